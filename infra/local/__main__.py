@@ -1,0 +1,80 @@
+"""Command line of the local stack.
+
+    python -m infra.local run [--profile no|nl|de|se] [--port 3000]
+    python -m infra.local job billing [--period YYYY-MM] [--url http://127.0.0.1:3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+import urllib.request
+
+
+def _run(args: argparse.Namespace) -> int:
+    from infra.local.stack import start
+
+    began = time.monotonic()
+    print(f"Starting heatportal locally (profile {args.profile}) ...", flush=True)
+    stack = start(profile_id=args.profile, port=args.port, demo=not args.no_demo, customers=args.customers)
+    elapsed = time.monotonic() - began
+    url = stack.portal_url
+    print(f"\nheatportal is up in {elapsed:.1f} s\n", flush=True)
+    print(f"  Portal           {url}/")
+    print(f"  JSON API         {url}/api/...   (Swagger UI {url}/api/docs, OpenAPI {url}/api/openapi.json)")
+    print(f"  Outbox           {url}/_local/outbox   (emails and SMS customers would receive)")
+    print(f"  Run billing now  python -m infra.local job billing --period YYYY-MM --url {url}")
+    print(f"  moto (AWS)       {stack.resources.endpoint}")
+    if stack.demo is not None:
+        print("\n  Demo logins (password for all: %s)" % stack.demo.users[0].password)
+        for user in stack.demo.users:
+            roles = ", ".join(f"{number} ({role.value})" for number, role in user.memberships) or "staff"
+            print(f"    {user.email:<42} {roles}")
+    print("\nPress Ctrl-C to stop.", flush=True)
+    stopped = threading.Event()
+
+    def _stop(*_: object) -> None:
+        stopped.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    stopped.wait()
+    print("Stopping ...", flush=True)
+    stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _job(args: argparse.Namespace) -> int:
+    if args.job != "billing":
+        print(f"unknown job {args.job}", file=sys.stderr)
+        return 2
+    request = urllib.request.Request(f"{args.url}/_local/jobs/billing?period={args.period}", method="POST")
+    with urllib.request.urlopen(request, timeout=3600) as resp:  # noqa: S310 - loopback URL given by the user
+        result = json.loads(resp.read())
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0 if result.get("status") == "SUCCEEDED" else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description="heatportal on one machine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start moto, the API, the portal and demo data")
+    run.add_argument("--profile", default="no", choices=["no", "nl", "de", "se"], help="utility profile (default: no)")
+    run.add_argument("--port", type=int, default=3000)
+    run.add_argument("--customers", type=int, default=60)
+    run.add_argument("--no-demo", action="store_true", help="start without demo data")
+    job = sub.add_parser("job", help="run a scheduled job now against a running stack")
+    job.add_argument("job", choices=["billing"])
+    job.add_argument("--period", default="previous", help="YYYY-MM, or 'previous' for last month")
+    job.add_argument("--url", default="http://127.0.0.1:3000")
+    args = parser.parse_args(argv)
+    return _run(args) if args.command == "run" else _job(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

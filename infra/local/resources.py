@@ -1,0 +1,188 @@
+"""Create the template's resources on the embedded moto server.
+
+Only properties the emulator understands are passed; the rest (PITR, alarms,
+IAM) is production-only and checked by cfn-lint and the SAM translator in tests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.local.template import ROOT, resources_of_type
+
+REGION = "eu-north-1"
+ACCOUNT = "123456789012"
+PREFIX = "heatportal-local"
+
+
+@dataclass(frozen=True)
+class LocalResources:
+    endpoint: str
+    table_name: str
+    idempotency_table_name: str
+    bucket_name: str
+    user_pool_id: str
+    user_pool_client_id: str
+    alerts_topic_arn: str
+    inbound_sms_topic_arn: str
+    state_machine_arn: str
+    sender_email: str
+
+    def environment(self, profile_id: str, portal_url: str) -> dict[str, str]:
+        """The variables template.yaml's Globals give every function."""
+        return {
+            "TABLE_NAME": self.table_name,
+            "IDEMPOTENCY_TABLE_NAME": self.idempotency_table_name,
+            "BUCKET_NAME": self.bucket_name,
+            "USER_POOL_ID": self.user_pool_id,
+            "USER_POOL_CLIENT_ID": self.user_pool_client_id,
+            "PROFILE_ID": profile_id,
+            "SENDER_EMAIL": self.sender_email,
+            "ALERTS_TOPIC_ARN": self.alerts_topic_arn,
+            "COGNITO_JWKS_URL": f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json",
+            "PORTAL_BASE_URL": portal_url,
+            "POWERTOOLS_SERVICE_NAME": "heatportal",
+            "POWERTOOLS_METRICS_NAMESPACE": "Heatportal",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "POWERTOOLS_DEV": "false",
+            # No CloudWatch locally: metrics are exercised in tests, not flushed to stdout.
+            "POWERTOOLS_METRICS_DISABLED": "true",
+        }
+
+
+def clients(endpoint: str) -> dict[str, Any]:
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION  # noqa: S106 - moto
+    )
+    names = ("dynamodb", "s3", "cognito-idp", "sns", "sesv2", "stepfunctions")
+    return {name: session.client(name, endpoint_url=endpoint) for name in names}  # type: ignore[call-overload]
+
+
+def _only(resource_type: str) -> tuple[str, dict[str, Any]]:
+    found = resources_of_type(resource_type)
+    if not found:
+        raise LookupError(f"template.yaml declares no {resource_type}")
+    return next(iter(found.items()))
+
+
+def _create_table(ddb: Any, logical_id: str, props: dict[str, Any]) -> str:
+    name = f"{PREFIX}-{logical_id}"
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if props.get("SSESpecification"):
+        kwargs["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
+    ddb.create_table(**kwargs)
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        ddb.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": bool(ttl["Enabled"])},
+        )
+    return name
+
+
+def _state_machine_definition(props: dict[str, Any], function_arns: dict[str, str]) -> str:
+    text = (ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
+    for key, value in (props.get("DefinitionSubstitutions") or {}).items():
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            logical_id = value["Fn::GetAtt"][0]
+            text = text.replace("${" + key + "}", function_arns[logical_id])
+    return text
+
+
+def function_arn(logical_id: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{PREFIX}-{logical_id}"
+
+
+def create_all(endpoint: str, sender_email: str) -> LocalResources:
+    c = clients(endpoint)
+    tables = resources_of_type("AWS::DynamoDB::Table")
+    names = {logical_id: _create_table(c["dynamodb"], logical_id, body["Properties"]) for logical_id, body in tables.items()}
+
+    bucket_id, _bucket = _only("AWS::S3::Bucket")
+    bucket = f"{PREFIX}-{bucket_id.lower()}"
+    c["s3"].create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    c["s3"].put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    c["s3"].put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+    pool_id_logical, pool = _only("AWS::Cognito::UserPool")
+    pool_props = pool["Properties"]
+    pool_kwargs = {
+        key: pool_props[key]
+        for key in ("Policies", "UsernameAttributes", "AutoVerifiedAttributes", "Schema", "AccountRecoverySetting")
+        if key in pool_props
+    }
+    user_pool_id = c["cognito-idp"].create_user_pool(PoolName=f"{PREFIX}-{pool_id_logical}", **pool_kwargs)["UserPool"]["Id"]
+    _client_id, client_body = _only("AWS::Cognito::UserPoolClient")
+    client_props = client_body["Properties"]
+    client_kwargs = {
+        key: client_props[key]
+        for key in (
+            "ExplicitAuthFlows",
+            "PreventUserExistenceErrors",
+            "EnableTokenRevocation",
+            "AccessTokenValidity",
+            "IdTokenValidity",
+            "RefreshTokenValidity",
+            "TokenValidityUnits",
+        )
+        if key in client_props
+    }
+    client_id = c["cognito-idp"].create_user_pool_client(
+        UserPoolId=user_pool_id, ClientName=f"{PREFIX}-portal", GenerateSecret=False, **client_kwargs
+    )["UserPoolClient"]["ClientId"]
+    for group in resources_of_type("AWS::Cognito::UserPoolGroup").values():
+        c["cognito-idp"].create_group(UserPoolId=user_pool_id, GroupName=group["Properties"]["GroupName"])
+
+    topics = {
+        logical_id: c["sns"].create_topic(Name=f"{PREFIX}-{logical_id}")["TopicArn"]
+        for logical_id in resources_of_type("AWS::SNS::Topic")
+    }
+    c["sesv2"].create_email_identity(EmailIdentity=sender_email)
+
+    function_arns = {logical_id: function_arn(logical_id) for logical_id in resources_of_type("AWS::Serverless::Function")}
+    sm_id, sm = _only("AWS::Serverless::StateMachine")
+    definition = _state_machine_definition(sm["Properties"], function_arns)
+    state_machine_arn = c["stepfunctions"].create_state_machine(
+        name=f"{PREFIX}-{sm_id}",
+        definition=definition,
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}-states",
+        type=sm["Properties"].get("Type", "STANDARD"),
+    )["stateMachineArn"]
+
+    return LocalResources(
+        endpoint=endpoint,
+        table_name=names["Table"],
+        idempotency_table_name=names["IdempotencyTable"],
+        bucket_name=bucket,
+        user_pool_id=user_pool_id,
+        user_pool_client_id=client_id,
+        alerts_topic_arn=topics["AlertsTopic"],
+        inbound_sms_topic_arn=topics["InboundSmsTopic"],
+        state_machine_arn=state_machine_arn,
+        sender_email=sender_email,
+    )
+
+
+def definition_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,216 @@
+"""The whole product on one machine: moto on 127.0.0.1, resources from
+template.yaml, the real handlers behind a local API gateway, demo data.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import json
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from infra.local.resources import ACCOUNT, REGION, LocalResources, clients, create_all
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningStack:
+    resources: LocalResources
+    profile_id: str
+    portal_url: str
+    moto_server: Any
+    http_server: BaseWSGIServer
+    thread: threading.Thread
+    demo: Any = None
+
+    def stop(self) -> None:
+        self.http_server.shutdown()
+        self.moto_server.stop()
+
+
+def _configure_environment(resources: LocalResources, profile_id: str, portal_url: str, moto_port: int) -> None:
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",  # moto accepts any
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ENDPOINT_URL": resources.endpoint,
+            "MOTO_PORT": str(moto_port),
+            **resources.environment(profile_id, portal_url),
+        }
+    )
+
+
+def start_moto(port: int) -> Any:
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    # Quiet the embedded servers' per-request lines; errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    server.start()
+    import requests
+
+    # Step Functions really executes its states; Lambda tasks reach our handlers.
+    requests.post(
+        f"http://{HOST}:{port}/moto-api/config",
+        json={"stepfunctions": {"execute_state_machine": True}},
+        timeout=10,
+    ).raise_for_status()
+    return server
+
+
+# --- local-only pages -----------------------------------------------------------
+
+
+def outbox_messages() -> list[dict[str, Any]]:
+    """Emails (SES) and SMS (SNS) that moto has accepted, newest first."""
+    from moto.ses.models import ses_backends
+    from moto.sns.models import sns_backends
+
+    messages: list[dict[str, Any]] = []
+    for sent in ses_backends[ACCOUNT][REGION].sent_messages:
+        if hasattr(sent, "raw_data"):
+            parsed = email.message_from_string(sent.raw_data, policy=email.policy.default)
+            text_part = parsed.get_body(preferencelist=("plain",))
+            html_part = parsed.get_body(preferencelist=("html",))
+            attachments = [part.get_filename() for part in parsed.iter_attachments() if part.get_filename()]  # type: ignore[attr-defined]
+            messages.append(
+                {
+                    "channel": "email",
+                    "id": sent.id,
+                    "to": ", ".join(sent.destinations),
+                    "subject": str(parsed["Subject"]),
+                    "text": text_part.get_content() if text_part else "",
+                    "html": html_part.get_content() if html_part else "",
+                    "attachments": attachments,
+                }
+            )
+        else:
+            messages.append(
+                {
+                    "channel": "email",
+                    "id": sent.id,
+                    "to": ", ".join(sum(sent.destinations.values(), [])),
+                    "subject": sent.subject,
+                    "text": sent.body,
+                    "html": "",
+                    "attachments": [],
+                }
+            )
+    for message_id, (phone, text) in sns_backends[ACCOUNT][REGION].sms_messages.items():
+        messages.append({"channel": "sms", "id": message_id, "to": phone, "subject": "", "text": text, "html": "", "attachments": []})
+    messages.reverse()
+    return messages
+
+
+def outbox_page(request: Request) -> Response:
+    messages = outbox_messages()
+    if request.path.endswith(".json"):
+        return Response(json.dumps(messages, ensure_ascii=False), content_type="application/json")
+    rows = "".join(
+        f"<article><h2>{html.escape(m['channel'].upper())} to {html.escape(m['to'])}</h2>"
+        f"<p><strong>{html.escape(m['subject'])}</strong></p><pre>{html.escape(m['text'])}</pre>"
+        + (f"<p>Attachments: {html.escape(', '.join(m['attachments']))}</p>" if m["attachments"] else "")
+        + "</article>"
+        for m in messages
+    )
+    page = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Outbox - heatportal local</title>"
+        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}article{border:1px solid #ccc;"
+        "padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}</style></head><body>"
+        f"<h1>Outbox ({len(messages)})</h1><p>What customers would receive by email and SMS.</p>{rows}</body></html>"
+    )
+    return Response(page, content_type="text/html; charset=utf-8")
+
+
+def run_billing(resources: LocalResources, period: str, timeout: float = 600) -> dict[str, Any]:
+    """Start the billing state machine for a period and wait for its summary."""
+    sfn = clients(resources.endpoint)["stepfunctions"]
+    name = f"billing-{period}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+    execution = sfn.start_execution(
+        stateMachineArn=resources.state_machine_arn, name=name, input=json.dumps({"period": period})
+    )["executionArn"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = sfn.describe_execution(executionArn=execution)
+        status = described["status"]
+        if status == "SUCCEEDED":
+            return {"status": status, "execution": name, "summary": json.loads(described["output"])}
+        if status in {"FAILED", "TIMED_OUT", "ABORTED"}:
+            return {"status": status, "execution": name, "error": described.get("error"), "cause": described.get("cause")}
+        time.sleep(0.2)
+    return {"status": "RUNNING", "execution": name, "error": "timed out waiting"}
+
+
+def jobs_page(resources: LocalResources) -> Any:
+    def page(request: Request) -> Response:
+        if request.method != "POST":
+            return Response("POST /_local/jobs/billing?period=YYYY-MM", 405)
+        job = request.path.rsplit("/", 1)[-1]
+        if job == "billing":
+            period = request.args.get("period", "previous")
+            return Response(json.dumps(run_billing(resources, period)), content_type="application/json")
+        return Response(json.dumps({"error": f"unknown job {job}"}), 404, content_type="application/json")
+
+    return page
+
+
+def start(profile_id: str = "no", port: int = 3000, moto_port: int | None = None, demo: bool = True, customers: int = 60) -> RunningStack:
+    moto_port = moto_port or free_port()
+    moto_server = start_moto(moto_port)
+    endpoint = f"http://{HOST}:{moto_port}"
+    from heatportal.domain.profile import load_profile
+
+    profile = load_profile(profile_id)
+    resources = create_all(endpoint, profile.sender_email)
+    portal_url = f"http://{HOST}:{port}"
+    _configure_environment(resources, profile_id, portal_url, moto_port)
+
+    from heatportal.adapters.identity import JwtVerifier
+    from infra.local import lambdas
+    from infra.local.docs import docs_pages
+    from infra.local.gateway import LocalGateway
+
+    lambdas.install_moto_dispatch()
+    verifier = JwtVerifier(
+        f"https://cognito-idp.{REGION}.amazonaws.com/{resources.user_pool_id}",
+        resources.user_pool_client_id,
+        f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
+    )
+    extra: dict[str, Any] = {
+        "/_local/outbox.json": outbox_page,
+        "/_local/outbox": outbox_page,
+        "/_local/jobs": jobs_page(resources),
+        **docs_pages(),
+    }
+    gateway = LocalGateway(verifier, extra)
+    dataset = None
+    if demo:
+        from infra.local.demo_loader import load_demo
+
+        dataset = load_demo(resources, profile, customers=customers)
+    http_server = make_server(HOST, port, gateway, threaded=True)
+    thread = threading.Thread(target=http_server.serve_forever, name="local-gateway", daemon=True)
+    thread.start()
+    return RunningStack(resources, profile_id, portal_url, moto_server, http_server, thread, dataset)

@@ -1,0 +1,217 @@
+"""The domain's nouns, as immutable pydantic models.
+
+They carry no storage concerns: adapters map them to DynamoDB items explicitly,
+and API responses are separate models built from them.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from heatportal.domain.money import EnergyUnit
+
+Language = Literal["nb", "sv", "nl", "de", "en"]
+LANGUAGES: tuple[Language, ...] = ("nb", "sv", "nl", "de", "en")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Role(StrEnum):
+    """What a person may do for a customer (seed 000 users, seed 004 permissions)."""
+
+    ADMIN = "admin"
+    FULL = "full"
+    READ = "read"
+
+
+class MeterKind(StrEnum):
+    HEAT = "heat"
+    HOT_WATER = "hot_water"
+    COOLING = "cooling"
+    WATER = "water"
+    ELECTRICITY = "electricity"
+
+
+class ReadingSource(StrEnum):
+    PORTAL = "portal"
+    SMS = "sms"
+    LINK = "link"
+    IMPORT = "import"
+    STAFF = "staff"
+    ESTIMATE = "estimate"
+
+
+class Address(Frozen):
+    street: str
+    postcode: str
+    city: str
+    country: str = Field(min_length=2, max_length=2)
+
+
+class Customer(Frozen):
+    number: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    language: Language
+    address: Address
+    org_number: str | None = None
+    # The PIN letter's secret, stored only as a salted hash (see services.access).
+    pin_hash: str | None = None
+
+
+class Facility(Frozen):
+    id: str
+    customer_number: str
+    name: str
+    address: Address
+
+
+class Meter(Frozen):
+    number: str
+    customer_number: str
+    facility_id: str
+    kind: MeterKind
+    unit: EnergyUnit
+    decimals: int = Field(ge=0, le=3)
+    installed_on: date
+    removed_on: date | None = None
+    start_value: Decimal = Decimal(0)
+
+
+class Reading(Frozen):
+    meter_number: str
+    read_on: date
+    value: Decimal
+    source: ReadingSource
+    estimated: bool = False
+    recorded_at: datetime
+    recorded_by: str | None = None
+
+
+class DailyConsumption(Frozen):
+    meter_number: str
+    day: date
+    quantity: Decimal
+    mean_outdoor_temp: Decimal | None = None
+    peak_load_kw: Decimal | None = None
+    mean_return_temp: Decimal | None = None
+    volume_m3: Decimal | None = None
+
+
+class Membership(Frozen):
+    """A person's access to one customer, checked on every request."""
+
+    user_id: str
+    customer_number: str
+    role: Role
+    email: str
+
+
+class BillingPeriod(Frozen):
+    """A calendar month. Consumption is billed between readings on the 1st."""
+
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+
+    @classmethod
+    def parse(cls, text: str) -> BillingPeriod:
+        year, _, month = text.partition("-")
+        return cls(year=int(year), month=int(month))
+
+    @property
+    def key(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> date:
+        """First day of the next month (exclusive end)."""
+        return self.start + timedelta(days=calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def next(self) -> BillingPeriod:
+        return BillingPeriod.parse(self.end.strftime("%Y-%m"))
+
+    def previous(self) -> BillingPeriod:
+        return BillingPeriod.parse((self.start - timedelta(days=1)).strftime("%Y-%m"))
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class InvoiceKind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+    SETTLEMENT = "settlement"
+    ADVANCE = "advance"
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    CREDITED = "credited"
+
+
+class InvoiceLine(Frozen):
+    """One priced component. ``amount`` is rounded once, ex VAT."""
+
+    component: str
+    text_key: str
+    text_params: dict[str, str] = Field(default_factory=dict)
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal
+    vat_rate: Decimal
+    explanation: str = ""
+
+
+class MeterPeriodValue(Frozen):
+    """The register values a bill used for one meter: the next bill starts where
+    this one ended, so a late actual reading replacing an estimate flows into
+    the next bill by itself."""
+
+    meter_number: str
+    unit: EnergyUnit
+    start_value: Decimal
+    end_value: Decimal
+    start_estimated: bool = False
+    end_estimated: bool = False
+
+    @property
+    def quantity(self) -> Decimal:
+        return self.end_value - self.start_value
+
+
+class Invoice(Frozen):
+    number: int
+    customer_number: str
+    kind: InvoiceKind
+    period: BillingPeriod
+    issued_on: date
+    due_on: date
+    currency: str
+    language: Language
+    lines: tuple[InvoiceLine, ...]
+    net_total: Decimal
+    vat_total: Decimal
+    total: Decimal
+    payment_reference: str
+    status: InvoiceStatus = InvoiceStatus.OPEN
+    pdf_key: str | None = None
+    meter_values: tuple[MeterPeriodValue, ...] = ()

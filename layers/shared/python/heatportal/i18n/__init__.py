@@ -1,0 +1,230 @@
+"""Texts and formatting in the customer's language (nb, sv, nl, de, en).
+
+Texts live in flat JSON catalogs, one per language, under ``catalog/``; keys
+are stable (``line.energy``, ``error.reading_in_future``, ``nav.invoices``),
+values are ``str.format`` templates with named placeholders. A missing key
+falls back to English and then to the key itself: a customer sees an English
+word rather than an error page. ``tests/unit/test_i18n.py`` keeps the five
+catalogs complete and their placeholders identical, so the fallback is a
+safety net, not a habit.
+
+Numbers, money and dates are formatted by Babel from CLDR data, never by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import get_args
+
+from babel.dates import format_date as _babel_format_date
+from babel.dates import format_skeleton as _babel_format_skeleton
+from babel.numbers import format_currency as _babel_format_currency
+from babel.numbers import format_decimal as _babel_format_decimal
+from babel.numbers import format_percent as _babel_format_percent
+from babel.numbers import get_currency_precision, get_currency_symbol
+
+from heatportal.domain.model import Language
+
+__all__ = [
+    "BABEL_LOCALES",
+    "FALLBACK_LANGUAGE",
+    "catalog",
+    "format_date",
+    "format_money",
+    "format_month",
+    "format_number",
+    "format_percent",
+    "format_quantity",
+    "language_name",
+    "t",
+    "translate",
+    "translator",
+]
+
+BABEL_LOCALES: dict[str, str] = {
+    "nb": "nb_NO",
+    "sv": "sv_SE",
+    "nl": "nl_NL",
+    "de": "de_DE",
+    "en": "en_GB",
+}
+FALLBACK_LANGUAGE: Language = "en"
+_LANGUAGES: frozenset[str] = frozenset(get_args(Language))
+
+# Each language's name in itself, as a language picker shows it.
+_LANGUAGE_NAMES: dict[str, str] = {
+    "nb": "Norsk (bokmål)",
+    "sv": "Svenska",
+    "nl": "Nederlands",
+    "de": "Deutsch",
+    "en": "English",
+}
+
+# Units as printed; anything not listed is printed as given (kWh, MWh, GJ, kW).
+_UNIT_SYMBOLS: dict[str, str] = {"m3": "m³", "m2": "m²"}
+# Units that are words and therefore translated.
+_UNIT_KEYS: dict[str, str] = {"month": "unit.month", "year": "unit.year", "day": "unit.day"}
+
+
+def _language(lang: str) -> Language:
+    return lang if lang in _LANGUAGES else FALLBACK_LANGUAGE  # type: ignore[return-value]  # narrowed by the membership test
+
+
+def _locale(lang: str) -> str:
+    return BABEL_LOCALES[_language(lang)]
+
+
+@cache
+def catalog(lang: Language) -> Mapping[str, str]:
+    """The catalog of one language, read once per process (read-only view)."""
+    text = resources.files(__package__).joinpath("catalog", f"{_language(lang)}.json").read_text("utf-8")
+    data = json.loads(text)
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ValueError(f"catalog {lang}.json must be a flat object of strings")
+    return MappingProxyType(data)
+
+
+class _KeepMissing(dict[str, object]):
+    """Leaves an unknown ``{placeholder}`` visible instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def translate(key: str, lang: Language, **params: object) -> str:
+    """The text for ``key`` in ``lang`` with ``params`` filled in; never raises.
+
+    Lookup order: ``lang``, English, the key itself. A placeholder without a
+    parameter stays visible as ``{name}`` so the gap is noticed, not hidden.
+    """
+    template = catalog(_language(lang)).get(key)
+    if template is None:
+        template = catalog(FALLBACK_LANGUAGE).get(key, key)
+    if not params and "{" not in template:
+        return template
+    try:
+        return template.format_map(_KeepMissing(params))
+    except (ValueError, IndexError, AttributeError, TypeError):
+        # A malformed template or a positional placeholder: show the raw text
+        # rather than fail a page or an invoice run.
+        return template
+
+
+t = translate
+
+
+def translator(lang: Language) -> Callable[..., str]:
+    """``translate`` bound to one language, e.g. as ``_`` in a Jinja environment."""
+
+    def bound(key: str, /, **params: object) -> str:
+        return translate(key, lang, **params)
+
+    return bound
+
+
+def language_name(lang: Language) -> str:
+    """The language's own name for itself (Norsk (bokmål), Svenska, ...)."""
+    return _LANGUAGE_NAMES[_language(lang)]
+
+
+# -- numbers and money --------------------------------------------------------
+
+
+def _round(value: Decimal, decimals: int) -> Decimal:
+    # Commercial rounding, like heatportal.domain.money; Babel alone would
+    # round half to even.
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def _as_decimal(value: Decimal | int) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        raise TypeError(f"expected Decimal, got {type(value).__name__}")
+    return Decimal(value)
+
+
+def format_number(value: Decimal | int, lang: Language, decimals: int | None = None) -> str:
+    """A number in the language's notation: ``1 234,5`` (nb), ``1.234,5`` (de).
+
+    ``decimals=None`` prints up to three decimals without trailing zeros;
+    a number prints exactly that many decimals, rounded half up.
+    """
+    number = _as_decimal(value)
+    locale = _locale(lang)
+    if decimals is None:
+        return _babel_format_decimal(number, locale=locale)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return _babel_format_decimal(_round(number, decimals), format=pattern, locale=locale)
+
+
+def format_percent(rate: Decimal | int, lang: Language) -> str:
+    """A rate given as a fraction (``0.25``) as a percentage: ``25 %`` (nb), ``25%`` (en)."""
+    return _babel_format_percent(_as_decimal(rate), locale=_locale(lang), decimal_quantization=False)
+
+
+def _currency_spacing(text: str, symbol: str) -> str:
+    # CLDR asks for a space between a letter symbol and the digits ("NOK 1,234.50");
+    # Babel does not implement currencySpacing, so add the no-break space here.
+    if not symbol or not symbol[-1].isalpha() and not symbol[0].isalpha():
+        return text
+    quoted = re.escape(symbol)
+    if symbol[-1].isalpha():
+        text = re.sub(rf"(?<![\w])({quoted})(?=[-\u2212]?\d)", "\\1\u00a0", text, count=1)
+    if symbol[0].isalpha():
+        text = re.sub(rf"(?<=\d)({quoted})", "\u00a0\\1", text, count=1)
+    return text
+
+
+def format_money(
+    amount: Decimal | int, currency: str, lang: Language, *, max_decimals: int | None = None
+) -> str:
+    """An amount with its currency as the language writes it: ``1 234,50 kr`` (nb), ``€ 1.234,50`` (nl).
+
+    The amount is rounded half up to the currency's minor unit. For unit prices
+    pass ``max_decimals`` (e.g. 4): up to that many decimals are shown, never
+    fewer than the currency's own.
+    """
+    number = _as_decimal(amount)
+    locale = _locale(lang)
+    precision = get_currency_precision(currency)
+    if max_decimals is None or max_decimals <= precision:
+        text = _babel_format_currency(_round(number, precision), currency, locale=locale)
+    else:
+        text = _babel_format_currency(
+            _round(number, max_decimals), currency, locale=locale, decimal_quantization=False
+        )
+    return _currency_spacing(text, get_currency_symbol(currency, locale))
+
+
+def unit_symbol(unit: str, lang: Language) -> str:
+    """How a unit is printed: ``m3`` as ``m³``; word units (``month``) translated."""
+    key = _UNIT_KEYS.get(unit)
+    if key is not None:
+        return translate(key, lang)
+    return _UNIT_SYMBOLS.get(unit, unit)
+
+
+def format_quantity(
+    value: Decimal | int, unit: str, lang: Language, decimals: int | None = None
+) -> str:
+    """A quantity with its unit: ``1 234,5 kWh`` (nb), ``12,3 m³`` (de)."""
+    return f"{format_number(value, lang, decimals)}\u00a0{unit_symbol(unit, lang)}"
+
+
+# -- dates --------------------------------------------------------------------
+
+
+def format_date(d: date, lang: Language, style: str = "medium") -> str:
+    """A date in a CLDR style (short, medium, long, full): ``5. jan. 2025`` (nb medium)."""
+    return _babel_format_date(d, format=style, locale=_locale(lang))
+
+
+def format_month(d: date, lang: Language) -> str:
+    """Month and year as a heading says it: ``januar 2025``, ``Januar 2025``."""
+    return _babel_format_skeleton("yMMMM", d, locale=_locale(lang))

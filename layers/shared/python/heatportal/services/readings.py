@@ -1,0 +1,235 @@
+"""Meters and readings: listing, submitting with validation and plausibility,
+and the register value at a date (actual or estimated) that billing uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from heatportal.domain.errors import NotFound, ValidationFailed
+from heatportal.domain.model import Meter, Reading, ReadingSource, Role
+from heatportal.ports import Clock, CustomerRepository, ReadingRepository
+from heatportal.services.access import AccessService, Principal
+
+# A reading is implausible when the consumption it implies is far outside what
+# the meter's own history predicts; the person is asked to confirm it.
+PLAUSIBLE_FACTOR_HIGH = Decimal(3)
+HISTORY_DAYS = 365
+
+
+@dataclass(frozen=True)
+class MeterOverview:
+    meter: Meter
+    last_reading: Reading | None
+
+
+@dataclass(frozen=True)
+class RegisterValue:
+    value: Decimal
+    estimated: bool
+
+
+@dataclass(frozen=True)
+class SubmittedReading:
+    reading: Reading
+    consumption_since_previous: Decimal | None
+    previous: Reading | None
+
+
+class ReadingService:
+    def __init__(
+        self,
+        customers: CustomerRepository,
+        readings: ReadingRepository,
+        access: AccessService,
+        clock: Clock,
+    ) -> None:
+        self.customers = customers
+        self.readings = readings
+        self.access = access
+        self.clock = clock
+
+    def list_meters(self, principal: Principal, customer_number: str) -> list[MeterOverview]:
+        self.access.require(principal, customer_number, Role.READ)
+        return [
+            MeterOverview(meter, self.readings.latest_reading(meter.number))
+            for meter in self.customers.list_meters(customer_number)
+        ]
+
+    def meter_of(self, customer_number: str, meter_number: str) -> Meter:
+        meter = self.customers.find_meter(meter_number)
+        if meter is None or meter.customer_number != customer_number:
+            raise NotFound("This meter does not exist for the customer.", code="meter_not_found")
+        return meter
+
+    def list_readings(
+        self, principal: Principal, customer_number: str, meter_number: str
+    ) -> list[Reading]:
+        self.access.require(principal, customer_number, Role.READ)
+        meter = self.meter_of(customer_number, meter_number)
+        return self.readings.list_readings(meter.number, meter.installed_on, self.clock.today())
+
+    def submit(
+        self,
+        principal: Principal,
+        customer_number: str,
+        meter_number: str,
+        value: Decimal,
+        read_on: date | None,
+        *,
+        confirmed: bool,
+        source: ReadingSource = ReadingSource.PORTAL,
+    ) -> SubmittedReading:
+        grant = self.access.require(principal, customer_number, Role.FULL)
+        meter = self.meter_of(customer_number, meter_number)
+        reading = self.record(
+            meter,
+            value,
+            read_on,
+            confirmed=confirmed,
+            source=ReadingSource.STAFF if grant.staff else source,
+            recorded_by=principal.user_id,
+        )
+        return reading
+
+    def record(
+        self,
+        meter: Meter,
+        value: Decimal,
+        read_on: date | None,
+        *,
+        confirmed: bool,
+        source: ReadingSource,
+        recorded_by: str | None,
+    ) -> SubmittedReading:
+        """Validate and store a reading from any channel (portal, SMS, link, staff)."""
+        today = self.clock.today()
+        read_on = read_on or today
+        self._validate(meter, value, read_on, today)
+        previous = self.readings.latest_reading(meter.number, before=read_on)
+        latest = self.readings.latest_reading(meter.number)
+        if latest is not None and latest.read_on > read_on and not latest.estimated:
+            raise ValidationFailed(
+                "The date is before the last reading of this meter.",
+                code="reading_before_previous",
+                params={"date": latest.read_on.isoformat()},
+                fields=[{"field": "read_on", "code": "reading_before_previous"}],
+            )
+        if previous is not None and previous.read_on == read_on:
+            # Same date: a retry of the same value is accepted as-is (stored once).
+            previous = self.readings.latest_reading(meter.number, before=read_on - timedelta(days=1))
+        start_value = previous.value if previous else meter.start_value
+        if value < start_value:
+            raise ValidationFailed(
+                "The reading is lower than the previous reading.",
+                code="reading_below_previous",
+                params={"previous": str(start_value)},
+                fields=[{"field": "value", "code": "reading_below_previous"}],
+            )
+        consumption = value - start_value
+        if not confirmed:
+            self._check_plausible(meter, previous, consumption, read_on)
+        reading = Reading(
+            meter_number=meter.number,
+            read_on=read_on,
+            value=value,
+            source=source,
+            estimated=False,
+            recorded_at=self.clock.now(),
+            recorded_by=recorded_by,
+        )
+        stored = self.readings.add_reading(reading)
+        return SubmittedReading(stored, consumption, previous)
+
+    @staticmethod
+    def _validate(meter: Meter, value: Decimal, read_on: date, today: date) -> None:
+        if read_on > today:
+            raise ValidationFailed(
+                "The reading date cannot be in the future.",
+                code="reading_in_future",
+                fields=[{"field": "read_on", "code": "reading_in_future"}],
+            )
+        if read_on < meter.installed_on or (meter.removed_on and read_on > meter.removed_on):
+            raise ValidationFailed(
+                "The meter was not installed on that date.",
+                code="reading_outside_meter_life",
+                fields=[{"field": "read_on", "code": "reading_outside_meter_life"}],
+            )
+        if value < 0:
+            raise ValidationFailed(
+                "The reading cannot be negative.",
+                code="reading_below_previous",
+                params={"previous": "0"},
+                fields=[{"field": "value", "code": "reading_below_previous"}],
+            )
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > meter.decimals:
+            raise ValidationFailed(
+                f"This meter shows at most {meter.decimals} decimals.",
+                code="reading_too_many_decimals",
+                params={"decimals": str(meter.decimals)},
+                fields=[{"field": "value", "code": "reading_too_many_decimals"}],
+            )
+
+    def expected_daily(self, meter: Meter, until: date) -> Decimal | None:
+        """Mean daily consumption over the past year from the meter's own readings."""
+        history = self.readings.list_readings(meter.number, until - timedelta(days=HISTORY_DAYS), until)
+        actual = [r for r in history if not r.estimated]
+        if len(actual) < 2 or actual[-1].read_on == actual[0].read_on:
+            return None
+        days = (actual[-1].read_on - actual[0].read_on).days
+        return (actual[-1].value - actual[0].value) / Decimal(days)
+
+    def _check_plausible(
+        self, meter: Meter, previous: Reading | None, consumption: Decimal, read_on: date
+    ) -> None:
+        if previous is None:
+            return
+        daily = self.expected_daily(meter, previous.read_on)
+        if daily is None or daily <= 0:
+            return
+        days = max((read_on - previous.read_on).days, 1)
+        expected = daily * days
+        # Generous band: weather alone moves monthly heat use by a factor of 2-3.
+        upper = expected * PLAUSIBLE_FACTOR_HIGH + daily * 2
+        if consumption > upper:
+            raise ValidationFailed(
+                "The reading implies an unusually high consumption. Please check it and confirm.",
+                code="reading_implausible",
+                params={
+                    "consumption": str(consumption),
+                    "expected": str(expected.quantize(Decimal(1))),
+                    "unit": meter.unit.value,
+                },
+                fields=[{"field": "value", "code": "reading_implausible"}],
+            )
+
+    def value_at(self, meter: Meter, day: date) -> RegisterValue:
+        """The register value at the start of ``day``: the actual reading of that
+        date, or an estimate from the readings around it and the daily data."""
+        if day <= meter.installed_on:
+            return RegisterValue(meter.start_value, False)
+        window = self.readings.list_readings(meter.number, day - timedelta(days=92), day + timedelta(days=62))
+        exact = [r for r in window if r.read_on == day]
+        if exact and not exact[0].estimated:
+            return RegisterValue(exact[0].value, False)
+        before = [r for r in window if r.read_on < day and not r.estimated]
+        after = [r for r in window if r.read_on > day and not r.estimated]
+        prev = before[-1] if before else self.readings.latest_reading(meter.number, before=day)
+        if prev is None:
+            prev_value, prev_day = meter.start_value, meter.installed_on
+        else:
+            prev_value, prev_day = prev.value, prev.read_on
+        daily = self.readings.daily_consumption(meter.number, prev_day, day)
+        if daily and len(daily) >= (day - prev_day).days * 0.9:
+            estimate = prev_value + sum((d.quantity for d in daily), Decimal(0))
+        elif after:
+            nxt = after[0]
+            span = Decimal((nxt.read_on - prev_day).days)
+            estimate = prev_value + (nxt.value - prev_value) * Decimal((day - prev_day).days) / span
+        else:
+            rate = self.expected_daily(meter, prev_day) or Decimal(0)
+            estimate = prev_value + rate * Decimal((day - prev_day).days)
+        quantum = Decimal(1).scaleb(-meter.decimals)
+        return RegisterValue(estimate.quantize(quantum), True)

@@ -1,0 +1,40 @@
+"""Settings from the environment, validated once at cold start.
+
+A missing variable stops the function with a clear error; nothing silently
+defaults to an empty string.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    table_name: str = Field(min_length=1)
+    idempotency_table_name: str = Field(min_length=1)
+    bucket_name: str = Field(min_length=1)
+    user_pool_id: str = Field(min_length=1)
+    user_pool_client_id: str = Field(min_length=1)
+    profile_id: str = Field(pattern=r"^(no|nl|de|se)$")
+    sender_email: str = Field(min_length=3)
+    alerts_topic_arn: str = Field(min_length=1)
+    aws_region: str = Field(default="eu-north-1", validation_alias="AWS_DEFAULT_REGION")
+    # The issuer's JWKS URL; locally the embedded moto server, on AWS derived from the region.
+    cognito_issuer: str | None = None
+    # Where the pool's keys are published; locally the embedded moto server.
+    cognito_jwks_url: str | None = None
+    portal_base_url: str = "http://127.0.0.1:3000"
+
+    @property
+    def issuer(self) -> str:
+        return self.cognito_issuer or f"https://cognito-idp.{self.aws_region}.amazonaws.com/{self.user_pool_id}"
+
+
+@cache
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]  # values come from the environment

@@ -1,0 +1,130 @@
+"""The JSON API's edge, shared by every function: one resolver factory, one
+error mapping, the principal from verified claims.
+
+Domain errors become a stable body ``{"code", "message", "fields"}``; the
+message is translated by the request's Accept-Language when the catalog has it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from heatportal.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    TransientFailure,
+    Unauthorized,
+    ValidationFailed,
+)
+from heatportal.i18n import translate
+from heatportal.services.access import Principal
+
+STATUS: dict[type[DomainError], int] = {
+    ValidationFailed: 422,
+    NotFound: 404,
+    Unauthorized: 401,
+    Forbidden: 403,
+    Conflict: 409,
+    RateLimited: 429,
+    TransientFailure: 503,
+}
+LANGS = ("nb", "sv", "nl", "de", "en")
+
+# Customer numbers with a slash (``0012345/1``) travel in URLs as ``0012345-1``;
+# no customer number contains a hyphen.
+CustomerPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,20}$", description="Customer number, '/' written as '-'")]
+MeterPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,20}$", description="Meter number")]
+
+
+def customer_from_path(value: str) -> str:
+    return value.replace("-", "/")
+
+
+def customer_to_path(number: str) -> str:
+    return number.replace("/", "-")
+
+
+def status_of(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    return 400
+
+
+def language_of(headers: dict[str, str] | None) -> str:
+    """Best language from Accept-Language among the five we speak."""
+    raw = ""
+    for key, value in (headers or {}).items():
+        if key.lower() == "accept-language":
+            raw = value
+    for part in raw.split(","):
+        tag = part.split(";")[0].strip().lower()
+        base = tag.split("-")[0]
+        if base in ("no", "nn"):
+            base = "nb"
+        if base in LANGS:
+            return base
+    return "en"
+
+
+def localized_message(code: str, lang: str, fallback: str, params: dict[str, Any]) -> str:
+    key = f"error.{code}"
+    text = translate(key, lang, **params)  # type: ignore[arg-type]
+    return fallback if text == key else text
+
+
+def error_body(code: str, message: str, fields: list[dict[str, Any]] | None = None) -> str:
+    return json.dumps({"code": code, "message": message, "fields": fields or []}, ensure_ascii=False)
+
+
+def build_resolver(logger: Logger) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    @app.exception_handler(DomainError)
+    def _domain_error(error: DomainError) -> Response[str]:
+        lang = language_of(app.current_event.headers)
+        message = localized_message(error.code, lang, error.message, error.params)
+        status = status_of(error)
+        logger.info("request refused", extra={"code": error.code, "status": status})
+        headers = {"Retry-After": str(error.params.get("retry_after", 60))} if status == 429 else None
+        return Response(status, content_types.APPLICATION_JSON, error_body(error.code, message, error.fields), headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation_error(error: RequestValidationError) -> Response[str]:
+        lang = language_of(app.current_event.headers)
+        fields = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+                "code": e.get("type", "invalid"),
+                "message": e.get("msg", ""),
+            }
+            for e in error.errors()
+        ]
+        message = localized_message("validation_failed", lang, "Some fields are missing or invalid.", {})
+        return Response(422, content_types.APPLICATION_JSON, error_body("validation_failed", message, fields))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response[str]:
+        # Logged with the correlation id; the caller gets no internals.
+        logger.exception("unexpected error")
+        lang = language_of(app.current_event.headers)
+        message = localized_message("internal_error", lang, "Something went wrong on our side.", {})
+        return Response(500, content_types.APPLICATION_JSON, error_body("internal_error", message))
+
+    return app
+
+
+def principal(app: APIGatewayRestResolver) -> Principal:
+    """The caller, from the claims API Gateway's Cognito authorizer verified."""
+    context = app.current_event.request_context
+    claims = context.authorizer.claims if context.authorizer else None
+    return Principal.from_claims(claims)

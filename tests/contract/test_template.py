@@ -1,0 +1,703 @@
+"""Contract tests for ``template.yaml`` and ``infra/billing.asl.json``.
+
+Everything here runs offline: cfn-lint through its Python API, the SAM
+translator with a managed-policy loader that never calls IAM, and sockets
+blocked while the translator runs. The checkers are plain functions so that
+the ``*_rejects_*`` tests can prove each one fails on a bad input.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import lint
+from cfnlint.config import ManualArgs
+from samtranslator.translator.managed_policy_translator import ManagedPolicyLoader
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+ASL = ROOT / "infra" / "billing.asl.json"
+
+# Regions the utilities deploy to (NO/SE: eu-north-1, NL: eu-west-1,
+# DE: eu-central-1) plus cfn-lint's default region.
+LINT_REGIONS = ["us-east-1", "eu-north-1", "eu-west-1", "eu-central-1"]
+TRANSLATE_REGION = "eu-north-1"
+
+FUNCTIONS = {
+    "AuthFunction": "functions/auth/",
+    "ReadingsFunction": "functions/readings/",
+    "InvoicesFunction": "functions/invoices/",
+    "BillingFunction": "functions/billing/",
+    "NotificationsFunction": "functions/notifications/",
+    "PortalFunction": "functions/portal/",
+}
+
+# (path, method as it appears in the generated OpenAPI) -> function
+ROUTES = {
+    ("/api/auth/login", "post"): "AuthFunction",
+    ("/api/auth/refresh", "post"): "AuthFunction",
+    ("/api/auth/logout", "post"): "AuthFunction",
+    ("/api/auth/register", "post"): "AuthFunction",
+    ("/api/me", "get"): "AuthFunction",
+    ("/api/customers/{customer}/meters", "get"): "ReadingsFunction",
+    ("/api/customers/{customer}/meters/{meter}/readings", "get"): "ReadingsFunction",
+    ("/api/customers/{customer}/meters/{meter}/readings", "post"): "ReadingsFunction",
+    ("/api/customers/{customer}/meters/{meter}/consumption", "get"): "ReadingsFunction",
+    ("/api/customers/{customer}/invoices", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/invoices/{number}", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/invoices/{number}/pdf", "get"): "InvoicesFunction",
+    ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
+    ("/{proxy+}", "x-amazon-apigateway-any-method"): "PortalFunction",
+}
+PUBLIC_ROUTES = {
+    ("/api/auth/login", "post"),
+    ("/api/auth/refresh", "post"),
+    ("/api/auth/register", "post"),
+    ("/", "x-amazon-apigateway-any-method"),
+    ("/{proxy+}", "x-amazon-apigateway-any-method"),
+}
+
+GLOBAL_ENV = {
+    "TABLE_NAME": {"Ref": "Table"},
+    "IDEMPOTENCY_TABLE_NAME": {"Ref": "IdempotencyTable"},
+    "BUCKET_NAME": {"Ref": "DocumentsBucket"},
+    "USER_POOL_ID": {"Ref": "UserPool"},
+    "USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
+    "PROFILE_ID": {"Ref": "ProfileId"},
+    "SENDER_EMAIL": {"Ref": "SenderEmail"},
+    "ALERTS_TOPIC_ARN": {"Ref": "AlertsTopic"},
+    "PORTAL_DOMAIN": {"Ref": "PortalDomain"},
+    "POWERTOOLS_SERVICE_NAME": "heatportal",
+    "POWERTOOLS_METRICS_NAMESPACE": "Heatportal",
+    "POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"},
+    "POWERTOOLS_LOGGER_LOG_EVENT": "false",
+}
+
+# Services each function's role may use (from inline statements).
+FUNCTION_SERVICES = {
+    "AuthFunction": {"cognito-idp", "dynamodb", "ses", "sns"},
+    "ReadingsFunction": {"dynamodb", "ses"},
+    "InvoicesFunction": {"dynamodb", "s3"},
+    "BillingFunction": {"dynamodb", "s3", "ses"},
+    "NotificationsFunction": {"dynamodb", "ses", "sns"},
+    "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses"},
+}
+# Exact S3 actions per function (all on DocumentsBucket invoices/*).
+FUNCTION_S3_ACTIONS = {
+    "InvoicesFunction": {"s3:GetObject"},
+    "PortalFunction": {"s3:GetObject"},
+    "BillingFunction": {"s3:PutObject"},
+}
+DYNAMODB_READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+IDEMPOTENCY_USERS = {"ReadingsFunction", "BillingFunction"}
+
+# Actions AWS only authorizes on Resource "*".
+ALLOWED_ON_STAR = {
+    "sns:Publish",  # SMS to a phone number has no resource ARN; must carry a Condition
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "cloudwatch:PutMetricData",
+    # CloudWatch Logs vended delivery (Step Functions logging) has no resource-level permissions.
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+}
+STAR_NEEDS_CONDITION = {"sns:Publish"}
+ALLOWED_MANAGED_POLICIES = {
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+}
+
+RETRY_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "TransientFailure",
+]
+ASL_ACTIONS = {"list_accounts", "bill_batch", "record_batch_failure", "summarize"}
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def load_template() -> dict[str, Any]:
+    return yaml_parse(TEMPLATE.read_text(encoding="utf-8"))
+
+
+def load_asl() -> dict[str, Any]:
+    return json.loads(ASL.read_text(encoding="utf-8"))
+
+
+class OfflinePolicyLoader(ManagedPolicyLoader):
+    """Never talks to IAM. The template uses inline statements and SAM policy
+    templates only, so the translator must never need the managed-policy map;
+    ``calls`` lets the test prove it."""
+
+    def __init__(self) -> None:
+        super().__init__(iam_client=None)  # type: ignore[arg-type]
+        self.calls = 0
+
+    def load(self) -> dict[str, str]:
+        self.calls += 1
+        return {}
+
+
+def package(template: dict[str, Any]) -> dict[str, Any]:
+    """Do what ``sam package`` does to local paths: code to S3 URIs, and the
+    ASL file inlined (so DefinitionSubstitutions are checked too)."""
+    template = copy.deepcopy(template)
+    for logical_id, resource in template["Resources"].items():
+        props = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Serverless::Function":
+            props["CodeUri"] = f"s3://heatportal-artifacts/{logical_id}.zip"
+        elif resource["Type"] == "AWS::Serverless::LayerVersion":
+            props["ContentUri"] = f"s3://heatportal-artifacts/{logical_id}.zip"
+        elif resource["Type"] == "AWS::Serverless::StateMachine" and "DefinitionUri" in props:
+            props["Definition"] = json.loads((ROOT / props.pop("DefinitionUri")).read_text())
+    return template
+
+
+def sam_translate(template: dict[str, Any]) -> tuple[dict[str, Any], OfflinePolicyLoader]:
+    loader = OfflinePolicyLoader()
+
+    def no_network(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("network access during SAM translation")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AWS_DEFAULT_REGION", TRANSLATE_REGION)
+        mp.setenv("AWS_REGION", TRANSLATE_REGION)
+        mp.setattr(socket.socket, "connect", no_network)
+        mp.setattr(socket, "create_connection", no_network)
+        out = transform(package(template), {}, loader)
+    return out, loader
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def role_statements(resource: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for policy in resource.get("Properties", {}).get("Policies", []) or []:
+        yield from as_list(policy["PolicyDocument"]["Statement"])
+
+
+def all_identity_statements(cfn: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for logical_id, resource in cfn["Resources"].items():
+        if resource["Type"] == "AWS::IAM::Role":
+            for statement in role_statements(resource):
+                yield logical_id, statement
+        elif resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            for statement in as_list(resource["Properties"]["PolicyDocument"]["Statement"]):
+                yield logical_id, statement
+
+
+def policy_violations(cfn: dict[str, Any]) -> list[str]:
+    """Least-privilege rules for every identity policy in a CloudFormation template."""
+    problems = []
+    for owner, st in all_identity_statements(cfn):
+        where = f"{owner}/{st.get('Sid', '?')}"
+        if "NotAction" in st or "NotResource" in st:
+            if st.get("Effect") == "Allow":
+                problems.append(f"{where}: Allow with NotAction/NotResource")
+            continue
+        actions = as_list(st.get("Action", []))
+        resources = as_list(st.get("Resource", []))
+        for action in actions:
+            if not isinstance(action, str) or "*" in action:
+                problems.append(f"{where}: wildcard action {action!r}")
+        if st.get("Effect") != "Allow":
+            continue
+        if "*" in resources:
+            extra = set(actions) - ALLOWED_ON_STAR
+            if extra:
+                problems.append(f"{where}: Resource '*' for {sorted(extra)}")
+            if set(actions) & STAR_NEEDS_CONDITION and not st.get("Condition"):
+                problems.append(f"{where}: {sorted(set(actions) & STAR_NEEDS_CONDITION)} on '*' without Condition")
+        for resource in resources:
+            if isinstance(resource, str) and resource != "*" and re.search(r":\*?:\*?:|^arn:aws:[^:]+:\*", resource):
+                problems.append(f"{where}: resource not scoped to region/account {resource!r}")
+            if isinstance(resource, dict) and "Fn::Sub" in resource:
+                text = as_list(resource["Fn::Sub"])[0]
+                if "${AWS::AccountId}" not in text and not re.search(r"\$\{[A-Za-z0-9]+\.Arn\}", text):
+                    problems.append(f"{where}: resource not scoped to this account/stack {text!r}")
+    for logical_id, resource in cfn["Resources"].items():
+        if resource["Type"] == "AWS::IAM::Role":
+            managed = set(resource["Properties"].get("ManagedPolicyArns", []) or [])
+            if not all(isinstance(arn, str) for arn in managed):
+                problems.append(f"{logical_id}: non-literal managed policy {managed}")
+            elif managed - ALLOWED_MANAGED_POLICIES:
+                problems.append(f"{logical_id}: managed policies {sorted(managed - ALLOWED_MANAGED_POLICIES)}")
+    return problems
+
+
+def role_of(cfn: dict[str, Any], function_id: str) -> dict[str, Any]:
+    role_ref = cfn["Resources"][function_id]["Properties"]["Role"]
+    return cfn["Resources"][role_ref["Fn::GetAtt"][0]]
+
+
+def function_actions(cfn: dict[str, Any], function_id: str) -> list[tuple[str, Any]]:
+    """(action, resource) pairs granted by the inline policies of a function's role."""
+    pairs = []
+    for st in role_statements(role_of(cfn, function_id)):
+        assert st["Effect"] == "Allow"
+        for action in as_list(st["Action"]):
+            for resource in as_list(st["Resource"]):
+                pairs.append((action, resource))
+    return pairs
+
+
+def openapi_operations(cfn: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    body = cfn["Resources"]["Api"]["Properties"]["Body"]
+    return {(path, method): op for path, item in body["paths"].items() for method, op in item.items()}
+
+
+def route_problems(cfn: dict[str, Any]) -> list[str]:
+    """Every route is declared, wired to the right function, and authorized by
+    Cognito unless it is one of the explicitly public routes."""
+    problems = []
+    operations = openapi_operations(cfn)
+    if set(operations) != set(ROUTES):
+        problems.append(f"routes differ: extra {set(operations) - set(ROUTES)}, missing {set(ROUTES) - set(operations)}")
+    for key, op in operations.items():
+        expected = [{"NONE": []}] if key in PUBLIC_ROUTES else [{"CognitoAuthorizer": []}]
+        if op.get("security") != expected:
+            problems.append(f"{key}: security {op.get('security')} != {expected}")
+        uri = op["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+        if key in ROUTES and f"${{{ROUTES[key]}.Arn}}" not in uri:
+            problems.append(f"{key}: integrated with {uri}")
+    return problems
+
+
+def asl_states(states: dict[str, Any], scope: str = "") -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(scope, name, state, sibling states), recursing into Map/Parallel."""
+    for name, state in states.items():
+        yield scope, name, state, states
+        if state.get("Type") == "Map":
+            processor = state.get("ItemProcessor") or state.get("Iterator") or {}
+            yield from asl_states(processor.get("States", {}), f"{scope}{name}/")
+        for i, branch in enumerate(state.get("Branches", [])):
+            yield from asl_states(branch.get("States", {}), f"{scope}{name}[{i}]/")
+
+
+def asl_problems(asl: dict[str, Any]) -> list[str]:
+    problems = []
+    if asl.get("QueryLanguage", "JSONPath") != "JSONPath":
+        problems.append("top-level QueryLanguage is not JSONPath")
+
+    def check_graph(machine: dict[str, Any], scope: str) -> None:
+        states = machine.get("States", {})
+        if machine.get("StartAt") not in states:
+            problems.append(f"{scope}StartAt {machine.get('StartAt')!r} does not exist")
+        reachable, todo = set(), [machine.get("StartAt")]
+        while todo:
+            name = todo.pop()
+            if name in reachable or name not in states:
+                continue
+            reachable.add(name)
+            state = states[name]
+            todo += [state.get("Next"), state.get("Default")]
+            todo += [c.get("Next") for c in state.get("Catch", []) + state.get("Choices", [])]
+        if set(states) - reachable:
+            problems.append(f"{scope}unreachable states {sorted(set(states) - reachable)}")
+        for name, state in states.items():
+            if state.get("Type") == "Map":
+                check_graph(state.get("ItemProcessor") or state.get("Iterator") or {}, f"{scope}{name}/")
+
+    check_graph(asl, "")
+    for scope, name, state, siblings in asl_states(asl.get("States", {})):
+        where = f"{scope}{name}"
+        if state.get("QueryLanguage", "JSONPath") != "JSONPath":
+            problems.append(f"{where}: QueryLanguage {state['QueryLanguage']}")
+        targets = [state.get("Next"), state.get("Default")]
+        targets += [c.get("Next") for c in state.get("Catch", []) + state.get("Choices", [])]
+        for target in filter(None, targets):
+            if target not in siblings:
+                problems.append(f"{where}: Next {target!r} does not exist")
+        if state.get("Type") not in ("Choice", "Succeed", "Fail") and not state.get("Next") and not state.get("End"):
+            problems.append(f"{where}: neither Next nor End")
+        if state.get("Type") == "Task":
+            params = state.get("Parameters", {})
+            if state.get("Resource") != "arn:aws:states:::lambda:invoke":
+                problems.append(f"{where}: Resource {state.get('Resource')!r}")
+            if params.get("FunctionName") != "${BillingFunctionArn}":
+                problems.append(f"{where}: FunctionName {params.get('FunctionName')!r}")
+            action = params.get("Payload", {}).get("action")
+            if action not in ASL_ACTIONS:
+                problems.append(f"{where}: Payload.action {action!r}")
+            retried = {e for r in state.get("Retry", []) for e in r.get("ErrorEquals", [])}
+            if not set(RETRY_ERRORS) <= retried:
+                problems.append(f"{where}: does not retry {sorted(set(RETRY_ERRORS) - retried)}")
+    return problems
+
+
+def lint_text(text: str) -> list[str]:
+    config = ManualArgs(regions=LINT_REGIONS, include_checks=["I"], include_experimental=True)
+    return [str(match) for match in lint(text, config=config)]
+
+
+# --------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def sam() -> dict[str, Any]:
+    return load_template()
+
+
+@pytest.fixture(scope="module")
+def translated(sam: dict[str, Any]) -> tuple[dict[str, Any], OfflinePolicyLoader]:
+    return sam_translate(sam)
+
+
+@pytest.fixture(scope="module")
+def cfn(translated: tuple[dict[str, Any], OfflinePolicyLoader]) -> dict[str, Any]:
+    return translated[0]
+
+
+@pytest.fixture(scope="module")
+def asl() -> dict[str, Any]:
+    return load_asl()
+
+
+# --------------------------------------------------------------------- cfn-lint
+
+
+def test_cfn_lint_is_clean() -> None:
+    assert lint_text(TEMPLATE.read_text(encoding="utf-8")) == []
+
+
+def test_cfn_lint_reports_a_broken_template() -> None:
+    broken = TEMPLATE.read_text(encoding="utf-8").replace("BillingMode: PAY_PER_REQUEST", "BillingModeX: PAY_PER_REQUEST", 1)
+    assert any("E3002" in m and "BillingModeX" in m for m in lint_text(broken))
+
+
+def test_asl_passes_cfn_lint_state_machine_schema(asl: dict[str, Any]) -> None:
+    def wrap(definition: dict[str, Any]) -> str:
+        return json.dumps(
+            {
+                "Resources": {
+                    "Machine": {
+                        "Type": "AWS::StepFunctions::StateMachine",
+                        "Properties": {
+                            "RoleArn": "arn:aws:iam::123456789012:role/billing",
+                            "Definition": definition,
+                            "DefinitionSubstitutions": {
+                                "BillingFunctionArn": "arn:aws:lambda:eu-north-1:123456789012:function:billing"
+                            },
+                        },
+                    }
+                }
+            }
+        )
+
+    assert lint_text(wrap(asl)) == []
+    broken = copy.deepcopy(asl)
+    broken["States"]["Summarize"]["Retry"][0]["MaxAttempts"] = "three"
+    assert any("E3601" in m for m in lint_text(wrap(broken)))
+
+
+# --------------------------------------------------------------------- declared contract
+
+
+def test_parameters(sam: dict[str, Any]) -> None:
+    params = sam["Parameters"]
+    assert set(params) == {"ProfileId", "SenderEmail", "PortalDomain", "LogLevel", "Stage"}
+    assert params["ProfileId"]["AllowedValues"] == ["no", "nl", "de", "se"]
+    assert params["ProfileId"]["Default"] == "no"
+    assert params["SenderEmail"]["Default"] == "minside@fjordvarme.example"
+    assert params["PortalDomain"]["Default"] == ""
+    assert params["LogLevel"]["Default"] == "INFO"
+    assert params["Stage"]["Default"] == "prod"
+
+
+def test_globals_and_functions(sam: dict[str, Any]) -> None:
+    glob = sam["Globals"]["Function"]
+    assert "Api" not in sam["Globals"]
+    assert glob["Runtime"] == "python3.12"
+    assert glob["Architectures"] == ["arm64"]
+    assert (glob["Timeout"], glob["MemorySize"], glob["Tracing"]) == (29, 512, "Active")
+    assert glob["Layers"] == [{"Ref": "SharedLayer"}]
+    assert glob["Environment"]["Variables"] == GLOBAL_ENV
+    resources = sam["Resources"]
+    for logical_id, code_uri in FUNCTIONS.items():
+        props = resources[logical_id]["Properties"]
+        assert resources[logical_id]["Type"] == "AWS::Serverless::Function"
+        assert (props["CodeUri"], props["Handler"]) == (code_uri, "app.handler")
+        assert (ROOT / code_uri).is_dir(), code_uri
+    billing = resources["BillingFunction"]["Properties"]
+    assert (billing["Timeout"], billing["MemorySize"]) == (300, 1024)
+    assert "Events" not in billing
+    layer = resources["SharedLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Properties"]["ContentUri"] == "layers/shared/"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    assert layer["Metadata"]["BuildMethod"] == "python3.12"
+
+
+def test_data_and_identity_resources(sam: dict[str, Any]) -> None:
+    r = sam["Resources"]
+    table = r["Table"]
+    assert table["Type"] == "AWS::DynamoDB::Table"
+    assert table["Properties"]["KeySchema"] == [
+        {"AttributeName": "PK", "KeyType": "HASH"},
+        {"AttributeName": "SK", "KeyType": "RANGE"},
+    ]
+    gsis = {g["IndexName"]: g for g in table["Properties"]["GlobalSecondaryIndexes"]}
+    assert set(gsis) == {"GSI1", "GSI2"}
+    for name, gsi in gsis.items():
+        assert [k["AttributeName"] for k in gsi["KeySchema"]] == [f"{name}PK", f"{name}SK"]
+        assert gsi["Projection"] == {"ProjectionType": "ALL"}
+    assert {a["AttributeType"] for a in table["Properties"]["AttributeDefinitions"]} == {"S"}
+    assert table["Properties"]["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    idem = r["IdempotencyTable"]["Properties"]
+    assert idem["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert idem["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    for logical_id in ("Table", "IdempotencyTable"):
+        props = r[logical_id]["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert props["SSESpecification"] == {"SSEEnabled": True}
+    for logical_id in ("Table", "IdempotencyTable", "DocumentsBucket", "UserPool"):
+        assert r[logical_id]["DeletionPolicy"] == r[logical_id]["UpdateReplacePolicy"] == "Retain", logical_id
+    bucket = r["DocumentsBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    deny = r["DocumentsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    pool = r["UserPool"]["Properties"]
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["DeletionProtection"] == "ACTIVE"
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    assert {"Name": "locale", "AttributeDataType": "String", "Mutable": True}.items() <= pool["Schema"][0].items()
+    client = r["UserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+    }
+    assert r["StaffGroup"]["Properties"]["GroupName"] == "staff"
+    for topic in ("AlertsTopic", "InboundSmsTopic"):
+        assert r[topic]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+    assert r["SenderIdentity"]["Properties"]["EmailIdentity"] == {"Ref": "SenderEmail"}
+
+
+def test_state_machine_and_schedules(sam: dict[str, Any]) -> None:
+    r = sam["Resources"]
+    machine = r["BillingStateMachine"]["Properties"]
+    assert machine["DefinitionUri"] == "infra/billing.asl.json"
+    assert machine["DefinitionSubstitutions"] == {"BillingFunctionArn": {"Fn::GetAtt": ["BillingFunction", "Arn"]}}
+    assert (machine["Type"], machine["Tracing"]) == ("STANDARD", {"Enabled": True})
+    destination = machine["Logging"]["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
+    assert destination == {"Fn::GetAtt": ["BillingStateMachineLogs", "Arn"]}
+    assert r["BillingStateMachineLogs"]["Properties"]["RetentionInDays"] == 365
+    placeholders = set(re.findall(r"\$\{(\w+)\}", ASL.read_text()))
+    assert placeholders == set(machine["DefinitionSubstitutions"])
+    expected = {
+        "MonthlyBillingSchedule": ("cron(0 6 2 * ? *)", {"Ref": "BillingStateMachine"}, {"period": "previous"}),
+        "DailyReminderSchedule": ("cron(0 8 * * ? *)", {"Fn::GetAtt": ["NotificationsFunction", "Arn"]}, {"job": "reminders"}),
+        "DailyAlertSchedule": ("cron(0 7 * * ? *)", {"Fn::GetAtt": ["NotificationsFunction", "Arn"]}, {"job": "alerts"}),
+    }
+    for logical_id, (cron, target, payload) in expected.items():
+        props = r[logical_id]["Properties"]
+        assert r[logical_id]["Type"] == "AWS::Scheduler::Schedule"
+        assert props["ScheduleExpression"] == cron
+        assert props["ScheduleExpressionTimezone"] == "Europe/Oslo"
+        assert props["FlexibleTimeWindow"] == {"Mode": "OFF"}
+        assert props["Target"]["Arn"] == target
+        assert props["Target"]["RoleArn"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+        assert json.loads(props["Target"]["Input"]) == payload
+    assert set(sam["Outputs"]) == {
+        "ApiUrl",
+        "UserPoolId",
+        "UserPoolClientId",
+        "TableName",
+        "BucketName",
+        "BillingStateMachineArn",
+    }
+
+
+# --------------------------------------------------------------------- SAM translation
+
+
+def test_sam_translates_offline(cfn: dict[str, Any], translated: tuple[dict[str, Any], OfflinePolicyLoader]) -> None:
+    types = {logical_id: res["Type"] for logical_id, res in cfn["Resources"].items()}
+    for logical_id in FUNCTIONS:
+        assert types[logical_id] == "AWS::Lambda::Function"
+        props = cfn["Resources"][logical_id]["Properties"]
+        assert (props["Runtime"], props["Architectures"]) == ("python3.12", ["arm64"])
+        assert props["TracingConfig"] == {"Mode": "Active"}
+    assert types["Api"] == "AWS::ApiGateway::RestApi"
+    assert types["BillingStateMachine"] == "AWS::StepFunctions::StateMachine"
+    assert not any(t.startswith("AWS::Serverless::") for t in types.values())
+    assert translated[1].calls == 0, "a managed policy by name needs IAM; use inline statements"
+    rest = cfn["Resources"]["Api"]["Properties"]
+    assert rest["BinaryMediaTypes"] == ["application/pdf", "image/png"]
+
+
+def test_every_non_public_route_uses_cognito(cfn: dict[str, Any]) -> None:
+    assert route_problems(cfn) == []
+    schemes = cfn["Resources"]["Api"]["Properties"]["Body"]["components"]["securitySchemes"]
+    cognito = schemes["CognitoAuthorizer"]
+    assert cognito["x-amazon-apigateway-authtype"] == "cognito_user_pools"
+    assert cognito["x-amazon-apigateway-authorizer"]["providerARNs"] == [{"Fn::GetAtt": ["UserPool", "Arn"]}]
+
+
+def test_route_checker_rejects_an_unauthenticated_route(cfn: dict[str, Any]) -> None:
+    bad = copy.deepcopy(cfn)
+    paths = bad["Resources"]["Api"]["Properties"]["Body"]["paths"]
+    paths["/api/customers/{customer}/invoices"]["get"]["security"] = [{"NONE": []}]
+    problems = route_problems(bad)
+    assert len(problems) == 1 and "/api/customers/{customer}/invoices" in problems[0]
+
+
+# --------------------------------------------------------------------- least privilege
+
+
+def test_no_wildcard_actions_or_resources(cfn: dict[str, Any]) -> None:
+    assert policy_violations(cfn) == []
+
+
+def test_policy_checker_rejects_wildcards(cfn: dict[str, Any]) -> None:
+    bad = copy.deepcopy(cfn)
+    policies = role_of(bad, "InvoicesFunction")["Properties"]["Policies"]
+    policies.append(
+        {
+            "PolicyName": "bad",
+            "PolicyDocument": {
+                "Statement": [
+                    {"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": {"Fn::GetAtt": ["Table", "Arn"]}},
+                    {"Sid": "B", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                    {"Sid": "C", "Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"},
+                    {"Sid": "D", "Effect": "Allow", "Action": "sns:Publish", "Resource": "*"},
+                    {"Sid": "E", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*"},
+                ]
+            },
+        }
+    )
+    role_of(bad, "BillingFunction")["Properties"]["ManagedPolicyArns"].append(
+        "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"
+    )
+    problems = " | ".join(policy_violations(bad))
+    for expected in ("/A: wildcard", "/B: wildcard", "/C: Resource '*'", "/D: ['sns:Publish'] on '*' without Condition", "/E: resource not scoped", "AmazonDynamoDBFullAccess"):
+        assert expected in problems
+
+
+@pytest.mark.parametrize("function_id", sorted(FUNCTIONS))
+def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id: str) -> None:
+    pairs = function_actions(cfn, function_id)
+    actions = {a for a, _ in pairs}
+    assert {a.split(":")[0] for a in actions} == FUNCTION_SERVICES[function_id]
+    assert "dynamodb:Scan" not in actions
+    s3 = {(a, json.dumps(r)) for a, r in pairs if a.startswith("s3:")}
+    assert {a for a, _ in s3} == FUNCTION_S3_ACTIONS.get(function_id, set())
+    for _, resource in s3:
+        assert resource == json.dumps({"Fn::Sub": "${DocumentsBucket.Arn}/invoices/*"})
+    idempotency = {a for a, r in pairs if r == {"Fn::GetAtt": ["IdempotencyTable", "Arn"]}}
+    if function_id in IDEMPOTENCY_USERS:
+        assert idempotency == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    else:
+        assert not idempotency
+    table_actions = {a for a, r in pairs if r == {"Fn::GetAtt": ["Table", "Arn"]}}
+    index_actions = {a for a, r in pairs if r == {"Fn::Sub": "${Table.Arn}/index/*"}}
+    assert table_actions == index_actions
+    assert DYNAMODB_READ <= table_actions
+    if function_id == "InvoicesFunction":
+        assert table_actions == DYNAMODB_READ
+    else:
+        assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"} <= table_actions
+    for st in role_statements(role_of(cfn, function_id)):
+        if any(a.startswith("cognito-idp:") for a in as_list(st["Action"])):
+            assert st["Resource"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+        if any(a.startswith("ses:") for a in as_list(st["Action"])):
+            assert st["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
+
+
+def test_state_machine_and_scheduler_roles(cfn: dict[str, Any]) -> None:
+    machine_role = cfn["Resources"]["BillingStateMachineRole"]
+    services = {a.split(":")[0] for st in role_statements(machine_role) for a in as_list(st["Action"])}
+    assert services == {"lambda", "states", "events", "logs"}
+    invoke = [st for st in role_statements(machine_role) if "lambda:InvokeFunction" in as_list(st["Action"])]
+    assert [st["Resource"]["Fn::Sub"][1] for st in invoke] == [{"functionName": {"Ref": "BillingFunction"}}]
+    scheduler = cfn["Resources"]["SchedulerRole"]["Properties"]
+    principals = [st["Principal"] for st in scheduler["AssumeRolePolicyDocument"]["Statement"]]
+    assert principals == [{"Service": "scheduler.amazonaws.com"}]
+    grants = {
+        a: as_list(st["Resource"])
+        for st in role_statements(cfn["Resources"]["SchedulerRole"])
+        for a in as_list(st["Action"])
+    }
+    assert set(grants) == {"states:StartExecution", "lambda:InvokeFunction"}
+    assert grants["states:StartExecution"] == [{"Ref": "BillingStateMachine"}]
+    assert {json.dumps(r) for r in grants["lambda:InvokeFunction"]} == {
+        json.dumps({"Fn::GetAtt": ["NotificationsFunction", "Arn"]}),
+        json.dumps({"Fn::Sub": "${NotificationsFunction.Arn}:*"}),
+    }
+
+
+# --------------------------------------------------------------------- ASL
+
+
+def test_asl_contract(asl: dict[str, Any]) -> None:
+    assert asl_problems(asl) == []
+    assert asl["StartAt"] == "ListAccounts"
+    states = asl["States"]
+    assert list(states) == ["ListAccounts", "BillBatches", "Summarize"]
+    assert states["ListAccounts"]["ResultSelector"] == {"run.$": "$.Payload"}
+    assert states["ListAccounts"]["ResultPath"] == "$.plan"
+    assert states["ListAccounts"]["Parameters"]["Payload"]["run_id.$"] == "$$.Execution.Name"
+    bill = states["BillBatches"]
+    assert bill["ItemsPath"] == "$.plan.run.batches"
+    assert bill["ItemSelector"]["accounts.$"] == "$$.Map.Item.Value"
+    assert bill["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert bill["ResultPath"] == "$.results"
+    inner = bill["ItemProcessor"]["States"]
+    assert inner["BillBatch"]["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordBatchFailure"}
+    ]
+    used = {s["Parameters"]["Payload"]["action"] for _, _, s, _ in asl_states(states) if s["Type"] == "Task"}
+    assert used == ASL_ACTIONS
+    assert "JSONata" not in ASL.read_text()
+
+
+def test_asl_checker_rejects_bad_definitions(asl: dict[str, Any]) -> None:
+    bad = copy.deepcopy(asl)
+    inner = bad["States"]["BillBatches"]["ItemProcessor"]["States"]
+    inner["BillBatch"]["Catch"][0]["Next"] = "RecordFailure"
+    bad["States"]["Summarize"]["Parameters"]["Payload"]["action"] = "sum"
+    bad["States"]["ListAccounts"]["Resource"] = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    bad["States"]["Summarize"]["Retry"][0]["ErrorEquals"].remove("TransientFailure")
+    problems = " | ".join(asl_problems(bad))
+    for expected in (
+        "BillBatches/BillBatch: Next 'RecordFailure' does not exist",
+        "BillBatches/unreachable states ['RecordBatchFailure']",
+        "Summarize: Payload.action 'sum'",
+        "ListAccounts: Resource",
+        "Summarize: does not retry ['TransientFailure']",
+    ):
+        assert expected in problems
+
+
+def test_asl_parses_with_moto_interpreter(asl: dict[str, Any]) -> None:
+    parser = pytest.importorskip("moto.stepfunctions.parser.asl.parse.asl_parser")
+    definition = ASL.read_text().replace(
+        "${BillingFunctionArn}", "arn:aws:lambda:eu-north-1:123456789012:function:billing"
+    )
+    program, _ = parser.AmazonStateLanguageParser.parse(definition)
+    assert type(program).__name__ == "Program"

@@ -1,0 +1,279 @@
+"""Catalogs and locale formatting (heatportal.i18n)."""
+
+from __future__ import annotations
+
+import re
+import string
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from babel import Locale
+from babel.numbers import (
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_minus_sign_symbol,
+    parse_decimal,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+import heatportal.i18n as i18n
+from heatportal.domain import errors
+from heatportal.domain.model import LANGUAGES, InvoiceKind
+from heatportal.i18n import (
+    BABEL_LOCALES,
+    catalog,
+    format_date,
+    format_money,
+    format_month,
+    format_number,
+    format_percent,
+    format_quantity,
+    language_name,
+    t,
+    translate,
+)
+
+SHARED = Path(i18n.__file__).resolve().parents[2]
+TARIFF_SOURCE = SHARED / "heatportal" / "domain" / "tariff.py"
+
+ERROR_CODES = (
+    "validation_failed not_found unauthorized forbidden conflict rate_limited transient_failure"
+    " internal_error reading_in_future reading_before_previous reading_below_previous"
+    " reading_too_many_decimals reading_implausible reading_duplicate meter_not_found"
+    " invoice_not_found login_failed registration_failed password_too_short passwords_differ"
+    " session_expired csrf_failed"
+).split()
+
+PORTAL_KEYS = (
+    "nav.my_page nav.start nav.meters nav.consumption nav.invoices nav.profile nav.logout"
+    " login.title login.submit login.email login.password login.remember_me login.forgot_password"
+    " login.new_user login.register"
+    " meters.title meters.meter_number meters.submit_reading meters.reading_date"
+    " meters.reading_value meters.last_reading"
+    " invoices.title invoices.number invoices.period invoices.amount invoices.due_date"
+    " invoices.status invoices.status_open invoices.status_paid invoices.download_pdf"
+    " common.customer_number common.language common.save common.cancel common.confirm"
+    " common.correct_entry common.send_data"
+).split()
+
+
+def placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
+
+
+def plain(text: str) -> str:
+    """Babel's no-break spaces as ordinary spaces, for readable comparisons."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+# -- catalogs -------------------------------------------------------------------
+
+
+def test_every_key_is_in_all_five_catalogs() -> None:
+    keys = {lang: set(catalog(lang)) for lang in LANGUAGES}
+    reference = keys["en"]
+    for lang, own in keys.items():
+        assert own - reference == set(), f"{lang} has keys English lacks"
+        assert reference - own == set(), f"{lang} lacks keys"
+
+
+def test_every_key_has_the_same_placeholders_in_all_languages() -> None:
+    for key, english in catalog("en").items():
+        expected = placeholders(english)
+        for lang in LANGUAGES:
+            assert placeholders(catalog(lang)[key]) == expected, f"{lang}: {key}"
+
+
+def test_no_text_is_empty_or_has_stray_whitespace() -> None:
+    for lang in LANGUAGES:
+        for key, text in catalog(lang).items():
+            assert text.strip() == text and text, f"{lang}: {key}"
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_catalogs_are_translated_not_copied_from_english(lang: str) -> None:
+    english = catalog("en")
+    # Placeholder-only texts ("{name}") and international words (Status) may match.
+    same = [key for key, text in catalog(lang).items() if text == english[key]]
+    assert len(same) <= len(english) * 0.1, same
+
+
+def test_the_tariff_engine_text_keys_are_translated() -> None:
+    emitted = set(re.findall(r'"(line\.[a-z_]+)"', TARIFF_SOURCE.read_text("utf-8")))
+    assert {"line.energy", "line.spot_energy", "line.fixed_fee"} <= emitted
+    for key in emitted:
+        assert key in catalog("en"), key
+
+
+def test_every_domain_error_code_and_service_code_has_a_message() -> None:
+    codes = set(ERROR_CODES)
+    codes |= {
+        cls.code
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.DomainError) and cls is not errors.DomainError
+    }
+    for code in codes:
+        for lang in LANGUAGES:
+            assert f"error.{code}" in catalog(lang), f"{lang}: error.{code}"
+
+
+def test_portal_words_and_invoice_kinds_exist() -> None:
+    kinds = [f"invoice_kind.{kind.value}" for kind in InvoiceKind]
+    for key in PORTAL_KEYS + kinds:
+        assert key in catalog("en"), key
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("nb", ["Min side", "Kundenummer", "Måleravlesning", "Målerstand", "Faktura", "Prøveavregning", "Husk meg"]),
+        ("nl", ["Mijn gegevens", "Verbruiken", "Facturen", "Klantnummer", "Voorschot", "Aangemeld blijven"]),
+        ("de", ["Kundennummer", "Zählerstand", "Abschlag", "Eingaben bearbeiten", "Daten senden"]),
+        ("sv", ["Mina sidor", "Fakturor", "Mätarställning"]),
+    ],
+)
+def test_the_seeds_own_words_are_used(lang: str, words: list[str]) -> None:
+    texts = set(catalog(lang).values())
+    for word in words:
+        assert word in texts, word
+
+
+# -- translate --------------------------------------------------------------------
+
+
+def test_translate_fills_in_parameters_in_the_language() -> None:
+    assert translate("line.spot_energy", "nb", zone="NO1") == "Fjernvarme, spotpris NO1"
+    assert translate("line.fixed_fee", "nl", name="Vastrecht") == "Vastrecht"
+    assert t("nav.invoices", "sv") == "Fakturor"
+    assert t("common.customer_number", "de") == "Kundennummer"
+
+
+def test_a_missing_key_falls_back_to_english_then_to_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    english = {"only.english": "Only in English, {name}"}
+    monkeypatch.setattr(i18n, "catalog", lambda lang: english if lang == "en" else {})
+    assert translate("only.english", "nb", name="Ola") == "Only in English, Ola"
+    assert translate("nowhere.at.all", "nb") == "nowhere.at.all"
+
+
+def test_translate_never_raises_on_missing_or_odd_parameters() -> None:
+    assert translate("line.spot_energy", "nb") == "Fjernvarme, spotpris {zone}"
+    assert translate("line.energy", "de", unused="x") == "Arbeitspreis Wärme"
+    assert translate("error.not_found", "xx") == translate("error.not_found", "en")  # type: ignore[arg-type]  # an unknown language on purpose
+
+
+def test_language_names_are_written_in_the_language_itself() -> None:
+    assert [language_name(lang) for lang in LANGUAGES] == [
+        "Norsk (bokmål)",
+        "Svenska",
+        "Nederlands",
+        "Deutsch",
+        "English",
+    ]
+
+
+# -- numbers and money ------------------------------------------------------------
+
+
+def _money_digits(lang: str) -> str:
+    locale = BABEL_LOCALES[lang]
+    return f"1{get_group_symbol(locale)}234{get_decimal_symbol(locale)}50"
+
+
+@pytest.mark.parametrize(
+    ("lang", "currency"),
+    [("nb", "NOK"), ("sv", "SEK"), ("nl", "EUR"), ("de", "EUR"), ("en", "NOK"), ("en", "EUR")],
+)
+def test_money_uses_the_locales_separators_and_currency_sign(lang: str, currency: str) -> None:
+    locale = BABEL_LOCALES[lang]
+    text = format_money(Decimal("1234.5"), currency, lang)
+    symbol = get_currency_symbol(currency, locale)
+    assert _money_digits(lang) in text
+    assert symbol in text
+    symbol_first = Locale.parse(locale).currency_formats["standard"].pattern.startswith("¤")
+    assert text.startswith(symbol) if symbol_first else text.endswith(symbol)
+
+
+def test_money_in_norwegian_and_dutch_reads_as_customers_expect() -> None:
+    assert plain(format_money(Decimal("1234.50"), "NOK", "nb")) == "1 234,50 kr"
+    assert plain(format_money(Decimal("1234.50"), "EUR", "nl")) == "€ 1.234,50"
+    assert "," in format_money(Decimal("0.5"), "SEK", "sv")
+
+
+def test_a_letter_currency_code_is_separated_from_the_digits() -> None:
+    assert plain(format_money(Decimal("1234.5"), "NOK", "en")) == "NOK 1,234.50"
+    assert plain(format_money(Decimal("-1234.5"), "NOK", "en")).endswith("NOK 1,234.50")
+
+
+def test_money_rounds_half_up_to_the_minor_unit() -> None:
+    # Babel alone rounds half to even (0.12); the currency rule is half up.
+    assert format_money(Decimal("0.125"), "EUR", "en") == "€0.13"
+    assert format_money(Decimal("2.5"), "JPY", "en").endswith("3")
+
+
+def test_unit_prices_keep_up_to_the_requested_decimals() -> None:
+    assert plain(format_money(Decimal("0.857139"), "NOK", "nb", max_decimals=4)) == "0,8571 kr"
+    assert plain(format_money(Decimal("1.25"), "NOK", "nb", max_decimals=4)) == "1,25 kr"
+
+
+def test_money_refuses_float() -> None:
+    with pytest.raises(TypeError):
+        format_money(1.5, "NOK", "nb")  # type: ignore[arg-type]  # float on purpose
+
+
+@given(
+    amount=st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=2, allow_nan=False),
+    lang=st.sampled_from(LANGUAGES),
+)
+def test_a_formatted_number_parses_back_to_the_same_amount(amount: Decimal, lang: str) -> None:
+    locale = BABEL_LOCALES[lang]
+    text = format_number(amount, lang, decimals=2).replace(get_minus_sign_symbol(locale), "-")
+    assert parse_decimal(text, locale=locale, strict=True) == amount
+
+
+def test_numbers_and_quantities() -> None:
+    assert plain(format_number(Decimal("1234.5"), "nb")) == "1 234,5"
+    assert format_number(Decimal("1234.5"), "de", decimals=2) == "1.234,50"
+    assert plain(format_quantity(Decimal("1234.5"), "kWh", "nb")) == "1 234,5 kWh"
+    assert plain(format_quantity(Decimal("12.3"), "m3", "de")) == "12,3 m³"
+    assert plain(format_quantity(Decimal(1), "month", "nb")) == "1 mnd."
+    assert plain(format_percent(Decimal("0.25"), "en")) == "25%"
+    assert plain(format_percent(Decimal("0.125"), "nb")) == "12,5 %"
+
+
+# -- dates ------------------------------------------------------------------------
+
+
+def test_dates_and_months_in_each_language() -> None:
+    day = date(2025, 1, 5)
+    assert format_month(day, "nb") == "januar 2025"
+    assert format_month(day, "sv") == "januari 2025"
+    assert format_month(day, "nl") == "januari 2025"
+    assert format_month(day, "de") == "Januar 2025"
+    assert format_month(day, "en") == "January 2025"
+    for lang in LANGUAGES:
+        assert "2025" in format_date(day, lang)
+    assert "januar" in format_date(day, "nb", style="long")
+
+
+# -- cold start -------------------------------------------------------------------
+
+
+def test_importing_i18n_and_documents_does_not_import_reportlab() -> None:
+    code = (
+        "import sys, heatportal.i18n, heatportal.documents.invoice_pdf, heatportal.documents.emails;"
+        "print('reportlab' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(SHARED)},
+    )
+    assert result.stdout.strip() == "False"
