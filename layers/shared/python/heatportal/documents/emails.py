@@ -96,9 +96,7 @@ def _render(template: str, lang: Language, subject: str, profile: UtilityProfile
     )
 
 
-def invoice_email(
-    invoice: Invoice, customer: Customer, profile: UtilityProfile, portal_url: str
-) -> RenderedEmail:
+def invoice_email(invoice: Invoice, customer: Customer, profile: UtilityProfile, portal_url: str) -> RenderedEmail:
     """The email that carries an invoice (or credit note, settlement, advance) PDF."""
     lang = invoice.language
     kind = invoice.kind.value

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from heatportal.domain.model import Customer, Invoice, InvoiceKind
+from heatportal.domain.model import Customer, Invoice, InvoiceKind, Language
 from heatportal.domain.money import round_money
 from heatportal.domain.profile import UtilityProfile
 from heatportal.i18n import (
@@ -74,7 +74,7 @@ class _LineView:
 
 @dataclass(frozen=True)
 class _View:
-    lang: str
+    lang: Language
     title: str
     logo_text: str
     utility_name: str
@@ -95,7 +95,7 @@ class _View:
     subject: str
 
 
-def _country_name(country: str, lang: str) -> str:
+def _country_name(country: str, lang: Language) -> str:
     from babel import Locale
 
     return str(Locale.parse(BABEL_LOCALES[lang]).territories.get(country, country))
@@ -120,8 +120,7 @@ def _view(invoice: Invoice, customer: Customer, profile: UtilityProfile) -> _Vie
             description=translate(line.text_key, lang, **line.text_params),
             quantity=format_quantity(line.quantity, line.unit, lang),
             unit_price=(
-                f"{format_money(line.unit_price, currency, lang, max_decimals=4)}"
-                f"/{unit_symbol(line.unit, lang)}"
+                f"{format_money(line.unit_price, currency, lang, max_decimals=4)}/{unit_symbol(line.unit, lang)}"
             ),
             amount=money(line.amount),
             explanation=line.explanation,
@@ -134,15 +133,18 @@ def _view(invoice: Invoice, customer: Customer, profile: UtilityProfile) -> _Vie
         net_by_rate[line.vat_rate] += line.amount
     if len(net_by_rate) == 1:
         # One rate: print the invoice's own VAT so the page always adds up to it.
-        vat_by_rate = {rate: invoice.vat_total for rate in net_by_rate}
+        vat_by_rate = dict.fromkeys(net_by_rate, invoice.vat_total)
     else:
         vat_by_rate = {rate: round_money(net * rate, currency) for rate, net in net_by_rate.items()}
-    totals = ((translate("pdf.net_total", lang), money(invoice.net_total)),) + tuple(
-        (
-            translate("pdf.vat", lang, rate=format_percent(rate, lang), base=money(net_by_rate[rate])),
-            money(vat_by_rate[rate]),
-        )
-        for rate in sorted(net_by_rate, reverse=True)
+    totals = (
+        (translate("pdf.net_total", lang), money(invoice.net_total)),
+        *(
+            (
+                translate("pdf.vat", lang, rate=format_percent(rate, lang), base=money(net_by_rate[rate])),
+                money(vat_by_rate[rate]),
+            )
+            for rate in sorted(net_by_rate, reverse=True)
+        ),
     )
     total_label = translate("pdf.total_credit" if credit else "pdf.total_due", lang)
 
@@ -304,23 +306,27 @@ def _draw(view: _View, fonts: _Fonts) -> bytes:
     )
     story += [header, Spacer(1, 9 * _MM)]
 
+    # Labels and values are short (numbers, dates): plain cells, cheaper than Paragraphs.
     facts = Table(
-        [[para(label, small), para(value, base)] for label, value in view.facts],
+        [[txt(label), txt(value)] for label, value in view.facts],
         colWidths=[width * 0.2, width * 0.25],
     )
     facts.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (0, -1), fonts.regular),
+                ("FONTSIZE", (0, 0), (0, -1), 7.5),
+                ("TEXTCOLOR", (0, 0), (0, -1), grey),
+                ("FONTNAME", (1, 0), (1, -1), fonts.regular),
+                ("FONTSIZE", (1, 0), (1, -1), 9.5),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ]
         )
     )
-    customer_block = [para(view.customer_lines[0], bold)] + [
-        para(line, base) for line in view.customer_lines[1:]
-    ]
+    customer_block = [para(view.customer_lines[0], bold)] + [para(line, base) for line in view.customer_lines[1:]]
     addressee = Table([[customer_block, facts]], colWidths=[width * 0.55, width * 0.45])
     addressee.setStyle(
         TableStyle(

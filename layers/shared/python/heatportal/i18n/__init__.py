@@ -46,6 +46,7 @@ __all__ = [
     "t",
     "translate",
     "translator",
+    "unit_symbol",
 ]
 
 BABEL_LOCALES: dict[str, str] = {
@@ -171,7 +172,7 @@ def format_percent(rate: Decimal | int, lang: Language) -> str:
 def _currency_spacing(text: str, symbol: str) -> str:
     # CLDR asks for a space between a letter symbol and the digits ("NOK 1,234.50");
     # Babel does not implement currencySpacing, so add the no-break space here.
-    if not symbol or not symbol[-1].isalpha() and not symbol[0].isalpha():
+    if not symbol or not (symbol[-1].isalpha() or symbol[0].isalpha()):
         return text
     quoted = re.escape(symbol)
     if symbol[-1].isalpha():
@@ -181,9 +182,7 @@ def _currency_spacing(text: str, symbol: str) -> str:
     return text
 
 
-def format_money(
-    amount: Decimal | int, currency: str, lang: Language, *, max_decimals: int | None = None
-) -> str:
+def format_money(amount: Decimal | int, currency: str, lang: Language, *, max_decimals: int | None = None) -> str:
     """An amount with its currency as the language writes it: ``1 234,50 kr`` (nb), ``€ 1.234,50`` (nl).
 
     The amount is rounded half up to the currency's minor unit. For unit prices
@@ -196,9 +195,7 @@ def format_money(
     if max_decimals is None or max_decimals <= precision:
         text = _babel_format_currency(_round(number, precision), currency, locale=locale)
     else:
-        text = _babel_format_currency(
-            _round(number, max_decimals), currency, locale=locale, decimal_quantization=False
-        )
+        text = _babel_format_currency(_round(number, max_decimals), currency, locale=locale, decimal_quantization=False)
     return _currency_spacing(text, get_currency_symbol(currency, locale))
 
 
@@ -210,9 +207,7 @@ def unit_symbol(unit: str, lang: Language) -> str:
     return _UNIT_SYMBOLS.get(unit, unit)
 
 
-def format_quantity(
-    value: Decimal | int, unit: str, lang: Language, decimals: int | None = None
-) -> str:
+def format_quantity(value: Decimal | int, unit: str, lang: Language, decimals: int | None = None) -> str:
     """A quantity with its unit: ``1 234,5 kWh`` (nb), ``12,3 m³`` (de)."""
     return f"{format_number(value, lang, decimals)}\u00a0{unit_symbol(unit, lang)}"
 

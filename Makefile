@@ -1,0 +1,56 @@
+# heatportal: make run (the product on this machine), make test (every test).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PROFILE ?= no
+PORT ?= 3000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint format typecheck bench deploy clean setup chromium
+
+$(STAMP): layers/shared/python/requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+chromium:
+	./scripts/ensure-chromium.sh
+
+## Start the whole product locally: embedded moto, demo data, portal and API on 127.0.0.1:$(PORT).
+run: $(STAMP)
+	$(PY) -m infra.local run --profile $(PROFILE) --port $(PORT)
+
+## Run every test: lint, types, unit, contract, integration, end-to-end and browser.
+test: $(STAMP) chromium
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+	$(PY) -m pytest --cov --cov-report=term:skip-covered --cov-report=xml
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not e2e"
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m cfnlint template.yaml
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+## Build and deploy to AWS (needs the SAM CLI and credentials).
+deploy:
+	sam build --use-container=false
+	sam deploy --guided
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage coverage.xml artifacts .aws-sam
