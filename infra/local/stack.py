@@ -99,7 +99,7 @@ def outbox_messages() -> list[dict[str, Any]]:
                 {
                     "channel": "email",
                     "id": sent.id,
-                    "to": ", ".join(sent.destinations),
+                    "to": ", ".join(dict.fromkeys(sent.destinations)),
                     "subject": str(parsed["Subject"]),
                     "text": text_part.get_content() if text_part else "",
                     "html": html_part.get_content() if html_part else "",

@@ -24,7 +24,15 @@ from hypothesis import strategies as st
 
 import heatportal.i18n as i18n
 from heatportal.domain import errors
-from heatportal.domain.model import LANGUAGES, InvoiceKind, Language
+from heatportal.domain.model import (
+    LANGUAGES,
+    InvoiceKind,
+    InvoiceStatus,
+    Language,
+    MeterKind,
+    ReadingSource,
+    Role,
+)
 from heatportal.i18n import (
     BABEL_LOCALES,
     catalog,
@@ -40,7 +48,9 @@ from heatportal.i18n import (
 )
 
 SHARED = Path(i18n.__file__).resolve().parents[2]
+REPO = SHARED.parents[2]
 TARIFF_SOURCE = SHARED / "heatportal" / "domain" / "tariff.py"
+PORTAL_TEMPLATES = REPO / "functions" / "portal" / "templates"
 
 ERROR_CODES = [
     "validation_failed",
@@ -169,10 +179,38 @@ def test_every_domain_error_code_and_service_code_has_a_message() -> None:
             assert f"error.{code}" in catalog(lang), f"{lang}: error.{code}"
 
 
-def test_portal_words_and_invoice_kinds_exist() -> None:
-    kinds = [f"invoice_kind.{kind.value}" for kind in InvoiceKind]
-    for key in PORTAL_KEYS + kinds:
+def test_error_codes_raised_anywhere_in_the_code_base_have_a_message() -> None:
+    # Services and adapters raise DomainError(..., code="..."); the portal and the
+    # API translate "error.<code>", so a new code without a text shows English or the key.
+    sources = [*(SHARED / "heatportal").rglob("*.py"), *(REPO / "functions").rglob("*.py")]
+    raised = {code for path in sources for code in re.findall(r'\bcode="([a-z_]+)"', path.read_text("utf-8"))}
+    assert "reading_in_future" in raised
+    missing = sorted(code for code in raised if f"error.{code}" not in catalog("en"))
+    assert missing == []
+
+
+def test_portal_words_and_enum_names_exist() -> None:
+    enums = [
+        *(f"invoice_kind.{kind.value}" for kind in InvoiceKind),
+        *(f"invoices.status_{status.value}" for status in InvoiceStatus),
+        *(f"meter_kind.{kind.value}" for kind in MeterKind),
+        *(f"source.{source.value}" for source in ReadingSource),
+        *(f"role.{role.value}" for role in Role),
+    ]
+    for key in PORTAL_KEYS + enums:
         assert key in catalog("en"), key
+
+
+def test_every_key_the_portal_templates_use_exists() -> None:
+    if not PORTAL_TEMPLATES.is_dir():
+        pytest.skip("no portal templates in this checkout")
+    used = {
+        key
+        for path in PORTAL_TEMPLATES.glob("*.html")
+        for key in re.findall(r"\bt\(['\"]([a-z_]+\.[a-z_.]+)['\"]\s*[,)]", path.read_text("utf-8"))
+    }
+    assert "nav.invoices" in used
+    assert sorted(key for key in used if key not in catalog("en")) == []
 
 
 @pytest.mark.parametrize(

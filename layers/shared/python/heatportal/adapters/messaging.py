@@ -3,28 +3,9 @@ and SMS through SNS."""
 
 from __future__ import annotations
 
-from email.message import EmailMessage
 from typing import Any
 
-
-def build_mime(
-    sender: str,
-    recipient: str,
-    subject: str,
-    text: str,
-    html: str,
-    attachments: list[tuple[str, bytes, str]] | None = None,
-) -> bytes:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = recipient
-    message["Subject"] = subject
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    for filename, body, mimetype in attachments or []:
-        maintype, _, subtype = mimetype.partition("/")
-        message.add_attachment(body, maintype=maintype, subtype=subtype, filename=filename)
-    return message.as_bytes()
+from heatportal.documents.emails import RenderedEmail, build_mime
 
 
 class SesMailer:
@@ -42,7 +23,7 @@ class SesMailer:
         attachments: list[tuple[str, bytes, str]] | None = None,
     ) -> str:
         self.requests += 1
-        raw = build_mime(self.sender, recipient, subject, text, html, attachments)
+        raw = build_mime(self.sender, recipient, RenderedEmail(subject=subject, text=text, html=html), attachments or ())
         resp = self.sesv2.send_email(
             FromEmailAddress=self.sender,
             Destination={"ToAddresses": [recipient]},

@@ -415,7 +415,8 @@ class _Generator:
         )
         fac = self.add_facility(cust, address.street, address, annual, rng, business=False, hot_water=hot_water)
         if cust.index == self.new_connection:
-            back = rng.randint(4, max(4, min(9, self.months - 2)))
+            latest = max(1, min(9, self.months - 2))
+            back = rng.randint(min(4, latest), latest)
             first_of_month = date(self.today.year, self.today.month, 1)
             fac.installed_on = _add_months(first_of_month, -back)
 
@@ -636,7 +637,7 @@ class _Generator:
             moved: dict[date, date] = {}
             firsts = [d for d in (*self.days, self.today) if d.day == 1]
             if cust.index in self.missing_idx and len(firsts) > 2:
-                dropped = set(rng.sample(firsts[1:], rng.randint(1, 3)))
+                dropped = set(rng.sample(firsts[1:], rng.randint(1, min(3, len(firsts) - 1))))
             if cust.index in self.late_idx and len(firsts) > 3:
                 for first in rng.sample(firsts[1:-1], rng.randint(1, 2)):
                     moved[first] = first + timedelta(days=rng.randint(1, 5))

@@ -89,12 +89,12 @@ def station_info(name: str) -> Station:
 
 
 # --- the seasonal curve -----------------------------------------------------
-# A Fourier series through the twelve monthly normals (harmonics 1-3), placed at
+# A Fourier series through the twelve monthly normals (harmonics 1-5), placed at
 # the middle of each month. Each harmonic is divided by its averaging factor
 # sinc(pi k / 12), so the curve's mean over a calendar month reproduces the
-# monthly normal (up to the truncated harmonics, a few hundredths of a degree),
+# monthly normal within about 0.1 °C (months are not all equally long),
 # instead of flattening the winter minimum and the summer maximum.
-_HARMONICS = 3
+_HARMONICS = 5
 
 
 @cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 from datetime import timedelta
 from decimal import Decimal
 
@@ -46,8 +47,7 @@ KIND_KEY = "invoice"
 PdfRenderer = Callable[[Invoice, Customer, UtilityProfile], bytes]
 
 
-@dataclass(frozen=True)
-class RenderedEmail:
+class RenderedEmail(Protocol):
     subject: str
     text: str
     html: str

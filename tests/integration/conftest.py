@@ -1,0 +1,154 @@
+"""One embedded stack per test session: moto on loopback, resources created
+from template.yaml, the real handlers behind the local gateway, no demo data.
+Each test seeds the customers it needs with unique numbers."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from heatportal.adapters.dynamo import (
+    DynamoRepository,
+    DynamoTable,
+    customer_item,
+    facility_item,
+    membership_item,
+    meter_item,
+    reading_item,
+)
+from heatportal.domain.model import (
+    Address,
+    Customer,
+    Facility,
+    Membership,
+    Meter,
+    MeterKind,
+    Reading,
+    ReadingSource,
+    Role,
+)
+from heatportal.domain.money import EnergyUnit
+from heatportal.domain.secrets import hash_secret
+from infra.local.resources import clients
+from infra.local.stack import RunningStack, free_port, start
+
+PASSWORD = "integration-test-1"
+_numbers = itertools.count(200001)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[RunningStack]:
+    running = start(profile_id="no", port=free_port(), demo=False)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def repo(stack: RunningStack) -> DynamoRepository:
+    return DynamoRepository(DynamoTable(clients(stack.resources.endpoint)["dynamodb"], stack.resources.table_name))
+
+
+@pytest.fixture(scope="session")
+def http(stack: RunningStack) -> Client:
+    return Client(stack.http_server.app)
+
+
+@dataclass
+class Seeded:
+    customer: Customer
+    meter: Meter
+    email: str
+    user_id: str
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def month_starts(last: date, months: int) -> list[date]:
+    days = []
+    year, month = last.year, last.month
+    for _ in range(months):
+        days.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(days))
+
+
+@pytest.fixture
+def seed(stack: RunningStack, repo: DynamoRepository, http: Client) -> Any:
+    cognito = clients(stack.resources.endpoint)["cognito-idp"]
+
+    def _seed(
+        *,
+        role: Role = Role.ADMIN,
+        monthly_kwh: int = 1500,
+        readings_until: date | None = None,
+        months: int = 6,
+        email: str | None = None,
+        pin: str = "123456",
+    ) -> Seeded:
+        number = str(next(_numbers))
+        email = email or f"customer-{number}@example.com"
+        address = Address(street="Storgata 1", postcode="0155", city="Oslo", country="NO")
+        customer = Customer(number=number, name="Kari Nordmann", email=email, phone="+4791234567", language="nb", address=address)
+        facility = Facility(id=f"F{number}", customer_number=number, name="Storgata 1", address=address)
+        meter = Meter(
+            number=f"M{number}",
+            customer_number=number,
+            facility_id=facility.id,
+            kind=MeterKind.HEAT,
+            unit=EnergyUnit.KWH,
+            decimals=0,
+            installed_on=date(2020, 1, 1),
+            start_value=Decimal(10000),
+        )
+        # The newest seeded reading is on the 1st of last month, so a reading
+        # "today" is always a new, later one whatever day the tests run.
+        until = readings_until or (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        readings = [
+            Reading(
+                meter_number=meter.number,
+                read_on=day,
+                value=Decimal(10000 + monthly_kwh * (i + 1)),
+                source=ReadingSource.PORTAL,
+                recorded_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+            )
+            for i, day in enumerate(month_starts(until, months))
+        ]
+        cognito.admin_create_user(
+            UserPoolId=stack.resources.user_pool_id,
+            Username=email,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(UserPoolId=stack.resources.user_pool_id, Username=email, Password=PASSWORD, Permanent=True)
+        attrs = cognito.admin_get_user(UserPoolId=stack.resources.user_pool_id, Username=email)["UserAttributes"]
+        user_id = next(a["Value"] for a in attrs if a["Name"] == "sub")
+        items = [
+            customer_item(customer.model_copy(update={"pin_hash": hash_secret(pin)})),
+            facility_item(facility),
+            meter_item(meter),
+            membership_item(Membership(user_id=user_id, customer_number=number, role=role, email=email)),
+            *[reading_item(r) for r in readings],
+        ]
+        repo.table.batch_put(items)
+        resp = http.post("/api/auth/login", json={"username": email, "password": PASSWORD})
+        assert resp.status_code == 200, resp.text
+        return Seeded(customer, meter, email, user_id, resp.json["id_token"])
+
+    return _seed
+
+
+def body(resp: Any) -> Any:
+    return json.loads(resp.get_data(as_text=True))
