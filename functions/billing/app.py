@@ -48,7 +48,7 @@ class Summarize(BaseModel):
 
 
 Step = Annotated[ListAccounts | BillBatch | RecordBatchFailure | Summarize, Field(discriminator="action")]
-_STEP = TypeAdapter(Step)
+_STEP: TypeAdapter[ListAccounts | BillBatch | RecordBatchFailure | Summarize] = TypeAdapter(Step)
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -72,3 +72,4 @@ def handler(event: dict, context: LambdaContext) -> dict:
             summary = service.summarize(step.run_id, step.period, step.results)
             logger.info("billing run finished", extra={"summary": summary})
             return summary
+    raise AssertionError(f"unhandled step {step.action}")  # unreachable: the adapter validated the union

@@ -2,6 +2,7 @@
 as the JSON API. Works without JavaScript; every form is CSRF-protected.
 """
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,8 +18,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
-from heatportal.domain.model import LANGUAGES, InvoiceStatus
-from heatportal.i18n import format_date, format_money, format_month, format_number, format_quantity, language_name, translate
+from heatportal.domain.model import LANGUAGES, InvoiceStatus, Language
+from heatportal.i18n import (
+    format_date,
+    format_money,
+    format_month,
+    format_number,
+    format_quantity,
+    language_name,
+    translate,
+)
 from heatportal.services.access import Principal
 from heatportal.web import session as s
 from heatportal.web.api import language_of
@@ -56,16 +65,13 @@ class Page:
         self.cookies = s.parse_cookies(self.headers)
         self.secure = s.is_https(self.headers)
         self.set_cookies: list[Any] = []
-        self.query = {k: v for k, v in (event.query_string_parameters or {}).items()}
+        self.query = dict(event.query_string_parameters or {})
         profile = composition.profile()
         wanted = self.query.get("lang") or self.cookies.get(s.LANG_COOKIE)
-        if wanted in LANGUAGES:
-            self.lang = wanted
-            if self.query.get("lang"):
-                self.set_cookies.append(s.cookie(s.LANG_COOKIE, wanted, secure=self.secure, max_age=365 * 24 * 3600))
-        else:
-            accepted = language_of(self.headers)
-            self.lang = accepted if accepted != "en" or "en" in str(self.headers).lower() else profile.default_language
+        chosen = next((lang for lang in LANGUAGES if lang == wanted), None)
+        self.lang: Language = chosen or language_of(self.headers, default=profile.default_language)
+        if chosen and self.query.get("lang"):
+            self.set_cookies.append(s.cookie(s.LANG_COOKIE, chosen, secure=self.secure, max_age=365 * 24 * 3600))
         self.csrf = self.cookies.get(s.CSRF_COOKIE) or ""
         if not self.csrf:
             self.csrf = s.new_csrf_token()
@@ -116,7 +122,7 @@ class Page:
 
     # --- rendering -------------------------------------------------------------------
     def t(self, key: str, **params: Any) -> str:
-        return translate(key, self.lang, **params)  # type: ignore[arg-type]
+        return translate(key, self.lang, **params)
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response[str]:
         profile = composition.profile()
@@ -222,10 +228,8 @@ def logout(view: Page) -> Response[str]:
     view.check_csrf(form)
     access_token = view.cookies.get(s.ACCESS_COOKIE)
     if access_token:
-        try:
+        with contextlib.suppress(Unauthorized):  # already signed out elsewhere
             composition.identity().logout_everywhere(access_token)
-        except Unauthorized:
-            pass  # already signed out
     for name in (s.ID_COOKIE, s.ACCESS_COOKIE, s.REFRESH_COOKIE, s.CUSTOMER_COOKIE):
         view.set_cookies.append(s.expired(name, secure=view.secure))
     return view.redirect("/login")

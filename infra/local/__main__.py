@@ -30,7 +30,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  Run billing now  python -m infra.local job billing --period YYYY-MM --url {url}")
     print(f"  moto (AWS)       {stack.resources.endpoint}")
     if stack.demo is not None:
-        print("\n  Demo logins (password for all: %s)" % stack.demo.users[0].password)
+        print(f"\n  Demo logins (password for all: {stack.demo.users[0].password})")
         for user in stack.demo.users:
             roles = ", ".join(f"{number} ({role.value})" for number, role in user.memberships) or "staff"
             print(f"    {user.email:<42} {roles}")
@@ -53,8 +53,11 @@ def _job(args: argparse.Namespace) -> int:
     if args.job != "billing":
         print(f"unknown job {args.job}", file=sys.stderr)
         return 2
-    request = urllib.request.Request(f"{args.url}/_local/jobs/billing?period={args.period}", method="POST")
-    with urllib.request.urlopen(request, timeout=3600) as resp:  # noqa: S310 - loopback URL given by the user
+    if not args.url.startswith(("http://127.", "http://localhost")):
+        print("the local stack listens on loopback only: --url http://127.0.0.1:PORT", file=sys.stderr)
+        return 2
+    request = urllib.request.Request(f"{args.url}/_local/jobs/billing?period={args.period}", method="POST")  # noqa: S310 - loopback, checked above
+    with urllib.request.urlopen(request, timeout=3600) as resp:  # noqa: S310 - http loopback only, checked above
         result = json.loads(resp.read())
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0 if result.get("status") == "SUCCEEDED" else 1

@@ -18,8 +18,8 @@ from heatportal.adapters.dynamo import (
     customer_item,
     daily_item,
     facility_item,
-    meter_item,
     membership_item,
+    meter_item,
     reading_item,
 )
 from heatportal.demo import DemoDataset, generate

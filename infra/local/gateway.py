@@ -69,7 +69,7 @@ class LocalGateway:
         text_types = ("application/json", "application/x-www-form-urlencoded", "text/")
         is_text = not body or any(t in (request.content_type or "") for t in text_types)
         query = parse_qs(request.query_string.decode(), keep_blank_values=True)
-        headers = {k: v for k, v in request.headers.items()}
+        headers = dict(request.headers.items())
         headers.setdefault("X-Forwarded-Proto", "http")
         request_id = str(uuid.uuid4())
         return {
@@ -77,7 +77,7 @@ class LocalGateway:
             "path": request.path,
             "httpMethod": request.method,
             "headers": headers,
-            "multiValueHeaders": {k: request.headers.getlist(k) for k in request.headers.keys()},
+            "multiValueHeaders": {k: request.headers.getlist(k) for k in request.headers.keys()},  # noqa: SIM118 - werkzeug Headers iterates pairs,
             "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
             "multiValueQueryStringParameters": query or None,
             "pathParameters": params or None,

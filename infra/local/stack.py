@@ -94,7 +94,7 @@ def outbox_messages() -> list[dict[str, Any]]:
             parsed = email.message_from_string(sent.raw_data, policy=email.policy.default)
             text_part = parsed.get_body(preferencelist=("plain",))
             html_part = parsed.get_body(preferencelist=("html",))
-            attachments = [part.get_filename() for part in parsed.iter_attachments() if part.get_filename()]  # type: ignore[attr-defined]
+            attachments = [part.get_filename() for part in parsed.iter_attachments() if part.get_filename()]
             messages.append(
                 {
                     "channel": "email",
@@ -111,7 +111,7 @@ def outbox_messages() -> list[dict[str, Any]]:
                 {
                     "channel": "email",
                     "id": sent.id,
-                    "to": ", ".join(sum(sent.destinations.values(), [])),
+                    "to": ", ".join(address for group in sent.destinations.values() for address in group),
                     "subject": sent.subject,
                     "text": sent.body,
                     "html": "",

@@ -121,7 +121,7 @@ def test_degree_days_are_zero_when_temperature_reaches_the_base(temp: Decimal, b
 @given(temperatures)
 def test_default_base_is_17(temp: Decimal) -> None:
     assert heating_degree_days(temp) == heating_degree_days(temp, Decimal("17"))
-    assert DEFAULT_BASE == Decimal("17")
+    assert Decimal("17") == DEFAULT_BASE
 
 
 def test_degree_days_refuse_float() -> None:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -139,11 +140,13 @@ def test_business_customers_have_valid_organisation_numbers(profile_id: str) -> 
     businesses = [c for c in ds.customers if c.org_number]
     assert len(businesses) >= 3
     for customer in businesses:
+        org = customer.org_number
+        assert org is not None
         if profile_id == "no":
-            assert no_orgnr.is_valid(customer.org_number)
+            assert no_orgnr.is_valid(org)
         elif profile_id == "se":
-            assert se_orgnr.is_valid(customer.org_number)
-            assert re.fullmatch(r"[0-9]{6}-[0-9]{4}", customer.org_number)
+            assert se_orgnr.is_valid(org)
+            assert re.fullmatch(r"[0-9]{6}-[0-9]{4}", org)
     if profile_id == "se":
         assert len(businesses) > len(ds.customers) / 2  # mostly property companies
 
@@ -202,6 +205,7 @@ def test_one_meter_is_replaced_inside_the_window(profile_id: str) -> None:
     removed = [m for m in ds.meters if m.removed_on is not None]
     assert len(removed) == 1
     old = removed[0]
+    assert old.removed_on is not None
     assert ds.start < old.removed_on < ds.today
     new = [
         m
@@ -219,9 +223,7 @@ def test_one_meter_is_replaced_inside_the_window(profile_id: str) -> None:
 # --- daily consumption ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("profile_id", PROFILE_IDS)
-def test_daily_rows_cover_each_meters_days_in_the_window(profile_id: str) -> None:
-    ds = dataset(profile_id)
+def check_daily_coverage(ds: DemoDataset) -> None:
     rows = daily_by_meter(ds)
     for meter in ds.meters:
         begin = max(meter.installed_on, ds.start)
@@ -235,6 +237,11 @@ def test_daily_rows_cover_each_meters_days_in_the_window(profile_id: str) -> Non
 
 
 @pytest.mark.parametrize("profile_id", PROFILE_IDS)
+def test_daily_rows_cover_each_meters_days_in_the_window(profile_id: str) -> None:
+    check_daily_coverage(dataset(profile_id))
+
+
+@pytest.mark.parametrize("profile_id", PROFILE_IDS)
 def test_heat_rows_carry_plausible_load_return_temperature_and_volume(profile_id: str) -> None:
     ds = dataset(profile_id)
     meters = meters_by_number(ds)
@@ -244,6 +251,9 @@ def test_heat_rows_carry_plausible_load_return_temperature_and_volume(profile_id
             assert row.peak_load_kw is None and row.mean_return_temp is None and row.volume_m3 is None
             continue
         kwh = convert(row.quantity, meter.unit, EnergyUnit.KWH)
+        assert row.mean_return_temp is not None
+        assert row.peak_load_kw is not None
+        assert row.volume_m3 is not None
         assert Decimal(30) <= row.mean_return_temp <= Decimal(50)
         if kwh > 24:
             ratio = row.peak_load_kw / (kwh / 24)
@@ -297,10 +307,10 @@ def test_yearly_volumes_are_realistic(profile_id: str) -> None:
 # --- readings --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("profile_id", PROFILE_IDS)
-def test_readings_are_floored_and_never_decrease(profile_id: str) -> None:
-    ds = dataset(profile_id)
+def check_readings(ds: DemoDataset) -> None:
+    """Floored to the meter's decimals, never decreasing, and equal to the daily sums."""
     meters = meters_by_number(ds)
+    rows = daily_by_meter(ds)
     for number, readings in readings_by_meter(ds).items():
         meter = meters[number]
         days = [r.read_on for r in readings]
@@ -308,24 +318,29 @@ def test_readings_are_floored_and_never_decrease(profile_id: str) -> None:
         for reading in readings:
             assert reading.value.as_tuple().exponent == -meter.decimals
             assert not reading.estimated
-        assert all(a.value <= b.value for a, b in zip(readings, readings[1:], strict=False))
+        assert all(a.value <= b.value for a, b in pairwise(readings))
+        unit = Decimal(1).scaleb(-meter.decimals)
+        quantities = {r.day: r.quantity for r in rows[number]}
+        for earlier, later in pairwise(readings):
+            span = (later.read_on - earlier.read_on).days
+            total = sum((quantities[earlier.read_on + timedelta(days=i)] for i in range(span)), Decimal(0))
+            assert abs((later.value - earlier.value) - total) < unit, (number, earlier.read_on)
 
 
 @pytest.mark.parametrize("profile_id", PROFILE_IDS)
-def test_reading_differences_match_the_daily_sums(profile_id: str) -> None:
-    ds = dataset(profile_id)
-    meters = meters_by_number(ds)
-    rows = daily_by_meter(ds)
-    for number, readings in readings_by_meter(ds).items():
-        unit = Decimal(1).scaleb(-meters[number].decimals)
-        quantities = {r.day: r.quantity for r in rows[number]}
-        for earlier, later in zip(readings, readings[1:], strict=False):
-            days = (later.read_on - earlier.read_on).days
-            total = sum(
-                (quantities[earlier.read_on + timedelta(days=i)] for i in range(days)),
-                Decimal(0),
-            )
-            assert abs((later.value - earlier.value) - total) < unit, (number, earlier.read_on)
+def test_readings_are_floored_never_decrease_and_match_the_daily_sums(profile_id: str) -> None:
+    check_readings(dataset(profile_id))
+
+
+@pytest.mark.parametrize("profile_id", PROFILE_IDS)
+def test_a_short_window_ending_mid_month_is_consistent_too(profile_id: str) -> None:
+    profile = load_profile(profile_id)
+    ds = generate(profile, customers=15, today=date(2024, 2, 29), months=5, seed=2)
+    assert ds.start == date(2023, 9, 29)
+    assert all(re.match(profile.customer_number_pattern, c.number) for c in ds.customers)
+    check_daily_coverage(ds)
+    check_readings(ds)
+    assert len(ds.users) >= 10
 
 
 @pytest.mark.parametrize("profile_id", PROFILE_IDS)
@@ -451,7 +466,7 @@ def test_advance_amounts_for_advance_profiles(profile_id: str) -> None:
         assert ds.advance_amounts == {}
         return
     assert set(ds.advance_amounts) == {c.number for c in ds.customers}
-    for number, amount in ds.advance_amounts.items():
+    for amount in ds.advance_amounts.values():
         assert amount == amount.to_integral_value() and amount.as_tuple().exponent == 0
         assert amount > 0
     households = [ds.advance_amounts[c.number] for c in ds.customers if c.org_number is None]

@@ -37,4 +37,4 @@ class Settings(BaseSettings):
 
 @cache
 def settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]  # values come from the environment
+    return Settings()

@@ -66,7 +66,7 @@ from heatportal.domain.profile import (
     VolumePrice,
 )
 
-DEMO_PASSWORD = "heatportal-demo-1"
+DEMO_PASSWORD = "heatportal-demo-1"  # noqa: S105 - printed for people to log in to the demo
 """The one password of every demo login (Cognito policy: lower case and digits)."""
 
 # Heat meter unit and decimals per country (seed portals): NO kWh, NL GJ, DE/SE MWh.
@@ -248,7 +248,7 @@ class _Generator:
         code = self.country.code
         if code == "NL":
             seen: set[int] = set()
-            numbers = []
+            numbers: list[str] = []
             while len(numbers) < self.n:
                 value = rng.randrange(10**10, 10**11)
                 if value not in seen:
@@ -288,7 +288,7 @@ class _Generator:
         self.missing_idx = sorted([self.household_admins[2], *rng.sample(rest, missing_count - 1)])
         late_pool = [i for i in rest if i not in self.missing_idx]
         self.late_idx = sorted([self.household_admins[3], *rng.sample(late_pool, max(1, round(n * 0.05)) - 1)])
-        english_count = max(2, round(n * 0.07))
+        english_count = max(1, round(n * 0.07))
         self.english_idx = sorted([self.household_admins[4], *rng.sample(others, english_count - 1)])
         self.business_users_idx = self.business_idx[:3]
 
@@ -309,6 +309,8 @@ class _Generator:
             company_names.append((name, stem))
         business_names = dict(zip(self.business_idx, company_names, strict=True))
 
+        email: str | None
+        phone: str | None
         for index in range(n):
             number = numbers[index]
             if not pattern.match(number):
@@ -367,7 +369,7 @@ class _Generator:
                     language=language,
                     address=address,
                     org=None,
-                    channel=channel,  # type: ignore[arg-type]
+                    channel=channel,
                 )
             self.customers.append(cust)
             self.plan_facilities(cust)
@@ -540,8 +542,7 @@ class _Generator:
             if offices and weekend:
                 space *= 0.85
             kwh = base + space
-            if kwh < 0.0:
-                kwh = 0.0
+            kwh = max(kwh, 0.0)
             share_base = base / kwh if kwh > 0 else 1.0
             ret = _clamp(fac.return_base + 7.0 * share_base + gauss(0.0, 0.7), 30.0, 50.0)
             delta_t = 44.0 - 12.0 * share_base - max(0.0, fac.return_base - 36.0) * 0.8 + gauss(0.0, 0.8)
@@ -594,7 +595,9 @@ class _Generator:
 
     # --- readings -----------------------------------------------------------
 
-    def registers(self, meter: Meter, fac: _Fac, rows: list[DailyConsumption], rng: random.Random) -> dict[date, Decimal]:
+    def registers(
+        self, meter: Meter, fac: _Fac, rows: list[DailyConsumption], rng: random.Random
+    ) -> dict[date, Decimal]:
         """Register value at 00:00 of every day from the first data day to the day after the last."""
         places = meter.decimals + 1
         if meter.installed_on >= self.start:
@@ -653,15 +656,13 @@ class _Generator:
                     for first in firsts:
                         if not begin <= first <= end or first in dropped:
                             continue
-                        if first == meter.installed_on or first == meter.removed_on:
+                        if first in (meter.installed_on, meter.removed_on):
                             continue
                         read_on = moved.get(first, first)
                         if read_on >= end and read_on != first:
                             read_on = first
-                        if cust.index == 0 or rng.random() < 0.85:
-                            source = cust.channel
-                        else:
-                            source = rng.choice(sources)
+                        keep = cust.index == 0 or rng.random() < 0.85
+                        source = cust.channel if keep else rng.choice(sources)
                         dates.append((read_on, source))
                     if meter.removed_on is not None:
                         dates.append((meter.removed_on, ReadingSource.STAFF))
@@ -695,7 +696,8 @@ class _Generator:
         rng = self.rng("users")
         country = self.country
         canonical = self.customers[0]
-        assert canonical.person is not None and canonical.email is not None
+        assert canonical.person is not None
+        assert canonical.email is not None
         users = [DemoUser(canonical.email, DEMO_PASSWORD, canonical.name, [(canonical.number, Role.ADMIN)])]
         firsts = [f for f in country.first_names if f != canonical.person.first]
         partner, relative = rng.sample(firsts, 2)

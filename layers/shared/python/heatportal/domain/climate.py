@@ -154,7 +154,8 @@ def daily_temperature_series(station: str, start: date, end: date, seed: int) ->
     _fourier(station)  # validates the station name
     if end <= start:
         return {}
-    rng = random.Random(f"heatportal-climate/{station}/{seed}")
+    # A seeded PRNG on purpose: reproducible weather, nothing secret.
+    rng = random.Random(f"heatportal-climate/{station}/{seed}")  # noqa: S311
     first = min(start, _NOISE_EPOCH)
     innovation_sd = math.sqrt(1 - _AR_PHI**2)
     anomaly = rng.gauss(0.0, 1.0)  # stationary start

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from heatportal.domain.model import BillingPeriod, DailyConsumption, InvoiceLine, MeterKind
@@ -183,7 +184,7 @@ def _price_component(
                 name=component.name,
             )
         case CapacityCharge():
-            daily_kw = defaultdict(lambda: Decimal(0))
+            daily_kw: defaultdict[date, Decimal] = defaultdict(lambda: Decimal(0))
             for usage in usages:
                 if usage.kind != MeterKind.HEAT:
                     continue

@@ -28,14 +28,18 @@ class Principal:
     def from_claims(cls, claims: dict[str, object] | None) -> Principal:
         if not claims or not claims.get("sub"):
             raise Unauthorized("Please log in.", code="unauthorized")
-        raw_groups = claims.get("cognito:groups") or []
-        if isinstance(raw_groups, str):
+        raw = claims.get("cognito:groups") or []
+        if isinstance(raw, str):
             # API Gateway flattens list claims into "[a b]" or "a,b".
-            raw_groups = raw_groups.strip("[]").replace(",", " ").split()
+            raw_groups: list[object] = list(raw.strip("[]").replace(",", " ").split())
+        elif isinstance(raw, list | tuple | set | frozenset):
+            raw_groups = list(raw)
+        else:
+            raw_groups = []
         return cls(
             user_id=str(claims["sub"]),
             email=str(claims.get("email", "")),
-            groups=frozenset(str(g) for g in raw_groups),  # type: ignore[union-attr]
+            groups=frozenset(str(g) for g in raw_groups),
         )
 
 

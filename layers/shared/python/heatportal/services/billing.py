@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 from datetime import timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from heatportal.domain.errors import DomainError, NotFound, TransientFailure
 from heatportal.domain.model import (
@@ -48,9 +48,14 @@ PdfRenderer = Callable[[Invoice, Customer, UtilityProfile], bytes]
 
 
 class RenderedEmail(Protocol):
-    subject: str
-    text: str
-    html: str
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def html(self) -> str: ...
 
 
 EmailRenderer = Callable[[Invoice, Customer, UtilityProfile, str], RenderedEmail]

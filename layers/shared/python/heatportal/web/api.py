@@ -25,10 +25,11 @@ from heatportal.domain.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from heatportal.domain.model import LANGUAGES, Language
 from heatportal.i18n import translate
 from heatportal.services.access import Principal
 
-STATUS: dict[type[DomainError], int] = {
+STATUS: dict[type, int] = {
     ValidationFailed: 422,
     NotFound: 404,
     Unauthorized: 401,
@@ -37,7 +38,6 @@ STATUS: dict[type[DomainError], int] = {
     RateLimited: 429,
     TransientFailure: 503,
 }
-LANGS = ("nb", "sv", "nl", "de", "en")
 
 # Customer numbers with a slash (``0012345/1``) travel in URLs as ``0012345-1``;
 # no customer number contains a hyphen.
@@ -56,11 +56,11 @@ def customer_to_path(number: str) -> str:
 def status_of(error: DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400
 
 
-def language_of(headers: dict[str, str] | None) -> str:
+def language_of(headers: dict[str, str] | None, default: Language = "en") -> Language:
     """Best language from Accept-Language among the five we speak."""
     raw = ""
     for key, value in (headers or {}).items():
@@ -71,14 +71,15 @@ def language_of(headers: dict[str, str] | None) -> str:
         base = tag.split("-")[0]
         if base in ("no", "nn"):
             base = "nb"
-        if base in LANGS:
-            return base
-    return "en"
+        for lang in LANGUAGES:
+            if lang == base:
+                return lang
+    return default
 
 
-def localized_message(code: str, lang: str, fallback: str, params: dict[str, Any]) -> str:
+def localized_message(code: str, lang: Language, fallback: str, params: dict[str, Any]) -> str:
     key = f"error.{code}"
-    text = translate(key, lang, **params)  # type: ignore[arg-type]
+    text = translate(key, lang, **params)
     return fallback if text == key else text
 
 

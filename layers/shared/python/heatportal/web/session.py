@@ -64,6 +64,8 @@ def new_csrf_token() -> str:
 
 def csrf_valid(cookies: dict[str, str], submitted: str | None) -> bool:
     expected = cookies.get(CSRF_COOKIE)
-    return bool(expected and submitted) and hmac.compare_digest(expected, submitted or "")
+    if not expected or not submitted:
+        return False
+    return hmac.compare_digest(expected, submitted)
 
 
