@@ -67,6 +67,9 @@ def start_moto(port: int) -> Any:
     # Quiet the embedded servers' per-request lines; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
+    from infra.local import moto_patches
+
+    moto_patches.apply()
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     import requests
