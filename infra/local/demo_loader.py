@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from heatportal.adapters.dynamo import (
@@ -100,7 +100,7 @@ def load_demo(resources: LocalResources, profile: UtilityProfile, today: date | 
         periods.append(period)
     for period in reversed(periods):
         for customer in dataset.customers:
-            invoice, _created = history.bill_account(customer.number, period)
+            invoice, _created = history.bill_account(customer.number, period, issued_on=period.end + timedelta(days=1))
             if period != periods[0]:
                 repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
     return dataset

@@ -179,6 +179,28 @@ def jobs_page(resources: LocalResources) -> Any:
     return page
 
 
+def demo_page(dataset: Any) -> Any:
+    """The demo logins as JSON, for scripts and end-to-end tests."""
+    body = json.dumps(
+        [
+            {
+                "email": user.email,
+                "password": user.password,
+                "name": user.name,
+                "staff": user.staff,
+                "customers": [{"customer_number": number, "role": role.value} for number, role in user.memberships],
+            }
+            for user in dataset.users
+        ],
+        ensure_ascii=False,
+    )
+
+    def page(_request: Request) -> Response:
+        return Response(body, content_type="application/json")
+
+    return page
+
+
 def start(profile_id: str = "no", port: int = 3000, moto_port: int | None = None, demo: bool = True, customers: int = 60) -> RunningStack:
     moto_port = moto_port or free_port()
     moto_server = start_moto(moto_port)
@@ -213,6 +235,8 @@ def start(profile_id: str = "no", port: int = 3000, moto_port: int | None = None
         from infra.local.demo_loader import load_demo
 
         dataset = load_demo(resources, profile, customers=customers)
+    if dataset is not None:
+        gateway.extra["/_local/demo.json"] = demo_page(dataset)
     http_server = make_server(HOST, port, gateway, threaded=True)
     thread = threading.Thread(target=http_server.serve_forever, name="local-gateway", daemon=True)
     thread.start()

@@ -46,12 +46,10 @@ ROUTES = {
     ("/api/auth/login", "post"): "AuthFunction",
     ("/api/auth/refresh", "post"): "AuthFunction",
     ("/api/auth/logout", "post"): "AuthFunction",
-    ("/api/auth/register", "post"): "AuthFunction",
     ("/api/me", "get"): "AuthFunction",
     ("/api/customers/{customer}/meters", "get"): "ReadingsFunction",
     ("/api/customers/{customer}/meters/{meter}/readings", "get"): "ReadingsFunction",
     ("/api/customers/{customer}/meters/{meter}/readings", "post"): "ReadingsFunction",
-    ("/api/customers/{customer}/meters/{meter}/consumption", "get"): "ReadingsFunction",
     ("/api/customers/{customer}/invoices", "get"): "InvoicesFunction",
     ("/api/customers/{customer}/invoices/{number}", "get"): "InvoicesFunction",
     ("/api/customers/{customer}/invoices/{number}/pdf", "get"): "InvoicesFunction",
@@ -61,7 +59,6 @@ ROUTES = {
 PUBLIC_ROUTES = {
     ("/api/auth/login", "post"),
     ("/api/auth/refresh", "post"),
-    ("/api/auth/register", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -178,15 +178,20 @@ class BillingService:
         return priced, tuple(values)
 
     # --- one account -----------------------------------------------------------
-    def bill_account(self, customer_number: str, period: BillingPeriod) -> tuple[Invoice, bool]:
-        """Create (once) the invoice, its PDF and its email. Returns (invoice, created)."""
+    def bill_account(
+        self, customer_number: str, period: BillingPeriod, issued_on: date | None = None
+    ) -> tuple[Invoice, bool]:
+        """Create (once) the invoice, its PDF and its email. Returns (invoice, created).
+
+        ``issued_on`` defaults to today; loading history passes the real date.
+        """
         customer = self.customers.get_customer(customer_number)
         if customer is None:
             raise NotFound(f"customer {customer_number} not found", code="not_found")
         existing = self.invoices.find_billed(customer_number, period, KIND_KEY)
         if existing is None:
             priced, meter_values = self.price(customer, period)
-            issued = self.clock.today()
+            issued = issued_on or self.clock.today()
             draft = Invoice(
                 number=0,
                 customer_number=customer_number,

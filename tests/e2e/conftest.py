@@ -1,0 +1,75 @@
+"""The local stack started as a user starts it (``python -m infra.local run``),
+in a subprocess on loopback, with a smaller demo data set to start faster."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local.stack import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 240
+
+
+@dataclass
+class LocalStack:
+    url: str
+    process: subprocess.Popen[str]
+    log: Path
+    demo: list[dict[str, Any]]
+
+    def login(self, user: dict[str, Any]) -> dict[str, str]:
+        resp = requests.post(f"{self.url}/api/auth/login", json={"username": user["email"], "password": user["password"]}, timeout=30)
+        resp.raise_for_status()
+        return {"Authorization": f"Bearer {resp.json()['id_token']}"}
+
+
+def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[LocalStack]:
+    port = free_port()
+    log = tmp_path_factory.mktemp(f"stack-{profile}") / "stack.log"
+    handle = log.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "run", "--profile", profile, "--port", str(port), "--customers", "20"],
+        cwd=ROOT,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"local stack exited early:\n{log.read_text()}")
+        if "Press Ctrl-C to stop." in log.read_text():
+            break
+        time.sleep(0.5)
+    else:
+        process.kill()
+        raise RuntimeError(f"local stack did not start in {START_TIMEOUT} s:\n{log.read_text()}")
+    demo = requests.get(f"{url}/_local/demo.json", timeout=10).json()
+    stack = LocalStack(url, process, log, demo)
+    try:
+        yield stack
+    finally:
+        process.send_signal(2)  # Ctrl-C, as a person stops it
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        handle.close()
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    yield from _start(tmp_path_factory, "no")

@@ -1,0 +1,83 @@
+"""The first slice, over HTTP against the running local stack: log in, list
+meters, submit a reading, bill a month through the state machine, find the
+invoice email in the outbox, list invoices and download the PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+def previous_month() -> str:
+    today = date.today()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def test_customer_reads_meters_submits_reading_and_gets_the_billed_invoice(local_stack):
+    url = local_stack.url
+    user = local_stack.demo[0]
+    auth = local_stack.login(user)
+
+    me = requests.get(f"{url}/api/me", headers=auth, timeout=30).json()
+    customer = me["customers"][0]["customer_path"]
+    assert me["customers"][0]["role"] == "admin"
+
+    meters = requests.get(f"{url}/api/customers/{customer}/meters", headers=auth, timeout=30).json()
+    heat = next(m for m in meters if m["kind"] == "heat")
+    last = Decimal(heat["last_reading"]["value"])
+
+    submitted = requests.post(
+        f"{url}/api/customers/{customer}/meters/{heat['number']}/readings",
+        json={"value": str(last + 40)},
+        headers=auth,
+        timeout=30,
+    )
+    assert submitted.status_code == 201, submitted.text
+    assert submitted.json()["reading"]["read_on"] == date.today().isoformat()
+
+    period = previous_month()
+    run = requests.post(f"{url}/_local/jobs/billing?period={period}", timeout=600).json()
+    assert run["status"] == "SUCCEEDED", run
+    assert run["summary"]["billed"] + run["summary"]["already_billed"] >= 20
+    assert run["summary"]["failed"] == 0
+
+    invoices = requests.get(f"{url}/api/customers/{customer}/invoices", headers=auth, timeout=30).json()
+    invoice = next(i for i in invoices if i["period"] == period)
+    assert Decimal(invoice["total"]) > 0
+
+    detail = requests.get(f"{url}/api/customers/{customer}/invoices/{invoice['number']}", headers=auth, timeout=30).json()
+    assert sum(Decimal(line["amount"]) for line in detail["lines"]) == Decimal(detail["net_total"])
+
+    link = requests.get(f"{url}/api/customers/{customer}/invoices/{invoice['number']}/pdf", headers=auth, timeout=30).json()
+    pdf = requests.get(link["url"], timeout=30)
+    assert pdf.content.startswith(b"%PDF")
+
+    outbox = requests.get(f"{url}/_local/outbox.json", timeout=30).json()
+    mails = [m for m in outbox if m["to"] == user["email"] and str(invoice["number"]) in m["subject"]]
+    assert len(mails) == 1
+    assert mails[0]["attachments"] == [f"invoice-{invoice['number']}.pdf"]
+    assert "Faktura" in mails[0]["subject"]  # the customer's language (Norwegian)
+
+
+def test_another_users_customer_is_forbidden(local_stack):
+    owner, stranger = local_stack.demo[0], local_stack.demo[3]
+    customer = owner["customers"][0]["customer_number"]
+    resp = requests.get(f"{local_stack.url}/api/customers/{customer}/meters", headers=local_stack.login(stranger), timeout=30)
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "forbidden"
+
+
+def test_openapi_document_and_swagger_ui_are_served(local_stack):
+    doc = requests.get(f"{local_stack.url}/api/openapi.json", timeout=30).json()
+    assert "/api/customers/{customer}/meters/{meter}/readings" in doc["paths"] or any(
+        "readings" in path for path in doc["paths"]
+    )
+    page = requests.get(f"{local_stack.url}/api/docs", timeout=30)
+    assert page.status_code == 200
+    assert "swagger-ui" in page.text
