@@ -1,6 +1,5 @@
 """Auth API: sign in, refresh, sign out everywhere, who am I."""
 
-
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -78,7 +77,9 @@ def me() -> MeOut:
         email=who.email,
         staff=who.is_staff,
         customers=[
-            MembershipOut(customer_number=m.customer_number, customer_path=customer_to_path(m.customer_number), role=m.role.value)
+            MembershipOut(
+                customer_number=m.customer_number, customer_path=customer_to_path(m.customer_number), role=m.role.value
+            )
             for m in memberships
         ],
     )

@@ -3,7 +3,6 @@
 Each action is idempotent; payloads are validated pydantic models.
 """
 
-
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -67,7 +66,11 @@ def handler(event: dict, context: LambdaContext) -> dict:
             metrics.add_metric(name="InvoicesCreated", unit=MetricUnit.Count, value=int(result["billed"]))  # type: ignore[call-overload]
             return {"period": step.period, "run_id": step.run_id, **result}
         case RecordBatchFailure():
-            return {"period": step.period, "run_id": step.run_id, **service.record_batch_failure(step.run_id, step.period, step.accounts, step.error)}
+            return {
+                "period": step.period,
+                "run_id": step.run_id,
+                **service.record_batch_failure(step.run_id, step.period, step.accounts, step.error),
+            }
         case Summarize():
             summary = service.summarize(step.run_id, step.period, step.results)
             logger.info("billing run finished", extra={"summary": summary})

@@ -1,6 +1,5 @@
 """Invoices API: list, detail with lines, PDF link."""
 
-
 from datetime import date
 from decimal import Decimal
 from typing import Annotated

@@ -4,7 +4,6 @@ This slice acknowledges inbound SMS and scheduled jobs with structured logs;
 the SMS keyword conversation and reminders are built in the readings issue.
 """
 
-
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer

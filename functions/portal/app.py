@@ -190,7 +190,9 @@ def static(name: str) -> Response[str]:
         return Response(200, "text/css", f":root{{--brand:{color};}}\n", {"Cache-Control": "max-age=3600"})
     if name != "portal.css":
         return Response(404, "text/plain", "not found")
-    return Response(200, "text/css", (HERE / "static" / "portal.css").read_text(encoding="utf-8"), {"Cache-Control": "max-age=3600"})
+    return Response(
+        200, "text/css", (HERE / "static" / "portal.css").read_text(encoding="utf-8"), {"Cache-Control": "max-age=3600"}
+    )
 
 
 @app.get("/login")
@@ -208,14 +210,21 @@ def login(view: Page) -> Response[str]:
     try:
         tokens = composition.identity().login(username, form.get("password", ""))
     except Unauthorized as error:
-        return view.render("login.html", 401, next=form.get("next", "/"), error=view.t(f"error.{error.code}"), username=username)
+        return view.render(
+            "login.html", 401, next=form.get("next", "/"), error=view.t(f"error.{error.code}"), username=username
+        )
     remember = form.get("remember") == "on"
     view.set_cookies.append(s.cookie(s.ID_COOKIE, tokens.id_token, secure=view.secure))
     view.set_cookies.append(s.cookie(s.ACCESS_COOKIE, tokens.access_token, secure=view.secure))
     if tokens.refresh_token:
         # "Remember me" keeps the refresh token for 30 days; otherwise for the browser session.
         view.set_cookies.append(
-            s.cookie(s.REFRESH_COOKIE, tokens.refresh_token, secure=view.secure, max_age=s.REMEMBER_SECONDS if remember else None)
+            s.cookie(
+                s.REFRESH_COOKIE,
+                tokens.refresh_token,
+                secure=view.secure,
+                max_age=s.REMEMBER_SECONDS if remember else None,
+            )
         )
     target = form.get("next", "/")
     return view.redirect(target if target.startswith("/") and not target.startswith("//") else "/")
@@ -307,7 +316,15 @@ def _meter_page(
     if selected is None:
         return view.render("error.html", 404, message=view.t("error.meter_not_found"))
     readings = list(reversed(service.list_readings(principal, number, meter_number)))[:24]
-    context = {"meters": overview, "selected": selected, "readings": readings, "today": composition.clock().today(), "form": {}, "error": None, "confirm": None}
+    context = {
+        "meters": overview,
+        "selected": selected,
+        "readings": readings,
+        "today": composition.clock().today(),
+        "form": {},
+        "error": None,
+        "confirm": None,
+    }
     context.update(extra)
     return view.render("meter.html", status, **context)
 
@@ -336,11 +353,15 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        return _meter_page(view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_not_a_number"))
+        return _meter_page(
+            view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_not_a_number")
+        )
     try:
         read_on = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
-        return _meter_page(view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_bad_date"))
+        return _meter_page(
+            view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_bad_date")
+        )
     try:
         composition.reading_service().submit(
             principal, number, meter_number, value, read_on, confirmed=form.get("confirm") == "yes"

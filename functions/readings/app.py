@@ -1,6 +1,5 @@
 """Readings API: meters, readings, consumption. Routes translate; services decide."""
 
-
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,7 +17,6 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = build_resolver(logger)
-
 
 
 class ReadingOut(BaseModel):

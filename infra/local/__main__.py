@@ -1,7 +1,7 @@
 """Command line of the local stack.
 
-    python -m infra.local run [--profile no|nl|de|se] [--port 3000]
-    python -m infra.local job billing [--period YYYY-MM] [--url http://127.0.0.1:3000]
+python -m infra.local run [--profile no|nl|de|se] [--port 3000]
+python -m infra.local job billing [--period YYYY-MM] [--url http://127.0.0.1:3000]
 """
 
 from __future__ import annotations

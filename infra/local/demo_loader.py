@@ -60,11 +60,15 @@ def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoR
         attributes = cognito.admin_get_user(UserPoolId=resources.user_pool_id, Username=user.email)["UserAttributes"]
         sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
         for customer_number, role in user.memberships:
-            memberships.append(membership_item(Membership(user_id=sub, customer_number=customer_number, role=role, email=user.email)))
+            memberships.append(
+                membership_item(Membership(user_id=sub, customer_number=customer_number, role=role, email=user.email))
+            )
     repo.table.batch_put(memberships)
 
 
-def load_demo(resources: LocalResources, profile: UtilityProfile, today: date | None = None, customers: int = 60) -> DemoDataset:
+def load_demo(
+    resources: LocalResources, profile: UtilityProfile, today: date | None = None, customers: int = 60
+) -> DemoDataset:
     from heatportal import composition
 
     today = today or date.today()

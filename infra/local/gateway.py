@@ -64,7 +64,9 @@ class LocalGateway:
                 return compiled.route, found.groupdict()
         return None
 
-    def event_for(self, request: Request, route: ApiRoute, params: dict[str, str], claims: dict[str, Any] | None) -> dict[str, Any]:
+    def event_for(
+        self, request: Request, route: ApiRoute, params: dict[str, str], claims: dict[str, Any] | None
+    ) -> dict[str, Any]:
         body = request.get_data()
         text_types = ("application/json", "application/x-www-form-urlencoded", "text/")
         is_text = not body or any(t in (request.content_type or "") for t in text_types)
@@ -116,7 +118,9 @@ class LocalGateway:
                 return page(request)
         matched = self.match(request.method, request.path)
         if matched is None:
-            return Response(json.dumps({"message": "Missing Authentication Token"}), 403, content_type="application/json")
+            return Response(
+                json.dumps({"message": "Missing Authentication Token"}), 403, content_type="application/json"
+            )
         route, params = matched
         claims = None
         if not route.public:

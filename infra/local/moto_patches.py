@@ -20,7 +20,7 @@ import copy
 import threading
 from typing import Any
 
-_applied = False
+_state = {"applied": False}
 
 
 class _NoTableCopy:
@@ -121,10 +121,9 @@ def _patch_query() -> None:
 
 
 def apply() -> None:
-    global _applied
-    if _applied:
+    if _state["applied"]:
         return
-    import moto.dynamodb.models as models
+    from moto.dynamodb import models
 
     _patch_query()
 
@@ -148,4 +147,4 @@ def apply() -> None:
             raise
 
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    _applied = True
+    _state["applied"] = True

@@ -58,7 +58,9 @@ class LocalResources:
 
 def clients(endpoint: str) -> dict[str, Any]:
     session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION  # noqa: S106 - moto
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto accepts any key
+        region_name=REGION,
     )
     names = ("dynamodb", "s3", "cognito-idp", "sns", "sesv2", "stepfunctions")
     return {name: session.client(name, endpoint_url=endpoint) for name in names}  # type: ignore[call-overload]
@@ -109,7 +111,9 @@ def function_arn(logical_id: str) -> str:
 def create_all(endpoint: str, sender_email: str) -> LocalResources:
     c = clients(endpoint)
     tables = resources_of_type("AWS::DynamoDB::Table")
-    names = {logical_id: _create_table(c["dynamodb"], logical_id, body["Properties"]) for logical_id, body in tables.items()}
+    names = {
+        logical_id: _create_table(c["dynamodb"], logical_id, body["Properties"]) for logical_id, body in tables.items()
+    }
 
     bucket_id, _bucket = _only("AWS::S3::Bucket")
     bucket = f"{PREFIX}-{bucket_id.lower()}"
@@ -132,7 +136,9 @@ def create_all(endpoint: str, sender_email: str) -> LocalResources:
         for key in ("Policies", "UsernameAttributes", "AutoVerifiedAttributes", "Schema", "AccountRecoverySetting")
         if key in pool_props
     }
-    user_pool_id = c["cognito-idp"].create_user_pool(PoolName=f"{PREFIX}-{pool_id_logical}", **pool_kwargs)["UserPool"]["Id"]
+    user_pool_id = c["cognito-idp"].create_user_pool(PoolName=f"{PREFIX}-{pool_id_logical}", **pool_kwargs)["UserPool"][
+        "Id"
+    ]
     _client_id, client_body = _only("AWS::Cognito::UserPoolClient")
     client_props = client_body["Properties"]
     client_kwargs = {
@@ -160,7 +166,9 @@ def create_all(endpoint: str, sender_email: str) -> LocalResources:
     }
     c["sesv2"].create_email_identity(EmailIdentity=sender_email)
 
-    function_arns = {logical_id: function_arn(logical_id) for logical_id in resources_of_type("AWS::Serverless::Function")}
+    function_arns = {
+        logical_id: function_arn(logical_id) for logical_id in resources_of_type("AWS::Serverless::Function")
+    }
     sm_id, sm = _only("AWS::Serverless::StateMachine")
     definition = _state_machine_definition(sm["Properties"], function_arns)
     state_machine_arn = c["stepfunctions"].create_state_machine(

@@ -122,7 +122,17 @@ def outbox_messages() -> list[dict[str, Any]]:
                 }
             )
     for message_id, (phone, text) in sns_backends[ACCOUNT][REGION].sms_messages.items():
-        messages.append({"channel": "sms", "id": message_id, "to": phone, "subject": "", "text": text, "html": "", "attachments": []})
+        messages.append(
+            {
+                "channel": "sms",
+                "id": message_id,
+                "to": phone,
+                "subject": "",
+                "text": text,
+                "html": "",
+                "attachments": [],
+            }
+        )
     messages.reverse()
     return messages
 
@@ -161,7 +171,12 @@ def run_billing(resources: LocalResources, period: str, timeout: float = 600) ->
         if status == "SUCCEEDED":
             return {"status": status, "execution": name, "summary": json.loads(described["output"])}
         if status in {"FAILED", "TIMED_OUT", "ABORTED"}:
-            return {"status": status, "execution": name, "error": described.get("error"), "cause": described.get("cause")}
+            return {
+                "status": status,
+                "execution": name,
+                "error": described.get("error"),
+                "cause": described.get("cause"),
+            }
         time.sleep(0.2)
     return {"status": "RUNNING", "execution": name, "error": "timed out waiting"}
 
@@ -201,7 +216,9 @@ def demo_page(dataset: Any) -> Any:
     return page
 
 
-def start(profile_id: str = "no", port: int = 3000, moto_port: int | None = None, demo: bool = True, customers: int = 60) -> RunningStack:
+def start(
+    profile_id: str = "no", port: int = 3000, moto_port: int | None = None, demo: bool = True, customers: int = 60
+) -> RunningStack:
     moto_port = moto_port or free_port()
     moto_server = start_moto(moto_port)
     endpoint = f"http://{HOST}:{moto_port}"

@@ -45,11 +45,7 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
 
 
 def resources_of_type(resource_type: str) -> dict[str, dict[str, Any]]:
-    return {
-        name: body
-        for name, body in load_template()["Resources"].items()
-        if body.get("Type") == resource_type
-    }
+    return {name: body for name, body in load_template()["Resources"].items() if body.get("Type") == resource_type}
 
 
 @dataclass(frozen=True)

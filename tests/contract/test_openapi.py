@@ -31,10 +31,7 @@ def test_only_the_public_routes_have_no_security_requirement():
 def test_every_operation_documents_its_validation_error():
     document = openapi_document()
     with_input = [
-        op
-        for ops in document["paths"].values()
-        for op in ops.values()
-        if op.get("parameters") or op.get("requestBody")
+        op for ops in document["paths"].values() for op in ops.values() if op.get("parameters") or op.get("requestBody")
     ]
     assert with_input
     assert all("422" in op["responses"] for op in with_input)

@@ -29,7 +29,9 @@ class LocalStack:
     demo: list[dict[str, Any]]
 
     def login(self, user: dict[str, Any]) -> dict[str, str]:
-        resp = requests.post(f"{self.url}/api/auth/login", json={"username": user["email"], "password": user["password"]}, timeout=30)
+        resp = requests.post(
+            f"{self.url}/api/auth/login", json={"username": user["email"], "password": user["password"]}, timeout=30
+        )
         resp.raise_for_status()
         return {"Authorization": f"Bearer {resp.json()['id_token']}"}
 

@@ -51,10 +51,14 @@ def test_customer_reads_meters_submits_reading_and_gets_the_billed_invoice(local
     invoice = next(i for i in invoices if i["period"] == period)
     assert Decimal(invoice["total"]) > 0
 
-    detail = requests.get(f"{url}/api/customers/{customer}/invoices/{invoice['number']}", headers=auth, timeout=30).json()
+    detail = requests.get(
+        f"{url}/api/customers/{customer}/invoices/{invoice['number']}", headers=auth, timeout=30
+    ).json()
     assert sum(Decimal(line["amount"]) for line in detail["lines"]) == Decimal(detail["net_total"])
 
-    link = requests.get(f"{url}/api/customers/{customer}/invoices/{invoice['number']}/pdf", headers=auth, timeout=30).json()
+    link = requests.get(
+        f"{url}/api/customers/{customer}/invoices/{invoice['number']}/pdf", headers=auth, timeout=30
+    ).json()
     pdf = requests.get(link["url"], timeout=30)
     assert pdf.content.startswith(b"%PDF")
 
@@ -68,7 +72,9 @@ def test_customer_reads_meters_submits_reading_and_gets_the_billed_invoice(local
 def test_another_users_customer_is_forbidden(local_stack):
     owner, stranger = local_stack.demo[0], local_stack.demo[3]
     customer = owner["customers"][0]["customer_number"]
-    resp = requests.get(f"{local_stack.url}/api/customers/{customer}/meters", headers=local_stack.login(stranger), timeout=30)
+    resp = requests.get(
+        f"{local_stack.url}/api/customers/{customer}/meters", headers=local_stack.login(stranger), timeout=30
+    )
     assert resp.status_code == 403
     assert resp.json()["code"] == "forbidden"
 

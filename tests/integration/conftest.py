@@ -101,7 +101,9 @@ def seed(stack: RunningStack, repo: DynamoRepository, http: Client) -> Any:
         number = str(next(_numbers))
         email = email or f"customer-{number}@example.com"
         address = Address(street="Storgata 1", postcode="0155", city="Oslo", country="NO")
-        customer = Customer(number=number, name="Kari Nordmann", email=email, phone="+4791234567", language="nb", address=address)
+        customer = Customer(
+            number=number, name="Kari Nordmann", email=email, phone="+4791234567", language="nb", address=address
+        )
         facility = Facility(id=f"F{number}", customer_number=number, name="Storgata 1", address=address)
         meter = Meter(
             number=f"M{number}",
@@ -132,7 +134,9 @@ def seed(stack: RunningStack, repo: DynamoRepository, http: Client) -> Any:
             UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
             MessageAction="SUPPRESS",
         )
-        cognito.admin_set_user_password(UserPoolId=stack.resources.user_pool_id, Username=email, Password=PASSWORD, Permanent=True)
+        cognito.admin_set_user_password(
+            UserPoolId=stack.resources.user_pool_id, Username=email, Password=PASSWORD, Permanent=True
+        )
         attrs = cognito.admin_get_user(UserPoolId=stack.resources.user_pool_id, Username=email)["UserAttributes"]
         user_id = next(a["Value"] for a in attrs if a["Name"] == "sub")
         items = [

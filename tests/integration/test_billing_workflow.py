@@ -57,9 +57,9 @@ def test_billing_run_creates_one_invoice_pdf_and_email_per_account(stack, repo, 
 
 
 def test_failures_are_recorded_and_retries_never_double_bill(stack, repo, seed, period, monkeypatch):
-    crashing = seed()   # its batch crashes once with a transient error, then succeeds on retry
-    broken = seed()     # always fails: recorded with its reason, the others go on
-    mail_fails = seed() # the email fails once after the invoice exists: resent once on retry
+    crashing = seed()  # its batch crashes once with a transient error, then succeeds on retry
+    broken = seed()  # always fails: recorded with its reason, the others go on
+    mail_fails = seed()  # the email fails once after the invoice exists: resent once on retry
     service = composition.billing_service()
     original_bill = service.bill_account
     original_send = service.mailer.send
@@ -114,7 +114,9 @@ def test_invoice_numbers_are_unique_and_gapless(repo, stack, seed, period):
 def stack_s3_object(stack, key: str) -> bytes:
     from infra.local.resources import clients
 
-    return clients(stack.resources.endpoint)["s3"].get_object(Bucket=stack.resources.bucket_name, Key=key)["Body"].read()
+    return (
+        clients(stack.resources.endpoint)["s3"].get_object(Bucket=stack.resources.bucket_name, Key=key)["Body"].read()
+    )
 
 
 def parse(raw: str):

@@ -11,7 +11,9 @@ from tests.integration.conftest import body
 
 
 def readings_of(http, seeded) -> list[dict]:
-    resp = http.get(f"/api/customers/{seeded.customer.number}/meters/{seeded.meter.number}/readings", headers=seeded.auth)
+    resp = http.get(
+        f"/api/customers/{seeded.customer.number}/meters/{seeded.meter.number}/readings", headers=seeded.auth
+    )
     assert resp.status_code == 200
     return body(resp)
 

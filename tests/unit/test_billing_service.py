@@ -301,11 +301,6 @@ def test_a_missing_spot_price_is_not_billed_as_zero(billing: Billing) -> None:
     assert billing.world.invoices.all_numbers() == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: BillingService.price() asks the spot price of the zone of EVERY price list and keeps "
-    "the last one asked (set order), instead of the zone of the price list in force for the period",
-    strict=True,
-)
 def test_the_spot_price_is_the_one_of_the_zone_of_the_price_list_in_force() -> None:
     # Given a utility whose 2025 price list moved from zone NO1 to NO5
     data = load_profile("no").model_dump()

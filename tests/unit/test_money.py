@@ -76,11 +76,6 @@ def test_units_convert_with_the_physical_factors() -> None:
     assert convert(Decimal("1000"), EnergyUnit.KWH, EnergyUnit.GJ) == Decimal("3.6")
 
 
-@pytest.mark.xfail(
-    reason="BUG: kWh->GJ divides by the rounded factor 277.777...778, so 250 kWh becomes 0.8999...9 GJ "
-    "instead of exactly 0.9 GJ (1 kWh = 0.0036 GJ is exact in Decimal)",
-    strict=True,
-)
 @pytest.mark.parametrize(("kwh", "gj"), [("250", "0.9"), ("1875", "6.75")])
 def test_kwh_to_gj_is_exact(kwh: str, gj: str) -> None:
     assert convert(Decimal(kwh), EnergyUnit.KWH, EnergyUnit.GJ) == Decimal(gj)

@@ -101,11 +101,6 @@ def test_non_digits_are_not_a_kid_or_ocr(reference: str) -> None:
     assert not is_valid_reference("ocr", reference)
 
 
-@pytest.mark.xfail(
-    reason="BUG: is_valid_reference('ocr') checks only the Luhn digit, not the length digit, "
-    "so an OCR with a wrong length digit and a matching check digit is accepted",
-    strict=True,
-)
 def test_an_ocr_with_a_wrong_length_digit_is_invalid() -> None:
     # Given an OCR whose length digit says 5 digits but which has 17, with a correct Luhn digit
     body = "1234567000000425"

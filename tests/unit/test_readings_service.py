@@ -128,12 +128,6 @@ def test_a_later_estimate_does_not_block_an_earlier_actual_reading(world: Setup)
     assert world.stored()[date(2024, 3, 5)] == Decimal("10300")
 
 
-@pytest.mark.xfail(
-    reason="BUG: record() compares with the newest reading on or before the date even when it is an "
-    "estimate, so an actual reading below an earlier estimate is refused as reading_below_previous "
-    "and the estimate can never be trued up downwards",
-    strict=True,
-)
 def test_an_actual_reading_below_an_earlier_estimate_trues_it_up(world: Setup) -> None:
     # Given an estimate of 10500 on 2024-03-10 (the actual reading of 2024-03-01 was 10000)
     world.given(a_reading("M-1", date(2024, 3, 10), "10500", estimated=True))
@@ -215,13 +209,6 @@ def test_the_first_reading_of_a_new_meter_may_not_be_below_its_start_value() -> 
     assert setup.stored() == {}
 
 
-@pytest.mark.xfail(
-    reason="BUG: _validate() never checks value.is_finite(): Infinity passes every check and only fails "
-    "as a pydantic ValidationError when the Reading is built, NaN raises decimal.InvalidOperation at "
-    "'value < 0'; neither is the typed ValidationFailed the edge maps to 422 (the portal form guards "
-    "this, the service that validates 'a reading from any channel' does not)",
-    strict=True,
-)
 @pytest.mark.parametrize("value", ["Infinity", "NaN"])
 def test_a_reading_that_is_not_a_number_is_refused(value: str) -> None:
     setup = Setup()
@@ -334,11 +321,6 @@ def test_value_without_any_reading_starts_from_installation(meter_world: Setup) 
     assert (value.value, value.estimated) == (Decimal("655"), True)  # 500 + 31 x 5
 
 
-@pytest.mark.xfail(
-    reason="BUG: value_at() accepts daily data covering 90 % of the days (compared with a float, 0.9) "
-    "and adds only the days present, so each missing day counts as zero consumption",
-    strict=True,
-)
 def test_a_few_missing_days_of_daily_data_do_not_count_as_zero(meter_world: Setup) -> None:
     # Given 20 kWh a day: 1000 on 2024-01-01, 1800 on 2024-02-10, daily data for 28 of January's 31 days
     meter_world.given(a_reading("M-1", date(2024, 1, 1), "1000"), a_reading("M-1", date(2024, 2, 10), "1800"))

@@ -247,11 +247,6 @@ def test_nl_a_kwh_heat_meter_is_priced_per_gj() -> None:
     assert energy.amount == Decimal("170.57")
 
 
-@pytest.mark.xfail(
-    reason="BUG: 250 kWh become 0.8999...9 GJ (inexact kWh->GJ factor), so 0.9 GJ x 50.05 = 45.045 "
-    "is rounded to 45.04 instead of 45.05",
-    strict=True,
-)
 def test_nl_kwh_meter_is_billed_to_the_cent_of_the_exact_gj() -> None:
     # Given an NL price list at 50.05 per GJ (within the ACM maximum) and a heat meter counting kWh
     data = NL.model_dump()
@@ -346,11 +341,6 @@ def test_de_january_2023_vat_is_7_percent_but_no_price_list_is_in_force() -> Non
     assert priced.vat_total == Decimal("12.62")  # 180.23 x 0.07 = 12.6161
 
 
-@pytest.mark.xfail(
-    reason="BUG: de.yaml ends the reduced 7 % VAT on heat on 2024-04-01; the law (Sec. 28 (5) UStG as "
-    "amended in Dec 2023) ended it after 2024-02-29, so March 2024 is billed with 19 %",
-    strict=True,
-)
 def test_de_march_2024_is_billed_with_19_percent_vat() -> None:
     priced = price_period(DE, PricingInput(month("2024-03"), (heat("1.234", EnergyUnit.MWH),)))
     assert priced.vat_total == Decimal("34.24")

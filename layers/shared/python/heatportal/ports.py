@@ -76,9 +76,7 @@ class StoredInvoice:
 
 
 class InvoiceRepository(Protocol):
-    def create_invoice_once(
-        self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]
-    ) -> StoredInvoice:
+    def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
         """Allocate the next gapless invoice number and store the invoice with its
         lines, atomically and at most once per customer, period and ``kind_key``."""
         ...

@@ -371,9 +371,7 @@ def _invoice(item: dict[str, Any]) -> Invoice:
         payment_reference=item["payment_reference"],
         status=item["status"],
         pdf_key=item.get("pdf_key"),
-        meter_values=tuple(
-            MeterPeriodValue.model_validate(m) for m in json.loads(item.get("meter_values", "[]"))
-        ),
+        meter_values=tuple(MeterPeriodValue.model_validate(m) for m in json.loads(item.get("meter_values", "[]"))),
     )
 
 
@@ -423,9 +421,7 @@ class DynamoRepository:
 
     def latest_reading(self, meter_number: str, before: date | None = None) -> Reading | None:
         upper = f"READ#{before.isoformat()}" if before else "READ#9999"
-        items = self.table.query(
-            f"METER#{meter_number}", sk_between=("READ#", upper), forward=False, limit=1
-        )
+        items = self.table.query(f"METER#{meter_number}", sk_between=("READ#", upper), forward=False, limit=1)
         return _reading(items[0]) if items else None
 
     def add_reading(self, reading: Reading) -> Reading:
@@ -463,16 +459,12 @@ class DynamoRepository:
 
     # invoices
     def find_billed(self, customer_number: str, period: BillingPeriod, kind_key: str) -> Invoice | None:
-        marker = self.table.get(
-            f"CUST#{customer_number}", f"BILLED#{period.key}#{kind_key}", consistent=True
-        )
+        marker = self.table.get(f"CUST#{customer_number}", f"BILLED#{period.key}#{kind_key}", consistent=True)
         if marker is None:
             return None
         return self.get_invoice(customer_number, int(marker["invoice_number"]))
 
-    def create_invoice_once(
-        self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]
-    ) -> StoredInvoice:
+    def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
         marker_key = {"PK": f"CUST#{draft.customer_number}", "SK": f"BILLED#{draft.period.key}#{kind_key}"}
         for _attempt in range(50):
             counter = self.table.get("COUNTER#INVOICE", "COUNTER", consistent=True)

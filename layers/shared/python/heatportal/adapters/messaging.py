@@ -23,7 +23,9 @@ class SesMailer:
         attachments: list[tuple[str, bytes, str]] | None = None,
     ) -> str:
         self.requests += 1
-        raw = build_mime(self.sender, recipient, RenderedEmail(subject=subject, text=text, html=html), attachments or ())
+        raw = build_mime(
+            self.sender, recipient, RenderedEmail(subject=subject, text=text, html=html), attachments or ()
+        )
         resp = self.sesv2.send_email(
             FromEmailAddress=self.sender,
             Destination={"ToAddresses": [recipient]},

@@ -32,11 +32,13 @@ class EnergyUnit(StrEnum):
     M3 = "m3"
 
 
-# Exact factors to kWh: 1 MWh = 1000 kWh; 1 GJ = 1/3.6 MWh = 277.777... kWh.
-_TO_KWH: dict[EnergyUnit, Decimal] = {
-    EnergyUnit.KWH: Decimal(1),
-    EnergyUnit.MWH: Decimal(1000),
-    EnergyUnit.GJ: Decimal(1000) / Decimal("3.6"),
+# Factors to kWh as exact ratios (numerator, denominator): 1 MWh = 1000 kWh;
+# 1 GJ = 1/3.6 MWh = 2500/9 kWh. Multiplying first and dividing last keeps
+# kWh -> GJ exact (x 0.0036) instead of dividing by a rounded 277.77...8.
+_TO_KWH: dict[EnergyUnit, tuple[int, int]] = {
+    EnergyUnit.KWH: (1, 1),
+    EnergyUnit.MWH: (1000, 1),
+    EnergyUnit.GJ: (2500, 9),
 }
 
 
@@ -50,4 +52,6 @@ def convert(quantity: Decimal, source: EnergyUnit, target: EnergyUnit) -> Decima
         return quantity
     if not (is_energy(source) and is_energy(target)):
         raise ValueError(f"cannot convert {source} to {target}")
-    return quantity * _TO_KWH[source] / _TO_KWH[target]
+    source_num, source_den = _TO_KWH[source]
+    target_num, target_den = _TO_KWH[target]
+    return quantity * (source_num * target_den) / (source_den * target_num)

@@ -11,9 +11,7 @@ from typing import Literal
 from stdnum import luhn
 
 
-def payment_reference(
-    kind: Literal["kid", "ocr", "plain"], customer_number: str, invoice_number: int
-) -> str:
+def payment_reference(kind: Literal["kid", "ocr", "plain"], customer_number: str, invoice_number: int) -> str:
     digits = "".join(ch for ch in customer_number if ch.isdigit())
     base = f"{digits}{invoice_number:08d}"
     if kind == "kid":
@@ -27,4 +25,7 @@ def payment_reference(
 def is_valid_reference(kind: Literal["kid", "ocr", "plain"], reference: str) -> bool:
     if kind == "plain":
         return bool(reference)
-    return reference.isdigit() and luhn.is_valid(reference)
+    if not reference.isdigit() or not luhn.is_valid(reference):
+        return False
+    # A Swedish OCR also carries its own length (mod 10) before the check digit.
+    return kind != "ocr" or (len(reference) >= 3 and int(reference[-2]) == len(reference) % 10)

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Annotated, Literal
 
 import yaml
+from babel.numbers import list_currencies
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from heatportal.domain.model import LANGUAGES, Language, MeterKind
@@ -61,6 +62,13 @@ class DatedPrice(Strict):
     price: Decimal
 
 
+def _each_month_once(prices: tuple[MonthPrice, ...]) -> tuple[MonthPrice, ...]:
+    months = sorted(m for p in prices for m in p.months)
+    if months != list(range(1, 13)):
+        raise ValueError("the seasons must name every month 1-12 exactly once")
+    return prices
+
+
 class FixedFee(Strict):
     type: Literal["fixed_fee"]
     name: str
@@ -73,6 +81,11 @@ class EnergyPrice(Strict):
     unit: EnergyUnit
     prices: tuple[MonthPrice, ...] = Field(min_length=1)
     applies_to: MeterKind = MeterKind.HEAT
+
+    @field_validator("prices")
+    @classmethod
+    def _seasons(cls, value: tuple[MonthPrice, ...]) -> tuple[MonthPrice, ...]:
+        return _each_month_once(value)
 
 
 class SpotEnergyPrice(Strict):
@@ -109,6 +122,11 @@ class ReturnTemperature(Strict):
     type: Literal["return_temperature"]
     reference_c: tuple[MonthPrice, ...]  # MonthPrice.price holds the reference temperature
     price_per_degree_mwh: Decimal
+
+    @field_validator("reference_c")
+    @classmethod
+    def _seasons(cls, value: tuple[MonthPrice, ...]) -> tuple[MonthPrice, ...]:
+        return _each_month_once(value)
 
 
 TariffComponent = Annotated[
@@ -162,6 +180,13 @@ class UtilityProfile(Strict):
     branding: Branding
     advance: AdvancePolicy = AdvancePolicy()
     climate_station: str
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if value not in list_currencies():
+            raise ValueError(f"{value} is not an ISO 4217 currency")
+        return value
 
     @model_validator(mode="after")
     def _coherent(self) -> UtilityProfile:

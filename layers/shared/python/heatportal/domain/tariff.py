@@ -117,9 +117,7 @@ class _LineBuilder:
         )
 
 
-def _price_component(
-    component: TariffComponent, data: PricingInput, out: _LineBuilder
-) -> None:
+def _price_component(component: TariffComponent, data: PricingInput, out: _LineBuilder) -> None:
     period = data.period
     usages = data.usages
     match component:
@@ -231,9 +229,7 @@ def _price_component(
             )
 
 
-def price_period(
-    profile: UtilityProfile, data: PricingInput, price_list: PriceList | None = None
-) -> PricedPeriod:
+def price_period(profile: UtilityProfile, data: PricingInput, price_list: PriceList | None = None) -> PricedPeriod:
     """Price one account's period with the price list and VAT in force at its start."""
     price_list = price_list or profile.price_list_on(data.period.start)
     vat_rate = profile.vat_on(data.period.start)

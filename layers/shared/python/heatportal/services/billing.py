@@ -25,7 +25,7 @@ from heatportal.domain.model import (
     MeterPeriodValue,
 )
 from heatportal.domain.payment_reference import payment_reference
-from heatportal.domain.profile import UtilityProfile
+from heatportal.domain.profile import SpotEnergyPrice, UtilityProfile
 from heatportal.domain.tariff import MeterUsage, MissingPrice, PricedPeriod, PricingInput, price_period
 from heatportal.ports import (
     BillingRunRepository,
@@ -171,8 +171,9 @@ class BillingService:
         if not usages:
             raise NothingToBill("No active meter in the period.", code="nothing_to_bill")
         spot = None
-        zones = {c.zone for pl in self.profile.price_lists for c in pl.components if c.type == "spot_energy"}
-        for zone in zones:
+        price_list = self.profile.price_list_on(period.start)
+        zone = next((c.zone for c in price_list.components if isinstance(c, SpotEnergyPrice)), None)
+        if zone is not None:
             spot = self.spot_prices.spot_price(zone, period.key)
         priced = price_period(self.profile, PricingInput(period, tuple(usages), spot))
         return priced, tuple(values)
@@ -211,9 +212,7 @@ class BillingService:
             stored = self.invoices.create_invoice_once(
                 draft,
                 kind_key=KIND_KEY,
-                reference=lambda number: payment_reference(
-                    self.profile.payment_reference, customer_number, number
-                ),
+                reference=lambda number: payment_reference(self.profile.payment_reference, customer_number, number),
             )
             invoice, created = stored.invoice, stored.created
         else:
@@ -277,7 +276,9 @@ class BillingService:
             result.add_total(invoice.currency, invoice.total)
         return result.as_dict()
 
-    def record_batch_failure(self, run_id: str, period_key: str, accounts: list[str], error: object) -> dict[str, object]:
+    def record_batch_failure(
+        self, run_id: str, period_key: str, accounts: list[str], error: object
+    ) -> dict[str, object]:
         """After retries are exhausted: accounts without an invoice are recorded as failed."""
         period = BillingPeriod.parse(period_key)
         result = BatchResult()

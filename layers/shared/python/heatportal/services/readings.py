@@ -63,9 +63,7 @@ class ReadingService:
             raise NotFound("This meter does not exist for the customer.", code="meter_not_found")
         return meter
 
-    def list_readings(
-        self, principal: Principal, customer_number: str, meter_number: str
-    ) -> list[Reading]:
+    def list_readings(self, principal: Principal, customer_number: str, meter_number: str) -> list[Reading]:
         self.access.require(principal, customer_number, Role.READ)
         meter = self.meter_of(customer_number, meter_number)
         return self.readings.list_readings(meter.number, meter.installed_on, self.clock.today())
@@ -107,18 +105,16 @@ class ReadingService:
         today = self.clock.today()
         read_on = read_on or today
         self._validate(meter, value, read_on, today)
-        previous = self.readings.latest_reading(meter.number, before=read_on)
-        latest = self.readings.latest_reading(meter.number)
-        if latest is not None and latest.read_on > read_on and not latest.estimated:
+        previous = self._latest_actual(meter, read_on - timedelta(days=1))
+        latest = self._latest_actual(meter, today)
+        if latest is not None and latest.read_on > read_on:
             raise ValidationFailed(
                 "The date is before the last reading of this meter.",
                 code="reading_before_previous",
                 params={"date": latest.read_on.isoformat()},
                 fields=[{"field": "read_on", "code": "reading_before_previous"}],
             )
-        if previous is not None and previous.read_on == read_on:
-            # Same date: a retry of the same value is accepted as-is (stored once).
-            previous = self.readings.latest_reading(meter.number, before=read_on - timedelta(days=1))
+        # Estimates do not bind: an actual reading may be below an estimate.
         start_value = previous.value if previous else meter.start_value
         if value < start_value:
             raise ValidationFailed(
@@ -142,8 +138,23 @@ class ReadingService:
         stored = self.readings.add_reading(reading)
         return SubmittedReading(stored, consumption, previous)
 
+    def _latest_actual(self, meter: Meter, on_or_before: date) -> Reading | None:
+        """The newest actual (not estimated) reading on or before a date."""
+        window = self.readings.list_readings(meter.number, on_or_before - timedelta(days=HISTORY_DAYS), on_or_before)
+        actual = [r for r in window if not r.estimated]
+        if actual:
+            return actual[-1]
+        latest = self.readings.latest_reading(meter.number, before=on_or_before)
+        return latest if latest is not None and not latest.estimated else None
+
     @staticmethod
     def _validate(meter: Meter, value: Decimal, read_on: date, today: date) -> None:
+        if not value.is_finite():
+            raise ValidationFailed(
+                "The reading must be a number.",
+                code="reading_not_a_number",
+                fields=[{"field": "value", "code": "reading_not_a_number"}],
+            )
         if read_on > today:
             raise ValidationFailed(
                 "The reading date cannot be in the future.",
@@ -181,9 +192,7 @@ class ReadingService:
         days = (actual[-1].read_on - actual[0].read_on).days
         return (actual[-1].value - actual[0].value) / Decimal(days)
 
-    def _check_plausible(
-        self, meter: Meter, previous: Reading | None, consumption: Decimal, read_on: date
-    ) -> None:
+    def _check_plausible(self, meter: Meter, previous: Reading | None, consumption: Decimal, read_on: date) -> None:
         if previous is None:
             return
         daily = self.expected_daily(meter, previous.read_on)
@@ -222,8 +231,11 @@ class ReadingService:
         else:
             prev_value, prev_day = prev.value, prev.read_on
         daily = self.readings.daily_consumption(meter.number, prev_day, day)
-        if daily and len(daily) >= (day - prev_day).days * 0.9:
-            estimate = prev_value + sum((d.quantity for d in daily), Decimal(0))
+        span_days = (day - prev_day).days
+        if daily and Decimal(len(daily)) >= Decimal(span_days) * Decimal("0.9"):
+            # Scale up for the few missing days rather than count them as zero.
+            measured = sum((d.quantity for d in daily), Decimal(0))
+            estimate = prev_value + measured * Decimal(span_days) / Decimal(len(daily))
         elif after:
             nxt = after[0]
             span = Decimal((nxt.read_on - prev_day).days)

@@ -67,5 +67,3 @@ def csrf_valid(cookies: dict[str, str], submitted: str | None) -> bool:
     if not expected or not submitted:
         return False
     return hmac.compare_digest(expected, submitted)
-
-
