@@ -46,7 +46,7 @@ typecheck: $(STAMP)
 	@for f in functions/*/app.py; do $(PY) -m mypy --no-error-summary "$$f" || exit 1; done
 
 bench: $(STAMP)
-	$(PY) -m bench
+	PYTHONPATH=layers/shared/python $(PY) -m bench
 
 ## Build and deploy to AWS (needs the SAM CLI and credentials).
 deploy:
