@@ -43,7 +43,7 @@ format: $(STAMP)
 # Each function's app.py is its own module "app" on Lambda, so each is checked on its own.
 typecheck: $(STAMP)
 	$(PY) -m mypy
-	@for f in functions/*/app.py; do $(PY) -m mypy --no-error-summary "$$f" || exit 1; done
+	@for d in functions/*/; do MYPYPATH=layers/shared/python:$$d $(PY) -m mypy --no-error-summary $$d*.py || exit 1; done
 
 bench: $(STAMP)
 	PYTHONPATH=layers/shared/python $(PY) -m bench

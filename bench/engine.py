@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from heatportal.domain.model import BillingPeriod, DailyConsumption, MeterKind

@@ -50,6 +50,10 @@ def load_function(logical_id: str) -> ModuleType:
         code_dir = functions()[logical_id]
         path = ROOT / code_dir / "app.py"
         module_name = f"heatportal_fn_{code_dir.rsplit('/', 1)[-1]}"
+        # Lambda runs with the function's folder on sys.path (the task root), so
+        # an entry point may import its sibling modules (named <function>_*.py).
+        if str(path.parent) not in sys.path:
+            sys.path.append(str(path.parent))
         spec = importlib.util.spec_from_file_location(module_name, path)
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot load {path}")

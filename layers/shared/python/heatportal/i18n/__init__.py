@@ -84,12 +84,29 @@ def _locale(lang: str) -> str:
 
 @cache
 def catalog(lang: Language) -> Mapping[str, str]:
-    """The catalog of one language, read once per process (read-only view)."""
-    text = resources.files(__package__).joinpath("catalog", f"{_language(lang)}.json").read_text("utf-8")
-    data = json.loads(text)
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise ValueError(f"catalog {lang}.json must be a flat object of strings")
-    return MappingProxyType(data)
+    """The catalog of one language, read once per process (read-only view).
+
+    A language's texts are ``catalog/<lang>.json`` plus any ``catalog/<lang>.<area>.json``
+    (e.g. ``nb.auth.json``), so each feature area keeps its own file; a key
+    defined in two files is an error.
+    """
+    code = _language(lang)
+    folder = resources.files(__package__).joinpath("catalog")
+    names = sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name == f"{code}.json" or (entry.name.startswith(f"{code}.") and entry.name.endswith(".json"))
+    )
+    merged: dict[str, str] = {}
+    for name in names:
+        data = json.loads(folder.joinpath(name).read_text("utf-8"))
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise ValueError(f"catalog {name} must be a flat object of strings")
+        twice = sorted(set(merged) & set(data))
+        if twice:
+            raise ValueError(f"catalog {name} repeats keys defined elsewhere: {twice[:5]}")
+        merged.update(data)
+    return MappingProxyType(merged)
 
 
 class _KeepMissing(dict[str, object]):

@@ -1,0 +1,181 @@
+"""What every portal page shares: the request view (language, cookies, CSRF,
+session), rendering with security headers, and error pages."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from heatportal import composition
+from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
+from heatportal.domain.model import LANGUAGES, Language
+from heatportal.i18n import (
+    format_date,
+    format_money,
+    format_month,
+    format_number,
+    format_quantity,
+    language_name,
+    translate,
+)
+from heatportal.services.access import Principal
+from heatportal.web import session as s
+from heatportal.web.api import language_of
+
+HERE = Path(__file__).parent
+_env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+class Page:
+    """Request-scoped view of the session: language, cookies, principal."""
+
+    def __init__(self, event: BaseProxyEvent) -> None:
+        self.event = event
+        self.headers: dict[str, str] = dict(event.headers or {})
+        self.cookies = s.parse_cookies(self.headers)
+        self.secure = s.is_https(self.headers)
+        self.set_cookies: list[Any] = []
+        self.query = dict(event.query_string_parameters or {})
+        profile = composition.profile()
+        wanted = self.query.get("lang") or self.cookies.get(s.LANG_COOKIE)
+        chosen = next((lang for lang in LANGUAGES if lang == wanted), None)
+        self.lang: Language = chosen or language_of(self.headers, default=profile.default_language)
+        if chosen and self.query.get("lang"):
+            self.set_cookies.append(s.cookie(s.LANG_COOKIE, chosen, secure=self.secure, max_age=365 * 24 * 3600))
+        self.csrf = self.cookies.get(s.CSRF_COOKIE) or ""
+        if not self.csrf:
+            self.csrf = s.new_csrf_token()
+            self.set_cookies.append(s.cookie(s.CSRF_COOKIE, self.csrf, secure=self.secure))
+        self._principal: Principal | None = None
+
+    # --- forms -----------------------------------------------------------------
+    def form(self) -> dict[str, str]:
+        body = self.event.decoded_body or ""
+        return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
+
+    def check_csrf(self, form: dict[str, str]) -> None:
+        if not s.csrf_valid(self.cookies, form.get("csrf")):
+            raise ValidationFailed("The form has expired.", code="csrf_failed")
+
+    # --- identity ------------------------------------------------------------------
+    def principal(self) -> Principal | None:
+        if self._principal is not None:
+            return self._principal
+        token = self.cookies.get(s.ID_COOKIE)
+        verifier = composition.jwt_verifier()
+        if token:
+            try:
+                self._principal = Principal.from_claims(verifier.verify(token))
+                return self._principal
+            except Unauthorized:
+                pass
+        refresh = self.cookies.get(s.REFRESH_COOKIE)
+        if refresh:
+            try:
+                tokens = composition.identity().refresh(refresh)
+                self._principal = Principal.from_claims(verifier.verify(tokens.id_token))
+                self.set_cookies.append(s.cookie(s.ID_COOKIE, tokens.id_token, secure=self.secure))
+                self.set_cookies.append(s.cookie(s.ACCESS_COOKIE, tokens.access_token, secure=self.secure))
+                return self._principal
+            except Unauthorized:
+                return None
+        return None
+
+    def customer_number(self, principal: Principal) -> str | None:
+        """The customer the person is looking at; checked against memberships."""
+        memberships = composition.access().customers_of(principal)
+        chosen = self.cookies.get(s.CUSTOMER_COOKIE)
+        numbers = [m.customer_number for m in memberships]
+        if chosen and (chosen in numbers or principal.is_staff):
+            return chosen
+        return numbers[0] if numbers else None
+
+    # --- rendering -------------------------------------------------------------------
+    def t(self, key: str, **params: Any) -> str:
+        return translate(key, self.lang, **params)
+
+    def render(self, template: str, status: int = 200, **context: Any) -> Response[str]:
+        profile = composition.profile()
+        lang = self.lang
+        if "customer" not in context and self._principal is not None:
+            number = self.customer_number(self._principal)
+            context["customer"] = composition.repository().get_customer(number) if number else None
+        html = _env.get_template(template).render(
+            t=self.t,
+            lang=lang,
+            languages=[(code, language_name(code)) for code in LANGUAGES],
+            profile=profile,
+            brand=profile.branding,
+            csrf=self.csrf,
+            path=self.event.path,
+            money=lambda amount, currency=profile.currency: format_money(amount, currency, lang),
+            number=lambda value, decimals=None: format_number(value, lang, decimals),
+            quantity=lambda value, unit: format_quantity(value, unit, lang),
+            day=lambda d: format_date(d, lang),
+            month=lambda p: format_month(p.start, lang),
+            **context,
+        )
+        headers: dict[str, Any] = dict(SECURITY_HEADERS)
+        if self.secure:
+            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        headers["Content-Language"] = lang
+        return Response(status, "text/html; charset=utf-8", html, headers, cookies=self.set_cookies)
+
+    def redirect(self, location: str) -> Response[str]:
+        return Response(303, "text/plain", "", {"Location": location, **SECURITY_HEADERS}, cookies=self.set_cookies)
+
+
+def page(router: Router) -> Callable[[Callable[..., Response[str]]], Callable[..., Response[str]]]:
+    """Give a page handler its request view; render domain errors as a page in
+    the person's language, never a 500."""
+
+    def decorate(handler: Callable[..., Response[str]]) -> Callable[..., Response[str]]:
+        return _wrap(router, handler)
+
+    return decorate
+
+
+def _wrap(router: Router, handler: Callable[..., Response[str]]) -> Callable[..., Response[str]]:
+    def wrapped(*args: Any, **kwargs: Any) -> Response[str]:
+        view = Page(router.current_event)
+        try:
+            return handler(view, *args, **kwargs)
+        except Unauthorized:
+            return view.redirect(f"/login?next={quote(view.event.path)}")
+        except Forbidden as error:
+            return view.render("error.html", 403, message=view.t(f"error.{error.code}"))
+        except DomainError as error:
+            return view.render("error.html", 400, message=view.t(f"error.{error.code}", **error.params))
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+def signed_in(view: Page) -> tuple[Principal, str | None]:
+    principal = view.principal()
+    if principal is None:
+        raise Unauthorized("Please log in.", code="unauthorized")
+    return principal, view.customer_number(principal)
+
+
+# --- pages -------------------------------------------------------------------------

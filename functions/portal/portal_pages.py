@@ -1,0 +1,249 @@
+"""Portal pages of the first slice: sign-in, start page, meters and readings, invoices."""
+
+import contextlib
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import Router
+from portal_core import HERE, Page, page, signed_in
+
+from heatportal import composition
+from heatportal.domain.errors import DomainError, Unauthorized, ValidationFailed
+from heatportal.domain.model import InvoiceStatus
+from heatportal.services.access import Principal
+from heatportal.web import session as s
+
+router = Router()
+
+
+@router.get("/static/<name>")
+def static(name: str) -> Response[str]:
+    if name == "brand.css":
+        color = composition.profile().branding.primary_color
+        return Response(200, "text/css", f":root{{--brand:{color};}}\n", {"Cache-Control": "max-age=3600"})
+    if name != "portal.css":
+        return Response(404, "text/plain", "not found")
+    return Response(
+        200, "text/css", (HERE / "static" / "portal.css").read_text(encoding="utf-8"), {"Cache-Control": "max-age=3600"}
+    )
+
+
+@router.get("/login")
+@page(router)
+def login_form(view: Page) -> Response[str]:
+    return view.render("login.html", next=view.query.get("next", "/"), error=None, username="")
+
+
+@router.post("/login")
+@page(router)
+def login(view: Page) -> Response[str]:
+    form = view.form()
+    view.check_csrf(form)
+    username = form.get("username", "").strip()
+    try:
+        tokens = composition.identity().login(username, form.get("password", ""))
+    except Unauthorized as error:
+        return view.render(
+            "login.html", 401, next=form.get("next", "/"), error=view.t(f"error.{error.code}"), username=username
+        )
+    remember = form.get("remember") == "on"
+    view.set_cookies.append(s.cookie(s.ID_COOKIE, tokens.id_token, secure=view.secure))
+    view.set_cookies.append(s.cookie(s.ACCESS_COOKIE, tokens.access_token, secure=view.secure))
+    if tokens.refresh_token:
+        # "Remember me" keeps the refresh token for 30 days; otherwise for the browser session.
+        view.set_cookies.append(
+            s.cookie(
+                s.REFRESH_COOKIE,
+                tokens.refresh_token,
+                secure=view.secure,
+                max_age=s.REMEMBER_SECONDS if remember else None,
+            )
+        )
+    target = form.get("next", "/")
+    return view.redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+@router.post("/logout")
+@page(router)
+def logout(view: Page) -> Response[str]:
+    form = view.form()
+    view.check_csrf(form)
+    access_token = view.cookies.get(s.ACCESS_COOKIE)
+    if access_token:
+        with contextlib.suppress(Unauthorized):  # already signed out elsewhere
+            composition.identity().logout_everywhere(access_token)
+    for name in (s.ID_COOKIE, s.ACCESS_COOKIE, s.REFRESH_COOKIE, s.CUSTOMER_COOKIE):
+        view.set_cookies.append(s.expired(name, secure=view.secure))
+    return view.redirect("/login")
+
+
+@router.get("/accounts")
+@page(router)
+def accounts(view: Page) -> Response[str]:
+    principal, current = signed_in(view)
+    memberships = composition.access().customers_of(principal)
+    repo = composition.repository()
+    customers = [(m, repo.get_customer(m.customer_number)) for m in memberships]
+    return view.render("accounts.html", customers=customers, current=current)
+
+
+@router.post("/accounts")
+@page(router)
+def choose_account(view: Page) -> Response[str]:
+    principal, _ = signed_in(view)
+    form = view.form()
+    view.check_csrf(form)
+    chosen = form.get("customer", "")
+    composition.access().require(principal, chosen, role_read())
+    view.set_cookies.append(s.cookie(s.CUSTOMER_COOKIE, chosen, secure=view.secure))
+    return view.redirect("/")
+
+
+def role_read() -> Any:
+    from heatportal.domain.model import Role
+
+    return Role.READ
+
+
+@router.get("/")
+@page(router)
+def start(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    customer = composition.repository().get_customer(number)
+    meters = composition.reading_service().list_meters(principal, number)
+    invoices = composition.invoice_service().list(principal, number)
+    open_invoices = [i for i in invoices if i.status == InvoiceStatus.OPEN]
+    today = composition.clock().today()
+    return view.render(
+        "start.html",
+        customer=customer,
+        meters=meters,
+        open_invoices=open_invoices,
+        open_total=sum((i.total for i in open_invoices), Decimal(0)),
+        overdue=[i for i in open_invoices if i.due_on < today],
+        several=len(composition.access().customers_of(principal)) > 1,
+    )
+
+
+@router.get("/meters")
+@page(router)
+def meters(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    overview = composition.reading_service().list_meters(principal, number)
+    active = [o for o in overview if o.meter.removed_on is None]
+    if len(active) == 1:
+        return view.redirect(f"/meters/{active[0].meter.number}")
+    return view.render("meters.html", meters=overview)
+
+
+def _meter_page(
+    view: Page, principal: Principal, number: str, meter_number: str, status: int = 200, **extra: Any
+) -> Response[str]:
+    service = composition.reading_service()
+    overview = service.list_meters(principal, number)
+    selected = next((o for o in overview if o.meter.number == meter_number), None)
+    if selected is None:
+        return view.render("error.html", 404, message=view.t("error.meter_not_found"))
+    readings = list(reversed(service.list_readings(principal, number, meter_number)))[:24]
+    context = {
+        "meters": overview,
+        "selected": selected,
+        "readings": readings,
+        "today": composition.clock().today(),
+        "form": {},
+        "error": None,
+        "confirm": None,
+    }
+    context.update(extra)
+    return view.render("meter.html", status, **context)
+
+
+@router.get("/meters/<meter_number>")
+@page(router)
+def meter(view: Page, meter_number: str) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    return _meter_page(view, principal, number, meter_number, submitted=view.query.get("submitted"))
+
+
+@router.post("/meters/<meter_number>/readings")
+@page(router)
+def submit_reading(view: Page, meter_number: str) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    form = view.form()
+    view.check_csrf(form)
+    raw_value = form.get("value", "").strip().replace(" ", "").replace(",", ".")
+    raw_date = form.get("read_on", "").strip()
+    try:
+        value = Decimal(raw_value)
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        return _meter_page(
+            view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_not_a_number")
+        )
+    try:
+        read_on = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        return _meter_page(
+            view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_bad_date")
+        )
+    try:
+        composition.reading_service().submit(
+            principal, number, meter_number, value, read_on, confirmed=form.get("confirm") == "yes"
+        )
+    except ValidationFailed as error:
+        message = view.t(f"error.{error.code}", **error.params)
+        if error.code == "reading_implausible":
+            return _meter_page(view, principal, number, meter_number, 422, form=form, confirm=message)
+        return _meter_page(view, principal, number, meter_number, 422, form=form, error=message)
+    except DomainError as error:
+        return _meter_page(
+            view, principal, number, meter_number, 422, form=form, error=view.t(f"error.{error.code}", **error.params)
+        )
+    return view.redirect(f"/meters/{meter_number}?submitted=1")
+
+
+@router.get("/invoices")
+@page(router)
+def invoices(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    items = composition.invoice_service().list(principal, number)
+    today = composition.clock().today()
+    open_items = [i for i in items if i.status == InvoiceStatus.OPEN]
+    return view.render(
+        "invoices.html",
+        open_invoices=open_items,
+        paid_invoices=[i for i in items if i.status != InvoiceStatus.OPEN],
+        open_total=sum((i.total for i in open_items), Decimal(0)),
+        today=today,
+    )
+
+
+@router.get("/invoices/<invoice_number>")
+@page(router)
+def invoice(view: Page, invoice_number: str) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    if invoice_number.endswith(".pdf") and invoice_number.removesuffix(".pdf").isdigit():
+        # API Gateway returns binary only for matching Accept headers, which a
+        # browser link does not send: hand out a short-lived S3 link instead,
+        # after the same access check as every page.
+        url = composition.invoice_service().pdf_link(principal, number, int(invoice_number.removesuffix(".pdf")))
+        return view.redirect(url)
+    if not invoice_number.isdigit():
+        return view.render("error.html", 404, message=view.t("error.invoice_not_found"))
+    item = composition.invoice_service().get(principal, number, int(invoice_number))
+    return view.render("invoice.html", invoice=item, today=composition.clock().today())
