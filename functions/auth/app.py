@@ -1,17 +1,64 @@
-"""Auth API: sign in, refresh, sign out everywhere, who am I."""
+"""Auth API: registration, sign in, refresh, sign out everywhere, passwords,
+who am I, and the users, roles, invitations and audit trail of a customer."""
 
+from typing import Annotated
+
+from auth_models import (
+    AcceptInvitationIn,
+    AddressOut,
+    AuditOut,
+    BankAccountIn,
+    BankAccountOut,
+    BillingAddressIn,
+    ChangePasswordIn,
+    ConfirmRegistrationIn,
+    ContactIn,
+    ContactRequestIn,
+    ContactRequestOut,
+    CustomerFoundOut,
+    EmailChangeIn,
+    EmailConfirmIn,
+    EmailOut,
+    ForgotCustomerNumberIn,
+    ForgotPasswordIn,
+    InvitationOut,
+    InviteIn,
+    LinkIn,
+    MembershipCreatedOut,
+    PendingOut,
+    ProfileOut,
+    RegisterIn,
+    ResetPasswordIn,
+    RoleIn,
+    StatusOut,
+    UserOut,
+    UsersOut,
+)
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
-from heatportal.web.api import build_resolver, customer_to_path, principal
+from heatportal.domain.errors import Unauthorized
+from heatportal.domain.model import Language, Membership
+from heatportal.web.api import (
+    CustomerPath,
+    build_resolver,
+    customer_from_path,
+    customer_to_path,
+    language_of,
+    principal,
+)
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = build_resolver(logger)
+
+UserPath = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{8,64}$", description="User id (Cognito sub)")]
+InvitationPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{10,100}$", description="Invitation id")]
 
 
 class LoginIn(BaseModel):
@@ -47,9 +94,36 @@ class MeOut(BaseModel):
     customers: list[MembershipOut]
 
 
+def _client() -> str:
+    """The caller's address as API Gateway saw it (never a client-sent header)."""
+    identity = app.current_event.request_context.identity
+    return identity.source_ip or "unknown"
+
+
+def _language() -> Language:
+    return language_of(app.current_event.headers, composition.profile().default_language)
+
+
+def _access_token(body_token: str | None) -> str:
+    headers = {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
+    token = body_token or headers.get("x-access-token")
+    if not token:
+        raise Unauthorized("Please log in again.", code="session_expired")
+    return token
+
+
+def _created(membership: Membership) -> MembershipCreatedOut:
+    return MembershipCreatedOut(
+        customer_number=membership.customer_number,
+        customer_path=customer_to_path(membership.customer_number),
+        role=membership.role,
+        email=membership.email,
+    )
+
+
 @app.post("/api/auth/login")
 def login(body: LoginIn) -> TokensOut:
-    tokens = composition.identity().login(body.username.strip(), body.password)
+    tokens = composition.account_service().login(body.username, body.password, _client(), composition.identity().login)
     return TokensOut(**tokens.__dict__)
 
 
@@ -68,6 +142,69 @@ def logout() -> tuple[dict[str, str], int]:
     return {"status": "signed_out"}, 200
 
 
+@app.post("/api/auth/register")
+def register(body: RegisterIn) -> tuple[PendingOut, int]:
+    pending = composition.account_service().start_registration(
+        body.customer_number, body.email, _client(), pin=body.pin, postcode=body.postcode, name=body.name
+    )
+    return PendingOut(id=pending.id, expires_at=pending.expires_at), 202
+
+
+@app.post("/api/auth/register/confirm")
+def confirm_registration(body: ConfirmRegistrationIn) -> tuple[MembershipCreatedOut, int]:
+    membership = composition.account_service().complete_registration(
+        body.registration_id, body.code, body.password, body.password_confirm
+    )
+    return _created(membership), 201
+
+
+@app.post("/api/auth/password/forgot")
+def forgot_password(body: ForgotPasswordIn) -> tuple[StatusOut, int]:
+    composition.account_service().forgot_password(body.email, _language(), _client())
+    return StatusOut(status="code_sent_if_known"), 202
+
+
+@app.post("/api/auth/customer-number/forgot")
+def forgot_customer_number(body: ForgotCustomerNumberIn) -> tuple[StatusOut, int]:
+    composition.account_service().forgot_customer_number(body.email, body.phone, body.customer_number, _client())
+    return StatusOut(status="sent_if_on_record"), 202
+
+
+@app.post("/api/auth/password/reset")
+def reset_password(body: ResetPasswordIn) -> StatusOut:
+    composition.account_service().reset_password(body.email, body.code, body.password, body.password_confirm)
+    return StatusOut(status="password_changed")
+
+
+@app.post("/api/auth/password/change")
+def change_password(body: ChangePasswordIn) -> StatusOut:
+    who = principal(app)
+    composition.account_service().change_password(
+        who, _access_token(body.access_token), body.old_password, body.password, body.password_confirm
+    )
+    return StatusOut(status="password_changed")
+
+
+@app.post("/api/auth/email/change")
+def change_email(body: EmailChangeIn) -> tuple[PendingOut, int]:
+    pending = composition.account_service().start_email_change(principal(app), body.password, body.email, _language())
+    return PendingOut(id=pending.id, expires_at=pending.expires_at), 202
+
+
+@app.post("/api/auth/email/confirm")
+def confirm_email(body: EmailConfirmIn) -> EmailOut:
+    email = composition.account_service().confirm_email_change(principal(app), body.id, body.code)
+    return EmailOut(email=email)
+
+
+@app.post("/api/auth/invitations/accept")
+def accept_invitation(body: AcceptInvitationIn) -> tuple[MembershipCreatedOut, int]:
+    membership = composition.account_service().accept_invitation(
+        body.invitation_id, body.code, body.password, body.password_confirm
+    )
+    return _created(membership), 201
+
+
 @app.get("/api/me")
 def me() -> MeOut:
     who = principal(app)
@@ -83,6 +220,144 @@ def me() -> MeOut:
             for m in memberships
         ],
     )
+
+
+@app.post("/api/me/links")
+def link_customer(body: LinkIn) -> tuple[MembershipCreatedOut, int]:
+    membership = composition.account_service().link_customer(
+        principal(app), body.customer_number, body.meter_number, body.password, _client()
+    )
+    return _created(membership), 201
+
+
+@app.delete("/api/me/links/<customer>")
+def unlink_customer(customer: CustomerPath) -> StatusOut:
+    composition.account_service().unlink_customer(principal(app), customer_from_path(customer))
+    return StatusOut(status="unlinked")
+
+
+@app.get("/api/staff/customers")
+def find_customers(q: Annotated[str, Query(min_length=1, max_length=254)]) -> list[CustomerFoundOut]:
+    found = composition.account_service().find_customers(principal(app), q)
+    return [
+        CustomerFoundOut(
+            number=c.number, customer_path=customer_to_path(c.number), name=c.name, email=c.email, phone=c.phone
+        )
+        for c in found
+    ]
+
+
+def _profile_out(number: str) -> ProfileOut:
+    customer, bank = composition.profile_service().view(principal(app), number)
+    return ProfileOut(
+        number=customer.number,
+        name=customer.name,
+        email=customer.email,
+        phone=customer.phone,
+        language=customer.language,
+        address=AddressOut(**customer.address.model_dump()),
+        org_number=customer.org_number,
+        bank_account=BankAccountOut(
+            iban=bank.iban, holder=bank.holder, valid_from=bank.valid_from, sepa_mandate=bank.sepa_mandate
+        )
+        if bank
+        else None,
+    )
+
+
+@app.get("/api/customers/<customer>/profile")
+def get_profile(customer: CustomerPath) -> ProfileOut:
+    return _profile_out(customer_from_path(customer))
+
+
+@app.put("/api/customers/<customer>/profile/contact")
+def change_contact(customer: CustomerPath, body: ContactIn) -> ProfileOut:
+    number = customer_from_path(customer)
+    composition.profile_service().change_contact(principal(app), number, body.email, body.phone)
+    return _profile_out(number)
+
+
+@app.put("/api/customers/<customer>/profile/billing-address")
+def change_billing_address(customer: CustomerPath, body: BillingAddressIn) -> ProfileOut:
+    from heatportal.domain.model import Address
+
+    number = customer_from_path(customer)
+    address = Address(
+        street=body.street.strip(),
+        postcode=body.postcode.strip(),
+        city=body.city.strip(),
+        country=composition.profile().country,
+    )
+    composition.profile_service().change_billing_address(principal(app), number, address, body.password)
+    return _profile_out(number)
+
+
+@app.put("/api/customers/<customer>/profile/bank-account")
+def change_bank_account(customer: CustomerPath, body: BankAccountIn) -> ProfileOut:
+    number = customer_from_path(customer)
+    composition.profile_service().change_bank_account(
+        principal(app),
+        number,
+        iban=body.iban,
+        holder=body.holder,
+        valid_from=body.valid_from,
+        sepa_mandate=body.sepa_mandate,
+        password=body.password,
+    )
+    return _profile_out(number)
+
+
+@app.post("/api/customers/<customer>/contact-requests")
+def contact_request(customer: CustomerPath, body: ContactRequestIn) -> tuple[ContactRequestOut, int]:
+    request = composition.profile_service().contact(
+        principal(app), customer_from_path(customer), body.subject, body.message, body.phone
+    )
+    return ContactRequestOut(subject=request.subject, phone=request.phone, at=request.at), 201
+
+
+@app.get("/api/customers/<customer>/users")
+def list_users(customer: CustomerPath) -> UsersOut:
+    members, invitations = composition.account_service().users(principal(app), customer_from_path(customer))
+    return UsersOut(
+        users=[UserOut(user_id=m.user_id, email=m.email, role=m.role) for m in members],
+        invitations=[
+            InvitationOut(id=i.id, email=i.email, role=i.role, invited_by=i.invited_by, expires_at=i.expires_at)
+            for i in invitations
+        ],
+    )
+
+
+@app.post("/api/customers/<customer>/users")
+def invite_user(customer: CustomerPath, body: InviteIn) -> tuple[PendingOut, int]:
+    pending = composition.account_service().invite(principal(app), customer_from_path(customer), body.email, body.role)
+    return PendingOut(id=pending.id, expires_at=pending.expires_at, status="invited"), 202
+
+
+@app.put("/api/customers/<customer>/users/<user>")
+def change_role(customer: CustomerPath, user: UserPath, body: RoleIn) -> UserOut:
+    m = composition.account_service().change_role(principal(app), customer_from_path(customer), user, body.role)
+    return UserOut(user_id=m.user_id, email=m.email, role=m.role)
+
+
+@app.delete("/api/customers/<customer>/users/<user>")
+def remove_user(customer: CustomerPath, user: UserPath) -> StatusOut:
+    composition.account_service().remove_user(principal(app), customer_from_path(customer), user)
+    return StatusOut(status="removed")
+
+
+@app.delete("/api/customers/<customer>/invitations/<invitation>")
+def cancel_invitation(customer: CustomerPath, invitation: InvitationPath) -> StatusOut:
+    composition.account_service().cancel_invitation(principal(app), customer_from_path(customer), invitation)
+    return StatusOut(status="cancelled")
+
+
+@app.get("/api/customers/<customer>/audit")
+def audit_trail(customer: CustomerPath) -> list[AuditOut]:
+    entries = composition.account_service().audit(principal(app), customer_from_path(customer))
+    return [
+        AuditOut(at=e.at, actor=e.actor, action=e.action, subject=e.subject, role=e.role, previous_role=e.previous_role)
+        for e in entries
+    ]
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

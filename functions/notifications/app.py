@@ -1,17 +1,117 @@
-"""Notifications: inbound SMS (SNS) and scheduled jobs (reminders, alerts).
+"""Notifications: inbound SMS (SNS topic) and scheduled jobs.
 
-This slice acknowledges inbound SMS and scheduled jobs with structured logs;
-the SMS keyword conversation and reminders are built in the readings issue.
+- SNS records from the inbound SMS topic carry AWS End User Messaging two-way
+  SMS messages (JSON with ``originationNumber`` and ``messageBody``); each is
+  answered by the SMS reading service.
+- ``{"job": "reminders", "days_before": 3}`` sends reading reminders before
+  the billing cut-off.
+- S3 "Object Created" events (EventBridge) for ``imports/*`` import
+  smart-meter interval data; ``{"job": "import", "key": "imports/..."}`` does
+  the same by hand. A report goes to ``import-reports/<file>.json``.
+- ``{"job": "alerts"}`` is acknowledged (alert evaluation is its own issue).
 """
 
+import json
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from heatportal import composition
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+
+
+class InboundSms(BaseModel):
+    """The two-way SMS message AWS End User Messaging publishes to the topic."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    origination_number: str = Field(alias="originationNumber", min_length=3, max_length=32)
+    message_body: str = Field(alias="messageBody", max_length=1600)
+    inbound_message_id: str | None = Field(default=None, alias="inboundMessageId", max_length=200)
+
+
+class ReminderJob(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    job: str
+    days_before: int = Field(default=3, ge=0, le=31)
+
+
+def _inbound(records: list[dict[str, Any]]) -> dict[str, Any]:
+    outcomes: list[str] = []
+    service = composition.sms_reading_service()
+    for record in records:
+        sns = record.get("Sns") or {}
+        try:
+            message = InboundSms.model_validate(json.loads(sns.get("Message") or "{}"))
+        except (ValueError, ValidationError):
+            # Not a two-way SMS message: nothing to answer, and a retry would not help.
+            logger.warning("inbound SNS record is not an SMS message", extra={"message_id": sns.get("MessageId")})
+            outcomes.append("ignored")
+            continue
+        outcome = service.handle(
+            message.origination_number, message.message_body, message.inbound_message_id or sns.get("MessageId")
+        )
+        # The phone number and text stay out of the logs.
+        logger.info("inbound SMS answered", extra={"outcome": outcome.outcome})
+        metrics.add_metric(name=f"Sms_{outcome.outcome}", unit=MetricUnit.Count, value=1)
+        outcomes.append(outcome.outcome)
+    return {"received": len(records), "outcomes": outcomes}
+
+
+def _reminders(event: dict[str, Any]) -> dict[str, Any]:
+    job = ReminderJob.model_validate(event)
+    run = composition.reminder_service().run(days_before=job.days_before)
+    logger.info(
+        "reminders sent",
+        extra={"period": run.period, "sent": len(run.sent), "already_sent": run.already_sent, "failed": run.failed},
+    )
+    metrics.add_metric(name="RemindersSent", unit=MetricUnit.Count, value=len(run.sent))
+    return {
+        "job": "reminders",
+        "period": run.period,
+        "cutoff": run.cutoff.isoformat() if run.cutoff else None,
+        "sent": len(run.sent),
+        "sms": sum(1 for channel, _, _ in run.sent if channel == "sms"),
+        "email": sum(1 for channel, _, _ in run.sent if channel == "email"),
+        "already_read": run.already_read,
+        "already_sent": run.already_sent,
+        "failed": run.failed,
+    }
+
+
+class ImportJob(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    key: str = Field(pattern=r"^imports/[^\s]{1,500}$")
+
+
+def _import(key: str) -> dict[str, Any]:
+    job = ImportJob(key=key)
+    report = composition.smart_meter_import_service().run(job.key, composition.documents().get(job.key))
+    summary = {
+        "job": "import",
+        "key": report.key,
+        "rows": report.rows,
+        "stored": report.stored,
+        "duplicates": report.duplicates,
+        "corrected": report.corrected,
+        "days": report.days,
+        "rejected": len(report.problems),
+        "error": report.error,
+    }
+    details = {**summary, "problems": [{"line": p.line, "code": p.code, "meter": p.meter} for p in report.problems]}
+    name = job.key.removeprefix("imports/")
+    composition.documents().put(f"import-reports/{name}.json", json.dumps(details).encode("utf-8"), "application/json")
+    logger.info("smart-meter file imported", extra=summary)
+    metrics.add_metric(name="IntervalValuesStored", unit=MetricUnit.Count, value=report.stored)
+    return summary
 
 
 @logger.inject_lambda_context(log_event=False)
@@ -19,9 +119,13 @@ metrics = Metrics()
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" in event:
-        received = len(event["Records"])
-        logger.info("inbound SMS received", extra={"count": received})
-        return {"received": received, "handled": 0}
+        return _inbound(event["Records"])
+    if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
+        return _import(str(event.get("detail", {}).get("object", {}).get("key", "")))
     job = event.get("job")
-    logger.info("scheduled job", extra={"job": job})
+    if job == "reminders":
+        return _reminders(event)
+    if job == "import":
+        return _import(str(event.get("key", "")))
+    logger.info("scheduled job acknowledged", extra={"job": job})
     return {"job": job, "handled": 0}

@@ -5,6 +5,11 @@ Pages live in ``portal_*.py`` modules, each a Powertools ``Router``; this
 module is the Lambda entry point that includes them.
 """
 
+import portal_account
+import portal_billing
+import portal_consumption
+import portal_documents
+import portal_help
 import portal_pages
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -16,7 +21,7 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayRestResolver()
-for module in (portal_pages,):
+for module in (portal_pages, portal_help, portal_documents, portal_consumption, portal_account, portal_billing):
     app.include_router(module.router)
 
 

@@ -1,10 +1,13 @@
 """What every portal page shares: the request view (language, cookies, CSRF,
 session), rendering with security headers, and error pages."""
 
+import contextlib
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
@@ -25,9 +28,11 @@ from heatportal.i18n import (
 )
 from heatportal.services.access import Principal
 from heatportal.web import session as s
-from heatportal.web.api import language_of
+from heatportal.web.api import language_of, status_of
 
 HERE = Path(__file__).parent
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
     autoescape=select_autoescape(["html"]),
@@ -60,13 +65,17 @@ class Page:
         wanted = self.query.get("lang") or self.cookies.get(s.LANG_COOKIE)
         chosen = next((lang for lang in LANGUAGES if lang == wanted), None)
         self.lang: Language = chosen or language_of(self.headers, default=profile.default_language)
-        if chosen and self.query.get("lang"):
-            self.set_cookies.append(s.cookie(s.LANG_COOKIE, chosen, secure=self.secure, max_age=365 * 24 * 3600))
+        # A language picked from the switcher now (not merely remembered in the cookie).
+        self.lang_switched = bool(chosen and self.query.get("lang"))
+        if chosen and self.lang_switched:
+            self.set_cookies.append(s.cookie(s.LANG_COOKIE, chosen, secure=self.secure, max_age=LANG_COOKIE_SECONDS))
         self.csrf = self.cookies.get(s.CSRF_COOKIE) or ""
         if not self.csrf:
             self.csrf = s.new_csrf_token()
             self.set_cookies.append(s.cookie(s.CSRF_COOKIE, self.csrf, secure=self.secure))
         self._principal: Principal | None = None
+        self._username: str | None = None
+        self._memberships: list[Any] | None = None
 
     # --- forms -----------------------------------------------------------------
     def form(self) -> dict[str, str]:
@@ -85,7 +94,11 @@ class Page:
         verifier = composition.jwt_verifier()
         if token:
             try:
-                self._principal = Principal.from_claims(verifier.verify(token))
+                claims = verifier.verify(token)
+                if signed_out_since(claims):
+                    raise Unauthorized("Signed out on another device.", code="session_expired")
+                self._principal = Principal.from_claims(claims)
+                self._username = cognito_username(claims)
                 return self._principal
             except Unauthorized:
                 pass
@@ -93,7 +106,9 @@ class Page:
         if refresh:
             try:
                 tokens = composition.identity().refresh(refresh)
-                self._principal = Principal.from_claims(verifier.verify(tokens.id_token))
+                claims = verifier.verify(tokens.id_token)
+                self._principal = Principal.from_claims(claims)
+                self._username = cognito_username(claims)
                 self.set_cookies.append(s.cookie(s.ID_COOKIE, tokens.id_token, secure=self.secure))
                 self.set_cookies.append(s.cookie(s.ACCESS_COOKIE, tokens.access_token, secure=self.secure))
                 return self._principal
@@ -101,9 +116,26 @@ class Page:
                 return None
         return None
 
+    @property
+    def client(self) -> str:
+        """The caller's address as API Gateway saw it (never a header the client sends)."""
+        identity = (self.event.raw_event.get("requestContext") or {}).get("identity") or {}
+        return str(identity.get("sourceIp") or "unknown")
+
+    @property
+    def username(self) -> str | None:
+        """The Cognito user name of the signed-in person (after ``principal()``)."""
+        return self._username
+
+    def memberships(self, principal: Principal) -> list[Any]:
+        """The person's customer relationships, queried once per request."""
+        if self._memberships is None:
+            self._memberships = list(composition.access().customers_of(principal))
+        return self._memberships
+
     def customer_number(self, principal: Principal) -> str | None:
         """The customer the person is looking at; checked against memberships."""
-        memberships = composition.access().customers_of(principal)
+        memberships = self.memberships(principal)
         chosen = self.cookies.get(s.CUSTOMER_COOKIE)
         numbers = [m.customer_number for m in memberships]
         if chosen and (chosen in numbers or principal.is_staff):
@@ -114,7 +146,16 @@ class Page:
     def t(self, key: str, **params: Any) -> str:
         return translate(key, self.lang, **params)
 
+    def remember_language(self) -> None:
+        """A language picked while signed in is stored on the Cognito user, so
+        the next sign-in (on any device) starts in it."""
+        if self.lang_switched and self._username:
+            with contextlib.suppress(Unauthorized):  # the user was deleted meanwhile: only the cookie remains
+                composition.identity().remember_locale(self._username, self.lang)
+            self.lang_switched = False
+
     def render(self, template: str, status: int = 200, **context: Any) -> Response[str]:
+        self.remember_language()
         profile = composition.profile()
         lang = self.lang
         if "customer" not in context and self._principal is not None:
@@ -133,16 +174,30 @@ class Page:
             quantity=lambda value, unit: format_quantity(value, unit, lang),
             day=lambda d: format_date(d, lang),
             month=lambda p: format_month(p.start, lang),
+            moment=lambda dt: format_moment(dt, lang, profile.timezone),
             **context,
         )
-        headers: dict[str, Any] = dict(SECURITY_HEADERS)
-        if self.secure:
-            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        headers = self.security_headers()
         headers["Content-Language"] = lang
         return Response(status, "text/html; charset=utf-8", html, headers, cookies=self.set_cookies)
 
     def redirect(self, location: str) -> Response[str]:
-        return Response(303, "text/plain", "", {"Location": location, **SECURITY_HEADERS}, cookies=self.set_cookies)
+        self.remember_language()
+        return Response(
+            303, "text/plain", "", {"Location": location, **self.security_headers()}, cookies=self.set_cookies
+        )
+
+    def security_headers(self) -> dict[str, Any]:
+        headers: dict[str, Any] = dict(SECURITY_HEADERS)
+        if self.secure:
+            headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        return headers
+
+
+def format_moment(moment: datetime, lang: Language, timezone: str) -> str:
+    """Date and time of day in the utility's time zone: ``2. des. 2026, 08:00``."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{format_date(local.date(), lang)}, {local:%H:%M}"
 
 
 def page(router: Router) -> Callable[[Callable[..., Response[str]]], Callable[..., Response[str]]]:
@@ -158,6 +213,10 @@ def page(router: Router) -> Callable[[Callable[..., Response[str]]], Callable[..
 def _wrap(router: Router, handler: Callable[..., Response[str]]) -> Callable[..., Response[str]]:
     def wrapped(*args: Any, **kwargs: Any) -> Response[str]:
         view = Page(router.current_event)
+        if view.event.http_method.upper() in STATE_CHANGING and not s.csrf_valid(view.cookies, view.form().get("csrf")):
+            # Checked here for every state-changing request, before any handler
+            # runs, so a new POST route cannot forget it.
+            return view.render("error.html", 403, message=view.t("error.csrf_failed"))
         try:
             return handler(view, *args, **kwargs)
         except Unauthorized:
@@ -165,10 +224,32 @@ def _wrap(router: Router, handler: Callable[..., Response[str]]) -> Callable[...
         except Forbidden as error:
             return view.render("error.html", 403, message=view.t(f"error.{error.code}"))
         except DomainError as error:
-            return view.render("error.html", 400, message=view.t(f"error.{error.code}", **error.params))
+            message = view.t(f"error.{error.code}", **error.params)
+            return view.render("error.html", status_of(error), message=message)
 
     wrapped.__name__ = handler.__name__
     return wrapped
+
+
+def signed_out_since(claims: dict[str, Any]) -> bool:
+    """True if the person signed out everywhere after this ID token was issued."""
+    at_ms = composition.signouts().signed_out_at_ms(str(claims.get("sub", "")))
+    return at_ms is not None and int(claims.get("iat", 0)) * 1000 < at_ms
+
+
+def cognito_username(claims: dict[str, Any]) -> str | None:
+    """The name for Cognito's admin calls: the pool signs in by e-mail, which
+    Cognito accepts as the user name (moto matches tokens only by the name
+    given at sign-in, which is the e-mail too)."""
+    value = claims.get("email") or claims.get("cognito:username")
+    return str(value) if value else None
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect (``//host``, ``/\\host``)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or any(c in target for c in "\r\n"):
+        return "/"
+    return target
 
 
 def signed_in(view: Page) -> tuple[Principal, str | None]:

@@ -1,21 +1,24 @@
 """Portal pages of the first slice: sign-in, start page, meters and readings, invoices."""
 
 import contextlib
+import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
-from portal_core import HERE, Page, page, signed_in
+from portal_core import HERE, LANG_COOKIE_SECONDS, Page, cognito_username, page, safe_next, signed_in
 
 from heatportal import composition
-from heatportal.domain.errors import DomainError, Unauthorized, ValidationFailed
-from heatportal.domain.model import InvoiceStatus
+from heatportal.domain.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
+from heatportal.domain.model import LANGUAGES, InvoiceKind, InvoiceStatus
 from heatportal.services.access import Principal
 from heatportal.web import session as s
 
 router = Router()
+# Documents issued this recently are "new" on the start page.
+NEW_DOCUMENT_DAYS = 31
 
 
 @router.get("/static/<name>")
@@ -33,7 +36,7 @@ def static(name: str) -> Response[str]:
 @router.get("/login")
 @page(router)
 def login_form(view: Page) -> Response[str]:
-    return view.render("login.html", next=view.query.get("next", "/"), error=None, username="")
+    return view.render("login.html", next=safe_next(view.query.get("next")), error=None, username="")
 
 
 @router.post("/login")
@@ -43,10 +46,19 @@ def login(view: Page) -> Response[str]:
     view.check_csrf(form)
     username = form.get("username", "").strip()
     try:
-        tokens = composition.identity().login(username, form.get("password", ""))
-    except Unauthorized as error:
+        # The same sign-in as the API: rate limits per username and per client
+        # address, and the customer-number login where the profile allows it.
+        tokens = composition.account_service().login(
+            username, form.get("password", ""), view.client, composition.identity().login
+        )
+    except (Unauthorized, RateLimited) as error:
+        status = 429 if isinstance(error, RateLimited) else 401
         return view.render(
-            "login.html", 401, next=form.get("next", "/"), error=view.t(f"error.{error.code}"), username=username
+            "login.html",
+            status,
+            next=form.get("next", "/"),
+            error=view.t(f"error.{error.code}", **error.params),
+            username=username,
         )
     remember = form.get("remember") == "on"
     view.set_cookies.append(s.cookie(s.ID_COOKIE, tokens.id_token, secure=view.secure))
@@ -61,18 +73,37 @@ def login(view: Page) -> Response[str]:
                 max_age=s.REMEMBER_SECONDS if remember else None,
             )
         )
-    target = form.get("next", "/")
-    return view.redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    _use_stored_language(view, tokens.id_token)
+    return view.redirect(safe_next(form.get("next")))
+
+
+def _use_stored_language(view: Page, id_token: str) -> None:
+    """Start in the language the person chose last time (stored on the Cognito
+    user); someone who never chose keeps what this browser shows and has it stored."""
+    claims = composition.jwt_verifier().verify(id_token)
+    username = cognito_username(claims)
+    if username is None:
+        return
+    stored = claims.get("locale") or composition.identity().locale_of(username)
+    language = next((lang for lang in LANGUAGES if lang == stored), None)
+    if language is not None:
+        view.set_cookies.append(s.cookie(s.LANG_COOKIE, language, secure=view.secure, max_age=LANG_COOKIE_SECONDS))
+    elif view.cookies.get(s.LANG_COOKIE) == view.lang:
+        composition.identity().remember_locale(username, view.lang)
 
 
 @router.post("/logout")
 @page(router)
 def logout(view: Page) -> Response[str]:
-    form = view.form()
-    view.check_csrf(form)
+    principal = view.principal()  # who is signing out, from the (possibly refreshed) session
+    if principal is not None:
+        # ID tokens stay valid after GlobalSignOut: the portal refuses older ones on every device.
+        composition.signouts().record(principal.user_id, time.time_ns() // 1_000_000)
     access_token = view.cookies.get(s.ACCESS_COOKIE)
-    if access_token:
-        with contextlib.suppress(Unauthorized):  # already signed out elsewhere
+    with contextlib.suppress(Unauthorized):  # already signed out elsewhere
+        if view.username:
+            composition.identity().sign_out_user(view.username)
+        elif access_token:
             composition.identity().logout_everywhere(access_token)
     for name in (s.ID_COOKIE, s.ACCESS_COOKIE, s.REFRESH_COOKIE, s.CUSTOMER_COOKIE):
         view.set_cookies.append(s.expired(name, secure=view.secure))
@@ -116,8 +147,10 @@ def start(view: Page) -> Response[str]:
     customer = composition.repository().get_customer(number)
     meters = composition.reading_service().list_meters(principal, number)
     invoices = composition.invoice_service().list(principal, number)
-    open_invoices = [i for i in invoices if i.status == InvoiceStatus.OPEN]
+    notice = composition.interruption_service().for_customer(principal, number)
     today = composition.clock().today()
+    open_invoices = [i for i in invoices if i.status == InvoiceStatus.OPEN]
+    advances = sorted((i for i in invoices if i.kind == InvoiceKind.ADVANCE), key=lambda i: i.issued_on)
     return view.render(
         "start.html",
         customer=customer,
@@ -125,7 +158,14 @@ def start(view: Page) -> Response[str]:
         open_invoices=open_invoices,
         open_total=sum((i.total for i in open_invoices), Decimal(0)),
         overdue=[i for i in open_invoices if i.due_on < today],
-        several=len(composition.access().customers_of(principal)) > 1,
+        advance=advances[-1] if advances else None,
+        new_documents=sorted(
+            (i for i in invoices if i.pdf_key and (today - i.issued_on).days <= NEW_DOCUMENT_DAYS),
+            key=lambda i: i.issued_on,
+            reverse=True,
+        ),
+        interruptions=notice,
+        several=len(view.memberships(principal)) > 1,
     )
 
 
@@ -211,24 +251,6 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
             view, principal, number, meter_number, 422, form=form, error=view.t(f"error.{error.code}", **error.params)
         )
     return view.redirect(f"/meters/{meter_number}?submitted=1")
-
-
-@router.get("/invoices")
-@page(router)
-def invoices(view: Page) -> Response[str]:
-    principal, number = signed_in(view)
-    if number is None:
-        return view.render("no_customer.html")
-    items = composition.invoice_service().list(principal, number)
-    today = composition.clock().today()
-    open_items = [i for i in items if i.status == InvoiceStatus.OPEN]
-    return view.render(
-        "invoices.html",
-        open_invoices=open_items,
-        paid_invoices=[i for i in items if i.status != InvoiceStatus.OPEN],
-        open_total=sum((i.total for i in open_items), Decimal(0)),
-        today=today,
-    )
 
 
 @router.get("/invoices/<invoice_number>")

@@ -2,8 +2,10 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -11,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
 from heatportal.domain.model import Reading
+from heatportal.domain.money import EnergyUnit
 from heatportal.web.api import CustomerPath, MeterPath, build_resolver, customer_from_path, principal
 
 logger = Logger()
@@ -94,6 +97,133 @@ def submit_reading(customer: CustomerPath, meter: MeterPath, body: ReadingIn) ->
         principal(app), customer_from_path(customer), meter, body.value, body.read_on, confirmed=body.confirm
     )
     metrics.add_metric(name="ReadingSubmitted", unit=MetricUnit.Count, value=1)
+    return SubmittedOut(
+        reading=ReadingOut.of(result.reading), consumption_since_previous=result.consumption_since_previous
+    ), 201
+
+
+class BarOut(BaseModel):
+    key: str = Field(description="YYYY-MM (year view), YYYY-MM-DD (month view) or YYYY (total view)")
+    quantity: Decimal | None
+    previous: Decimal | None = Field(description="The same month a year earlier (year view)")
+    degree_days: Decimal | None
+    normalised: Decimal | None = Field(description="Consumption had the weather been normal")
+    previous_normalised: Decimal | None
+
+
+class ConsumptionOut(BaseModel):
+    meter: str
+    kind: str
+    unit: str
+    view: str
+    year: int | None
+    month: int | None
+    total: Decimal
+    previous_total: Decimal | None = Field(description="Last year (year view) or the same month last year")
+    normalised_total: Decimal | None
+    previous_normalised_total: Decimal | None
+    normal_degree_days: Decimal | None
+    bars: list[BarOut]
+
+
+@app.get("/api/customers/<customer>/meters/<meter>/consumption")
+@tracer.capture_method
+def consumption(
+    customer: CustomerPath,
+    meter: MeterPath,
+    view: Annotated[Literal["year", "month", "total"], Query()] = "year",
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    month: Annotated[int | None, Query(ge=1, le=12)] = None,
+    unit: Annotated[EnergyUnit | None, Query(description="kWh, MWh, GJ (energy) or m3 (water)")] = None,
+) -> ConsumptionOut:
+    result = composition.consumption_service().view(
+        principal(app), customer_from_path(customer), meter, view, year=year, month=month, unit=unit
+    )
+    v = result.view
+    return ConsumptionOut(
+        meter=result.meter.number,
+        kind=result.meter.kind.value,
+        unit=result.unit.value,
+        view=v.view,
+        year=result.year,
+        month=result.month,
+        total=v.total,
+        previous_total=v.previous_total,
+        normalised_total=v.normalised_total,
+        previous_normalised_total=v.previous_normalised_total,
+        normal_degree_days=v.normal_degree_days,
+        bars=[
+            BarOut(
+                key=b.key,
+                quantity=b.quantity,
+                previous=b.previous,
+                degree_days=b.degree_days,
+                normalised=b.normalised,
+                previous_normalised=b.previous_normalised,
+            )
+            for b in v.bars
+        ],
+    )
+
+
+class ReminderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["sms", "email"] = Field(description="How to be reminded to read the meter")
+    address: str | None = Field(
+        default=None, max_length=254, description="Mobile number or email address; the customer's own when omitted"
+    )
+
+
+class ReminderOut(BaseModel):
+    channel: str
+    address: str
+    meter: str
+
+
+@app.post("/api/customers/<customer>/meters/<meter>/reminders")
+@tracer.capture_method
+def set_up_reminder(customer: CustomerPath, meter: MeterPath, body: ReminderIn) -> tuple[ReminderOut, int]:
+    agreement = composition.reading_link_service().set_up_agreement(
+        principal(app), customer_from_path(customer), meter, body.channel, body.address
+    )
+    return ReminderOut(channel=agreement.channel, address=agreement.address, meter=agreement.meter_number), 201
+
+
+TokenPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,100}$", description="The token of an emailed reading link")]
+
+
+class LinkFormOut(BaseModel):
+    meter: str
+    kind: str
+    unit: str
+    decimals: int
+    period: str
+    last_reading: ReadingOut | None
+
+
+@app.get("/api/reading-links/<token>")
+@tracer.capture_method
+def reading_link(token: TokenPath) -> LinkFormOut:
+    form = composition.reading_link_service().form(token)
+    return LinkFormOut(
+        meter=form.meter.number,
+        kind=form.meter.kind.value,
+        unit=form.meter.unit.value,
+        decimals=form.meter.decimals,
+        period=form.period,
+        last_reading=ReadingOut.of(form.last_reading) if form.last_reading else None,
+    )
+
+
+@app.post("/api/reading-links/<token>")
+@tracer.capture_method
+def submit_by_link(token: TokenPath, body: ReadingIn) -> tuple[SubmittedOut, int]:
+    client = app.current_event.request_context.identity.source_ip or "unknown"
+    result = composition.reading_link_service().submit(
+        token, body.value, body.read_on, confirmed=body.confirm, client=client
+    )
+    metrics.add_metric(name="ReadingSubmittedByLink", unit=MetricUnit.Count, value=1)
     return SubmittedOut(
         reading=ReadingOut.of(result.reading), consumption_since_previous=result.consumption_since_previous
     ), 201

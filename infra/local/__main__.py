@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 
@@ -50,17 +51,21 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _job(args: argparse.Namespace) -> int:
-    if args.job != "billing":
-        print(f"unknown job {args.job}", file=sys.stderr)
-        return 2
     if not args.url.startswith(("http://127.", "http://localhost")):
         print("the local stack listens on loopback only: --url http://127.0.0.1:PORT", file=sys.stderr)
         return 2
-    request = urllib.request.Request(f"{args.url}/_local/jobs/billing?period={args.period}", method="POST")  # noqa: S310 - loopback, checked above
+    params = {
+        "billing": {"period": args.period},
+        "reminders": {"days_before": str(args.days_before)},
+        "import": {"key": args.key or ""},
+        "sms": {"from": args.sender or "", "text": args.text or ""},
+    }[args.job]
+    url = f"{args.url}/_local/jobs/{args.job}?{urllib.parse.urlencode(params)}"
+    request = urllib.request.Request(url, method="POST")  # noqa: S310 - loopback, checked above
     with urllib.request.urlopen(request, timeout=3600) as resp:  # noqa: S310 - http loopback only, checked above
         result = json.loads(resp.read())
     print(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0 if result.get("status") == "SUCCEEDED" else 1
+    return 0 if result.get("status", "SUCCEEDED") == "SUCCEEDED" else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,8 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--customers", type=int, default=60)
     run.add_argument("--no-demo", action="store_true", help="start without demo data")
     job = sub.add_parser("job", help="run a scheduled job now against a running stack")
-    job.add_argument("job", choices=["billing"])
-    job.add_argument("--period", default="previous", help="YYYY-MM, or 'previous' for last month")
+    job.add_argument("job", choices=["billing", "reminders", "import", "sms"])
+    job.add_argument("--period", default="previous", help="billing: YYYY-MM, or 'previous' for last month")
+    job.add_argument("--days-before", type=int, default=3, help="reminders: days before the cut-off on the 1st")
+    job.add_argument("--key", help="import: the S3 key of a file under imports/")
+    job.add_argument("--from", dest="sender", help="sms: the sender's phone number, e.g. +4791234567")
+    job.add_argument("--text", help="sms: the message, e.g. 'KLEM 12345'")
     job.add_argument("--url", default="http://127.0.0.1:3000")
     args = parser.parse_args(argv)
     return _run(args) if args.command == "run" else _job(args)

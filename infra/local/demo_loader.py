@@ -8,9 +8,11 @@ Cognito users; past invoices are produced by the real billing service.
 from __future__ import annotations
 
 import copy
+import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from heatportal.adapters.dynamo import (
     DynamoRepository,
@@ -22,6 +24,7 @@ from heatportal.adapters.dynamo import (
     meter_item,
     reading_item,
 )
+from heatportal.adapters.dynamo_readings import agreement_item, month_items
 from heatportal.demo import DemoDataset, generate
 from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership
 from heatportal.domain.profile import UtilityProfile
@@ -66,12 +69,79 @@ def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoR
     repo.table.batch_put(memberships)
 
 
+DEMO_INTERRUPTION = {
+    "nb": (
+        "Planlagt vedlikehold av fjernvarmenettet",
+        "Varmen kan bli borte i inntil seks timer mens vi bytter ventiler.",
+    ),
+    "sv": (
+        "Planerat underhåll av fjärrvärmenätet",
+        "Värmen kan vara borta i upp till sex timmar medan vi byter ventiler.",
+    ),
+    "nl": ("Gepland onderhoud aan het warmtenet", "De warmte kan tot zes uur wegvallen terwijl we kleppen vervangen."),
+    "de": (
+        "Geplante Wartung am Fernwärmenetz",
+        "Die Wärme kann bis zu sechs Stunden ausfallen, während wir Ventile tauschen.",
+    ),
+    "en": (
+        "Planned maintenance of the district heating network",
+        "Heat may be off for up to six hours while we replace valves.",
+    ),
+}
+
+
+def _announce_interruption(table: DynamoTable, profile: UtilityProfile, today: date) -> None:
+    """One planned interruption in nine days, so the start page shows its banner (seed 004)."""
+    from zoneinfo import ZoneInfo
+
+    from heatportal.adapters.interruptions import DynamoInterruptions
+    from heatportal.domain.interruption import ServiceInterruption
+
+    title, details = DEMO_INTERRUPTION[profile.default_language]
+    starts = datetime.combine(today + timedelta(days=9), time(8), tzinfo=ZoneInfo(profile.timezone))
+    DynamoInterruptions(table).put_interruption(
+        ServiceInterruption(
+            id=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-interruption-{profile.id}").hex,
+            planned=True,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=6),
+            title=title,
+            details=details,
+        )
+    )
+
+
+def _reminder_agreements(dataset: DemoDataset, profile: UtilityProfile) -> list[dict[str, Any]]:
+    """Some demo customers chose reading reminders: by SMS (and answer with the
+    keyword) or by email (with a reading link), so the reminders job has work."""
+    from heatportal.domain.reminders import ReminderAgreement
+    from heatportal.domain.sms import normalise_phone
+
+    items = []
+    meters = {m.customer_number: m for m in reversed(dataset.meters) if m.removed_on is None}
+    for index, customer in enumerate(dataset.customers[:12]):
+        meter = meters.get(customer.number)
+        phone = normalise_phone(customer.phone or "", profile.country)
+        address = phone if index % 2 == 0 and phone else customer.email
+        if meter is None or address is None:
+            continue
+        agreement = ReminderAgreement(
+            channel="sms" if address == phone else "email",
+            address=address,
+            meter_number=meter.number,
+            customer_number=customer.number,
+            language=customer.language,
+        )
+        items.append(agreement_item(agreement))
+    return items
+
+
 def load_demo(
     resources: LocalResources, profile: UtilityProfile, today: date | None = None, customers: int = 60
 ) -> DemoDataset:
     from heatportal import composition
 
-    today = today or date.today()
+    today = today or datetime.now(ZoneInfo(profile.timezone)).date()
     dataset = generate(profile, customers=customers, today=today)
     ddb = clients(resources.endpoint)["dynamodb"]
     repo = DynamoRepository(DynamoTable(ddb, resources.table_name))
@@ -85,12 +155,16 @@ def load_demo(
     items += [meter_item(m) for m in dataset.meters]
     items += [reading_item(r) for r in dataset.readings]
     items += [daily_item(d) for d in dataset.daily]
+    items += month_items(dataset.daily)  # the consumption views read monthly aggregates
+    items += _reminder_agreements(dataset, profile)
+    items += _advance_items(dataset, profile, today)
     chunks = [items[i : i + 500] for i in range(0, len(items), 500)]
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(repo.table.batch_put, chunks))
     for (zone, month), price in dataset.spot_prices.items():
         repo.put_spot_price(zone, month, price)
     _create_users(resources, dataset, repo)
+    _announce_interruption(repo.table, profile, today)
 
     # Past invoices through the real billing service (no email for history).
     billing = composition.billing_service()
@@ -108,3 +182,16 @@ def load_demo(
             if period != periods[0]:
                 repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
     return dataset
+
+
+def _advance_items(dataset: DemoDataset, profile: UtilityProfile, today: date) -> list[dict[str, Any]]:
+    """The demo's monthly advances (advance_yearly profiles), in force since before
+    the oldest demo invoice, so the history is billed in advance mode too."""
+    from heatportal.adapters.dynamo_billing import advance_item
+    from heatportal.domain.payments import AdvancePayment
+
+    since = date(today.year - 2, 1, 1)
+    return [
+        advance_item(AdvancePayment(customer_number=number, valid_from=since, amount=amount, currency=profile.currency))
+        for number, amount in dataset.advance_amounts.items()
+    ]

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 from infra.local import lambdas
 from infra.local.template import api_routes
 
-API_FUNCTIONS = ("AuthFunction", "ReadingsFunction", "InvoicesFunction")
+API_FUNCTIONS = ("AuthFunction", "ReadingsFunction", "InvoicesFunction", "InterruptionsFunction")
 
 
 def openapi_document() -> dict[str, Any]:

@@ -184,11 +184,36 @@ def run_billing(resources: LocalResources, period: str, timeout: float = 600) ->
 def jobs_page(resources: LocalResources) -> Any:
     def page(request: Request) -> Response:
         if request.method != "POST":
-            return Response("POST /_local/jobs/billing?period=YYYY-MM", 405)
+            return Response("POST /_local/jobs/{billing,reminders,import,sms}", 405)
         job = request.path.rsplit("/", 1)[-1]
         if job == "billing":
             period = request.args.get("period", "previous")
             return Response(json.dumps(run_billing(resources, period)), content_type="application/json")
+        if job == "reminders":
+            # The schedule's event, handled by the real notifications handler in-process.
+            from infra.local.lambdas import invoke
+
+            event = {"job": "reminders", "days_before": request.args.get("days_before", 3, type=int)}
+            return Response(json.dumps(invoke("NotificationsFunction", event)), content_type="application/json")
+        if job == "import":
+            # What the S3 "Object Created" event does on AWS: import a file put under imports/.
+            from infra.local.lambdas import invoke
+
+            event = {"job": "import", "key": request.args.get("key", "")}
+            return Response(json.dumps(invoke("NotificationsFunction", event)), content_type="application/json")
+        if job == "sms":
+            # An inbound SMS as the two-way SMS topic delivers it: /_local/jobs/sms?from=+4791234567&text=KLEM 12345
+            from infra.local.lambdas import invoke
+
+            message = {"originationNumber": request.args.get("from", ""), "messageBody": request.args.get("text", "")}
+            record = {
+                "EventSource": "aws:sns",
+                "Sns": {"MessageId": str(time.time_ns()), "Message": json.dumps(message)},
+            }
+            return Response(
+                json.dumps(invoke("NotificationsFunction", {"Records": [record]})), content_type="application/json"
+            )
+        return Response(json.dumps({"error": f"unknown job {job}"}), 404, content_type="application/json")
         return Response(json.dumps({"error": f"unknown job {job}"}), 404, content_type="application/json")
 
     return page

@@ -39,6 +39,7 @@ FUNCTIONS = {
     "BillingFunction": "functions/billing/",
     "NotificationsFunction": "functions/notifications/",
     "PortalFunction": "functions/portal/",
+    "InterruptionsFunction": "functions/interruptions/",
 }
 
 # (path, method as it appears in the generated OpenAPI) -> function
@@ -47,18 +48,65 @@ ROUTES = {
     ("/api/auth/refresh", "post"): "AuthFunction",
     ("/api/auth/logout", "post"): "AuthFunction",
     ("/api/me", "get"): "AuthFunction",
+    ("/api/auth/register", "post"): "AuthFunction",
+    ("/api/auth/register/confirm", "post"): "AuthFunction",
+    ("/api/auth/password/forgot", "post"): "AuthFunction",
+    ("/api/auth/password/reset", "post"): "AuthFunction",
+    ("/api/auth/customer-number/forgot", "post"): "AuthFunction",
+    ("/api/auth/invitations/accept", "post"): "AuthFunction",
+    ("/api/auth/password/change", "post"): "AuthFunction",
+    ("/api/customers/{customer}/users", "get"): "AuthFunction",
+    ("/api/customers/{customer}/users", "post"): "AuthFunction",
+    ("/api/customers/{customer}/users/{user}", "put"): "AuthFunction",
+    ("/api/customers/{customer}/users/{user}", "delete"): "AuthFunction",
+    ("/api/customers/{customer}/invitations/{invitation}", "delete"): "AuthFunction",
+    ("/api/customers/{customer}/audit", "get"): "AuthFunction",
+    ("/api/me/links", "post"): "AuthFunction",
+    ("/api/me/links/{customer}", "delete"): "AuthFunction",
+    ("/api/staff/customers", "get"): "AuthFunction",
+    ("/api/auth/email/change", "post"): "AuthFunction",
+    ("/api/auth/email/confirm", "post"): "AuthFunction",
+    ("/api/customers/{customer}/profile", "get"): "AuthFunction",
+    ("/api/customers/{customer}/profile/contact", "put"): "AuthFunction",
+    ("/api/customers/{customer}/profile/billing-address", "put"): "AuthFunction",
+    ("/api/customers/{customer}/profile/bank-account", "put"): "AuthFunction",
+    ("/api/customers/{customer}/contact-requests", "post"): "AuthFunction",
     ("/api/customers/{customer}/meters", "get"): "ReadingsFunction",
     ("/api/customers/{customer}/meters/{meter}/readings", "get"): "ReadingsFunction",
     ("/api/customers/{customer}/meters/{meter}/readings", "post"): "ReadingsFunction",
+    ("/api/customers/{customer}/meters/{meter}/consumption", "get"): "ReadingsFunction",
+    ("/api/customers/{customer}/meters/{meter}/reminders", "post"): "ReadingsFunction",
+    ("/api/reading-links/{token}", "get"): "ReadingsFunction",
+    ("/api/reading-links/{token}", "post"): "ReadingsFunction",
     ("/api/customers/{customer}/invoices", "get"): "InvoicesFunction",
     ("/api/customers/{customer}/invoices/{number}", "get"): "InvoicesFunction",
     ("/api/customers/{customer}/invoices/{number}/pdf", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/invoice-overview", "get"): "InvoicesFunction",
+    ("/api/payments", "post"): "InvoicesFunction",
+    ("/api/payments/camt054", "post"): "InvoicesFunction",
+    ("/api/customers/{customer}/trial-settlement", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/trial-settlement", "post"): "InvoicesFunction",
+    ("/api/customers/{customer}/advance-payment", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/advance-payment", "put"): "InvoicesFunction",
+    ("/api/customers/{customer}/economy", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/economy/pdf", "get"): "InvoicesFunction",
+    ("/api/invoices/{number}/credit-note", "post"): "InvoicesFunction",
+    ("/api/interruptions", "get"): "InterruptionsFunction",
+    ("/api/interruptions", "post"): "InterruptionsFunction",
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
     ("/{proxy+}", "x-amazon-apigateway-any-method"): "PortalFunction",
 }
 PUBLIC_ROUTES = {
+    ("/api/reading-links/{token}", "get"),
+    ("/api/reading-links/{token}", "post"),
     ("/api/auth/login", "post"),
     ("/api/auth/refresh", "post"),
+    ("/api/auth/register", "post"),
+    ("/api/auth/register/confirm", "post"),
+    ("/api/auth/password/forgot", "post"),
+    ("/api/auth/password/reset", "post"),
+    ("/api/auth/customer-number/forgot", "post"),
+    ("/api/auth/invitations/accept", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
 }
@@ -83,16 +131,32 @@ GLOBAL_ENV = {
 FUNCTION_SERVICES = {
     "AuthFunction": {"cognito-idp", "dynamodb", "ses", "sns"},
     "ReadingsFunction": {"dynamodb", "ses"},
-    "InvoicesFunction": {"dynamodb", "s3"},
+    "InvoicesFunction": {"dynamodb", "s3", "ses"},
     "BillingFunction": {"dynamodb", "s3", "ses"},
-    "NotificationsFunction": {"dynamodb", "ses", "sns"},
-    "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses"},
+    # s3: smart-meter files from imports/*, reports to import-reports/*.
+    "NotificationsFunction": {"dynamodb", "s3", "ses", "sns"},
+    # sns: the forgotten customer number / PIN page sends an SMS to the number on record.
+    "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns"},
+    "InterruptionsFunction": {"dynamodb"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
-    "InvoicesFunction": {"s3:GetObject"},
-    "PortalFunction": {"s3:GetObject"},
+    "InvoicesFunction": {"s3:GetObject", "s3:PutObject"},  # credit note PDFs
+    "PortalFunction": {"s3:GetObject", "s3:PutObject"},
     "BillingFunction": {"s3:PutObject"},
+    "NotificationsFunction": {"s3:GetObject", "s3:PutObject"},
+}
+# Exceptions to "invoices/* only": the portal draws price sheets into their own prefix.
+FUNCTION_S3_GRANTS = {
+    "NotificationsFunction": {
+        ("s3:GetObject", "imports/*"),
+        ("s3:PutObject", "import-reports/*"),
+    },
+    "PortalFunction": {
+        ("s3:GetObject", "invoices/*"),
+        ("s3:GetObject", "price-sheets/*"),
+        ("s3:PutObject", "price-sheets/*"),
+    },
 }
 DYNAMODB_READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
 IDEMPOTENCY_USERS = {"ReadingsFunction", "BillingFunction"}
@@ -630,8 +694,14 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
     assert "dynamodb:Scan" not in actions
     s3 = {(a, json.dumps(r)) for a, r in pairs if a.startswith("s3:")}
     assert {a for a, _ in s3} == FUNCTION_S3_ACTIONS.get(function_id, set())
-    for _, resource in s3:
-        assert resource == json.dumps({"Fn::Sub": "${DocumentsBucket.Arn}/invoices/*"})
+    if function_id in FUNCTION_S3_GRANTS:
+        expected = {
+            (a, json.dumps({"Fn::Sub": f"${{DocumentsBucket.Arn}}/{p}"})) for a, p in FUNCTION_S3_GRANTS[function_id]
+        }
+        assert s3 == expected
+    else:
+        for _, resource in s3:
+            assert resource == json.dumps({"Fn::Sub": "${DocumentsBucket.Arn}/invoices/*"})
     idempotency = {a for a, r in pairs if r == {"Fn::GetAtt": ["IdempotencyTable", "Arn"]}}
     if function_id in IDEMPOTENCY_USERS:
         assert idempotency == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
@@ -639,10 +709,20 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         assert not idempotency
     table_actions = {a for a, r in pairs if r == {"Fn::GetAtt": ["Table", "Arn"]}}
     index_actions = {a for a, r in pairs if r == {"Fn::Sub": "${Table.Arn}/index/*"}}
+    if function_id == "InterruptionsFunction":
+        # One partition (PK=UTILITY): Query to read, PutItem to announce; no index, no delete.
+        assert table_actions == {"dynamodb:Query", "dynamodb:PutItem"}
+        assert not index_actions
+        return
     assert table_actions == index_actions
     assert table_actions >= DYNAMODB_READ
     if function_id == "InvoicesFunction":
-        assert table_actions == DYNAMODB_READ
+        # Payments: one transaction (Put the payment if absent, Update the invoice); never Delete.
+        assert table_actions == DYNAMODB_READ | {
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:ConditionCheckItem",
+        }
     else:
         assert {
             "dynamodb:PutItem",

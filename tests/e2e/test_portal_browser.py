@@ -117,6 +117,10 @@ def test_switch_language(browser, local_stack):
     assert nav.get_by_role("link", name="Rechnungen").is_visible()
     nav.get_by_role("link", name="Rechnungen").click()
     assert page.locator("html").get_attribute("lang") == "de"  # remembered
+    # The choice is stored on the user: switch back so other journeys of demo[0] stay in Norwegian.
+    page.get_by_label("Sprache").select_option("nb")
+    page.get_by_role("button", name="Ändern").click()
+    assert page.locator("html").get_attribute("lang") == "nb"
     context.close()
 
 

@@ -4,17 +4,18 @@ invoice email in the outbox, list invoices and download the PDF."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 import requests
 
+from tests.dates import local_today
+
 pytestmark = pytest.mark.e2e
 
 
 def previous_month() -> str:
-    today = date.today()
+    today = local_today()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return f"{year:04d}-{month:02d}"
 
@@ -39,7 +40,7 @@ def test_customer_reads_meters_submits_reading_and_gets_the_billed_invoice(local
         timeout=30,
     )
     assert submitted.status_code == 201, submitted.text
-    assert submitted.json()["reading"]["read_on"] == date.today().isoformat()
+    assert submitted.json()["reading"]["read_on"] == local_today().isoformat()
 
     period = previous_month()
     run = requests.post(f"{url}/_local/jobs/billing?period={period}", timeout=600).json()

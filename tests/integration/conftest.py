@@ -39,6 +39,7 @@ from heatportal.domain.money import EnergyUnit
 from heatportal.domain.secrets import hash_secret
 from infra.local.resources import clients
 from infra.local.stack import RunningStack, free_port, start
+from tests.dates import local_today
 
 PASSWORD = "integration-test-1"
 _numbers = itertools.count(200001)
@@ -117,7 +118,7 @@ def seed(stack: RunningStack, repo: DynamoRepository, http: Client) -> Any:
         )
         # The newest seeded reading is on the 1st of last month, so a reading
         # "today" is always a new, later one whatever day the tests run.
-        until = readings_until or (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        until = readings_until or (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
         readings = [
             Reading(
                 meter_number=meter.number,

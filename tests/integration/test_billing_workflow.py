@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,11 +13,12 @@ from heatportal import composition
 from heatportal.domain.errors import TransientFailure
 from heatportal.domain.model import BillingPeriod
 from infra.local.stack import outbox_messages, run_billing
+from tests.dates import local_today
 
 
 @pytest.fixture
 def period(repo) -> BillingPeriod:
-    today = date.today()
+    today = local_today()
     period = BillingPeriod(year=today.year, month=today.month).previous()
     repo.put_spot_price("NO1", period.key, Decimal("0.8512"))
     return period

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from heatportal.domain.model import Role
+from tests.dates import local_today
 from tests.integration.conftest import body
 
 
@@ -40,7 +41,7 @@ def test_me_lists_the_customers_the_user_may_see(http, seed):
 def test_submitting_a_reading_twice_stores_it_once(http, seed):
     seeded = seed()
     url = f"/api/customers/{seeded.customer.number}/meters/{seeded.meter.number}/readings"
-    today = date.today().isoformat()
+    today = local_today().isoformat()
     first = http.post(url, json={"value": "19100", "read_on": today}, headers=seeded.auth)
     second = http.post(url, json={"value": "19100", "read_on": today}, headers=seeded.auth)
     assert (first.status_code, second.status_code) == (201, 201)
@@ -52,7 +53,7 @@ def test_submitting_a_reading_twice_stores_it_once(http, seed):
 def test_a_different_value_for_the_same_date_is_a_conflict(http, seed):
     seeded = seed()
     url = f"/api/customers/{seeded.customer.number}/meters/{seeded.meter.number}/readings"
-    today = date.today().isoformat()
+    today = local_today().isoformat()
     assert http.post(url, json={"value": "19100", "read_on": today}, headers=seeded.auth).status_code == 201
     resp = http.post(url, json={"value": "19200", "read_on": today}, headers=seeded.auth)
     assert resp.status_code == 409
@@ -63,7 +64,7 @@ def test_a_different_value_for_the_same_date_is_a_conflict(http, seed):
     ("payload", "status", "code"),
     [
         ({"value": "18999"}, 422, "reading_below_previous"),
-        ({"value": "19100", "read_on": (date.today() + timedelta(days=1)).isoformat()}, 422, "reading_in_future"),
+        ({"value": "19100", "read_on": (local_today() + timedelta(days=1)).isoformat()}, 422, "reading_in_future"),
         ({"value": "19100.5"}, 422, "reading_too_many_decimals"),
         ({"value": "-5"}, 422, "validation_failed"),
         ({"value": "abc"}, 422, "validation_failed"),

@@ -53,7 +53,9 @@ def app():
 
     @resolver.get("/refused")
     def refused() -> dict[str, str]:
-        raise ValidationFailed("The reading cannot be in the future.", code="reading_in_future", fields=[{"field": "read_on"}])
+        raise ValidationFailed(
+            "The reading cannot be in the future.", code="reading_in_future", fields=[{"field": "read_on"}]
+        )
 
     @resolver.get("/limited")
     def limited() -> dict[str, str]:
@@ -132,7 +134,14 @@ def test_malformed_json_is_a_4xx_not_a_500(app):
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("nb-NO,nb;q=0.9,en;q=0.8", "nb"), ("no", "nb"), ("sv-SE", "sv"), ("fr-FR, de;q=0.5", "de"), ("", "en"), ("xx", "en")],
+    [
+        ("nb-NO,nb;q=0.9,en;q=0.8", "nb"),
+        ("no", "nb"),
+        ("sv-SE", "sv"),
+        ("fr-FR, de;q=0.5", "de"),
+        ("", "en"),
+        ("xx", "en"),
+    ],
 )
 def test_language_negotiation(header, expected):
     assert language_of({"Accept-Language": header}) == expected

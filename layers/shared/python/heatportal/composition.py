@@ -8,8 +8,10 @@ services with fakes directly and never go through here.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from heatportal.adapters.aws import client
 from heatportal.settings import Settings, settings
@@ -17,14 +19,31 @@ from heatportal.settings import Settings, settings
 if TYPE_CHECKING:
     from heatportal.adapters.clock import SystemClock
     from heatportal.adapters.dynamo import DynamoRepository
+    from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
+    from heatportal.adapters.dynamo_readings import DynamoReadingsStore
     from heatportal.adapters.identity import CognitoIdentity, JwtVerifier
     from heatportal.adapters.messaging import SesMailer, SnsSmsSender
+    from heatportal.adapters.signouts import DynamoSignOuts
     from heatportal.adapters.storage import S3DocumentStore
+    from heatportal.domain.model import Language
     from heatportal.domain.profile import UtilityProfile
     from heatportal.services.access import AccessService
+    from heatportal.services.accounts import AccountService
+    from heatportal.services.advance import AdvanceService
     from heatportal.services.billing import BillingService
+    from heatportal.services.consumption import ConsumptionService
+    from heatportal.services.documents import DocumentService
+    from heatportal.services.forecast import ForecastService
+    from heatportal.services.interruptions import InterruptionService
     from heatportal.services.invoices import InvoiceService
+    from heatportal.services.payments import PaymentService
+    from heatportal.services.profile import ProfileService
+    from heatportal.services.reading_links import ReadingLinkService
     from heatportal.services.readings import ReadingService
+    from heatportal.services.reminders import ReminderService
+    from heatportal.services.settlement import TrialSettlementService
+    from heatportal.services.smart_meter_import import SmartMeterImportService
+    from heatportal.services.sms import SmsReadingService
 
 
 @cache
@@ -99,14 +118,22 @@ def access() -> AccessService:
 def reading_service() -> ReadingService:
     from heatportal.services.readings import ReadingService
 
-    return ReadingService(repository(), repository(), access(), clock())
+    return ReadingService(repository(), repository(), access(), clock(), climate_station=profile().climate_station)
 
 
 @cache
 def invoice_service() -> InvoiceService:
     from heatportal.services.invoices import InvoiceService
 
-    return InvoiceService(repository(), documents(), access())
+    return InvoiceService(
+        repository(),
+        documents(),
+        access(),
+        customers=repository(),
+        paid=payment_repository(),
+        clock=clock(),
+        currency=profile().currency,
+    )
 
 
 @cache
@@ -129,4 +156,255 @@ def billing_service() -> BillingService:
         render_pdf=render_invoice_pdf,
         render_email=invoice_email,
         portal_url=config().portal_base_url,
+        advances=advance_repository(),
+        statuses=repository(),
+    )
+
+
+# --- readings area (issue 4) ----------------------------------------------------
+
+
+@cache
+def readings_store() -> DynamoReadingsStore:
+    from heatportal.adapters.dynamo_readings import DynamoReadingsStore
+
+    return DynamoReadingsStore(repository().table)
+
+
+@cache
+def consumption_service() -> ConsumptionService:
+    from heatportal.services.consumption import ConsumptionService
+
+    return ConsumptionService(reading_service(), readings_store(), access(), clock(), profile().climate_station)
+
+
+# --- issue 5: payments, trial settlement, advance payments, forecast ----------------
+
+
+@cache
+def payment_repository() -> DynamoPaymentRepository:
+    from heatportal.adapters.dynamo_billing import DynamoPaymentRepository
+
+    return DynamoPaymentRepository(repository().table)
+
+
+@cache
+def payment_service() -> PaymentService:
+    from heatportal.services.payments import PaymentService
+
+    return PaymentService(payment_repository(), profile().payment_reference, profile().currency)
+
+
+# --- accounts area (issue 3) ----------------------------------------------------
+
+
+@cache
+def account_service() -> AccountService:
+    from functools import partial
+
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoRateLimitStore
+    from heatportal.adapters.identity_accounts import CognitoAccounts
+    from heatportal.documents.account_emails import account_code_email, pin_sms
+    from heatportal.services.accounts import AccountService
+    from heatportal.services.ratelimit import RateLimiter
+
+    table = repository().table
+    return AccountService(
+        profile=profile(),
+        customers=repository(),
+        store=DynamoAccountStore(table),
+        identity=CognitoAccounts(client("cognito-idp"), config().user_pool_id, config().user_pool_client_id),
+        access=access(),
+        limiter=RateLimiter(DynamoRateLimitStore(table)),
+        mailer=mailer(),
+        render_code=partial(account_code_email, profile=profile()),
+        clock=clock(),
+        portal_url=config().portal_base_url,
+        sms=sms(),
+        render_pin_sms=partial(pin_sms, profile=profile()),
+    )
+
+
+@cache
+def interruption_service() -> InterruptionService:
+    from heatportal.adapters.interruptions import DynamoInterruptions
+    from heatportal.services.interruptions import InterruptionService
+
+    return InterruptionService(DynamoInterruptions(repository().table), repository(), access(), clock())
+
+
+def texts(key: str, lang: Language, params: dict[str, Any]) -> str:
+    """Translated text with numbers and dates in the language's notation (SMS, reminders)."""
+    from heatportal.i18n import format_date, format_number, translate
+
+    formatted = {
+        name: format_number(value, lang)
+        if isinstance(value, Decimal | int) and not isinstance(value, bool)
+        else format_date(value, lang)
+        if isinstance(value, date)
+        else value
+        for name, value in params.items()
+    }
+    return translate(key, lang, **formatted)
+
+
+@cache
+def sms_reading_service() -> SmsReadingService:
+    from heatportal.services.sms import SmsReadingService
+
+    p = profile()
+    return SmsReadingService(
+        repository(),
+        reading_service(),
+        readings_store(),
+        sms(),
+        texts,
+        keyword=p.sms_keyword,
+        country=p.country,
+        default_language=p.default_language,
+    )
+
+
+@cache
+def reminder_service() -> ReminderService:
+    from heatportal.services.reminders import ReminderService
+
+    return ReminderService(
+        repository(),
+        repository(),
+        readings_store(),
+        sms(),
+        mailer(),
+        clock(),
+        texts,
+        keyword=profile().sms_keyword,
+        portal_url=config().portal_base_url,
+        links=reading_link_service().issue,
+    )
+
+
+@cache
+def reading_link_service() -> ReadingLinkService:
+    from heatportal.services.reading_links import ReadingLinkService
+
+    return ReadingLinkService(repository(), reading_service(), readings_store(), access(), country=profile().country)
+
+
+def _render_invoice_pdf(*args: Any) -> bytes:
+    from heatportal.documents.invoice_pdf import render_invoice_pdf
+
+    return render_invoice_pdf(*args)
+
+
+def _render_invoice_email(*args: Any) -> Any:
+    from heatportal.documents.emails import invoice_email
+
+    return invoice_email(*args)
+
+
+@cache
+def pricing_service() -> BillingService:
+    """The billing service for pricing only (trial settlement, forecast): the PDF
+    and email renderers are imported only if something renders, which pricing never does."""
+    from heatportal.services.billing import BillingService
+
+    return BillingService(
+        profile=profile(),
+        customers=repository(),
+        readings=repository(),
+        reading_service=reading_service(),
+        invoices=repository(),
+        spot_prices=repository(),
+        runs=repository(),
+        documents=documents(),
+        mailer=mailer(),
+        clock=clock(),
+        render_pdf=_render_invoice_pdf,
+        render_email=_render_invoice_email,
+        portal_url=config().portal_base_url,
+    )
+
+
+@cache
+def trial_settlement_service() -> TrialSettlementService:
+    from heatportal.services.settlement import TrialSettlementService
+
+    return TrialSettlementService(access(), repository(), repository(), reading_service(), pricing_service(), clock())
+
+
+@cache
+def forecast_service() -> ForecastService:
+    from heatportal.services.forecast import ForecastService
+
+    return ForecastService(profile(), access(), repository(), repository(), repository(), repository(), clock())
+
+
+@cache
+def advance_repository() -> DynamoAdvanceRepository:
+    from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository
+
+    return DynamoAdvanceRepository(repository().table)
+
+
+@cache
+def advance_service() -> AdvanceService:
+    from heatportal.documents.advance_email import advance_confirmation_email
+    from heatportal.services.advance import AdvanceService
+
+    return AdvanceService(
+        profile=profile(),
+        access=access(),
+        customers=repository(),
+        advances=advance_repository(),
+        costs=forecast_service(),
+        mailer=mailer(),
+        clock=clock(),
+        render_email=advance_confirmation_email,
+        portal_url=config().portal_base_url,
+    )
+
+
+@cache
+def document_service() -> DocumentService:
+    from heatportal.documents.price_sheet import render_price_sheet_pdf
+    from heatportal.services.documents import DocumentService
+
+    return DocumentService(profile(), repository(), access(), documents(), clock(), render_price_sheet_pdf)
+
+
+@cache
+def signouts() -> DynamoSignOuts:
+    from heatportal.adapters.signouts import DynamoSignOuts
+
+    return DynamoSignOuts(repository().table)
+
+
+@cache
+def smart_meter_import_service() -> SmartMeterImportService:
+    from heatportal.services.smart_meter_import import SmartMeterImportService
+
+    return SmartMeterImportService(repository(), readings_store(), clock(), profile().timezone)
+
+
+@cache
+def profile_service() -> ProfileService:
+    from functools import partial
+
+    from heatportal.adapters.dynamo_accounts import DynamoProfileStore, DynamoRateLimitStore
+    from heatportal.adapters.identity_accounts import CognitoAccounts
+    from heatportal.documents.account_emails import profile_notice_email
+    from heatportal.services.profile import ProfileService
+    from heatportal.services.ratelimit import RateLimiter
+
+    table = repository().table
+    return ProfileService(
+        profile=profile(),
+        customers=repository(),
+        store=DynamoProfileStore(table),
+        identity=CognitoAccounts(client("cognito-idp"), config().user_pool_id, config().user_pool_client_id),
+        access=access(),
+        limiter=RateLimiter(DynamoRateLimitStore(table)),
+        mailer=mailer(),
+        render_notice=partial(profile_notice_email, profile=profile()),
+        clock=clock(),
     )

@@ -5,7 +5,7 @@ a known key, or a transaction; never a Scan):
 
 | entity              | PK                | SK                       | GSI1PK / GSI1SK          | GSI2PK / GSI2SK   |
 |---------------------|-------------------|--------------------------|--------------------------|-------------------|
-| customer            | CUST#<no>         | PROFILE                  |                          | ACCOUNTS / <no>   |
+| customer            | CUST#<no>         | PROFILE                  | CONTACT#<email> / CUST#<no> | ACCOUNTS / <no> |
 | facility            | CUST#<no>         | FAC#<id>                 |                          |                   |
 | meter               | CUST#<no>         | METER#<meter>            | METER#<meter> / CUST#<no>|                   |
 | membership          | CUST#<no>         | MEMBER#<user>            | USER#<user> / CUST#<no>  |                   |
@@ -171,6 +171,9 @@ def customer_item(customer: Customer) -> dict[str, Any]:
         "SK": "PROFILE",
         "GSI2PK": "ACCOUNTS",
         "GSI2SK": customer.number,
+        # Customers by e-mail on record (forgotten customer number, staff search).
+        "GSI1PK": f"CONTACT#{customer.email.strip().lower()}" if customer.email else None,
+        "GSI1SK": f"CUST#{customer.number}" if customer.email else None,
         "type": "customer",
         "number": customer.number,
         "name": customer.name,

@@ -78,6 +78,41 @@ class CognitoIdentity:
         except ClientError as error:
             raise Unauthorized("Your session has expired.", code="session_expired") from error
 
+    def sign_out_user(self, username: str) -> None:
+        """Revoke every refresh and access token of the user (all devices).
+
+        The admin call is signed, so it also reaches the right pool where an
+        unsigned GlobalSignOut cannot name its region (the local moto server)."""
+        try:
+            self.cognito.admin_user_global_sign_out(UserPoolId=self.user_pool_id, Username=username)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "UserNotFoundException":
+                raise Unauthorized("Your session has expired.", code="session_expired") from error
+            raise
+
+    # The language a person chose lives in the user's standard ``locale``
+    # attribute, so it follows them to every browser and device.
+    def remember_locale(self, username: str, locale: str) -> None:
+        try:
+            self.cognito.admin_update_user_attributes(
+                UserPoolId=self.user_pool_id,
+                Username=username,
+                UserAttributes=[{"Name": "locale", "Value": locale}],
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "UserNotFoundException":
+                raise Unauthorized("Please log in.", code="unauthorized") from error
+            raise
+
+    def locale_of(self, username: str) -> str | None:
+        try:
+            user = self.cognito.admin_get_user(UserPoolId=self.user_pool_id, Username=username)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "UserNotFoundException":
+                return None
+            raise
+        return next((a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "locale"), None)
+
 
 class JwtVerifier:
     """Verifies Cognito ID tokens against the pool's JWKS."""

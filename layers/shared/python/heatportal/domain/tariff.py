@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from heatportal.domain.model import BillingPeriod, DailyConsumption, InvoiceLine, MeterKind
 from heatportal.domain.money import EnergyUnit, convert, round_money
@@ -49,6 +50,9 @@ class PricingInput:
     # Monthly average spot price per kWh for the profile's zone, when a
     # spot-indexed component needs it (seed 001).
     spot_price_per_kwh: Decimal | None = None
+    # The share of the month this input covers (a segment of a period split by
+    # a price-list change); fixed and capacity charges are prorated by it.
+    month_fraction: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -128,10 +132,11 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
             out.add(
                 "fixed_fee",
                 "line.fixed_fee",
-                Decimal(1),
+                data.month_fraction,
                 "month",
                 monthly,
-                f"{component.amount_per_year} per year / 12",
+                f"{component.amount_per_year} per year / 12"
+                + (f" x {data.month_fraction} month" if data.month_fraction != 1 else ""),
                 name=component.name,
             )
         case EnergyPrice():
@@ -197,7 +202,7 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
                 "line.capacity",
                 load,
                 "kW",
-                component.price_per_kw_year / MONTHS_PER_YEAR,
+                component.price_per_kw_year / MONTHS_PER_YEAR * data.month_fraction,
                 f"mean of {component.top_days} highest daily loads = {load} kW;"
                 f" {component.price_per_kw_year} per kW and year / 12",
             )
@@ -230,13 +235,86 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
 
 
 def price_period(profile: UtilityProfile, data: PricingInput, price_list: PriceList | None = None) -> PricedPeriod:
-    """Price one account's period with the price list and VAT in force at its start."""
-    price_list = price_list or profile.price_list_on(data.period.start)
-    vat_rate = profile.vat_on(data.period.start)
+    """Price one account's period with the price list and VAT in force.
+
+    When a price list (or VAT rate) changes inside the period, the period is
+    split at the change: each part is priced with its own list, its energy and
+    volume by the consumption measured on its days (by days when there is no
+    daily data), its fixed and capacity charges by its share of the days.
+    """
+    if price_list is not None:
+        return _price_segment(profile, data, price_list, profile.vat_on(data.period.start))
+    segments = _segments(profile, data.period)
+    if len(segments) == 1:
+        return _price_segment(
+            profile, data, profile.price_list_on(data.period.start), profile.vat_on(data.period.start)
+        )
+    lines: list[InvoiceLine] = []
+    for start, part, last_day in _split(data, segments):
+        priced = _price_segment(profile, part, profile.price_list_on(start), profile.vat_on(start))
+        lines += [
+            line.model_copy(update={"explanation": f"{start} - {last_day}: {line.explanation}"})
+            for line in priced.lines
+        ]
+    return summarise(tuple(lines), profile.currency)
+
+
+def _price_segment(
+    profile: UtilityProfile, data: PricingInput, price_list: PriceList, vat_rate: Decimal
+) -> PricedPeriod:
     builder = _LineBuilder(profile.currency, vat_rate)
     for component in price_list.components:
         _price_component(component, data, builder)
     return summarise(tuple(builder.lines), profile.currency)
+
+
+def _segments(profile: UtilityProfile, period: BillingPeriod) -> list[tuple[date, date]]:
+    """[start, end) parts of the period between price-list or VAT changes."""
+    cuts = sorted(
+        {p.valid_from for p in profile.price_lists if period.start < p.valid_from < period.end}
+        | {v.valid_from for v in profile.vat if period.start < v.valid_from < period.end}
+    )
+    bounds = [period.start, *cuts, period.end]
+    return list(pairwise(bounds))
+
+
+QUANTITY_STEP = Decimal("0.001")
+FRACTION_STEP = Decimal("0.0001")
+
+
+def _split(data: PricingInput, segments: list[tuple[date, date]]) -> list[tuple[date, PricingInput, date]]:
+    """The input cut into one input per segment; the parts of each quantity and
+    of the month add up exactly to the whole (the last part takes the rest)."""
+    period_days = Decimal(data.period.days)
+    parts: list[list[MeterUsage]] = [[] for _ in segments]
+    for usage in data.usages:
+        measured = sum((d.quantity for d in usage.days), Decimal(0))
+        given = Decimal(0)
+        for index, (start, end) in enumerate(segments):
+            days = tuple(d for d in usage.days if start <= d.day < end)
+            if index == len(segments) - 1:
+                quantity = usage.quantity - given
+            else:
+                if measured > 0:
+                    share = sum((d.quantity for d in days), Decimal(0)) / measured
+                else:
+                    share = Decimal((end - start).days) / period_days
+                quantity = (usage.quantity * share).quantize(QUANTITY_STEP)
+                given += quantity
+            parts[index].append(MeterUsage(usage.meter_number, usage.kind, usage.unit, quantity, days))
+    result = []
+    fraction_given = Decimal(0)
+    for index, (start, end) in enumerate(segments):
+        if index == len(segments) - 1:
+            fraction = Decimal(1) - fraction_given
+        else:
+            fraction = (Decimal((end - start).days) / period_days).quantize(FRACTION_STEP)
+            fraction_given += fraction
+        last_day = date.fromordinal(end.toordinal() - 1)
+        result.append(
+            (start, PricingInput(data.period, tuple(parts[index]), data.spot_price_per_kwh, fraction), last_day)
+        )
+    return result
 
 
 def summarise(lines: tuple[InvoiceLine, ...], currency: str) -> PricedPeriod:

@@ -8,6 +8,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from heatportal.domain.errors import NotFound, ValidationFailed
+from heatportal.domain.estimation import (
+    DegreeDayModel,
+    degree_days_between,
+    fit,
+    observations_from_daily,
+    observations_from_readings,
+)
 from heatportal.domain.model import Meter, Reading, ReadingSource, Role
 from heatportal.ports import Clock, CustomerRepository, ReadingRepository
 from heatportal.services.access import AccessService, Principal
@@ -16,6 +23,8 @@ from heatportal.services.access import AccessService, Principal
 # the meter's own history predicts; the person is asked to confirm it.
 PLAUSIBLE_FACTOR_HIGH = Decimal(3)
 HISTORY_DAYS = 365
+# The degree-day model of an estimate learns from this much history.
+MODEL_HISTORY_DAYS = 2 * 365
 
 
 @dataclass(frozen=True)
@@ -44,11 +53,16 @@ class ReadingService:
         readings: ReadingRepository,
         access: AccessService,
         clock: Clock,
+        *,
+        climate_station: str | None = None,
     ) -> None:
         self.customers = customers
         self.readings = readings
         self.access = access
         self.clock = clock
+        # With a climate station, estimates follow the weather (degree-day
+        # model); without one they are linear in time.
+        self.station = climate_station
 
     def list_meters(self, principal: Principal, customer_number: str) -> list[MeterOverview]:
         self.access.require(principal, customer_number, Role.READ)
@@ -236,6 +250,17 @@ class ReadingService:
             # Scale up for the few missing days rather than count them as zero.
             measured = sum((d.quantity for d in daily), Decimal(0))
             estimate = prev_value + measured * Decimal(span_days) / Decimal(len(daily))
+        elif (model := self.degree_day_model(meter, prev_day)) is not None and self.station is not None:
+            until_day = model.predict(Decimal((day - prev_day).days), degree_days_between(self.station, prev_day, day))
+            if after:
+                # Share the known consumption between the readings by the weather.
+                nxt = after[0]
+                whole = model.predict(
+                    Decimal((nxt.read_on - prev_day).days), degree_days_between(self.station, prev_day, nxt.read_on)
+                )
+                estimate = prev_value + (nxt.value - prev_value) * (until_day / whole if whole > 0 else Decimal(0))
+            else:
+                estimate = prev_value + until_day
         elif after:
             nxt = after[0]
             span = Decimal((nxt.read_on - prev_day).days)
@@ -245,3 +270,17 @@ class ReadingService:
             estimate = prev_value + rate * Decimal((day - prev_day).days)
         quantum = Decimal(1).scaleb(-meter.decimals)
         return RegisterValue(estimate.quantize(quantum), True)
+
+    def degree_day_model(self, meter: Meter, until: date) -> DegreeDayModel | None:
+        """Base load and degree-day factor of the meter, fitted on its own
+        actual readings (or, lacking those, its daily values) before ``until``."""
+        if self.station is None:
+            return None
+        start = max(meter.installed_on, until - timedelta(days=MODEL_HISTORY_DAYS))
+        history = self.readings.list_readings(meter.number, start, until)
+        model = fit(observations_from_readings(history, self.station))
+        if model is None:
+            model = fit(
+                observations_from_daily(self.readings.daily_consumption(meter.number, start, until), self.station)
+            )
+        return model

@@ -1,0 +1,291 @@
+"""Consumption page (seeds 002, 004) and the reading-link page (seed 001).
+
+The consumption chart is an SVG drawn here on the server (no JavaScript, no
+chart library) with the same figures in a table for screen readers; every
+switch (view, year or month, heat or hot tap water, unit) is a plain link.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from babel.dates import format_date
+from portal_core import Page, page, signed_in
+
+from heatportal import composition
+from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.domain.model import Meter, MeterKind
+from heatportal.domain.money import EnergyUnit, is_energy
+from heatportal.domain.reminders import Channel
+from heatportal.services.consumption import MeterConsumption, ViewName
+from heatportal.web import session as s
+
+router = Router()
+
+CHART_WIDTH = 720
+CHART_HEIGHT = 240
+LEFT = 64
+BOTTOM = 28
+TOP = 12
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: str  # "current" or "previous"
+    title: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    rects: list[Rect]
+    ticks: list[tuple[float, Decimal]]  # (y, value)
+    labels: list[tuple[float, str]]  # (x, text)
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+
+
+def _nice_max(value: Decimal) -> Decimal:
+    if value <= 0:
+        return Decimal(1)
+    exponent = value.adjusted()
+    step = Decimal(1).scaleb(exponent)
+    for factor in (1, 2, 5, 10):
+        if value <= step * factor:
+            return step * factor
+    return step * 10
+
+
+def build_chart(result: MeterConsumption, labels: list[str], fmt: Any) -> Chart:
+    bars = result.view.bars
+    values = [b.quantity for b in bars] + [b.previous for b in bars]
+    top = _nice_max(max((v for v in values if v is not None), default=Decimal(0)))
+    plot_height = CHART_HEIGHT - BOTTOM - TOP
+    slot = (CHART_WIDTH - LEFT) / max(len(bars), 1)
+    paired = any(b.previous is not None for b in bars) and result.view.view == "year"
+    rects: list[Rect] = []
+    for index, bar in enumerate(bars):
+        series = [("previous", bar.previous), ("current", bar.quantity)] if paired else [("current", bar.quantity)]
+        width = slot * 0.8 / len(series)
+        for position, (name, value) in enumerate(series):
+            if value is None:
+                continue
+            height = float(value / top) * plot_height
+            x = LEFT + index * slot + slot * 0.1 + position * width
+            rects.append(
+                Rect(
+                    round(x, 1),
+                    round(TOP + plot_height - height, 1),
+                    round(width, 1),
+                    round(height, 1),
+                    name,
+                    f"{labels[index]}: {fmt(value)}",
+                )
+            )
+    ticks = [(round(TOP + plot_height * (1 - i / 4), 1), top * i / 4) for i in range(5)]
+    step = max(1, len(bars) // 16)  # at most ~16 labels on a month of days
+    text = [(round(LEFT + i * slot + slot / 2, 1), labels[i]) for i in range(0, len(bars), step)]
+    return Chart(rects, ticks, text)
+
+
+def _month_name(month: int, pattern: str, lang: str) -> str:
+    return str(format_date(date(2000, month, 1), pattern, locale=lang))
+
+
+def _int(value: str | None, low: int, high: int) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
+def _meters_in_use(customer_number: str) -> list[Meter]:
+    """Heat first, then hot tap water and the rest (seed 002's switch "warmte / warmtapwater")."""
+    in_use = [m for m in composition.repository().list_meters(customer_number) if m.removed_on is None]
+    return sorted(in_use, key=lambda m: (list(MeterKind).index(m.kind), m.number))
+
+
+@router.get("/consumption")
+@page(router)
+def consumption(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    meters = _meters_in_use(number)
+    if not meters:
+        return view.render("consumption.html", meters=[], result=None)
+    wanted = view.query.get("meter")
+    meter = next((m for m in meters if m.number == wanted), meters[0])
+    kind = view.query.get("view")
+    view_name: ViewName = "month" if kind == "month" else "total" if kind == "total" else "year"
+    unit_text = view.query.get("unit")
+    unit = next((u for u in EnergyUnit if u.value == unit_text), None)
+    if unit is not None and not (unit == meter.unit or (is_energy(unit) and is_energy(meter.unit))):
+        unit = None  # a switch left over from another meter: show its own unit
+    today = composition.clock().today()
+    year = _int(view.query.get("year"), 2000, 2100) or today.year
+    month = _int(view.query.get("month"), 1, 12) or today.month
+    result = composition.consumption_service().view(
+        principal, number, meter.number, view_name, year=year, month=month, unit=unit
+    )
+    if view_name == "year":
+        labels = [_month_name(b.label, "LLL", view.lang) for b in result.view.bars]
+    else:
+        labels = [str(b.label) for b in result.view.bars]
+    row_labels = labels
+    if view_name == "month":
+        row_labels = [format_date(date(year, month, b.label), "EEE d. MMM", locale=view.lang) for b in result.view.bars]
+    unit_value = result.unit.value
+
+    def fmt(value: Decimal) -> str:
+        from heatportal.i18n import format_quantity
+
+        return format_quantity(value, unit_value, view.lang)
+
+    units = [u for u in EnergyUnit if is_energy(u)] if is_energy(meter.unit) else [meter.unit]
+    previous_month = date(year - (month == 1), 12 if month == 1 else month - 1, 1)
+    next_month = date(year + (month == 12), 1 if month == 12 else month + 1, 1)
+    return view.render(
+        "consumption.html",
+        meters=meters,
+        meter=meter,
+        result=result,
+        view_name=view_name,
+        year=year,
+        month_number=month,
+        labels=labels,
+        row_labels=row_labels,
+        chart=build_chart(result, labels, fmt),
+        units=units,
+        fmt=fmt,
+        previous_month=previous_month,
+        next_month=next_month,
+        month_name=_month_name(month, "LLLL", view.lang),
+    )
+
+
+# --- reading by emailed link, without login ------------------------------------------------------
+
+
+def _client(view: Page) -> str:
+    """The caller's address as API Gateway saw it (never a client-sent header)."""
+    event = view.event
+    if isinstance(event, APIGatewayProxyEvent):
+        return event.request_context.identity.source_ip or "unknown"
+    return "unknown"  # pragma: no cover - the portal only runs behind the REST API
+
+
+def _link_page(view: Page, token: str, status: int = 200, **extra: Any) -> Response[str]:
+    try:
+        form = composition.reading_link_service().form(token)
+    except DomainError as error:
+        return view.render("reading_link.html", 404, form=None, problem=view.t(f"error.{error.code}"))
+    if not view.lang_switched and not view.cookies.get(s.LANG_COOKIE):
+        view.lang = form.language  # the link was sent in the customer's language
+    context: dict[str, Any] = {"form": form, "token": token, "values": {}, "error": None, "confirm": None, "done": None}
+    context.update(extra)
+    return view.render("reading_link.html", status, today=composition.clock().today(), **context)
+
+
+@router.get("/r/<token>")
+@page(router)
+def reading_link(view: Page, token: str) -> Response[str]:
+    return _link_page(view, token)
+
+
+@router.post("/r/<token>")
+@page(router)
+def reading_link_submit(view: Page, token: str) -> Response[str]:
+    values = view.form()
+    view.check_csrf(values)
+    raw = values.get("value", "").strip().replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        return _link_page(view, token, 422, values=values, error=view.t("error.reading_not_a_number"))
+    client = _client(view)
+    try:
+        result = composition.reading_link_service().submit(
+            token, value, None, confirmed=values.get("confirm") == "yes", client=client
+        )
+    except ValidationFailed as error:
+        message = view.t(f"error.{error.code}", **error.params)
+        if error.code == "reading_implausible":
+            return _link_page(view, token, 422, values=values, confirm=message)
+        return _link_page(view, token, 422, values=values, error=message)
+    except DomainError as error:
+        status = 429 if error.code == "rate_limited" else 404
+        return view.render(
+            "reading_link.html", status, form=None, problem=view.t(f"error.{error.code}", **error.params)
+        )
+    return view.render("reading_link.html", 201, form=None, done=result.reading, problem=None)
+
+
+# --- reminder agreements in the profile (seed 001: "settes opp under kundeprofil") -----------------
+
+
+def _reminders_page(view: Page, principal: Any, number: str, status: int = 200, **extra: Any) -> Response[str]:
+    meters = _meters_in_use(number)
+    context: dict[str, Any] = {
+        "meters": meters,
+        "agreements": composition.reading_link_service().list_agreements(principal, number),
+        "values": {},
+        "error": None,
+        "saved": view.query.get("saved"),
+        "sms_number": composition.profile().sms_number,
+        "keyword": composition.profile().sms_keyword.upper(),
+    }
+    context.update(extra)
+    return view.render("reminders.html", status, **context)
+
+
+@router.get("/reminders")
+@page(router)
+def reminders(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    return _reminders_page(view, principal, number)
+
+
+@router.post("/reminders")
+@page(router)
+def set_up_reminder(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    values = view.form()
+    view.check_csrf(values)
+    channel: Channel = "sms" if values.get("channel") == "sms" else "email"
+    try:
+        composition.reading_link_service().set_up_agreement(
+            principal, number, values.get("meter", ""), channel, values.get("address", "").strip() or None
+        )
+    except ValidationFailed as error:
+        return _reminders_page(view, principal, number, 422, values=values, error=view.t(f"error.{error.code}"))
+    return view.redirect("/reminders?saved=1")
+
+
+@router.post("/reminders/remove")
+@page(router)
+def remove_reminder(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    values = view.form()
+    view.check_csrf(values)
+    channel: Channel = "sms" if values.get("channel") == "sms" else "email"
+    composition.reading_link_service().remove_agreement(
+        principal, number, values.get("meter", ""), channel, values.get("address", "")
+    )
+    return view.redirect("/reminders")

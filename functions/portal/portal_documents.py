@@ -1,0 +1,52 @@
+"""Documents (seed 002): contract, price sheet (a PDF of the price list in
+force) and the technical data card of each facility."""
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import Router
+from portal_core import Page, page, signed_in
+
+from heatportal import composition
+
+router = Router()
+
+
+@router.get("/documents")
+@page(router)
+def documents(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    contract = composition.document_service().contract(principal, number)
+    sheet = composition.document_service().price_sheet(principal, number, view.lang)
+    return view.render("portal_documents.html", contract=contract, sheet=sheet)
+
+
+@router.get("/documents/contract")
+@page(router)
+def contract(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    return view.render(
+        "portal_documents_contract.html", contract=composition.document_service().contract(principal, number)
+    )
+
+
+@router.get("/documents/price-sheet.pdf")
+@page(router)
+def price_sheet_pdf(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    # Same reason as invoice PDFs: a browser link gets a short-lived S3 link.
+    return view.redirect(composition.document_service().price_sheet_link(principal, number, view.lang))
+
+
+@router.get("/documents/facilities/<facility_id>")
+@page(router)
+def data_card(view: Page, facility_id: str) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    card = composition.document_service().data_card(principal, number, facility_id)
+    return view.render("portal_documents_card.html", card=card)

@@ -1,0 +1,87 @@
+"""Accounts in the domain's words: one-time codes and the audit trail of access changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from heatportal.domain.model import Language, Role
+
+Purpose = Literal["register", "reset", "invite", "email"]
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """A pending one-time code: registration, password reset or invitation.
+
+    Only the code's hash is stored; it expires, is single use and allows
+    ``CODE_MAX_ATTEMPTS`` wrong guesses.
+    """
+
+    id: str
+    purpose: Purpose
+    email: str
+    code_hash: str
+    expires_at: int
+    language: Language
+    customer_number: str | None = None
+    role: Role | None = None
+    invited_by: str | None = None
+    attempts: int = 0
+    # The user whose e-mail changes (purpose "email" only).
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who changed whose access to a customer, and when."""
+
+    customer_number: str
+    at: datetime
+    actor: str
+    action: Literal[
+        "registered", "invited", "joined", "role_changed", "removed", "invitation_cancelled", "linked", "unlinked"
+    ]
+    subject: str
+    role: Role | None = None
+    previous_role: Role | None = None
+
+
+@dataclass(frozen=True)
+class CodeMessage:
+    """What a code e-mail says; rendered by documents.account_emails."""
+
+    purpose: Purpose | Literal["pin"]
+    language: Language
+    recipient: str
+    code: str
+    name: str | None = None
+    customer_number: str | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    """The account a customer pays from by direct debit (seed 003), with the
+    date it applies from and the SEPA mandate consent."""
+
+    customer_number: str
+    iban: str
+    holder: str
+    valid_from: date
+    sepa_mandate: bool
+    changed_by: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactRequest:
+    """A message from the contact form (seed 003): subject, text, phone."""
+
+    customer_number: str
+    at: datetime
+    sender: str
+    subject: str
+    message: str
+    phone: str

@@ -1,0 +1,133 @@
+"""Degree-day model for estimated readings (seed 001 "stipulert målerstand").
+
+A building's heat use over a period is about a base load per day (hot tap
+water, losses) plus a factor times the period's heating degree days. Both are
+fitted per meter by least squares from the meter's own history: intervals
+between actual readings, or daily values. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import pairwise
+
+from heatportal.domain.climate import DEFAULT_BASE, heating_degree_days, normal_temperature
+from heatportal.domain.model import DailyConsumption, Reading
+
+# Fewer intervals than this, or less than this many days of history, give no fit.
+MIN_POINTS = 3
+MIN_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Observation:
+    """Consumption measured over ``days`` days with ``degree_days`` heating degree days."""
+
+    days: Decimal
+    degree_days: Decimal
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class DegreeDayModel:
+    base_per_day: Decimal
+    per_degree_day: Decimal
+    points: int
+
+    def predict(self, days: Decimal, degree_days: Decimal) -> Decimal:
+        return self.base_per_day * days + self.per_degree_day * degree_days
+
+
+def fit(observations: Iterable[Observation]) -> DegreeDayModel | None:
+    """Least squares of quantity = base x days + factor x degree days (no
+    intercept), both coefficients kept non-negative; None without enough data."""
+    points = [o for o in observations if o.days > 0 and o.quantity >= 0]
+    if len(points) < MIN_POINTS or sum((p.days for p in points), Decimal(0)) < MIN_DAYS:
+        return None
+    sdd = sum((p.days * p.days for p in points), Decimal(0))
+    sdh = sum((p.days * p.degree_days for p in points), Decimal(0))
+    shh = sum((p.degree_days * p.degree_days for p in points), Decimal(0))
+    sdq = sum((p.days * p.quantity for p in points), Decimal(0))
+    shq = sum((p.degree_days * p.quantity for p in points), Decimal(0))
+    determinant = sdd * shh - sdh * sdh
+    if determinant > 0:
+        base = (sdq * shh - shq * sdh) / determinant
+        factor = (shq * sdd - sdq * sdh) / determinant
+        if base >= 0 and factor >= 0:
+            return DegreeDayModel(base, factor, len(points))
+    # A negative coefficient means the data cannot tell the two apart: keep
+    # the one-parameter fit that explains more.
+    only_base = DegreeDayModel(sdq / sdd, Decimal(0), len(points))
+    only_factor = DegreeDayModel(Decimal(0), shq / shh, len(points)) if shh > 0 else None
+    if only_factor is None:
+        return only_base
+
+    def residual(model: DegreeDayModel) -> Decimal:
+        return sum(((p.quantity - model.predict(p.days, p.degree_days)) ** 2 for p in points), Decimal(0))
+
+    return only_base if residual(only_base) <= residual(only_factor) else only_factor
+
+
+def degree_days_between(
+    station: str,
+    start: date,
+    end: date,
+    temperatures: Mapping[date, Decimal] | None = None,
+    base: Decimal = DEFAULT_BASE,
+) -> Decimal:
+    """Heating degree days of the days in [start, end): measured temperature
+    where known, the climate normal of the day otherwise."""
+    total = Decimal(0)
+    day = start
+    one = timedelta(days=1)
+    known = temperatures or {}
+    while day < end:
+        temp = known.get(day)
+        total += heating_degree_days(temp if temp is not None else normal_temperature(station, day), base)
+        day += one
+    return total
+
+
+def observations_from_readings(
+    readings: Iterable[Reading], station: str, temperatures: Mapping[date, Decimal] | None = None
+) -> list[Observation]:
+    """One observation per interval between consecutive actual readings."""
+    actual = sorted((r for r in readings if not r.estimated), key=lambda r: r.read_on)
+    result = []
+    for before, after in pairwise(actual):
+        days = (after.read_on - before.read_on).days
+        if days <= 0 or after.value < before.value:
+            continue  # a replacement or rollover: no consumption to learn from
+        result.append(
+            Observation(
+                Decimal(days),
+                degree_days_between(station, before.read_on, after.read_on, temperatures),
+                after.value - before.value,
+            )
+        )
+    return result
+
+
+def observations_from_daily(rows: Iterable[DailyConsumption], station: str) -> list[Observation]:
+    """Daily values grouped by week (7 days smooth out day-to-day storage in
+    the building), with the measured outdoor temperature when the row has it."""
+    weeks: dict[tuple[int, int], list[DailyConsumption]] = {}
+    for row in rows:
+        iso = row.day.isocalendar()
+        weeks.setdefault((iso.year, iso.week), []).append(row)
+    result = []
+    for days in weeks.values():
+        hdd = sum(
+            (
+                heating_degree_days(
+                    d.mean_outdoor_temp if d.mean_outdoor_temp is not None else normal_temperature(station, d.day)
+                )
+                for d in days
+            ),
+            Decimal(0),
+        )
+        result.append(Observation(Decimal(len(days)), hdd, sum((d.quantity for d in days), Decimal(0))))
+    return result

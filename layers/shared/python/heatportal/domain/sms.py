@@ -1,0 +1,79 @@
+"""The SMS reading keywords (seed 001), parsed. Pure.
+
+Accepted messages (keyword from the utility profile, any letter case, any
+whitespace between words):
+
+- ``KLEM START <customer number> <meter number>``: set up an SMS agreement;
+- ``KLEM <reading>``: a reading for the phone's only meter;
+- ``KLEM <meter number> <reading>``: a reading when the phone has several meters;
+- either reading form followed by ``OK``: the sender confirms a value the
+  plausibility check questioned (the reply to an unusual value asks for this).
+
+A reading is digits with at most one decimal comma or point (``12345``,
+``12345,6``); anything else is malformed and answered with the expected form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+_VALUE = re.compile(r"^\d{1,12}(?:[.,]\d{1,3})?$")
+_NUMBER = re.compile(r"^[0-9A-Za-z/-]{1,20}$")
+
+
+@dataclass(frozen=True)
+class StartAgreement:
+    customer_number: str
+    meter_number: str
+
+
+@dataclass(frozen=True)
+class SubmitReading:
+    meter_number: str | None
+    value: Decimal
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """Not understood; ``start`` tells which form the sender was trying."""
+
+    start: bool
+
+
+SmsCommand = StartAgreement | SubmitReading | Malformed
+
+
+def parse_sms(text: str, keyword: str) -> SmsCommand:
+    words = text.split()
+    if not words or words[0].upper() != keyword.upper():
+        return Malformed(start=False)
+    rest = words[1:]
+    if rest and rest[0].upper() == "START":
+        if len(rest) == 3 and _NUMBER.match(rest[1]) and _NUMBER.match(rest[2]):
+            return StartAgreement(customer_number=rest[1], meter_number=rest[2])
+        return Malformed(start=True)
+    confirmed = bool(rest) and rest[-1].upper() == "OK"
+    if confirmed:
+        rest = rest[:-1]
+    if len(rest) == 1 and _VALUE.match(rest[0]):
+        return SubmitReading(meter_number=None, value=Decimal(rest[0].replace(",", ".")), confirmed=confirmed)
+    if len(rest) == 2 and _NUMBER.match(rest[0]) and _VALUE.match(rest[1]):
+        return SubmitReading(meter_number=rest[0], value=Decimal(rest[1].replace(",", ".")), confirmed=confirmed)
+    return Malformed(start=False)
+
+
+def normalise_phone(number: str, region: str) -> str | None:
+    """E.164 form of a phone number (``+4791234567``), national numbers read
+    in the utility's country; None when it is not a valid number."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

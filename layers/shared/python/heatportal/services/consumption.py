@@ -1,0 +1,156 @@
+"""Consumption views of one meter, in the unit the person picks.
+
+Each view reads at most two key ranges of the meter's partition: monthly
+aggregates (year and total views) or daily values plus one monthly aggregate
+(month view). The membership check comes first, as for every customer call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal, Protocol
+
+from heatportal.domain.consumption import (
+    Bar,
+    ConsumptionView,
+    MonthlyConsumption,
+    month_view,
+    monthly_from_readings,
+    total_view,
+    year_view,
+)
+from heatportal.domain.errors import ValidationFailed
+from heatportal.domain.model import DailyConsumption, Meter, MeterKind, Role
+from heatportal.domain.money import EnergyUnit, convert, is_energy
+from heatportal.ports import Clock
+from heatportal.services.access import AccessService, Principal
+from heatportal.services.readings import ReadingService
+
+ViewName = Literal["year", "month", "total"]
+
+# Shown precision per unit: a kWh to one decimal, the larger units to three.
+_QUANTUM = {
+    EnergyUnit.KWH: Decimal("0.1"),
+    EnergyUnit.MWH: Decimal("0.001"),
+    EnergyUnit.GJ: Decimal("0.001"),
+    EnergyUnit.M3: Decimal("0.001"),
+}
+
+
+class ConsumptionRepository(Protocol):
+    def months(self, meter_number: str, first: str, last: str) -> list[MonthlyConsumption]:
+        """Monthly aggregates with first <= month <= last (YYYY-MM), oldest first."""
+        ...
+
+    def month(self, meter_number: str, month: str) -> MonthlyConsumption | None: ...
+
+    def days(self, meter_number: str, start: date, end: date) -> list[DailyConsumption]:
+        """Daily values with start <= day < end, oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class MeterConsumption:
+    meter: Meter
+    unit: EnergyUnit
+    year: int | None
+    month: int | None
+    view: ConsumptionView
+
+
+class ConsumptionService:
+    def __init__(
+        self,
+        readings: ReadingService,
+        consumption: ConsumptionRepository,
+        access: AccessService,
+        clock: Clock,
+        climate_station: str,
+    ) -> None:
+        self.readings = readings
+        self.consumption = consumption
+        self.access = access
+        self.clock = clock
+        self.station = climate_station
+
+    def view(
+        self,
+        principal: Principal,
+        customer_number: str,
+        meter_number: str,
+        view: ViewName,
+        *,
+        year: int | None = None,
+        month: int | None = None,
+        unit: EnergyUnit | None = None,
+    ) -> MeterConsumption:
+        self.access.require(principal, customer_number, Role.READ)
+        meter = self.readings.meter_of(customer_number, meter_number)
+        target = unit or meter.unit
+        if target != meter.unit and not (is_energy(target) and is_energy(meter.unit)):
+            raise ValidationFailed(
+                "This meter cannot show its consumption in that unit.",
+                code="consumption_unit_invalid",
+                params={"unit": target.value, "meter_unit": meter.unit.value},
+                fields=[{"field": "unit", "code": "consumption_unit_invalid"}],
+            )
+        today = self.clock.today()
+        year = year or today.year
+        if view == "total":
+            result = total_view(self._months(meter, "0000-00", "9999-99"))
+            year = month = None
+        elif view == "year":
+            months = self._months(meter, f"{year - 1:04d}-01", f"{year:04d}-12")
+            # Only heat follows the outdoor temperature; other meters are not normalised.
+            result = year_view(months, year, self.station, normalise=meter.kind == MeterKind.HEAT)
+            month = None
+        else:
+            month = month or today.month
+            start = date(year, month, 1)
+            end = date(year + month // 12, month % 12 + 1, 1)
+            previous = self.consumption.month(meter.number, f"{year - 1:04d}-{month:02d}")
+            result = month_view(self.consumption.days(meter.number, start, end), year, month, previous)
+        return MeterConsumption(meter, target, year, month, _in_unit(result, meter.unit, target))
+
+    def _months(self, meter: Meter, first: str, last: str) -> list[MonthlyConsumption]:
+        """Monthly aggregates of daily data; for a meter read only by hand (no
+        daily data), months derived from its readings (a second Query)."""
+        months = self.consumption.months(meter.number, first, last)
+        if months:
+            return months
+        start = (
+            date(max(int(first[:4]), meter.installed_on.year, 2000), 1, 1) if first != "0000-00" else meter.installed_on
+        )
+        end = date(min(int(last[:4]), 2100), 12, 31)
+        # One reading before the range and one after it bound the first and last months.
+        readings = self.readings.readings.list_readings(
+            meter.number, start - timedelta(days=62), end + timedelta(days=62)
+        )
+        return [m for m in monthly_from_readings(readings) if first <= m.month <= last]
+
+
+def _in_unit(view: ConsumptionView, source: EnergyUnit, target: EnergyUnit) -> ConsumptionView:
+    quantum = _QUANTUM[target]
+
+    def c(value: Decimal | None) -> Decimal | None:
+        return None if value is None else convert(value, source, target).quantize(quantum)
+
+    def bar(b: Bar) -> Bar:
+        return replace(
+            b,
+            quantity=c(b.quantity),
+            previous=c(b.previous),
+            normalised=c(b.normalised),
+            previous_normalised=c(b.previous_normalised),
+        )
+
+    return replace(
+        view,
+        bars=tuple(bar(b) for b in view.bars),
+        total=c(view.total) or Decimal(0),
+        previous_total=c(view.previous_total),
+        normalised_total=c(view.normalised_total),
+        previous_normalised_total=c(view.previous_normalised_total),
+    )

@@ -1,0 +1,143 @@
+"""Trial settlement (seed 000, prøveavregning): what the bill of the running
+period would be now, for a reading the person enters or the latest one.
+
+It prices with ``BillingService.price``, the same code as the real bill, and
+stores nothing: no reading, no invoice, no number taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from heatportal.domain.errors import NotFound, ValidationFailed
+from heatportal.domain.model import BillingPeriod, MeterPeriodValue, Role
+from heatportal.domain.tariff import MissingPrice, PricedPeriod
+from heatportal.ports import Clock, CustomerRepository, ReadingRepository
+from heatportal.services.access import AccessService, Principal
+from heatportal.services.billing import BillingService
+from heatportal.services.readings import ReadingService, RegisterValue
+
+# The month's average spot price is known only after the month; a trial in the
+# running month uses the newest average of up to this many earlier months.
+SPOT_FALLBACK_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class TrialMeter:
+    meter_number: str
+    start_value: Decimal
+    end_value: Decimal
+    end_read_on: date
+    entered: bool  # the person's own reading, not a stored or estimated one
+    estimated: bool
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class TrialSettlement:
+    customer_number: str
+    period: BillingPeriod
+    as_of: date
+    meters: tuple[TrialMeter, ...]
+    priced: PricedPeriod
+
+
+class TrialSettlementService:
+    def __init__(
+        self,
+        access: AccessService,
+        customers: CustomerRepository,
+        readings: ReadingRepository,
+        reading_service: ReadingService,
+        billing: BillingService,
+        clock: Clock,
+    ) -> None:
+        self.access = access
+        self.customers = customers
+        self.readings = readings
+        self.reading_service = reading_service
+        self.billing = billing
+        self.clock = clock
+
+    def trial(
+        self, principal: Principal, customer_number: str, entered: Mapping[str, Decimal] | None = None
+    ) -> TrialSettlement:
+        """The running period priced up to today. ``entered`` maps meter numbers
+        to register values the person reads off now; other meters use their
+        newest reading in the period, or an estimate for today."""
+        self.access.require(principal, customer_number, Role.READ)
+        customer = self.customers.get_customer(customer_number)
+        if customer is None:  # pragma: no cover - a membership without its customer
+            raise NotFound("Customer not found.", code="not_found")
+        today = self.clock.today()
+        period = BillingPeriod(year=today.year, month=today.month)
+        meters = {m.number: m for m in self.customers.list_meters(customer_number)}
+        entered = dict(entered or {})
+        unknown = sorted(set(entered) - set(meters))
+        if unknown:
+            raise NotFound(
+                "This meter does not belong to the customer.",
+                code="trial_meter_unknown",
+                params={"meter": unknown[0]},
+            )
+        end_values: dict[str, RegisterValue] = {}
+        read_on: dict[str, date] = {}
+        for number, meter in meters.items():
+            if meter.removed_on is not None and meter.removed_on <= period.start:
+                continue
+            if number in entered:
+                value = entered[number]
+                if value < 0 or value != value.quantize(Decimal(1).scaleb(-meter.decimals)):
+                    raise ValidationFailed(
+                        "The reading has too many decimals or is negative.",
+                        code="trial_reading_invalid",
+                        params={"meter": number, "decimals": str(meter.decimals)},
+                    )
+                end_values[number] = RegisterValue(value, False)
+                read_on[number] = today
+                continue
+            latest = self.readings.latest_reading(number, before=today)
+            if latest is not None and latest.read_on > period.start:
+                end_values[number] = RegisterValue(latest.value, latest.estimated)
+                read_on[number] = latest.read_on
+            else:
+                end_values[number] = self.reading_service.value_at(meter, today)
+                read_on[number] = today
+        try:
+            priced, values = self.billing.price(customer, period, end_values, SPOT_FALLBACK_MONTHS)
+        except MissingPrice as error:
+            raise NotFound(
+                "A price needed for the trial settlement is not loaded yet.", code="price_missing"
+            ) from error
+        for period_value in values:
+            given = entered.get(period_value.meter_number)
+            if given is not None and given < period_value.start_value:
+                raise ValidationFailed(
+                    "The reading is lower than the reading at the start of the period.",
+                    code="trial_reading_too_low",
+                    params={"meter": period_value.meter_number, "start": str(period_value.start_value)},
+                )
+        return TrialSettlement(
+            customer_number=customer_number,
+            period=period,
+            as_of=today,
+            meters=tuple(self._meter(v, read_on, entered) for v in values),
+            priced=priced,
+        )
+
+    @staticmethod
+    def _meter(value: MeterPeriodValue, read_on: dict[str, date], entered: Mapping[str, Decimal]) -> TrialMeter:
+        return TrialMeter(
+            meter_number=value.meter_number,
+            start_value=value.start_value,
+            end_value=value.end_value,
+            end_read_on=read_on[value.meter_number],
+            entered=value.meter_number in entered,
+            estimated=value.end_estimated,
+            quantity=value.quantity,
+            unit=value.unit.value,
+        )

@@ -1,0 +1,174 @@
+"""Readings by SMS (seed 001): agreements by keyword, readings by reply, and a
+confirmation or a clear error reply, in the customer's language, for every
+message. The grammar is in ``heatportal.domain.sms``.
+
+Rules:
+- ``KLEM START <customer> <meter>`` sets up the agreement only when the meter
+  belongs to the customer and is in use; any mismatch gets one and the same
+  reply (no hint which number was wrong), and a phone gets at most
+  ``START_ATTEMPTS_PER_DAY`` tries a day, so numbers cannot be guessed by SMS.
+- A reading goes through ``ReadingService.record`` (source SMS) like any
+  other channel. An unusual value is not stored: the reply asks the sender to
+  check it and resend it with ``OK`` at the end, which stores it.
+- An inbound message delivered twice (SNS retries) is handled once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.domain.model import Language, Meter, ReadingSource
+from heatportal.domain.reminders import ReminderAgreement
+from heatportal.domain.sms import Malformed, StartAgreement, SubmitReading, normalise_phone, parse_sms
+from heatportal.ports import CustomerRepository, SmsSender
+from heatportal.services.readings import ReadingService
+
+START_ATTEMPTS_PER_DAY = 5
+
+# (key, language, params) -> text; the composition root passes heatportal.i18n.
+Texts = Callable[[str, Language, dict[str, Any]], str]
+
+
+class SmsAgreementStore(Protocol):
+    def put_agreement(self, agreement: ReminderAgreement) -> None: ...
+
+    def agreements_for_phone(self, phone: str) -> list[ReminderAgreement]: ...
+
+    def claim_inbound(self, message_id: str) -> bool:
+        """True the first time a message id is seen."""
+        ...
+
+    def release_inbound(self, message_id: str) -> None: ...
+
+    def count_start_attempt(self, phone: str, day: date) -> int:
+        """Count one more START attempt of a phone on a day; returns the count."""
+        ...
+
+
+@dataclass(frozen=True)
+class SmsOutcome:
+    outcome: str  # the reply's text key without "sms.": start_confirmed, reading_confirmed, ...
+    phone: str | None
+    reply: str | None
+
+
+class SmsReadingService:
+    def __init__(
+        self,
+        customers: CustomerRepository,
+        readings: ReadingService,
+        agreements: SmsAgreementStore,
+        sender: SmsSender,
+        texts: Texts,
+        *,
+        keyword: str,
+        country: str,
+        default_language: Language,
+    ) -> None:
+        self.customers = customers
+        self.readings = readings
+        self.agreements = agreements
+        self.sender = sender
+        self.texts = texts
+        self.keyword = keyword.upper()
+        self.country = country
+        self.default_language = default_language
+
+    def handle(self, origination_number: str, body: str, message_id: str | None = None) -> SmsOutcome:
+        phone = normalise_phone(origination_number, self.country)
+        if phone is None:
+            return SmsOutcome("invalid_sender", None, None)  # nobody to answer
+        if message_id and not self.agreements.claim_inbound(message_id):
+            return SmsOutcome("duplicate", phone, None)
+        try:
+            key, language, params = self._decide(phone, body)
+        except Exception:
+            # Let the retry of this delivery handle it again.
+            if message_id:
+                self.agreements.release_inbound(message_id)
+            raise
+        text = self.texts(f"sms.{key}", language, {"keyword": self.keyword, **params})
+        self.sender.send(phone, text)
+        return SmsOutcome(key, phone, text)
+
+    def _decide(self, phone: str, body: str) -> tuple[str, Language, dict[str, Any]]:
+        command = parse_sms(body, self.keyword)
+        known = self.agreements.agreements_for_phone(phone)
+        language = known[0].language if known else self.default_language
+        if isinstance(command, Malformed):
+            return ("start_malformed" if command.start else "malformed"), language, {}
+        if isinstance(command, StartAgreement):
+            return self._start(phone, command, language)
+        if not known:
+            return "unknown_sender", language, {}
+        return self._reading(phone, command, known)
+
+    def _start(self, phone: str, command: StartAgreement, language: Language) -> tuple[str, Language, dict[str, Any]]:
+        today = self.readings.clock.today()
+        if self.agreements.count_start_attempt(phone, today) > START_ATTEMPTS_PER_DAY:
+            return "start_too_many", language, {}
+        meter = self.customers.find_meter(command.meter_number)
+        customer = self.customers.get_customer(command.customer_number)
+        if (
+            meter is None
+            or customer is None
+            or meter.customer_number != customer.number
+            or (meter.removed_on is not None and meter.removed_on <= today)
+        ):
+            return "start_mismatch", language, {}
+        self.agreements.put_agreement(
+            ReminderAgreement(
+                channel="sms",
+                address=phone,
+                meter_number=meter.number,
+                customer_number=customer.number,
+                language=customer.language,
+            )
+        )
+        return "start_confirmed", customer.language, {"meter": meter.number}
+
+    def _reading(
+        self, phone: str, command: SubmitReading, known: list[ReminderAgreement]
+    ) -> tuple[str, Language, dict[str, Any]]:
+        language = known[0].language
+        if command.meter_number is None:
+            if len(known) > 1:
+                return "which_meter", language, {"meters": ", ".join(a.meter_number for a in known)}
+            agreement = known[0]
+        else:
+            match = [a for a in known if a.meter_number == command.meter_number]
+            if not match:
+                return "unknown_meter", language, {"meter": command.meter_number}
+            agreement = match[0]
+        language = agreement.language
+        meter = self.customers.find_meter(agreement.meter_number)
+        if meter is None or meter.customer_number != agreement.customer_number:
+            return "unknown_meter", language, {"meter": agreement.meter_number}
+        return self._record(phone, meter, command.value, command.confirmed, language)
+
+    def _record(
+        self, phone: str, meter: Meter, value: Decimal, confirmed: bool, language: Language
+    ) -> tuple[str, Language, dict[str, Any]]:
+        # The value as sent (not localised), so the sender can copy it back with OK.
+        params: dict[str, Any] = {"meter": meter.number, "value": str(value), "unit": meter.unit.value}
+        try:
+            result = self.readings.record(
+                meter, value, None, confirmed=confirmed, source=ReadingSource.SMS, recorded_by=f"sms:{phone}"
+            )
+        except ValidationFailed as error:
+            if error.code == "reading_implausible":
+                return "implausible", language, params
+            return "rejected", language, {**params, "reason": self.texts(f"error.{error.code}", language, error.params)}
+        except DomainError as error:  # a different value already stored for today
+            return "rejected", language, {**params, "reason": self.texts(f"error.{error.code}", language, error.params)}
+        consumption = result.consumption_since_previous
+        return (
+            "reading_confirmed",
+            language,
+            {**params, "date": result.reading.read_on, "consumption": consumption if consumption is not None else 0},
+        )

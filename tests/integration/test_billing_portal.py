@@ -1,0 +1,97 @@
+"""The portal's money pages through the real portal handler: invoices with
+filters and open balance, trial settlement, economy overview and its PDF."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from werkzeug.test import Client
+
+from heatportal import composition
+from heatportal.domain.model import BillingPeriod
+from tests.dates import local_today
+from tests.integration.conftest import PASSWORD
+
+
+@pytest.fixture
+def browser(stack) -> Client:
+    return Client(stack.http_server.app)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "form without CSRF field"
+    return match.group(1)
+
+
+def sign_in(browser: Client, email: str) -> None:
+    page = browser.get("/login")
+    resp = browser.post(
+        "/login",
+        data={"csrf": csrf_of(page.get_data(as_text=True)), "username": email, "password": PASSWORD, "next": "/"},
+    )
+    assert resp.status_code == 303
+
+
+@pytest.fixture
+def billed_person(seed, repo):
+    person = seed()
+    today = local_today()
+    last = BillingPeriod(year=today.year, month=today.month).previous()
+    first = last.previous()
+    for period in (first.previous(), first, last):
+        repo.put_spot_price("NO1", period.key, Decimal("0.5000"))
+    invoice, _ = composition.billing_service().bill_account(person.customer.number, first, issued_on=first.end)
+    return person, invoice
+
+
+def test_invoices_page_shows_balance_and_filters(browser, billed_person):
+    person, invoice = billed_person
+    sign_in(browser, person.email)
+    page = browser.get("/invoices").get_data(as_text=True)
+    assert f'href="/invoices/{invoice.number}"' in page
+    assert 'name="measuring_point"' in page
+    none = browser.get("/invoices?status=paid").get_data(as_text=True)
+    assert f'href="/invoices/{invoice.number}"' not in none
+    bad = browser.get("/invoices?issued_from=2026-05-01&issued_to=2026-01-01")
+    assert bad.status_code == 200
+    assert "Fra-datoen er etter til-datoen." in bad.get_data(as_text=True)
+
+
+def test_trial_settlement_page_computes_without_storing(browser, billed_person, repo):
+    person, _ = billed_person
+    sign_in(browser, person.email)
+    page = browser.get("/trial-settlement")
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    html = page.get_data(as_text=True)
+    assert "Prøveavregning" in html
+    before = repo.list_invoices(person.customer.number)
+    entered = browser.post(
+        "/trial-settlement", data={"csrf": csrf_of(html), f"reading-{person.meter.number}": "999999999"}
+    )
+    assert entered.status_code == 200
+    assert "999999999" in entered.get_data(as_text=True)
+    assert repo.list_invoices(person.customer.number) == before
+    no_csrf = browser.post("/trial-settlement", data={f"reading-{person.meter.number}": "1"})
+    assert no_csrf.status_code == 403
+    too_low = browser.post("/trial-settlement", data={"csrf": csrf_of(html), f"reading-{person.meter.number}": "1"})
+    assert too_low.status_code == 422
+    assert "lavere enn målerstanden" in too_low.get_data(as_text=True)
+
+
+def test_economy_page_has_the_caution_and_a_pdf(browser, billed_person):
+    person, _ = billed_person
+    sign_in(browser, person.email)
+    page = browser.get("/economy")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Vi ber om at økonomioversikt brukes med varsomhet" in html
+    assert "<svg" in html
+    pdf = browser.get("/economy.pdf")
+    assert pdf.status_code == 200
+    assert pdf.get_data().startswith(b"%PDF")
+    anonymous = Client(browser.application).get("/economy.pdf")
+    assert anonymous.status_code == 302
+    assert browser.get("/advance").status_code == 404  # Norway bills in arrears

@@ -1,0 +1,124 @@
+"""The portal's consumption page and the reading-link page, over the local
+gateway with a browser-like client (cookies, CSRF, no JavaScript)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from werkzeug.test import Client
+
+from heatportal import composition
+from tests.integration.conftest import PASSWORD
+from tests.integration.test_readings_consumption import with_daily_data
+from tests.integration.test_readings_links import link_token_for
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the page has a CSRF field"
+    return match.group(1)
+
+
+def signed_in_browser(stack, email: str) -> Client:
+    browser = Client(stack.http_server.app)
+    page = browser.get("/login")
+    data = {"csrf": csrf_of(page.get_data(as_text=True)), "username": email, "password": PASSWORD, "next": "/"}
+    assert browser.post("/login", data=data).status_code == 303
+    return browser
+
+
+def test_consumption_page_draws_the_year_as_svg_with_a_table(stack, repo, seed):
+    seeded = seed()
+    with_daily_data(repo, seeded, date(2023, 1, 1), 500)
+    browser = signed_in_browser(stack, seeded.email)
+    resp = browser.get(f"/consumption?meter={seeded.meter.number}&view=year&year=2024&unit=MWh")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "<svg" in html and 'role="img"' in html
+    assert len(re.findall(r"<rect x=", html)) == 12 + 5  # all of 2023, 2024 until mid-May (500 days)
+    assert "<script" not in html
+    assert "Forbruk i 2024 per måned" in html and "1,55\u00a0MWh" in html
+    assert 'href="/consumption"' in html and 'aria-current="page"' in html  # the nav entry
+    month = browser.get(f"/consumption?meter={seeded.meter.number}&view=month&year=2024&month=2")
+    assert month.status_code == 200
+    assert len(re.findall(r"<rect x=", month.get_data(as_text=True))) == 29
+    total = browser.get(f"/consumption?meter={seeded.meter.number}&view=total&unit=GJ")
+    assert "Totalt forbruk siden måleren ble montert" in total.get_data(as_text=True)
+
+
+def test_odd_switches_fall_back_instead_of_failing(stack, seed):
+    seeded = seed()
+    browser = signed_in_browser(stack, seeded.email)
+    resp = browser.get("/consumption?meter=nope&view=week&year=abc&month=13&unit=m3")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    # The only meter, this year, in its own unit: a heat meter has no m3. Its
+    # months come from the monthly readings (it has no daily data).
+    assert f"Forbruk i {composition.clock().today().year} per måned" in html
+    assert "Forbruk i kWh som tabell" in html and "m³" not in html
+
+
+def test_the_consumption_page_needs_a_sign_in(stack):
+    resp = Client(stack.http_server.app).get("/consumption")
+    assert resp.status_code in (302, 303, 401)
+
+
+def test_reading_by_link_in_the_portal_without_login(stack, http, seed):
+    seeded = seed()
+    token = link_token_for(http, seeded)
+    browser = Client(stack.http_server.app)
+    page = browser.get(f"/r/{token}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert seeded.meter.number in html and "Kari Nordmann" not in html
+    csrf = csrf_of(html)
+    unusual = browser.post(f"/r/{token}", data={"csrf": csrf, "value": "999999"})
+    assert unusual.status_code == 422 and 'name="confirm" value="yes"' in unusual.get_data(as_text=True)
+    done = browser.post(f"/r/{token}", data={"csrf": csrf, "value": "19040"})
+    assert done.status_code == 201
+    assert "Takk! Målerstanden er registrert." in done.get_data(as_text=True)
+    used = browser.get(f"/r/{token}")
+    assert used.status_code == 404 and "allerede brukt" in used.get_data(as_text=True)
+    today = composition.clock().today().isoformat()
+    stored = composition.repository().list_readings(seeded.meter.number, date(2020, 1, 1), date(2100, 1, 1))
+    assert [(r.read_on.isoformat(), r.source.value) for r in stored if r.read_on.isoformat() == today] == [
+        (today, "link")
+    ]
+
+
+def test_a_link_form_without_csrf_is_refused(stack, http, seed):
+    seeded = seed()
+    token = link_token_for(http, seeded)
+    browser = Client(stack.http_server.app)
+    browser.get(f"/r/{token}")
+    resp = browser.post(f"/r/{token}", data={"value": "19040"})
+    assert resp.status_code in (400, 403, 422)
+
+
+def test_reminder_agreements_are_set_up_and_ended_in_the_profile(stack, seed):
+    seeded = seed()
+    browser = signed_in_browser(stack, seeded.email)
+    page = browser.get("/reminders")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Du har ingen avtaler om påminnelse." in html and "KLEM START" in html
+    csrf = csrf_of(html)
+    form = {"csrf": csrf, "meter": seeded.meter.number, "channel": "sms", "address": "123"}
+    refused = browser.post("/reminders", data=form)
+    assert refused.status_code == 422 and "Skriv inn et gyldig mobilnummer." in refused.get_data(as_text=True)
+    saved = browser.post("/reminders", data={**form, "address": "912 34 567"})
+    assert saved.status_code == 303
+    listed = browser.get("/reminders?saved=1").get_data(as_text=True)
+    assert "+4791234567" in listed and "Avtalen er registrert." in listed
+    removed = browser.post(
+        "/reminders/remove",
+        data={"csrf": csrf, "meter": seeded.meter.number, "channel": "sms", "address": "+4791234567"},
+    )
+    assert removed.status_code == 303
+    assert "+4791234567" not in browser.get("/reminders").get_data(as_text=True)
+    missing = browser.post(
+        "/reminders/remove",
+        data={"csrf": csrf, "meter": seeded.meter.number, "channel": "sms", "address": "+4791234567"},
+    )
+    assert missing.status_code == 404

@@ -1,0 +1,81 @@
+"""Billing mode advance_yearly (seeds 002, 003) with the Dutch profile of 2025
+(nl-2024 price list: Vastrecht 520.11, afleverset 187.40, meterhuur 27.50 a year,
+47.38 per GJ; VAT 21 %): a monthly advance invoice, and in December the yearly
+settlement that trues the advances up against the consumption."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from heatportal.domain.model import BillingPeriod, InvoiceKind
+from heatportal.domain.money import EnergyUnit
+from heatportal.domain.payments import AdvancePayment
+from heatportal.domain.profile import load_profile
+from tests.unit.fakes import a_customer, a_meter, a_reading
+from tests.unit.fakes_billing import InMemoryAdvances
+from tests.unit.test_billing_service import Billing
+
+NL = load_profile("nl")
+CUSTOMER = "12345678901"
+
+
+@pytest.fixture
+def billing() -> Billing:
+    b = Billing(profile=NL, today=date(2026, 1, 5))
+    b.service.advances = advances = InMemoryAdvances()
+    advances.put_advance(AdvancePayment(CUSTOMER, date(2025, 1, 1), Decimal("121.00"), "EUR"))
+    b.world.customers.add_customer(a_customer(CUSTOMER, language="nl"))
+    meter = b.world.customers.add_meter(a_meter("G-1", CUSTOMER, unit=EnergyUnit.GJ, decimals=3))
+    # 2.000 GJ a month through 2025: readings on every 1st from 100.000 to 124.000.
+    for month in range(13):
+        day = date(2025 + month // 12, month % 12 + 1, 1)
+        b.world.readings.add_reading(a_reading(meter.number, day, str(Decimal(100) + 2 * month)))
+    return b
+
+
+def test_each_month_gets_one_advance_invoice_of_the_agreed_amount(billing):
+    invoice, created = billing.service.bill_account(CUSTOMER, BillingPeriod(year=2025, month=3))
+    assert created
+    assert invoice.kind == InvoiceKind.ADVANCE
+    # 121.00 incl. 21 % VAT: 121.00 / 1.21 = 100.00 net + 21.00 VAT.
+    assert [(line.component, line.amount) for line in invoice.lines] == [("advance", Decimal("100.00"))]
+    assert (invoice.net_total, invoice.vat_total, invoice.total) == (
+        Decimal("100.00"),
+        Decimal("21.00"),
+        Decimal("121.00"),
+    )
+    again, created_again = billing.service.bill_account(CUSTOMER, BillingPeriod(year=2025, month=3))
+    assert (again.number, created_again) == (invoice.number, False)
+
+
+def test_december_also_settles_the_year_against_the_advances(billing):
+    for month in range(1, 13):
+        billing.service.bill_account(CUSTOMER, BillingPeriod(year=2025, month=month))
+    invoices = billing.world.invoices.list_invoices(CUSTOMER)
+    kinds = sorted(i.kind.value for i in invoices)
+    assert kinds == ["advance"] * 12 + ["settlement"]
+    [settlement] = [i for i in invoices if i.kind == InvoiceKind.SETTLEMENT]
+    # Each month: fixed fees 520.11/12 = 43.3425 -> 43.34, 187.40/12 = 15.6166 -> 15.62,
+    # 27.50/12 = 2.2916 -> 2.29; energy 2.000 GJ x 47.38 = 94.76. Month 156.01, year 1872.12.
+    # Less 12 advances of 100.00 net = 1200.00: net 672.12; VAT 21 % = 141.1452 -> 141.15.
+    assert settlement.net_total == Decimal("672.12")
+    assert settlement.vat_total == Decimal("141.15")
+    assert settlement.total == Decimal("813.27")
+    deducted = [line for line in settlement.lines if line.component == "advances_deducted"]
+    assert [(line.amount, line.text_params) for line in deducted] == [(Decimal("-1200.00"), {"count": "12"})]
+    assert settlement.total == sum((line.amount for line in settlement.lines), Decimal(0)) + settlement.vat_total
+    [meter_year] = settlement.meter_values
+    assert (meter_year.start_value, meter_year.end_value) == (Decimal(100), Decimal(124))
+    # Running December again creates nothing new.
+    billing.service.bill_account(CUSTOMER, BillingPeriod(year=2025, month=12))
+    assert len(billing.world.invoices.list_invoices(CUSTOMER)) == 13
+    assert billing.world.invoices.all_numbers() == list(range(1, 14))  # gapless
+
+
+def test_without_an_agreed_advance_the_account_is_skipped(billing):
+    billing.service.advances = InMemoryAdvances()
+    result = billing.service.bill_batch("run-1", "2025-03", [CUSTOMER])
+    assert (result["billed"], result["skipped"], result["failed"]) == (0, 1, [])
