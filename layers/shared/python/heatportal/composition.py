@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
     from heatportal.adapters.dynamo_readings import DynamoReadingsStore
     from heatportal.adapters.identity import CognitoIdentity, JwtVerifier
+    from heatportal.adapters.identity_accounts import CognitoAccounts
     from heatportal.adapters.messaging import SesMailer, SnsSmsSender
     from heatportal.adapters.signouts import DynamoSignOuts
     from heatportal.adapters.storage import S3DocumentStore
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from heatportal.services.invoices import InvoiceService
     from heatportal.services.payments import PaymentService
     from heatportal.services.profile import ProfileService
+    from heatportal.services.ratelimit import RateLimiter
     from heatportal.services.reading_links import ReadingLinkService
     from heatportal.services.readings import ReadingService
     from heatportal.services.reminders import ReminderService
@@ -199,23 +201,36 @@ def payment_service() -> PaymentService:
 
 
 @cache
+def cognito_accounts() -> CognitoAccounts:
+    from heatportal.adapters.identity_accounts import CognitoAccounts
+
+    return CognitoAccounts(client("cognito-idp"), config().user_pool_id, config().user_pool_client_id)
+
+
+@cache
+def rate_limiter() -> RateLimiter:
+    from heatportal.adapters.dynamo_accounts import DynamoRateLimitStore
+    from heatportal.services.ratelimit import RateLimiter
+
+    return RateLimiter(DynamoRateLimitStore(repository().table))
+
+
+@cache
 def account_service() -> AccountService:
     from functools import partial
 
-    from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoRateLimitStore
-    from heatportal.adapters.identity_accounts import CognitoAccounts
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
     from heatportal.documents.account_emails import account_code_email, pin_sms
     from heatportal.services.accounts import AccountService
-    from heatportal.services.ratelimit import RateLimiter
 
     table = repository().table
     return AccountService(
         profile=profile(),
         customers=repository(),
         store=DynamoAccountStore(table),
-        identity=CognitoAccounts(client("cognito-idp"), config().user_pool_id, config().user_pool_client_id),
+        identity=cognito_accounts(),
         access=access(),
-        limiter=RateLimiter(DynamoRateLimitStore(table)),
+        limiter=rate_limiter(),
         mailer=mailer(),
         render_code=partial(account_code_email, profile=profile()),
         clock=clock(),
@@ -390,20 +405,18 @@ def smart_meter_import_service() -> SmartMeterImportService:
 def profile_service() -> ProfileService:
     from functools import partial
 
-    from heatportal.adapters.dynamo_accounts import DynamoProfileStore, DynamoRateLimitStore
-    from heatportal.adapters.identity_accounts import CognitoAccounts
+    from heatportal.adapters.dynamo_accounts import DynamoProfileStore
     from heatportal.documents.account_emails import profile_notice_email
     from heatportal.services.profile import ProfileService
-    from heatportal.services.ratelimit import RateLimiter
 
     table = repository().table
     return ProfileService(
         profile=profile(),
         customers=repository(),
         store=DynamoProfileStore(table),
-        identity=CognitoAccounts(client("cognito-idp"), config().user_pool_id, config().user_pool_client_id),
+        identity=cognito_accounts(),
         access=access(),
-        limiter=RateLimiter(DynamoRateLimitStore(table)),
+        limiter=rate_limiter(),
         mailer=mailer(),
         render_notice=partial(profile_notice_email, profile=profile()),
         clock=clock(),
