@@ -145,9 +145,9 @@ def consumption(view: Page) -> Response[str]:
         row_labels = [format_date(date(year, month, b.label), "EEE d. MMM", locale=view.lang) for b in result.view.bars]
     unit_value = result.unit.value
 
-    def fmt(value: Decimal) -> str:
-        from heatportal.i18n import format_quantity
+    from heatportal.i18n import format_quantity, unit_symbol
 
+    def fmt(value: Decimal) -> str:
         return format_quantity(value, unit_value, view.lang)
 
     units = [u for u in EnergyUnit if is_energy(u)] if is_energy(meter.unit) else [meter.unit]
@@ -169,6 +169,7 @@ def consumption(view: Page) -> Response[str]:
         previous_month=previous_month,
         next_month=next_month,
         month_name=_month_name(month, "LLLL", view.lang),
+        unit_symbol=unit_symbol(unit_value, view.lang),  # "m³" as the figures print it, not "m3"
     )
 
 

@@ -75,3 +75,9 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[L
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     yield from _start(tmp_path_factory, "no")
+
+
+@pytest.fixture(scope="session")
+def local_stack_nl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The Dutch profile: advance payments (voorschot) and Dutch as the default language."""
+    yield from _start(tmp_path_factory, "nl")
