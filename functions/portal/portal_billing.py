@@ -14,7 +14,6 @@ from heatportal import composition
 from heatportal.domain.errors import DomainError, ValidationFailed
 from heatportal.domain.model import InvoiceKind
 from heatportal.domain.profile import BillingMode
-from heatportal.i18n import format_number
 from heatportal.services.invoices import InvoiceFilter
 
 router = Router()
@@ -221,10 +220,6 @@ def change_advance(view: Page) -> Response[str]:
             raise ValidationFailed("Amount and date are required.", code="validation_failed")
         changed, _ = composition.advance_service().change(principal, number, amount, desired, form.get("comment", ""))
     except DomainError as error:
-        params = dict(error.params)
-        for bound in ("minimum", "maximum"):  # "167,26" in Dutch, not the service's "167.26"
-            if bound in params:
-                params[bound] = format_number(Decimal(str(params[bound])), view.lang, 2)
-        message = view.t(f"error.{error.code}", **params)
+        message = view.t(f"error.{error.code}", **error.params)  # Decimals come out as "167,26" in Dutch
         return _advance_page(view, number, 422, error=message, form=form)
     return view.redirect(f"/advance?changed={changed.valid_from.isoformat()}")

@@ -81,7 +81,7 @@ def test_an_amount_outside_the_range_is_refused_with_the_range(amount):
     with pytest.raises(ValidationFailed) as refused:
         service.change(PERSON, CUSTOMER, Decimal(amount), date(2026, 4, 1), "")
     assert refused.value.code == "advance_out_of_range"
-    assert refused.value.params == {"minimum": "70.00", "maximum": "150.00", "currency": "EUR"}
+    assert refused.value.params == {"minimum": Decimal("70.00"), "maximum": Decimal("150.00"), "currency": "EUR"}
     assert advances.writes == 0
     assert world.mailer.sent == []
 

@@ -361,3 +361,18 @@ def test_importing_i18n_and_documents_does_not_import_reportlab() -> None:
         env={"PYTHONPATH": str(SHARED)},
     )
     assert result.stdout.strip() == "False"
+
+
+def test_decimal_parameters_are_written_as_numbers_of_the_language() -> None:
+    from decimal import Decimal
+
+    from heatportal.i18n import translate
+
+    dutch = translate(
+        "error.advance_out_of_range", "nl", minimum=Decimal("1234.50"), maximum=Decimal("2000.00"), currency="EUR"
+    )
+    english = translate(
+        "error.advance_out_of_range", "en", minimum=Decimal("1234.50"), maximum=Decimal("2000.00"), currency="EUR"
+    )
+    assert "1.234,50" in dutch and "2.000,00" in dutch
+    assert "1,234.50" in english

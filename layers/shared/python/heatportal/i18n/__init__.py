@@ -121,14 +121,22 @@ def translate(key: str, lang: Language, **params: object) -> str:
 
     Lookup order: ``lang``, English, the key itself. A placeholder without a
     parameter stays visible as ``{name}`` so the gap is noticed, not hidden.
+    A ``Decimal`` parameter is written as a number of the language (``214,82``
+    in Dutch), keeping the decimals it has.
     """
     template = catalog(_language(lang)).get(key)
     if template is None:
         template = catalog(FALLBACK_LANGUAGE).get(key, key)
     if not params and "{" not in template:
         return template
+    values = {
+        name: format_number(value, lang, max(0, -int(value.as_tuple().exponent)))
+        if isinstance(value, Decimal) and value.is_finite()
+        else value
+        for name, value in params.items()
+    }
     try:
-        return template.format_map(_KeepMissing(params))
+        return template.format_map(_KeepMissing(values))
     except (ValueError, IndexError, AttributeError, TypeError):
         # A malformed template or a positional placeholder: show the raw text
         # rather than fail a page or an invoice run.

@@ -172,8 +172,9 @@ class AdvanceService:
                 "The advance must be between the allowed minimum and maximum.",
                 code="advance_out_of_range",
                 params={
-                    "minimum": str(allowed.minimum),
-                    "maximum": str(allowed.maximum),
+                    # Decimals: the message writes them as numbers of the reader's language.
+                    "minimum": allowed.minimum,
+                    "maximum": allowed.maximum,
                     "currency": self.profile.currency,
                 },
             )
