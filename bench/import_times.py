@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FUNCTIONS = ["auth", "readings", "invoices", "billing", "notifications", "portal"]
+FUNCTIONS = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "app.py").is_file())
 ENV = {
     "TABLE_NAME": "t",
     "IDEMPOTENCY_TABLE_NAME": "i",
@@ -29,6 +29,7 @@ ENV = {
 SNIPPET = """
 import importlib.util, sys, time
 sys.path.insert(0, {layer!r})
+sys.path.insert(0, {task_root!r})  # Lambda's task root: the function's folder
 start = time.perf_counter()
 spec = importlib.util.spec_from_file_location("app", {path!r})
 module = importlib.util.module_from_spec(spec)
@@ -38,7 +39,11 @@ print(time.perf_counter() - start)
 
 
 def import_time(name: str) -> float:
-    code = SNIPPET.format(layer=str(ROOT / "layers/shared/python"), path=str(ROOT / "functions" / name / "app.py"))
+    code = SNIPPET.format(
+        layer=str(ROOT / "layers/shared/python"),
+        task_root=str(ROOT / "functions" / name),
+        path=str(ROOT / "functions" / name / "app.py"),
+    )
     out = subprocess.run(
         [sys.executable, "-X", "frozen_modules=on", "-c", code],
         env={**os.environ, **ENV},

@@ -1,5 +1,6 @@
 """Invoices API: list with filters and open balance, detail with lines, PDF
-link; payments (staff: one by one, or a camt.054 bank file)."""
+link; payments (staff: one by one, or a camt.054 bank file); monthly spot
+prices per bidding zone (staff)."""
 
 import base64
 from datetime import date
@@ -490,6 +491,40 @@ def economy_pdf(customer: CustomerPath):  # unannotated: Powertools would valida
         pdf,
         {"Content-Disposition": f'inline; filename="cost-estimate-{overview.year}.pdf"', "Cache-Control": "no-store"},
     )
+
+
+# Spot prices (staff). Path and body are plain text here: the domain checks them
+# once, with the same codes for this route and for files under spot-prices/.
+ZonePath = Annotated[str, Path(min_length=1, max_length=10, description="Bidding zone, e.g. NO1 or SE3")]
+MonthPath = Annotated[str, Path(min_length=1, max_length=10, description="Month, YYYY-MM")]
+
+
+class SpotPriceIn(BaseModel):
+    price_per_kwh: str = Field(min_length=1, max_length=20, description="Decimal as text, e.g. 0.8512")
+
+
+class SpotPriceOut(BaseModel):
+    zone: str
+    month: str
+    price_per_kwh: Decimal
+
+
+class SpotPriceStoredOut(SpotPriceOut):
+    outcome: Literal["created", "corrected", "unchanged"]
+
+
+@app.put("/api/spot-prices/<zone>/<month>")
+@tracer.capture_method
+def put_spot_price(zone: ZonePath, month: MonthPath, body: SpotPriceIn) -> SpotPriceStoredOut:
+    price, outcome = composition.spot_price_service().set_price(principal(app), zone, month, body.price_per_kwh)
+    return SpotPriceStoredOut(zone=price.zone, month=price.month, price_per_kwh=price.price_per_kwh, outcome=outcome)
+
+
+@app.get("/api/spot-prices/<zone>")
+@tracer.capture_method
+def list_spot_prices(zone: ZonePath, year: Annotated[int, Query(ge=2000, le=2099)]) -> list[SpotPriceOut]:
+    prices = composition.spot_price_service().year(principal(app), zone, year)
+    return [SpotPriceOut(zone=p.zone, month=p.month, price_per_kwh=p.price_per_kwh) for p in prices]
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -8,6 +8,8 @@
 - S3 "Object Created" events (EventBridge) for ``imports/*`` import
   smart-meter interval data; ``{"job": "import", "key": "imports/..."}`` does
   the same by hand. A report goes to ``import-reports/<file>.json``.
+- The same events for ``spot-prices/*`` load monthly spot prices per zone
+  (``notifications_spot``); ``{"job": "spot-prices", "key": ...}`` by hand.
 - ``{"job": "alerts"}`` is acknowledged (alert evaluation is its own issue).
 """
 
@@ -17,6 +19,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from notifications_spot import PREFIX as SPOT_PREFIX
+from notifications_spot import import_spot_prices
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from heatportal import composition
@@ -114,6 +118,13 @@ def _import(key: str) -> dict[str, Any]:
     return summary
 
 
+def _spot_prices(key: str) -> dict[str, Any]:
+    summary = import_spot_prices(key)
+    logger.info("spot-price file imported", extra=summary)
+    metrics.add_metric(name="SpotPricesStored", unit=MetricUnit.Count, value=int(summary["stored"]))
+    return summary
+
+
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -121,11 +132,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" in event:
         return _inbound(event["Records"])
     if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
-        return _import(str(event.get("detail", {}).get("object", {}).get("key", "")))
+        key = str(event.get("detail", {}).get("object", {}).get("key", ""))
+        return _spot_prices(key) if key.startswith(SPOT_PREFIX) else _import(key)
     job = event.get("job")
     if job == "reminders":
         return _reminders(event)
     if job == "import":
         return _import(str(event.get("key", "")))
+    if job == "spot-prices":
+        return _spot_prices(str(event.get("key", "")))
     logger.info("scheduled job acknowledged", extra={"job": job})
     return {"job": job, "handled": 0}

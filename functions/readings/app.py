@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -14,7 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from heatportal import composition
 from heatportal.domain.model import Reading
 from heatportal.domain.money import EnergyUnit
+from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
 from heatportal.web.api import CustomerPath, MeterPath, build_resolver, customer_from_path, principal
+
+if TYPE_CHECKING:  # the service module loads with the first request, not at cold start
+    from heatportal.services.reading_corrections import ReadingWithCorrections
 
 logger = Logger()
 tracer = Tracer()
@@ -37,6 +41,39 @@ class ReadingOut(BaseModel):
             source=reading.source.value,
             estimated=reading.estimated,
             recorded_at=reading.recorded_at,
+        )
+
+
+class CorrectionOut(BaseModel):
+    previous_value: Decimal = Field(description="The value before this correction")
+    previous_source: str
+    previous_estimated: bool
+    previous_recorded_at: datetime
+    value: Decimal = Field(description="The value this correction set")
+    reason: str
+    corrected_at: datetime
+
+    @classmethod
+    def of(cls, correction: ReadingCorrection) -> "CorrectionOut":
+        return cls(
+            previous_value=correction.previous_value,
+            previous_source=correction.previous_source.value,
+            previous_estimated=correction.previous_estimated,
+            previous_recorded_at=correction.previous_recorded_at,
+            value=correction.value,
+            reason=correction.reason,
+            corrected_at=correction.corrected_at,
+        )
+
+
+class ReadingWithCorrectionsOut(ReadingOut):
+    corrections: list[CorrectionOut] = Field(description="Corrections by customer service, oldest first")
+
+    @classmethod
+    def with_history(cls, entry: "ReadingWithCorrections") -> "ReadingWithCorrectionsOut":
+        return cls(
+            **ReadingOut.of(entry.reading).model_dump(),
+            corrections=[CorrectionOut.of(c) for c in entry.corrections],
         )
 
 
@@ -85,9 +122,11 @@ def list_meters(customer: CustomerPath) -> list[MeterOut]:
 
 @app.get("/api/customers/<customer>/meters/<meter>/readings")
 @tracer.capture_method
-def list_readings(customer: CustomerPath, meter: MeterPath) -> list[ReadingOut]:
-    readings = composition.reading_service().list_readings(principal(app), customer_from_path(customer), meter)
-    return [ReadingOut.of(r) for r in readings]
+def list_readings(customer: CustomerPath, meter: MeterPath) -> list[ReadingWithCorrectionsOut]:
+    entries = composition.reading_correction_service().list_readings(
+        principal(app), customer_from_path(customer), meter
+    )
+    return [ReadingWithCorrectionsOut.with_history(e) for e in entries]
 
 
 @app.post("/api/customers/<customer>/meters/<meter>/readings")
@@ -100,6 +139,28 @@ def submit_reading(customer: CustomerPath, meter: MeterPath, body: ReadingIn) ->
     return SubmittedOut(
         reading=ReadingOut.of(result.reading), consumption_since_previous=result.consumption_since_previous
     ), 201
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: Decimal = Field(ge=0, max_digits=14, description="The correct register value")
+    reason: str = Field(min_length=1, max_length=REASON_MAX_LENGTH, description="Why the reading is corrected")
+
+
+ReadingDatePath = Annotated[date, Path(description="Date of the stored reading (YYYY-MM-DD)")]
+
+
+@app.put("/api/customers/<customer>/meters/<meter>/readings/<read_on>")
+@tracer.capture_method
+def correct_reading(
+    customer: CustomerPath, meter: MeterPath, read_on: ReadingDatePath, body: CorrectionIn
+) -> ReadingWithCorrectionsOut:
+    entry = composition.reading_correction_service().correct(
+        principal(app), customer_from_path(customer), meter, read_on, body.value, body.reason
+    )
+    metrics.add_metric(name="ReadingCorrected", unit=MetricUnit.Count, value=1)
+    return ReadingWithCorrectionsOut.with_history(entry)
 
 
 class BarOut(BaseModel):

@@ -58,6 +58,7 @@ def _job(args: argparse.Namespace) -> int:
         "billing": {"period": args.period},
         "reminders": {"days_before": str(args.days_before)},
         "import": {"key": args.key or ""},
+        "spot-prices": {"key": args.key or ""},
         "sms": {"from": args.sender or "", "text": args.text or ""},
     }[args.job]
     url = f"{args.url}/_local/jobs/{args.job}?{urllib.parse.urlencode(params)}"
@@ -77,10 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--customers", type=int, default=60)
     run.add_argument("--no-demo", action="store_true", help="start without demo data")
     job = sub.add_parser("job", help="run a scheduled job now against a running stack")
-    job.add_argument("job", choices=["billing", "reminders", "import", "sms"])
+    job.add_argument("job", choices=["billing", "reminders", "import", "spot-prices", "sms"])
     job.add_argument("--period", default="previous", help="billing: YYYY-MM, or 'previous' for last month")
     job.add_argument("--days-before", type=int, default=3, help="reminders: days before the cut-off on the 1st")
-    job.add_argument("--key", help="import: the S3 key of a file under imports/")
+    job.add_argument("--key", help="import / spot-prices: the S3 key of a file under imports/ or spot-prices/")
     job.add_argument("--from", dest="sender", help="sms: the sender's phone number, e.g. +4791234567")
     job.add_argument("--text", help="sms: the message, e.g. 'KLEM 12345'")
     job.add_argument("--url", default="http://127.0.0.1:3000")

@@ -184,7 +184,7 @@ def run_billing(resources: LocalResources, period: str, timeout: float = 600) ->
 def jobs_page(resources: LocalResources) -> Any:
     def page(request: Request) -> Response:
         if request.method != "POST":
-            return Response("POST /_local/jobs/{billing,reminders,import,sms}", 405)
+            return Response("POST /_local/jobs/{billing,reminders,import,spot-prices,sms}", 405)
         job = request.path.rsplit("/", 1)[-1]
         if job == "billing":
             period = request.args.get("period", "previous")
@@ -200,6 +200,12 @@ def jobs_page(resources: LocalResources) -> Any:
             from infra.local.lambdas import invoke
 
             event = {"job": "import", "key": request.args.get("key", "")}
+            return Response(json.dumps(invoke("NotificationsFunction", event)), content_type="application/json")
+        if job == "spot-prices":
+            # What the S3 "Object Created" event does on AWS: load a spot-price file put under spot-prices/.
+            from infra.local.lambdas import invoke
+
+            event = {"job": "spot-prices", "key": request.args.get("key", "")}
             return Response(json.dumps(invoke("NotificationsFunction", event)), content_type="application/json")
         if job == "sms":
             # An inbound SMS as the two-way SMS topic delivers it: /_local/jobs/sms?from=+4791234567&text=KLEM 12345

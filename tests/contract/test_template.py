@@ -74,6 +74,7 @@ ROUTES = {
     ("/api/customers/{customer}/meters", "get"): "ReadingsFunction",
     ("/api/customers/{customer}/meters/{meter}/readings", "get"): "ReadingsFunction",
     ("/api/customers/{customer}/meters/{meter}/readings", "post"): "ReadingsFunction",
+    ("/api/customers/{customer}/meters/{meter}/readings/{read_on}", "put"): "ReadingsFunction",
     ("/api/customers/{customer}/meters/{meter}/consumption", "get"): "ReadingsFunction",
     ("/api/customers/{customer}/meters/{meter}/reminders", "post"): "ReadingsFunction",
     ("/api/reading-links/{token}", "get"): "ReadingsFunction",
@@ -91,6 +92,8 @@ ROUTES = {
     ("/api/customers/{customer}/economy", "get"): "InvoicesFunction",
     ("/api/customers/{customer}/economy/pdf", "get"): "InvoicesFunction",
     ("/api/invoices/{number}/credit-note", "post"): "InvoicesFunction",
+    ("/api/spot-prices/{zone}/{month}", "put"): "InvoicesFunction",
+    ("/api/spot-prices/{zone}", "get"): "InvoicesFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
@@ -133,7 +136,7 @@ FUNCTION_SERVICES = {
     "ReadingsFunction": {"dynamodb", "ses"},
     "InvoicesFunction": {"dynamodb", "s3", "ses"},
     "BillingFunction": {"dynamodb", "s3", "ses"},
-    # s3: smart-meter files from imports/*, reports to import-reports/*.
+    # s3: smart-meter files from imports/*, spot-price files from spot-prices/*, reports to import-reports/*.
     "NotificationsFunction": {"dynamodb", "s3", "ses", "sns"},
     # sns: the forgotten customer number / PIN page sends an SMS to the number on record.
     "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns"},
@@ -150,6 +153,7 @@ FUNCTION_S3_ACTIONS = {
 FUNCTION_S3_GRANTS = {
     "NotificationsFunction": {
         ("s3:GetObject", "imports/*"),
+        ("s3:GetObject", "spot-prices/*"),
         ("s3:PutObject", "import-reports/*"),
     },
     "PortalFunction": {

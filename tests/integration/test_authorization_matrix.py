@@ -202,6 +202,11 @@ def _own_link(w: World, persona: str) -> tuple[dict[str, str], dict[str, Any] | 
 meter: Callable[[World], str] = lambda w: w.meter  # noqa: E731 - table cells read best as lambdas
 invoice: Callable[[World], str] = lambda w: str(w.invoice)  # noqa: E731
 
+
+def first_reading_date(w: World) -> str:
+    return w.repo.list_readings(w.meter, date(2020, 1, 1), date.today())[0].read_on.isoformat()
+
+
 #          anonymous other read full admin staff
 READ = (401, 403, 200, 200, 200, 200)
 WRITE = (401, 403, 403, 201, 201, 201)
@@ -216,6 +221,14 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
     ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (
         WRITE,
         _with_body(_params(meter=meter), lambda w: {"value": "19500", "read_on": date.today().isoformat()}),
+    ),
+    # Only customer service corrects a stored reading (the oldest seeded one).
+    ("PUT", "/api/customers/{customer}/meters/{meter}/readings/{read_on}"): (
+        (401, 403, 403, 403, 403, 200),
+        _with_body(
+            _params(meter=meter, read_on=first_reading_date),
+            lambda w: {"value": "11600", "reason": "Avlest feil av kunden"},
+        ),
     ),
     ("GET", "/api/customers/{customer}/meters/{meter}/consumption"): (READ, _params(meter=meter)),
     ("GET", "/api/customers/{customer}/invoices"): (READ, _params()),

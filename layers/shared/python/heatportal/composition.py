@@ -40,12 +40,15 @@ if TYPE_CHECKING:
     from heatportal.services.payments import PaymentService
     from heatportal.services.profile import ProfileService
     from heatportal.services.ratelimit import RateLimiter
+    from heatportal.services.reading_confirmations import ReadingConfirmations
+    from heatportal.services.reading_corrections import ReadingCorrectionService
     from heatportal.services.reading_links import ReadingLinkService
     from heatportal.services.readings import ReadingService
     from heatportal.services.reminders import ReminderService
     from heatportal.services.settlement import TrialSettlementService
     from heatportal.services.smart_meter_import import SmartMeterImportService
     from heatportal.services.sms import SmsReadingService
+    from heatportal.services.spot_prices import SpotPriceService
 
 
 @cache
@@ -120,7 +123,14 @@ def access() -> AccessService:
 def reading_service() -> ReadingService:
     from heatportal.services.readings import ReadingService
 
-    return ReadingService(repository(), repository(), access(), clock(), climate_station=profile().climate_station)
+    return ReadingService(
+        repository(),
+        repository(),
+        access(),
+        clock(),
+        climate_station=profile().climate_station,
+        confirmations=_confirm_reading,
+    )
 
 
 @cache
@@ -421,3 +431,46 @@ def profile_service() -> ProfileService:
         render_notice=partial(profile_notice_email, profile=profile()),
         clock=clock(),
     )
+
+
+@cache
+def spot_price_service() -> SpotPriceService:
+    from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
+    from heatportal.services.spot_prices import SpotPriceService
+
+    return SpotPriceService(DynamoSpotPriceStore(repository().table))
+
+
+# --- readings area: confirmation emails and staff corrections (issue 4) ---------
+
+
+@cache
+def reading_confirmations() -> ReadingConfirmations:
+    from heatportal.documents.emails import reading_confirmation_email
+    from heatportal.services.reading_confirmations import ReadingConfirmations
+
+    def render(customer: Any, meter: Any, reading: Any) -> Any:
+        return reading_confirmation_email(
+            customer,
+            meter.number,
+            reading.read_on,
+            reading.value,
+            meter.unit.value,
+            profile(),
+            portal_url=config().portal_base_url,
+        )
+
+    return ReadingConfirmations(repository(), readings_store(), mailer(), render)
+
+
+def _confirm_reading(*args: Any, **kwargs: Any) -> bool:
+    # Built on the first submission only: functions that never submit (billing)
+    # do not pay for Jinja2 and the SES client.
+    return reading_confirmations()(*args, **kwargs)
+
+
+@cache
+def reading_correction_service() -> ReadingCorrectionService:
+    from heatportal.services.reading_corrections import ReadingCorrectionService
+
+    return ReadingCorrectionService(reading_service(), repository(), readings_store(), access(), clock())

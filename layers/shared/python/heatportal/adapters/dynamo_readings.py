@@ -12,6 +12,8 @@
 | reading link          | LINK#<sha256>     | LINK                       |                                  |
 | smart-meter interval  | METER#<meter>     | INT#<local day>#<utc start>#<hour/day> |                      |
 | attempt counter       | COUNT#<scope>#<k> | <window>                   |                                  |
+| reading confirmed     | METER#<meter>     | READMAIL#<yyyy-mm-dd>      |                                  |
+| reading correction    | METER#<meter>     | READHIST#<yyyy-mm-dd>#<corrected at, UTC ISO> |               |
 
 Access patterns: a year view = Query PK=METER#<m> SK BETWEEN MONTH#<y-1>-01
 AND MONTH#<y>-12; total view = Query SK begins_with MONTH#; month view =
@@ -22,7 +24,13 @@ meter, period and channel = conditional PutItem of the marker; an inbound SMS
 delivered twice is handled once = conditional PutItem of SMSIN#<id>; a reading
 link = GetItem LINK#<sha256 of the token>, used once = conditional UpdateItem;
 a day's interval values (import) = Query SK begins_with INT#<day>#;
-rate limits = UpdateItem ADD on COUNT#<scope>#<key> / <window>. Items that
+rate limits = UpdateItem ADD on COUNT#<scope>#<key> / <window>; a reading's
+confirmation email is sent once = conditional PutItem of READMAIL#<date>; a
+staff correction = one transaction (Put the corrected READ# item if it is
+still the version read, Put the READHIST# item if absent); a meter's
+corrections = Query PK=METER#<m> SK BETWEEN READHIST#<first> AND
+READHIST#<last>~ (``READHIST#`` and ``READMAIL#`` sort after every
+``READ#<date>``, so the reading queries never see them). Items that
 only matter for a while carry ``expires_at`` (epoch seconds, the table's TTL).
 
 Monthly aggregates are written with the daily values they sum (``put_daily``
@@ -38,9 +46,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from heatportal.adapters.dynamo import DynamoTable, _daily, daily_item
+from heatportal.adapters.dynamo import DynamoTable, _daily, _dump, daily_item, reading_item
 from heatportal.domain.consumption import MonthlyConsumption, month_key, monthly_aggregates
-from heatportal.domain.model import DailyConsumption
+from heatportal.domain.errors import Conflict
+from heatportal.domain.model import DailyConsumption, Reading
+from heatportal.domain.reading_corrections import ReadingCorrection
 from heatportal.domain.reminders import ReadingLink, ReminderAgreement
 from heatportal.domain.smart_meter import IntervalValue
 
@@ -96,6 +106,42 @@ def _agreement(item: dict[str, Any]) -> ReminderAgreement:
         meter_number=item["meter_number"],
         customer_number=item["customer_number"],
         language=item["language"],
+    )
+
+
+def correction_item(correction: ReadingCorrection) -> dict[str, Any]:
+    corrected_at = correction.corrected_at.astimezone(UTC).isoformat()
+    return {
+        "PK": f"METER#{correction.meter_number}",
+        "SK": f"READHIST#{correction.read_on.isoformat()}#{corrected_at}",
+        "type": "reading_correction",
+        "meter_number": correction.meter_number,
+        "read_on": correction.read_on.isoformat(),
+        "previous_value": correction.previous_value,
+        "previous_source": correction.previous_source.value,
+        "previous_estimated": correction.previous_estimated,
+        "previous_recorded_at": correction.previous_recorded_at.isoformat(),
+        "previous_recorded_by": correction.previous_recorded_by,
+        "value": correction.value,
+        "reason": correction.reason,
+        "corrected_at": correction.corrected_at.isoformat(),
+        "corrected_by": correction.corrected_by,
+    }
+
+
+def _correction(item: dict[str, Any]) -> ReadingCorrection:
+    return ReadingCorrection(
+        meter_number=item["meter_number"],
+        read_on=date.fromisoformat(item["read_on"]),
+        previous_value=item["previous_value"],
+        previous_source=item["previous_source"],
+        previous_estimated=bool(item.get("previous_estimated", False)),
+        previous_recorded_at=datetime.fromisoformat(item["previous_recorded_at"]),
+        previous_recorded_by=item.get("previous_recorded_by"),
+        value=item["value"],
+        reason=item["reason"],
+        corrected_at=datetime.fromisoformat(item["corrected_at"]),
+        corrected_by=item["corrected_by"],
     )
 
 
@@ -320,3 +366,63 @@ class DynamoReadingsStore:
                 for v in values
             ]
         )
+
+    # reading confirmations and corrections
+    def claim_confirmation(self, meter_number: str, read_on: date) -> bool:
+        return self._claim(
+            {
+                "PK": f"METER#{meter_number}",
+                "SK": f"READMAIL#{read_on.isoformat()}",
+                "type": "reading_confirmed",
+                "at": datetime.now(UTC).isoformat(),
+            }
+        )
+
+    def release_confirmation(self, meter_number: str, read_on: date) -> None:
+        self.table.call(
+            "delete_item",
+            TableName=self.table.name,
+            Key={"PK": {"S": f"METER#{meter_number}"}, "SK": {"S": f"READMAIL#{read_on.isoformat()}"}},
+        )
+
+    def replace_reading(self, current: Reading, corrected: Reading, correction: ReadingCorrection) -> None:
+        try:
+            self.table.call(
+                "transact_write_items",
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table.name,
+                            "Item": _dump(reading_item(corrected)),
+                            # Optimistic: still the version the correction was made against.
+                            "ConditionExpression": "#v = :value AND recorded_at = :recorded_at",
+                            "ExpressionAttributeNames": {"#v": "value"},
+                            "ExpressionAttributeValues": _dump(
+                                {":value": current.value, ":recorded_at": current.recorded_at.isoformat()}
+                            ),
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table.name,
+                            "Item": _dump(correction_item(correction)),
+                            "ConditionExpression": "attribute_not_exists(PK)",
+                        }
+                    },
+                ],
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            raise Conflict(
+                "The reading was changed in the meantime. Please reload and try again.",
+                code="reading_changed",
+                params={"date": current.read_on.isoformat()},
+            ) from error
+
+    def corrections(self, meter_number: str, start: date, end: date) -> list[ReadingCorrection]:
+        items = self.table.query(
+            f"METER#{meter_number}",
+            sk_between=(f"READHIST#{start.isoformat()}", f"READHIST#{end.isoformat()}#~"),
+        )
+        return [_correction(i) for i in items]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from heatportal.domain.errors import NotFound, ValidationFailed
 from heatportal.domain.estimation import (
@@ -25,6 +26,12 @@ PLAUSIBLE_FACTOR_HIGH = Decimal(3)
 HISTORY_DAYS = 365
 # The degree-day model of an estimate learns from this much history.
 MODEL_HISTORY_DAYS = 2 * 365
+
+
+class ReadingConfirmer(Protocol):
+    def __call__(self, principal: Principal, meter: Meter, reading: Reading, *, staff: bool) -> bool:
+        """Confirm a stored reading to the person (email); never raises."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,11 @@ class ReadingService:
         clock: Clock,
         *,
         climate_station: str | None = None,
+        confirmations: ReadingConfirmer | None = None,
     ) -> None:
         self.customers = customers
+        # Portal and API submissions are confirmed by email (seed 003).
+        self.confirmations = confirmations
         self.readings = readings
         self.access = access
         self.clock = clock
@@ -103,6 +113,8 @@ class ReadingService:
             source=ReadingSource.STAFF if grant.staff else source,
             recorded_by=principal.user_id,
         )
+        if self.confirmations is not None:
+            self.confirmations(principal, meter, reading.reading, staff=grant.staff)
         return reading
 
     def record(

@@ -1,0 +1,31 @@
+"""A staff correction of a stored meter reading, kept as history.
+
+The reading itself is replaced (billing and estimates use the corrected
+value); the version it replaced is kept with who corrected it, when and why,
+so a customer and customer service can see what changed (seed 001, issue 4).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import Field
+
+from heatportal.domain.model import Frozen, ReadingSource
+
+REASON_MAX_LENGTH = 500
+
+
+class ReadingCorrection(Frozen):
+    meter_number: str
+    read_on: date
+    previous_value: Decimal
+    previous_source: ReadingSource
+    previous_estimated: bool
+    previous_recorded_at: datetime
+    previous_recorded_by: str | None = None
+    value: Decimal
+    reason: str = Field(min_length=1, max_length=REASON_MAX_LENGTH)
+    corrected_at: datetime
+    corrected_by: str

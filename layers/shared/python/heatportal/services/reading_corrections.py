@@ -1,0 +1,191 @@
+"""Corrections of stored readings by customer service, with history kept.
+
+Only staff may correct. A correction replaces the stored reading's value and
+keeps the replaced version as a history item, in one transaction that fails
+if the reading changed since it was read (two people correcting at once).
+The corrected value is validated like a new reading: a number with the
+register's decimals, not below the previous actual reading and not above the
+next one. Sending the same correction again changes nothing (a retry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
+from heatportal.domain.model import Meter, Reading, ReadingSource, Role
+from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
+from heatportal.ports import Clock, ReadingRepository
+from heatportal.services.access import AccessService, Principal
+from heatportal.services.readings import ReadingService
+
+# Neighbouring readings are looked for this far around the corrected date in
+# one query; only when a side has none there is it searched further, once.
+NEIGHBOUR_DAYS = 400
+
+
+class ReadingHistoryStore(Protocol):
+    def replace_reading(self, current: Reading, corrected: Reading, correction: ReadingCorrection) -> None:
+        """Store ``corrected`` in place of ``current`` and the history item, at
+        once; raises Conflict (``reading_changed``) if the stored reading is no
+        longer ``current``."""
+        ...
+
+    def corrections(self, meter_number: str, start: date, end: date) -> list[ReadingCorrection]:
+        """History of the readings dated ``start`` to ``end`` (inclusive), oldest first."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReadingWithCorrections:
+    reading: Reading
+    corrections: list[ReadingCorrection]
+
+
+class ReadingCorrectionService:
+    def __init__(
+        self,
+        reading_service: ReadingService,
+        readings: ReadingRepository,
+        history: ReadingHistoryStore,
+        access: AccessService,
+        clock: Clock,
+    ) -> None:
+        self.reading_service = reading_service
+        self.readings = readings
+        self.history = history
+        self.access = access
+        self.clock = clock
+
+    def list_readings(
+        self, principal: Principal, customer_number: str, meter_number: str
+    ) -> list[ReadingWithCorrections]:
+        """A meter's readings, each with the versions it replaced (two queries)."""
+        stored = self.reading_service.list_readings(principal, customer_number, meter_number)
+        if not stored:
+            return []
+        history = self.history.corrections(meter_number, stored[0].read_on, stored[-1].read_on)
+        by_date: dict[date, list[ReadingCorrection]] = {}
+        for correction in history:
+            by_date.setdefault(correction.read_on, []).append(correction)
+        return [ReadingWithCorrections(r, by_date.get(r.read_on, [])) for r in stored]
+
+    def correct(
+        self,
+        principal: Principal,
+        customer_number: str,
+        meter_number: str,
+        read_on: date,
+        value: Decimal,
+        reason: str,
+    ) -> ReadingWithCorrections:
+        if not principal.is_staff:
+            raise Forbidden("Only customer service may correct a stored reading.", code="correction_staff_only")
+        self.access.require(principal, customer_number, Role.FULL)
+        meter = self.reading_service.meter_of(customer_number, meter_number)
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ValidationFailed(
+                "Please give a reason for the correction.",
+                code="correction_reason_required",
+                fields=[{"field": "reason", "code": "correction_reason_required"}],
+            )
+        reason = reason[:REASON_MAX_LENGTH]
+        self._validate_number(meter, value)
+        window = self.readings.list_readings(
+            meter.number, read_on - timedelta(days=NEIGHBOUR_DAYS), read_on + timedelta(days=NEIGHBOUR_DAYS)
+        )
+        current = next((r for r in window if r.read_on == read_on), None)
+        if current is None:
+            raise NotFound(
+                "There is no stored reading of this meter on that date.",
+                code="reading_not_found",
+                params={"date": read_on.isoformat()},
+            )
+        if current.value == value and not current.estimated:
+            # The same correction again (a retry): nothing more to record.
+            return ReadingWithCorrections(current, self.history.corrections(meter.number, read_on, read_on))
+        self._check_neighbours(meter, window, read_on, value)
+        now = self.clock.now()
+        corrected = Reading(
+            meter_number=meter.number,
+            read_on=read_on,
+            value=value,
+            source=ReadingSource.STAFF,
+            estimated=False,
+            recorded_at=now,
+            recorded_by=principal.user_id,
+        )
+        correction = ReadingCorrection(
+            meter_number=meter.number,
+            read_on=read_on,
+            previous_value=current.value,
+            previous_source=current.source,
+            previous_estimated=current.estimated,
+            previous_recorded_at=current.recorded_at,
+            previous_recorded_by=current.recorded_by,
+            value=value,
+            reason=reason,
+            corrected_at=now,
+            corrected_by=principal.user_id,
+        )
+        self.history.replace_reading(current, corrected, correction)
+        return ReadingWithCorrections(corrected, self.history.corrections(meter.number, read_on, read_on))
+
+    @staticmethod
+    def _validate_number(meter: Meter, value: Decimal) -> None:
+        if not value.is_finite():
+            raise ValidationFailed(
+                "The reading must be a number.",
+                code="reading_not_a_number",
+                fields=[{"field": "value", "code": "reading_not_a_number"}],
+            )
+        if value < 0:
+            raise ValidationFailed(
+                "The reading cannot be negative.",
+                code="reading_below_previous",
+                params={"previous": "0"},
+                fields=[{"field": "value", "code": "reading_below_previous"}],
+            )
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > meter.decimals:
+            raise ValidationFailed(
+                f"This meter shows at most {meter.decimals} decimals.",
+                code="reading_too_many_decimals",
+                params={"decimals": str(meter.decimals)},
+                fields=[{"field": "value", "code": "reading_too_many_decimals"}],
+            )
+
+    def _check_neighbours(self, meter: Meter, window: list[Reading], read_on: date, value: Decimal) -> None:
+        """Not below the previous actual reading, not above the next one.
+        Estimates do not bind, as for a new reading."""
+        before = [r for r in window if r.read_on < read_on and not r.estimated]
+        after = [r for r in window if r.read_on > read_on and not r.estimated]
+        if not before:
+            # Rare: nothing within the window; look further back, once.
+            edge = read_on - timedelta(days=NEIGHBOUR_DAYS + 1)
+            before = [r for r in self.readings.list_readings(meter.number, meter.installed_on, edge) if not r.estimated]
+        floor = before[-1].value if before else meter.start_value
+        if value < floor:
+            raise ValidationFailed(
+                "The reading is lower than the previous reading.",
+                code="reading_below_previous",
+                params={"previous": str(floor)},
+                fields=[{"field": "value", "code": "reading_below_previous"}],
+            )
+        if not after:
+            edge = read_on + timedelta(days=NEIGHBOUR_DAYS + 1)
+            today = self.clock.today()
+            if edge <= today:
+                after = [r for r in self.readings.list_readings(meter.number, edge, today) if not r.estimated]
+        ceiling = after[0] if after else None
+        if ceiling is not None and value > ceiling.value:
+            raise ValidationFailed(
+                "The reading is higher than the next reading.",
+                code="reading_above_next",
+                params={"next": str(ceiling.value), "date": ceiling.read_on.isoformat()},
+                fields=[{"field": "value", "code": "reading_above_next"}],
+            )

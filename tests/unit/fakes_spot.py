@@ -1,0 +1,33 @@
+"""In-memory spot-price store that counts reads and writes like DynamoDB would."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from heatportal.domain.spot_prices import SpotPrice
+
+
+class InMemorySpotPrices:
+    def __init__(self) -> None:
+        self.prices: dict[tuple[str, str], Decimal] = {}
+        self.gets = 0
+        self.queries = 0
+        self.puts = 0  # prices written
+        self.batches = 0
+
+    def spot_price(self, zone: str, month: str) -> Decimal | None:
+        self.gets += 1
+        return self.prices.get((zone, month))
+
+    def prices_of_year(self, zone: str, year: int) -> dict[str, Decimal]:
+        self.queries += 1
+        return {m: p for (z, m), p in self.prices.items() if z == zone and m.startswith(f"{year:04d}-")}
+
+    def put_spot_price(self, zone: str, month: str, price: Decimal) -> None:
+        self.puts += 1
+        self.prices[(zone, month)] = price
+
+    def put_spot_prices(self, prices: list[SpotPrice]) -> None:
+        self.batches += 1
+        for price in prices:
+            self.put_spot_price(price.zone, price.month, price.price_per_kwh)
