@@ -236,6 +236,7 @@ def meter_item(meter: Meter) -> dict[str, Any]:
         "installed_on": meter.installed_on.isoformat(),
         "removed_on": meter.removed_on.isoformat() if meter.removed_on else None,
         "start_value": meter.start_value,
+        "register_digits": meter.register_digits,
     }
 
 
@@ -250,6 +251,7 @@ def _meter(item: dict[str, Any]) -> Meter:
         installed_on=date.fromisoformat(item["installed_on"]),
         removed_on=date.fromisoformat(item["removed_on"]) if item.get("removed_on") else None,
         start_value=item.get("start_value", Decimal(0)),
+        register_digits=int(item["register_digits"]) if item.get("register_digits") is not None else None,
     )
 
 
@@ -288,6 +290,7 @@ def reading_item(reading: Reading) -> dict[str, Any]:
         "estimated": reading.estimated,
         "recorded_at": reading.recorded_at.isoformat(),
         "recorded_by": reading.recorded_by,
+        "rollover": reading.rollover,
     }
 
 
@@ -300,6 +303,7 @@ def _reading(item: dict[str, Any]) -> Reading:
         estimated=bool(item.get("estimated", False)),
         recorded_at=datetime.fromisoformat(item["recorded_at"]),
         recorded_by=item.get("recorded_by"),
+        rollover=bool(item.get("rollover", False)),
     )
 
 

@@ -85,6 +85,9 @@ class Meter(Frozen):
     installed_on: date
     removed_on: date | None = None
     start_value: Decimal = Decimal(0)
+    # Digits before the decimals: the register wraps from 10^N - 1 to 0.
+    # None: unknown, so a value below the previous one is never a rollover.
+    register_digits: int | None = Field(default=None, ge=1, le=12)
 
 
 class Reading(Frozen):
@@ -95,6 +98,8 @@ class Reading(Frozen):
     estimated: bool = False
     recorded_at: datetime
     recorded_by: str | None = None
+    # The register wrapped past its highest value since the previous reading.
+    rollover: bool = False
 
 
 class DailyConsumption(Frozen):
@@ -192,10 +197,13 @@ class MeterPeriodValue(Frozen):
     end_value: Decimal
     start_estimated: bool = False
     end_estimated: bool = False
+    # The register's range (10^N) times the wraps in the period: the register
+    # went past its highest value, so the end value is below the start value.
+    register_wrap: Decimal = Decimal(0)
 
     @property
     def quantity(self) -> Decimal:
-        return self.end_value - self.start_value
+        return self.end_value + self.register_wrap - self.start_value
 
 
 class Invoice(Frozen):

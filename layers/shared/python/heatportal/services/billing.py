@@ -42,7 +42,7 @@ from heatportal.ports import (
     SpotPriceRepository,
 )
 from heatportal.services.access import Principal
-from heatportal.services.readings import ReadingService, RegisterValue
+from heatportal.services.readings import ReadingService, RegisterValue, register_range
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,11 @@ def _year_values(values: list[MeterPeriodValue]) -> tuple[MeterPeriodValue, ...]
         last[value.meter_number] = value
     return tuple(
         first[number].model_copy(
-            update={"end_value": last[number].end_value, "end_estimated": last[number].end_estimated}
+            update={
+                "end_value": last[number].end_value,
+                "end_estimated": last[number].end_estimated,
+                "register_wrap": sum((v.register_wrap for v in values if v.meter_number == number), Decimal(0)),
+            }
         )
         for number in first
     )
@@ -190,14 +194,30 @@ class BillingService:
             value = self.reading_service.value_at(meter, start_day)
             start, start_estimated = value.value, value.estimated
         end = end_value or self.reading_service.value_at(meter, end_day)
+        wrap = Decimal(0)
+        if end.value < start and self._rolled_over(meter, start_day, end_day, start_estimated):
+            wrap = register_range(meter) or Decimal(0)
         return MeterPeriodValue(
             meter_number=meter.number,
             unit=meter.unit,
             start_value=start,
-            end_value=max(end.value, start),
+            # Below the start without a rollover: an actual reading under an
+            # earlier estimate; it counts nothing rather than a negative amount.
+            end_value=end.value if wrap else max(end.value, start),
             start_estimated=start_estimated,
             end_estimated=end.estimated,
+            register_wrap=wrap,
         )
+
+    def _rolled_over(self, meter: Meter, start_day: date, end_day: date, start_estimated: bool) -> bool:
+        """Whether a reading in the period records the register wrapping to 0.
+
+        A rollover read on the first day already shows in an actual start value,
+        but not in an estimated one (made before the reading arrived)."""
+        if meter.register_digits is None:
+            return False
+        first = start_day if start_estimated else start_day + timedelta(days=1)
+        return any(r.rollover and not r.estimated for r in self.readings.list_readings(meter.number, first, end_day))
 
     def price(
         self,

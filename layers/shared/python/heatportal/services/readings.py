@@ -28,6 +28,12 @@ HISTORY_DAYS = 365
 MODEL_HISTORY_DAYS = 2 * 365
 
 
+def register_range(meter: Meter) -> Decimal | None:
+    """10^N for a register with N digits before the decimals: after 10^N - 1
+    it shows 0 again. None when the meter's number of digits is unknown."""
+    return None if meter.register_digits is None else Decimal(10) ** meter.register_digits
+
+
 class ReadingConfirmer(Protocol):
     def __call__(self, principal: Principal, meter: Meter, reading: Reading, *, staff: bool) -> bool:
         """Confirm a stored reading to the person (email); never raises."""
@@ -142,16 +148,20 @@ class ReadingService:
             )
         # Estimates do not bind: an actual reading may be below an estimate.
         start_value = previous.value if previous else meter.start_value
-        if value < start_value:
+        span = register_range(meter)
+        rollover = value < start_value
+        if rollover and (span is None or start_value >= span):
             raise ValidationFailed(
                 "The reading is lower than the previous reading.",
                 code="reading_below_previous",
                 params={"previous": str(start_value)},
                 fields=[{"field": "value", "code": "reading_below_previous"}],
             )
-        consumption = value - start_value
+        # Below the previous value on a register of known size: it went past its
+        # highest value and started again at 0.
+        consumption = value + span - start_value if rollover and span is not None else value - start_value
         if not confirmed:
-            self._check_plausible(meter, previous, consumption, read_on)
+            self._check_plausible(meter, previous, consumption, read_on, unexpected_without_history=rollover)
         reading = Reading(
             meter_number=meter.number,
             read_on=read_on,
@@ -160,6 +170,7 @@ class ReadingService:
             estimated=False,
             recorded_at=self.clock.now(),
             recorded_by=recorded_by,
+            rollover=rollover,
         )
         stored = self.readings.add_reading(reading)
         return SubmittedReading(stored, consumption, previous)
@@ -208,6 +219,14 @@ class ReadingService:
                 params={"decimals": str(meter.decimals)},
                 fields=[{"field": "value", "code": "reading_too_many_decimals"}],
             )
+        span = register_range(meter)
+        if span is not None and value >= span:
+            raise ValidationFailed(
+                f"This meter shows at most {meter.register_digits} digits before the decimals.",
+                code="reading_exceeds_register",
+                params={"digits": str(meter.register_digits)},
+                fields=[{"field": "value", "code": "reading_exceeds_register"}],
+            )
 
     def expected_daily(self, meter: Meter, until: date) -> Decimal | None:
         """Mean daily consumption over the past year from the meter's own readings."""
@@ -216,13 +235,32 @@ class ReadingService:
         if len(actual) < 2 or actual[-1].read_on == actual[0].read_on:
             return None
         days = (actual[-1].read_on - actual[0].read_on).days
-        return (actual[-1].value - actual[0].value) / Decimal(days)
+        # Each wrap of the register in the year hides its whole range.
+        wraps = sum(1 for r in actual[1:] if r.rollover)
+        span = register_range(meter)
+        wrapped = span * wraps if span is not None else Decimal(0)
+        return (actual[-1].value + wrapped - actual[0].value) / Decimal(days)
 
-    def _check_plausible(self, meter: Meter, previous: Reading | None, consumption: Decimal, read_on: date) -> None:
-        if previous is None:
-            return
-        daily = self.expected_daily(meter, previous.read_on)
-        if daily is None or daily <= 0:
+    def _check_plausible(
+        self,
+        meter: Meter,
+        previous: Reading | None,
+        consumption: Decimal,
+        read_on: date,
+        *,
+        unexpected_without_history: bool = False,
+    ) -> None:
+        daily = self.expected_daily(meter, previous.read_on) if previous is not None else None
+        if previous is None or daily is None or daily <= 0:
+            if unexpected_without_history:
+                # A rollover claims a whole pass of the register; with no
+                # history to judge it by, the person confirms it.
+                raise ValidationFailed(
+                    "The reading is lower than the previous one; confirm that the register went past its highest value.",
+                    code="reading_implausible",
+                    params={"consumption": str(consumption), "unit": meter.unit.value},
+                    fields=[{"field": "value", "code": "reading_implausible"}],
+                )
             return
         days = max((read_on - previous.read_on).days, 1)
         expected = daily * days
@@ -251,6 +289,7 @@ class ReadingService:
             return RegisterValue(exact[0].value, False)
         before = [r for r in window if r.read_on < day and not r.estimated]
         after = [r for r in window if r.read_on > day and not r.estimated]
+        span = register_range(meter) or Decimal(0)
         prev = before[-1] if before else self.readings.latest_reading(meter.number, before=day)
         if prev is None:
             prev_value, prev_day = meter.start_value, meter.installed_on
@@ -270,13 +309,14 @@ class ReadingService:
                 whole = model.predict(
                     Decimal((nxt.read_on - prev_day).days), degree_days_between(self.station, prev_day, nxt.read_on)
                 )
-                estimate = prev_value + (nxt.value - prev_value) * (until_day / whole if whole > 0 else Decimal(0))
+                gap = _gap(prev_value, nxt, span)
+                estimate = prev_value + gap * (until_day / whole if whole > 0 else Decimal(0))
             else:
                 estimate = prev_value + until_day
         elif after:
             nxt = after[0]
-            span = Decimal((nxt.read_on - prev_day).days)
-            estimate = prev_value + (nxt.value - prev_value) * Decimal((day - prev_day).days) / span
+            days_between = Decimal((nxt.read_on - prev_day).days)
+            estimate = prev_value + _gap(prev_value, nxt, span) * Decimal((day - prev_day).days) / days_between
         else:
             rate = self.expected_daily(meter, prev_day) or Decimal(0)
             estimate = prev_value + rate * Decimal((day - prev_day).days)
@@ -296,3 +336,13 @@ class ReadingService:
                 observations_from_daily(self.readings.daily_consumption(meter.number, start, until), self.station)
             )
         return model
+
+
+def _gap(prev_value: Decimal, nxt: Reading, span: Decimal) -> Decimal:
+    """What the register counted from ``prev_value`` to the next actual reading.
+
+    Across a rollover the estimate between them is left unwrapped (it may pass
+    the register's range); billing adds the range once, at the rollover reading.
+    """
+    gap = nxt.value - prev_value
+    return gap + span if gap < 0 and nxt.rollover else gap
