@@ -210,3 +210,32 @@ def test_no_address_no_email(setup: Setup):
     setup.reading_service.submit(STAFF, CUSTOMER, "M-1", Decimal(5300), None, confirmed=False)
     assert setup.mailer.sent == []
     assert setup.markers.claimed == set()
+
+
+# --- corrections on a register that wraps ----------------------------------------
+
+
+def wrapping(setup: Setup) -> Setup:
+    """The same meter with a 4-digit register: after 9999 it shows 0 again."""
+    setup.meter = setup.customers.add_meter(setup.meter.model_copy(update={"register_digits": 4}))
+    return setup
+
+
+def test_a_correction_below_the_previous_reading_is_a_rollover_on_a_wrapping_register(setup: Setup):
+    wrapping(setup)
+    entry = setup.corrections.correct(STAFF, CUSTOMER, "M-1", date(2025, 4, 1), Decimal(500), "wrapped past 9999")
+    assert entry.reading.value == Decimal(500)
+    assert entry.reading.rollover is True
+
+
+def test_a_correction_beyond_the_register_is_refused(setup: Setup):
+    wrapping(setup)
+    with pytest.raises(ValidationFailed) as refused:
+        setup.corrections.correct(STAFF, CUSTOMER, "M-1", date(2025, 4, 1), Decimal(10000), "typo")
+    assert refused.value.code == "reading_exceeds_register"
+
+
+def test_a_correction_below_the_previous_reading_on_a_meter_of_unknown_size_is_still_refused(setup: Setup):
+    with pytest.raises(ValidationFailed) as refused:
+        setup.corrections.correct(STAFF, CUSTOMER, "M-1", date(2025, 4, 1), Decimal(500), "typo")
+    assert refused.value.code == "reading_below_previous"

@@ -20,7 +20,7 @@ from heatportal.domain.model import Meter, Reading, ReadingSource, Role
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
 from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import AccessService, Principal
-from heatportal.services.readings import ReadingService
+from heatportal.services.readings import ReadingService, register_range
 
 # Neighbouring readings are looked for this far around the corrected date in
 # one query; only when a side has none there is it searched further, once.
@@ -108,7 +108,7 @@ class ReadingCorrectionService:
         if current.value == value and not current.estimated:
             # The same correction again (a retry): nothing more to record.
             return ReadingWithCorrections(current, self.history.corrections(meter.number, read_on, read_on))
-        self._check_neighbours(meter, window, read_on, value)
+        rollover = self._check_neighbours(meter, window, read_on, value)
         now = self.clock.now()
         corrected = Reading(
             meter_number=meter.number,
@@ -118,6 +118,7 @@ class ReadingCorrectionService:
             estimated=False,
             recorded_at=now,
             recorded_by=principal.user_id,
+            rollover=rollover,
         )
         correction = ReadingCorrection(
             meter_number=meter.number,
@@ -159,9 +160,19 @@ class ReadingCorrectionService:
                 fields=[{"field": "value", "code": "reading_too_many_decimals"}],
             )
 
-    def _check_neighbours(self, meter: Meter, window: list[Reading], read_on: date, value: Decimal) -> None:
+    def _check_neighbours(self, meter: Meter, window: list[Reading], read_on: date, value: Decimal) -> bool:
         """Not below the previous actual reading, not above the next one.
-        Estimates do not bind, as for a new reading."""
+        Estimates do not bind, as for a new reading. On a meter whose register
+        wraps, a value below the previous one is a rollover (returned True), and
+        a next reading that is itself a rollover sets no ceiling."""
+        wrap = register_range(meter)
+        if wrap is not None and value >= wrap:
+            raise ValidationFailed(
+                "The value has more digits than the meter's register.",
+                code="reading_exceeds_register",
+                params={"digits": str(meter.register_digits)},
+                fields=[{"field": "value", "code": "reading_exceeds_register"}],
+            )
         before = [r for r in window if r.read_on < read_on and not r.estimated]
         after = [r for r in window if r.read_on > read_on and not r.estimated]
         if not before:
@@ -169,7 +180,8 @@ class ReadingCorrectionService:
             edge = read_on - timedelta(days=NEIGHBOUR_DAYS + 1)
             before = [r for r in self.readings.list_readings(meter.number, meter.installed_on, edge) if not r.estimated]
         floor = before[-1].value if before else meter.start_value
-        if value < floor:
+        rollover = wrap is not None and value < floor < wrap
+        if value < floor and not rollover:
             raise ValidationFailed(
                 "The reading is lower than the previous reading.",
                 code="reading_below_previous",
@@ -182,10 +194,11 @@ class ReadingCorrectionService:
             if edge <= today:
                 after = [r for r in self.readings.list_readings(meter.number, edge, today) if not r.estimated]
         ceiling = after[0] if after else None
-        if ceiling is not None and value > ceiling.value:
+        if ceiling is not None and not ceiling.rollover and value > ceiling.value:
             raise ValidationFailed(
                 "The reading is higher than the next reading.",
                 code="reading_above_next",
                 params={"next": str(ceiling.value), "date": ceiling.read_on.isoformat()},
                 fields=[{"field": "value", "code": "reading_above_next"}],
             )
+        return rollover
