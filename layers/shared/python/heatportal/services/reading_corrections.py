@@ -20,7 +20,7 @@ from heatportal.domain.model import Meter, Reading, ReadingSource, Role
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
 from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import AccessService, Principal
-from heatportal.services.readings import ReadingService, register_range
+from heatportal.services.readings import ReadingService, register_range, validate_register_value
 
 # Neighbouring readings are looked for this far around the corrected date in
 # one query; only when a side has none there is it searched further, once.
@@ -94,7 +94,7 @@ class ReadingCorrectionService:
                 fields=[{"field": "reason", "code": "correction_reason_required"}],
             )
         reason = reason[:REASON_MAX_LENGTH]
-        self._validate_number(meter, value)
+        validate_register_value(meter, value)
         window = self.readings.list_readings(
             meter.number, read_on - timedelta(days=NEIGHBOUR_DAYS), read_on + timedelta(days=NEIGHBOUR_DAYS)
         )
@@ -136,43 +136,12 @@ class ReadingCorrectionService:
         self.history.replace_reading(current, corrected, correction)
         return ReadingWithCorrections(corrected, self.history.corrections(meter.number, read_on, read_on))
 
-    @staticmethod
-    def _validate_number(meter: Meter, value: Decimal) -> None:
-        if not value.is_finite():
-            raise ValidationFailed(
-                "The reading must be a number.",
-                code="reading_not_a_number",
-                fields=[{"field": "value", "code": "reading_not_a_number"}],
-            )
-        if value < 0:
-            raise ValidationFailed(
-                "The reading cannot be negative.",
-                code="reading_below_previous",
-                params={"previous": "0"},
-                fields=[{"field": "value", "code": "reading_below_previous"}],
-            )
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > meter.decimals:
-            raise ValidationFailed(
-                f"This meter shows at most {meter.decimals} decimals.",
-                code="reading_too_many_decimals",
-                params={"decimals": str(meter.decimals)},
-                fields=[{"field": "value", "code": "reading_too_many_decimals"}],
-            )
-
     def _check_neighbours(self, meter: Meter, window: list[Reading], read_on: date, value: Decimal) -> bool:
         """Not below the previous actual reading, not above the next one.
         Estimates do not bind, as for a new reading. On a meter whose register
         wraps, a value below the previous one is a rollover (returned True), and
         a next reading that is itself a rollover sets no ceiling."""
         wrap = register_range(meter)
-        if wrap is not None and value >= wrap:
-            raise ValidationFailed(
-                "The value has more digits than the meter's register.",
-                code="reading_exceeds_register",
-                params={"digits": str(meter.register_digits)},
-                fields=[{"field": "value", "code": "reading_exceeds_register"}],
-            )
         before = [r for r in window if r.read_on < read_on and not r.estimated]
         after = [r for r in window if r.read_on > read_on and not r.estimated]
         if not before:

@@ -34,6 +34,40 @@ def register_range(meter: Meter) -> Decimal | None:
     return None if meter.register_digits is None else Decimal(10) ** meter.register_digits
 
 
+def validate_register_value(meter: Meter, value: Decimal) -> None:
+    """What any value for this meter's register must be, whatever the channel:
+    a finite, non-negative number with the meter's decimals and digits."""
+    if not value.is_finite():
+        raise ValidationFailed(
+            "The reading must be a number.",
+            code="reading_not_a_number",
+            fields=[{"field": "value", "code": "reading_not_a_number"}],
+        )
+    if value < 0:
+        raise ValidationFailed(
+            "The reading cannot be negative.",
+            code="reading_below_previous",
+            params={"previous": "0"},
+            fields=[{"field": "value", "code": "reading_below_previous"}],
+        )
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > meter.decimals:
+        raise ValidationFailed(
+            f"This meter shows at most {meter.decimals} decimals.",
+            code="reading_too_many_decimals",
+            params={"decimals": str(meter.decimals)},
+            fields=[{"field": "value", "code": "reading_too_many_decimals"}],
+        )
+    span = register_range(meter)
+    if span is not None and value >= span:
+        raise ValidationFailed(
+            f"This meter shows at most {meter.register_digits} digits before the decimals.",
+            code="reading_exceeds_register",
+            params={"digits": str(meter.register_digits)},
+            fields=[{"field": "value", "code": "reading_exceeds_register"}],
+        )
+
+
 class ReadingConfirmer(Protocol):
     def __call__(self, principal: Principal, meter: Meter, reading: Reading, *, staff: bool) -> bool:
         """Confirm a stored reading to the person (email); never raises."""
@@ -186,12 +220,7 @@ class ReadingService:
 
     @staticmethod
     def _validate(meter: Meter, value: Decimal, read_on: date, today: date) -> None:
-        if not value.is_finite():
-            raise ValidationFailed(
-                "The reading must be a number.",
-                code="reading_not_a_number",
-                fields=[{"field": "value", "code": "reading_not_a_number"}],
-            )
+        validate_register_value(meter, value)
         if read_on > today:
             raise ValidationFailed(
                 "The reading date cannot be in the future.",
@@ -203,29 +232,6 @@ class ReadingService:
                 "The meter was not installed on that date.",
                 code="reading_outside_meter_life",
                 fields=[{"field": "read_on", "code": "reading_outside_meter_life"}],
-            )
-        if value < 0:
-            raise ValidationFailed(
-                "The reading cannot be negative.",
-                code="reading_below_previous",
-                params={"previous": "0"},
-                fields=[{"field": "value", "code": "reading_below_previous"}],
-            )
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > meter.decimals:
-            raise ValidationFailed(
-                f"This meter shows at most {meter.decimals} decimals.",
-                code="reading_too_many_decimals",
-                params={"decimals": str(meter.decimals)},
-                fields=[{"field": "value", "code": "reading_too_many_decimals"}],
-            )
-        span = register_range(meter)
-        if span is not None and value >= span:
-            raise ValidationFailed(
-                f"This meter shows at most {meter.register_digits} digits before the decimals.",
-                code="reading_exceeds_register",
-                params={"digits": str(meter.register_digits)},
-                fields=[{"field": "value", "code": "reading_exceeds_register"}],
             )
 
     def expected_daily(self, meter: Meter, until: date) -> Decimal | None:
