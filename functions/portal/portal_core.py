@@ -65,9 +65,10 @@ class Page:
         wanted = self.query.get("lang") or self.cookies.get(s.LANG_COOKIE)
         chosen = next((lang for lang in LANGUAGES if lang == wanted), None)
         self.lang: Language = chosen or language_of(self.headers, default=profile.default_language)
-        # A language picked from the switcher now (not merely remembered in the cookie).
-        self.lang_switched = bool(chosen and self.query.get("lang"))
-        if chosen and self.lang_switched:
+        # ``?lang=`` (a link, e.g. from an email) switches this browser only; storing
+        # the choice on the user takes the switcher's CSRF-checked POST (switch_language).
+        self.lang_switched = False
+        if chosen and self.query.get("lang"):
             self.set_cookies.append(s.cookie(s.LANG_COOKIE, chosen, secure=self.secure, max_age=LANG_COOKIE_SECONDS))
         self.csrf = self.cookies.get(s.CSRF_COOKIE) or ""
         if not self.csrf:
@@ -145,6 +146,13 @@ class Page:
     # --- rendering -------------------------------------------------------------------
     def t(self, key: str, **params: Any) -> str:
         return translate(key, self.lang, **params)
+
+    def switch_language(self, lang: Language) -> None:
+        """The person picked a language in the switcher: this browser keeps it,
+        and when signed in it is stored on the user (see remember_language)."""
+        self.lang = lang
+        self.lang_switched = True
+        self.set_cookies.append(s.cookie(s.LANG_COOKIE, lang, secure=self.secure, max_age=LANG_COOKIE_SECONDS))
 
     def remember_language(self) -> None:
         """A language picked while signed in is stored on the Cognito user, so

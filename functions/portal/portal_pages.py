@@ -33,6 +33,20 @@ def static(name: str) -> Response[str]:
     )
 
 
+@router.post("/language")
+@page(router)
+def switch_language(view: Page) -> Response[str]:
+    """The language switcher (a POST, so no other site can change a person's
+    stored choice). The CSRF token is checked by page() before this runs."""
+    form = view.form()
+    chosen = next((lang for lang in LANGUAGES if lang == form.get("lang")), None)
+    if chosen is not None:
+        view.principal()  # so a signed-in person's choice is stored on the user
+        view.switch_language(chosen)
+        view.remember_language()
+    return view.redirect(safe_next(form.get("next")))
+
+
 @router.get("/login")
 @page(router)
 def login_form(view: Page) -> Response[str]:

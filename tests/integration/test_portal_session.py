@@ -153,8 +153,11 @@ def test_a_language_picked_while_signed_in_is_stored_on_the_user_and_used_at_the
     seeded = seed()
     first = Client(stack.http_server.app)
     sign_in(first, seeded.email)
-    resp = first.get("/?lang=de")
-    assert 'lang="de"' in resp.get_data(as_text=True)
+    start = first.get("/").get_data(as_text=True)
+    resp = first.post("/language", data={"csrf": csrf_of(start), "lang": "de", "next": "/"})
+    assert resp.status_code == 303
+    assert resp.headers["Location"] == "/"
+    assert 'lang="de"' in first.get("/").get_data(as_text=True)
     cognito = clients(stack.resources.endpoint)["cognito-idp"]
     attributes = cognito.admin_get_user(UserPoolId=stack.resources.user_pool_id, Username=seeded.email)
     assert {"Name": "locale", "Value": "de"} in attributes["UserAttributes"]
@@ -163,6 +166,20 @@ def test_a_language_picked_while_signed_in_is_stored_on_the_user_and_used_at_the
     resp = sign_in(other_device, seeded.email, headers={"Accept-Language": "nb-NO"})
     assert "hp_lang=de" in set_cookies(resp)["hp_lang"]
     assert '<html lang="de">' in other_device.get("/").get_data(as_text=True)
+
+
+def test_a_language_link_switches_the_browser_only_and_a_forged_switch_is_refused(stack, seed):
+    seeded = seed()
+    browser = Client(stack.http_server.app)
+    sign_in(browser, seeded.email)
+    assert '<html lang="sv">' in browser.get("/?lang=sv").get_data(as_text=True)
+    cognito = clients(stack.resources.endpoint)["cognito-idp"]
+    attributes = cognito.admin_get_user(UserPoolId=stack.resources.user_pool_id, Username=seeded.email)
+    assert {"Name": "locale", "Value": "sv"} not in attributes["UserAttributes"]
+    forged = browser.post("/language", data={"csrf": "forged", "lang": "sv", "next": "/"})
+    assert forged.status_code == 403
+    attributes = cognito.admin_get_user(UserPoolId=stack.resources.user_pool_id, Username=seeded.email)
+    assert {"Name": "locale", "Value": "sv"} not in attributes["UserAttributes"]
 
 
 def test_password_guessing_is_limited_per_username_even_with_the_right_password(browser, seed):
