@@ -62,6 +62,35 @@ def http(stack: RunningStack) -> Client:
     return Client(stack.http_server.app)
 
 
+def create_user(stack: RunningStack, email: str, *, staff: bool = False) -> str:
+    """A confirmed Cognito user with the test password; returns its sub."""
+    cognito = clients(stack.resources.endpoint)["cognito-idp"]
+    pool = stack.resources.user_pool_id
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=PASSWORD, Permanent=True)
+    if staff:
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="staff")
+    attrs = cognito.admin_get_user(UserPoolId=pool, Username=email)["UserAttributes"]
+    return str(next(a["Value"] for a in attrs if a["Name"] == "sub"))
+
+
+def bearer(http: Client, email: str) -> dict[str, str]:
+    resp = http.post("/api/auth/login", json={"username": email, "password": PASSWORD})
+    assert resp.status_code == 200, resp.text
+    return {"Authorization": f"Bearer {resp.json['id_token']}"}
+
+
+def staff_headers(stack: RunningStack, http: Client, email: str) -> dict[str, str]:
+    """Signed-in headers of a customer-service user (Cognito group ``staff``, no membership)."""
+    create_user(stack, email, staff=True)
+    return bearer(http, email)
+
+
 @dataclass
 class Seeded:
     customer: Customer
@@ -88,8 +117,6 @@ def month_starts(last: date, months: int) -> list[date]:
 
 @pytest.fixture
 def seed(stack: RunningStack, repo: DynamoRepository, http: Client) -> Any:
-    cognito = clients(stack.resources.endpoint)["cognito-idp"]
-
     def _seed(
         *,
         role: Role = Role.ADMIN,
@@ -129,17 +156,7 @@ def seed(stack: RunningStack, repo: DynamoRepository, http: Client) -> Any:
             )
             for i, day in enumerate(month_starts(until, months))
         ]
-        cognito.admin_create_user(
-            UserPoolId=stack.resources.user_pool_id,
-            Username=email,
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
-            MessageAction="SUPPRESS",
-        )
-        cognito.admin_set_user_password(
-            UserPoolId=stack.resources.user_pool_id, Username=email, Password=PASSWORD, Permanent=True
-        )
-        attrs = cognito.admin_get_user(UserPoolId=stack.resources.user_pool_id, Username=email)["UserAttributes"]
-        user_id = next(a["Value"] for a in attrs if a["Name"] == "sub")
+        user_id = create_user(stack, email)
         items = [
             customer_item(customer.model_copy(update={"pin_hash": hash_secret(pin)})),
             facility_item(facility),
@@ -148,9 +165,8 @@ def seed(stack: RunningStack, repo: DynamoRepository, http: Client) -> Any:
             *[reading_item(r) for r in readings],
         ]
         repo.table.batch_put(items)
-        resp = http.post("/api/auth/login", json={"username": email, "password": PASSWORD})
-        assert resp.status_code == 200, resp.text
-        return Seeded(customer, meter, email, user_id, resp.json["id_token"])
+        token = bearer(http, email)["Authorization"].removeprefix("Bearer ")
+        return Seeded(customer, meter, email, user_id, token)
 
     return _seed
 

@@ -16,9 +16,9 @@ from heatportal.domain.model import Address, Customer, Facility, Meter, MeterKin
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.secrets import hash_secret
 from heatportal.i18n import translate
-from infra.local.resources import clients
 from infra.local.stack import outbox_messages
-from tests.integration.conftest import PASSWORD, body, month_starts
+from tests.dates import local_today
+from tests.integration.conftest import PASSWORD, body, month_starts, staff_headers
 
 _numbers = itertools.count(700001)
 NEW_PASSWORD = "new-secret-42"
@@ -48,7 +48,7 @@ def unregistered_customer(repo: Any, pin: str = "482913") -> Customer:
         installed_on=date(2020, 1, 1),
         start_value=Decimal(10000),
     )
-    until = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    until = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
     readings = [
         Reading(
             meter_number=meter.number,
@@ -404,18 +404,7 @@ def test_linking_an_already_registered_account_needs_its_password(http, repo, se
 
 def test_staff_find_a_customer_by_number_email_or_meter_and_customers_cannot(http, stack, seed):
     customer = seed()
-    cognito = clients(stack.resources.endpoint)["cognito-idp"]
-    pool = stack.resources.user_pool_id
-    staff_email = f"kundeservice-{customer.customer.number}@utility.example"
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username=staff_email,
-        UserAttributes=[{"Name": "email", "Value": staff_email}, {"Name": "email_verified", "Value": "true"}],
-        MessageAction="SUPPRESS",
-    )
-    cognito.admin_set_user_password(UserPoolId=pool, Username=staff_email, Password=PASSWORD, Permanent=True)
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username=staff_email, GroupName="staff")
-    staff = {"Authorization": f"Bearer {body(login(http, staff_email, PASSWORD))['id_token']}"}
+    staff = staff_headers(stack, http, f"kundeservice-{customer.customer.number}@utility.example")
 
     for query in (customer.customer.number, customer.email.upper(), customer.meter.number):
         resp = http.get("/api/staff/customers", query_string={"q": query}, headers=staff)

@@ -45,6 +45,7 @@ from heatportal.domain.model import (
 from heatportal.domain.money import EnergyUnit
 from infra.local.resources import clients
 from infra.local.template import ApiRoute, api_routes
+from tests.dates import local_today
 from tests.integration.conftest import PASSWORD, month_starts
 
 PERSONAS = ("anonymous", "other_customer", "read", "full", "admin", "staff")
@@ -114,7 +115,7 @@ def _customer(repo: Any, number: str) -> Meter:
         installed_on=date(2020, 1, 1),
         start_value=Decimal(10000),
     )
-    until = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    until = (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
     readings = [
         Reading(
             meter_number=meter.number,
@@ -171,7 +172,7 @@ def world(stack, repo, http) -> World:
         "_admin2": person("admin2", CUSTOMER, Role.ADMIN),
         "staff": person("staff", None, None, groups=("staff",)),
     }
-    period = BillingPeriod(year=date.today().year, month=date.today().month).previous().previous()
+    period = BillingPeriod(year=local_today().year, month=local_today().month).previous().previous()
     repo.put_spot_price("NO1", period.key, Decimal("0.7311"))
     invoice, _ = composition.billing_service().bill_account(CUSTOMER, period, issued_on=period.end)
     return World(tokens=tokens, users=users, customer=CUSTOMER, meter=meter.number, invoice=invoice.number, repo=repo)
@@ -204,7 +205,7 @@ invoice: Callable[[World], str] = lambda w: str(w.invoice)  # noqa: E731
 
 
 def first_reading_date(w: World) -> str:
-    return w.repo.list_readings(w.meter, date(2020, 1, 1), date.today())[0].read_on.isoformat()
+    return w.repo.list_readings(w.meter, date(2020, 1, 1), local_today())[0].read_on.isoformat()
 
 
 #          anonymous other read full admin staff
@@ -220,7 +221,7 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
     ("GET", "/api/customers/{customer}/meters/{meter}/readings"): (READ, _params(meter=meter)),
     ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (
         WRITE,
-        _with_body(_params(meter=meter), lambda w: {"value": "19500", "read_on": date.today().isoformat()}),
+        _with_body(_params(meter=meter), lambda w: {"value": "19500", "read_on": local_today().isoformat()}),
     ),
     # Only customer service corrects a stored reading (the oldest seeded one).
     ("PUT", "/api/customers/{customer}/meters/{meter}/readings/{read_on}"): (
@@ -249,7 +250,7 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
     ("GET", "/api/customers/{customer}/advance-payment"): ((401, 403, 404, 404, 404, 404), _params()),
     ("PUT", "/api/customers/{customer}/advance-payment"): (
         (401, 403, 403, 404, 404, 404),
-        _with_body(_params(), lambda w: {"amount": "1500.00", "desired_from": date.today().isoformat()}),
+        _with_body(_params(), lambda w: {"amount": "1500.00", "desired_from": local_today().isoformat()}),
     ),
     ("GET", "/api/customers/{customer}/users"): (ADMIN_READ, _params()),
     ("POST", "/api/customers/{customer}/users"): (
@@ -284,7 +285,7 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
             lambda w: {
                 "iban": "NO93 8601 1117 947",
                 "holder": "Matrise AS",
-                "valid_from": (date.today() + timedelta(days=40)).isoformat(),
+                "valid_from": (local_today() + timedelta(days=40)).isoformat(),
                 "password": PASSWORD,
             },
         ),

@@ -12,29 +12,16 @@ from heatportal import composition
 from heatportal.adapters.dynamo import facility_item, meter_item
 from heatportal.domain.model import Address, BillingPeriod, Facility, Meter, MeterKind
 from heatportal.domain.money import EnergyUnit
-from infra.local.resources import clients
 from tests.dates import local_today
 
-from .conftest import PASSWORD, body
+from .conftest import body, staff_headers
 
 STAFF_EMAIL = "kundeservice-invoices@example.com"
 
 
 @pytest.fixture(scope="module")
 def staff_auth(stack, http) -> dict[str, str]:
-    cognito = clients(stack.resources.endpoint)["cognito-idp"]
-    pool = stack.resources.user_pool_id
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username=STAFF_EMAIL,
-        UserAttributes=[{"Name": "email", "Value": STAFF_EMAIL}, {"Name": "email_verified", "Value": "true"}],
-        MessageAction="SUPPRESS",
-    )
-    cognito.admin_set_user_password(UserPoolId=pool, Username=STAFF_EMAIL, Password=PASSWORD, Permanent=True)
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username=STAFF_EMAIL, GroupName="staff")
-    resp = http.post("/api/auth/login", json={"username": STAFF_EMAIL, "password": PASSWORD})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json['id_token']}"}
+    return staff_headers(stack, http, STAFF_EMAIL)
 
 
 def billed(repo, seeded, months: int = 3) -> list:

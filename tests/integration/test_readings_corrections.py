@@ -17,27 +17,13 @@ from heatportal.domain.model import ReadingSource, Role
 from heatportal.domain.reading_corrections import ReadingCorrection
 from heatportal.i18n import translate
 from heatportal.services.access import Principal
-from infra.local.resources import clients
-from tests.integration.conftest import PASSWORD, body
+from tests.integration.conftest import body, staff_headers
 
 
 @pytest.fixture(scope="module")
 def staff(stack, http) -> dict[str, str]:
     """A customer-service user (Cognito group ``staff``) with no membership."""
-    cognito = clients(stack.resources.endpoint)["cognito-idp"]
-    pool = stack.resources.user_pool_id
-    email = f"kundeservice-{secrets.token_hex(4)}@example.com"
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username=email,
-        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
-        MessageAction="SUPPRESS",
-    )
-    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=PASSWORD, Permanent=True)
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="staff")
-    resp = http.post("/api/auth/login", json={"username": email, "password": PASSWORD})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json['id_token']}"}
+    return staff_headers(stack, http, f"kundeservice-{secrets.token_hex(4)}@example.com")
 
 
 def readings_url(seeded) -> str:

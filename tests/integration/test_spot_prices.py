@@ -16,26 +16,14 @@ from heatportal.i18n import translate
 from infra.local.lambdas import invoke
 from infra.local.resources import clients
 
-from .conftest import PASSWORD, body
+from .conftest import body, staff_headers
 
 STAFF_EMAIL = "kundeservice-spot@example.com"
 
 
 @pytest.fixture(scope="module")
 def staff_auth(stack, http) -> dict[str, str]:
-    cognito = clients(stack.resources.endpoint)["cognito-idp"]
-    pool = stack.resources.user_pool_id
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username=STAFF_EMAIL,
-        UserAttributes=[{"Name": "email", "Value": STAFF_EMAIL}, {"Name": "email_verified", "Value": "true"}],
-        MessageAction="SUPPRESS",
-    )
-    cognito.admin_set_user_password(UserPoolId=pool, Username=STAFF_EMAIL, Password=PASSWORD, Permanent=True)
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username=STAFF_EMAIL, GroupName="staff")
-    resp = http.post("/api/auth/login", json={"username": STAFF_EMAIL, "password": PASSWORD})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json['id_token']}"}
+    return staff_headers(stack, http, STAFF_EMAIL)
 
 
 def put_file(stack, key: str, text: str) -> None:
