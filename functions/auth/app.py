@@ -1,8 +1,9 @@
 """Auth API: registration, sign in, refresh, sign out everywhere, passwords,
 who am I, and the users, roles, invitations and audit trail of a customer."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
+from auth_companies import router as companies_router
 from auth_models import (
     AcceptInvitationIn,
     AddressOut,
@@ -19,6 +20,7 @@ from auth_models import (
     EmailChangeIn,
     EmailConfirmIn,
     EmailOut,
+    FacilityBankAccountOut,
     ForgotCustomerNumberIn,
     ForgotPasswordIn,
     InvitationOut,
@@ -30,6 +32,8 @@ from auth_models import (
     RegisterIn,
     ResetPasswordIn,
     RoleIn,
+    StaffContactRequestOut,
+    StaffContactRequestsOut,
     StatusOut,
     UserOut,
     UsersOut,
@@ -41,6 +45,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
+from heatportal.domain.accounts import BankAccount, ContactRequest
 from heatportal.domain.errors import Unauthorized
 from heatportal.domain.model import Language, Membership
 from heatportal.web.api import (
@@ -58,6 +63,8 @@ metrics = Metrics()
 app = build_resolver(logger)
 
 UserPath = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{8,64}$", description="User id (Cognito sub)")]
+FacilityPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,40}$", description="Facility id")]
+ContactRequestPath = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="Contact request id")]
 InvitationPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{10,100}$", description="Invitation id")]
 
 
@@ -85,6 +92,7 @@ class MembershipOut(BaseModel):
     customer_number: str
     customer_path: str
     role: str
+    via_org: str | None = Field(default=None, description="Set when the access is a management company's grant")
 
 
 class MeOut(BaseModel):
@@ -215,7 +223,10 @@ def me() -> MeOut:
         staff=who.is_staff,
         customers=[
             MembershipOut(
-                customer_number=m.customer_number, customer_path=customer_to_path(m.customer_number), role=m.role.value
+                customer_number=m.customer_number,
+                customer_path=customer_to_path(m.customer_number),
+                role=m.role.value,
+                via_org=m.via_org,
             )
             for m in memberships
         ],
@@ -247,8 +258,22 @@ def find_customers(q: Annotated[str, Query(min_length=1, max_length=254)]) -> li
     ]
 
 
+def _bank_out(bank: BankAccount | None) -> BankAccountOut | None:
+    if bank is None:
+        return None
+    return BankAccountOut(
+        iban=bank.iban,
+        holder=bank.holder,
+        valid_from=bank.valid_from,
+        sepa_mandate=bank.sepa_mandate,
+        facility_id=bank.facility_id,
+    )
+
+
 def _profile_out(number: str) -> ProfileOut:
-    customer, bank = composition.profile_service().view(principal(app), number)
+    service = composition.profile_service()
+    who = principal(app)
+    customer, bank = service.view(who, number)
     return ProfileOut(
         number=customer.number,
         name=customer.name,
@@ -257,11 +282,16 @@ def _profile_out(number: str) -> ProfileOut:
         language=customer.language,
         address=AddressOut(**customer.address.model_dump()),
         org_number=customer.org_number,
-        bank_account=BankAccountOut(
-            iban=bank.iban, holder=bank.holder, valid_from=bank.valid_from, sepa_mandate=bank.sepa_mandate
-        )
-        if bank
-        else None,
+        bank_account=_bank_out(bank),
+        facility_bank_accounts=[
+            FacilityBankAccountOut(
+                facility_id=f.facility.id,
+                facility_name=f.facility.name,
+                own=_bank_out(f.own),
+                paying=_bank_out(f.paying),
+            )
+            for f in service.facility_accounts(who, number)
+        ],
     )
 
 
@@ -303,7 +333,15 @@ def change_bank_account(customer: CustomerPath, body: BankAccountIn) -> ProfileO
         valid_from=body.valid_from,
         sepa_mandate=body.sepa_mandate,
         password=body.password,
+        facility_id=body.facility_id,
     )
+    return _profile_out(number)
+
+
+@app.delete("/api/customers/<customer>/profile/bank-account/<facility>")
+def remove_facility_bank_account(customer: CustomerPath, facility: FacilityPath) -> ProfileOut:
+    number = customer_from_path(customer)
+    composition.profile_service().remove_facility_bank_account(principal(app), number, facility)
     return _profile_out(number)
 
 
@@ -312,7 +350,40 @@ def contact_request(customer: CustomerPath, body: ContactRequestIn) -> tuple[Con
     request = composition.profile_service().contact(
         principal(app), customer_from_path(customer), body.subject, body.message, body.phone
     )
-    return ContactRequestOut(subject=request.subject, phone=request.phone, at=request.at), 201
+    return ContactRequestOut(subject=request.subject, phone=request.phone, at=request.at, id=request.id), 201
+
+
+def _staff_request_out(r: ContactRequest) -> StaffContactRequestOut:
+    return StaffContactRequestOut(
+        id=r.id,
+        customer_number=r.customer_number,
+        customer_path=customer_to_path(r.customer_number),
+        at=r.at,
+        sender=r.sender,
+        subject=r.subject,
+        message=r.message,
+        phone=r.phone,
+        status=r.status,
+        handled_by=r.handled_by,
+        handled_at=r.handled_at,
+    )
+
+
+@app.get("/api/staff/contact-requests")
+def staff_contact_requests(
+    status: Annotated[Literal["open", "handled"], Query()] = "open",
+    cursor: Annotated[str | None, Query(max_length=600, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> StaffContactRequestsOut:
+    found = composition.profile_service().contact_requests(principal(app), status, cursor, limit)
+    return StaffContactRequestsOut(
+        requests=[_staff_request_out(r) for r in found.requests], next_cursor=found.next_cursor
+    )
+
+
+@app.post("/api/staff/contact-requests/<request>/handled")
+def staff_contact_request_handled(request: ContactRequestPath) -> StaffContactRequestOut:
+    return _staff_request_out(composition.profile_service().mark_contact_request_handled(principal(app), request))
 
 
 @app.get("/api/customers/<customer>/users")
@@ -358,6 +429,9 @@ def audit_trail(customer: CustomerPath) -> list[AuditOut]:
         AuditOut(at=e.at, actor=e.actor, action=e.action, subject=e.subject, role=e.role, previous_role=e.previous_role)
         for e in entries
     ]
+
+
+app.include_router(companies_router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -160,6 +161,16 @@ class BankAccountOut(BaseModel):
     holder: str
     valid_from: date
     sepa_mandate: bool
+    facility_id: str | None = None
+
+
+class FacilityBankAccountOut(BaseModel):
+    facility_id: str
+    facility_name: str
+    own: BankAccountOut | None = Field(description="The facility's own account, if it has a different one")
+    paying: BankAccountOut | None = Field(
+        description="The account that pays for the facility (own, else the customer's)"
+    )
 
 
 class ProfileOut(BaseModel):
@@ -171,6 +182,7 @@ class ProfileOut(BaseModel):
     address: AddressOut
     org_number: str | None
     bank_account: BankAccountOut | None
+    facility_bank_accounts: list[FacilityBankAccountOut] = []
 
 
 class ContactIn(_In):
@@ -191,6 +203,12 @@ class BankAccountIn(_In):
     valid_from: date
     sepa_mandate: bool = False
     password: str = Field(min_length=1, max_length=256, repr=False)
+    facility_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="A facility of the customer: a different account for that facility only",
+    )
 
 
 class ContactRequestIn(_In):
@@ -204,3 +222,23 @@ class ContactRequestOut(BaseModel):
     phone: str
     at: datetime
     status: str = "received"
+    id: str | None = None
+
+
+class StaffContactRequestOut(BaseModel):
+    id: str
+    customer_number: str
+    customer_path: str
+    at: datetime
+    sender: str
+    subject: str
+    message: str
+    phone: str
+    status: Literal["open", "handled"]
+    handled_by: str | None
+    handled_at: datetime | None
+
+
+class StaffContactRequestsOut(BaseModel):
+    requests: list[StaffContactRequestOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page")

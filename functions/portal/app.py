@@ -7,10 +7,13 @@ module is the Lambda entry point that includes them.
 
 import portal_account
 import portal_billing
+import portal_companies
 import portal_consumption
 import portal_documents
 import portal_help
+import portal_meter_settings
 import portal_pages
+import portal_staff
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
@@ -21,7 +24,17 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayRestResolver()
-for module in (portal_pages, portal_help, portal_documents, portal_consumption, portal_account, portal_billing):
+for module in (
+    portal_pages,
+    portal_help,
+    portal_documents,
+    portal_consumption,
+    portal_account,
+    portal_billing,
+    portal_staff,
+    portal_meter_settings,
+    portal_companies,
+):
     app.include_router(module.router)
 
 

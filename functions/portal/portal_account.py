@@ -506,6 +506,7 @@ def _account_page(view: Page, error: DomainError | None = None, values: dict[str
         status_of(error) if error and status_of(error) != 401 else (400 if error else 200),
         memberships=memberships,
         is_admin=is_admin,
+        is_staff=principal.is_staff,
         error=view.t(f"error.{error.code}", **error.params) if error else None,
         values={k: v for k, v in (values or {}).items() if k != "password"},
         notice="account.password.done" if view.query.get("changed") == "password" and not error else None,
@@ -643,12 +644,15 @@ def _profile_page(view: Page, error: DomainError | None = None, notice: str | No
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    customer, bank = composition.profile_service().view(principal, number)
+    service = composition.profile_service()
+    customer, bank = service.view(principal, number)
     return view.render(
         "account_profile.html",
         status_of(error) if error and status_of(error) != 401 else (400 if error else 200),
         customer=customer,
         bank=bank,
+        # A different account per facility is offered when there are several (seed 003).
+        facility_accounts=service.facility_accounts(principal, number),
         sepa=composition.profile().currency == "EUR",
         error=view.t(f"error.{error.code}", **error.params) if error else None,
         notice=notice,
@@ -718,9 +722,18 @@ def profile_bank(view: Page) -> Response[str]:
             valid_from=valid_from,
             sepa_mandate=f.get("sepa_mandate") == "on",
             password=f.get("password", ""),
+            facility_id=f.get("facility_id") or None,
         )
 
     return _profile_change(view, change)
+
+
+@router.post("/account/profile/bank-account/<facility_id>/remove")
+@page(router)
+def profile_bank_remove(view: Page, facility_id: str) -> Response[str]:
+    return _profile_change(
+        view, lambda p, n, _f: composition.profile_service().remove_facility_bank_account(p, n, facility_id)
+    )
 
 
 @router.post("/account/profile/contact-request")

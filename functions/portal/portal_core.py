@@ -83,6 +83,11 @@ class Page:
         body = self.event.decoded_body or ""
         return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
+    def form_list(self, name: str) -> list[str]:
+        """Every value of a repeated field (checkboxes)."""
+        body = self.event.decoded_body or ""
+        return parse_qs(body, keep_blank_values=False).get(name, [])
+
     def check_csrf(self, form: dict[str, str]) -> None:
         if not s.csrf_valid(self.cookies, form.get("csrf")):
             raise ValidationFailed("The form has expired.", code="csrf_failed")

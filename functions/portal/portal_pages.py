@@ -9,9 +9,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import HERE, LANG_COOKIE_SECONDS, Page, cognito_username, page, safe_next, signed_in
+from portal_meter_settings import meter_page_extras
 
 from heatportal import composition
-from heatportal.domain.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
+from heatportal.domain.errors import DomainError, Forbidden, RateLimited, Unauthorized, ValidationFailed
 from heatportal.domain.model import LANGUAGES, InvoiceKind, InvoiceStatus
 from heatportal.services.access import Principal
 from heatportal.web import session as s
@@ -141,7 +142,7 @@ def choose_account(view: Page) -> Response[str]:
     form = view.form()
     view.check_csrf(form)
     chosen = form.get("customer", "")
-    composition.access().require(principal, chosen, role_read())
+    composition.access().require(principal, chosen, role_read(), companies="any")
     view.set_cookies.append(s.cookie(s.CUSTOMER_COOKIE, chosen, secure=view.secure))
     return view.redirect("/")
 
@@ -160,7 +161,13 @@ def start(view: Page) -> Response[str]:
         return view.render("no_customer.html")
     customer = composition.repository().get_customer(number)
     meters = composition.reading_service().list_meters(principal, number)
-    invoices = composition.invoice_service().list(principal, number)
+    invoices_hidden = False
+    try:
+        invoices = composition.invoice_service().list(principal, number)
+    except Forbidden:
+        # A management company granted only some facilities sees no invoices
+        # (they cover the whole customer): no balance rather than a wrong zero.
+        invoices, invoices_hidden = [], True
     notice = composition.interruption_service().for_customer(principal, number)
     today = composition.clock().today()
     open_invoices = [i for i in invoices if i.status == InvoiceStatus.OPEN]
@@ -179,6 +186,7 @@ def start(view: Page) -> Response[str]:
             reverse=True,
         ),
         interruptions=notice,
+        invoices_hidden=invoices_hidden,
         several=len(view.memberships(principal)) > 1,
     )
 
@@ -212,8 +220,12 @@ def _meter_page(
         "today": composition.clock().today(),
         "form": {},
         "error": None,
+        "error_field": "value",
         "confirm": None,
     }
+    # Corrections of these readings; for customer service the meter's settings too.
+    context.update(meter_page_extras(principal, number, selected.meter, readings))
+    context["settings_saved"] = view.query.get("settings_saved")
     context.update(extra)
     return view.render("meter.html", status, **context)
 
@@ -225,6 +237,33 @@ def meter(view: Page, meter_number: str) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     return _meter_page(view, principal, number, meter_number, submitted=view.query.get("submitted"))
+
+
+def register_values(form: dict[str, str]) -> tuple[dict[str, Decimal], str | None]:
+    """Values of the secondary registers (inputs ``register_<name>``); an empty
+    input is a register the person could not read. Returns the values and the
+    name of the first one that is not a number."""
+    values: dict[str, Decimal] = {}
+    for key, raw in sorted(form.items()):
+        name = key.removeprefix("register_")
+        text = raw.strip().replace(" ", "").replace(",", ".")
+        if name == key or not text:
+            continue
+        try:
+            values[name] = Decimal(text)
+        except InvalidOperation:
+            return values, name
+        if not values[name].is_finite():
+            return values, name
+    return values, None
+
+
+def error_input(error: ValidationFailed) -> str:
+    """The id of the input an error belongs to (``registers.volume`` -> ``register_volume``)."""
+    field_name = str(error.fields[0].get("field", "value")) if error.fields else "value"
+    if field_name.startswith("registers."):
+        return "register_" + field_name.removeprefix("registers.")
+    return "value"  # the main value and the date share the message under the value, as before
 
 
 @router.post("/meters/<meter_number>/readings")
@@ -245,6 +284,18 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
         return _meter_page(
             view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_not_a_number")
         )
+    registers, bad_register = register_values(form)
+    if bad_register is not None:
+        return _meter_page(
+            view,
+            principal,
+            number,
+            meter_number,
+            422,
+            form=form,
+            error=view.t("error.register_not_a_number"),
+            error_field=f"register_{bad_register}",
+        )
     try:
         read_on = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
@@ -253,13 +304,15 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
         )
     try:
         composition.reading_service().submit(
-            principal, number, meter_number, value, read_on, confirmed=form.get("confirm") == "yes"
+            principal, number, meter_number, value, read_on, confirmed=form.get("confirm") == "yes", registers=registers
         )
     except ValidationFailed as error:
         message = view.t(f"error.{error.code}", **error.params)
-        if error.code == "reading_implausible":
+        if error.code in ("reading_implausible", "register_implausible"):
             return _meter_page(view, principal, number, meter_number, 422, form=form, confirm=message)
-        return _meter_page(view, principal, number, meter_number, 422, form=form, error=message)
+        return _meter_page(
+            view, principal, number, meter_number, 422, form=form, error=message, error_field=error_input(error)
+        )
     except DomainError as error:
         return _meter_page(
             view, principal, number, meter_number, 422, form=form, error=view.t(f"error.{error.code}", **error.params)

@@ -4,26 +4,29 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Literal
 
+import readings_meters
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from heatportal import composition
-from heatportal.domain.model import Reading
+from heatportal.domain.model import Meter, Reading
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
 from heatportal.web.api import CustomerPath, MeterPath, build_resolver, customer_from_path, principal
 
 if TYPE_CHECKING:  # the service module loads with the first request, not at cold start
     from heatportal.services.reading_corrections import ReadingWithCorrections
+    from heatportal.services.readings import MeterOverview
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = build_resolver(logger)
+app.include_router(readings_meters.router)  # meter settings by customer service
 
 
 class ReadingOut(BaseModel):
@@ -32,6 +35,9 @@ class ReadingOut(BaseModel):
     source: str
     estimated: bool
     recorded_at: datetime
+    registers: dict[str, Decimal] = Field(
+        default_factory=dict, description="Values of the meter's other registers read at the same time, by name"
+    )
 
     @classmethod
     def of(cls, reading: Reading) -> "ReadingOut":
@@ -41,6 +47,7 @@ class ReadingOut(BaseModel):
             source=reading.source.value,
             estimated=reading.estimated,
             recorded_at=reading.recorded_at,
+            registers=dict(reading.registers),
         )
 
 
@@ -50,6 +57,12 @@ class CorrectionOut(BaseModel):
     previous_estimated: bool
     previous_recorded_at: datetime
     value: Decimal = Field(description="The value this correction set")
+    previous_registers: dict[str, Decimal] = Field(
+        default_factory=dict, description="Other registers' values before, those this correction changed"
+    )
+    registers: dict[str, Decimal] = Field(
+        default_factory=dict, description="Other registers' values this correction set"
+    )
     reason: str
     corrected_at: datetime
 
@@ -61,6 +74,8 @@ class CorrectionOut(BaseModel):
             previous_estimated=correction.previous_estimated,
             previous_recorded_at=correction.previous_recorded_at,
             value=correction.value,
+            previous_registers=dict(correction.previous_registers),
+            registers=dict(correction.registers),
             reason=correction.reason,
             corrected_at=correction.corrected_at,
         )
@@ -77,6 +92,16 @@ class ReadingWithCorrectionsOut(ReadingOut):
         )
 
 
+class RegisterOut(BaseModel):
+    name: str = Field(description="energy, volume or tariff")
+    main: bool = Field(description="The register billing uses (the reading's value); the others are in `registers`")
+    unit: str
+    decimals: int
+    register_digits: int | None
+    last_value: Decimal | None
+    last_read_on: date | None
+
+
 class MeterOut(BaseModel):
     number: str
     facility_id: str
@@ -86,6 +111,47 @@ class MeterOut(BaseModel):
     installed_on: date
     removed_on: date | None
     last_reading: ReadingOut | None
+    registers: list[RegisterOut] = Field(description="Every register of the meter, the main one first")
+
+    @classmethod
+    def of(cls, overview: "MeterOverview") -> "MeterOut":
+        meter: Meter = overview.meter
+        last = overview.last_reading
+        registers = [
+            RegisterOut(
+                name=meter.main_register.name.value,
+                main=True,
+                unit=meter.unit.value,
+                decimals=meter.decimals,
+                register_digits=meter.register_digits,
+                last_value=last.value if last else None,
+                last_read_on=last.read_on if last else None,
+            )
+        ]
+        for register in meter.registers:
+            seen = overview.last_registers.get(register.name.value)
+            registers.append(
+                RegisterOut(
+                    name=register.name.value,
+                    main=False,
+                    unit=register.unit.value,
+                    decimals=register.decimals,
+                    register_digits=register.register_digits,
+                    last_value=seen.value if seen else None,
+                    last_read_on=seen.read_on if seen else None,
+                )
+            )
+        return cls(
+            number=meter.number,
+            facility_id=meter.facility_id,
+            kind=meter.kind.value,
+            unit=meter.unit.value,
+            decimals=meter.decimals,
+            installed_on=meter.installed_on,
+            removed_on=meter.removed_on,
+            last_reading=ReadingOut.of(last) if last else None,
+            registers=registers,
+        )
 
 
 class ReadingIn(BaseModel):
@@ -96,28 +162,30 @@ class ReadingIn(BaseModel):
     confirm: bool = Field(default=False, description="Confirm a value the plausibility check questioned")
 
 
+RegisterNameIn = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+
+
+class MeterReadingIn(ReadingIn):
+    registers: dict[RegisterNameIn, Annotated[Decimal, Field(ge=0, max_digits=14)]] = Field(
+        default_factory=dict,
+        max_length=8,
+        description='Values of the meter\'s other registers read at the same time, e.g. {"volume": "1234.56"}',
+    )
+
+
 class SubmittedOut(BaseModel):
     reading: ReadingOut
     consumption_since_previous: Decimal | None
+    registers_since_previous: dict[str, Decimal] = Field(
+        default_factory=dict, description="What each other register counted since its previous value"
+    )
 
 
 @app.get("/api/customers/<customer>/meters")
 @tracer.capture_method
 def list_meters(customer: CustomerPath) -> list[MeterOut]:
     overview = composition.reading_service().list_meters(principal(app), customer_from_path(customer))
-    return [
-        MeterOut(
-            number=o.meter.number,
-            facility_id=o.meter.facility_id,
-            kind=o.meter.kind.value,
-            unit=o.meter.unit.value,
-            decimals=o.meter.decimals,
-            installed_on=o.meter.installed_on,
-            removed_on=o.meter.removed_on,
-            last_reading=ReadingOut.of(o.last_reading) if o.last_reading else None,
-        )
-        for o in overview
-    ]
+    return [MeterOut.of(o) for o in overview]
 
 
 @app.get("/api/customers/<customer>/meters/<meter>/readings")
@@ -131,13 +199,21 @@ def list_readings(customer: CustomerPath, meter: MeterPath) -> list[ReadingWithC
 
 @app.post("/api/customers/<customer>/meters/<meter>/readings")
 @tracer.capture_method
-def submit_reading(customer: CustomerPath, meter: MeterPath, body: ReadingIn) -> tuple[SubmittedOut, int]:
+def submit_reading(customer: CustomerPath, meter: MeterPath, body: MeterReadingIn) -> tuple[SubmittedOut, int]:
     result = composition.reading_service().submit(
-        principal(app), customer_from_path(customer), meter, body.value, body.read_on, confirmed=body.confirm
+        principal(app),
+        customer_from_path(customer),
+        meter,
+        body.value,
+        body.read_on,
+        confirmed=body.confirm,
+        registers=body.registers,
     )
     metrics.add_metric(name="ReadingSubmitted", unit=MetricUnit.Count, value=1)
     return SubmittedOut(
-        reading=ReadingOut.of(result.reading), consumption_since_previous=result.consumption_since_previous
+        reading=ReadingOut.of(result.reading),
+        consumption_since_previous=result.consumption_since_previous,
+        registers_since_previous=result.registers_since_previous,
     ), 201
 
 
@@ -145,6 +221,11 @@ class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     value: Decimal = Field(ge=0, max_digits=14, description="The correct register value")
+    registers: dict[RegisterNameIn, Annotated[Decimal, Field(ge=0, max_digits=14)]] = Field(
+        default_factory=dict,
+        max_length=8,
+        description="Correct values of the meter's other registers; those not given stay as they were",
+    )
     reason: str = Field(min_length=1, max_length=REASON_MAX_LENGTH, description="Why the reading is corrected")
 
 
@@ -157,7 +238,7 @@ def correct_reading(
     customer: CustomerPath, meter: MeterPath, read_on: ReadingDatePath, body: CorrectionIn
 ) -> ReadingWithCorrectionsOut:
     entry = composition.reading_correction_service().correct(
-        principal(app), customer_from_path(customer), meter, read_on, body.value, body.reason
+        principal(app), customer_from_path(customer), meter, read_on, body.value, body.reason, body.registers
     )
     metrics.add_metric(name="ReadingCorrected", unit=MetricUnit.Count, value=1)
     return ReadingWithCorrectionsOut.with_history(entry)
@@ -170,6 +251,9 @@ class BarOut(BaseModel):
     degree_days: Decimal | None
     normalised: Decimal | None = Field(description="Consumption had the weather been normal")
     previous_normalised: Decimal | None
+    volume_m3: Decimal | None = Field(
+        default=None, description="m3 that circulated (year view of a meter with a volume register)"
+    )
 
 
 class ConsumptionOut(BaseModel):
@@ -184,6 +268,7 @@ class ConsumptionOut(BaseModel):
     normalised_total: Decimal | None
     previous_normalised_total: Decimal | None
     normal_degree_days: Decimal | None
+    volume_total_m3: Decimal | None = Field(default=None, description="m3 that circulated in the year (year view)")
     bars: list[BarOut]
 
 
@@ -213,6 +298,7 @@ def consumption(
         normalised_total=v.normalised_total,
         previous_normalised_total=v.previous_normalised_total,
         normal_degree_days=v.normal_degree_days,
+        volume_total_m3=v.volume_total,
         bars=[
             BarOut(
                 key=b.key,
@@ -221,6 +307,7 @@ def consumption(
                 degree_days=b.degree_days,
                 normalised=b.normalised,
                 previous_normalised=b.previous_normalised,
+                volume_m3=b.volume,
             )
             for b in v.bars
         ],

@@ -34,6 +34,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"\n  Demo logins (password for all: {stack.demo.users[0].password})")
         for user in stack.demo.users:
             roles = ", ".join(f"{number} ({role.value})" for number, role in user.memberships) or "staff"
+            if user.organisation:
+                roles = f"management company {user.organisation[1]} ({user.organisation[0]}), administrator"
             print(f"    {user.email:<42} {roles}")
     print("\nPress Ctrl-C to stop.", flush=True)
     stopped = threading.Event()

@@ -10,23 +10,24 @@ from __future__ import annotations
 import copy
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from heatportal.adapters.dynamo import (
     DynamoRepository,
     DynamoTable,
-    customer_item,
     daily_item,
     facility_item,
     membership_item,
     meter_item,
     reading_item,
 )
+from heatportal.adapters.dynamo_companies import DynamoCompanyStore
+from heatportal.adapters.dynamo_names import customer_with_name_items
 from heatportal.adapters.dynamo_readings import agreement_item, month_items
 from heatportal.demo import DemoDataset, generate
-from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership
+from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
 from infra.local.resources import LocalResources, clients
@@ -41,9 +42,11 @@ class _NoMail:
         return "history"
 
 
-def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoRepository) -> None:
+def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoRepository) -> dict[str, str]:
+    """Cognito users and their memberships; returns e-mail -> user id (sub)."""
     cognito = clients(resources.endpoint)["cognito-idp"]
     memberships = []
+    subs: dict[str, str] = {}
     for user in dataset.users:
         cognito.admin_create_user(
             UserPoolId=resources.user_pool_id,
@@ -62,11 +65,63 @@ def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoR
             cognito.admin_add_user_to_group(UserPoolId=resources.user_pool_id, Username=user.email, GroupName="staff")
         attributes = cognito.admin_get_user(UserPoolId=resources.user_pool_id, Username=user.email)["UserAttributes"]
         sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+        subs[user.email] = sub
         for customer_number, role in user.memberships:
             memberships.append(
                 membership_item(Membership(user_id=sub, customer_number=customer_number, role=role, email=user.email))
             )
     repo.table.batch_put(memberships)
+    return subs
+
+
+def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict[str, str], today: date) -> None:
+    """The demo management company (seed 004): registered by its administrator,
+    granted one facility of a business customer with full access, registered a
+    second customer itself (read only, every facility), and invited by a third
+    customer (waiting for the company to accept)."""
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
+    from heatportal.domain.accounts import AuditEntry
+    from heatportal.domain.companies import (
+        CompanyGrant,
+        Organisation,
+        OrgAuditEntry,
+        OrgMember,
+        OrgRole,
+        normalize_org_number,
+    )
+
+    admin = next((u for u in dataset.users if u.organisation), None)
+    if admin is None or admin.organisation is None:
+        return
+    store = DynamoCompanyStore(repo.table)
+    accounts = DynamoAccountStore(repo.table)
+    country = dataset.customers[0].address.country
+    number, name = normalize_org_number(admin.organisation[0], country), admin.organisation[1]
+    at = datetime.combine(today - timedelta(days=40), time(9), tzinfo=UTC)
+    member = OrgMember(org_number=number, user_id=subs[admin.email], email=admin.email, role=OrgRole.ADMIN)
+    org = Organisation(number=number, name=name, created_at=at, created_by=admin.email)
+    store.create_organisation(org, member, OrgAuditEntry(number, at, admin.email, "registered", name))
+    businesses = [c for c in dataset.customers if c.org_number][:3]
+    facilities = {
+        c.number: sorted(f.id for f in dataset.facilities if f.customer_number == c.number) for c in businesses
+    }
+    plans: list[tuple[Role, frozenset[str] | None, str, str]] = [
+        (Role.FULL, frozenset(facilities[businesses[0].number][:1]), "active", "company_accepted"),
+        (Role.READ, None, "active", "company_registered"),
+        (Role.FULL, None, "pending", "company_invited"),
+    ]
+    for customer, (role, chosen, status, action) in zip(businesses, plans, strict=False):
+        grant = CompanyGrant(
+            customer_number=customer.number,
+            org_number=number,
+            role=role,
+            facilities=chosen,
+            status=status,  # type: ignore[arg-type]
+            granted_by=admin.email if action == "company_registered" else (customer.email or admin.email),
+            granted_at=at,
+        )
+        audit = AuditEntry(customer.number, at, grant.granted_by, action, number, role=role)  # type: ignore[arg-type]
+        store.write_grant_change(customer.number, accounts.access_version(customer.number), audit, put=grant)
 
 
 DEMO_INTERRUPTION = {
@@ -111,6 +166,57 @@ def _announce_interruption(table: DynamoTable, profile: UtilityProfile, today: d
     )
 
 
+DEMO_CONTACT_REQUESTS = {
+    "nb": [
+        ("Flytting", "Vi flytter 1. neste måned. Hvordan melder vi flytting og siste målerstand?"),
+        ("Faktura", "Fakturaen for forrige måned virker høy. Kan dere sjekke målerstanden?"),
+        ("Avtale om SMS", "Kan dere sette opp SMS-avlesning på mobilnummeret mitt?"),
+    ],
+    "sv": [
+        ("Flytt", "Vi flyttar den 1:a nästa månad. Hur anmäler vi flytten och sista mätarställningen?"),
+        ("Faktura", "Förra månadens faktura verkar hög. Kan ni kontrollera mätarställningen?"),
+        ("Avläsning via sms", "Kan ni ordna avläsning via sms på mitt mobilnummer?"),
+    ],
+    "nl": [
+        ("Verhuizing", "Wij verhuizen de 1e van volgende maand. Hoe geven we de verhuizing en de meterstand door?"),
+        ("Factuur", "De factuur van vorige maand lijkt hoog. Kunt u de meterstand controleren?"),
+        ("Voorschot", "Kan mijn voorschot omlaag? Ons verbruik is gedaald."),
+    ],
+    "de": [
+        ("Umzug", "Wir ziehen zum 1. des nächsten Monats um. Wie melden wir den Umzug und den Zählerstand?"),
+        ("Rechnung", "Die Rechnung des letzten Monats erscheint hoch. Können Sie den Zählerstand prüfen?"),
+        ("Abschlag", "Kann mein Abschlag gesenkt werden? Unser Verbrauch ist gesunken."),
+    ],
+    "en": [
+        ("Moving out", "We move out on the 1st of next month. How do we report the move and the final reading?"),
+        ("Invoice", "Last month's invoice looks high. Could you check the meter reading?"),
+        ("SMS readings", "Could you set up SMS readings on my mobile number?"),
+    ],
+}
+
+
+def _contact_requests(table: DynamoTable, dataset: DemoDataset, profile: UtilityProfile) -> None:
+    """A few open contact requests, so customer service has a list to work through."""
+    from heatportal.adapters.dynamo_accounts import DynamoProfileStore
+    from heatportal.domain.accounts import ContactRequest
+
+    store = DynamoProfileStore(table)
+    now = datetime.now(UTC).replace(microsecond=0)
+    texts = DEMO_CONTACT_REQUESTS[profile.default_language]
+    for index, (customer, (subject, message)) in enumerate(zip(dataset.customers[1:], texts, strict=False)):
+        store.add_contact_request(
+            ContactRequest(
+                id=uuid.uuid5(uuid.NAMESPACE_URL, f"demo-contact-{profile.id}-{index}").hex[:16],
+                customer_number=customer.number,
+                at=now - timedelta(hours=5 * index + 1),
+                sender=customer.email or f"{customer.number}@example.com",
+                subject=subject,
+                message=message,
+                phone=customer.phone or "",
+            )
+        )
+
+
 def _reminder_agreements(dataset: DemoDataset, profile: UtilityProfile) -> list[dict[str, Any]]:
     """Some demo customers chose reading reminders: by SMS (and answer with the
     keyword) or by email (with a reading link), so the reminders job has work."""
@@ -150,7 +256,9 @@ def load_demo(
     with ThreadPoolExecutor(max_workers=4) as pool:
         hashes = dict(zip(dataset.pins, pool.map(hash_secret, dataset.pins.values()), strict=True))
     items: list[dict[str, Any]] = []
-    items += [customer_item(c.model_copy(update={"pin_hash": hashes.get(c.number)})) for c in dataset.customers]
+    for c in dataset.customers:
+        # The profile item and its name tokens (staff find customers by name).
+        items += customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
     items += [facility_item(f) for f in dataset.facilities]
     items += [meter_item(m) for m in dataset.meters]
     items += [reading_item(r) for r in dataset.readings]
@@ -163,8 +271,10 @@ def load_demo(
         list(pool.map(repo.table.batch_put, chunks))
     for (zone, month), price in dataset.spot_prices.items():
         repo.put_spot_price(zone, month, price)
-    _create_users(resources, dataset, repo)
+    subs = _create_users(resources, dataset, repo)
+    _management_company(repo, dataset, subs, today)
     _announce_interruption(repo.table, profile, today)
+    _contact_requests(repo.table, dataset, profile)
 
     # Past invoices through the real billing service (no email for history).
     billing = composition.billing_service()

@@ -247,3 +247,53 @@ def test_change_the_advance_payment_with_range_check_and_confirmation_email(brow
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(page, "advance-phone")
     context.close()
+
+
+# --- a reading with the volume register (Norwegian profile) -------------------------------------
+
+
+def test_submit_a_reading_with_the_volume_register_and_see_it_in_the_history(browser, local_stack):
+    """A heat meter with a volume register: one input per register, an error on the
+    volume input itself, then energy and volume stored and listed together."""
+    others = {local_stack.demo[0]["email"], local_stack.demo[3]["email"]}  # other journeys submit readings for these
+    candidates = [
+        u for u in local_stack.demo[1:] if not u["staff"] and len(u["customers"]) == 1 and u["email"] not in others
+    ]
+    user = meter = None
+    for candidate in candidates[:-1]:  # the last single-customer login belongs to test_portal_pages
+        if candidate["customers"][0]["role"] != "admin":
+            continue
+        auth = local_stack.login(candidate)
+        customer = candidate["customers"][0]["customer_number"]
+        meters = requests.get(f"{local_stack.url}/api/customers/{customer}/meters", headers=auth, timeout=30).json()
+        with_volume = [m for m in meters if len(m["registers"]) > 1 and m["removed_on"] is None and m["last_reading"]]
+        if with_volume:
+            user, meter = candidate, with_volume[0]
+            break
+    assert user is not None and meter is not None, "the demo data has heat meters with a volume register"
+    energy, volume = meter["registers"]
+    context, page = log_in(browser, local_stack, user, "nb-NO", ("E-post", "Passord", "Logg inn"))
+    page.goto(f"{local_stack.url}/meters/{meter['number']}")
+    assert page.get_by_role("group", name="Andre telleverk på måleren").is_visible()
+    page.get_by_label(re.compile("^Målerstand")).fill(str(Decimal(energy["last_value"]) + 25))
+    page.get_by_label("Volum (m³)").fill(str(Decimal(volume["last_value"]) - 1).replace(".", ","))
+    page.get_by_role("button", name=re.compile("Registrer")).click()
+    field = page.get_by_label("Volum (m³)")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "lavere enn forrige avlesning av dette telleverket" in page.locator("#register_volume-error").inner_text()
+    page.locator(".error-summary a").click()  # the summary leads to the volume input
+    assert page.evaluate("document.activeElement.id") == "register_volume"
+    shot(page, "reading-registers-error-desktop")
+    new_volume = Decimal(volume["last_value"]) + Decimal("0.6")
+    field.fill(str(new_volume).replace(".", ","))
+    page.get_by_role("button", name=re.compile("Registrer")).click()
+    if page.locator(".confirm").count():  # a short period can look unusual: confirm as a person would
+        page.locator(".confirm").get_by_role("button").click()
+    assert "?submitted=1" in page.url
+    first = page.locator("table tbody tr").first.locator("td")  # date, meter reading, volume, source
+    assert flat(first.nth(2).inner_text()).endswith(" m³")
+    assert number(first.nth(2).inner_text()) == new_volume
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, "reading-registers-phone")
+    context.close()

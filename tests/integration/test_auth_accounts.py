@@ -117,7 +117,9 @@ def test_registration_with_pin_and_emailed_code_creates_an_administrator(http, r
     signed_in = login(http, email, NEW_PASSWORD)
     assert signed_in.status_code == 200
     me = body(http.get("/api/me", headers={"Authorization": f"Bearer {body(signed_in)['id_token']}"}))
-    assert me["customers"] == [{"customer_number": customer.number, "customer_path": customer.number, "role": "admin"}]
+    assert me["customers"] == [
+        {"customer_number": customer.number, "customer_path": customer.number, "role": "admin", "via_org": None}
+    ]
     # The code is single use.
     again = http.post(
         "/api/auth/register/confirm",

@@ -3,8 +3,11 @@ with the exact status expected in each cell.
 
 The routes come from ``infra.local.template.api_routes()``: a route that has
 no row here fails ``test_every_customer_scoped_route_has_a_row``, so no new
-route escapes the matrix. Management companies are not built yet, so they
-have no column.
+route escapes the matrix. Two columns are management companies (seed 004):
+``company`` administers a company granted full access on every facility of the
+customer; ``company_other`` administers a company granted full access on a
+second facility only (not the one with the meter), so it sees the meter list
+(filtered) and nothing that covers the meter or the whole customer.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from heatportal.adapters.dynamo import (
     meter_item,
     reading_item,
 )
-from heatportal.adapters.dynamo_accounts import DynamoAccountStore
+from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoRateLimitStore
+from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item
 from heatportal.domain.accounts import Challenge
+from heatportal.domain.companies import CompanyGrant, Organisation, OrgAuditEntry, OrgMember, OrgRole
 from heatportal.domain.model import (
     Address,
     BillingPeriod,
@@ -48,7 +53,7 @@ from infra.local.template import ApiRoute, api_routes
 from tests.dates import local_today
 from tests.integration.conftest import PASSWORD, month_starts
 
-PERSONAS = ("anonymous", "other_customer", "read", "full", "admin", "staff")
+PERSONAS = ("anonymous", "other_customer", "read", "full", "admin", "company", "company_other", "staff")
 CUSTOMER, OTHER = "910001", "910002"
 _fresh = itertools.count(910101)
 
@@ -61,6 +66,23 @@ class World:
     meter: str
     invoice: int
     repo: Any
+    org: str  # the company of the ``company`` persona
+
+    def fresh_contact_limit(self) -> None:
+        DynamoRateLimitStore(self.repo.table).clear("code-send", f"contact-{self.customer}")
+
+    def company_grant(self) -> str:
+        """A fresh company with an active grant on the customer, to change or revoke."""
+        org = _org_number()
+        _grant(self.repo, self.customer, org, None, "active")
+        return org
+
+    def company_customer(self, status: str) -> str:
+        """A fresh customer with a grant (``status``) for the persona's company."""
+        number = str(next(_fresh))
+        _customer(self.repo, number)
+        _grant(self.repo, number, self.org, None, status)
+        return number
 
     def victim(self) -> str:
         """A fresh read-only member of the customer, to change or remove."""
@@ -132,12 +154,51 @@ def _customer(repo: Any, number: str) -> Meter:
     return meter
 
 
+def _org_number() -> str:
+    from stdnum.no import orgnr
+
+    while True:
+        body = f"8{secrets.randbelow(10**7):07d}"
+        for check in "0123456789":
+            if orgnr.is_valid(body + check):
+                return body + check
+
+
+def _grant(repo: Any, customer: str, org: str, facilities: frozenset[str] | None, status: str) -> None:
+    grant = CompanyGrant(
+        customer_number=customer,
+        org_number=org,
+        role=Role.FULL,
+        facilities=facilities,
+        status=status,  # type: ignore[arg-type]
+        granted_by="matrix@example.com",
+        granted_at=datetime.now(UTC),
+    )
+    repo.table.put(grant_item(grant))
+
+
+def _organisation(repo: Any, org: str, user_id: str, email: str) -> None:
+    store = DynamoCompanyStore(repo.table)
+    now = datetime.now(UTC)
+    admin = OrgMember(org_number=org, user_id=user_id, email=email, role=OrgRole.ADMIN)
+    organisation = Organisation(number=org, name=f"Matrise Forvaltning {org}", created_at=now, created_by=email)
+    assert store.create_organisation(organisation, admin, OrgAuditEntry(org, now, email, "registered", org))
+
+
 @pytest.fixture(scope="module")
 def world(stack, repo, http) -> World:
     cognito = clients(stack.resources.endpoint)["cognito-idp"]
     pool = stack.resources.user_pool_id
     meter = _customer(repo, CUSTOMER)
     _customer(repo, OTHER)
+    # A second facility (no meter) of the customer, for the partly granted company.
+    second = Facility(
+        id=f"G{CUSTOMER}",
+        customer_number=CUSTOMER,
+        name="Matrisevegen 1B",
+        address=Address(street="Matrisevegen 1B", postcode="0155", city="Oslo", country="NO"),
+    )
+    repo.table.put(facility_item(second))
     run = secrets.token_hex(3)
 
     users: dict[str, tuple[str, str]] = {}
@@ -170,12 +231,21 @@ def world(stack, repo, http) -> World:
         "admin": person("admin", CUSTOMER, Role.ADMIN),
         # A second administrator, so role changes never hit the last-admin rule.
         "_admin2": person("admin2", CUSTOMER, Role.ADMIN),
+        "company": person("company", None, None),
+        "company_other": person("company_other", None, None),
         "staff": person("staff", None, None, groups=("staff",)),
     }
+    org, org_other = _org_number(), _org_number()
+    _organisation(repo, org, *users["company"])
+    _organisation(repo, org_other, *users["company_other"])
+    _grant(repo, CUSTOMER, org, frozenset({f"F{CUSTOMER}", second.id}), "active")
+    _grant(repo, CUSTOMER, org_other, frozenset({second.id}), "active")
     period = BillingPeriod(year=local_today().year, month=local_today().month).previous().previous()
     repo.put_spot_price("NO1", period.key, Decimal("0.7311"))
     invoice, _ = composition.billing_service().bill_account(CUSTOMER, period, issued_on=period.end)
-    return World(tokens=tokens, users=users, customer=CUSTOMER, meter=meter.number, invoice=invoice.number, repo=repo)
+    return World(
+        tokens=tokens, users=users, customer=CUSTOMER, meter=meter.number, invoice=invoice.number, repo=repo, org=org
+    )
 
 
 Call = Callable[[World, str], tuple[dict[str, str], dict[str, Any] | None]]
@@ -208,16 +278,20 @@ def first_reading_date(w: World) -> str:
     return w.repo.list_readings(w.meter, date(2020, 1, 1), local_today())[0].read_on.isoformat()
 
 
-#          anonymous other read full admin staff
-READ = (401, 403, 200, 200, 200, 200)
-WRITE = (401, 403, 403, 201, 201, 201)
-CHANGE = (401, 403, 403, 200, 200, 200)
-ADMIN_READ = (401, 403, 403, 403, 200, 200)
-ADMIN_ONLY = (401, 403, 403, 403, 200, 403)
-INVITE = (401, 403, 403, 403, 202, 403)
+#             anonymous other read full admin company company_other staff
+READ = (401, 403, 200, 200, 200, 200, 403, 200)  # a meter, or the whole customer
+METER_LIST = (401, 403, 200, 200, 200, 200, 200, 200)  # filtered to the granted facilities
+WRITE = (401, 403, 403, 201, 201, 201, 403, 201)  # a reading on the meter
+OWN_WRITE = (401, 403, 403, 201, 201, 403, 403, 201)  # the customer's own people only
+CHANGE = (401, 403, 403, 200, 200, 403, 403, 200)  # profile: never a company
+ADMIN_READ = (401, 403, 403, 403, 200, 403, 403, 200)
+ADMIN_ONLY = (401, 403, 403, 403, 200, 403, 403, 403)
+INVITE = (401, 403, 403, 403, 202, 403, 403, 403)
+STAFF_ONLY = (401, 403, 403, 403, 403, 403, 403, 200)
+COMPANY_ADMIN = (401, 403, 403, 403, 403, 200, 403, 403)  # the company's own administrator
 
 MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
-    ("GET", "/api/customers/{customer}/meters"): (READ, _params()),
+    ("GET", "/api/customers/{customer}/meters"): (METER_LIST, _params()),
     ("GET", "/api/customers/{customer}/meters/{meter}/readings"): (READ, _params(meter=meter)),
     ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (
         WRITE,
@@ -225,7 +299,7 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
     ),
     # Only customer service corrects a stored reading (the oldest seeded one).
     ("PUT", "/api/customers/{customer}/meters/{meter}/readings/{read_on}"): (
-        (401, 403, 403, 403, 403, 200),
+        STAFF_ONLY,
         _with_body(
             _params(meter=meter, read_on=first_reading_date),
             lambda w: {"value": "11600", "reason": "Avlest feil av kunden"},
@@ -239,17 +313,18 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
     # A trial settlement stores nothing, so reading it with entered values is a read.
     ("GET", "/api/customers/{customer}/trial-settlement"): (READ, _params()),
     ("POST", "/api/customers/{customer}/trial-settlement"): (READ, _with_body(_params(), lambda w: {"readings": []})),
+    # Reminder agreements carry the customer's own people's addresses: no company.
     ("POST", "/api/customers/{customer}/meters/{meter}/reminders"): (
-        WRITE,
+        OWN_WRITE,
         _with_body(_params(meter=meter), lambda w: {"channel": "email"}),
     ),
     ("GET", "/api/customers/{customer}/economy"): (READ, _params()),
     ("GET", "/api/customers/{customer}/economy/pdf"): (READ, _params()),
     # The stack runs the Norwegian profile (monthly billing, no advances): past
     # the access check the answer is 404, before it 401/403 as everywhere.
-    ("GET", "/api/customers/{customer}/advance-payment"): ((401, 403, 404, 404, 404, 404), _params()),
+    ("GET", "/api/customers/{customer}/advance-payment"): ((401, 403, 404, 404, 404, 404, 403, 404), _params()),
     ("PUT", "/api/customers/{customer}/advance-payment"): (
-        (401, 403, 403, 404, 404, 404),
+        (401, 403, 403, 404, 404, 403, 403, 404),
         _with_body(_params(), lambda w: {"amount": "1500.00", "desired_from": local_today().isoformat()}),
     ),
     ("GET", "/api/customers/{customer}/users"): (ADMIN_READ, _params()),
@@ -267,7 +342,7 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         _params(invitation=World.invitation),
     ),
     ("GET", "/api/customers/{customer}/audit"): (ADMIN_READ, _params()),
-    ("GET", "/api/customers/{customer}/profile"): (READ, _params()),
+    ("GET", "/api/customers/{customer}/profile"): ((401, 403, 200, 200, 200, 403, 403, 200), _params()),
     ("PUT", "/api/customers/{customer}/profile/contact"): (
         CHANGE,
         _with_body(_params(), lambda w: {"phone": "+47 912 34 567"}),
@@ -291,11 +366,47 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         ),
     ),
     ("POST", "/api/customers/{customer}/contact-requests"): (
-        (401, 403, 201, 201, 201, 201),
-        _with_body(_params(), lambda w: {"subject": "Faktura", "message": "Hei", "phone": "+4791234567"}),
+        (401, 403, 201, 201, 201, 201, 201, 201),
+        # Five messages an hour per customer: the counter starts afresh for each cell.
+        _with_body(
+            _params(),
+            lambda w: w.fresh_contact_limit() or {"subject": "Faktura", "message": "Hei", "phone": "+4791234567"},
+        ),
     ),
     # Everyone may remove their own link; staff and strangers have none to remove.
-    ("DELETE", "/api/me/links/{customer}"): ((401, 403, 200, 200, 200, 403), _own_link),
+    ("DELETE", "/api/me/links/{customer}"): ((401, 403, 200, 200, 200, 403, 403, 403), _own_link),
+    # Only customer service sets a meter's register digits (issue 4). A management
+    # company, granted full access on the meter's facility or not, gets 403 (staff only).
+    ("PUT", "/api/customers/{customer}/meters/{meter}"): (
+        STAFF_ONLY,
+        _with_body(_params(meter=meter), lambda w: {"register_digits": 9, "reason": "Typeskilt: 9 siffer"}),
+    ),
+    # Management companies (seed 004): the customer's administrators manage them.
+    ("GET", "/api/customers/{customer}/companies"): (ADMIN_READ, _params()),
+    ("POST", "/api/customers/{customer}/companies"): (
+        (401, 403, 403, 403, 201, 403, 403, 403),
+        _with_body(_params(), lambda w: {"org_number": _org_number(), "contact_email": "kontakt@example.com"}),
+    ),
+    ("PUT", "/api/customers/{customer}/companies/{org}"): (
+        ADMIN_ONLY,
+        _with_body(_params(org=World.company_grant), lambda w: {"facilities": None, "role": "read"}),
+    ),
+    ("DELETE", "/api/customers/{customer}/companies/{org}"): (ADMIN_ONLY, _params(org=World.company_grant)),
+    # The company's side: only its own administrator accepts or ends a customer.
+    ("POST", "/api/organisations/{org}/customers/{customer}/accept"): (
+        COMPANY_ADMIN,
+        lambda w, _p: ({"org": w.org, "customer": w.company_customer("pending")}, None),
+    ),
+    ("DELETE", "/api/organisations/{org}/customers/{customer}"): (
+        COMPANY_ADMIN,
+        lambda w, _p: ({"org": w.org, "customer": w.company_customer("active")}, None),
+    ),
+    # The customer's own bank details: a management company, granted full access on the
+    # facility or not, gets 403 like every profile route. Removing no override is a 200.
+    ("DELETE", "/api/customers/{customer}/profile/bank-account/{facility}"): (
+        CHANGE,
+        _params(facility=lambda w: f"F{w.customer}"),
+    ),
 }
 
 

@@ -34,7 +34,12 @@ def test_me_lists_the_customers_the_user_may_see(http, seed):
     resp = http.get("/api/me", headers=seeded.auth)
     assert resp.status_code == 200
     assert body(resp)["customers"] == [
-        {"customer_number": seeded.customer.number, "customer_path": seeded.customer.number, "role": "admin"}
+        {
+            "customer_number": seeded.customer.number,
+            "customer_path": seeded.customer.number,
+            "role": "admin",
+            "via_org": None,
+        }
     ]
 
 

@@ -473,7 +473,7 @@ def test_staff_find_customers_by_number_email_and_meter_only():
     staff = Principal(user_id="s1", email="ks@utility.example", groups=frozenset({"staff"}))
     for query in ("0012345-1", "0012345/1", "POST-0012345/1@example.com", meter):
         assert [c.number for c in s.service.find_customers(staff, query)] == ["0012345/1"], query
-    assert s.service.find_customers(staff, "Kari Nordmann") == []  # no name index (yet)
+    assert s.service.find_customers(staff, "Kari Nordmann") == []  # this setup has no name index
     with pytest.raises(Forbidden):
         s.service.find_customers(Principal(user_id="u", email="kari@example.com"), "0012345/1")
 

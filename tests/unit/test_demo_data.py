@@ -395,7 +395,13 @@ def test_users_point_at_existing_customers(profile_id: str) -> None:
         assert all(number in numbers for number, _ in user.memberships)
         assert all(isinstance(role, Role) for _, role in user.memberships)
         assert re.fullmatch(r"[a-z0-9.\-]+@example\.(com|net|org)", user.email)
-        assert user.staff == (not user.memberships)
+        # Every login reaches customers: by memberships, as staff, or through its management company.
+        assert user.staff == (not user.memberships and user.organisation is None)
+    [company] = [u for u in ds.users if u.organisation]
+    assert company.memberships == [] and company.organisation is not None
+    from heatportal.domain.companies import normalize_org_number
+
+    normalize_org_number(company.organisation[0], ds.customers[0].address.country)  # a valid number
 
 
 @pytest.mark.parametrize("profile_id", PROFILE_IDS)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from heatportal.adapters.clock import SystemClock
     from heatportal.adapters.dynamo import DynamoRepository
     from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
+    from heatportal.adapters.dynamo_companies import DynamoCompanyStore
     from heatportal.adapters.dynamo_readings import DynamoReadingsStore
     from heatportal.adapters.identity import CognitoIdentity, JwtVerifier
     from heatportal.adapters.identity_accounts import CognitoAccounts
@@ -32,11 +33,13 @@ if TYPE_CHECKING:
     from heatportal.services.accounts import AccountService
     from heatportal.services.advance import AdvanceService
     from heatportal.services.billing import BillingService
+    from heatportal.services.companies import CompanyService
     from heatportal.services.consumption import ConsumptionService
     from heatportal.services.documents import DocumentService
     from heatportal.services.forecast import ForecastService
     from heatportal.services.interruptions import InterruptionService
     from heatportal.services.invoices import InvoiceService
+    from heatportal.services.meter_settings import MeterSettingsService
     from heatportal.services.payments import PaymentService
     from heatportal.services.profile import ProfileService
     from heatportal.services.ratelimit import RateLimiter
@@ -116,7 +119,14 @@ def jwt_verifier() -> JwtVerifier:
 def access() -> AccessService:
     from heatportal.services.access import AccessService
 
-    return AccessService(repository())
+    return AccessService(repository(), companies=company_store())
+
+
+@cache
+def company_store() -> DynamoCompanyStore:
+    from heatportal.adapters.dynamo_companies import DynamoCompanyStore
+
+    return DynamoCompanyStore(repository().table)
 
 
 @cache
@@ -230,6 +240,8 @@ def account_service() -> AccountService:
     from functools import partial
 
     from heatportal.adapters.dynamo_accounts import DynamoAccountStore
+    from heatportal.adapters.dynamo_names import DynamoNameIndex
+    from heatportal.adapters.pacing import MinimumDuration
     from heatportal.documents.account_emails import account_code_email, pin_sms
     from heatportal.services.accounts import AccountService
 
@@ -247,6 +259,9 @@ def account_service() -> AccountService:
         portal_url=config().portal_base_url,
         sms=sms(),
         render_pin_sms=partial(pin_sms, profile=profile()),
+        on_email_changed=lambda user_id, email: company_service().follow_email(user_id, email),
+        names=DynamoNameIndex(table),
+        pacer=MinimumDuration(),
     )
 
 
@@ -474,3 +489,37 @@ def reading_correction_service() -> ReadingCorrectionService:
     from heatportal.services.reading_corrections import ReadingCorrectionService
 
     return ReadingCorrectionService(reading_service(), repository(), readings_store(), access(), clock())
+
+
+@cache
+def company_service() -> CompanyService:
+    from functools import partial
+
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
+    from heatportal.documents.company_emails import company_code_email, company_notice_email
+    from heatportal.services.companies import CompanyService
+
+    return CompanyService(
+        profile=profile(),
+        customers=repository(),
+        store=company_store(),
+        accounts=DynamoAccountStore(repository().table),
+        identity=cognito_accounts(),
+        access=access(),
+        limiter=rate_limiter(),
+        mailer=mailer(),
+        render_code=partial(company_code_email, profile=profile()),
+        render_notice=partial(company_notice_email, profile=profile()),
+        clock=clock(),
+        portal_url=config().portal_base_url,
+    )
+
+
+@cache
+def meter_settings_service() -> MeterSettingsService:
+    from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
+    from heatportal.services.meter_settings import MeterSettingsService
+
+    return MeterSettingsService(
+        reading_service(), repository(), DynamoMeterSettingsStore(repository().table), access(), clock()
+    )

@@ -16,13 +16,20 @@ a known key, or a transaction; never a Scan):
 | invoice counter     | COUNTER#INVOICE   | COUNTER                  |                          |                   |
 | spot price          | SPOT#<zone>       | MONTH#<yyyy-mm>          |                          |                   |
 | billing run         | RUN#<id>          | SUMMARY / FAIL#<no>      |                          |                   |
+| name token          | NAME#<2 letters>  | <token>#<no>             |                          |                   |
 
 Access patterns: customer page = Query PK=CUST#<no> (profile, facilities,
 meters, memberships, invoices in one partition); membership check = GetItem
 (CUST#<no>, MEMBER#<user>); a user's customers = Query GSI1 USER#<user>;
 meter by number (SMS, links) = Query GSI1 METER#<meter>; readings and daily
 consumption of a period = Query PK=METER#<meter> with SK BETWEEN; accounts to
-bill = Query GSI2 ACCOUNTS (paginated, billing only).
+bill = Query GSI2 ACCOUNTS (paginated, billing only); staff search by name =
+Query PK=NAME#<first letters> SK begins_with <word> per word, then one
+BatchGetItem (adapters.dynamo_names).
+
+Meters with several registers: the meter item lists its secondary registers
+(``registers``, absent on a one-register meter) and a reading item carries
+their values in the same item (map ``registers``): no key of its own.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ from heatportal.domain.model import (
     Meter,
     MeterPeriodValue,
     Reading,
+    Register,
 )
 from heatportal.ports import StoredInvoice
 
@@ -149,6 +157,20 @@ class DynamoTable:
             kwargs["ConditionExpression"] = condition
         self.call("put_item", **kwargs)
 
+    def transact(self, items: list[dict[str, Any]]) -> bool:
+        """One TransactWriteItems; False when one of its conditions failed (a
+        concurrent change: the caller re-reads and retries), other errors raise."""
+        try:
+            self.call("transact_write_items", TransactItems=items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                return False
+            raise
+        return True
+
     def batch_put(self, items: list[dict[str, Any]]) -> None:
         for start in range(0, len(items), 25):
             chunk = [{"PutRequest": {"Item": _dump(i)}} for i in items[start : start + 25]]
@@ -159,6 +181,23 @@ class DynamoTable:
 
 
 # --- item mapping -------------------------------------------------------------
+
+
+def version_update(table_name: str, pk: str, version: int) -> dict[str, Any]:
+    """The transaction item that moves an access list's optimistic-lock version
+    (item ``pk`` / ACCESS) from ``version`` to the next, failing if it moved meanwhile."""
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": _dump({"PK": pk, "SK": "ACCESS"}),
+            "UpdateExpression": "SET version = :next, #t = :type",
+            "ConditionExpression": "attribute_not_exists(PK)" if version == 0 else "version = :current",
+            "ExpressionAttributeNames": {"#t": "type"},
+            "ExpressionAttributeValues": _dump(
+                {":next": version + 1, ":type": "access", **({":current": version} if version else {})}
+            ),
+        }
+    }
 
 
 def _address_item(address: Address) -> dict[str, str]:
@@ -237,7 +276,30 @@ def meter_item(meter: Meter) -> dict[str, Any]:
         "removed_on": meter.removed_on.isoformat() if meter.removed_on else None,
         "start_value": meter.start_value,
         "register_digits": meter.register_digits,
+        # Secondary registers; absent on a one-register meter (and on every
+        # item written before meters had them), which maps to ().
+        "registers": [
+            {
+                "name": r.name.value,
+                "unit": r.unit.value,
+                "decimals": r.decimals,
+                "start_value": r.start_value,
+                "register_digits": r.register_digits,
+            }
+            for r in meter.registers
+        ]
+        or None,
     }
+
+
+def _register(item: dict[str, Any]) -> Register:
+    return Register(
+        name=item["name"],
+        unit=item["unit"],
+        decimals=int(item["decimals"]),
+        start_value=item.get("start_value", Decimal(0)),
+        register_digits=int(item["register_digits"]) if item.get("register_digits") is not None else None,
+    )
 
 
 def _meter(item: dict[str, Any]) -> Meter:
@@ -252,6 +314,7 @@ def _meter(item: dict[str, Any]) -> Meter:
         removed_on=date.fromisoformat(item["removed_on"]) if item.get("removed_on") else None,
         start_value=item.get("start_value", Decimal(0)),
         register_digits=int(item["register_digits"]) if item.get("register_digits") is not None else None,
+        registers=tuple(_register(r) for r in item.get("registers") or ()),
     )
 
 
@@ -291,7 +354,16 @@ def reading_item(reading: Reading) -> dict[str, Any]:
         "recorded_at": reading.recorded_at.isoformat(),
         "recorded_by": reading.recorded_by,
         "rollover": reading.rollover,
+        # Secondary register values in the same item (same key); absent when none.
+        "registers": dict(reading.registers) or None,
+        "register_rollovers": sorted(reading.register_rollovers) or None,
     }
+
+
+def same_registers(existing: dict[str, Any], reading: Reading) -> bool:
+    """A retry repeats the stored secondary values (or sends fewer of them)."""
+    stored = existing.get("registers") or {}
+    return all(name in stored and Decimal(stored[name]) == v for name, v in reading.registers.items())
 
 
 def _reading(item: dict[str, Any]) -> Reading:
@@ -304,6 +376,8 @@ def _reading(item: dict[str, Any]) -> Reading:
         recorded_at=datetime.fromisoformat(item["recorded_at"]),
         recorded_by=item.get("recorded_by"),
         rollover=bool(item.get("rollover", False)),
+        registers=dict(item.get("registers") or {}),
+        register_rollovers=frozenset(item.get("register_rollovers") or ()),
     )
 
 
@@ -416,7 +490,8 @@ class DynamoRepository:
         return _membership(item) if item else None
 
     def list_memberships(self, user_id: str) -> list[Membership]:
-        return [_membership(i) for i in self.table.query(f"USER#{user_id}", index="GSI1")]
+        items = self.table.query(f"USER#{user_id}", index="GSI1", sk_prefix="CUST#")
+        return [_membership(i) for i in items]
 
     # readings and consumption
     def list_readings(self, meter_number: str, start: date, end: date) -> list[Reading]:
@@ -448,7 +523,7 @@ class DynamoRepository:
         existing = self.table.get(
             f"METER#{reading.meter_number}", f"READ#{reading.read_on.isoformat()}", consistent=True
         )
-        if existing is not None and Decimal(existing["value"]) == reading.value:
+        if existing is not None and Decimal(existing["value"]) == reading.value and same_registers(existing, reading):
             return _reading(existing)  # a retry of the same submission: stored once
         raise Conflict(
             "A different reading is already recorded for this meter and date.",

@@ -8,7 +8,8 @@
 | rate-limit counter   | RATE#<scope>#<key>      | RATE                     |                            |
 | customer (dynamo.py) | CUST#<no>               | PROFILE                  | CONTACT#<email> / CUST#<no> |
 | bank account         | CUST#<no>               | BANK                     |                            |
-| contact request      | CUST#<no>               | CONTACT#<iso time>#<rand>|                            |
+| facility bank account| CUST#<no>               | BANK#FAC#<facility id>   |                            |
+| contact request      | CUST#<no>               | CONTACT#<iso time>#<id>  | CONTACTREQ#<id> / CONTACTREQ; GSI2: CONTACTREQ#<open|handled> / <iso time>#<id> |
 
 Access patterns: a code = GetItem; wrong guess = conditional UpdateItem
 (attempts < max); invitations of a customer = Query GSI1 INVITES#<no>; users of
@@ -16,22 +17,28 @@ a customer = Query PK=CUST#<no> SK begins_with MEMBER#; audit trail = Query
 PK=CUST#<no> SK begins_with AUDIT# (newest first); an access change = one
 TransactWriteItems (version check on ACCESS, membership put/delete, code
 put/delete, audit put); a rate limit = one conditional UpdateItem; customers by e-mail on record =
-Query GSI1 CONTACT#<email>; a new PIN = UpdateItem on the customer profile. Codes and
+Query GSI1 CONTACT#<email>; a new PIN = UpdateItem on the customer profile; a customer's bank accounts
+(its own and per facility) = Query PK=CUST#<no> SK begins_with BANK; open (or
+handled) contact requests, newest first, a page at a time = Query GSI2
+CONTACTREQ#<status> descending with ExclusiveStartKey; one contact request by
+id = Query GSI1 CONTACTREQ#<id>, then a conditional UpdateItem. Codes and
 counters carry ``expires_at`` (the table's TTL attribute); the code never
 trusts TTL to have deleted an item and checks ``expires_at`` itself.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 from datetime import date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from heatportal.adapters.dynamo import DynamoTable, _customer, _dump, _load, membership_item
+from heatportal.adapters.dynamo import DynamoTable, _customer, _dump, _load, membership_item, version_update
 from heatportal.domain.accounts import AuditEntry, BankAccount, Challenge, ContactRequest
-from heatportal.domain.errors import TransientFailure
+from heatportal.domain.errors import TransientFailure, ValidationFailed
 from heatportal.domain.model import Address, Customer, Membership, Role
 
 
@@ -169,18 +176,7 @@ class DynamoAccountStore:
     ) -> bool:
         name = self.table.name
         items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": name,
-                    "Key": _dump({"PK": f"CUST#{customer_number}", "SK": "ACCESS"}),
-                    "UpdateExpression": "SET version = :next, #t = :type",
-                    "ConditionExpression": "attribute_not_exists(PK)" if version == 0 else "version = :current",
-                    "ExpressionAttributeNames": {"#t": "type"},
-                    "ExpressionAttributeValues": _dump(
-                        {":next": version + 1, ":type": "access", **({":current": version} if version else {})}
-                    ),
-                }
-            },
+            version_update(name, f"CUST#{customer_number}", version),
             {"Put": {"TableName": name, "Item": _dump(audit_item(audit))}},
         ]
         if put is not None:
@@ -193,16 +189,7 @@ class DynamoAccountStore:
         if delete_challenge is not None:
             key = {"PK": f"CHALLENGE#{delete_challenge}", "SK": "CHALLENGE"}
             items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
-        try:
-            self.table.call("transact_write_items", TransactItems=items)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                return False
-            raise
-        return True
+        return self.table.transact(items)
 
     def list_audit(self, customer_number: str, limit: int = 200) -> list[AuditEntry]:
         items = self.table.query(f"CUST#{customer_number}", sk_prefix="AUDIT#", forward=False, limit=limit)
@@ -304,34 +291,30 @@ class DynamoRateLimitStore:
 
 
 class DynamoProfileStore:
-    """Implements services.profile.ProfileStore: bank account at (CUST#<no>, BANK),
-    contact requests at (CUST#<no>, CONTACT#<iso time>#<rand>), contact data and
-    billing address as UpdateItem on the customer profile."""
+    """Implements services.profile.ProfileStore: bank accounts at (CUST#<no>, BANK)
+    and (CUST#<no>, BANK#FAC#<id>), contact requests at (CUST#<no>,
+    CONTACT#<iso time>#<id>), contact data and billing address as UpdateItem on
+    the customer profile."""
 
     def __init__(self, table: DynamoTable) -> None:
         self.table = table
 
     def get_bank_account(self, customer_number: str) -> BankAccount | None:
         item = self.table.get(f"CUST#{customer_number}", "BANK")
-        if item is None:
-            return None
-        return BankAccount(
-            customer_number=item["customer_number"],
-            iban=item["iban"],
-            holder=item["holder"],
-            valid_from=date.fromisoformat(item["valid_from"]),
-            sepa_mandate=bool(item["sepa_mandate"]),
-            changed_by=item["changed_by"],
-            changed_at=datetime.fromisoformat(item["changed_at"]),
-        )
+        return _bank_account(item) if item else None
+
+    def list_bank_accounts(self, customer_number: str) -> list[BankAccount]:
+        items = self.table.query(f"CUST#{customer_number}", sk_prefix="BANK")
+        return [_bank_account(i) for i in items if i.get("type") == "bank_account"]
 
     def put_bank_account(self, account: BankAccount) -> None:
         self.table.put(
             {
                 "PK": f"CUST#{account.customer_number}",
-                "SK": "BANK",
+                "SK": f"BANK#FAC#{account.facility_id}" if account.facility_id else "BANK",
                 "type": "bank_account",
                 "customer_number": account.customer_number,
+                "facility_id": account.facility_id,
                 "iban": account.iban,
                 "holder": account.holder,
                 "valid_from": account.valid_from.isoformat(),
@@ -340,6 +323,15 @@ class DynamoProfileStore:
                 "changed_at": account.changed_at.isoformat(),
             }
         )
+
+    def delete_facility_bank_account(self, customer_number: str, facility_id: str) -> bool:
+        resp = self.table.call(
+            "delete_item",
+            TableName=self.table.name,
+            Key=_dump({"PK": f"CUST#{customer_number}", "SK": f"BANK#FAC#{facility_id}"}),
+            ReturnValues="ALL_OLD",
+        )
+        return bool(resp.get("Attributes"))
 
     def _update_profile(self, customer_number: str, sets: dict[str, Any]) -> None:
         names = {f"#f{i}": name for i, name in enumerate(sets)}
@@ -368,16 +360,133 @@ class DynamoProfileStore:
         self._update_profile(customer_number, {"address": address.model_dump()})
 
     def add_contact_request(self, request: ContactRequest) -> None:
+        at = request.at.isoformat()
         self.table.put(
             {
                 "PK": f"CUST#{request.customer_number}",
-                "SK": f"CONTACT#{request.at.isoformat()}#{secrets.token_hex(4)}",
+                "SK": f"CONTACT#{at}#{request.id}",
+                "GSI1PK": f"CONTACTREQ#{request.id}",
+                "GSI1SK": "CONTACTREQ",
+                "GSI2PK": f"CONTACTREQ#{request.status}",
+                "GSI2SK": f"{at}#{request.id}",
                 "type": "contact_request",
+                "id": request.id,
                 "customer_number": request.customer_number,
-                "at": request.at.isoformat(),
+                "at": at,
                 "sender": request.sender,
                 "subject": request.subject,
                 "message": request.message,
                 "phone": request.phone,
+                "status": request.status,
             }
         )
+
+    def list_contact_requests(
+        self, status: str, limit: int, cursor: str | None
+    ) -> tuple[list[ContactRequest], str | None]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table.name,
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "GSI2PK = :pk",
+            "ExpressionAttributeValues": _dump({":pk": f"CONTACTREQ#{status}"}),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, f"CONTACTREQ#{status}")
+        resp = self.table.call("query", **kwargs)
+        requests = [_contact_request(_load(i)) for i in resp.get("Items", [])]
+        last = resp.get("LastEvaluatedKey")
+        return requests, _encode_cursor(_load(last)) if last and len(requests) == limit else None
+
+    def get_contact_request(self, request_id: str) -> ContactRequest | None:
+        items = self.table.query(f"CONTACTREQ#{request_id}", index="GSI1", limit=1)
+        return _contact_request(items[0]) if items and items[0].get("type") == "contact_request" else None
+
+    def mark_contact_request_handled(self, request: ContactRequest, by: str, at: datetime) -> bool:
+        """Mark an open request handled; False when it was handled already."""
+        try:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=_dump(
+                    {"PK": f"CUST#{request.customer_number}", "SK": f"CONTACT#{request.at.isoformat()}#{request.id}"}
+                ),
+                UpdateExpression="SET #s = :handled, handled_by = :by, handled_at = :at, GSI2PK = :pk",
+                ConditionExpression="attribute_exists(PK) AND #s = :open",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=_dump(
+                    {
+                        ":handled": "handled",
+                        ":open": "open",
+                        ":by": by,
+                        ":at": at.isoformat(),
+                        ":pk": "CONTACTREQ#handled",
+                    }
+                ),
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+
+def _bank_account(item: dict[str, Any]) -> BankAccount:
+    return BankAccount(
+        customer_number=item["customer_number"],
+        iban=item["iban"],
+        holder=item["holder"],
+        valid_from=date.fromisoformat(item["valid_from"]),
+        sepa_mandate=bool(item["sepa_mandate"]),
+        changed_by=item["changed_by"],
+        changed_at=datetime.fromisoformat(item["changed_at"]),
+        facility_id=item.get("facility_id"),
+    )
+
+
+def _contact_request(item: dict[str, Any]) -> ContactRequest:
+    return ContactRequest(
+        customer_number=item["customer_number"],
+        at=datetime.fromisoformat(item["at"]),
+        sender=item["sender"],
+        subject=item["subject"],
+        message=item["message"],
+        phone=item["phone"],
+        id=item["id"],
+        status=item.get("status", "open"),
+        handled_by=item.get("handled_by"),
+        handled_at=datetime.fromisoformat(item["handled_at"]) if item.get("handled_at") else None,
+    )
+
+
+_CURSOR_KEYS = frozenset({"PK", "SK", "GSI2PK", "GSI2SK"})
+
+
+def _encode_cursor(key: dict[str, Any]) -> str:
+    raw = json.dumps({k: str(key[k]) for k in sorted(_CURSOR_KEYS)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
+    """The start key a cursor stands for; a cursor of another list, or not one of
+    ours, is a 422 (never a DynamoDB error)."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        valid = (
+            isinstance(key, dict)
+            and set(key) == _CURSOR_KEYS
+            and all(isinstance(v, str) and v for v in key.values())
+            and key["GSI2PK"] == partition
+            and key["PK"].startswith("CUST#")
+            and key["SK"].startswith("CONTACT#")
+        )
+    except (ValueError, UnicodeDecodeError):
+        valid = False
+    if not valid:
+        raise ValidationFailed(
+            "The page link is not valid. Start from the first page.",
+            code="cursor_invalid",
+            fields=[{"field": "cursor", "code": "cursor_invalid"}],
+        )
+    return _dump(key)

@@ -31,7 +31,13 @@ still the version read, Put the READHIST# item if absent); a meter's
 corrections = Query PK=METER#<m> SK BETWEEN READHIST#<first> AND
 READHIST#<last>~ (``READHIST#`` and ``READMAIL#`` sort after every
 ``READ#<date>``, so the reading queries never see them). Items that
-only matter for a while carry ``expires_at`` (epoch seconds, the table's TTL).
+only matter for a while carry ``expires_at`` (epoch seconds, the table's TTL):
+reading links at their expiry, attempt counters two days after their window,
+an inbound SMS marker after SNS has long stopped retrying, a reminder marker a
+few months after its period (no reminder for a period is sent after it), a
+reading's confirmation marker once no retry of that submission can come. The
+code never relies on TTL having deleted an item (DynamoDB deletes expired
+items within days, and moto never does).
 
 Monthly aggregates are written with the daily values they sum (``put_daily``
 recomputes each touched month from its days, so late and corrected days keep
@@ -53,6 +59,25 @@ from heatportal.domain.model import DailyConsumption, Reading
 from heatportal.domain.reading_corrections import ReadingCorrection
 from heatportal.domain.reminders import ReadingLink, ReminderAgreement
 from heatportal.domain.smart_meter import IntervalValue
+
+# How long the once-only markers are kept (the table's TTL deletes them after).
+INBOUND_SMS_MARKER_DAYS = 14  # SNS retries a delivery for hours, not weeks
+START_ATTEMPTS_DAYS = 3  # the day counted, one more for time zones, one to spare
+CONFIRMATION_MARKER_DAYS = 90  # a retried submission comes within minutes
+REMINDER_MARKER_DAYS_AFTER_PERIOD = 92  # about three months after the period ends
+
+
+def epoch(moment: datetime) -> int:
+    """Epoch seconds, the form DynamoDB's TTL attribute must have."""
+    return int(moment.timestamp())
+
+
+def reminder_marker_expiry(period: str) -> int:
+    """When the marker of a period's reminders may go: about three months
+    after the period ends (its cut-off), long after the last reminder for it."""
+    year, month = int(period[:4]), int(period[5:7])
+    cutoff = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    return epoch(cutoff + timedelta(days=REMINDER_MARKER_DAYS_AFTER_PERIOD))
 
 
 def month_item(month: MonthlyConsumption) -> dict[str, Any]:
@@ -123,6 +148,8 @@ def correction_item(correction: ReadingCorrection) -> dict[str, Any]:
         "previous_recorded_at": correction.previous_recorded_at.isoformat(),
         "previous_recorded_by": correction.previous_recorded_by,
         "value": correction.value,
+        "previous_registers": dict(correction.previous_registers) or None,
+        "registers": dict(correction.registers) or None,
         "reason": correction.reason,
         "corrected_at": correction.corrected_at.isoformat(),
         "corrected_by": correction.corrected_by,
@@ -139,6 +166,8 @@ def _correction(item: dict[str, Any]) -> ReadingCorrection:
         previous_recorded_at=datetime.fromisoformat(item["previous_recorded_at"]),
         previous_recorded_by=item.get("previous_recorded_by"),
         value=item["value"],
+        previous_registers=dict(item.get("previous_registers") or {}),
+        registers=dict(item.get("registers") or {}),
         reason=item["reason"],
         corrected_at=datetime.fromisoformat(item["corrected_at"]),
         corrected_by=item["corrected_by"],
@@ -216,6 +245,7 @@ class DynamoReadingsStore:
                 "SK": f"REMINDED#{period}#{channel}",
                 "type": "reminded",
                 "at": datetime.now(UTC).isoformat(),
+                "expires_at": reminder_marker_expiry(period),
             }
         )
 
@@ -236,16 +266,29 @@ class DynamoReadingsStore:
             "update_item",
             TableName=self.table.name,
             Key={"PK": {"S": f"PHONE#{phone}"}, "SK": {"S": f"ATTEMPTS#{day.isoformat()}"}},
-            UpdateExpression="ADD attempts :one SET #t = :type",
+            UpdateExpression="ADD attempts :one SET #t = :type, expires_at = :ttl",
             ExpressionAttributeNames={"#t": "type"},
-            ExpressionAttributeValues={":one": {"N": "1"}, ":type": {"S": "sms_start_attempts"}},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":type": {"S": "sms_start_attempts"},
+                ":ttl": {
+                    "N": str(epoch(datetime(day.year, day.month, day.day, tzinfo=UTC)) + START_ATTEMPTS_DAYS * 86400)
+                },
+            },
             ReturnValues="UPDATED_NEW",
         )
         return int(resp["Attributes"]["attempts"]["N"])
 
     def claim_inbound(self, message_id: str) -> bool:
+        now = datetime.now(UTC)
         return self._claim(
-            {"PK": f"SMSIN#{message_id}", "SK": "SMSIN", "type": "sms_in", "at": datetime.now(UTC).isoformat()}
+            {
+                "PK": f"SMSIN#{message_id}",
+                "SK": "SMSIN",
+                "type": "sms_in",
+                "at": now.isoformat(),
+                "expires_at": epoch(now + timedelta(days=INBOUND_SMS_MARKER_DAYS)),
+            }
         )
 
     def _claim(self, item: dict[str, Any]) -> bool:
@@ -269,7 +312,7 @@ class DynamoReadingsStore:
                 "language": link.language,
                 "period": link.period,
                 "expires_iso": link.expires_at.isoformat(),
-                "expires_at": int(link.expires_at.timestamp()),  # the table's TTL attribute
+                "expires_at": epoch(link.expires_at),  # the table's TTL attribute
             },
             condition="attribute_not_exists(PK)",
         )
@@ -375,6 +418,7 @@ class DynamoReadingsStore:
                 "SK": f"READMAIL#{read_on.isoformat()}",
                 "type": "reading_confirmed",
                 "at": datetime.now(UTC).isoformat(),
+                "expires_at": epoch(datetime.now(UTC) + timedelta(days=CONFIRMATION_MARKER_DAYS)),
             }
         )
 

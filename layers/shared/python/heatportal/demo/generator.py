@@ -11,6 +11,10 @@ How the data hangs together (what tests and the loader may rely on):
   quantities in between, floored to the meter's decimals.
 * Meters installed before the window already count: their register at
   ``start`` is ``start_value`` plus what they counted before the window.
+* Heat meters of two customers in three (every ``index % 3 != 2``, the
+  canonical customer among them) also have a volume register (m3): the water
+  that circulated, the daily ``volume_m3`` summed; their readings carry its
+  value too. Chosen without the random generator, so nothing else changes.
 * One heat meter is replaced inside the window: the old meter has
   ``removed_on = X`` and a final reading on X, the new meter ``installed_on = X``
   with its own ``start_value`` and a first reading on X (both by staff).
@@ -54,6 +58,8 @@ from heatportal.domain.model import (
     MeterKind,
     Reading,
     ReadingSource,
+    Register,
+    RegisterName,
     Role,
 )
 from heatportal.domain.money import EnergyUnit, convert
@@ -101,6 +107,8 @@ class DemoUser:
     name: str
     memberships: list[tuple[str, Role]]
     staff: bool = False
+    # A management company this login administers (seed 004): (organisation number, name).
+    organisation: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,15 @@ def _add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _volume_register(start: Decimal) -> tuple[Register, ...]:
+    places = _DECIMALS[EnergyUnit.M3]
+    return (
+        Register(
+            name=RegisterName.VOLUME, unit=EnergyUnit.M3, decimals=places, start_value=start.quantize(_quantum(places))
+        ),
+    )
 
 
 def _quantum(places: int) -> Decimal:
@@ -473,6 +490,9 @@ class _Generator:
                         decimals=_DECIMALS[unit],
                         installed_on=installed,
                         start_value=Decimal(0).quantize(_quantum(_DECIMALS[unit])),
+                        registers=_volume_register(Decimal(0))
+                        if kind == MeterKind.HEAT and cust.index % 3 != 2
+                        else (),
                     )
                     fac.meters.append(meter)
         # One heat meter is replaced in the middle of the window.
@@ -492,6 +512,8 @@ class _Generator:
             decimals=old.decimals,
             installed_on=day,
             start_value=(Decimal(rng.randint(1, 15)) * _quantum(places)).quantize(_quantum(places)),
+            # A new meter's volume register starts at its own value too (factory test water).
+            registers=_volume_register(Decimal("0.4")) if old.registers else (),
         )
         fac.meters[0] = old.model_copy(update={"removed_on": day})
         fac.meters.insert(1, new)
@@ -648,6 +670,7 @@ class _Generator:
                 for meter in fac.meters:
                     rows = by_meter[meter.number]
                     registers = self.registers(meter, fac, rows, rng)
+                    volumes = self.volumes(meter, registers, rows)
                     begin = max(meter.installed_on, self.start)
                     end = meter.removed_on or self.today
                     dates: list[tuple[date, ReadingSource]] = []
@@ -686,9 +709,32 @@ class _Generator:
                                 source=source,
                                 recorded_at=self.recorded_at(read_on, source, rng),
                                 recorded_by=by,
+                                registers={
+                                    r.name.value: volumes[read_on].quantize(_quantum(r.decimals), rounding=ROUND_FLOOR)
+                                    for r in meter.registers
+                                    if read_on in volumes
+                                },
                             )
                         )
         return readings
+
+    def volumes(
+        self, meter: Meter, registers: dict[date, Decimal], rows: list[DailyConsumption]
+    ) -> dict[date, Decimal]:
+        """The volume register at 00:00 of every day, like ``registers`` for energy:
+        what circulated before the window follows from the energy counted then
+        (at a typical 35 K between supply and return), then the daily volumes."""
+        volume = meter.register(RegisterName.VOLUME.value)
+        if volume is None or not registers:
+            return {}
+        first = min(registers)
+        before_kwh = float(registers[first] - meter.start_value) * _KWH_PER_UNIT[meter.unit]
+        value = volume.start_value + _dec(before_kwh / (_WATER_HEAT_CAPACITY * 35.0), volume.decimals + 1)
+        values = {first: value}
+        for row in rows:
+            value += row.volume_m3 or Decimal(0)
+            values[row.day + timedelta(days=1)] = value
+        return values
 
     # --- users -------------------------------------------------------------
 
@@ -737,9 +783,30 @@ class _Generator:
                 [(c.number, Role.FULL) for c in companies],
             )
         )
+        users.append(self.company_admin())
         staff = _Person(rng.choice(country.first_names), rng.choice(country.last_names))
         users.append(DemoUser(self.staff_email, DEMO_PASSWORD, staff.name, [], staff=True))
         return users
+
+    def company_admin(self) -> DemoUser:
+        """The administrator of a management company (seed 004); the loader
+        registers the company and grants it some business customers."""
+        rng = self.rng("company")
+        person = _Person(rng.choice(self.country.first_names), rng.choice(self.country.last_names))
+        suffix = {
+            "NO": "Eiendomsforvaltning AS",
+            "SE": "Fastighetsförvaltning AB",
+            "NL": "Vastgoedbeheer B.V.",
+            "DE": "Hausverwaltung GmbH",
+        }.get(self.country.code, "Property Management")
+        name = f"{rng.choice(self.country.last_names)} {suffix}"
+        return DemoUser(
+            self.email_for(person.first, person.last, rng, "example.org"),
+            DEMO_PASSWORD,
+            person.name,
+            [],
+            organisation=(org_number(self.country.code, name, rng), name),
+        )
 
     # --- prices -------------------------------------------------------------
 

@@ -41,7 +41,21 @@ class AuditEntry:
     at: datetime
     actor: str
     action: Literal[
-        "registered", "invited", "joined", "role_changed", "removed", "invitation_cancelled", "linked", "unlinked"
+        "registered",
+        "invited",
+        "joined",
+        "role_changed",
+        "removed",
+        "invitation_cancelled",
+        "linked",
+        "unlinked",
+        # Management companies (services.companies); ``subject`` is the organisation number.
+        "company_invited",
+        "company_accepted",
+        "company_changed",
+        "company_removed",
+        "company_left",
+        "company_registered",
     ]
     subject: str
     role: Role | None = None
@@ -73,11 +87,21 @@ class BankAccount:
     sepa_mandate: bool
     changed_by: str
     changed_at: datetime
+    # Set for a different account of one facility (seed 003 "abweichende
+    # Bankverbindung zur Verbrauchsstelle"); it overrides the customer's.
+    facility_id: str | None = None
+
+
+def account_for_facility(accounts: list[BankAccount], facility_id: str | None) -> BankAccount | None:
+    """The account that pays for a facility: its own, else the customer's."""
+    own = next((a for a in accounts if facility_id and a.facility_id == facility_id), None)
+    return own or next((a for a in accounts if a.facility_id is None), None)
 
 
 @dataclass(frozen=True)
 class ContactRequest:
-    """A message from the contact form (seed 003): subject, text, phone."""
+    """A message from the contact form (seed 003): subject, text, phone. It goes
+    to customer service, which marks it handled once answered."""
 
     customer_number: str
     at: datetime
@@ -85,3 +109,7 @@ class ContactRequest:
     subject: str
     message: str
     phone: str
+    id: str = ""
+    status: Literal["open", "handled"] = "open"
+    handled_by: str | None = None
+    handled_at: datetime | None = None

@@ -16,7 +16,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from heatportal.domain.climate import heating_degree_days, normal_degree_days
-from heatportal.domain.estimation import DegreeDayModel, Observation, fit
+from heatportal.domain.estimation import DegreeDayModel, Observation, consumption_between, fit
 from heatportal.domain.model import DailyConsumption, Frozen, Reading
 
 
@@ -59,18 +59,22 @@ def monthly_aggregates(rows: Iterable[DailyConsumption]) -> list[MonthlyConsumpt
     return result
 
 
-def monthly_from_readings(readings: Iterable[Reading]) -> list[MonthlyConsumption]:
+def monthly_from_readings(
+    readings: Iterable[Reading], register_range: Decimal | None = None
+) -> list[MonthlyConsumption]:
     """Monthly consumption of a meter read by hand: the consumption between
     consecutive actual readings spread over the days in between (readings on
-    the 1st, as billing asks for, give exact months)."""
+    the 1st, as billing asks for, give exact months). Across a recorded
+    rollover it is what the register counted through the wrap
+    (``end + register_range - start``), so the month of the wrap is charted."""
     actual = sorted((r for r in readings if not r.estimated), key=lambda r: r.read_on)
     months: dict[str, tuple[Decimal, int]] = {}
     meter = actual[0].meter_number if actual else ""
     for before, after in pairwise(actual):
         span = (after.read_on - before.read_on).days
-        used = after.value - before.value
-        if span <= 0 or used < 0:
-            continue  # a replacement or rollover: no consumption between these two
+        used = consumption_between(before, after, register_range)
+        if span <= 0 or used is None:
+            continue  # a fall without a recorded rollover: no consumption between these two
         day = before.read_on
         while day < after.read_on:
             nxt = min(after.read_on, date(day.year + day.month // 12, day.month % 12 + 1, 1))
@@ -95,6 +99,8 @@ class Bar:
     degree_days: Decimal | None = None
     normalised: Decimal | None = None
     previous_normalised: Decimal | None = None
+    # m3 of water that circulated (year view of a meter with a volume register).
+    volume: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,7 @@ class ConsumptionView:
     normalised_total: Decimal | None = None
     previous_normalised_total: Decimal | None = None
     normal_degree_days: Decimal | None = None
+    volume_total: Decimal | None = None
 
 
 def _normal_hdd(station: str, month: str, days: int) -> Decimal:
@@ -124,7 +131,7 @@ def _normalise(model: DegreeDayModel | None, station: str, item: MonthlyConsumpt
 
 
 def year_view(
-    months: Iterable[MonthlyConsumption], year: int, station: str, *, normalise: bool = True
+    months: Iterable[MonthlyConsumption], year: int, station: str, *, normalise: bool = True, volume: bool = False
 ) -> ConsumptionView:
     """A year by month with the previous year's months beside it, both also
     normalised to the climate normal (model fitted on the months shown)."""
@@ -144,6 +151,7 @@ def year_view(
                 degree_days=this.degree_days if this else None,
                 normalised=_normalise(model, station, this),
                 previous_normalised=_normalise(model, station, last),
+                volume=this.volume_m3 if volume and this else None,
             )
         )
     return ConsumptionView(
@@ -156,6 +164,7 @@ def year_view(
         normal_degree_days=sum((normal_degree_days(station, n) for n in range(1, 13)), Decimal(0))
         if normalise
         else None,
+        volume_total=_sum(b.volume for b in bars) if volume else None,
     )
 
 

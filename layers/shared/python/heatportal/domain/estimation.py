@@ -91,21 +91,53 @@ def degree_days_between(
     return total
 
 
+def register_advance(start: Decimal, end: Decimal, *, rollover: bool, register_range: Decimal | None) -> Decimal | None:
+    """What a register counted from ``start`` to ``end``: the one answer for
+    two stored register values (hand-read consumption charts, the degree-day
+    fit and estimates between readings all ask it; a bill keeps its wrap on
+    its own values, ``MeterPeriodValue.register_wrap``).
+
+    ``end`` below ``start`` counts ``end + 10^N - start`` when the later reading
+    records a rollover on a register of known size (``register_range`` = 10^N)
+    and ``start`` fits on it: one wrap, since a register that wrapped twice
+    between two readings looks the same as one that wrapped once (the
+    plausibility check asks the person to confirm such a value). Any other
+    fall (an actual reading under a replaced estimate, an unknown register
+    size) counts None: nothing that can be learnt from or charted.
+    """
+    used = end - start
+    if used >= 0:
+        return used
+    if rollover and register_range is not None and start < register_range:
+        return used + register_range
+    return None
+
+
+def consumption_between(before: Reading, after: Reading, register_range: Decimal | None = None) -> Decimal | None:
+    """What the register counted between two readings (see ``register_advance``)."""
+    return register_advance(before.value, after.value, rollover=after.rollover, register_range=register_range)
+
+
 def observations_from_readings(
-    readings: Iterable[Reading], station: str, temperatures: Mapping[date, Decimal] | None = None
+    readings: Iterable[Reading],
+    station: str,
+    temperatures: Mapping[date, Decimal] | None = None,
+    register_range: Decimal | None = None,
 ) -> list[Observation]:
-    """One observation per interval between consecutive actual readings."""
+    """One observation per interval between consecutive actual readings; an
+    interval across a rollover counts what the register counted through the wrap."""
     actual = sorted((r for r in readings if not r.estimated), key=lambda r: r.read_on)
     result = []
     for before, after in pairwise(actual):
         days = (after.read_on - before.read_on).days
-        if days <= 0 or after.value < before.value:
-            continue  # a replacement or rollover: no consumption to learn from
+        used = consumption_between(before, after, register_range)
+        if days <= 0 or used is None:
+            continue  # a fall without a recorded rollover: no consumption to learn from
         result.append(
             Observation(
                 Decimal(days),
                 degree_days_between(station, before.read_on, after.read_on, temperatures),
-                after.value - before.value,
+                used,
             )
         )
     return result

@@ -12,9 +12,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from heatportal.domain.money import EnergyUnit
+from heatportal.domain.money import EnergyUnit, is_energy
 
 Language = Literal["nb", "sv", "nl", "de", "en"]
 LANGUAGES: tuple[Language, ...] = ("nb", "sv", "nl", "de", "en")
@@ -75,6 +75,33 @@ class Facility(Frozen):
     address: Address
 
 
+class RegisterName(StrEnum):
+    """What a meter register counts (seeds 001/003 "målerstand", "Zählerstand";
+    a heat meter's display pages): heat or cooling energy, the volume of water
+    that circulated, or the energy counted in a second tariff window."""
+
+    ENERGY = "energy"
+    VOLUME = "volume"
+    TARIFF = "tariff"
+
+
+class Register(Frozen):
+    """One register of a meter, validated like the main one: its own unit,
+    decimals, number of digits and value at installation."""
+
+    name: RegisterName
+    unit: EnergyUnit
+    decimals: int = Field(ge=0, le=3)
+    start_value: Decimal = Decimal(0)
+    register_digits: int | None = Field(default=None, ge=1, le=12)
+
+    @model_validator(mode="after")
+    def _unit_fits_name(self) -> Register:
+        if (self.name == RegisterName.VOLUME) == is_energy(self.unit):
+            raise ValueError(f"a {self.name.value} register cannot count in {self.unit.value}")
+        return self
+
+
 class Meter(Frozen):
     number: str
     customer_number: str
@@ -88,6 +115,35 @@ class Meter(Frozen):
     # Digits before the decimals: the register wraps from 10^N - 1 to 0.
     # None: unknown, so a value below the previous one is never a rollover.
     register_digits: int | None = Field(default=None, ge=1, le=12)
+    # Registers besides the main one above (which billing uses): recorded,
+    # validated and shown, never billed. Empty for a one-register meter.
+    registers: tuple[Register, ...] = ()
+
+    @model_validator(mode="after")
+    def _registers_distinct(self) -> Meter:
+        names = [r.name for r in self.all_registers]
+        if len(set(names)) != len(names):
+            raise ValueError("a meter has each register once")
+        return self
+
+    @property
+    def main_register(self) -> Register:
+        """The billing register, from the meter's own fields."""
+        return Register(
+            name=RegisterName.ENERGY if is_energy(self.unit) else RegisterName.VOLUME,
+            unit=self.unit,
+            decimals=self.decimals,
+            start_value=self.start_value,
+            register_digits=self.register_digits,
+        )
+
+    @property
+    def all_registers(self) -> tuple[Register, ...]:
+        return (self.main_register, *self.registers)
+
+    def register(self, name: str) -> Register | None:
+        """A secondary register by name; None if the meter has no such register."""
+        return next((r for r in self.registers if r.name.value == name), None)
 
 
 class Reading(Frozen):
@@ -100,6 +156,10 @@ class Reading(Frozen):
     recorded_by: str | None = None
     # The register wrapped past its highest value since the previous reading.
     rollover: bool = False
+    # Values of the meter's secondary registers read at the same time, by
+    # register name; and those of them that wrapped since their previous value.
+    registers: dict[str, Decimal] = Field(default_factory=dict)
+    register_rollovers: frozenset[str] = frozenset()
 
 
 class DailyConsumption(Frozen):
@@ -119,6 +179,9 @@ class Membership(Frozen):
     customer_number: str
     role: Role
     email: str
+    # Set when the access comes from a management company's grant (seed 004),
+    # not from the person's own link to the customer.
+    via_org: str | None = None
 
 
 class BillingPeriod(Frozen):

@@ -26,6 +26,10 @@ class ReadingCorrection(Frozen):
     previous_recorded_at: datetime
     previous_recorded_by: str | None = None
     value: Decimal
+    # Secondary register values (e.g. volume) before and after, by name: only
+    # those the correction changed.
+    previous_registers: dict[str, Decimal] = Field(default_factory=dict)
+    registers: dict[str, Decimal] = Field(default_factory=dict)
     reason: str = Field(min_length=1, max_length=REASON_MAX_LENGTH)
     corrected_at: datetime
     corrected_by: str

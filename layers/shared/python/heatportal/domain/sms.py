@@ -7,7 +7,11 @@ whitespace between words):
 - ``KLEM <reading>``: a reading for the phone's only meter;
 - ``KLEM <meter number> <reading>``: a reading when the phone has several meters;
 - either reading form followed by ``OK``: the sender confirms a value the
-  plausibility check questioned (the reply to an unusual value asks for this).
+  plausibility check questioned (the reply to an unusual value asks for this);
+- ``KLEM STOP``: end the phone's SMS agreements (all its meters), or
+  ``KLEM STOP <meter number>`` for one; the carriers' plain ``STOP`` (the
+  opt-out word every SMS service must honour) ends them all too. ``STOPP``,
+  the Norwegian and Swedish spelling, is read as ``STOP``.
 
 A reading is digits with at most one decimal comma or point (``12345``,
 ``12345,6``); anything else is malformed and answered with the expected form.
@@ -37,20 +41,38 @@ class SubmitReading:
 
 
 @dataclass(frozen=True)
+class StopAgreement:
+    """End the SMS agreement of one meter, or of every meter when None."""
+
+    meter_number: str | None
+
+
+@dataclass(frozen=True)
 class Malformed:
-    """Not understood; ``start`` tells which form the sender was trying."""
+    """Not understood; ``start`` and ``stop`` tell which form the sender was trying."""
 
     start: bool
+    stop: bool = False
 
 
-SmsCommand = StartAgreement | SubmitReading | Malformed
+SmsCommand = StartAgreement | SubmitReading | StopAgreement | Malformed
+
+_STOP_WORDS = frozenset({"STOP", "STOPP"})
 
 
 def parse_sms(text: str, keyword: str) -> SmsCommand:
     words = text.split()
+    if len(words) == 1 and words[0].upper() in _STOP_WORDS:
+        return StopAgreement(meter_number=None)
     if not words or words[0].upper() != keyword.upper():
         return Malformed(start=False)
     rest = words[1:]
+    if rest and rest[0].upper() in _STOP_WORDS:
+        if len(rest) == 1:
+            return StopAgreement(meter_number=None)
+        if len(rest) == 2 and _NUMBER.match(rest[1]):
+            return StopAgreement(meter_number=rest[1])
+        return Malformed(start=False, stop=True)
     if rest and rest[0].upper() == "START":
         if len(rest) == 3 and _NUMBER.match(rest[1]) and _NUMBER.match(rest[2]):
             return StartAgreement(customer_number=rest[1], meter_number=rest[2])

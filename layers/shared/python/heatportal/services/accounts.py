@@ -15,12 +15,15 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, Protocol, TypeVar
 
 from heatportal.domain.accounts import AuditEntry, Challenge, CodeMessage, Purpose
 from heatportal.domain.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from heatportal.domain.model import Customer, Language, Membership, Role
+from heatportal.domain.name_search import fold, matched_words, query_tokens
 from heatportal.domain.profile import RegistrationMethod, UtilityProfile
 from heatportal.domain.secrets import hash_secret, verify_secret
 from heatportal.ports import Clock, CustomerRepository, Mailer, SmsSender
@@ -33,6 +36,12 @@ CODE_MAX_ATTEMPTS = 5
 INVITATION_TTL_SECONDS = 14 * 24 * 3600
 MIN_PASSWORD_LENGTH = 8
 _DUMMY_PIN_HASH = "scrypt$" + "00" * 16 + "$" + "00" * 32
+# Public routes that send a code or a PIN answer no sooner than this (seconds):
+# longer than the slowest path (scrypt, a write, an e-mail), so the time of the
+# answer does not tell whether the address or customer exists.
+PUBLIC_ANSWER_FLOOR = 0.4
+NAME_RESULTS = 20
+NAME_CANDIDATES_PER_WORD = 200
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 T = TypeVar("T")
@@ -120,6 +129,30 @@ class IdentityAdmin(Protocol):
         ...
 
 
+class NameIndex(Protocol):
+    """Customers by the words of their name (adapters.dynamo_names)."""
+
+    def name_matches(self, word: str, limit: int) -> list[tuple[str, str]]:
+        """(customer number, name) of up to ``limit`` customers with a name word starting with ``word``."""
+        ...
+
+    def get_customers(self, numbers: list[str]) -> list[Customer]:
+        """The customers with these numbers, in this order (one batch read)."""
+        ...
+
+
+class Pacer(Protocol):
+    """Makes a public answer take at least a fixed time, so its timing does
+    not tell which path it took (adapters.pacing)."""
+
+    def at_least(self, seconds: float) -> AbstractContextManager[None]: ...
+
+
+class _NoPacing:
+    def at_least(self, seconds: float) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
 RenderCode = Callable[[CodeMessage], tuple[str, str, str]]
 """(subject, text, html) of a code e-mail."""
 RenderPinSms = Callable[[str, str, Language], str]
@@ -199,7 +232,11 @@ class AccountService:
         portal_url: str,
         sms: SmsSender | None = None,
         render_pin_sms: RenderPinSms | None = None,
+        names: NameIndex | None = None,
+        pacer: Pacer | None = None,
+        on_email_changed: Callable[[str, str], None] | None = None,
     ) -> None:
+        self.on_email_changed = on_email_changed
         self.profile = profile
         self.customers = customers
         self.store = store
@@ -212,6 +249,8 @@ class AccountService:
         self.portal_url = portal_url.rstrip("/")
         self.sms = sms
         self.render_pin_sms = render_pin_sms
+        self.names = names
+        self.pacer: Pacer = pacer or _NoPacing()
 
     # --- helpers ---------------------------------------------------------------
 
@@ -237,7 +276,8 @@ class AccountService:
     def _proves(self, customer: Customer, proof: str, email: str) -> bool:
         method = self.profile.registration
         if method == RegistrationMethod.PIN:
-            return verify_secret(proof.strip(), customer.pin_hash)
+            # A customer without a PIN letter costs the same scrypt time as one with.
+            return verify_secret(proof.strip(), customer.pin_hash or _DUMMY_PIN_HASH) and customer.pin_hash is not None
         if method == RegistrationMethod.POSTCODE:
             return proof.strip().replace(" ", "").upper() == customer.address.postcode.replace(" ", "").upper()
         return bool(proof.strip()) and _fold(proof) == _fold(customer.name)
@@ -294,9 +334,10 @@ class AccountService:
         # A locked number is refused before the proof is looked at, right or wrong.
         self.limiter.check(ratelimit.REGISTRATION_PER_CUSTOMER, customer_number, now)
         customer = self.customers.get_customer(customer_number)
-        if customer is None:
+        if customer is None and self.profile.registration == RegistrationMethod.PIN:
             # Spend the same scrypt time as a real PIN check, so the answer's
-            # timing does not tell which customer numbers exist.
+            # timing does not tell which customer numbers exist. (Postcode and
+            # name checks hash nothing, for known and unknown numbers alike.)
             verify_secret(proof.strip(), _DUMMY_PIN_HASH)
         proven = customer is not None and self._proves(customer, proof, email)
         if not proven or customer is None:
@@ -468,7 +509,10 @@ class AccountService:
         if self.identity.find_user(challenge.email) != principal.user_id:
             self.identity.change_email(principal.email, challenge.email)
         for membership in self.access.customers_of(principal):
-            self.store.set_member_email(membership.customer_number, principal.user_id, challenge.email)
+            if membership.via_org is None:
+                self.store.set_member_email(membership.customer_number, principal.user_id, challenge.email)
+        if self.on_email_changed is not None:
+            self.on_email_changed(principal.user_id, challenge.email)  # e.g. management companies' member lists
         self.identity.sign_out_user(challenge.email)
         self.store.delete_challenge(challenge.id)
         return challenge.email
@@ -542,25 +586,33 @@ class AccountService:
         raise Conflict("The access list changed at the same time. Try again.", code="conflict")
 
     def forgot_password(self, email: str, language: Language, client: str) -> None:
-        """Send a reset code when the e-mail belongs to a user; the answer is the same either way."""
+        """Send a reset code when the e-mail belongs to a user. The answer is the
+        same either way, in content and in time: both paths ask Cognito, hash a
+        new code and make one request for the reset item, and the answer is
+        padded to PUBLIC_ANSWER_FLOOR; only the e-mail itself differs, and only
+        the owner of the address sees that."""
         now = self.clock.now()
         email = normalize_email(email)
-        self.limiter.hit(ratelimit.CODE_REQUESTS_PER_CLIENT, client, now)
-        self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, _address_key(email), now)
-        if self.identity.find_user(email) is None:
-            return
-        code = _new_code()
-        challenge = Challenge(
-            id=f"reset-{_address_key(email)}",
-            purpose="reset",
-            email=email,
-            code_hash=hash_secret(code),
-            expires_at=self._epoch() + CODE_TTL_SECONDS,
-            language=language,
-        )
-        # One live reset code per address: a new request replaces the old one.
-        self.store.put_challenge(challenge)
-        self._send_code(CodeMessage(purpose="reset", language=language, recipient=email, code=code))
+        with self.pacer.at_least(PUBLIC_ANSWER_FLOOR):
+            self.limiter.hit(ratelimit.CODE_REQUESTS_PER_CLIENT, client, now)
+            self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, _address_key(email), now)
+            known = self.identity.find_user(email) is not None
+            code = _new_code()
+            challenge = Challenge(
+                id=f"reset-{_address_key(email)}",
+                purpose="reset",
+                email=email,
+                code_hash=hash_secret(code),
+                expires_at=self._epoch() + CODE_TTL_SECONDS,
+                language=language,
+            )
+            if not known:
+                # The same round trip as the write below; nothing is stored or sent.
+                self.store.get_challenge(challenge.id)
+                return
+            # One live reset code per address: a new request replaces the old one.
+            self.store.put_challenge(challenge)
+            self._send_code(CodeMessage(purpose="reset", language=language, recipient=email, code=code))
 
     def reset_password(self, email: str, code: str, password: str, confirmation: str) -> None:
         email = normalize_email(email)
@@ -613,6 +665,17 @@ class AccountService:
                 code="contact_missing",
                 fields=[{"field": "email", "code": "contact_missing"}],
             )
+        with self.pacer.at_least(PUBLIC_ANSWER_FLOOR):
+            self._send_customer_number(wanted_email, wanted_phone, customer_number, client, now)
+
+    def _send_customer_number(
+        self,
+        wanted_email: str | None,
+        wanted_phone: str | None,
+        customer_number: str | None,
+        client: str,
+        now: datetime,
+    ) -> None:
         self.limiter.hit(ratelimit.CODE_REQUESTS_PER_CLIENT, client, now)
         for address in (wanted_email, wanted_phone):
             if address:
@@ -625,12 +688,14 @@ class AccountService:
             candidates = self.store.customers_by_email(wanted_email)
         else:
             candidates = []  # a mobile number alone has no index: the number is asked for
+        sent = False
         for customer in candidates[:5]:
             by_email = bool(wanted_email and customer.email and customer.email.strip().lower() == wanted_email)
             on_record = self._phone(customer.phone) if customer.phone else None
             by_sms = bool(wanted_phone and on_record == wanted_phone and self.sms and self.render_pin_sms)
             if not (by_email or by_sms):
                 continue
+            sent = True
             pin = _new_code()
             self.store.set_pin_hash(customer.number, hash_secret(pin))
             if by_email and customer.email:
@@ -647,12 +712,18 @@ class AccountService:
                 )
             if by_sms and self.sms and self.render_pin_sms and on_record:
                 self.sms.send(on_record, self.render_pin_sms(customer.number, pin, customer.language))
+        if not sent:
+            # The same scrypt work as a new PIN; the pacer evens out the rest.
+            hash_secret(_new_code())
 
     # --- staff: find a customer (seed 004 customer service) ------------------------------------
 
     def find_customers(self, principal: Principal, query: str) -> list[Customer]:
-        """Customer service finds a customer by number, e-mail on record or meter
-        number, each a designed key (GetItem or one index Query, never a Scan)."""
+        """Customer service finds a customer by number, e-mail on record, meter
+        number or name, each on a designed key (GetItem or index Query, never a
+        Scan). Exact hits (number, e-mail, meter) come first; name hits follow,
+        those matching every word of the query before those matching fewer,
+        then by name; at most NAME_RESULTS name hits."""
         if not principal.is_staff:
             raise Forbidden("Only customer service may search customers.", code="forbidden")
         text = query.strip()
@@ -667,12 +738,29 @@ class AccountService:
         if "@" in text:
             for by_email in self.store.customers_by_email(text.lower()):
                 found[by_email.number] = by_email
+            return sorted(found.values(), key=lambda c: c.number)
         meter = self.customers.find_meter(text)
         if meter is not None:
             by_meter = self.customers.get_customer(meter.customer_number)
             if by_meter is not None:
                 found[by_meter.number] = by_meter
-        return sorted(found.values(), key=lambda c: c.number)
+        exact = sorted(found.values(), key=lambda c: c.number)
+        return exact + [c for c in self._find_by_name(text) if c.number not in found]
+
+    def _find_by_name(self, text: str) -> list[Customer]:
+        words = query_tokens(text)
+        if self.names is None or not words or not any(c.isalpha() for c in text):
+            return []
+        names: dict[str, str] = {}
+        for word in words:
+            for customer_number, name in self.names.name_matches(word, NAME_CANDIDATES_PER_WORD):
+                names[customer_number] = name
+        ranked = sorted(
+            ((matched_words(words, name), fold(name), number) for number, name in names.items()),
+            key=lambda hit: (-hit[0], hit[1], hit[2]),
+        )
+        best = [number for score, _name, number in ranked if score > 0][:NAME_RESULTS]
+        return self.names.get_customers(best) if best else []
 
     # --- users of a customer -----------------------------------------------------------
 

@@ -113,7 +113,7 @@ class AdvanceService:
         )
 
     def overview(self, principal: Principal, customer_number: str) -> AdvanceOverview:
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="whole")
         self._require_advance_mode()
         return self._overview(customer_number)
 

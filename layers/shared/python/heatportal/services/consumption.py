@@ -22,11 +22,12 @@ from heatportal.domain.consumption import (
     year_view,
 )
 from heatportal.domain.errors import ValidationFailed
-from heatportal.domain.model import DailyConsumption, Meter, MeterKind, Role
+from heatportal.domain.model import DailyConsumption, Meter, MeterKind, Reading, RegisterName, Role
 from heatportal.domain.money import EnergyUnit, convert, is_energy
+from heatportal.domain.registers import register_months
 from heatportal.ports import Clock
 from heatportal.services.access import AccessService, Principal
-from heatportal.services.readings import ReadingService
+from heatportal.services.readings import ReadingService, register_range
 
 ViewName = Literal["year", "month", "total"]
 
@@ -86,8 +87,9 @@ class ConsumptionService:
         month: int | None = None,
         unit: EnergyUnit | None = None,
     ) -> MeterConsumption:
-        self.access.require(principal, customer_number, Role.READ)
+        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
         meter = self.readings.meter_of(customer_number, meter_number)
+        grant.require_facility(meter.facility_id)
         target = unit or meter.unit
         if target != meter.unit and not (is_energy(target) and is_energy(meter.unit)):
             raise ValidationFailed(
@@ -104,7 +106,13 @@ class ConsumptionService:
         elif view == "year":
             months = self._months(meter, f"{year - 1:04d}-01", f"{year:04d}-12")
             # Only heat follows the outdoor temperature; other meters are not normalised.
-            result = year_view(months, year, self.station, normalise=meter.kind == MeterKind.HEAT)
+            result = year_view(
+                months,
+                year,
+                self.station,
+                normalise=meter.kind == MeterKind.HEAT,
+                volume=meter.register(RegisterName.VOLUME.value) is not None,
+            )
             month = None
         else:
             month = month or today.month
@@ -128,7 +136,20 @@ class ConsumptionService:
         readings = self.readings.readings.list_readings(
             meter.number, start - timedelta(days=62), end + timedelta(days=62)
         )
-        return [m for m in monthly_from_readings(readings) if first <= m.month <= last]
+        months = [m for m in monthly_from_readings(readings, register_range(meter)) if first <= m.month <= last]
+        return with_register_volumes(meter, months, readings)
+
+
+def with_register_volumes(
+    meter: Meter, months: list[MonthlyConsumption], readings: list[Reading]
+) -> list[MonthlyConsumption]:
+    """Months of a meter read by hand, with the volume its volume register
+    counted (from the same readings, no further request)."""
+    register = meter.register(RegisterName.VOLUME.value)
+    if register is None:
+        return months
+    volumes = register_months(readings, register.name.value, register_range(register))
+    return [m.model_copy(update={"volume_m3": volumes.get(m.month)}) for m in months]
 
 
 def _in_unit(view: ConsumptionView, source: EnergyUnit, target: EnergyUnit) -> ConsumptionView:
@@ -137,6 +158,9 @@ def _in_unit(view: ConsumptionView, source: EnergyUnit, target: EnergyUnit) -> C
     def c(value: Decimal | None) -> Decimal | None:
         return None if value is None else convert(value, source, target).quantize(quantum)
 
+    def m3(value: Decimal | None) -> Decimal | None:
+        return None if value is None else value.quantize(_QUANTUM[EnergyUnit.M3])
+
     def bar(b: Bar) -> Bar:
         return replace(
             b,
@@ -144,6 +168,7 @@ def _in_unit(view: ConsumptionView, source: EnergyUnit, target: EnergyUnit) -> C
             previous=c(b.previous),
             normalised=c(b.normalised),
             previous_normalised=c(b.previous_normalised),
+            volume=m3(b.volume),
         )
 
     return replace(
@@ -153,4 +178,5 @@ def _in_unit(view: ConsumptionView, source: EnergyUnit, target: EnergyUnit) -> C
         previous_total=c(view.previous_total),
         normalised_total=c(view.normalised_total),
         previous_normalised_total=c(view.previous_normalised_total),
+        volume_total=m3(view.volume_total),
     )

@@ -48,7 +48,7 @@ class DocumentService:
         self.render_pdf = render_pdf
 
     def contract(self, principal: Principal, customer_number: str) -> Contract:
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="whole")
         customer = self.customers.get_customer(customer_number)
         if customer is None:
             raise NotFound("No such customer.", code="not_found")
@@ -60,7 +60,8 @@ class DocumentService:
         )
 
     def data_card(self, principal: Principal, customer_number: str, facility_id: str) -> DataCard:
-        self.access.require(principal, customer_number, Role.READ)
+        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
+        grant.require_facility(facility_id)
         facility = next((f for f in self.customers.list_facilities(customer_number) if f.id == facility_id), None)
         if facility is None:
             raise NotFound("No such facility.", code="facility_not_found")
@@ -68,7 +69,7 @@ class DocumentService:
         return DataCard(facility=facility, meters=meters)
 
     def price_sheet(self, principal: Principal, customer_number: str, lang: Language) -> PriceSheet:
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="any")
         today = self.clock.today()
         return price_sheet(self.profile, self.profile.price_list_on(today), lang, today)
 

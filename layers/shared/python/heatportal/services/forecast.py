@@ -225,7 +225,7 @@ class ForecastService:
 
     # --- the overview ---------------------------------------------------------------
     def overview(self, principal: Principal, customer_number: str) -> YearOverview:
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="whole")
         today = self.clock.today()
         year = today.year
         invoices = self.invoices.list_invoices(customer_number)

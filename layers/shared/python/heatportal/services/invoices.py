@@ -108,13 +108,13 @@ class InvoiceService:
         self.currency = currency
 
     def list(self, principal: Principal, customer_number: str) -> list[Invoice]:
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="whole")
         return self.invoices.list_invoices(customer_number)
 
     def search(self, principal: Principal, customer_number: str, wanted: InvoiceFilter) -> InvoiceList:
         """Invoices of a customer matching the filter, newest first, with the
         customer's open balance (over all invoices, not only the shown ones)."""
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="whole")
         if self.customers is None or self.clock is None:
             raise RuntimeError("InvoiceService.search needs customers and clock")
         if wanted.issued_from and wanted.issued_to and wanted.issued_from > wanted.issued_to:
@@ -187,7 +187,7 @@ class InvoiceService:
         )
 
     def get(self, principal: Principal, customer_number: str, number: int) -> Invoice:
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="whole")
         invoice = self.invoices.get_invoice(customer_number, number)
         if invoice is None:
             raise NotFound("This invoice does not exist.", code="invoice_not_found")

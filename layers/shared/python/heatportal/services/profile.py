@@ -1,17 +1,26 @@
 """The customer's profile (seeds 000 and 003): personal data on record, e-mail
 and phone on record, billing address and bank account (both require the
-password and send a confirmation e-mail), and the contact form."""
+password and send a confirmation e-mail), optionally a different bank account
+per facility, and the contact form, whose requests customer service lists and
+marks handled.
+
+Which account pays: invoices are collective, one per customer and period (see
+services.billing), so the customer's own account is the one for the invoice;
+a facility's own account overrides it for that facility
+(``account_for_facility``), which is what a per-facility collection uses."""
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
-from datetime import date
-from typing import Protocol
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Literal, Protocol
 
-from heatportal.domain.accounts import BankAccount, ContactRequest
-from heatportal.domain.errors import NotFound, ValidationFailed
-from heatportal.domain.model import Address, Customer, Language, Role
+from heatportal.domain.accounts import BankAccount, ContactRequest, account_for_facility
+from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
+from heatportal.domain.model import Address, Customer, Facility, Language, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.ports import Clock, CustomerRepository, Mailer
 from heatportal.services import ratelimit
@@ -22,8 +31,32 @@ from heatportal.services.ratelimit import RateLimiter
 SEPA_CURRENCIES = frozenset({"EUR"})
 
 
+CONTACT_PAGE_SIZE = 20
+
+
 class ProfileStore(Protocol):
     def get_bank_account(self, customer_number: str) -> BankAccount | None: ...
+
+    def list_bank_accounts(self, customer_number: str) -> list[BankAccount]:
+        """The customer's own account and those of its facilities (one Query)."""
+        ...
+
+    def delete_facility_bank_account(self, customer_number: str, facility_id: str) -> bool:
+        """Remove a facility's own account; False when it had none."""
+        ...
+
+    def list_contact_requests(
+        self, status: str, limit: int, cursor: str | None
+    ) -> tuple[list[ContactRequest], str | None]:
+        """Contact requests of every customer with ``status``, newest first; the
+        cursor of the next page or None. Raises ValidationFailed(cursor_invalid)."""
+        ...
+
+    def get_contact_request(self, request_id: str) -> ContactRequest | None: ...
+
+    def mark_contact_request_handled(self, request: ContactRequest, by: str, at: datetime) -> bool:
+        """False when the request was no longer open."""
+        ...
 
     def put_bank_account(self, account: BankAccount) -> None: ...
 
@@ -36,6 +69,21 @@ class ProfileStore(Protocol):
 
 RenderNotice = Callable[[str, Language, str, list[tuple[str, str]]], tuple[str, str, str]]
 """(kind, language, customer name, facts) -> (subject, text, html) of a confirmation e-mail."""
+
+
+@dataclass(frozen=True)
+class FacilityAccount:
+    """A facility with its own account (if any) and the account that pays for it."""
+
+    facility: Facility
+    own: BankAccount | None
+    paying: BankAccount | None
+
+
+@dataclass(frozen=True)
+class ContactRequestPage:
+    requests: list[ContactRequest]
+    next_cursor: str | None
 
 
 def _field_error(field: str, code: str, message: str) -> ValidationFailed:
@@ -89,6 +137,19 @@ class ProfileService:
         self.access.require(principal, customer_number, Role.READ)
         return self._customer(customer_number), self.store.get_bank_account(customer_number)
 
+    def facility_accounts(self, principal: Principal, customer_number: str) -> list[FacilityAccount]:
+        """Every facility of the customer with its own account and the paying one."""
+        self.access.require(principal, customer_number, Role.READ)
+        accounts = self.store.list_bank_accounts(customer_number)
+        return [
+            FacilityAccount(
+                facility=f,
+                own=next((a for a in accounts if a.facility_id == f.id), None),
+                paying=account_for_facility(accounts, f.id),
+            )
+            for f in self.customers.list_facilities(customer_number)
+        ]
+
     def change_contact(
         self, principal: Principal, customer_number: str, email: str | None, phone: str | None
     ) -> Customer:
@@ -141,7 +202,10 @@ class ProfileService:
         valid_from: date,
         sepa_mandate: bool,
         password: str,
+        facility_id: str | None = None,
     ) -> BankAccount:
+        """The customer's account, or with ``facility_id`` a different account
+        for that facility only (it must be one of the customer's)."""
         from stdnum import iban as iban_numbers
         from stdnum.exceptions import ValidationError
 
@@ -156,6 +220,7 @@ class ProfileService:
             raise _field_error("valid_from", "bank_date_past", "The change date cannot be in the past.")
         if self.profile.currency in SEPA_CURRENCIES and not sepa_mandate:
             raise _field_error("sepa_mandate", "sepa_consent_required", "The SEPA mandate needs your consent.")
+        facility = self._facility(customer_number, facility_id) if facility_id is not None else None
         self._require_password(principal, password)
         account = BankAccount(
             customer_number=customer_number,
@@ -165,20 +230,42 @@ class ProfileService:
             sepa_mandate=sepa_mandate,
             changed_by=principal.email,
             changed_at=self.clock.now(),
+            facility_id=facility.id if facility else None,
         )
         self.store.put_bank_account(account)
-        self._confirm(
-            self._customer(customer_number),
-            "bank_account",
-            [("iban", iban_numbers.format(compact)), ("valid_from", valid_from.isoformat())],
-            also=principal.email,
-        )
+        facts = [("iban", iban_numbers.format(compact)), ("valid_from", valid_from.isoformat())]
+        if facility is not None:
+            facts.append(("facility", f"{facility.name} ({facility.id})"))
+        self._confirm(self._customer(customer_number), "bank_account", facts, also=principal.email)
         return account
+
+    def _facility(self, customer_number: str, facility_id: str) -> Facility:
+        facility = next((f for f in self.customers.list_facilities(customer_number) if f.id == facility_id), None)
+        if facility is None:
+            raise _field_error("facility_id", "facility_unknown", "Choose one of your facilities.")
+        return facility
+
+    def remove_facility_bank_account(self, principal: Principal, customer_number: str, facility_id: str) -> None:
+        """The facility is paid from the customer's account again. No password:
+        it can only move debits to an account that was itself confirmed with
+        one. Safe to retry: a facility without its own account stays so, and
+        only an actual removal sends the confirmation."""
+        self.access.require(principal, customer_number, Role.FULL)
+        facility = self._facility(customer_number, facility_id)
+        if not self.store.delete_facility_bank_account(customer_number, facility.id):
+            return
+        customer_account = self.store.get_bank_account(customer_number)
+        facts = [("facility", f"{facility.name} ({facility.id})")]
+        if customer_account is not None:
+            from stdnum import iban as iban_numbers
+
+            facts.append(("iban", iban_numbers.format(customer_account.iban)))
+        self._confirm(self._customer(customer_number), "bank_account_removed", facts, also=principal.email)
 
     def contact(
         self, principal: Principal, customer_number: str, subject: str, message: str, phone: str
     ) -> ContactRequest:
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="any")
         if not subject.strip() or not message.strip():
             raise _field_error("message" if subject.strip() else "subject", "validation_failed", "Required.")
         normalized = self._phone(phone)
@@ -186,6 +273,7 @@ class ProfileService:
             raise _field_error("phone", "phone_invalid", "Enter a valid phone number.")
         self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, f"contact-{customer_number}", self.clock.now())
         request = ContactRequest(
+            id=secrets.token_hex(8),
             customer_number=customer_number,
             at=self.clock.now(),
             sender=principal.email,
@@ -200,3 +288,38 @@ class ProfileService:
         )
         self.mailer.send(principal.email, subject_line, text, html)
         return request
+
+    # --- customer service: the contact requests ---------------------------------------
+
+    def _require_staff(self, principal: Principal) -> None:
+        if not principal.is_staff:
+            raise Forbidden("Only customer service may see contact requests.", code="forbidden")
+
+    def contact_requests(
+        self,
+        principal: Principal,
+        status: Literal["open", "handled"] = "open",
+        cursor: str | None = None,
+        limit: int = CONTACT_PAGE_SIZE,
+    ) -> ContactRequestPage:
+        """Contact requests of every customer, newest first, a page at a time."""
+        self._require_staff(principal)
+        requests, next_cursor = self.store.list_contact_requests(status, max(1, min(limit, 100)), cursor)
+        return ContactRequestPage(requests, next_cursor)
+
+    def mark_contact_request_handled(self, principal: Principal, request_id: str) -> ContactRequest:
+        """Customer service answered the request. Safe to retry: a request handled
+        already is returned as it is, with who handled it first."""
+        self._require_staff(principal)
+        request = self.store.get_contact_request(request_id)
+        if request is None:
+            raise NotFound("No such contact request.", code="contact_request_not_found")
+        if request.status == "handled":
+            return request
+        at = self.clock.now()
+        if self.store.mark_contact_request_handled(request, principal.email, at):
+            return replace(request, status="handled", handled_by=principal.email, handled_at=at)
+        current = self.store.get_contact_request(request_id)
+        if current is None:  # pragma: no cover - contact requests are never deleted
+            raise NotFound("No such contact request.", code="contact_request_not_found")
+        return current

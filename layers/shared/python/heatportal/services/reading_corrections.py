@@ -10,6 +10,7 @@ next one. Sending the same correction again changes nothing (a retry).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,7 +21,13 @@ from heatportal.domain.model import Meter, Reading, ReadingSource, Role
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
 from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import AccessService, Principal
-from heatportal.services.readings import ReadingService, register_range, validate_register_value
+from heatportal.services.readings import (
+    ReadingService,
+    check_secondary_neighbours,
+    register_range,
+    validate_register_value,
+    validate_secondary_values,
+)
 
 # Neighbouring readings are looked for this far around the corrected date in
 # one query; only when a side has none there is it searched further, once.
@@ -73,6 +80,25 @@ class ReadingCorrectionService:
             by_date.setdefault(correction.read_on, []).append(correction)
         return [ReadingWithCorrections(r, by_date.get(r.read_on, [])) for r in stored]
 
+    def corrections_of(
+        self, principal: Principal, customer_number: str, meter_number: str, readings: list[Reading]
+    ) -> dict[date, list[ReadingCorrection]]:
+        """The corrections of readings already listed (the portal's readings
+        page), by reading date: one Query over their dates, nothing re-read.
+        Whoever may see the meter's readings sees their corrections (a
+        management company only on a facility it was granted)."""
+        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
+        meter = self.reading_service.meter_of(customer_number, meter_number)
+        grant.require_facility(meter.facility_id)
+        if not readings:
+            return {}
+        first = min(r.read_on for r in readings)
+        last = max(r.read_on for r in readings)
+        by_date: dict[date, list[ReadingCorrection]] = {}
+        for correction in self.history.corrections(meter.number, first, last):
+            by_date.setdefault(correction.read_on, []).append(correction)
+        return by_date
+
     def correct(
         self,
         principal: Principal,
@@ -81,7 +107,10 @@ class ReadingCorrectionService:
         read_on: date,
         value: Decimal,
         reason: str,
+        registers: Mapping[str, Decimal] | None = None,
     ) -> ReadingWithCorrections:
+        """``registers``: corrected values of secondary registers (e.g. the
+        volume), validated like the main value; the others stay as they were."""
         if not principal.is_staff:
             raise Forbidden("Only customer service may correct a stored reading.", code="correction_staff_only")
         self.access.require(principal, customer_number, Role.FULL)
@@ -95,6 +124,8 @@ class ReadingCorrectionService:
             )
         reason = reason[:REASON_MAX_LENGTH]
         validate_register_value(meter, value)
+        secondary = dict(registers or {})
+        validate_secondary_values(meter, secondary)
         window = self.readings.list_readings(
             meter.number, read_on - timedelta(days=NEIGHBOUR_DAYS), read_on + timedelta(days=NEIGHBOUR_DAYS)
         )
@@ -105,10 +136,13 @@ class ReadingCorrectionService:
                 code="reading_not_found",
                 params={"date": read_on.isoformat()},
             )
-        if current.value == value and not current.estimated:
+        unchanged = all(current.registers.get(name) == v for name, v in secondary.items())
+        if current.value == value and not current.estimated and unchanged:
             # The same correction again (a retry): nothing more to record.
             return ReadingWithCorrections(current, self.history.corrections(meter.number, read_on, read_on))
         rollover = self._check_neighbours(meter, window, read_on, value)
+        rolled = check_secondary_neighbours(meter, window, read_on, secondary)
+        changed = {name: v for name, v in secondary.items() if current.registers.get(name) != v}
         now = self.clock.now()
         corrected = Reading(
             meter_number=meter.number,
@@ -119,6 +153,9 @@ class ReadingCorrectionService:
             recorded_at=now,
             recorded_by=principal.user_id,
             rollover=rollover,
+            # Secondary values not corrected stay as they were read.
+            registers={**current.registers, **secondary},
+            register_rollovers=(current.register_rollovers - set(secondary)) | rolled,
         )
         correction = ReadingCorrection(
             meter_number=meter.number,
@@ -129,6 +166,8 @@ class ReadingCorrectionService:
             previous_recorded_at=current.recorded_at,
             previous_recorded_by=current.recorded_by,
             value=value,
+            previous_registers={name: current.registers[name] for name in changed if name in current.registers},
+            registers=changed,
             reason=reason,
             corrected_at=now,
             corrected_by=principal.user_id,

@@ -3,7 +3,8 @@ and the register value at a date (actual or estimated) that billing uses."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
@@ -15,8 +16,9 @@ from heatportal.domain.estimation import (
     fit,
     observations_from_daily,
     observations_from_readings,
+    register_advance,
 )
-from heatportal.domain.model import Meter, Reading, ReadingSource, Role
+from heatportal.domain.model import Meter, Reading, ReadingSource, Register, Role
 from heatportal.ports import Clock, CustomerRepository, ReadingRepository
 from heatportal.services.access import AccessService, Principal
 
@@ -28,44 +30,126 @@ HISTORY_DAYS = 365
 MODEL_HISTORY_DAYS = 2 * 365
 
 
-def register_range(meter: Meter) -> Decimal | None:
+def register_range(meter: Meter | Register) -> Decimal | None:
     """10^N for a register with N digits before the decimals: after 10^N - 1
     it shows 0 again. None when the meter's number of digits is unknown."""
     return None if meter.register_digits is None else Decimal(10) ** meter.register_digits
 
 
+@dataclass(frozen=True)
+class _Codes:
+    """Error codes of one kind of register: the main (billing) register answers
+    with the reading_* codes it always had, a secondary one with register_*
+    codes on its own field, so a form can put the message next to its input."""
+
+    not_a_number: str
+    below_previous: str
+    too_many_decimals: str
+    exceeds_register: str
+    implausible: str
+
+
+_MAIN = _Codes(
+    not_a_number="reading_not_a_number",
+    below_previous="reading_below_previous",
+    too_many_decimals="reading_too_many_decimals",
+    exceeds_register="reading_exceeds_register",
+    implausible="reading_implausible",
+)
+_SECONDARY = _Codes(
+    not_a_number="register_not_a_number",
+    below_previous="register_below_previous",
+    too_many_decimals="register_too_many_decimals",
+    exceeds_register="register_exceeds_register",
+    implausible="register_implausible",
+)
+
+
+def register_field(name: str) -> str:
+    """The request field of a secondary register's value."""
+    return f"registers.{name}"
+
+
+def _refuse(message: str, code: str, field_name: str, **params: object) -> ValidationFailed:
+    return ValidationFailed(message, code=code, params=params, fields=[{"field": field_name, "code": code}])
+
+
+def _check_value(register: Register | Meter, value: Decimal, codes: _Codes, field_name: str) -> None:
+    if not value.is_finite():
+        raise _refuse("The reading must be a number.", codes.not_a_number, field_name)
+    if value < 0:
+        raise _refuse("The reading cannot be negative.", codes.below_previous, field_name, previous="0")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > register.decimals:
+        raise _refuse(
+            f"This register shows at most {register.decimals} decimals.",
+            codes.too_many_decimals,
+            field_name,
+            decimals=str(register.decimals),
+        )
+    span = register_range(register)
+    if span is not None and value >= span:
+        raise _refuse(
+            f"This register shows at most {register.register_digits} digits before the decimals.",
+            codes.exceeds_register,
+            field_name,
+            digits=str(register.register_digits),
+        )
+
+
 def validate_register_value(meter: Meter, value: Decimal) -> None:
     """What any value for this meter's register must be, whatever the channel:
     a finite, non-negative number with the meter's decimals and digits."""
-    if not value.is_finite():
-        raise ValidationFailed(
-            "The reading must be a number.",
-            code="reading_not_a_number",
-            fields=[{"field": "value", "code": "reading_not_a_number"}],
-        )
-    if value < 0:
-        raise ValidationFailed(
-            "The reading cannot be negative.",
-            code="reading_below_previous",
-            params={"previous": "0"},
-            fields=[{"field": "value", "code": "reading_below_previous"}],
-        )
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > meter.decimals:
-        raise ValidationFailed(
-            f"This meter shows at most {meter.decimals} decimals.",
-            code="reading_too_many_decimals",
-            params={"decimals": str(meter.decimals)},
-            fields=[{"field": "value", "code": "reading_too_many_decimals"}],
-        )
-    span = register_range(meter)
-    if span is not None and value >= span:
-        raise ValidationFailed(
-            f"This meter shows at most {meter.register_digits} digits before the decimals.",
-            code="reading_exceeds_register",
-            params={"digits": str(meter.register_digits)},
-            fields=[{"field": "value", "code": "reading_exceeds_register"}],
-        )
+    _check_value(meter, value, _MAIN, "value")
+
+
+def check_secondary_neighbours(
+    meter: Meter, window: list[Reading], read_on: date, values: Mapping[str, Decimal]
+) -> frozenset[str]:
+    """A staff correction of secondary values: each not below its register's
+    previous actual value, not above its next one, as for the main register.
+    Returns the registers whose corrected value is a rollover (a lower value
+    on a register that wraps)."""
+    rolled: set[str] = set()
+    for name, value in values.items():
+        register = meter.register(name)
+        if register is None:  # pragma: no cover - validate_secondary_values refused it first
+            continue
+        carrying = [r for r in window if not r.estimated and name in r.registers]
+        before = [r for r in carrying if r.read_on < read_on]
+        after = [r for r in carrying if r.read_on > read_on]
+        floor = before[-1].registers[name] if before else register.start_value
+        span = register_range(register)
+        rollover = span is not None and value < floor < span
+        if value < floor and not rollover:
+            raise _refuse(
+                "The value is lower than this register's previous value.",
+                _SECONDARY.below_previous,
+                register_field(name),
+                previous=floor,
+            )
+        ceiling = after[0] if after else None
+        if ceiling is not None and name not in ceiling.register_rollovers and value > ceiling.registers[name]:
+            raise _refuse(
+                "The value is higher than this register's next value.",
+                "register_above_next",
+                register_field(name),
+                next=ceiling.registers[name],
+                date=ceiling.read_on.isoformat(),
+            )
+        if rollover:
+            rolled.add(name)
+    return frozenset(rolled)
+
+
+def validate_secondary_values(meter: Meter, values: Mapping[str, Decimal]) -> None:
+    """Values of a meter's secondary registers: each a register the meter has,
+    each valid like the main register's value (its own decimals and digits)."""
+    for name, value in values.items():
+        register = meter.register(name)
+        if register is None:
+            raise _refuse("This meter has no such register.", "register_unknown", register_field(name))
+        _check_value(register, value, _SECONDARY, register_field(name))
 
 
 class ReadingConfirmer(Protocol):
@@ -75,9 +159,20 @@ class ReadingConfirmer(Protocol):
 
 
 @dataclass(frozen=True)
+class RegisterReading:
+    """The last value of one register and the date it was read."""
+
+    value: Decimal
+    read_on: date
+
+
+@dataclass(frozen=True)
 class MeterOverview:
     meter: Meter
     last_reading: Reading | None
+    # The last value of each secondary register (it may be older than the
+    # last reading, which perhaps came by SMS with the main register only).
+    last_registers: dict[str, RegisterReading] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,6 +186,8 @@ class SubmittedReading:
     reading: Reading
     consumption_since_previous: Decimal | None
     previous: Reading | None
+    # What each secondary register counted since its previous value.
+    registers_since_previous: dict[str, Decimal] = field(default_factory=dict)
 
 
 class ReadingService:
@@ -115,11 +212,30 @@ class ReadingService:
         self.station = climate_station
 
     def list_meters(self, principal: Principal, customer_number: str) -> list[MeterOverview]:
-        self.access.require(principal, customer_number, Role.READ)
-        return [
-            MeterOverview(meter, self.readings.latest_reading(meter.number))
-            for meter in self.customers.list_meters(customer_number)
-        ]
+        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
+        overview = []
+        for meter in self.customers.list_meters(customer_number):
+            if not grant.sees(meter.facility_id):
+                continue  # a management company sees the facilities it was granted
+            latest = self.readings.latest_reading(meter.number)
+            overview.append(MeterOverview(meter, latest, self._last_registers(meter, latest)))
+        return overview
+
+    def _last_registers(self, meter: Meter, latest: Reading | None) -> dict[str, RegisterReading]:
+        """Last value per secondary register: from the last reading when it has
+        them all (no extra request), else from one Query over the past year."""
+        if not meter.registers or latest is None:
+            return {}
+        found = {name: RegisterReading(v, latest.read_on) for name, v in latest.registers.items()}
+        if all(r.name.value in found for r in meter.registers):
+            return found
+        history = self.readings.list_readings(
+            meter.number, latest.read_on - timedelta(days=HISTORY_DAYS), latest.read_on
+        )
+        for reading in history:  # oldest first: newer values overwrite older ones
+            for name, value in reading.registers.items():
+                found[name] = RegisterReading(value, reading.read_on)
+        return found
 
     def meter_of(self, customer_number: str, meter_number: str) -> Meter:
         meter = self.customers.find_meter(meter_number)
@@ -128,8 +244,9 @@ class ReadingService:
         return meter
 
     def list_readings(self, principal: Principal, customer_number: str, meter_number: str) -> list[Reading]:
-        self.access.require(principal, customer_number, Role.READ)
+        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
         meter = self.meter_of(customer_number, meter_number)
+        grant.require_facility(meter.facility_id)
         return self.readings.list_readings(meter.number, meter.installed_on, self.clock.today())
 
     def submit(
@@ -142,9 +259,11 @@ class ReadingService:
         *,
         confirmed: bool,
         source: ReadingSource = ReadingSource.PORTAL,
+        registers: Mapping[str, Decimal] | None = None,
     ) -> SubmittedReading:
-        grant = self.access.require(principal, customer_number, Role.FULL)
+        grant = self.access.require(principal, customer_number, Role.FULL, companies="any")
         meter = self.meter_of(customer_number, meter_number)
+        grant.require_facility(meter.facility_id)
         reading = self.record(
             meter,
             value,
@@ -152,6 +271,7 @@ class ReadingService:
             confirmed=confirmed,
             source=ReadingSource.STAFF if grant.staff else source,
             recorded_by=principal.user_id,
+            registers=registers,
         )
         if self.confirmations is not None:
             self.confirmations(principal, meter, reading.reading, staff=grant.staff)
@@ -166,11 +286,18 @@ class ReadingService:
         confirmed: bool,
         source: ReadingSource,
         recorded_by: str | None,
+        registers: Mapping[str, Decimal] | None = None,
     ) -> SubmittedReading:
-        """Validate and store a reading from any channel (portal, SMS, link, staff)."""
+        """Validate and store a reading from any channel (portal, SMS, link, staff).
+
+        ``registers`` carries values of the meter's secondary registers read at
+        the same time; each is validated like the main value, and nothing is
+        stored unless every value passes."""
         today = self.clock.today()
         read_on = read_on or today
+        secondary = dict(registers or {})
         self._validate(meter, value, read_on, today)
+        validate_secondary_values(meter, secondary)
         previous = self._latest_actual(meter, read_on - timedelta(days=1))
         latest = self._latest_actual(meter, today)
         if latest is not None and latest.read_on > read_on:
@@ -194,8 +321,11 @@ class ReadingService:
         # Below the previous value on a register of known size: it went past its
         # highest value and started again at 0.
         consumption = value + span - start_value if rollover and span is not None else value - start_value
+        counted = self._secondary_counts(meter, secondary, read_on)
         if not confirmed:
             self._check_plausible(meter, previous, consumption, read_on, unexpected_without_history=rollover)
+            for count in counted:
+                count.check_plausible(read_on)
         reading = Reading(
             meter_number=meter.number,
             read_on=read_on,
@@ -205,9 +335,43 @@ class ReadingService:
             recorded_at=self.clock.now(),
             recorded_by=recorded_by,
             rollover=rollover,
+            registers=secondary,
+            register_rollovers=frozenset(c.register.name.value for c in counted if c.rollover),
         )
         stored = self.readings.add_reading(reading)
-        return SubmittedReading(stored, consumption, previous)
+        return SubmittedReading(stored, consumption, previous, {c.register.name.value: c.consumption for c in counted})
+
+    def _secondary_counts(self, meter: Meter, values: dict[str, Decimal], read_on: date) -> list[_RegisterCount]:
+        """What each submitted secondary register counted since its own previous
+        value: not below it unless the register wraps. One Query, only when
+        secondary values are submitted."""
+        if not values:
+            return []
+        history = [
+            r
+            for r in self.readings.list_readings(
+                meter.number, read_on - timedelta(days=HISTORY_DAYS), read_on - timedelta(days=1)
+            )
+            if not r.estimated
+        ]
+        counts = []
+        for name, value in values.items():
+            register = meter.register(name)
+            assert register is not None  # validate_secondary_values checked it
+            seen = [r for r in history if name in r.registers]
+            start_value = seen[-1].registers[name] if seen else register.start_value
+            span = register_range(register)
+            rollover = value < start_value
+            if rollover and (span is None or start_value >= span):
+                raise _refuse(
+                    "The value is lower than this register's previous value.",
+                    _SECONDARY.below_previous,
+                    register_field(name),
+                    previous=start_value,
+                )
+            consumption = value + span - start_value if rollover and span is not None else value - start_value
+            counts.append(_RegisterCount(register, consumption, rollover, seen))
+        return counts
 
     def _latest_actual(self, meter: Meter, on_or_before: date) -> Reading | None:
         """The newest actual (not estimated) reading on or before a date."""
@@ -327,7 +491,7 @@ class ReadingService:
             rate = self.expected_daily(meter, prev_day) or Decimal(0)
             estimate = prev_value + rate * Decimal((day - prev_day).days)
         quantum = Decimal(1).scaleb(-meter.decimals)
-        return RegisterValue(estimate.quantize(quantum), True)
+        return RegisterValue(within_register(estimate.quantize(quantum), register_range(meter), quantum), True)
 
     def degree_day_model(self, meter: Meter, until: date) -> DegreeDayModel | None:
         """Base load and degree-day factor of the meter, fitted on its own
@@ -336,7 +500,7 @@ class ReadingService:
             return None
         start = max(meter.installed_on, until - timedelta(days=MODEL_HISTORY_DAYS))
         history = self.readings.list_readings(meter.number, start, until)
-        model = fit(observations_from_readings(history, self.station))
+        model = fit(observations_from_readings(history, self.station, register_range=register_range(meter)))
         if model is None:
             model = fit(
                 observations_from_daily(self.readings.daily_consumption(meter.number, start, until), self.station)
@@ -344,11 +508,77 @@ class ReadingService:
         return model
 
 
-def _gap(prev_value: Decimal, nxt: Reading, span: Decimal) -> Decimal:
-    """What the register counted from ``prev_value`` to the next actual reading.
+@dataclass(frozen=True)
+class _RegisterCount:
+    """What one secondary register counted since its previous value, and the
+    past year's readings of it that judge whether that is plausible."""
 
-    Across a rollover the estimate between them is left unwrapped (it may pass
-    the register's range); billing adds the range once, at the rollover reading.
+    register: Register
+    consumption: Decimal
+    rollover: bool
+    history: list[Reading]
+
+    def expected_daily(self) -> Decimal | None:
+        name = self.register.name.value
+        if len(self.history) < 2:
+            return None
+        first, last = self.history[0], self.history[-1]
+        days = (last.read_on - first.read_on).days
+        span = register_range(self.register)
+        wraps = sum(1 for r in self.history[1:] if name in r.register_rollovers)
+        wrapped = span * wraps if span is not None else Decimal(0)
+        return (last.registers[name] + wrapped - first.registers[name]) / Decimal(days) if days > 0 else None
+
+    def check_plausible(self, read_on: date) -> None:
+        """The same band as the main register: asks for a confirmation, never refuses."""
+        name = self.register.name.value
+        unit = self.register.unit.value
+        daily = self.expected_daily()
+        if daily is None or daily <= 0:
+            if self.rollover:
+                raise _refuse(
+                    "The value is lower than this register's previous one; confirm that it went past its highest value.",
+                    _SECONDARY.implausible,
+                    register_field(name),
+                    consumption=self.consumption,
+                    unit=unit,
+                )
+            return
+        days = max((read_on - self.history[-1].read_on).days, 1)
+        expected = daily * days
+        if self.consumption > expected * PLAUSIBLE_FACTOR_HIGH + daily * 2:
+            raise _refuse(
+                "This register's value implies an unusually high quantity. Please check it and confirm.",
+                _SECONDARY.implausible,
+                register_field(name),
+                consumption=self.consumption,
+                expected=expected.quantize(Decimal(1)),
+                unit=unit,
+            )
+
+
+def _gap(prev_value: Decimal, nxt: Reading, span: Decimal) -> Decimal:
+    """What the register counted from ``prev_value`` to the next actual reading
+    (through the wrap when ``nxt`` records a rollover); the raw difference when
+    the register cannot tell (the estimate then follows the readings as they are)."""
+    counted = register_advance(prev_value, nxt.value, rollover=nxt.rollover, register_range=span or None)
+    return counted if counted is not None else nxt.value - prev_value
+
+
+def within_register(estimate: Decimal, span: Decimal | None, quantum: Decimal) -> Decimal:
+    """An estimate as the register could show it: at most its highest value
+    (10^N minus one step of its last decimal).
+
+    Capped, not wrapped. An estimate made past the top of the register has no
+    rollover reading behind it (or one that is dated after it), and billing
+    counts a wrap only at a reading that records one: an estimated end value
+    shown wrapped (say 500 after 99 000) would bill as nothing in its period,
+    and a start value carried from it would be wrapped again when the rollover
+    reading arrives, counting the range twice. Capped at 99 999 the period
+    bills up to the top, and the next bill, from 99 999 to the rollover
+    reading, counts the rest through the wrap: together exactly what the
+    meter counted, and never a value the meter cannot show.
     """
-    gap = nxt.value - prev_value
-    return gap + span if gap < 0 and nxt.rollover else gap
+    if span is None or estimate < span:
+        return estimate
+    return span - quantum

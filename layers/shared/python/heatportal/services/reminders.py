@@ -3,6 +3,8 @@ month), everyone with a reminder agreement for a meter that has no actual
 reading for the period gets an SMS or an email, as they chose; at most once
 per meter, period and address (a marker is claimed with a conditional put
 before sending, and released if sending fails so the next run retries).
+An SMS reminder ends with how to stop them (``KLEM STOP``): the phone's
+agreement is then deleted, so the next run has nothing to send it.
 """
 
 from __future__ import annotations
@@ -116,7 +118,9 @@ class ReminderService:
         params: dict[str, Any] = {"meter": agreement.meter_number, "keyword": self.keyword, "date": cutoff}
         lang = agreement.language
         if agreement.channel == "sms":
-            self.sms.send(agreement.address, self.texts("reminder.sms", lang, params))
+            # Every reminder says how to stop them (seed 001 SMS agreement; carriers ask it too).
+            text = f"{self.texts('reminder.sms', lang, params)} {self.texts('reminder.sms_stop', lang, params)}"
+            self.sms.send(agreement.address, text)
             return
         if self.links is not None:
             link = f"{self.portal_url}/r/{self.links(agreement, period, cutoff)}"

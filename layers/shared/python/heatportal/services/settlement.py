@@ -69,7 +69,7 @@ class TrialSettlementService:
         """The running period priced up to today. ``entered`` maps meter numbers
         to register values the person reads off now; other meters use their
         newest reading in the period, or an estimate for today."""
-        self.access.require(principal, customer_number, Role.READ)
+        self.access.require(principal, customer_number, Role.READ, companies="whole")
         customer = self.customers.get_customer(customer_number)
         if customer is None:  # pragma: no cover - a membership without its customer
             raise NotFound("Customer not found.", code="not_found")

@@ -11,6 +11,10 @@ Rules:
   other channel. An unusual value is not stored: the reply asks the sender to
   check it and resend it with ``OK`` at the end, which stores it.
 - An inbound message delivered twice (SNS retries) is handled once.
+- ``KLEM STOP`` (or the carriers' plain ``STOP``) ends every SMS agreement of
+  the phone, ``KLEM STOP <meter>`` the one of that meter; the reminder job
+  then sends that phone no more SMS, and its readings by SMS are no longer
+  taken. The reply confirms which meters were ended (or says there was none).
 """
 
 from __future__ import annotations
@@ -24,7 +28,14 @@ from typing import Any, Protocol
 from heatportal.domain.errors import DomainError, ValidationFailed
 from heatportal.domain.model import Language, Meter, ReadingSource
 from heatportal.domain.reminders import ReminderAgreement
-from heatportal.domain.sms import Malformed, StartAgreement, SubmitReading, normalise_phone, parse_sms
+from heatportal.domain.sms import (
+    Malformed,
+    StartAgreement,
+    StopAgreement,
+    SubmitReading,
+    normalise_phone,
+    parse_sms,
+)
 from heatportal.ports import CustomerRepository, SmsSender
 from heatportal.services.readings import ReadingService
 
@@ -36,6 +47,8 @@ Texts = Callable[[str, Language, dict[str, Any]], str]
 
 class SmsAgreementStore(Protocol):
     def put_agreement(self, agreement: ReminderAgreement) -> None: ...
+
+    def delete_agreement(self, agreement: ReminderAgreement) -> None: ...
 
     def agreements_for_phone(self, phone: str) -> list[ReminderAgreement]: ...
 
@@ -101,9 +114,13 @@ class SmsReadingService:
         known = self.agreements.agreements_for_phone(phone)
         language = known[0].language if known else self.default_language
         if isinstance(command, Malformed):
+            if command.stop:
+                return "stop_malformed", language, {}
             return ("start_malformed" if command.start else "malformed"), language, {}
         if isinstance(command, StartAgreement):
             return self._start(phone, command, language)
+        if isinstance(command, StopAgreement):
+            return self._stop(command, known, language)
         if not known:
             return "unknown_sender", language, {}
         return self._reading(phone, command, known)
@@ -131,6 +148,20 @@ class SmsReadingService:
             )
         )
         return "start_confirmed", customer.language, {"meter": meter.number}
+
+    def _stop(
+        self, command: StopAgreement, known: list[ReminderAgreement], language: Language
+    ) -> tuple[str, Language, dict[str, Any]]:
+        if not known:
+            return "stop_none", language, {}
+        ending = [a for a in known if command.meter_number in (None, a.meter_number)]
+        if not ending:
+            return "unknown_meter", language, {"meter": command.meter_number}
+        for agreement in ending:
+            self.agreements.delete_agreement(agreement)
+        meters = ", ".join(a.meter_number for a in ending)
+        remaining = [a for a in known if a not in ending]
+        return ("stop_confirmed_some" if remaining else "stop_confirmed"), ending[0].language, {"meters": meters}
 
     def _reading(
         self, phone: str, command: SubmitReading, known: list[ReminderAgreement]

@@ -14,6 +14,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from heatportal.domain.errors import (
     Conflict,
@@ -124,8 +126,11 @@ def build_resolver(logger: Logger) -> APIGatewayRestResolver:
     return app
 
 
-def principal(app: APIGatewayRestResolver) -> Principal:
+def principal(app: APIGatewayRestResolver | Router) -> Principal:
     """The caller, from the claims API Gateway's Cognito authorizer verified."""
-    context = app.current_event.request_context
+    event = app.current_event
+    if not isinstance(event, APIGatewayProxyEvent):  # pragma: no cover - the API is a REST API
+        raise Unauthorized("Please log in.", code="unauthorized")
+    context = event.request_context
     claims = context.authorizer.claims if context.authorizer else None
     return Principal.from_claims(claims)
