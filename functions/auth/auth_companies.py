@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from heatportal import composition
 from heatportal.domain.companies import CompanyGrant, Organisation, OrgMember, OrgRole
 from heatportal.domain.model import Role
-from heatportal.web.api import CustomerPath, customer_from_path, customer_to_path, principal
+from heatportal.web.api import CustomerPath, customer_from_path, customer_to_path, language_of, principal
 
 router = Router()
 
@@ -119,6 +119,12 @@ class OrgAcceptIn(_In):
     company_name: str | None = Field(
         default=None, max_length=120, description="Needed when the invited company is not registered yet"
     )
+
+
+class OrgSignupIn(_In):
+    org_number: str = Field(min_length=1, max_length=20, description="The company's organisation number")
+    name: str = Field(min_length=1, max_length=120, description="The company's name")
+    email: str = Field(min_length=3, max_length=254, description="The administrator's e-mail (gets the code)")
 
 
 class OrgRegisterCustomerIn(_In):
@@ -262,6 +268,17 @@ def accept_invitation(body: OrgAcceptIn) -> tuple[OrgMemberOut, int]:
         body.invitation_id, body.code, body.password, body.password_confirm, body.company_name
     )
     return OrgMemberOut(user_id=member.user_id, email=member.email, role=member.role), 201
+
+
+@router.post("/api/organisations/signup")
+def signup(body: OrgSignupIn) -> tuple[PendingOut, int]:
+    """A management company signs up (no sign-in): the code by e-mail is then
+    accepted at /api/organisations/invitations/accept with a password."""
+    headers = router.current_event.headers or {}
+    pending = composition.company_service().start_signup(
+        body.org_number, body.name, body.email, language_of(headers, composition.profile().default_language), _client()
+    )
+    return PendingOut(id=pending.id, expires_at=pending.expires_at), 202
 
 
 @router.post("/api/organisations/<org>/customers")

@@ -287,6 +287,47 @@ def open_customer(view: Page, org: str, customer_path: str) -> Response[str]:
     return view.redirect("/")
 
 
+# --- a company signs up (no sign-in) ------------------------------------------------------------
+
+
+def _signup_page(view: Page, values: dict[str, str] | None = None, error: DomainError | None = None) -> Response[str]:
+    return _form_page(
+        view,
+        title="company.signup.title",
+        intro="company.signup.intro",
+        fields=[
+            Field("org_number", "company.field.org_number"),
+            Field("name", "company.field.name", "text", "organization"),
+            Field("email", "account.field.email", "email", "email"),
+        ],
+        action="/organisation/signup",
+        submit="company.signup.submit",
+        values=values,
+        error=error,
+        links=[("/login", "login.submit")],
+    )
+
+
+@router.get("/organisation/signup")
+@page(router)
+def signup_form(view: Page) -> Response[str]:
+    return _signup_page(view)
+
+
+@router.post("/organisation/signup")
+@page(router)
+def signup(view: Page) -> Response[str]:
+    form = view.form()
+
+    def start() -> Response[str]:
+        composition.company_service().start_signup(
+            form.get("org_number", ""), form.get("name", ""), form.get("email", ""), view.lang, _client(view)
+        )
+        return _done(view, "company.signup.sent_title", "company.signup.sent")
+
+    return _attempt(view, start, lambda error: _signup_page(view, form, error))
+
+
 # --- invitation by e-mail (no sign-in) ------------------------------------------------------------
 
 

@@ -148,6 +148,19 @@ class Page:
             return chosen
         return numbers[0] if numbers else None
 
+    def sees_whole_customer(self, principal: Principal, number: str) -> bool:
+        """False only for a management company granted some of the customer's
+        facilities: its nav leaves out what covers the whole customer (invoices,
+        economy, trial settlement, advance). Own people and staff: no lookup."""
+        membership = next((m for m in self.memberships(principal) if m.customer_number == number), None)
+        if membership is None or membership.via_org is None:
+            return True
+        try:
+            composition.access().require(principal, number, membership.role, companies="whole")
+        except Forbidden:
+            return False
+        return True
+
     # --- rendering -------------------------------------------------------------------
     def t(self, key: str, **params: Any) -> str:
         return translate(key, self.lang, **params)
@@ -174,6 +187,9 @@ class Page:
         if "customer" not in context and self._principal is not None:
             number = self.customer_number(self._principal)
             context["customer"] = composition.repository().get_customer(number) if number else None
+        if "whole_customer" not in context and self._principal is not None:
+            number = self.customer_number(self._principal)
+            context["whole_customer"] = number is None or self.sees_whole_customer(self._principal, number)
         html = _env.get_template(template).render(
             t=self.t,
             lang=lang,

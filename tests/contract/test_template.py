@@ -72,6 +72,7 @@ ROUTES = {
     ("/api/organisations/{org}/members/{user}", "put"): "AuthFunction",
     ("/api/organisations/{org}/members/{user}", "delete"): "AuthFunction",
     ("/api/organisations/invitations/accept", "post"): "AuthFunction",
+    ("/api/organisations/signup", "post"): "AuthFunction",
     ("/api/organisations/{org}/customers", "post"): "AuthFunction",
     ("/api/organisations/{org}/customers/{customer}/accept", "post"): "AuthFunction",
     ("/api/organisations/{org}/customers/{customer}", "delete"): "AuthFunction",
@@ -129,6 +130,7 @@ PUBLIC_ROUTES = {
     ("/api/auth/customer-number/forgot", "post"),
     ("/api/auth/invitations/accept", "post"),
     ("/api/organisations/invitations/accept", "post"),
+    ("/api/organisations/signup", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
 }

@@ -414,3 +414,88 @@ def test_a_registered_company_is_told_and_only_its_administrators_accept(stack, 
     assert http.get(f"/api/customers/{number}/meters", headers=admin).status_code == 403  # still pending
     assert http.post(f"/api/organisations/{org}/customers/{number}/accept", headers=admin).status_code == 200
     assert http.get(f"/api/customers/{number}/meters", headers=admin).status_code == 200
+
+
+def test_a_management_company_signs_up_without_being_a_customer(stack, http, seed, repo):
+    email = f"signup-{secrets.token_hex(4)}@example.com"
+    org = org_number()
+    bad = http.post("/api/organisations/signup", json={"org_number": "123", "name": "X AS", "email": email})
+    assert bad.status_code == 422 and bad.json["code"] == "org_number_invalid"
+    started = http.post(
+        "/api/organisations/signup", json={"org_number": org, "name": "Egen Forvaltning AS", "email": email}
+    )
+    assert started.status_code == 202, started.text
+    [mail] = mails_to(email)
+    assert invitation_id(mail) == started.json["id"]
+    done = http.post(
+        "/api/organisations/invitations/accept",
+        json={
+            "invitation_id": started.json["id"],
+            "code": code_in(mail),
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
+    assert done.status_code == 201, done.text
+    assert done.json["role"] == "admin"
+    headers = bearer(http, email)
+    assert http.get("/api/organisations", headers=headers).json == [
+        {"org_number": org, "name": "Egen Forvaltning AS", "my_role": "admin"}
+    ]
+    # Then it registers a customer it manages.
+    customer_org = org_number()
+    customer, _ = customer_with_two_facilities(seed, repo, org=customer_org)
+    registered = http.post(
+        f"/api/organisations/{org}/customers",
+        json={"customer_number": customer.customer.number, "customer_org_number": customer_org},
+        headers=headers,
+    )
+    assert registered.status_code == 201
+
+
+def test_signing_up_a_registered_company_answers_the_same_and_grants_nothing(stack, http):
+    org, _email, _admin = company(stack, http, name="Første Forvaltning AS")
+    squatter = f"squatter-{secrets.token_hex(4)}@example.com"
+    started = http.post("/api/organisations/signup", json={"org_number": org, "name": "Falsk AS", "email": squatter})
+    assert started.status_code == 202
+    assert set(started.json) == {"id", "expires_at", "status"}
+    [mail] = mails_to(squatter)
+    assert "/organisation/invitation" not in mail["text"]  # no code, no link: it says whom to ask
+    guessed = http.post(
+        "/api/organisations/invitations/accept",
+        json={
+            "invitation_id": started.json["id"],
+            "code": "123456",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
+    assert guessed.status_code == 422 and guessed.json["code"] == "code_invalid"
+    assert http.post("/api/auth/login", json={"username": squatter, "password": PASSWORD}).status_code == 401
+
+
+def test_the_first_of_two_sign_ups_wins_and_the_second_cannot_join(stack, http):
+    org = org_number()
+    first, second = (f"{who}-{secrets.token_hex(4)}@example.com" for who in ("first", "second"))
+    ids = {}
+    for email in (first, second):
+        resp = http.post("/api/organisations/signup", json={"org_number": org, "name": "Kappløp AS", "email": email})
+        ids[email] = resp.json["id"]
+
+    def accept(email: str) -> Any:
+        [mail] = mails_to(email)
+        return http.post(
+            "/api/organisations/invitations/accept",
+            json={
+                "invitation_id": ids[email],
+                "code": code_in(mail),
+                "password": PASSWORD,
+                "password_confirm": PASSWORD,
+            },
+        )
+
+    assert accept(first).status_code == 201
+    late = accept(second)
+    assert late.status_code == 409 and late.json["code"] == "org_registered"
+    members = http.get(f"/api/organisations/{org}", headers=bearer(http, first)).json["members"]
+    assert [m["email"] for m in members] == [first]

@@ -81,6 +81,8 @@ def test_customer_invites_a_company_which_registers_and_sees_the_granted_facilit
     assert start.status_code == 200
     # Invoices cover the whole customer: no balance is shown rather than a wrong zero.
     assert translate("invoices.open_balance", "nb") not in start.get_data(as_text=True)
+    assert 'href="/invoices"' not in start.get_data(as_text=True)  # nor in the navigation
+    assert 'href="/meters"' in start.get_data(as_text=True)
     assert customer.meter.number in start.get_data(as_text=True)
     meters = company.get("/meters", headers={"Accept-Language": "nb"})
     # Only the granted facility's meter: the meter list goes straight to it.
@@ -132,3 +134,22 @@ def test_a_company_registers_itself_and_a_customer_in_the_portal(stack, seed, re
     chooser = browser.get("/accounts", headers={"Accept-Language": "sv"}).get_data(as_text=True)
     assert translate("company.via", "sv", org=org) in chooser
     assert "Förvaltning AB" in page
+
+
+def test_a_company_signs_up_from_the_login_page(stack, browser):
+    login = browser.get("/login", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert 'href="/organisation/signup"' in login and translate("company.signup.link", "de") in login
+    email = f"portal-signup-{secrets.token_hex(4)}@example.com"
+    wrong = submit(browser, "/organisation/signup", {"org_number": "1", "name": "X", "email": email}, lang="de")
+    assert wrong.status_code == 422
+    assert translate("error.org_number_invalid", "de") in wrong.get_data(as_text=True)
+    sent = submit(
+        browser,
+        "/organisation/signup",
+        {"org_number": org_number(), "name": "Verwaltung GmbH", "email": email},
+        lang="de",
+    )
+    assert sent.status_code == 200
+    assert translate("company.signup.sent_title", "de") in sent.get_data(as_text=True)
+    [mail] = mails_to(email)
+    assert f"/organisation/invitation?id={invitation_id(mail)}" in mail["text"]

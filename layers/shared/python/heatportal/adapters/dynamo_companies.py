@@ -132,6 +132,7 @@ def invitation_item(invitation: OrgInvitation) -> dict[str, Any]:
         "invited_by": invitation.invited_by,
         "attempts": invitation.attempts,
         "customer_number": invitation.customer_number,
+        "company_name": invitation.company_name,
     }
 
 
@@ -147,6 +148,7 @@ def _invitation(item: dict[str, Any]) -> OrgInvitation:
         invited_by=item["invited_by"],
         attempts=int(item.get("attempts", 0)),
         customer_number=item.get("customer_number"),
+        company_name=item.get("company_name"),
     )
 
 
@@ -283,6 +285,14 @@ class DynamoCompanyStore:
 
     def list_org_invitations(self, org_number: str) -> list[OrgInvitation]:
         return [_invitation(i) for i in self.table.query(f"ORGINVITES#{org_number}", index="GSI1")]
+
+    def put_invitation(self, invitation: OrgInvitation) -> None:
+        self.table.put(invitation_item(invitation))
+
+    def delete_invitation(self, invitation_id: str) -> None:
+        self.table.call(
+            "delete_item", TableName=self.table.name, Key=_dump({"PK": f"ORGINV#{invitation_id}", "SK": "ORGINV"})
+        )
 
     def count_invitation_attempt(self, invitation_id: str, max_attempts: int) -> None:
         try:

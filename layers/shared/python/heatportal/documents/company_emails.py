@@ -36,16 +36,14 @@ def company_code_email(
 def company_notice_email(
     kind: str, lang: Language, params: dict[str, str], profile: UtilityProfile
 ) -> tuple[str, str, str]:
-    """``kind`` "company_invited" (to a company's administrators) or
-    "company_registered" (to the customer's administrators)."""
+    """``kind`` "company_invited" (to a company's administrators),
+    "company_registered" (to the customer's administrators) or "signup_exists"
+    (a sign-up for a company that is already registered)."""
     subject = _one_line(translate(f"email.company.{kind}.subject", lang, **params))
-    facts = [
-        (
-            translate("company.fact.customer", lang),
-            f"{params.get('customer', '')} ({params.get('customer_number', '')})",
-        ),
-        (translate("company.fact.company", lang), f"{params.get('company', '')} ({params.get('org_number', '')})"),
-    ]
+    facts = [(translate("company.fact.company", lang), f"{params.get('company', '')} ({params.get('org_number', '')})")]
+    if "customer" in params:
+        customer = f"{params['customer']} ({params.get('customer_number', '')})"
+        facts.insert(0, (translate("company.fact.customer", lang), customer))
     rendered = _render(
         "account_notice",
         lang,

@@ -78,8 +78,9 @@ class CompanyGrant:
 @dataclass(frozen=True)
 class OrgInvitation:
     """An invitation by e-mail with a one-time code (only its hash is kept):
-    to join a company (``customer_number`` None), or a customer's invitation
-    of a company whose contact person accepts it."""
+    to join a company, a customer's invitation of a company whose contact
+    person accepts it (``customer_number``), or a company's own sign-up
+    (``company_name``)."""
 
     id: str
     org_number: str
@@ -91,6 +92,8 @@ class OrgInvitation:
     invited_by: str
     attempts: int = 0
     customer_number: str | None = None
+    # Set for a company's own sign-up: the company registered on acceptance.
+    company_name: str | None = None
 
 
 @dataclass(frozen=True)

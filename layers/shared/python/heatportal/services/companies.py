@@ -48,6 +48,7 @@ from heatportal.services.accounts import IdentityAdmin, Pending, check_new_passw
 from heatportal.services.ratelimit import RateLimiter
 
 INVITATION_TTL_SECONDS = 14 * 24 * 3600
+SIGNUP_TTL_SECONDS = 30 * 60
 CODE_MAX_ATTEMPTS = 5
 NAME_MAX = 120
 
@@ -90,6 +91,10 @@ class CompanyStore(Protocol):
     def list_org_invitations(self, org_number: str) -> list[OrgInvitation]: ...
 
     def count_invitation_attempt(self, invitation_id: str, max_attempts: int) -> None: ...
+
+    def put_invitation(self, invitation: OrgInvitation) -> None: ...
+
+    def delete_invitation(self, invitation_id: str) -> None: ...
 
     def write_grant_change(
         self,
@@ -292,12 +297,51 @@ class CompanyService:
             organisation=org,
             me=member,
             members=self.store.list_org_members(org_number),
-            invitations=[i for i in self.store.list_org_invitations(org_number) if i.customer_number is None]
+            invitations=[
+                i
+                for i in self.store.list_org_invitations(org_number)
+                if i.customer_number is None and i.company_name is None
+            ]
             if admin
             else [],
             customers=[(g, self.customers.get_customer(g.customer_number)) for g in grants],
             audit=self.store.list_org_audit(org_number) if admin else [],
         )
+
+    def start_signup(self, org_number: str, name: str, email: str, language: Language, client: str) -> Pending:
+        """A management company signs up without being a customer (seed 004: it
+        then registers the customers it manages). A code goes to ``email``;
+        accepting it (``accept_invitation``) creates the user, registers the
+        company and makes the person its administrator. For a company that is
+        already registered the e-mail says so and carries no code; the answer
+        is the same either way."""
+        number = self.org_number(org_number)
+        clean = _check_name(name)
+        address = normalize_email(email)
+        now = self.clock.now()
+        self.limiter.hit(ratelimit.CODE_REQUESTS_PER_CLIENT, client, now)
+        self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, _address_key(address), now)
+        params = {"company": clean, "org_number": self.written(number), "utility": self.profile.name}
+        invitation = OrgInvitation(
+            id=secrets.token_urlsafe(18),
+            org_number=number,
+            email=address,
+            role=OrgRole.ADMIN,
+            code_hash="",
+            expires_at=self._epoch() + SIGNUP_TTL_SECONDS,
+            language=language,
+            invited_by=address,
+            company_name=clean,
+        )
+        if self.store.get_organisation(number) is not None:
+            self._send(address, self.render_notice("signup_exists", language, params))
+            return Pending(invitation.id, invitation.expires_at)
+        code = f"{secrets.randbelow(10**6):06d}"
+        invitation = replace(invitation, code_hash=hash_secret(code))
+        self.store.put_invitation(invitation)
+        link = f"{self.portal_url}/organisation/invitation?id={invitation.id}"
+        self._send(address, self.render_code("signup", language, code, params, link))
+        return Pending(invitation.id, invitation.expires_at)
 
     # --- members of a company -----------------------------------------------------------
     def invite_member(self, principal: Principal, org_number: str, email: str, role: OrgRole) -> Pending:
@@ -370,6 +414,8 @@ class CompanyService:
         administrator and makes the grant active. Safe to retry."""
         invitation = self._check_invitation(invitation_id, code)
         org = self.store.get_organisation(invitation.org_number)
+        if invitation.company_name is not None:
+            return self._complete_signup(invitation, org, password, confirmation)
         if invitation.customer_number is not None and org is None:
             name = _check_name(company_name or "")
         if (
@@ -416,6 +462,36 @@ class CompanyService:
             if self.store.write_org_change(org.number, version, audit, put=member, delete_invitation=invitation.id):
                 return member
         raise _conflict()
+
+    def _complete_signup(
+        self, invitation: OrgInvitation, org: Organisation | None, password: str, confirmation: str | None
+    ) -> OrgMember:
+        user_id = self.identity.find_user(invitation.email)
+        if org is not None:
+            mine = next((m for m in self.store.list_org_members(org.number) if m.user_id == user_id), None)
+            if user_id is not None and mine is not None and self.identity.password_matches(invitation.email, password):
+                return mine  # a retry of this very sign-up
+            # Somebody else registered the company meanwhile: they invite this person.
+            raise Conflict(
+                "This organisation is already registered. Ask its administrator to invite you.",
+                code="org_registered",
+            )
+        user_id = self._user_for(invitation.email, password, confirmation, invitation.language)
+        member = OrgMember(
+            org_number=invitation.org_number, user_id=user_id, email=invitation.email, role=OrgRole.ADMIN
+        )
+        name = invitation.company_name or invitation.org_number
+        created = Organisation(
+            number=invitation.org_number, name=name, created_at=self.clock.now(), created_by=invitation.email
+        )
+        audit = self._audit(created.number, invitation.email, "registered", name)
+        if not self.store.create_organisation(created, member, audit):
+            raise Conflict(
+                "This organisation is already registered. Ask its administrator to invite you.",
+                code="org_registered",
+            )
+        self.store.delete_invitation(invitation.id)
+        return member
 
     def _retire_invitation(self, invitation: OrgInvitation, actor: str) -> None:
         if self.store.get_invitation(invitation.id) is None:
