@@ -499,3 +499,51 @@ def test_the_first_of_two_sign_ups_wins_and_the_second_cannot_join(stack, http):
     assert late.status_code == 409 and late.json["code"] == "org_registered"
     members = http.get(f"/api/organisations/{org}", headers=bearer(http, first)).json["members"]
     assert [m["email"] for m in members] == [first]
+
+
+def test_the_access_check_of_a_company_person_costs_three_requests_and_members_pay_nothing_more(
+    stack, http, seed, repo
+):
+    from heatportal import composition
+    from heatportal.domain.model import Role
+    from heatportal.services.access import Principal
+
+    customer, _ = customer_with_two_facilities(seed, repo)
+    number = customer.customer.number
+    org, email, headers = company(stack, http)
+    http.post(
+        f"/api/customers/{number}/companies",
+        json={"org_number": org, "facilities": [customer.meter.facility_id]},
+        headers=customer.auth,
+    )
+    http.post(f"/api/organisations/{org}/customers/{number}/accept", headers=headers)
+    me = http.get("/api/me", headers=headers).json
+    person = Principal(user_id=me["user_id"], email=email)
+    owner = Principal(user_id=customer.user_id, email=customer.email)
+    access = composition.access()
+    table = composition.repository().table
+
+    def cost(check: Any) -> int:
+        before = table.requests
+        check()
+        return table.requests - before
+
+    # membership GetItem (miss) + organisations Query (GSI1 USER#) + grant GetItem
+    assert cost(lambda: access.require(person, number, Role.READ, companies="any")) == 3
+    # ... + the customer's facilities Query, to see whether the grant covers them all
+    assert cost(lambda: _refused(lambda: access.require(person, number, Role.READ, companies="whole"))) == 4
+    # The customer's own people: the membership GetItem only, as before companies existed.
+    assert cost(lambda: access.require(owner, number, Role.READ, companies="whole")) == 1
+    # Choosing among customers: one GSI1 Query for own and company links, one per company.
+    assert cost(lambda: access.customers_of(owner)) == 1
+    assert cost(lambda: access.customers_of(person)) == 2
+
+
+def _refused(call: Any) -> None:
+    from heatportal.domain.errors import Forbidden
+
+    try:
+        call()
+    except Forbidden:
+        return
+    raise AssertionError("expected Forbidden")
