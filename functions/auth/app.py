@@ -267,6 +267,7 @@ def _bank_out(bank: BankAccount | None) -> BankAccountOut | None:
         valid_from=bank.valid_from,
         sepa_mandate=bank.sepa_mandate,
         facility_id=bank.facility_id,
+        previous=_bank_out(bank.previous) if bank.valid_from > composition.clock().today() else None,
     )
 
 

@@ -29,7 +29,7 @@ class _In(BaseModel):
 class CompanyInviteIn(_In):
     org_number: str = Field(min_length=1, max_length=20, description="The company's organisation number")
     facilities: list[str] | None = Field(
-        default=None, max_length=500, description="Facility ids; null = every facility, also future ones"
+        max_length=500, description="Facility ids; null = every facility, also future ones (say it explicitly)"
     )
     role: CompanyRole = "read"
     contact_email: str | None = Field(
@@ -38,7 +38,7 @@ class CompanyInviteIn(_In):
 
 
 class CompanyChangeIn(_In):
-    facilities: list[str] | None = Field(default=None, max_length=500)
+    facilities: list[str] | None = Field(max_length=500, description="Facility ids; null = every facility")
     role: CompanyRole
 
 
@@ -47,7 +47,7 @@ class CompanyOut(BaseModel):
     name: str | None = Field(description="Shown once the company has registered")
     role: Role
     facilities: list[str] | None
-    status: Literal["pending", "active"]
+    status: Literal["pending", "requested", "active"]
     granted_by: str
     granted_at: datetime
 
@@ -75,7 +75,7 @@ class OrgCustomerOut(BaseModel):
     name: str | None
     role: Role
     facilities: list[str] | None
-    status: Literal["pending", "active"]
+    status: Literal["pending", "requested", "active"]
     granted_by: str
     granted_at: datetime
 
@@ -192,6 +192,12 @@ def change_company(customer: CustomerPath, org: OrgPath, body: CompanyChangeIn) 
     grant = composition.company_service().change_company(
         principal(router), customer_from_path(customer), org, body.facilities, Role(body.role)
     )
+    return _company_out(grant, composition.company_store().get_organisation(grant.org_number))
+
+
+@router.post("/api/customers/<customer>/companies/<org>/approve")
+def approve_company(customer: CustomerPath, org: OrgPath) -> CompanyOut:
+    grant = composition.company_service().approve_company(principal(router), customer_from_path(customer), org)
     return _company_out(grant, composition.company_store().get_organisation(grant.org_number))
 
 

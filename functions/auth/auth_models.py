@@ -162,6 +162,9 @@ class BankAccountOut(BaseModel):
     valid_from: date
     sepa_mandate: bool
     facility_id: str | None = None
+    previous: BankAccountOut | None = Field(
+        default=None, description="The account that pays until valid_from (a change applies from its date)"
+    )
 
 
 class FacilityBankAccountOut(BaseModel):

@@ -654,6 +654,7 @@ def _profile_page(view: Page, error: DomainError | None = None, notice: str | No
         # A different account per facility is offered when there are several (seed 003).
         facility_accounts=service.facility_accounts(principal, number),
         sepa=composition.profile().currency == "EUR",
+        today=composition.clock().today(),
         error=view.t(f"error.{error.code}", **error.params) if error else None,
         notice=notice,
     )

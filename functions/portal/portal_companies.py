@@ -44,8 +44,8 @@ def _org_role(value: str) -> OrgRole:
 
 
 def _facilities(form: dict[str, str], raw: list[str]) -> list[str] | None:
-    """``scope=all`` grants every facility (also later ones); else the ticked ones."""
-    return None if form.get("scope", "all") == "all" else raw
+    """``scope=all`` grants every facility (also later ones); else only the ticked ones."""
+    return None if form.get("scope") == "all" else raw
 
 
 def _error_text(view: Page, error: DomainError | None) -> str | None:
@@ -135,6 +135,15 @@ def change_company(view: Page, org: str) -> Response[str]:
         lambda number, form, ticked: composition.company_service().change_company(
             principal, number, org, _facilities(form, ticked), _company_role(form.get("role", "read"))
         ),
+    )
+
+
+@router.post("/account/companies/<org>/approve")
+@page(router)
+def approve_company(view: Page, org: str) -> Response[str]:
+    principal, _ = signed_in(view)
+    return _change_companies(
+        view, lambda number, _form, _ticked: composition.company_service().approve_company(principal, number, org)
     )
 
 

@@ -1,8 +1,11 @@
 """The readings page's history bits: corrections by customer service shown to
 the customer, and, for customer service, the meter's register settings with
-a form to change them (the same service as PUT /api/customers/{c}/meters/{m})."""
+a form to change them (the same service as PUT /api/customers/{c}/meters/{m}),
+a form to replace the meter (POST .../meters/{m}/replacement) and, on the
+meters list, one to add a meter (POST /api/customers/{c}/meters)."""
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -11,7 +14,8 @@ from portal_core import Page, page, signed_in
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden
-from heatportal.domain.model import Meter, Reading
+from heatportal.domain.model import Meter, MeterKind, Reading
+from heatportal.domain.money import EnergyUnit
 from heatportal.services.access import Principal
 
 router = Router()
@@ -25,10 +29,146 @@ def meter_page_extras(principal: Principal, number: str, meter: Meter, readings:
             principal, number, meter.number, readings
         ),
         "meter_settings": None,
+        # The meter this one replaced (same facility, removed the day it was installed).
+        "replaces": next(
+            (
+                m
+                for m in composition.repository().list_meters(number)
+                if m.facility_id == meter.facility_id
+                and m.removed_on == meter.installed_on
+                and m.number != meter.number
+            ),
+            None,
+        ),
     }
     if principal.is_staff:
         extras["meter_settings"] = composition.meter_settings_service().settings(principal, number, meter.number)
+        extras.setdefault("replace_form", {})
     return extras
+
+
+def meters_list_extras(principal: Principal, number: str) -> dict[str, Any]:
+    """For customer service, the "add meter" form's choices on the meters list."""
+    if not principal.is_staff:
+        return {"add_meter": None}
+    return {
+        "add_meter": {
+            "facilities": composition.repository().list_facilities(number),
+            "kinds": [k.value for k in MeterKind],
+            "units": [u.value for u in EnergyUnit],
+            "today": composition.clock().today(),
+        },
+        "add_form": {},
+        "add_error": None,
+    }
+
+
+def _decimal(text: str | None) -> Decimal:
+    """A number typed by a person (spaces, decimal comma); ValueError if it is none."""
+    cleaned = (text or "").strip().replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as error:
+        raise ValueError(cleaned) from error
+    if not value.is_finite() or len(cleaned) > 20:
+        raise ValueError(cleaned)
+    return value
+
+
+@router.post("/meters")
+@page(router)
+def add_meter(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if not principal.is_staff:
+        raise Forbidden("Only customer service may add or replace meters.", code="meter_lifecycle_staff_only")
+    if number is None:
+        return view.render("no_customer.html")
+    form = view.form()
+    view.check_csrf(form)
+    try:
+        decimals = _int(form.get("decimals"))
+        digits_text = form.get("register_digits", "").strip()
+        digits = _int(digits_text) if digits_text else None
+        if decimals is None or (digits_text and digits is None):
+            raise ValueError("decimals")
+        kind = MeterKind(form.get("kind", ""))
+        unit = EnergyUnit(form.get("unit", ""))
+        installed_on = date.fromisoformat(form.get("installed_on", "").strip())
+        start_value = _decimal(form.get("start_value"))
+    except ValueError:
+        return _meters_with_error(view, principal, number, form, view.t("error.meter_form_invalid"))
+    try:
+        added = composition.meter_lifecycle_service().add(
+            principal,
+            number,
+            number=form.get("number", ""),
+            facility_id=form.get("facility_id", ""),
+            kind=kind,
+            unit=unit,
+            decimals=decimals,
+            installed_on=installed_on,
+            start_value=start_value,
+            register_digits=digits,
+        )
+    except Forbidden:
+        raise
+    except DomainError as error:
+        return _meters_with_error(view, principal, number, form, view.t(f"error.{error.code}", **error.params))
+    return view.redirect(f"/meters/{added.meter.number}?meter_added=1")
+
+
+@router.post("/meters/<meter_number>/replacement")
+@page(router)
+def replace_meter(view: Page, meter_number: str) -> Response[str]:
+    principal, number = signed_in(view)
+    if not principal.is_staff:
+        raise Forbidden("Only customer service may add or replace meters.", code="meter_lifecycle_staff_only")
+    if number is None:
+        return view.render("no_customer.html")
+    form = view.form()
+    view.check_csrf(form)
+    try:
+        on = date.fromisoformat(form.get("on", "").strip())
+        final_value = _decimal(form.get("final_value"))
+        new_start_value = _decimal(form.get("new_start_value"))
+    except ValueError:
+        return _replace_with_error(view, principal, number, meter_number, form, view.t("error.meter_form_invalid"))
+    try:
+        replaced = composition.meter_lifecycle_service().replace(
+            principal,
+            number,
+            meter_number,
+            on=on,
+            final_value=final_value,
+            new_number=form.get("new_number", ""),
+            new_start_value=new_start_value,
+            reason=form.get("reason", ""),
+        )
+    except Forbidden:
+        raise
+    except DomainError as error:
+        message = view.t(f"error.{error.code}", **error.params)
+        return _replace_with_error(view, principal, number, meter_number, form, message)
+    return view.redirect(f"/meters/{replaced.new.number}?meter_replaced={meter_number}")
+
+
+def _meters_with_error(
+    view: Page, principal: Principal, number: str, form: dict[str, str], message: str
+) -> Response[str]:
+    overview = composition.reading_service().list_meters(principal, number)
+    extras = meters_list_extras(principal, number)
+    extras.update(add_form=form, add_error=message)
+    return view.render("meters.html", 422, meters=overview, **extras)
+
+
+def _replace_with_error(
+    view: Page, principal: Principal, number: str, meter_number: str, form: dict[str, str], message: str
+) -> Response[str]:
+    import portal_pages  # the readings page is drawn there; imported late, as it imports this module
+
+    return portal_pages._meter_page(
+        view, principal, number, meter_number, 422, replace_form=form, replace_error=message
+    )
 
 
 def _int(text: str | None) -> int | None:

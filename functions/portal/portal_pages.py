@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import HERE, LANG_COOKIE_SECONDS, Page, cognito_username, page, safe_next, signed_in
-from portal_meter_settings import meter_page_extras
+from portal_meter_settings import meter_page_extras, meters_list_extras
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden, RateLimited, Unauthorized, ValidationFailed
@@ -198,10 +198,11 @@ def meters(view: Page) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     overview = composition.reading_service().list_meters(principal, number)
-    active = [o for o in overview if o.meter.removed_on is None]
-    if len(active) == 1:
-        return view.redirect(f"/meters/{active[0].meter.number}")
-    return view.render("meters.html", meters=overview)
+    # One meter and nothing else to show: straight to it. A replaced meter stays
+    # listed with its removal date; customer service gets the "add meter" form.
+    if len(overview) == 1 and overview[0].meter.removed_on is None and not principal.is_staff:
+        return view.redirect(f"/meters/{overview[0].meter.number}")
+    return view.render("meters.html", meters=overview, **meters_list_extras(principal, number))
 
 
 def _meter_page(

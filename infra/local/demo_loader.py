@@ -118,9 +118,10 @@ def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict
             facilities=chosen,
             status=status,  # type: ignore[arg-type]
             granted_by=admin.email if action == "company_registered" else (customer.email or admin.email),
-            granted_at=at,
+            # An invitation lasts 14 days: the waiting one was sent three days ago.
+            granted_at=at if status == "active" else at + timedelta(days=37),
         )
-        audit = AuditEntry(customer.number, at, grant.granted_by, action, number, role=role)  # type: ignore[arg-type]
+        audit = AuditEntry(customer.number, grant.granted_at, grant.granted_by, action, number, role=role)  # type: ignore[arg-type]
         store.write_grant_change(customer.number, accounts.access_version(customer.number), audit, put=grant)
 
 

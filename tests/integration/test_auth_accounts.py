@@ -477,6 +477,16 @@ def test_profile_changes_with_password_and_confirmation_emails(http, seed):
     assert saved.status_code == 200, saved.text
     assert body(saved)["bank_account"]["iban"] == "NO9386011117947"
     assert any("NO93 8601 1117 947" in m["text"] for m in mails_to(seeded.email))
+    # A second change before the first applies: the account in force (none yet) keeps paying until then.
+    assert body(saved)["bank_account"]["previous"] is None
+    today_change = {"iban": "NO83 3000 1234 567", "holder": "Kari Nordmann", "valid_from": local_today().isoformat()}
+    assert (
+        http.put(f"{url}/bank-account", json={**today_change, "password": PASSWORD}, headers=seeded.auth).status_code
+        == 200
+    )
+    later = http.put(f"{url}/bank-account", json={**bank, "password": PASSWORD}, headers=seeded.auth)
+    assert body(later)["bank_account"]["iban"] == "NO9386011117947"
+    assert body(later)["bank_account"]["previous"]["iban"] == "NO8330001234567"  # pays until 2099-01-01
 
     moved = http.put(
         f"{url}/billing-address",
@@ -494,7 +504,7 @@ def test_profile_changes_with_password_and_confirmation_emails(http, seed):
         headers=seeded.auth,
     )
     assert sent.status_code == 201
-    assert len(mails_to(seeded.email)) == 3  # bank account, billing address, contact form
+    assert len(mails_to(seeded.email)) == 5  # three bank account changes, billing address, contact form
 
 
 def test_dynamo_rate_limit_counter_counts_atomically_and_starts_a_new_window(repo):

@@ -31,7 +31,7 @@ from heatportal.adapters.dynamo import (
     meter_item,
     reading_item,
 )
-from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoRateLimitStore
+from heatportal.adapters.dynamo_accounts import DynamoAccountStore
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item
 from heatportal.domain.accounts import Challenge
 from heatportal.domain.companies import CompanyGrant, Organisation, OrgAuditEntry, OrgMember, OrgRole
@@ -68,13 +68,16 @@ class World:
     repo: Any
     org: str  # the company of the ``company`` persona
 
-    def fresh_contact_limit(self) -> None:
-        DynamoRateLimitStore(self.repo.table).clear("code-send", f"contact-{self.customer}")
-
     def company_grant(self) -> str:
         """A fresh company with an active grant on the customer, to change or revoke."""
         org = _org_number()
         _grant(self.repo, self.customer, org, None, "active")
+        return org
+
+    def company_request(self) -> str:
+        """A fresh company that asks for access to the customer (status requested)."""
+        org = _org_number()
+        _grant(self.repo, self.customer, org, None, "requested")
         return org
 
     def company_customer(self, status: str) -> str:
@@ -82,6 +85,22 @@ class World:
         number = str(next(_fresh))
         _customer(self.repo, number)
         _grant(self.repo, number, self.org, None, status)
+        return number
+
+    def fresh_meter(self) -> str:
+        """A fresh meter on the customer's first facility (with a reading), to replace."""
+        number = f"MX{secrets.token_hex(4).upper()}"
+        meter = Meter(
+            number=number,
+            customer_number=self.customer,
+            facility_id=f"F{self.customer}",
+            kind=MeterKind.HEAT,
+            unit=EnergyUnit.KWH,
+            decimals=0,
+            installed_on=date(2020, 1, 1),
+            start_value=Decimal(100),
+        )
+        self.repo.table.put(meter_item(meter))
         return number
 
     def victim(self) -> str:
@@ -288,6 +307,7 @@ ADMIN_READ = (401, 403, 403, 403, 200, 403, 403, 200)
 ADMIN_ONLY = (401, 403, 403, 403, 200, 403, 403, 403)
 INVITE = (401, 403, 403, 403, 202, 403, 403, 403)
 STAFF_ONLY = (401, 403, 403, 403, 403, 403, 403, 200)
+STAFF_CREATE = (401, 403, 403, 403, 403, 403, 403, 201)  # customer service creates something
 COMPANY_ADMIN = (401, 403, 403, 403, 403, 200, 403, 403)  # the company's own administrator
 
 MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
@@ -367,11 +387,8 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
     ),
     ("POST", "/api/customers/{customer}/contact-requests"): (
         (401, 403, 201, 201, 201, 201, 201, 201),
-        # Five messages an hour per customer: the counter starts afresh for each cell.
-        _with_body(
-            _params(),
-            lambda w: w.fresh_contact_limit() or {"subject": "Faktura", "message": "Hei", "phone": "+4791234567"},
-        ),
+        # Five messages an hour per person and customer: each cell is another person.
+        _with_body(_params(), lambda w: {"subject": "Faktura", "message": "Hei", "phone": "+4791234567"}),
     ),
     # Everyone may remove their own link; staff and strangers have none to remove.
     ("DELETE", "/api/me/links/{customer}"): ((401, 403, 200, 200, 200, 403, 403, 403), _own_link),
@@ -381,17 +398,52 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         STAFF_ONLY,
         _with_body(_params(meter=meter), lambda w: {"register_digits": 9, "reason": "Typeskilt: 9 siffer"}),
     ),
+    # Only customer service adds a meter (a fresh number per call) or replaces one
+    # (a fresh meter of the customer per call, on the facility every persona may see).
+    ("POST", "/api/customers/{customer}/meters"): (
+        STAFF_CREATE,
+        _with_body(
+            _params(),
+            lambda w: {
+                "number": f"MN{secrets.token_hex(4).upper()}",
+                "facility_id": f"F{w.customer}",
+                "kind": "heat",
+                "unit": "kWh",
+                "decimals": 0,
+                "installed_on": local_today().isoformat(),
+                "start_value": "0",
+            },
+        ),
+    ),
+    ("POST", "/api/customers/{customer}/meters/{meter}/replacement"): (
+        STAFF_CREATE,
+        _with_body(
+            _params(meter=World.fresh_meter),
+            lambda w: {
+                "on": local_today().isoformat(),
+                "final_value": "150",
+                "new_number": f"MR{secrets.token_hex(4).upper()}",
+                "new_start_value": "0",
+                "reason": "Defekt måler",
+            },
+        ),
+    ),
     # Management companies (seed 004): the customer's administrators manage them.
     ("GET", "/api/customers/{customer}/companies"): (ADMIN_READ, _params()),
     ("POST", "/api/customers/{customer}/companies"): (
         (401, 403, 403, 403, 201, 403, 403, 403),
-        _with_body(_params(), lambda w: {"org_number": _org_number(), "contact_email": "kontakt@example.com"}),
+        _with_body(
+            _params(),
+            lambda w: {"org_number": _org_number(), "facilities": None, "contact_email": "kontakt@example.com"},
+        ),
     ),
     ("PUT", "/api/customers/{customer}/companies/{org}"): (
         ADMIN_ONLY,
         _with_body(_params(org=World.company_grant), lambda w: {"facilities": None, "role": "read"}),
     ),
     ("DELETE", "/api/customers/{customer}/companies/{org}"): (ADMIN_ONLY, _params(org=World.company_grant)),
+    # A company that registered the customer itself waits for an administrator's approval.
+    ("POST", "/api/customers/{customer}/companies/{org}/approve"): (ADMIN_ONLY, _params(org=World.company_request)),
     # The company's side: only its own administrator accepts or ends a customer.
     ("POST", "/api/organisations/{org}/customers/{customer}/accept"): (
         COMPANY_ADMIN,

@@ -165,13 +165,15 @@ def test_an_unregistered_company_accepts_with_the_emailed_code_and_becomes_regis
     org = org_number()
     contact = f"kontakt-{secrets.token_hex(4)}@example.com"
 
-    missing_contact = http.post(f"/api/customers/{number}/companies", json={"org_number": org}, headers=customer.auth)
+    missing_contact = http.post(
+        f"/api/customers/{number}/companies", json={"org_number": org, "facilities": None}, headers=customer.auth
+    )
     assert missing_contact.status_code == 422
     assert missing_contact.json["code"] == "contact_email_required"
 
     invited = http.post(
         f"/api/customers/{number}/companies",
-        json={"org_number": org, "role": "read", "contact_email": contact},
+        json={"org_number": org, "facilities": None, "role": "read", "contact_email": contact},
         headers=customer.auth,
     )
     assert invited.status_code == 201, invited.text
@@ -244,15 +246,133 @@ def test_a_company_registers_a_customer_by_customer_and_organisation_number(stac
     assert wrong.json["code"] == unknown.json["code"] == "company_registration_failed"
     assert wrong.json["message"] == unknown.json["message"]
 
+    # The customer has portal administrators: they approve first (organisation numbers are public).
     done = register(customer_org)
     assert done.status_code == 201, done.text
-    assert (done.json["status"], done.json["role"], done.json["facilities"]) == ("active", "read", None)
-    assert register(customer_org).status_code == 201  # a retry changes nothing
+    assert (done.json["status"], done.json["role"], done.json["facilities"]) == ("requested", "read", None)
+    assert register(customer_org).json["status"] == "requested"  # a retry changes nothing
     notices = [m for m in mails_to(customer.email) if "Eiendomsdrift AS" in m["subject"]]
     assert len(notices) == 1
+    assert http.get(f"/api/customers/{number}/meters", headers=headers).status_code == 403
+    approved = http.post(f"/api/customers/{number}/companies/{org}/approve", headers=customer.auth)
+    assert approved.status_code == 200 and approved.json["status"] == "active"
     assert http.get(f"/api/customers/{number}/invoices", headers=headers).status_code == 200
-    trail = http.get(f"/api/customers/{number}/audit", headers=customer.auth).json
-    assert [e["action"] for e in trail].count("company_registered") == 1
+    trail = [e["action"] for e in http.get(f"/api/customers/{number}/audit", headers=customer.auth).json]
+    assert trail[:2] == ["company_approved", "company_requested"]
+
+
+def test_a_customer_without_portal_users_is_registered_at_once_and_told_at_its_address(stack, http, repo):
+    from tests.integration.test_auth_accounts import unregistered_customer
+
+    customer_org = org_number()
+    customer = unregistered_customer(repo)
+    repo.table.put(customer_item(customer.model_copy(update={"org_number": customer_org})))
+    org, _email, headers = company(stack, http, name="Ubemannet Forvaltning AS")
+    done = http.post(
+        f"/api/organisations/{org}/customers",
+        json={"customer_number": customer.number, "customer_org_number": customer_org},
+        headers=headers,
+    )
+    assert done.status_code == 201 and done.json["status"] == "active"
+    [notice] = [m for m in mails_to(customer.email) if "Ubemannet Forvaltning AS" in m["subject"]]
+    assert customer.number in notice["subject"]
+    assert http.get(f"/api/customers/{customer.number}/meters", headers=headers).status_code == 200
+
+
+def test_a_company_cannot_widen_its_grant_nor_come_back_after_a_revoke(stack, http, seed, repo):
+    customer_org = org_number()
+    customer, other_meter = customer_with_two_facilities(seed, repo, org=customer_org)
+    number = customer.customer.number
+    org, _email, headers = company(stack, http)
+    http.post(
+        f"/api/customers/{number}/companies",
+        json={"org_number": org, "facilities": [customer.meter.facility_id], "role": "full"},
+        headers=customer.auth,
+    )
+    assert http.post(f"/api/organisations/{org}/customers/{number}/accept", headers=headers).status_code == 200
+
+    def register() -> Any:
+        return http.post(
+            f"/api/organisations/{org}/customers",
+            json={"customer_number": number, "customer_org_number": customer_org},
+            headers=headers,
+        )
+
+    # Leaving and registering again gives a request for the customer to approve, not more access.
+    assert http.delete(f"/api/organisations/{org}/customers/{number}", headers=headers).status_code == 200
+    again = register()
+    assert again.status_code == 201 and again.json["status"] == "requested"
+    assert http.get(f"/api/customers/{number}/meters/{other_meter.number}/readings", headers=headers).status_code == 403
+    assert http.get(f"/api/customers/{number}/invoices", headers=headers).status_code == 403
+
+    # After the customer removes it, the company cannot register the customer itself any more.
+    assert http.delete(f"/api/customers/{number}/companies/{org}", headers=customer.auth).status_code == 200
+    blocked = register()
+    assert blocked.status_code == 403 and blocked.json["code"] == "company_registration_failed"
+    # Until the customer invites it again.
+    invited = http.post(
+        f"/api/customers/{number}/companies",
+        json={"org_number": org, "facilities": [customer.meter.facility_id], "role": "read"},
+        headers=customer.auth,
+    )
+    assert invited.status_code == 201
+    accepted = register()  # proving the relationship accepts the customer's own invitation, on its terms
+    assert accepted.status_code == 201
+    assert (accepted.json["status"], accepted.json["facilities"]) == ("active", [customer.meter.facility_id])
+
+
+def test_company_registration_never_resets_the_pin_lock(stack, http, repo):
+    from tests.integration.test_auth_accounts import register, unregistered_customer
+
+    customer_org = org_number()
+    customer = unregistered_customer(repo)
+    repo.table.put(customer_item(customer.model_copy(update={"org_number": customer_org})))
+    for _ in range(5):
+        assert register(http, customer, f"gjett-{secrets.token_hex(3)}@example.com", pin="000000").status_code == 401
+    org, _email, headers = company(stack, http)
+    done = http.post(
+        f"/api/organisations/{org}/customers",
+        json={"customer_number": customer.number, "customer_org_number": customer_org},
+        headers=headers,
+    )
+    assert done.status_code == 201
+    assert register(http, customer, f"gjett-{secrets.token_hex(3)}@example.com", pin="000000").status_code == 401
+    locked = register(http, customer, f"riktig-{secrets.token_hex(3)}@example.com")  # the right PIN, too late
+    assert locked.status_code == 429 and locked.json["code"] == "rate_limited"
+
+
+def test_revoking_an_invitation_kills_its_emailed_code_and_creates_nothing(stack, http, seed, repo):
+    customer, _ = customer_with_two_facilities(seed, repo)
+    number = customer.customer.number
+    org = org_number()
+    contact = f"sen-{secrets.token_hex(4)}@example.com"
+    http.post(
+        f"/api/customers/{number}/companies",
+        json={"org_number": org, "facilities": None, "contact_email": contact},
+        headers=customer.auth,
+    )
+    [mail] = mails_to(contact)
+    assert http.delete(f"/api/customers/{number}/companies/{org}", headers=customer.auth).status_code == 200
+    late = http.post(
+        "/api/organisations/invitations/accept",
+        json={
+            "invitation_id": invitation_id(mail),
+            "code": code_in(mail),
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "company_name": "Sen AS",
+        },
+    )
+    assert late.status_code == 422 and late.json["code"] == "code_invalid"
+    assert http.post("/api/auth/login", json={"username": contact, "password": PASSWORD}).status_code == 401
+    stranger = f"stranger-{secrets.token_hex(4)}@example.com"
+    create_user(stack, stranger)
+    assert (
+        http.post(
+            "/api/organisations", json={"org_number": org, "name": "Andre AS"}, headers=bearer(http, stranger)
+        ).status_code
+        == 201
+    )  # the organisation was never created by the dead invitation
 
 
 def test_six_wrong_organisation_numbers_lock_the_customer_number_not_others(stack, http, seed, repo):
@@ -345,19 +465,20 @@ def test_company_rejections_are_clear_and_store_nothing(stack, http, seed, repo)
     org, _email, company_headers = company(stack, http)
     path = f"/api/customers/{number}/companies"
     cases = [
-        ({"org_number": "123456789"}, 422, "org_number_invalid"),
+        ({"org_number": "123456789", "facilities": None}, 422, "org_number_invalid"),
         ({"org_number": org, "facilities": ["F-not-theirs"]}, 422, "facilities_invalid"),
         ({"org_number": org, "facilities": []}, 422, "facilities_invalid"),
-        ({"org_number": org, "role": "admin"}, 422, "validation_failed"),
-        ({"org_number": org, "contact_email": "not-an-address"}, 422, "email_invalid"),
+        ({"org_number": org, "facilities": None, "role": "admin"}, 422, "validation_failed"),
+        ({"org_number": org}, 422, "validation_failed"),  # what the company may see is never implied
+        ({"org_number": org, "facilities": None, "contact_email": "not-an-address"}, 422, "email_invalid"),
     ]
     for payload, status, code in cases:
         resp = http.post(path, json=payload, headers=customer.auth)
         assert (resp.status_code, resp.json["code"]) == (status, code), payload
     assert http.get(path, headers=customer.auth).json == []
 
-    assert http.post(path, json={"org_number": org}, headers=customer.auth).status_code == 201
-    twice = http.post(path, json={"org_number": org}, headers=customer.auth)
+    assert http.post(path, json={"org_number": org, "facilities": None}, headers=customer.auth).status_code == 201
+    twice = http.post(path, json={"org_number": org, "facilities": None}, headers=customer.auth)
     assert twice.status_code == 409 and twice.json["code"] == "company_exists"
     # Registering the same organisation again is refused to anyone but its people.
     stranger_email = f"stranger-{secrets.token_hex(4)}@example.com"
@@ -392,7 +513,7 @@ def test_a_registered_company_is_told_and_only_its_administrators_accept(stack, 
     outsider = f"utenfor-{secrets.token_hex(4)}@example.com"
     invited = http.post(
         f"/api/customers/{number}/companies",
-        json={"org_number": org, "contact_email": outsider},
+        json={"org_number": org, "facilities": None, "contact_email": outsider},
         headers=customer.auth,
     )
     assert invited.status_code == 201

@@ -87,7 +87,8 @@ def test_customer_invites_a_company_which_registers_and_sees_the_granted_facilit
     meters = company.get("/meters", headers={"Accept-Language": "nb"})
     # Only the granted facility's meter: the meter list goes straight to it.
     assert meters.status_code == 303 and meters.headers["Location"] == f"/meters/{customer.meter.number}"
-    assert company.get(f"/meters/{other_meter.number}").status_code in (403, 404)
+    # Not granted: the meter is not among the company's meters (as for an unknown number).
+    assert company.get(f"/meters/{other_meter.number}").status_code == 404
     assert company.get("/invoices").status_code == 403
     assert company.get("/account/users").status_code == 403
 
@@ -130,7 +131,10 @@ def test_a_company_registers_itself_and_a_customer_in_the_portal(stack, seed, re
     )
     assert done.status_code == 303
     page = browser.get(f"/organisation?org={org}", headers={"Accept-Language": "sv"}).get_data(as_text=True)
-    assert customer.customer.number in page and translate("company.status.active", "sv") in page
+    # The customer has an administrator: the company waits for its approval.
+    assert customer.customer.number in page and translate("company.status.requested", "sv") in page
+    approved = browser.post(f"/api/customers/{customer.customer.number}/companies/{org}/approve", headers=customer.auth)
+    assert approved.status_code == 200
     chooser = browser.get("/accounts", headers={"Accept-Language": "sv"}).get_data(as_text=True)
     assert translate("company.via", "sv", org=org) in chooser
     assert "Förvaltning AB" in page

@@ -138,3 +138,25 @@ def test_the_local_stack_takes_an_inbound_sms_by_hand(http, seed):
     phone = f"+4798{seeded.customer.number[-6:]}"
     resp = http.post("/_local/jobs/sms", query_string={"from": phone, "text": "KLEM 1"})
     assert resp.status_code == 200 and body(resp)["outcomes"] == ["unknown_sender"]
+
+
+def test_an_sms_agreement_started_by_text_is_told_to_the_customer_once(http, seed):
+    from heatportal.i18n import translate
+
+    seeded = seed()
+    phone = Phone(f"+4795{seeded.customer.number[-6:]}")
+    subject = translate("email.profile.sms_agreement.subject", "nb", utility=composition.profile().name)
+
+    def notices() -> list[dict]:
+        return [
+            m
+            for m in outbox_messages()
+            if m["channel"] == "email" and m["to"] == seeded.email and m["subject"] == subject
+        ]
+
+    assert phone.send(f"KLEM START {seeded.customer.number} {seeded.meter.number}")[0] == "start_confirmed"
+    [notice] = notices()
+    assert phone.number in notice["text"] and seeded.meter.number in notice["text"]
+    # Starting again for the same meter is no news.
+    assert phone.send(f"KLEM START {seeded.customer.number} {seeded.meter.number}")[0] == "start_confirmed"
+    assert len(notices()) == 1

@@ -35,6 +35,9 @@ class InMemoryProfiles:
     def put_bank_account(self, account: BankAccount) -> None:
         self.banks[account.customer_number] = account
 
+    def list_bank_accounts(self, customer_number: str) -> list[BankAccount]:
+        return [b for b in self.banks.values() if b.customer_number == customer_number]
+
     def update_contact(self, customer_number: str, email: str | None, phone: str | None) -> None:
         current = self.customers.customers[customer_number]
         changes = {k: v for k, v in {"email": email, "phone": phone}.items() if v}

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from heatportal.adapters.messaging import SesMailer, SnsSmsSender
     from heatportal.adapters.signouts import DynamoSignOuts
     from heatportal.adapters.storage import S3DocumentStore
-    from heatportal.domain.model import Language
+    from heatportal.domain.model import Customer, Language
     from heatportal.domain.profile import UtilityProfile
     from heatportal.services.access import AccessService
     from heatportal.services.accounts import AccountService
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from heatportal.services.forecast import ForecastService
     from heatportal.services.interruptions import InterruptionService
     from heatportal.services.invoices import InvoiceService
+    from heatportal.services.meter_lifecycle import MeterLifecycleService
     from heatportal.services.meter_settings import MeterSettingsService
     from heatportal.services.payments import PaymentService
     from heatportal.services.profile import ProfileService
@@ -302,7 +303,20 @@ def sms_reading_service() -> SmsReadingService:
         keyword=p.sms_keyword,
         country=p.country,
         default_language=p.default_language,
+        notify_start=_sms_agreement_notice,
     )
+
+
+def _sms_agreement_notice(customer: Customer, phone: str, meter_number: str) -> None:
+    """A phone set itself up for SMS readings (KLEM START): the customer is
+    told at its e-mail on record, so a stranger's agreement does not go unseen."""
+    from heatportal.documents.account_emails import profile_notice_email
+
+    if not customer.email:
+        return
+    facts = [("phone", phone), ("meter", meter_number)]
+    subject, text, html = profile_notice_email("sms_agreement", customer.language, customer.name, facts, profile())
+    mailer().send(customer.email, subject, text, html)
 
 
 @cache
@@ -522,4 +536,14 @@ def meter_settings_service() -> MeterSettingsService:
 
     return MeterSettingsService(
         reading_service(), repository(), DynamoMeterSettingsStore(repository().table), access(), clock()
+    )
+
+
+@cache
+def meter_lifecycle_service() -> MeterLifecycleService:
+    from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
+    from heatportal.services.meter_lifecycle import MeterLifecycleService
+
+    return MeterLifecycleService(
+        repository(), repository(), DynamoMeterLifecycleStore(repository().table), access(), clock()
     )

@@ -313,14 +313,9 @@ class DynamoProfileStore:
                 "PK": f"CUST#{account.customer_number}",
                 "SK": f"BANK#FAC#{account.facility_id}" if account.facility_id else "BANK",
                 "type": "bank_account",
-                "customer_number": account.customer_number,
-                "facility_id": account.facility_id,
-                "iban": account.iban,
-                "holder": account.holder,
-                "valid_from": account.valid_from.isoformat(),
-                "sepa_mandate": account.sepa_mandate,
-                "changed_by": account.changed_by,
-                "changed_at": account.changed_at.isoformat(),
+                **_bank_fields(account),
+                # The account in force until the change date, in the same item.
+                "previous": _bank_fields(account.previous) if account.previous is not None else None,
             }
         )
 
@@ -432,8 +427,23 @@ class DynamoProfileStore:
         return True
 
 
+def _bank_fields(account: BankAccount) -> dict[str, Any]:
+    return {
+        "customer_number": account.customer_number,
+        "facility_id": account.facility_id,
+        "iban": account.iban,
+        "holder": account.holder,
+        "valid_from": account.valid_from.isoformat(),
+        "sepa_mandate": account.sepa_mandate,
+        "changed_by": account.changed_by,
+        "changed_at": account.changed_at.isoformat(),
+    }
+
+
 def _bank_account(item: dict[str, Any]) -> BankAccount:
+    previous = item.get("previous")
     return BankAccount(
+        previous=_bank_account(previous) if previous else None,
         customer_number=item["customer_number"],
         iban=item["iban"],
         holder=item["holder"],

@@ -8,6 +8,7 @@
 | organisation audit  | ORG#<org>          | AUDIT#<iso time>#<rand> |                              |
 | member invitation   | ORGINV#<id>        | ORGINV                  | ORGINVITES#<org> / <id>      |
 | company grant       | CUST#<no>          | COMPANY#<org>           | ORGCUST#<org> / CUST#<no>    |
+| revoked: no self-registration | CUST#<no> | COMPANYBLOCK#<org>    |                              |
 
 Access patterns: a person's memberships and organisations = one Query on GSI1
 USER#<user> (memberships sort under CUST#, organisations under ORG#); a grant
@@ -309,6 +310,9 @@ class DynamoCompanyStore:
                 raise
 
     # --- grants (the customer's access list) ---------------------------------------------
+    def is_blocked(self, customer_number: str, org_number: str) -> bool:
+        return self.table.get(f"CUST#{customer_number}", f"COMPANYBLOCK#{org_number}") is not None
+
     def write_grant_change(
         self,
         customer_number: str,
@@ -316,7 +320,10 @@ class DynamoCompanyStore:
         audit: AuditEntry,
         *,
         put: CompanyGrant | None = None,
+        expect: str | None = None,
         delete_org: str | None = None,
+        block: bool | None = None,
+        delete_invitations: tuple[str, ...] = (),
     ) -> bool:
         """One change of a customer's company grants with its audit entry, only
         if the customer's access list is still at ``version``."""
@@ -326,8 +333,25 @@ class DynamoCompanyStore:
             {"Put": {"TableName": name, "Item": _dump(audit_item(audit))}},
         ]
         if put is not None:
-            items.append({"Put": {"TableName": name, "Item": _dump(grant_item(put))}})
+            write: dict[str, Any] = {"TableName": name, "Item": _dump(grant_item(put))}
+            if expect == "absent":
+                write["ConditionExpression"] = "attribute_not_exists(PK)"
+            elif expect is not None:
+                write["ConditionExpression"] = "#s = :expected"
+                write["ExpressionAttributeNames"] = {"#s": "status"}
+                write["ExpressionAttributeValues"] = _dump({":expected": expect})
+            items.append({"Put": write})
         if delete_org is not None:
             key = {"PK": f"CUST#{customer_number}", "SK": f"COMPANY#{delete_org}"}
+            items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
+        org = (put.org_number if put is not None else delete_org) or ""
+        block_key = {"PK": f"CUST#{customer_number}", "SK": f"COMPANYBLOCK#{org}"}
+        if block is True:
+            marker = {**block_key, "type": "company_block", "org_number": org, "at": audit.at.isoformat()}
+            items.append({"Put": {"TableName": name, "Item": _dump(marker)}})
+        elif block is False:
+            items.append({"Delete": {"TableName": name, "Key": _dump(block_key)}})
+        for invitation_id in delete_invitations:
+            key = {"PK": f"ORGINV#{invitation_id}", "SK": "ORGINV"}
             items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
         return self.table.transact(items)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -33,6 +33,27 @@ class Challenge:
     user_id: str | None = None
 
 
+AuditAction = Literal[
+    "registered",
+    "invited",
+    "joined",
+    "role_changed",
+    "removed",
+    "invitation_cancelled",
+    "linked",
+    "unlinked",
+    # Management companies (services.companies); ``subject`` is the organisation number.
+    "company_invited",
+    "company_accepted",
+    "company_changed",
+    "company_removed",
+    "company_left",
+    "company_registered",
+    "company_requested",
+    "company_approved",
+]
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """Who changed whose access to a customer, and when."""
@@ -40,23 +61,7 @@ class AuditEntry:
     customer_number: str
     at: datetime
     actor: str
-    action: Literal[
-        "registered",
-        "invited",
-        "joined",
-        "role_changed",
-        "removed",
-        "invitation_cancelled",
-        "linked",
-        "unlinked",
-        # Management companies (services.companies); ``subject`` is the organisation number.
-        "company_invited",
-        "company_accepted",
-        "company_changed",
-        "company_removed",
-        "company_left",
-        "company_registered",
-    ]
+    action: AuditAction
     subject: str
     role: Role | None = None
     previous_role: Role | None = None
@@ -90,12 +95,38 @@ class BankAccount:
     # Set for a different account of one facility (seed 003 "abweichende
     # Bankverbindung zur Verbrauchsstelle"); it overrides the customer's.
     facility_id: str | None = None
+    # The account in force until ``valid_from`` (a change takes effect on its
+    # change date, not when it is entered); None when there was none.
+    previous: BankAccount | None = None
+
+    def in_force(self, on: date) -> BankAccount | None:
+        """The account that pays on ``on``: this one from its change date, the
+        previous one before it."""
+        if on >= self.valid_from:
+            return self
+        return self.previous.in_force(on) if self.previous is not None else None
+
+    def replaced_by(self, new: BankAccount, today: date) -> BankAccount:
+        """``new`` entered today over this one: what stays in force until the
+        change date is this account if it is in force today, else (a change
+        not yet in force is changed again) the one before it."""
+        keep = self.in_force(today)
+        if keep is not None:
+            keep = replace(keep, previous=None)
+        return replace(new, previous=keep)
 
 
-def account_for_facility(accounts: list[BankAccount], facility_id: str | None) -> BankAccount | None:
-    """The account that pays for a facility: its own, else the customer's."""
-    own = next((a for a in accounts if facility_id and a.facility_id == facility_id), None)
-    return own or next((a for a in accounts if a.facility_id is None), None)
+def account_for_facility(
+    accounts: list[BankAccount], facility_id: str | None, on: date | None = None
+) -> BankAccount | None:
+    """The account that pays for a facility (on a date: the one in force then):
+    its own, else the customer's."""
+
+    def pick(account: BankAccount | None) -> BankAccount | None:
+        return account.in_force(on) if account is not None and on is not None else account
+
+    own = pick(next((a for a in accounts if facility_id and a.facility_id == facility_id), None))
+    return own or pick(next((a for a in accounts if a.facility_id is None), None))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,10 @@ class OrgRole(StrEnum):
     MANAGER = "manager"  # sees the customers the company was granted
 
 
-GrantStatus = Literal["pending", "active"]
+GrantStatus = Literal["pending", "requested", "active"]
+"""pending: the customer invited the company, which has not accepted yet;
+requested: the company registered the customer itself and waits for the
+customer's administrators to approve; active: the grant gives access."""
 
 
 @dataclass(frozen=True)

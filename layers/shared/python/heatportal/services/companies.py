@@ -23,9 +23,9 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Literal, Protocol
 
-from heatportal.domain.accounts import AuditEntry
+from heatportal.domain.accounts import AuditAction, AuditEntry
 from heatportal.domain.companies import (
     CompanyGrant,
     Organisation,
@@ -51,6 +51,8 @@ INVITATION_TTL_SECONDS = 14 * 24 * 3600
 SIGNUP_TTL_SECONDS = 30 * 60
 CODE_MAX_ATTEMPTS = 5
 NAME_MAX = 120
+
+GrantExpectation = Literal["absent", "pending", "requested", "active"] | None
 
 
 class CompanyStore(Protocol):
@@ -103,8 +105,15 @@ class CompanyStore(Protocol):
         audit: AuditEntry,
         *,
         put: CompanyGrant | None = None,
+        expect: GrantExpectation = None,
         delete_org: str | None = None,
+        block: bool | None = None,
+        delete_invitations: tuple[str, ...] = (),
     ) -> bool: ...
+
+    def is_blocked(self, customer_number: str, org_number: str) -> bool:
+        """Whether the customer revoked this company (no self-registration)."""
+        ...
 
 
 class AccessVersions(Protocol):
@@ -245,13 +254,44 @@ class CompanyService:
         return role
 
     def _write_grant(
-        self, customer_number: str, audit: AuditEntry, *, put: CompanyGrant | None = None, delete_org: str | None = None
+        self,
+        customer_number: str,
+        audit: AuditEntry,
+        *,
+        put: CompanyGrant | None = None,
+        expect: GrantExpectation = None,
+        delete_org: str | None = None,
+        block: bool | None = None,
+        delete_invitations: tuple[str, ...] = (),
     ) -> None:
+        """One change of the customer's company grants. ``expect`` is the status
+        the grant must still have ("absent" for a new one), so a change based on
+        a stale read (a revoke in between) fails instead of undoing it."""
         for _attempt in range(5):
             version = self.accounts.access_version(customer_number)
-            if self.store.write_grant_change(customer_number, version, audit, put=put, delete_org=delete_org):
+            if self.store.write_grant_change(
+                customer_number,
+                version,
+                audit,
+                put=put,
+                expect=expect,
+                delete_org=delete_org,
+                block=block,
+                delete_invitations=delete_invitations,
+            ):
                 return
+            if expect is not None:
+                break  # the grant itself changed: re-reading is the caller's decision
         raise _conflict()
+
+    def _live_grant(self, customer_number: str, org_number: str) -> CompanyGrant | None:
+        """The grant, or None when there is none or it is an invitation that expired."""
+        grant = self.store.get_grant(customer_number, org_number)
+        if grant is not None and grant.status == "pending":
+            age = (self.clock.now() - grant.granted_at).total_seconds()
+            if age > INVITATION_TTL_SECONDS:
+                return None
+        return grant
 
     # --- organisations ------------------------------------------------------------------
     def register_organisation(self, principal: Principal, org_number: str, name: str) -> Organisation:
@@ -416,6 +456,10 @@ class CompanyService:
         org = self.store.get_organisation(invitation.org_number)
         if invitation.company_name is not None:
             return self._complete_signup(invitation, org, password, confirmation)
+        if invitation.customer_number is not None:
+            grant = self._live_grant(invitation.customer_number, invitation.org_number)
+            if grant is None or grant.status != "pending":
+                raise _code_invalid()  # revoked or expired meanwhile: nothing is created
         if invitation.customer_number is not None and org is None:
             name = _check_name(company_name or "")
         if (
@@ -575,7 +619,8 @@ class CompanyService:
                 code="contact_email_required",
                 fields=[{"field": "contact_email", "code": "contact_email_required"}],
             )
-        if self.store.get_grant(customer_number, number) is not None:
+        existing = self.store.get_grant(customer_number, number)
+        if self._live_grant(customer_number, number) is not None:
             raise Conflict("This company already has access or an invitation.", code="company_exists")
         now = self.clock.now()
         if contact is not None:
@@ -591,7 +636,14 @@ class CompanyService:
             contact_email=contact,
         )
         audit = AuditEntry(customer_number, now, principal.email, "company_invited", self.written(number), role=role)
-        self._write_grant(customer_number, audit, put=grant)
+        # Inviting the company again lifts the block a revoke left.
+        self._write_grant(
+            customer_number,
+            audit,
+            put=grant,
+            expect="absent" if existing is None else existing.status,
+            block=False,
+        )
         customer = self.customers.get_customer(customer_number)
         params = {
             "customer": customer.name if customer else customer_number,
@@ -650,10 +702,13 @@ class CompanyService:
             role=changed.role,
             previous_role=current.role,
         )
-        self._write_grant(customer_number, audit, put=changed)
+        self._write_grant(customer_number, audit, put=changed, expect=current.status)
         return changed
 
     def revoke_company(self, principal: Principal, customer_number: str, org_number: str) -> None:
+        """Remove a company's access or invitation. Its emailed invitation code
+        dies with it, and the company cannot register the customer itself
+        again until the customer invites it anew."""
         self._require_customer_admin(principal, customer_number)
         current = self.store.get_grant(customer_number, org_number)
         if current is None:
@@ -666,12 +721,35 @@ class CompanyService:
             self.written(org_number),
             previous_role=current.role,
         )
-        self._write_grant(customer_number, audit, delete_org=org_number)
+        codes = tuple(i.id for i in self.store.list_org_invitations(org_number) if i.customer_number == customer_number)
+        self._write_grant(customer_number, audit, delete_org=org_number, block=True, delete_invitations=codes)
+
+    def approve_company(self, principal: Principal, customer_number: str, org_number: str) -> CompanyGrant:
+        """The customer's administrator lets a company that registered the
+        customer itself see it (read only, every facility; change it after)."""
+        self._require_customer_admin(principal, customer_number)
+        current = self.store.get_grant(customer_number, org_number)
+        if current is None or current.status == "pending":
+            raise NotFound("This company has not asked for access.", code="company_not_found")
+        if current.active:
+            return current  # a retry
+        active = replace(current, status="active")
+        audit = AuditEntry(
+            customer_number,
+            self.clock.now(),
+            principal.email,
+            "company_approved",
+            self.written(org_number),
+            role=current.role,
+        )
+        self._write_grant(customer_number, audit, put=active, expect="requested")
+        return active
 
     # --- the company's side: customers ----------------------------------------------------
     def _activate(self, customer_number: str, org_number: str, actor: str) -> CompanyGrant:
-        current = self.store.get_grant(customer_number, org_number)
-        if current is None:
+        """Accept the customer's invitation (pending, not expired)."""
+        current = self._live_grant(customer_number, org_number)
+        if current is None or current.status == "requested":
             raise NotFound("There is no invitation from this customer.", code="company_not_found")
         if current.active:
             return current
@@ -679,7 +757,7 @@ class CompanyService:
         audit = AuditEntry(
             customer_number, self.clock.now(), actor, "company_accepted", self.written(org_number), role=current.role
         )
-        self._write_grant(customer_number, audit, put=active)
+        self._write_grant(customer_number, audit, put=active, expect="pending")
         return active
 
     def accept_customer(self, principal: Principal, org_number: str, customer_number: str) -> CompanyGrant:
@@ -707,10 +785,17 @@ class CompanyService:
         self, principal: Principal, org_number: str, customer_number: str, customer_org_number: str, client: str
     ) -> CompanyGrant:
         """A company registers a customer it manages by customer number and the
-        customer's organisation number. Unknown number, a customer without an
-        organisation number and a wrong one get one answer; six failures lock
-        the customer number for a day, as for registration. The grant covers
-        every facility, read only; the customer's administrators are told."""
+        customer's organisation number (seed 004). Unknown number, a customer
+        without an organisation number, a wrong one and a customer that revoked
+        the company get one answer; six failures lock the customer number for
+        the companies for a day, and a company gets twenty failures a day in
+        all (own counters: the PIN registration lock is never touched).
+
+        Organisation numbers are public, so this proves little on its own:
+        a customer with portal administrators approves the request first (they
+        are e-mailed); one without any gets the access at once, read only on
+        every facility, and is told at its e-mail on record. A customer's own
+        invitation of this company is accepted by it on the customer's terms."""
         self._require_member(principal, org_number, admin=True)
         number = customer_number.strip()
         if not re.fullmatch(self.profile.customer_number_pattern, number):
@@ -722,31 +807,37 @@ class CompanyService:
         given = self.org_number(customer_org_number)
         now = self.clock.now()
         self.limiter.hit(ratelimit.REGISTRATION_PER_CLIENT, client, now)
-        self.limiter.check(ratelimit.REGISTRATION_PER_CUSTOMER, number, now)
+        self.limiter.check(ratelimit.COMPANY_REGISTRATION_PER_CUSTOMER, number, now)
+        self.limiter.check(ratelimit.COMPANY_REGISTRATION_PER_ORG, org_number, now)
         customer = self.customers.get_customer(number)
-        if customer is None or not same_org_number(customer.org_number, given, self.profile.country):
-            self.limiter.hit(ratelimit.REGISTRATION_PER_CUSTOMER, number, now)
+        proven = customer is not None and same_org_number(customer.org_number, given, self.profile.country)
+        if not proven or self.store.is_blocked(number, org_number):
+            self.limiter.hit(ratelimit.COMPANY_REGISTRATION_PER_CUSTOMER, number, now)
+            self.limiter.hit(ratelimit.COMPANY_REGISTRATION_PER_ORG, org_number, now)
             raise Forbidden(
                 "We could not confirm the customer relationship. Check the customer number and organisation number.",
                 code="company_registration_failed",
             )
-        self.limiter.reset(ratelimit.REGISTRATION_PER_CUSTOMER, number)
-        current = self.store.get_grant(number, org_number)
-        if current is not None and current.active:
-            return current  # already registered: a retry
+        assert customer is not None
+        current = self._live_grant(number, org_number)
+        if current is not None and current.status == "pending":
+            return self._activate(number, org_number, principal.email)
+        if current is not None:
+            return current  # already registered or asked for: a retry
+        admins = self._customer_admins(number)
         grant = CompanyGrant(
             customer_number=number,
             org_number=org_number,
-            role=current.role if current else Role.READ,
-            facilities=current.facilities if current else None,
-            status="active",
+            role=Role.READ,
+            facilities=None,
+            status="requested" if admins else "active",
             granted_by=principal.email,
             granted_at=now,
         )
-        audit = AuditEntry(
-            number, now, principal.email, "company_registered", self.written(org_number), role=grant.role
-        )
-        self._write_grant(number, audit, put=grant)
+        action: AuditAction = "company_requested" if admins else "company_registered"
+        audit = AuditEntry(number, now, principal.email, action, self.written(org_number), role=grant.role)
+        existing = self.store.get_grant(number, org_number)
+        self._write_grant(number, audit, put=grant, expect="absent" if existing is None else existing.status)
         org = self.store.get_organisation(org_number)
         params = {
             "customer": customer.name,
@@ -755,7 +846,7 @@ class CompanyService:
             "company": org.name if org else self.written(org_number),
             "utility": self.profile.name,
         }
-        for email in {*self._customer_admins(number), *([customer.email] if customer.email else [])}:
-            if email:
-                self._send(email, self.render_notice("company_registered", customer.language, params))
+        kind = "company_requested" if admins else "company_registered"
+        for email in sorted(set(admins) or ({customer.email} if customer.email else set())):
+            self._send(email, self.render_notice(kind, customer.language, params))
         return grant

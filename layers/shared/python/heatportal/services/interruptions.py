@@ -81,9 +81,11 @@ class InterruptionService:
 
     def for_customer(self, principal: Principal, customer_number: str) -> InterruptionNotice:
         """What the start page shows: interruptions touching the customer's facilities."""
-        self.access.require(principal, customer_number, Role.READ, companies="any")
+        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
         postcodes = {
-            f.address.postcode.replace(" ", "").upper() for f in self.customers.list_facilities(customer_number)
+            f.address.postcode.replace(" ", "").upper()
+            for f in self.customers.list_facilities(customer_number)
+            if grant.sees(f.id)  # a management company: the facilities it was granted
         }
         return self._notice(postcodes, everything=False)
 

@@ -232,6 +232,13 @@ class ProfileService:
             changed_at=self.clock.now(),
             facility_id=facility.id if facility else None,
         )
+        # The account in force keeps paying until the change date.
+        current = next(
+            (a for a in self.store.list_bank_accounts(customer_number) if a.facility_id == account.facility_id),
+            None,
+        )
+        if current is not None:
+            account = current.replaced_by(account, self.clock.today())
         self.store.put_bank_account(account)
         facts = [("iban", iban_numbers.format(compact)), ("valid_from", valid_from.isoformat())]
         if facility is not None:
@@ -271,7 +278,9 @@ class ProfileService:
         normalized = self._phone(phone)
         if normalized is None:
             raise _field_error("phone", "phone_invalid", "Enter a valid phone number.")
-        self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, f"contact-{customer_number}", self.clock.now())
+        # Per person and customer: one person's messages never block the others' form.
+        key = f"contact-{customer_number}-{principal.user_id}"
+        self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, key, self.clock.now())
         request = ContactRequest(
             id=secrets.token_hex(8),
             customer_number=customer_number,

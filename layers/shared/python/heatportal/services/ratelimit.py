@@ -34,6 +34,10 @@ LOGIN_PER_CLIENT = Limit("login-client", 600, 10 * 60)
 CODE_REQUESTS_PER_ADDRESS = Limit("code-send", 5, 3600)
 CODE_REQUESTS_PER_CLIENT = Limit("code-send-client", 100, 3600)
 CODE_CHECKS_PER_ADDRESS = Limit("code-check", 10, 3600)
+# A management company registering a customer with customer + organisation
+# number (services.companies): own counters, so they never reset the PIN lock.
+COMPANY_REGISTRATION_PER_CUSTOMER = Limit("company-reg-customer", 6, 24 * 3600)
+COMPANY_REGISTRATION_PER_ORG = Limit("company-reg-org", 20, 24 * 3600)
 
 
 class RateLimitStore(Protocol):

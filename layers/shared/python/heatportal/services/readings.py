@@ -74,12 +74,16 @@ def _refuse(message: str, code: str, field_name: str, **params: object) -> Valid
     return ValidationFailed(message, code=code, params=params, fields=[{"field": field_name, "code": code}])
 
 
+MAX_REGISTER_DIGITS = 12  # the most any meter shows before the decimals (Meter.register_digits)
+
+
 def _check_value(register: Register | Meter, value: Decimal, codes: _Codes, field_name: str) -> None:
     if not value.is_finite():
         raise _refuse("The reading must be a number.", codes.not_a_number, field_name)
     if value < 0:
         raise _refuse("The reading cannot be negative.", codes.below_previous, field_name, previous="0")
-    exponent = value.as_tuple().exponent
+    # Trailing zeros are no decimals: 12345.0 on a register without decimals is 12345.
+    exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > register.decimals:
         raise _refuse(
             f"This register shows at most {register.decimals} decimals.",
@@ -88,12 +92,14 @@ def _check_value(register: Register | Meter, value: Decimal, codes: _Codes, fiel
             decimals=str(register.decimals),
         )
     span = register_range(register)
-    if span is not None and value >= span:
+    digits = register.register_digits or MAX_REGISTER_DIGITS
+    if value >= (span if span is not None else Decimal(10) ** MAX_REGISTER_DIGITS):
+        # No meter shows more digits: a longer number is a typo, whatever the channel.
         raise _refuse(
-            f"This register shows at most {register.register_digits} digits before the decimals.",
+            f"This register shows at most {digits} digits before the decimals.",
             codes.exceeds_register,
             field_name,
-            digits=str(register.register_digits),
+            digits=str(digits),
         )
 
 

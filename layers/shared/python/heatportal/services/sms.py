@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from heatportal.domain.errors import DomainError, ValidationFailed
-from heatportal.domain.model import Language, Meter, ReadingSource
+from heatportal.domain.model import Customer, Language, Meter, ReadingSource
 from heatportal.domain.reminders import ReminderAgreement
 from heatportal.domain.sms import (
     Malformed,
@@ -82,7 +82,11 @@ class SmsReadingService:
         keyword: str,
         country: str,
         default_language: Language,
+        notify_start: Callable[[Customer, str, str], None] | None = None,
     ) -> None:
+        # Tells the customer at its e-mail on record that a phone now sends
+        # readings for a meter (numbers printed on invoices are no secret).
+        self.notify_start = notify_start
         self.customers = customers
         self.readings = readings
         self.agreements = agreements
@@ -138,6 +142,7 @@ class SmsReadingService:
             or (meter.removed_on is not None and meter.removed_on <= today)
         ):
             return "start_mismatch", language, {}
+        new = not any(a.meter_number == meter.number for a in self.agreements.agreements_for_phone(phone))
         self.agreements.put_agreement(
             ReminderAgreement(
                 channel="sms",
@@ -147,6 +152,8 @@ class SmsReadingService:
                 language=customer.language,
             )
         )
+        if new and self.notify_start is not None:
+            self.notify_start(customer, phone, meter.number)
         return "start_confirmed", customer.language, {"meter": meter.number}
 
     def _stop(
