@@ -50,6 +50,9 @@ class CompanyOut(BaseModel):
     status: Literal["pending", "requested", "active"]
     granted_by: str
     granted_at: datetime
+    administrators: list[str] = Field(
+        default=[], description="E-mail addresses of the company's administrators (once registered)"
+    )
 
 
 class OrganisationIn(_In):
@@ -150,8 +153,9 @@ def _client() -> str:
     return "unknown"  # pragma: no cover - the API is a REST API
 
 
-def _company_out(grant: CompanyGrant, org: Organisation | None) -> CompanyOut:
+def _company_out(grant: CompanyGrant, org: Organisation | None, administrators: list[str] | None = None) -> CompanyOut:
     return CompanyOut(
+        administrators=administrators or [],
         org_number=grant.org_number,
         name=org.name if org else None,
         role=grant.role,
@@ -170,7 +174,7 @@ def _org_out(org: Organisation, me: OrgMember | None) -> OrganisationOut:
 @router.get("/api/customers/<customer>/companies")
 def list_companies(customer: CustomerPath) -> list[CompanyOut]:
     found = composition.company_service().companies(principal(router), customer_from_path(customer))
-    return [_company_out(g, o) for g, o in found]
+    return [_company_out(c.grant, c.organisation, c.administrators) for c in found]
 
 
 @router.post("/api/customers/<customer>/companies")

@@ -92,7 +92,7 @@ def invitation_id(mail: dict[str, Any]) -> str:
 def test_a_company_granted_one_facility_sees_exactly_that_facility(stack, http, seed, repo):
     customer, other_meter = customer_with_two_facilities(seed, repo)
     number = customer.customer.number
-    org, _email, company_headers = company(stack, http)
+    org, company_email, company_headers = company(stack, http)
 
     invited = http.post(
         f"/api/customers/{number}/companies",
@@ -137,6 +137,8 @@ def test_a_company_granted_one_facility_sees_exactly_that_facility(stack, http, 
     assert [(c["org_number"], c["status"], c["facilities"]) for c in listed] == [
         (org, "active", [customer.meter.facility_id])
     ]
+    # Who registered the organisation number is shown: nothing else proves it.
+    assert listed[0]["administrators"] == [company_email]
     trail = http.get(f"/api/customers/{number}/audit", headers=customer.auth).json
     assert {"company_invited", "company_accepted"} <= {e["action"] for e in trail}
 

@@ -130,6 +130,15 @@ MakeAudit = Callable[..., OrgAuditEntry]
 
 
 @dataclass(frozen=True)
+class CompanyView:
+    """A company as the customer's administrator sees it."""
+
+    grant: CompanyGrant
+    organisation: Organisation | None
+    administrators: list[str]
+
+
+@dataclass(frozen=True)
 class OrganisationView:
     organisation: Organisation
     me: OrgMember | None
@@ -591,9 +600,17 @@ class CompanyService:
         if grant.membership is None or grant.membership.role != Role.ADMIN:
             raise Forbidden("Only the customer's administrators manage access.", code="forbidden")
 
-    def companies(self, principal: Principal, customer_number: str) -> list[tuple[CompanyGrant, Organisation | None]]:
+    def companies(self, principal: Principal, customer_number: str) -> list[CompanyView]:
+        """The companies that may see the customer or are invited, each with
+        its registered administrators: nothing proves who registered an
+        organisation number, so the customer sees whom it grants access to."""
         self.access.require(principal, customer_number, Role.ADMIN)
-        return [(g, self.store.get_organisation(g.org_number)) for g in self.store.grants_of_customer(customer_number)]
+        found = []
+        for grant in self.store.grants_of_customer(customer_number):
+            org = self.store.get_organisation(grant.org_number)
+            admins = [m.email for m in self.store.list_org_members(grant.org_number) if m.role == OrgRole.ADMIN]
+            found.append(CompanyView(grant, org, sorted(admins) if org else []))
+        return found
 
     def invite_company(
         self,
