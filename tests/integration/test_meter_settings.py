@@ -41,8 +41,8 @@ def stored_meter(seeded):
 
 
 def test_staff_set_the_digits_and_a_lower_value_becomes_a_rollover(http, seed, staff):
-    # Given a meter of unknown size whose newest reading is 19000 kWh
-    seeded = seed()
+    # Given a meter of unknown size whose newest reading is 99400 kWh
+    seeded = seed(monthly_kwh=14900)
     url = meter_url(seeded)
     # A lower value is refused while the size is unknown
     refused = http.post(f"{url}/readings", json={"value": "150", "confirm": True}, headers=seeded.auth)
@@ -61,10 +61,10 @@ def test_staff_set_the_digits_and_a_lower_value_becomes_a_rollover(http, seed, s
         "Typeskilt: 5 siffer",
     )
     assert stored_meter(seeded).register_digits == 5
-    # Then the lower value is a rollover: 150 + 100000 - 19000 = 81150 kWh, confirmed
+    # Then the lower value is a rollover: 150 + 100000 - 99400 = 750 kWh
     accepted = http.post(f"{url}/readings", json={"value": "150", "confirm": True}, headers=seeded.auth)
     assert accepted.status_code == 201, accepted.text
-    assert Decimal(body(accepted)["consumption_since_previous"]) == Decimal(81150)
+    assert Decimal(body(accepted)["consumption_since_previous"]) == Decimal(750)
 
 
 def test_the_same_settings_sent_again_are_recorded_once(http, seed, staff):

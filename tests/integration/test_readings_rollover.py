@@ -52,7 +52,8 @@ def test_a_reading_past_the_top_of_the_register_is_stored_as_a_rollover(http, re
 @pytest.mark.parametrize(
     ("value", "code", "german"),
     [
-        ("50000", "reading_implausible", "unplausiblen Verbrauch"),
+        ("48000", "reading_implausible", "unplausiblen Verbrauch"),
+        ("50000", "reading_below_previous", "niedriger"),  # more than half the register: a typo
         ("100000", "reading_exceeds_register", "Zählwerk"),
     ],
 )

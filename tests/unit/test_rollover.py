@@ -75,11 +75,18 @@ def test_a_lower_value_on_a_meter_of_unknown_size_is_below_the_previous_reading(
 
 
 def test_a_wrap_implying_an_implausible_consumption_asks_for_confirmation(near_the_top: Setup) -> None:
-    # 50000 + 100000 - 99000 = 51000 kWh in 14 days, far above the band's 1450.5
-    assert rejected(near_the_top, "50000", date(2024, 3, 15)) == "reading_implausible"
+    # 48000 + 100000 - 99000 = 49000 kWh in 14 days, far above the band's 1450.5
+    assert rejected(near_the_top, "48000", date(2024, 3, 15)) == "reading_implausible"
     # When the person confirms it, it is stored as a rollover
-    stored = near_the_top.submit("50000", date(2024, 3, 15), confirmed=True)
-    assert (stored.value, stored.rollover) == (Decimal(50000), True)
+    stored = near_the_top.submit("48000", date(2024, 3, 15), confirmed=True)
+    assert (stored.value, stored.rollover) == (Decimal(48000), True)
+
+
+def test_a_lower_value_meaning_more_than_half_the_register_is_a_typo_not_a_wrap(near_the_top: Setup) -> None:
+    # 50000 + 100000 - 99000 = 51000 kWh: more than half of the register's range
+    # would be billed, so even confirmed it is refused as below the previous reading.
+    assert rejected(near_the_top, "50000", date(2024, 3, 15), confirmed=True) == "reading_below_previous"
+    assert rejected(near_the_top, "98000", date(2024, 3, 15), confirmed=True) == "reading_below_previous"
 
 
 def test_a_wrap_just_above_the_band_is_implausible_and_just_below_it_is_not(near_the_top: Setup) -> None:

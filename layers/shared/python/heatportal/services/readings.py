@@ -74,6 +74,14 @@ def _refuse(message: str, code: str, field_name: str, **params: object) -> Valid
     return ValidationFailed(message, code=code, params=params, fields=[{"field": field_name, "code": code}])
 
 
+def is_rollover(value: Decimal, previous: Decimal, span: Decimal | None) -> bool:
+    """Whether ``value`` below ``previous`` is the register wrapping past its
+    highest value: only on a register of known size, and only when it counted
+    at most half its range since (a lower value that would mean more is a
+    typo, not a rollover: it would bill most of the register's range)."""
+    return span is not None and value < previous < span and value + span - previous <= span / 2
+
+
 MAX_REGISTER_DIGITS = 12  # the most any meter shows before the decimals (Meter.register_digits)
 
 
@@ -126,7 +134,7 @@ def check_secondary_neighbours(
         after = [r for r in carrying if r.read_on > read_on]
         floor = before[-1].registers[name] if before else register.start_value
         span = register_range(register)
-        rollover = span is not None and value < floor < span
+        rollover = is_rollover(value, floor, span)
         if value < floor and not rollover:
             raise _refuse(
                 "The value is lower than this register's previous value.",
@@ -317,7 +325,7 @@ class ReadingService:
         start_value = previous.value if previous else meter.start_value
         span = register_range(meter)
         rollover = value < start_value
-        if rollover and (span is None or start_value >= span):
+        if rollover and not is_rollover(value, start_value, span):
             raise ValidationFailed(
                 "The reading is lower than the previous reading.",
                 code="reading_below_previous",
@@ -368,7 +376,7 @@ class ReadingService:
             start_value = seen[-1].registers[name] if seen else register.start_value
             span = register_range(register)
             rollover = value < start_value
-            if rollover and (span is None or start_value >= span):
+            if rollover and not is_rollover(value, start_value, span):
                 raise _refuse(
                     "The value is lower than this register's previous value.",
                     _SECONDARY.below_previous,
