@@ -64,6 +64,9 @@ class OrgMemberOut(BaseModel):
     user_id: str
     email: str
     role: OrgRole
+    customers: list[str] | None = Field(
+        default=None, description="The customers a manager works on; null: all of the company's"
+    )
 
 
 class OrganisationOut(BaseModel):
@@ -112,6 +115,11 @@ class OrgInviteIn(_In):
 
 class OrgRoleIn(_In):
     role: OrgRole
+    customers: list[str] | None = Field(
+        default=None,
+        max_length=1000,
+        description="Only when given: the customers a manager works on (customer numbers); null: all",
+    )
 
 
 class OrgAcceptIn(_In):
@@ -231,7 +239,15 @@ def organisation(org: OrgPath) -> OrganisationDetailOut:
         org_number=view.organisation.number,
         name=view.organisation.name,
         my_role=view.me.role if view.me else None,
-        members=[OrgMemberOut(user_id=m.user_id, email=m.email, role=m.role) for m in view.members],
+        members=[
+            OrgMemberOut(
+                user_id=m.user_id,
+                email=m.email,
+                role=m.role,
+                customers=sorted(m.customers) if m.customers is not None else None,
+            )
+            for m in view.members
+        ],
         invitations=[
             OrgInvitationOut(id=i.id, email=i.email, role=i.role, expires_at=i.expires_at) for i in view.invitations
         ],
@@ -262,7 +278,10 @@ def invite_member(org: OrgPath, body: OrgInviteIn) -> tuple[PendingOut, int]:
 
 @router.put("/api/organisations/<org>/members/<user>")
 def change_member(org: OrgPath, user: UserPath, body: OrgRoleIn) -> StatusOut:
-    composition.company_service().change_member(principal(router), org, user, body.role)
+    service = composition.company_service()
+    service.change_member(principal(router), org, user, body.role)
+    if "customers" in body.model_fields_set:
+        service.set_member_customers(principal(router), org, user, body.customers)
     return StatusOut(status="changed")
 
 

@@ -246,6 +246,20 @@ def change_member(view: Page, org: str, user_id: str) -> Response[str]:
     )
 
 
+@router.post("/organisation/<org>/members/<user_id>/customers")
+@page(router)
+def member_customers(view: Page, org: str, user_id: str) -> Response[str]:
+    principal, _ = signed_in(view)
+    ticked = view.form_list("customer")
+    return _change_org(
+        view,
+        org,
+        lambda form: composition.company_service().set_member_customers(
+            principal, org, user_id, None if form.get("scope") == "all" else ticked
+        ),
+    )
+
+
 @router.post("/organisation/<org>/members/<user_id>/remove")
 @page(router)
 def remove_member(view: Page, org: str, user_id: str) -> Response[str]:

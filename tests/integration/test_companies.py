@@ -670,3 +670,59 @@ def _refused(call: Any) -> None:
     except Forbidden:
         return
     raise AssertionError("expected Forbidden")
+
+
+def test_a_manager_sees_only_the_customers_the_administrator_gave_them(stack, http, seed, repo):
+    first, _ = customer_with_two_facilities(seed, repo)
+    second, _ = customer_with_two_facilities(seed, repo)
+    org, _email, admin = company(stack, http)
+    for customer in (first, second):
+        http.post(
+            f"/api/customers/{customer.customer.number}/companies",
+            json={"org_number": org, "facilities": None},
+            headers=customer.auth,
+        )
+        http.post(f"/api/organisations/{org}/customers/{customer.customer.number}/accept", headers=admin)
+    manager_email = f"manager-{secrets.token_hex(4)}@example.com"
+    http.post(f"/api/organisations/{org}/members", json={"email": manager_email, "role": "manager"}, headers=admin)
+    [mail] = mails_to(manager_email)
+    http.post(
+        "/api/organisations/invitations/accept",
+        json={
+            "invitation_id": invitation_id(mail),
+            "code": code_in(mail),
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
+    manager = bearer(http, manager_email)
+    manager_id = next(
+        m["user_id"]
+        for m in http.get(f"/api/organisations/{org}", headers=admin).json["members"]
+        if m["email"] == manager_email
+    )
+    member_url = f"/api/organisations/{org}/members/{manager_id}"
+
+    # By default a manager works on every customer of the company.
+    assert {c["customer_number"] for c in http.get("/api/me", headers=manager).json["customers"]} == {
+        first.customer.number,
+        second.customer.number,
+    }
+    foreign = http.put(member_url, json={"role": "manager", "customers": ["999999"]}, headers=admin)
+    assert foreign.status_code == 422 and foreign.json["code"] == "customers_invalid"
+    only = http.put(member_url, json={"role": "manager", "customers": [first.customer.number]}, headers=admin)
+    assert only.status_code == 200
+    assert [c["customer_number"] for c in http.get("/api/me", headers=manager).json["customers"]] == [
+        first.customer.number
+    ]
+    assert http.get(f"/api/customers/{first.customer.number}/meters", headers=manager).status_code == 200
+    assert http.get(f"/api/customers/{second.customer.number}/meters", headers=manager).status_code == 403
+    listed = http.get(f"/api/organisations/{org}", headers=manager).json["customers"]
+    assert [c["customer_number"] for c in listed] == [first.customer.number]
+    # A role change keeps the choice; null gives every customer again.
+    assert http.put(member_url, json={"role": "manager"}, headers=admin).status_code == 200
+    assert http.get(f"/api/customers/{second.customer.number}/meters", headers=manager).status_code == 403
+    assert http.put(member_url, json={"role": "manager", "customers": None}, headers=admin).status_code == 200
+    assert http.get(f"/api/customers/{second.customer.number}/meters", headers=manager).status_code == 200
+    # A manager cannot change their own customers.
+    assert http.put(member_url, json={"role": "manager", "customers": []}, headers=manager).status_code == 403

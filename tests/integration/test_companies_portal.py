@@ -157,3 +157,36 @@ def test_a_company_signs_up_from_the_login_page(stack, browser):
     assert translate("company.signup.sent_title", "de") in sent.get_data(as_text=True)
     [mail] = mails_to(email)
     assert f"/organisation/invitation?id={invitation_id(mail)}" in mail["text"]
+
+
+def test_the_company_administrator_gives_a_manager_selected_customers_in_the_portal(stack, http, seed, repo):
+    from tests.integration.test_companies import company
+
+    first, _ = customer_with_two_facilities(seed, repo)
+    second, _ = customer_with_two_facilities(seed, repo)
+    org, admin_email, admin = company(stack, http)
+    for customer in (first, second):
+        http.post(
+            f"/api/customers/{customer.customer.number}/companies",
+            json={"org_number": org, "facilities": None},
+            headers=customer.auth,
+        )
+        http.post(f"/api/organisations/{org}/customers/{customer.customer.number}/accept", headers=admin)
+    manager_email = f"portal-manager-{secrets.token_hex(4)}@example.com"
+    manager_id = create_user(stack, manager_email)
+    from heatportal.adapters.dynamo_companies import org_member_item
+    from heatportal.domain.companies import OrgMember, OrgRole
+
+    repo.table.put(org_member_item(OrgMember(org, manager_id, manager_email, OrgRole.MANAGER)))
+
+    browser = Client(stack.http_server.app)
+    sign_in(browser, admin_email)
+    page = browser.get(f"/organisation?org={org}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert translate("company.org.manager_customers", "en") in page
+    saved = browser.post(
+        f"/organisation/{org}/members/{manager_id}/customers",
+        data={"csrf": csrf_of(page), "scope": "some", "customer": second.customer.number},
+    )
+    assert saved.status_code == 303
+    members = http.get(f"/api/organisations/{org}", headers=admin).json["members"]
+    assert next(m for m in members if m["email"] == manager_email)["customers"] == [second.customer.number]

@@ -75,12 +75,18 @@ def org_member_item(member: OrgMember) -> dict[str, Any]:
         "user_id": member.user_id,
         "email": member.email,
         "role": member.role.value,
+        "customers": sorted(member.customers) if member.customers is not None else None,
     }
 
 
 def _org_member(item: dict[str, Any]) -> OrgMember:
+    customers = item.get("customers")
     return OrgMember(
-        org_number=item["org_number"], user_id=item["user_id"], email=item["email"], role=OrgRole(item["role"])
+        org_number=item["org_number"],
+        user_id=item["user_id"],
+        email=item["email"],
+        role=OrgRole(item["role"]),
+        customers=frozenset(customers) if customers is not None else None,
     )
 
 

@@ -47,6 +47,12 @@ class OrgMember:
     user_id: str
     email: str
     role: OrgRole
+    # The customers a manager works on, as the company's administrator chose
+    # (seed 004); None: every customer of the company. Administrators see all.
+    customers: frozenset[str] | None = None
+
+    def manages(self, customer_number: str) -> bool:
+        return self.role == OrgRole.ADMIN or self.customers is None or customer_number in self.customers
 
 
 @dataclass(frozen=True)

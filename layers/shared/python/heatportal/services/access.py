@@ -123,6 +123,8 @@ class AccessService:
         assert self.companies is not None
         facility_ids: list[str] | None = None
         for org in self.companies.organisations_of(principal.user_id):
+            if not org.manages(customer_number):
+                continue  # a manager the company's administrator gave other customers
             grant = self.companies.get_grant(customer_number, org.org_number)
             if grant is None or not grant.active or _RANK[grant.role] < _RANK[needed]:
                 continue
@@ -144,7 +146,7 @@ class AccessService:
         via: list[Membership] = []
         for org in orgs:
             for grant in self.companies.grants_of_org(org.org_number):
-                if grant.active and grant.customer_number not in seen:
+                if grant.active and grant.customer_number not in seen and org.manages(grant.customer_number):
                     seen.add(grant.customer_number)
                     via.append(
                         Membership(

@@ -353,7 +353,11 @@ class CompanyService:
             ]
             if admin
             else [],
-            customers=[(g, self.customers.get_customer(g.customer_number)) for g in grants],
+            customers=[
+                (g, self.customers.get_customer(g.customer_number))
+                for g in grants
+                if principal.is_staff or member is None or member.manages(g.customer_number)
+            ],
             audit=self.store.list_org_audit(org_number) if admin else [],
         )
 
@@ -581,6 +585,37 @@ class CompanyService:
                 done = self.store.write_org_change(org_number, version, audit, put=replace(target, role=role))
             if done:
                 return
+        raise _conflict()
+
+    def set_member_customers(
+        self, principal: Principal, org_number: str, user_id: str, customers: list[str] | None
+    ) -> OrgMember:
+        """Which of the company's customers a manager works on (None: all of
+        them, also later ones). Only customers the company was granted."""
+        self._require_member(principal, org_number, admin=True)
+        chosen: frozenset[str] | None = None
+        if customers is not None:
+            known = {g.customer_number for g in self.store.grants_of_org(org_number)}
+            chosen = frozenset(c.strip() for c in customers if c.strip())
+            if not chosen <= known:
+                raise ValidationFailed(
+                    "Choose among the company's customers.",
+                    code="customers_invalid",
+                    fields=[{"field": "customers", "code": "customers_invalid"}],
+                )
+        for _attempt in range(5):
+            version = self.store.org_version(org_number)
+            target = next((m for m in self.store.list_org_members(org_number) if m.user_id == user_id), None)
+            if target is None:
+                raise NotFound("This user has no access to the company.", code="user_not_found")
+            if target.customers == chosen:
+                return target
+            changed = replace(target, customers=chosen)
+            subject = target.email
+            detail = ", ".join(sorted(chosen)) if chosen is not None else "*"
+            audit = self._audit(org_number, principal.email, "customers_changed", f"{subject}: {detail}")
+            if self.store.write_org_change(org_number, version, audit, put=changed):
+                return changed
         raise _conflict()
 
     def follow_email(self, user_id: str, email: str) -> None:
