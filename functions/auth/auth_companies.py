@@ -45,6 +45,7 @@ class CompanyChangeIn(_In):
 class CompanyOut(BaseModel):
     org_number: str
     name: str | None = Field(description="Shown once the company has registered")
+    verified_at: datetime | None = Field(default=None, description="Checked by customer service")
     role: Role
     facilities: list[str] | None
     status: Literal["pending", "requested", "active"]
@@ -73,6 +74,9 @@ class OrganisationOut(BaseModel):
     org_number: str
     name: str
     my_role: OrgRole | None
+    verified_at: datetime | None = Field(
+        default=None, description="When customer service checked the company against the business register"
+    )
 
 
 class OrgCustomerOut(BaseModel):
@@ -164,6 +168,7 @@ def _client() -> str:
 def _company_out(grant: CompanyGrant, org: Organisation | None, administrators: list[str] | None = None) -> CompanyOut:
     return CompanyOut(
         administrators=administrators or [],
+        verified_at=org.verified_at if org else None,
         org_number=grant.org_number,
         name=org.name if org else None,
         role=grant.role,
@@ -175,7 +180,9 @@ def _company_out(grant: CompanyGrant, org: Organisation | None, administrators: 
 
 
 def _org_out(org: Organisation, me: OrgMember | None) -> OrganisationOut:
-    return OrganisationOut(org_number=org.number, name=org.name, my_role=me.role if me else None)
+    return OrganisationOut(
+        org_number=org.number, name=org.name, my_role=me.role if me else None, verified_at=org.verified_at
+    )
 
 
 # --- the customer's side ------------------------------------------------------------------
@@ -239,6 +246,7 @@ def organisation(org: OrgPath) -> OrganisationDetailOut:
         org_number=view.organisation.number,
         name=view.organisation.name,
         my_role=view.me.role if view.me else None,
+        verified_at=view.organisation.verified_at,
         members=[
             OrgMemberOut(
                 user_id=m.user_id,
@@ -268,6 +276,16 @@ def organisation(org: OrgPath) -> OrganisationDetailOut:
             OrgAuditOut(at=e.at, actor=e.actor, action=e.action, subject=e.subject, role=e.role) for e in view.audit
         ],
     )
+
+
+class VerificationIn(_In):
+    verified: bool = Field(description="True: checked against the business register; false: withdrawn")
+
+
+@router.put("/api/organisations/<org>/verification")
+def verify_organisation(org: OrgPath, body: VerificationIn) -> OrganisationOut:
+    checked = composition.company_service().verify_organisation(principal(router), org, body.verified)
+    return _org_out(checked, None)
 
 
 @router.post("/api/organisations/<org>/members")

@@ -173,6 +173,7 @@ def _organisation_page(
         mine=mine,
         detail=detail,
         is_admin=bool(detail and detail.me and detail.me.role == OrgRole.ADMIN),
+        is_staff=principal.is_staff,
         org_roles=list(OrgRole),
         written=_written,
         me=principal.user_id,
@@ -218,6 +219,17 @@ def register_organisation(view: Page) -> Response[str]:
     if created:
         return view.redirect(f"/organisation?org={created[0]}")
     return response
+
+
+@router.post("/organisation/<org>/verification")
+@page(router)
+def verify_organisation(view: Page, org: str) -> Response[str]:
+    principal, _ = signed_in(view)
+    return _change_org(
+        view,
+        org,
+        lambda form: composition.company_service().verify_organisation(principal, org, form.get("verified") == "yes"),
+    )
 
 
 @router.post("/organisation/<org>/members")

@@ -69,6 +69,7 @@ ROUTES = {
     ("/api/organisations", "get"): "AuthFunction",
     ("/api/organisations", "post"): "AuthFunction",
     ("/api/organisations/{org}", "get"): "AuthFunction",
+    ("/api/organisations/{org}/verification", "put"): "AuthFunction",
     ("/api/organisations/{org}/members", "post"): "AuthFunction",
     ("/api/organisations/{org}/members/{user}", "put"): "AuthFunction",
     ("/api/organisations/{org}/members/{user}", "delete"): "AuthFunction",

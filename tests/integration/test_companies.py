@@ -68,7 +68,7 @@ def company(stack: Any, http: Any, name: str = "Forvaltning AS") -> tuple[str, s
     number = org_number()
     resp = http.post("/api/organisations", json={"org_number": number, "name": name}, headers=headers)
     assert resp.status_code == 201, resp.text
-    assert resp.json == {"org_number": number, "name": name, "my_role": "admin"}
+    assert resp.json == {"org_number": number, "name": name, "my_role": "admin", "verified_at": None}
     return number, email, headers
 
 
@@ -214,7 +214,7 @@ def test_an_unregistered_company_accepts_with_the_emailed_code_and_becomes_regis
 
     headers = bearer(http, contact)
     orgs = http.get("/api/organisations", headers=headers).json
-    assert orgs == [{"org_number": org, "name": "Nye Forvaltning AS", "my_role": "admin"}]
+    assert orgs == [{"org_number": org, "name": "Nye Forvaltning AS", "my_role": "admin", "verified_at": None}]
     meters = http.get(f"/api/customers/{number}/meters", headers=headers)
     assert meters.status_code == 200 and len(meters.json) == 2  # all facilities were granted
     assert http.get(f"/api/customers/{number}/invoices", headers=headers).status_code == 200
@@ -563,7 +563,7 @@ def test_a_management_company_signs_up_without_being_a_customer(stack, http, see
     assert done.json["role"] == "admin"
     headers = bearer(http, email)
     assert http.get("/api/organisations", headers=headers).json == [
-        {"org_number": org, "name": "Egen Forvaltning AS", "my_role": "admin"}
+        {"org_number": org, "name": "Egen Forvaltning AS", "my_role": "admin", "verified_at": None}
     ]
     # Then it registers a customer it manages.
     customer_org = org_number()
@@ -726,3 +726,28 @@ def test_a_manager_sees_only_the_customers_the_administrator_gave_them(stack, ht
     assert http.get(f"/api/customers/{second.customer.number}/meters", headers=manager).status_code == 200
     # A manager cannot change their own customers.
     assert http.put(member_url, json={"role": "manager", "customers": []}, headers=manager).status_code == 403
+
+
+def test_customer_service_checks_a_company_and_customers_see_it(stack, http, seed, repo):
+    from tests.integration.conftest import staff_headers
+
+    customer, _ = customer_with_two_facilities(seed, repo)
+    org, _email, admin = company(stack, http)
+    http.post(
+        f"/api/customers/{customer.customer.number}/companies",
+        json={"org_number": org, "facilities": None},
+        headers=customer.auth,
+    )
+    [listed] = http.get(f"/api/customers/{customer.customer.number}/companies", headers=customer.auth).json
+    assert listed["verified_at"] is None
+    assert http.put(f"/api/organisations/{org}/verification", json={"verified": True}, headers=admin).status_code == 403
+    staff = staff_headers(stack, http, f"kundeservice-{secrets.token_hex(4)}@example.com")
+    checked = http.put(f"/api/organisations/{org}/verification", json={"verified": True}, headers=staff)
+    assert checked.status_code == 200 and checked.json["verified_at"] is not None
+    [listed] = http.get(f"/api/customers/{customer.customer.number}/companies", headers=customer.auth).json
+    assert listed["verified_at"] == checked.json["verified_at"]
+    assert http.get(f"/api/organisations/{org}", headers=admin).json["audit"][0]["action"] == "verified"
+    withdrawn = http.put(f"/api/organisations/{org}/verification", json={"verified": False}, headers=staff)
+    assert withdrawn.json["verified_at"] is None
+    missing = http.put(f"/api/organisations/{org_number()}/verification", json={"verified": True}, headers=staff)
+    assert missing.status_code == 404 and missing.json["code"] == "company_not_found"

@@ -190,3 +190,19 @@ def test_the_company_administrator_gives_a_manager_selected_customers_in_the_por
     assert saved.status_code == 303
     members = http.get(f"/api/organisations/{org}", headers=admin).json["members"]
     assert next(m for m in members if m["email"] == manager_email)["customers"] == [second.customer.number]
+
+
+def test_customer_service_marks_a_company_checked_in_the_portal(stack, http):
+    from tests.integration.test_companies import company
+
+    org, _email, _admin = company(stack, http)
+    staff_email = f"portal-kundeservice-{secrets.token_hex(4)}@example.com"
+    create_user(stack, staff_email, staff=True)
+    browser = Client(stack.http_server.app)
+    sign_in(browser, staff_email)
+    page = browser.get(f"/organisation?org={org}", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert translate("company.not_verified", "nb") in page and translate("company.org.verify", "nb") in page
+    done = browser.post(f"/organisation/{org}/verification", data={"csrf": csrf_of(page), "verified": "yes"})
+    assert done.status_code == 303
+    page = browser.get(f"/organisation?org={org}", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert translate("company.org.unverify", "nb") in page

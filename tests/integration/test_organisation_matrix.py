@@ -98,6 +98,11 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         (401, 403, 403, 200, 403, 403),
         lambda w: ({"org": w.org, "user": w.member()}, None),
     ),
+    # Only customer service records that it checked the company against the business register.
+    ("PUT", "/api/organisations/{org}/verification"): (
+        (401, 403, 403, 403, 403, 200),
+        lambda w: ({"org": w.org}, {"verified": True}),
+    ),
     ("POST", "/api/organisations/{org}/customers"): (
         (401, 403, 403, 201, 403, 403),
         lambda w: ({"org": w.org}, w.customer()),

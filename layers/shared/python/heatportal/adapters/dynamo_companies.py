@@ -27,6 +27,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from heatportal.adapters.dynamo import DynamoTable, _dump, _membership, version_update
@@ -52,6 +53,8 @@ def organisation_item(org: Organisation) -> dict[str, Any]:
         "name": org.name,
         "created_at": org.created_at.isoformat(),
         "created_by": org.created_by,
+        "verified_at": org.verified_at.isoformat() if org.verified_at else None,
+        "verified_by": org.verified_by,
     }
 
 
@@ -61,6 +64,8 @@ def _organisation(item: dict[str, Any]) -> Organisation:
         name=item["name"],
         created_at=datetime.fromisoformat(item["created_at"]),
         created_by=item["created_by"],
+        verified_at=datetime.fromisoformat(item["verified_at"]) if item.get("verified_at") else None,
+        verified_by=item.get("verified_by"),
     )
 
 
@@ -215,6 +220,24 @@ class DynamoCompanyStore:
         return [i["id"] for i in self.table.query(f"CUST#{customer_number}", sk_prefix="FAC#")]
 
     # --- organisations -------------------------------------------------------------------
+    def set_verified(self, org: Organisation, audit: OrgAuditEntry) -> None:
+        """Record (or withdraw) customer service's verification with its audit entry."""
+        sets = {":at": org.verified_at.isoformat() if org.verified_at else None, ":by": org.verified_by}
+        self.table.transact(
+            [
+                {
+                    "Update": {
+                        "TableName": self.table.name,
+                        "Key": _dump({"PK": f"ORG#{org.number}", "SK": "PROFILE"}),
+                        "UpdateExpression": "SET verified_at = :at, verified_by = :by",
+                        "ConditionExpression": "attribute_exists(PK)",
+                        "ExpressionAttributeValues": {k: TypeSerializer().serialize(v) for k, v in sets.items()},
+                    }
+                },
+                {"Put": {"TableName": self.table.name, "Item": _dump(org_audit_item(audit))}},
+            ]
+        )
+
     def get_organisation(self, org_number: str) -> Organisation | None:
         item = self.table.get(f"ORG#{org_number}", "PROFILE")
         return _organisation(item) if item else None

@@ -39,6 +39,10 @@ class Organisation:
     name: str
     created_at: datetime
     created_by: str
+    # Customer service checked the registration against the business register
+    # (who may act for the organisation number); customers see it.
+    verified_at: datetime | None = None
+    verified_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ class CompanyStore(Protocol):
 
     def get_organisation(self, org_number: str) -> Organisation | None: ...
 
+    def set_verified(self, org: Organisation, audit: OrgAuditEntry) -> None: ...
+
     def list_org_members(self, org_number: str) -> list[OrgMember]: ...
 
     def org_version(self, org_number: str) -> int: ...
@@ -617,6 +619,26 @@ class CompanyService:
             if self.store.write_org_change(org_number, version, audit, put=changed):
                 return changed
         raise _conflict()
+
+    def verify_organisation(self, principal: Principal, org_number: str, verified: bool) -> Organisation:
+        """Customer service records that it checked the organisation against
+        the business register (who may act for the number), or withdraws it.
+        Customers see whether a company is verified before granting access."""
+        if not principal.is_staff:
+            raise Forbidden("Only customer service verifies a company.", code="forbidden")
+        org = self.store.get_organisation(org_number)
+        if org is None:
+            raise NotFound("No such company.", code="company_not_found")
+        if (org.verified_at is not None) == verified:
+            return org  # a retry
+        changed = replace(
+            org,
+            verified_at=self.clock.now() if verified else None,
+            verified_by=principal.email if verified else None,
+        )
+        action = "verified" if verified else "verification_withdrawn"
+        self.store.set_verified(changed, self._audit(org_number, principal.email, action, org.name))
+        return changed
 
     def follow_email(self, user_id: str, email: str) -> None:
         """A member changed the e-mail (sign-in name): the companies' lists follow."""
