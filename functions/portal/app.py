@@ -20,6 +20,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from portal_core import Page
 
+from heatportal.web.api import error_body, language_of, localized_message
+
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -40,6 +42,12 @@ for module in (
 
 @app.not_found
 def not_found(_error: Exception) -> Response[str]:
+    if app.current_event.path.startswith("/api/"):
+        # An unknown API path (or method) reaches the portal's catch-all route:
+        # the API's JSON error, not a page.
+        lang = language_of(app.current_event.headers)
+        message = localized_message("not_found", lang, "Not found.", {})
+        return Response(404, "application/json", error_body("not_found", message))
     view = Page(app.current_event)
     return view.render("error.html", 404, message=view.t("error.not_found"))
 

@@ -79,14 +79,20 @@ class Page:
         self._memberships: list[Any] | None = None
 
     # --- forms -----------------------------------------------------------------
+    def _body(self) -> str:
+        """The form body; one that is not text (binary, wrong encoding) is an
+        empty form, so the CSRF check refuses it instead of a 500."""
+        try:
+            return self.event.decoded_body or ""
+        except (UnicodeDecodeError, ValueError):
+            return ""
+
     def form(self) -> dict[str, str]:
-        body = self.event.decoded_body or ""
-        return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
+        return {k: v[-1] for k, v in parse_qs(self._body(), keep_blank_values=True).items()}
 
     def form_list(self, name: str) -> list[str]:
         """Every value of a repeated field (checkboxes)."""
-        body = self.event.decoded_body or ""
-        return parse_qs(body, keep_blank_values=False).get(name, [])
+        return parse_qs(self._body(), keep_blank_values=False).get(name, [])
 
     def check_csrf(self, form: dict[str, str]) -> None:
         if not s.csrf_valid(self.cookies, form.get("csrf")):

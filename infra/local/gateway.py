@@ -94,7 +94,7 @@ class LocalGateway:
                 "identity": {"sourceIp": request.remote_addr or "127.0.0.1", "userAgent": request.user_agent.string},
                 "authorizer": {"claims": claims} if claims else None,
             },
-            "body": (body.decode() if is_text else base64.b64encode(body).decode()) if body else None,
+            "body": (body.decode(errors="replace") if is_text else base64.b64encode(body).decode()) if body else None,
             "isBase64Encoded": bool(body) and not is_text,
         }
 
@@ -118,21 +118,19 @@ class LocalGateway:
                 return page(request)
         matched = self.match(request.method, request.path)
         if matched is None:
-            return Response(
-                json.dumps({"message": "Missing Authentication Token"}), 403, content_type="application/json"
-            )
+            return _gateway_error(403, "missing_authentication_token", "Missing Authentication Token")
         route, params = matched
         claims = None
         if not route.public:
             try:
                 claims = self.authorize(request)
             except Unauthorized:
-                return Response(json.dumps({"message": "Unauthorized"}), 401, content_type="application/json")
+                return _gateway_error(401, "unauthorized", "Unauthorized")
         event = self.event_for(request, route, params, claims)
         try:
             result = lambdas.invoke(route.function, event)
         except Exception:  # noqa: BLE001 - an unhandled Lambda error is API Gateway's 502
-            return Response(json.dumps({"message": "Internal server error"}), 502, content_type="application/json")
+            return _gateway_error(502, "integration_failure", "Internal server error")
         return self.to_response(result)
 
     @staticmethod
@@ -150,3 +148,11 @@ class LocalGateway:
                 for value in values:
                     response.headers.add(key, value)
         return response
+
+
+def _gateway_error(status: int, code: str, message: str) -> Response:
+    """An error API Gateway answers itself, in the shape template.yaml's
+    GatewayResponses give it (the same shape as the functions' errors)."""
+    return Response(
+        json.dumps({"code": code, "message": message, "fields": []}), status, content_type="application/json"
+    )

@@ -12,7 +12,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
@@ -114,6 +117,20 @@ def build_resolver(logger: Logger) -> APIGatewayRestResolver:
         ]
         message = localized_message("validation_failed", lang, "Some fields are missing or invalid.", {})
         return Response(422, content_types.APPLICATION_JSON, error_body("validation_failed", message, fields))
+
+    @app.not_found
+    def _not_found(_error: Exception) -> Response[str]:
+        # A path no route matches (also a path parameter no route pattern
+        # accepts, such as one with a control character): 404, never a 500.
+        lang = language_of(app.current_event.headers)
+        message = localized_message("not_found", lang, "Not found.", {})
+        return Response(404, content_types.APPLICATION_JSON, error_body("not_found", message))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported_content_type(_error: Exception) -> Response[str]:
+        lang = language_of(app.current_event.headers)
+        message = localized_message("unsupported_media_type", lang, "Send the request as JSON.", {})
+        return Response(415, content_types.APPLICATION_JSON, error_body("unsupported_media_type", message))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[str]:
