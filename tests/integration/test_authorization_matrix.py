@@ -253,12 +253,17 @@ def world(stack, repo, http) -> World:
         "company": person("company", None, None),
         "company_other": person("company_other", None, None),
         "staff": person("staff", None, None, groups=("staff",)),
+        # For the extra column below: a company granted the meter's facility only.
+        "company_meter": person("company_meter", None, None),
     }
     org, org_other = _org_number(), _org_number()
     _organisation(repo, org, *users["company"])
     _organisation(repo, org_other, *users["company_other"])
     _grant(repo, CUSTOMER, org, frozenset({f"F{CUSTOMER}", second.id}), "active")
     _grant(repo, CUSTOMER, org_other, frozenset({second.id}), "active")
+    org_meter = _org_number()
+    _organisation(repo, org_meter, *users["company_meter"])
+    _grant(repo, CUSTOMER, org_meter, frozenset({f"F{CUSTOMER}"}), "active")
     period = BillingPeriod(year=local_today().year, month=local_today().month).previous().previous()
     repo.put_spot_price("NO1", period.key, Decimal("0.7311"))
     invoice, _ = composition.billing_service().bill_account(CUSTOMER, period, issued_on=period.end)
@@ -498,6 +503,44 @@ def test_route_answers_each_person_as_the_matrix_says(route, world, http):
         resp = http.open(path, method=method, json=payload, headers=world.tokens[persona])
         got[persona] = resp.status_code
     assert got == dict(zip(PERSONAS, expected, strict=True))
+
+
+# What covers the whole customer (all its facilities): a company granted only
+# some facilities never sees it, even the one with the meter.
+WHOLE_CUSTOMER = {
+    ("GET", "/api/customers/{customer}/invoices"),
+    ("GET", "/api/customers/{customer}/invoice-overview"),
+    ("GET", "/api/customers/{customer}/invoices/{number}"),
+    ("GET", "/api/customers/{customer}/invoices/{number}/pdf"),
+    ("GET", "/api/customers/{customer}/trial-settlement"),
+    ("POST", "/api/customers/{customer}/trial-settlement"),
+    ("GET", "/api/customers/{customer}/economy"),
+    ("GET", "/api/customers/{customer}/economy/pdf"),
+    ("GET", "/api/customers/{customer}/advance-payment"),
+}
+
+
+# Calls on the ``company`` column's own organisation: another company's
+# administrator is refused there.
+ANOTHER_COMPANYS = {
+    ("POST", "/api/organisations/{org}/customers/{customer}/accept"),
+    ("DELETE", "/api/organisations/{org}/customers/{customer}"),
+}
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_a_company_granted_only_the_meters_facility_gets_the_meter_not_the_whole_customer(route, world, http):
+    """A third company column: full access on the meter's facility, not on the
+    customer's other one. It answers as the company granted everything for the
+    meter, and 403 for what covers the whole customer."""
+    expected, build = MATRIX[route]
+    granted_everything = dict(zip(PERSONAS, expected, strict=True))["company"]
+    params, payload = build(world, "company_meter")
+    path = route[1]
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", value)
+    resp = http.open(path, method=route[0], json=payload, headers=world.tokens["company_meter"])
+    assert resp.status_code == (403 if route in WHOLE_CUSTOMER | ANOTHER_COMPANYS else granted_everything)
 
 
 def test_an_unknown_customer_is_forbidden_not_missing(world, http):
