@@ -162,6 +162,11 @@ def _code_invalid() -> ValidationFailed:
     )
 
 
+def _new_code() -> str:
+    """A six-digit one-time code (only its hash is stored)."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
 def _conflict() -> Conflict:
     return Conflict("The access list changed at the same time. Try again.", code="conflict")
 
@@ -263,6 +268,31 @@ class CompanyService:
                 fields=[{"field": "role", "code": "company_role_invalid"}],
             )
         return role
+
+    def _write_org(
+        self,
+        org_number: str,
+        audit: OrgAuditEntry,
+        *,
+        put: OrgMember | None = None,
+        put_invitation: OrgInvitation | None = None,
+        delete_invitation: str | None = None,
+    ) -> None:
+        """A change that does not depend on the member list (an invitation, an
+        e-mail address): written under the company's version, retried when
+        another change moved it meanwhile."""
+        for _attempt in range(5):
+            version = self.store.org_version(org_number)
+            if self.store.write_org_change(
+                org_number,
+                version,
+                audit,
+                put=put,
+                put_invitation=put_invitation,
+                delete_invitation=delete_invitation,
+            ):
+                return
+        raise _conflict()
 
     def _write_grant(
         self,
@@ -391,7 +421,7 @@ class CompanyService:
         if self.store.get_organisation(number) is not None:
             self._send(address, self.render_notice("signup_exists", language, params))
             return Pending(invitation.id, invitation.expires_at)
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = _new_code()
         invitation = replace(invitation, code_hash=hash_secret(code))
         self.store.put_invitation(invitation)
         link = f"{self.portal_url}/organisation/invitation?id={invitation.id}"
@@ -407,7 +437,7 @@ class CompanyService:
             raise Conflict("This person already has access.", code="user_exists")
         org = self.store.get_organisation(org_number)
         assert org is not None
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = _new_code()
         invitation = OrgInvitation(
             id=secrets.token_urlsafe(18),
             org_number=org_number,
@@ -419,12 +449,7 @@ class CompanyService:
             invited_by=principal.email,
         )
         audit = self._audit(org_number, principal.email, "invited", address, role.value)
-        for _attempt in range(5):
-            version = self.store.org_version(org_number)
-            if self.store.write_org_change(org_number, version, audit, put_invitation=invitation):
-                break
-        else:
-            raise _conflict()
+        self._write_org(org_number, audit, put_invitation=invitation)
         link = f"{self.portal_url}/organisation/invitation?id={invitation.id}"
         params = {"company": org.name, "org_number": self.written(org_number), "utility": self.profile.name}
         self._send(address, self.render_code("member", invitation.language, code, params, link))
@@ -556,10 +581,7 @@ class CompanyService:
         if self.store.get_invitation(invitation.id) is None:
             return
         audit = self._audit(invitation.org_number, actor, "invitation_used", invitation.email)
-        for _attempt in range(5):
-            version = self.store.org_version(invitation.org_number)
-            if self.store.write_org_change(invitation.org_number, version, audit, delete_invitation=invitation.id):
-                return
+        self._write_org(invitation.org_number, audit, delete_invitation=invitation.id)
 
     def change_member(self, principal: Principal, org_number: str, user_id: str, role: OrgRole | None) -> None:
         """Change a member's role, or remove the member (``role`` None). The
@@ -646,10 +668,7 @@ class CompanyService:
             if member.email == email:
                 continue
             audit = self._audit(member.org_number, member.email, "email_changed", email)
-            for _attempt in range(5):
-                version = self.store.org_version(member.org_number)
-                if self.store.write_org_change(member.org_number, version, audit, put=replace(member, email=email)):
-                    break
+            self._write_org(member.org_number, audit, put=replace(member, email=email))
 
     # --- the customer's side: grants -----------------------------------------------------
     def _require_customer_admin(self, principal: Principal, customer_number: str) -> None:
@@ -728,7 +747,7 @@ class CompanyService:
         }
         lang = customer.language if customer else self.profile.default_language
         if contact is not None:
-            code = f"{secrets.randbelow(10**6):06d}"
+            code = _new_code()
             invitation = OrgInvitation(
                 id=secrets.token_urlsafe(18),
                 org_number=number,
@@ -741,12 +760,7 @@ class CompanyService:
                 customer_number=customer_number,
             )
             audit_org = self._audit(number, principal.email, "invited_by_customer", customer_number)
-            for _attempt in range(5):
-                version = self.store.org_version(number)
-                if self.store.write_org_change(number, version, audit_org, put_invitation=invitation):
-                    break
-            else:
-                raise _conflict()
+            self._write_org(number, audit_org, put_invitation=invitation)
             link = f"{self.portal_url}/organisation/invitation?id={invitation.id}"
             self._send(contact, self.render_code("company", lang, code, params, link))
         if org is not None:
