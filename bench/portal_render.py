@@ -56,8 +56,9 @@ def main(rounds: int = 30, profile: str = "no") -> None:
         from heatportal.services.access import Principal
 
         principal = Principal.from_claims(principal_claims)
-        meters = composition.reading_service().list_meters(principal, number)
-        invoices = composition.invoice_service().list(principal, number)
+        scope = composition.access().scope(principal, number)
+        meters = composition.reading_service().list_meters(scope)
+        invoices = composition.invoice_service().list(scope)
         paths = [p.format(meter=meters[0].meter.number, invoice=invoices[0].number if invoices else 0) for p in PAGES]
         print(f"customer {number}: {len(meters)} meter(s), {len(invoices)} invoice(s); {rounds} rounds per page")
         print(f"{'page':<28}{'status':>7}{'median ms':>11}{'p90 ms':>9}{'DynamoDB req':>14}{'HTML kB':>9}")

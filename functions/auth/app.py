@@ -47,15 +47,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from heatportal import composition
 from heatportal.domain.accounts import BankAccount, ContactRequest
 from heatportal.domain.errors import Unauthorized
-from heatportal.domain.model import Language, Membership
+from heatportal.domain.model import Customer, Language, Membership
+from heatportal.services.access import Scope
 from heatportal.web.api import (
     CustomerPath,
     build_resolver,
-    customer_from_path,
     customer_to_path,
     language_of,
     principal,
 )
+from heatportal.web.scope import customer_scope
 
 logger = Logger()
 tracer = Tracer()
@@ -243,7 +244,7 @@ def link_customer(body: LinkIn) -> tuple[MembershipCreatedOut, int]:
 
 @app.delete("/api/me/links/<customer>")
 def unlink_customer(customer: CustomerPath) -> StatusOut:
-    composition.account_service().unlink_customer(principal(app), customer_from_path(customer))
+    composition.account_service().unlink_customer(customer_scope(app, customer))
     return StatusOut(status="unlinked")
 
 
@@ -271,10 +272,11 @@ def _bank_out(bank: BankAccount | None) -> BankAccountOut | None:
     )
 
 
-def _profile_out(number: str) -> ProfileOut:
+def _profile_out(scope: Scope, changed: Customer | None = None) -> ProfileOut:
+    """The profile as stored (``changed``: the customer as a change just stored it)."""
     service = composition.profile_service()
-    who = principal(app)
-    customer, bank = service.view(who, number)
+    customer, bank = service.view(scope)
+    customer = changed or customer
     return ProfileOut(
         number=customer.number,
         name=customer.name,
@@ -291,44 +293,43 @@ def _profile_out(number: str) -> ProfileOut:
                 own=_bank_out(f.own),
                 paying=_bank_out(f.paying),
             )
-            for f in service.facility_accounts(who, number)
+            for f in service.facility_accounts(scope)
         ],
     )
 
 
 @app.get("/api/customers/<customer>/profile")
 def get_profile(customer: CustomerPath) -> ProfileOut:
-    return _profile_out(customer_from_path(customer))
+    return _profile_out(customer_scope(app, customer))
 
 
 @app.put("/api/customers/<customer>/profile/contact")
 def change_contact(customer: CustomerPath, body: ContactIn) -> ProfileOut:
-    number = customer_from_path(customer)
-    composition.profile_service().change_contact(principal(app), number, body.email, body.phone)
-    return _profile_out(number)
+    scope = customer_scope(app, customer)
+    changed = composition.profile_service().change_contact(scope, body.email, body.phone)
+    return _profile_out(scope, changed)
 
 
 @app.put("/api/customers/<customer>/profile/billing-address")
 def change_billing_address(customer: CustomerPath, body: BillingAddressIn) -> ProfileOut:
     from heatportal.domain.model import Address
 
-    number = customer_from_path(customer)
+    scope = customer_scope(app, customer)
     address = Address(
         street=body.street.strip(),
         postcode=body.postcode.strip(),
         city=body.city.strip(),
         country=composition.profile().country,
     )
-    composition.profile_service().change_billing_address(principal(app), number, address, body.password)
-    return _profile_out(number)
+    changed = composition.profile_service().change_billing_address(scope, address, body.password)
+    return _profile_out(scope, changed)
 
 
 @app.put("/api/customers/<customer>/profile/bank-account")
 def change_bank_account(customer: CustomerPath, body: BankAccountIn) -> ProfileOut:
-    number = customer_from_path(customer)
+    scope = customer_scope(app, customer)
     composition.profile_service().change_bank_account(
-        principal(app),
-        number,
+        scope,
         iban=body.iban,
         holder=body.holder,
         valid_from=body.valid_from,
@@ -336,20 +337,20 @@ def change_bank_account(customer: CustomerPath, body: BankAccountIn) -> ProfileO
         password=body.password,
         facility_id=body.facility_id,
     )
-    return _profile_out(number)
+    return _profile_out(scope)
 
 
 @app.delete("/api/customers/<customer>/profile/bank-account/<facility>")
 def remove_facility_bank_account(customer: CustomerPath, facility: FacilityPath) -> ProfileOut:
-    number = customer_from_path(customer)
-    composition.profile_service().remove_facility_bank_account(principal(app), number, facility)
-    return _profile_out(number)
+    scope = customer_scope(app, customer)
+    composition.profile_service().remove_facility_bank_account(scope, facility)
+    return _profile_out(scope)
 
 
 @app.post("/api/customers/<customer>/contact-requests")
 def contact_request(customer: CustomerPath, body: ContactRequestIn) -> tuple[ContactRequestOut, int]:
     request = composition.profile_service().contact(
-        principal(app), customer_from_path(customer), body.subject, body.message, body.phone
+        customer_scope(app, customer), body.subject, body.message, body.phone
     )
     return ContactRequestOut(subject=request.subject, phone=request.phone, at=request.at, id=request.id), 201
 
@@ -389,7 +390,7 @@ def staff_contact_request_handled(request: ContactRequestPath) -> StaffContactRe
 
 @app.get("/api/customers/<customer>/users")
 def list_users(customer: CustomerPath) -> UsersOut:
-    members, invitations = composition.account_service().users(principal(app), customer_from_path(customer))
+    members, invitations = composition.account_service().users(customer_scope(app, customer))
     return UsersOut(
         users=[UserOut(user_id=m.user_id, email=m.email, role=m.role) for m in members],
         invitations=[
@@ -401,31 +402,31 @@ def list_users(customer: CustomerPath) -> UsersOut:
 
 @app.post("/api/customers/<customer>/users")
 def invite_user(customer: CustomerPath, body: InviteIn) -> tuple[PendingOut, int]:
-    pending = composition.account_service().invite(principal(app), customer_from_path(customer), body.email, body.role)
+    pending = composition.account_service().invite(customer_scope(app, customer), body.email, body.role)
     return PendingOut(id=pending.id, expires_at=pending.expires_at, status="invited"), 202
 
 
 @app.put("/api/customers/<customer>/users/<user>")
 def change_role(customer: CustomerPath, user: UserPath, body: RoleIn) -> UserOut:
-    m = composition.account_service().change_role(principal(app), customer_from_path(customer), user, body.role)
+    m = composition.account_service().change_role(customer_scope(app, customer), user, body.role)
     return UserOut(user_id=m.user_id, email=m.email, role=m.role)
 
 
 @app.delete("/api/customers/<customer>/users/<user>")
 def remove_user(customer: CustomerPath, user: UserPath) -> StatusOut:
-    composition.account_service().remove_user(principal(app), customer_from_path(customer), user)
+    composition.account_service().remove_user(customer_scope(app, customer), user)
     return StatusOut(status="removed")
 
 
 @app.delete("/api/customers/<customer>/invitations/<invitation>")
 def cancel_invitation(customer: CustomerPath, invitation: InvitationPath) -> StatusOut:
-    composition.account_service().cancel_invitation(principal(app), customer_from_path(customer), invitation)
+    composition.account_service().cancel_invitation(customer_scope(app, customer), invitation)
     return StatusOut(status="cancelled")
 
 
 @app.get("/api/customers/<customer>/audit")
 def audit_trail(customer: CustomerPath) -> list[AuditOut]:
-    entries = composition.account_service().audit(principal(app), customer_from_path(customer))
+    entries = composition.account_service().audit(customer_scope(app, customer))
     return [
         AuditOut(at=e.at, actor=e.actor, action=e.action, subject=e.subject, role=e.role, previous_role=e.previous_role)
         for e in entries

@@ -14,6 +14,7 @@ from heatportal import composition
 from heatportal.domain.companies import CompanyGrant, Organisation, OrgMember, OrgRole
 from heatportal.domain.model import Role
 from heatportal.web.api import CustomerPath, customer_from_path, customer_to_path, language_of, principal
+from heatportal.web.scope import customer_scope
 
 router = Router()
 
@@ -188,7 +189,7 @@ def _org_out(org: Organisation, me: OrgMember | None) -> OrganisationOut:
 # --- the customer's side ------------------------------------------------------------------
 @router.get("/api/customers/<customer>/companies")
 def list_companies(customer: CustomerPath) -> list[CompanyOut]:
-    found = composition.company_service().companies(principal(router), customer_from_path(customer))
+    found = composition.company_service().companies(customer_scope(router, customer))
     return [_company_out(c.grant, c.organisation, c.administrators) for c in found]
 
 
@@ -196,8 +197,7 @@ def list_companies(customer: CustomerPath) -> list[CompanyOut]:
 def invite_company(customer: CustomerPath, body: CompanyInviteIn) -> tuple[CompanyOut, int]:
     service = composition.company_service()
     grant = service.invite_company(
-        principal(router),
-        customer_from_path(customer),
+        customer_scope(router, customer),
         body.org_number,
         body.facilities,
         Role(body.role),
@@ -209,20 +209,20 @@ def invite_company(customer: CustomerPath, body: CompanyInviteIn) -> tuple[Compa
 @router.put("/api/customers/<customer>/companies/<org>")
 def change_company(customer: CustomerPath, org: OrgPath, body: CompanyChangeIn) -> CompanyOut:
     grant = composition.company_service().change_company(
-        principal(router), customer_from_path(customer), org, body.facilities, Role(body.role)
+        customer_scope(router, customer), org, body.facilities, Role(body.role)
     )
     return _company_out(grant, composition.company_store().get_organisation(grant.org_number))
 
 
 @router.post("/api/customers/<customer>/companies/<org>/approve")
 def approve_company(customer: CustomerPath, org: OrgPath) -> CompanyOut:
-    grant = composition.company_service().approve_company(principal(router), customer_from_path(customer), org)
+    grant = composition.company_service().approve_company(customer_scope(router, customer), org)
     return _company_out(grant, composition.company_store().get_organisation(grant.org_number))
 
 
 @router.delete("/api/customers/<customer>/companies/<org>")
 def revoke_company(customer: CustomerPath, org: OrgPath) -> StatusOut:
-    composition.company_service().revoke_company(principal(router), customer_from_path(customer), org)
+    composition.company_service().revoke_company(customer_scope(router, customer), org)
     return StatusOut(status="removed")
 
 

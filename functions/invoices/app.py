@@ -20,7 +20,8 @@ from heatportal.domain.model import Invoice, InvoiceKind
 from heatportal.domain.payments import AdvancePayment
 from heatportal.services.advance import AdvanceOverview
 from heatportal.services.invoices import InvoiceFilter
-from heatportal.web.api import CustomerPath, build_resolver, customer_from_path, principal
+from heatportal.web.api import CustomerPath, build_resolver, principal
+from heatportal.web.scope import customer_scope
 
 logger = Logger()
 tracer = Tracer()
@@ -159,7 +160,7 @@ def list_invoices(
     wanted = _filter(
         number, measuring_point, property_name, address, status, kind, issued_from, issued_to, amount_min, amount_max
     )
-    found = composition.invoice_service().search(principal(app), customer_from_path(customer), wanted)
+    found = composition.invoice_service().search(customer_scope(app, customer), wanted)
     return [InvoiceSummaryOut.model_validate(_summary(row.invoice)) for row in found.rows]
 
 
@@ -181,7 +182,7 @@ def invoice_overview(
     wanted = _filter(
         number, measuring_point, property_name, address, status, kind, issued_from, issued_to, amount_min, amount_max
     )
-    found = composition.invoice_service().search(principal(app), customer_from_path(customer), wanted)
+    found = composition.invoice_service().search(customer_scope(app, customer), wanted)
     balance = found.balance
     return InvoiceOverviewOut(
         invoices=[
@@ -205,7 +206,7 @@ def invoice_overview(
 @app.get("/api/customers/<customer>/invoices/<number>")
 @tracer.capture_method
 def get_invoice(customer: CustomerPath, number: InvoiceNumber) -> InvoiceOut:
-    invoice = composition.invoice_service().get(principal(app), customer_from_path(customer), number)
+    invoice = composition.invoice_service().get(customer_scope(app, customer), number)
     return InvoiceOut.model_validate(
         {
             **_summary(invoice),
@@ -221,7 +222,7 @@ def get_invoice(customer: CustomerPath, number: InvoiceNumber) -> InvoiceOut:
 def invoice_pdf(customer: CustomerPath, number: InvoiceNumber) -> PdfLinkOut:
     from heatportal.services.invoices import PDF_LINK_SECONDS
 
-    url = composition.invoice_service().pdf_link(principal(app), customer_from_path(customer), number)
+    url = composition.invoice_service().pdf_link(customer_scope(app, customer), number)
     return PdfLinkOut(url=url, expires_in=PDF_LINK_SECONDS)
 
 
@@ -319,7 +320,7 @@ class TrialOut(BaseModel):
 
 
 def _trial(customer: str, entered: dict[str, Decimal]) -> TrialOut:
-    trial = composition.trial_settlement_service().trial(principal(app), customer_from_path(customer), entered)
+    trial = composition.trial_settlement_service().trial(customer_scope(app, customer), entered)
     return TrialOut(
         customer_number=trial.customer_number,
         period=trial.period.key,
@@ -413,14 +414,14 @@ def _advance_out(overview: AdvanceOverview) -> AdvanceOut:
 @app.get("/api/customers/<customer>/advance-payment")
 @tracer.capture_method
 def advance_payment(customer: CustomerPath) -> AdvanceOut:
-    return _advance_out(composition.advance_service().overview(principal(app), customer_from_path(customer)))
+    return _advance_out(composition.advance_service().overview(customer_scope(app, customer)))
 
 
 @app.put("/api/customers/<customer>/advance-payment")
 @tracer.capture_method
 def change_advance_payment(customer: CustomerPath, change: AdvanceIn) -> AdvanceOut:
     _advance, overview = composition.advance_service().change(
-        principal(app), customer_from_path(customer), change.amount, change.desired_from, change.comment
+        customer_scope(app, customer), change.amount, change.desired_from, change.comment
     )
     return _advance_out(overview)
 
@@ -453,7 +454,7 @@ def economy(customer: CustomerPath) -> EconomyOut:
     from heatportal.i18n import translate
     from heatportal.web.api import language_of
 
-    overview = composition.forecast_service().overview(principal(app), customer_from_path(customer))
+    overview = composition.forecast_service().overview(customer_scope(app, customer))
     return EconomyOut(
         customer_number=overview.customer_number,
         year=overview.year,
@@ -478,9 +479,9 @@ def economy_pdf(customer: CustomerPath):  # unannotated: Powertools would valida
     from heatportal.documents.estimate_pdf import render_estimate_pdf
     from heatportal.web.api import language_of
 
-    number = customer_from_path(customer)
-    overview = composition.forecast_service().overview(principal(app), number)
-    account = composition.repository().get_customer(number)
+    scope = customer_scope(app, customer)
+    overview = composition.forecast_service().overview(scope)
+    account = scope.record.customer
     if account is None:  # pragma: no cover - the access check found a membership for it
         raise ValidationFailed("Customer not found.", code="not_found")
     lang = language_of(app.current_event.headers, account.language)

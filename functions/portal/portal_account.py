@@ -18,7 +18,7 @@ from heatportal import composition
 from heatportal.domain.errors import DomainError, Unauthorized, ValidationFailed
 from heatportal.domain.model import Address, Role
 from heatportal.domain.profile import RegistrationMethod
-from heatportal.services.access import Principal
+from heatportal.services.access import Scope
 from heatportal.web import session as s
 from heatportal.web.api import status_of
 
@@ -419,8 +419,9 @@ def _users_page(view: Page, error: DomainError | None = None) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     service = composition.account_service()
-    members, invitations = service.users(principal, number)
-    trail = service.audit(principal, number)
+    scope = view.scope(principal, number)
+    members, invitations = service.users(scope)
+    trail = service.audit(scope)
     return view.render(
         "account_users.html",
         400 if error else 200,
@@ -439,14 +440,14 @@ def users(view: Page) -> Response[str]:
     return _users_page(view)
 
 
-def _change_access(view: Page, change: Callable[[str], object]) -> Response[str]:
-    _, number = signed_in(view)
+def _change_access(view: Page, change: Callable[[Scope], object]) -> Response[str]:
+    principal, number = signed_in(view)
     form = view.form()
     view.check_csrf(form)
     if number is None:
         return view.render("no_customer.html")
     try:
-        change(number)
+        change(view.scope(principal, number))
     except DomainError as error:
         if status_of(error) in (401, 403):
             raise
@@ -457,41 +458,31 @@ def _change_access(view: Page, change: Callable[[str], object]) -> Response[str]
 @router.post("/account/users")
 @page(router)
 def invite(view: Page) -> Response[str]:
-    principal, _ = signed_in(view)
     form = view.form()
     role = form.get("role", "read")
     return _change_access(
-        view,
-        lambda number: composition.account_service().invite(principal, number, form.get("email", ""), _role(role)),
+        view, lambda scope: composition.account_service().invite(scope, form.get("email", ""), _role(role))
     )
 
 
 @router.post("/account/users/<user_id>/role")
 @page(router)
 def change_role(view: Page, user_id: str) -> Response[str]:
-    principal, _ = signed_in(view)
     form = view.form()
     role = form.get("role", "")
-    return _change_access(
-        view,
-        lambda number: composition.account_service().change_role(principal, number, user_id, _role(role)),
-    )
+    return _change_access(view, lambda scope: composition.account_service().change_role(scope, user_id, _role(role)))
 
 
 @router.post("/account/users/<user_id>/remove")
 @page(router)
 def remove_user(view: Page, user_id: str) -> Response[str]:
-    principal, _ = signed_in(view)
-    return _change_access(view, lambda number: composition.account_service().remove_user(principal, number, user_id))
+    return _change_access(view, lambda scope: composition.account_service().remove_user(scope, user_id))
 
 
 @router.post("/account/invitations/<invitation_id>/cancel")
 @page(router)
 def cancel_invitation(view: Page, invitation_id: str) -> Response[str]:
-    principal, _ = signed_in(view)
-    return _change_access(
-        view, lambda number: composition.account_service().cancel_invitation(principal, number, invitation_id)
-    )
+    return _change_access(view, lambda scope: composition.account_service().cancel_invitation(scope, invitation_id))
 
 
 # --- my account: linked customer numbers (seed 003 Kontoverwaltung) ----------------------------
@@ -499,7 +490,7 @@ def cancel_invitation(view: Page, invitation_id: str) -> Response[str]:
 
 def _account_page(view: Page, error: DomainError | None = None, values: dict[str, str] | None = None) -> Response[str]:
     principal, _ = signed_in(view)
-    memberships = composition.access().customers_of(principal)
+    memberships = view.memberships(principal)
     is_admin = any(m.role == Role.ADMIN for m in memberships)
     return view.render(
         "account_home.html",
@@ -547,7 +538,7 @@ def unlink(view: Page, customer_path: str) -> Response[str]:
     form = view.form()
     view.check_csrf(form)
     try:
-        composition.account_service().unlink_customer(principal, customer_path.replace("-", "/"))
+        composition.account_service().unlink_customer(view.scope(principal, customer_path.replace("-", "/")))
     except DomainError as error:
         if status_of(error) in (401, 403):
             raise
@@ -645,14 +636,15 @@ def _profile_page(view: Page, error: DomainError | None = None, notice: str | No
     if number is None:
         return view.render("no_customer.html")
     service = composition.profile_service()
-    customer, bank = service.view(principal, number)
+    scope = view.scope(principal, number)
+    customer, bank = service.view(scope)
     return view.render(
         "account_profile.html",
         status_of(error) if error and status_of(error) != 401 else (400 if error else 200),
         customer=customer,
         bank=bank,
         # A different account per facility is offered when there are several (seed 003).
-        facility_accounts=service.facility_accounts(principal, number),
+        facility_accounts=service.facility_accounts(scope),
         sepa=composition.profile().currency == "EUR",
         today=composition.clock().today(),
         error=view.t(f"error.{error.code}", **error.params) if error else None,
@@ -666,14 +658,14 @@ def profile_page(view: Page) -> Response[str]:
     return _profile_page(view, notice="account.profile.saved" if view.query.get("saved") else None)
 
 
-def _profile_change(view: Page, change: Callable[[Principal, str, dict[str, str]], object]) -> Response[str]:
+def _profile_change(view: Page, change: Callable[[Scope, dict[str, str]], object]) -> Response[str]:
     principal, number = signed_in(view)
     form = view.form()
     view.check_csrf(form)
     if number is None:
         return view.render("no_customer.html")
     try:
-        change(principal, number, form)
+        change(view.scope(principal, number), form)
     except DomainError as error:
         if status_of(error) in (401, 403):
             raise
@@ -686,21 +678,21 @@ def _profile_change(view: Page, change: Callable[[Principal, str, dict[str, str]
 def profile_contact(view: Page) -> Response[str]:
     return _profile_change(
         view,
-        lambda p, n, f: composition.profile_service().change_contact(p, n, f.get("email"), f.get("phone")),
+        lambda scope, f: composition.profile_service().change_contact(scope, f.get("email"), f.get("phone")),
     )
 
 
 @router.post("/account/profile/billing-address")
 @page(router)
 def profile_address(view: Page) -> Response[str]:
-    def change(p: Principal, n: str, f: dict[str, str]) -> object:
+    def change(scope: Scope, f: dict[str, str]) -> object:
         address = Address(
             street=f.get("street", "").strip() or "-",
             postcode=f.get("postcode", "").strip(),
             city=f.get("city", "").strip() or "-",
             country=composition.profile().country,
         )
-        return composition.profile_service().change_billing_address(p, n, address, f.get("password", ""))
+        return composition.profile_service().change_billing_address(scope, address, f.get("password", ""))
 
     return _profile_change(view, change)
 
@@ -708,7 +700,7 @@ def profile_address(view: Page) -> Response[str]:
 @router.post("/account/profile/bank-account")
 @page(router)
 def profile_bank(view: Page) -> Response[str]:
-    def change(p: Principal, n: str, f: dict[str, str]) -> object:
+    def change(scope: Scope, f: dict[str, str]) -> object:
         try:
             valid_from = date.fromisoformat(f.get("valid_from", ""))
         except ValueError as error:
@@ -716,8 +708,7 @@ def profile_bank(view: Page) -> Response[str]:
                 "Enter a date.", code="validation_failed", fields=[{"field": "valid_from"}]
             ) from error
         return composition.profile_service().change_bank_account(
-            p,
-            n,
+            scope,
             iban=f.get("iban", ""),
             holder=f.get("holder", ""),
             valid_from=valid_from,
@@ -733,7 +724,7 @@ def profile_bank(view: Page) -> Response[str]:
 @page(router)
 def profile_bank_remove(view: Page, facility_id: str) -> Response[str]:
     return _profile_change(
-        view, lambda p, n, _f: composition.profile_service().remove_facility_bank_account(p, n, facility_id)
+        view, lambda scope, _f: composition.profile_service().remove_facility_bank_account(scope, facility_id)
     )
 
 
@@ -742,7 +733,7 @@ def profile_bank_remove(view: Page, facility_id: str) -> Response[str]:
 def profile_message(view: Page) -> Response[str]:
     return _profile_change(
         view,
-        lambda p, n, f: composition.profile_service().contact(
-            p, n, f.get("subject", ""), f.get("message", ""), f.get("phone", "")
+        lambda scope, f: composition.profile_service().contact(
+            scope, f.get("subject", ""), f.get("message", ""), f.get("phone", "")
         ),
     )

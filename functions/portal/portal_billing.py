@@ -83,10 +83,10 @@ def invoices(view: Page) -> Response[str]:
     error = None
     try:
         wanted = _invoice_filter(query)
-        found = composition.invoice_service().search(principal, number, wanted)
+        found = composition.invoice_service().search(view.scope(principal, number, invoices=True), wanted)
     except ValidationFailed as refused:
         error = view.t(f"error.{refused.code}", **refused.params)
-        found = composition.invoice_service().search(principal, number, InvoiceFilter())
+        found = composition.invoice_service().search(view.scope(principal, number, invoices=True), InvoiceFilter())
     rows = found.rows
     return view.render(
         "invoices.html",
@@ -107,7 +107,7 @@ def _trial_page(
     view: Page, number: str, readings: dict[str, Decimal], status: int = 200, **extra: Any
 ) -> Response[str]:
     principal, _ = signed_in(view)
-    trial = composition.trial_settlement_service().trial(principal, number, readings)
+    trial = composition.trial_settlement_service().trial(view.scope(principal, number), readings)
     return view.render("billing_trial.html", status, trial=trial, **extra)
 
 
@@ -149,7 +149,7 @@ def economy(view: Page) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    overview = composition.forecast_service().overview(principal, number)
+    overview = composition.forecast_service().overview(view.scope(principal, number, invoices=True))
     peak = max((m.high for m in overview.months), default=Decimal(0))
     return view.render("billing_economy.html", overview=overview, peak=peak)
 
@@ -162,8 +162,9 @@ def economy_pdf() -> Response[bytes]:
         return Response(302, "text/plain", b"", {"Location": "/login?next=/economy"})
     from heatportal.documents.estimate_pdf import render_estimate_pdf
 
-    overview = composition.forecast_service().overview(principal, number)
-    customer = composition.repository().get_customer(number)
+    scope = view.scope(principal, number, invoices=True)
+    overview = composition.forecast_service().overview(scope)
+    customer = scope.record.customer
     if customer is None:  # pragma: no cover - the access check found a membership for it
         return Response(404, "text/plain", b"not found")
     pdf = render_estimate_pdf(overview, customer, composition.profile(), view.lang)
@@ -187,7 +188,7 @@ def signed_in_or_none(view: Page) -> tuple[Any, str | None]:
 
 def _advance_page(view: Page, number: str, status: int = 200, **extra: Any) -> Response[str]:
     principal, _ = signed_in(view)
-    overview = composition.advance_service().overview(principal, number)
+    overview = composition.advance_service().overview(view.scope(principal, number))
     return view.render("billing_advance.html", status, advance=overview, **extra)
 
 
@@ -218,7 +219,8 @@ def change_advance(view: Page) -> Response[str]:
         desired = _date(form.get("desired_from", ""))
         if amount is None or desired is None or amount <= 0:
             raise ValidationFailed("Amount and date are required.", code="validation_failed")
-        changed, _ = composition.advance_service().change(principal, number, amount, desired, form.get("comment", ""))
+        scope = view.scope(principal, number)
+        changed, _ = composition.advance_service().change(scope, amount, desired, form.get("comment", ""))
     except DomainError as error:
         message = view.t(f"error.{error.code}", **error.params)  # Decimals come out as "167,26" in Dutch
         return _advance_page(view, number, 422, error=message, form=form)

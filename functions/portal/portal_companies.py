@@ -23,6 +23,7 @@ from heatportal import composition
 from heatportal.domain.companies import OrgRole, format_org_number
 from heatportal.domain.errors import DomainError, Unauthorized, ValidationFailed
 from heatportal.domain.model import Role
+from heatportal.services.access import Scope
 from heatportal.web import session as s
 from heatportal.web.api import status_of
 
@@ -72,8 +73,9 @@ def _companies_page(
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    companies = composition.company_service().companies(principal, number)
-    facilities = composition.repository().list_facilities(number)
+    scope = view.scope(principal, number)
+    companies = composition.company_service().companies(scope)
+    facilities = list(scope.record.facilities)
     return view.render(
         "account_companies.html",
         _status(error),
@@ -94,14 +96,14 @@ def companies(view: Page) -> Response[str]:
     return _companies_page(view)
 
 
-def _change_companies(view: Page, change: Callable[[str, dict[str, str], list[str]], object]) -> Response[str]:
-    _, number = signed_in(view)
+def _change_companies(view: Page, change: Callable[[Scope, dict[str, str], list[str]], object]) -> Response[str]:
+    principal, number = signed_in(view)
     form = view.form()
     if number is None:
         return view.render("no_customer.html")
     ticked = view.form_list("facility")
     try:
-        change(number, form, ticked)
+        change(view.scope(principal, number), form, ticked)
     except DomainError as error:
         if status_of(error) in (401, 403):
             raise
@@ -112,12 +114,10 @@ def _change_companies(view: Page, change: Callable[[str, dict[str, str], list[st
 @router.post("/account/companies")
 @page(router)
 def invite_company(view: Page) -> Response[str]:
-    principal, _ = signed_in(view)
     return _change_companies(
         view,
-        lambda number, form, ticked: composition.company_service().invite_company(
-            principal,
-            number,
+        lambda scope, form, ticked: composition.company_service().invite_company(
+            scope,
             form.get("org_number", ""),
             _facilities(form, ticked),
             _company_role(form.get("role", "read")),
@@ -129,11 +129,10 @@ def invite_company(view: Page) -> Response[str]:
 @router.post("/account/companies/<org>/change")
 @page(router)
 def change_company(view: Page, org: str) -> Response[str]:
-    principal, _ = signed_in(view)
     return _change_companies(
         view,
-        lambda number, form, ticked: composition.company_service().change_company(
-            principal, number, org, _facilities(form, ticked), _company_role(form.get("role", "read"))
+        lambda scope, form, ticked: composition.company_service().change_company(
+            scope, org, _facilities(form, ticked), _company_role(form.get("role", "read"))
         ),
     )
 
@@ -141,18 +140,16 @@ def change_company(view: Page, org: str) -> Response[str]:
 @router.post("/account/companies/<org>/approve")
 @page(router)
 def approve_company(view: Page, org: str) -> Response[str]:
-    principal, _ = signed_in(view)
     return _change_companies(
-        view, lambda number, _form, _ticked: composition.company_service().approve_company(principal, number, org)
+        view, lambda scope, _form, _ticked: composition.company_service().approve_company(scope, org)
     )
 
 
 @router.post("/account/companies/<org>/remove")
 @page(router)
 def remove_company(view: Page, org: str) -> Response[str]:
-    principal, _ = signed_in(view)
     return _change_companies(
-        view, lambda number, _form, _ticked: composition.company_service().revoke_company(principal, number, org)
+        view, lambda scope, _form, _ticked: composition.company_service().revoke_company(scope, org)
     )
 
 
@@ -317,7 +314,7 @@ def open_customer(view: Page, org: str, customer_path: str) -> Response[str]:
     principal, _ = signed_in(view)
     view.form()
     number = customer_path.replace("-", "/")
-    composition.access().require(principal, number, Role.READ, companies="any")
+    view.scope(principal, number)  # Forbidden unless the person may see something of it
     view.set_cookies.append(s.cookie(s.CUSTOMER_COOKIE, number, secure=view.secure))
     return view.redirect("/")
 

@@ -21,6 +21,7 @@ from heatportal.domain.errors import DomainError, ValidationFailed
 from heatportal.domain.model import Meter, MeterKind
 from heatportal.domain.money import EnergyUnit, is_energy
 from heatportal.domain.reminders import Channel
+from heatportal.services.access import Scope
 from heatportal.services.consumption import MeterConsumption, ViewName
 from heatportal.web import session as s
 
@@ -107,9 +108,9 @@ def _int(value: str | None, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def _meters_in_use(customer_number: str) -> list[Meter]:
-    """Heat first, then hot tap water and the rest (seed 002's switch "warmte / warmtapwater")."""
-    in_use = [m for m in composition.repository().list_meters(customer_number) if m.removed_on is None]
+def _meters_in_use(scope: Scope) -> list[Meter]:
+    """Heat first, then hot tap water and the rest (the switch "heat / hot tap water")."""
+    in_use = [m for m in scope.record.meters if m.removed_on is None]
     return sorted(in_use, key=lambda m: (list(MeterKind).index(m.kind), m.number))
 
 
@@ -119,7 +120,8 @@ def consumption(view: Page) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    meters = _meters_in_use(number)
+    scope = view.scope(principal, number)
+    meters = _meters_in_use(scope)
     if not meters:
         return view.render("consumption.html", meters=[], result=None)
     wanted = view.query.get("meter")
@@ -133,9 +135,7 @@ def consumption(view: Page) -> Response[str]:
     today = composition.clock().today()
     year = _int(view.query.get("year"), 2000, 2100) or today.year
     month = _int(view.query.get("month"), 1, 12) or today.month
-    result = composition.consumption_service().view(
-        principal, number, meter.number, view_name, year=year, month=month, unit=unit
-    )
+    result = composition.consumption_service().view(scope, meter.number, view_name, year=year, month=month, unit=unit)
     if view_name == "year":
         labels = [_month_name(b.label, "LLL", view.lang) for b in result.view.bars]
     else:
@@ -235,11 +235,10 @@ def reading_link_submit(view: Page, token: str) -> Response[str]:
 # --- reminder agreements in the profile (seed 001: "settes opp under kundeprofil") -----------------
 
 
-def _reminders_page(view: Page, principal: Any, number: str, status: int = 200, **extra: Any) -> Response[str]:
-    meters = _meters_in_use(number)
+def _reminders_page(view: Page, scope: Scope, status: int = 200, **extra: Any) -> Response[str]:
     context: dict[str, Any] = {
-        "meters": meters,
-        "agreements": composition.reading_link_service().list_agreements(principal, number),
+        "meters": _meters_in_use(scope),
+        "agreements": composition.reading_link_service().list_agreements(scope),
         "values": {},
         "error": None,
         "saved": view.query.get("saved"),
@@ -256,7 +255,7 @@ def reminders(view: Page) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    return _reminders_page(view, principal, number)
+    return _reminders_page(view, view.scope(principal, number))
 
 
 @router.post("/reminders")
@@ -268,12 +267,13 @@ def set_up_reminder(view: Page) -> Response[str]:
     values = view.form()
     view.check_csrf(values)
     channel: Channel = "sms" if values.get("channel") == "sms" else "email"
+    scope = view.scope(principal, number)
     try:
         composition.reading_link_service().set_up_agreement(
-            principal, number, values.get("meter", ""), channel, values.get("address", "").strip() or None
+            scope, values.get("meter", ""), channel, values.get("address", "").strip() or None
         )
     except ValidationFailed as error:
-        return _reminders_page(view, principal, number, 422, values=values, error=view.t(f"error.{error.code}"))
+        return _reminders_page(view, scope, 422, values=values, error=view.t(f"error.{error.code}"))
     return view.redirect("/reminders?saved=1")
 
 
@@ -287,6 +287,6 @@ def remove_reminder(view: Page) -> Response[str]:
     view.check_csrf(values)
     channel: Channel = "sms" if values.get("channel") == "sms" else "email"
     composition.reading_link_service().remove_agreement(
-        principal, number, values.get("meter", ""), channel, values.get("address", "")
+        view.scope(principal, number), values.get("meter", ""), channel, values.get("address", "")
     )
     return view.redirect("/reminders")

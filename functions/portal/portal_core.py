@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
-from heatportal.domain.model import LANGUAGES, Language
+from heatportal.domain.model import LANGUAGES, Customer, Language, Membership
 from heatportal.i18n import (
     format_date,
     format_money,
@@ -26,9 +26,10 @@ from heatportal.i18n import (
     language_name,
     translate,
 )
-from heatportal.services.access import Principal
+from heatportal.services.access import Links, Principal, Scope
 from heatportal.web import session as s
 from heatportal.web.api import language_of, status_of
+from heatportal.web.scope import scope_of
 
 HERE = Path(__file__).parent
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -76,7 +77,8 @@ class Page:
             self.set_cookies.append(s.cookie(s.CSRF_COOKIE, self.csrf, secure=self.secure))
         self._principal: Principal | None = None
         self._username: str | None = None
-        self._memberships: list[Any] | None = None
+        self._links: Links | None = None
+        self._scopes: dict[str, Scope] = {}
 
     # --- forms -----------------------------------------------------------------
     def _body(self) -> str:
@@ -139,11 +141,25 @@ class Page:
         """The Cognito user name of the signed-in person (after ``principal()``)."""
         return self._username
 
-    def memberships(self, principal: Principal) -> list[Any]:
-        """The person's customer relationships, queried once per request."""
-        if self._memberships is None:
-            self._memberships = list(composition.access().customers_of(principal))
-        return self._memberships
+    def links(self, principal: Principal) -> Links:
+        """The person's customer relationships and organisations, read once per request."""
+        if self._links is None:
+            self._links = composition.access().links_of(principal)
+        return self._links
+
+    def memberships(self, principal: Principal) -> list[Membership]:
+        """The customers the person may choose (own first, then through a company)."""
+        return self.links(principal).customers
+
+    def scope(self, principal: Principal, number: str, *, invoices: bool = False) -> Scope:
+        """The person's scope on the customer, decided once per request: one read
+        of the customer's record (with its invoices when the page shows them).
+        Forbidden when the person may see nothing of the customer."""
+        known = self._scopes.get(number)
+        if known is None or (invoices and known.record.invoices is None):
+            known = scope_of(principal, number, invoices=invoices, organisations=self.links(principal).organisations)
+            self._scopes[number] = known
+        return known
 
     def customer_number(self, principal: Principal) -> str | None:
         """The customer the person is looking at; checked against memberships."""
@@ -162,7 +178,7 @@ class Page:
         if membership is None or membership.via_org is None:
             return True
         try:
-            composition.access().require(principal, number, membership.role, companies="whole")
+            self.scope(principal, number).require(membership.role, companies="whole")
         except Forbidden:
             return False
         return True
@@ -191,8 +207,7 @@ class Page:
         profile = composition.profile()
         lang = self.lang
         if "customer" not in context and self._principal is not None:
-            number = self.customer_number(self._principal)
-            context["customer"] = composition.repository().get_customer(number) if number else None
+            context["customer"] = self._current_customer(self._principal)
         if "whole_customer" not in context and self._principal is not None:
             number = self.customer_number(self._principal)
             context["whole_customer"] = number is None or self.sees_whole_customer(self._principal, number)
@@ -215,6 +230,16 @@ class Page:
         headers = self.security_headers()
         headers["Content-Language"] = lang
         return Response(status, "text/html; charset=utf-8", html, headers, cookies=self.set_cookies)
+
+    def _current_customer(self, principal: Principal) -> Customer | None:
+        """The customer the nav names: from the page's scope when it has one (no read)."""
+        number = self.customer_number(principal)
+        if number is None:
+            return None
+        known = self._scopes.get(number)
+        if known is not None:
+            return known.record.customer
+        return composition.repository().get_customer(number)
 
     def redirect(self, location: str) -> Response[str]:
         self.remember_language()
@@ -292,6 +317,13 @@ def signed_in(view: Page) -> tuple[Principal, str | None]:
     if principal is None:
         raise Unauthorized("Please log in.", code="unauthorized")
     return principal, view.customer_number(principal)
+
+
+def signed_in_scope(view: Page, *, invoices: bool = False) -> Scope | None:
+    """The signed-in person's scope on the customer they are looking at (None:
+    they have none to look at), decided once for the request."""
+    principal, number = signed_in(view)
+    return view.scope(principal, number, invoices=invoices) if number is not None else None
 
 
 # --- pages -------------------------------------------------------------------------

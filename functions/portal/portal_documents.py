@@ -16,8 +16,8 @@ def documents(view: Page) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    contract = composition.document_service().contract(principal, number)
-    sheet = composition.document_service().price_sheet(principal, number, view.lang)
+    contract = composition.document_service().contract(view.scope(principal, number))
+    sheet = composition.document_service().price_sheet(view.scope(principal, number), view.lang)
     return view.render("portal_documents.html", contract=contract, sheet=sheet)
 
 
@@ -28,7 +28,8 @@ def contract(view: Page) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     return view.render(
-        "portal_documents_contract.html", contract=composition.document_service().contract(principal, number)
+        "portal_documents_contract.html",
+        contract=composition.document_service().contract(view.scope(principal, number)),
     )
 
 
@@ -39,7 +40,7 @@ def price_sheet_pdf(view: Page) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     # Same reason as invoice PDFs: a browser link gets a short-lived S3 link.
-    return view.redirect(composition.document_service().price_sheet_link(principal, number, view.lang))
+    return view.redirect(composition.document_service().price_sheet_link(view.scope(principal, number), view.lang))
 
 
 @router.get("/documents/facilities/<facility_id>")
@@ -48,5 +49,5 @@ def data_card(view: Page, facility_id: str) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    card = composition.document_service().data_card(principal, number, facility_id)
+    card = composition.document_service().data_card(view.scope(principal, number), facility_id)
     return view.render("portal_documents_card.html", card=card)

@@ -16,24 +16,22 @@ from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden
 from heatportal.domain.model import Meter, MeterKind, Reading
 from heatportal.domain.money import EnergyUnit
-from heatportal.services.access import Principal
+from heatportal.services.access import Principal, Scope
 
 router = Router()
 
 
-def meter_page_extras(principal: Principal, number: str, meter: Meter, readings: list[Reading]) -> dict[str, Any]:
+def meter_page_extras(scope: Scope, meter: Meter, readings: list[Reading]) -> dict[str, Any]:
     """What the readings page shows besides the readings: their corrections
     (one Query) and, for customer service, the meter's settings and their history."""
     extras: dict[str, Any] = {
-        "corrections": composition.reading_correction_service().corrections_of(
-            principal, number, meter.number, readings
-        ),
+        "corrections": composition.reading_correction_service().corrections_of(scope, meter.number, readings),
         "meter_settings": None,
         # The meter this one replaced (same facility, removed the day it was installed).
         "replaces": next(
             (
                 m
-                for m in composition.repository().list_meters(number)
+                for m in scope.record.meters
                 if m.facility_id == meter.facility_id
                 and m.removed_on == meter.installed_on
                 and m.number != meter.number
@@ -41,19 +39,19 @@ def meter_page_extras(principal: Principal, number: str, meter: Meter, readings:
             None,
         ),
     }
-    if principal.is_staff:
-        extras["meter_settings"] = composition.meter_settings_service().settings(principal, number, meter.number)
+    if scope.principal.is_staff:
+        extras["meter_settings"] = composition.meter_settings_service().settings(scope, meter.number)
         extras.setdefault("replace_form", {})
     return extras
 
 
-def meters_list_extras(principal: Principal, number: str) -> dict[str, Any]:
+def meters_list_extras(scope: Scope) -> dict[str, Any]:
     """For customer service, the "add meter" form's choices on the meters list."""
-    if not principal.is_staff:
+    if not scope.principal.is_staff:
         return {"add_meter": None}
     return {
         "add_meter": {
-            "facilities": composition.repository().list_facilities(number),
+            "facilities": list(scope.record.facilities),
             "kinds": [k.value for k in MeterKind],
             "units": [u.value for u in EnergyUnit],
             "today": composition.clock().today(),
@@ -99,8 +97,7 @@ def add_meter(view: Page) -> Response[str]:
         return _meters_with_error(view, principal, number, form, view.t("error.meter_form_invalid"))
     try:
         added = composition.meter_lifecycle_service().add(
-            principal,
-            number,
+            view.scope(principal, number),
             number=form.get("number", ""),
             facility_id=form.get("facility_id", ""),
             kind=kind,
@@ -135,8 +132,7 @@ def replace_meter(view: Page, meter_number: str) -> Response[str]:
         return _replace_with_error(view, principal, number, meter_number, form, view.t("error.meter_form_invalid"))
     try:
         replaced = composition.meter_lifecycle_service().replace(
-            principal,
-            number,
+            view.scope(principal, number),
             meter_number,
             on=on,
             final_value=final_value,
@@ -155,8 +151,9 @@ def replace_meter(view: Page, meter_number: str) -> Response[str]:
 def _meters_with_error(
     view: Page, principal: Principal, number: str, form: dict[str, str], message: str
 ) -> Response[str]:
-    overview = composition.reading_service().list_meters(principal, number)
-    extras = meters_list_extras(principal, number)
+    scope = view.scope(principal, number)
+    overview = composition.reading_service().list_meters(scope)
+    extras = meters_list_extras(scope)
     extras.update(add_form=form, add_error=message)
     return view.render("meters.html", 422, meters=overview, **extras)
 
@@ -199,8 +196,7 @@ def change_meter_settings(view: Page, meter_number: str) -> Response[str]:
         return _page_with_error(view, principal, number, meter_number, form, view.t("error.meter_settings_invalid"))
     try:
         composition.meter_settings_service().change(
-            principal,
-            number,
+            view.scope(principal, number),
             meter_number,
             register_digits=digits,
             decimals=decimals,

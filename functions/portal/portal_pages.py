@@ -129,7 +129,7 @@ def logout(view: Page) -> Response[str]:
 @page(router)
 def accounts(view: Page) -> Response[str]:
     principal, current = signed_in(view)
-    memberships = composition.access().customers_of(principal)
+    memberships = view.memberships(principal)
     repo = composition.repository()
     customers = [(m, repo.get_customer(m.customer_number)) for m in memberships]
     return view.render("accounts.html", customers=customers, current=current)
@@ -142,15 +142,9 @@ def choose_account(view: Page) -> Response[str]:
     form = view.form()
     view.check_csrf(form)
     chosen = form.get("customer", "")
-    composition.access().require(principal, chosen, role_read(), companies="any")
+    view.scope(principal, chosen)  # Forbidden unless the person may see something of it
     view.set_cookies.append(s.cookie(s.CUSTOMER_COOKIE, chosen, secure=view.secure))
     return view.redirect("/")
-
-
-def role_read() -> Any:
-    from heatportal.domain.model import Role
-
-    return Role.READ
 
 
 @router.get("/")
@@ -159,16 +153,17 @@ def start(view: Page) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    customer = composition.repository().get_customer(number)
-    meters = composition.reading_service().list_meters(principal, number)
+    scope = view.scope(principal, number, invoices=True)
+    customer = scope.record.customer
+    meters = composition.reading_service().list_meters(scope)
     invoices_hidden = False
     try:
-        invoices = composition.invoice_service().list(principal, number)
+        invoices = composition.invoice_service().list(scope)
     except Forbidden:
         # A management company granted only some facilities sees no invoices
         # (they cover the whole customer): no balance rather than a wrong zero.
         invoices, invoices_hidden = [], True
-    notice = composition.interruption_service().for_customer(principal, number)
+    notice = composition.interruption_service().for_customer(scope)
     today = composition.clock().today()
     open_invoices = [i for i in invoices if i.status == InvoiceStatus.OPEN]
     advances = sorted((i for i in invoices if i.kind == InvoiceKind.ADVANCE), key=lambda i: i.issued_on)
@@ -197,23 +192,25 @@ def meters(view: Page) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    overview = composition.reading_service().list_meters(principal, number)
+    scope = view.scope(principal, number)
+    overview = composition.reading_service().list_meters(scope)
     # One meter and nothing else to show: straight to it. A replaced meter stays
     # listed with its removal date; customer service gets the "add meter" form.
     if len(overview) == 1 and overview[0].meter.removed_on is None and not principal.is_staff:
         return view.redirect(f"/meters/{overview[0].meter.number}")
-    return view.render("meters.html", meters=overview, **meters_list_extras(principal, number))
+    return view.render("meters.html", meters=overview, **meters_list_extras(scope))
 
 
 def _meter_page(
     view: Page, principal: Principal, number: str, meter_number: str, status: int = 200, **extra: Any
 ) -> Response[str]:
     service = composition.reading_service()
-    overview = service.list_meters(principal, number)
+    scope = view.scope(principal, number)
+    overview = service.list_meters(scope)
     selected = next((o for o in overview if o.meter.number == meter_number), None)
     if selected is None:
         return view.render("error.html", 404, message=view.t("error.meter_not_found"))
-    readings = list(reversed(service.list_readings(principal, number, meter_number)))[:24]
+    readings = list(reversed(service.list_readings(scope, meter_number)))[:24]
     context = {
         "meters": overview,
         "selected": selected,
@@ -225,7 +222,7 @@ def _meter_page(
         "confirm": None,
     }
     # Corrections of these readings; for customer service the meter's settings too.
-    context.update(meter_page_extras(principal, number, selected.meter, readings))
+    context.update(meter_page_extras(scope, selected.meter, readings))
     context["settings_saved"] = view.query.get("settings_saved")
     context.update(extra)
     return view.render("meter.html", status, **context)
@@ -305,7 +302,12 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
         )
     try:
         composition.reading_service().submit(
-            principal, number, meter_number, value, read_on, confirmed=form.get("confirm") == "yes", registers=registers
+            view.scope(principal, number),
+            meter_number,
+            value,
+            read_on,
+            confirmed=form.get("confirm") == "yes",
+            registers=registers,
         )
     except ValidationFailed as error:
         message = view.t(f"error.{error.code}", **error.params)
@@ -331,9 +333,10 @@ def invoice(view: Page, invoice_number: str) -> Response[str]:
         # API Gateway returns binary only for matching Accept headers, which a
         # browser link does not send: hand out a short-lived S3 link instead,
         # after the same access check as every page.
-        url = composition.invoice_service().pdf_link(principal, number, int(invoice_number.removesuffix(".pdf")))
+        scope = view.scope(principal, number)
+        url = composition.invoice_service().pdf_link(scope, int(invoice_number.removesuffix(".pdf")))
         return view.redirect(url)
     if not invoice_number.isdigit():
         return view.render("error.html", 404, message=view.t("error.invoice_not_found"))
-    item = composition.invoice_service().get(principal, number, int(invoice_number))
+    item = composition.invoice_service().get(view.scope(principal, number), int(invoice_number))
     return view.render("invoice.html", invoice=item, today=composition.clock().today())

@@ -16,7 +16,8 @@ from heatportal import composition
 from heatportal.domain.model import Meter, Reading
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
-from heatportal.web.api import CustomerPath, MeterPath, build_resolver, customer_from_path, principal
+from heatportal.web.api import CustomerPath, MeterPath, build_resolver
+from heatportal.web.scope import customer_scope
 
 if TYPE_CHECKING:  # the service module loads with the first request, not at cold start
     from heatportal.services.reading_corrections import ReadingWithCorrections
@@ -184,16 +185,14 @@ class SubmittedOut(BaseModel):
 @app.get("/api/customers/<customer>/meters")
 @tracer.capture_method
 def list_meters(customer: CustomerPath) -> list[MeterOut]:
-    overview = composition.reading_service().list_meters(principal(app), customer_from_path(customer))
+    overview = composition.reading_service().list_meters(customer_scope(app, customer))
     return [MeterOut.of(o) for o in overview]
 
 
 @app.get("/api/customers/<customer>/meters/<meter>/readings")
 @tracer.capture_method
 def list_readings(customer: CustomerPath, meter: MeterPath) -> list[ReadingWithCorrectionsOut]:
-    entries = composition.reading_correction_service().list_readings(
-        principal(app), customer_from_path(customer), meter
-    )
+    entries = composition.reading_correction_service().list_readings(customer_scope(app, customer), meter)
     return [ReadingWithCorrectionsOut.with_history(e) for e in entries]
 
 
@@ -201,8 +200,7 @@ def list_readings(customer: CustomerPath, meter: MeterPath) -> list[ReadingWithC
 @tracer.capture_method
 def submit_reading(customer: CustomerPath, meter: MeterPath, body: MeterReadingIn) -> tuple[SubmittedOut, int]:
     result = composition.reading_service().submit(
-        principal(app),
-        customer_from_path(customer),
+        customer_scope(app, customer),
         meter,
         body.value,
         body.read_on,
@@ -238,7 +236,7 @@ def correct_reading(
     customer: CustomerPath, meter: MeterPath, read_on: ReadingDatePath, body: CorrectionIn
 ) -> ReadingWithCorrectionsOut:
     entry = composition.reading_correction_service().correct(
-        principal(app), customer_from_path(customer), meter, read_on, body.value, body.reason, body.registers
+        customer_scope(app, customer), meter, read_on, body.value, body.reason, body.registers
     )
     metrics.add_metric(name="ReadingCorrected", unit=MetricUnit.Count, value=1)
     return ReadingWithCorrectionsOut.with_history(entry)
@@ -283,7 +281,7 @@ def consumption(
     unit: Annotated[EnergyUnit | None, Query(description="kWh, MWh, GJ (energy) or m3 (water)")] = None,
 ) -> ConsumptionOut:
     result = composition.consumption_service().view(
-        principal(app), customer_from_path(customer), meter, view, year=year, month=month, unit=unit
+        customer_scope(app, customer), meter, view, year=year, month=month, unit=unit
     )
     v = result.view
     return ConsumptionOut(
@@ -333,7 +331,7 @@ class ReminderOut(BaseModel):
 @tracer.capture_method
 def set_up_reminder(customer: CustomerPath, meter: MeterPath, body: ReminderIn) -> tuple[ReminderOut, int]:
     agreement = composition.reading_link_service().set_up_agreement(
-        principal(app), customer_from_path(customer), meter, body.channel, body.address
+        customer_scope(app, customer), meter, body.channel, body.address
     )
     return ReminderOut(channel=agreement.channel, address=agreement.address, meter=agreement.meter_number), 201
 

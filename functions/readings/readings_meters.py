@@ -14,7 +14,8 @@ from heatportal import composition
 from heatportal.domain.meter_settings import NOTE_MAX_LENGTH, MeterSettingsChange
 from heatportal.domain.model import Meter, MeterKind, Register, RegisterName
 from heatportal.domain.money import EnergyUnit
-from heatportal.web.api import CustomerPath, MeterPath, customer_from_path, principal
+from heatportal.web.api import CustomerPath, MeterPath
+from heatportal.web.scope import customer_scope
 
 router = APIGatewayRouter()
 
@@ -71,8 +72,7 @@ def change_meter_settings(customer: CustomerPath, meter: MeterPath, body: MeterS
     if "removed_on" in body.model_fields_set:
         options["removed_on"] = body.removed_on
     result = composition.meter_settings_service().change(
-        principal(router),
-        customer_from_path(customer),
+        customer_scope(router, customer),
         meter,
         register_digits=body.register_digits,
         reason=body.reason,
@@ -180,8 +180,7 @@ class MeterReplacementOut(BaseModel):
 @router.post("/api/customers/<customer>/meters")
 def add_meter(customer: CustomerPath, body: MeterIn) -> tuple[LifecycleMeterOut, int]:
     result = composition.meter_lifecycle_service().add(
-        principal(router),
-        customer_from_path(customer),
+        customer_scope(router, customer),
         number=body.number,
         facility_id=body.facility_id,
         kind=body.kind,
@@ -200,8 +199,7 @@ def replace_meter(
     customer: CustomerPath, meter: MeterPath, body: MeterReplacementIn
 ) -> tuple[MeterReplacementOut, int]:
     result = composition.meter_lifecycle_service().replace(
-        principal(router),
-        customer_from_path(customer),
+        customer_scope(router, customer),
         meter,
         on=body.on,
         final_value=body.final_value,

@@ -651,11 +651,14 @@ def test_the_access_check_of_a_company_person_costs_three_requests_and_members_p
         check()
         return table.requests - before
 
-    # membership GetItem (miss) + organisations Query (GSI1 USER#) + grant GetItem
-    assert cost(lambda: access.require(person, number, Role.READ, companies="any")) == 3
-    # ... + the customer's facilities Query, to see whether the grant covers them all
-    assert cost(lambda: _refused(lambda: access.require(person, number, Role.READ, companies="whole"))) == 4
-    # The customer's own people: the membership GetItem only, as before companies existed.
+    # The customer's record Query (memberships, grants and facilities in one) + organisations Query (GSI1 USER#)
+    assert cost(lambda: access.require(person, number, Role.READ, companies="any")) == 2
+    # Whether the grant covers every facility is decided from the same record: nothing more
+    assert cost(lambda: _refused(lambda: access.require(person, number, Role.READ, companies="whole"))) == 2
+    # Narrowing a scope already resolved reads nothing
+    scope = access.scope(person, number)
+    assert cost(lambda: _refused(lambda: scope.require(Role.READ, companies="whole"))) == 0
+    # The customer's own people: the record Query only (the membership is in it).
     assert cost(lambda: access.require(owner, number, Role.READ, companies="whole")) == 1
     # Choosing among customers: one GSI1 Query for own and company links, one per company.
     assert cost(lambda: access.customers_of(owner)) == 1

@@ -190,10 +190,9 @@ def test_listing_readings_with_corrections_takes_two_queries(http, repo, seed, s
     )
     table = composition.repository().table
     before = table.requests
-    entries = composition.reading_correction_service().list_readings(
-        Principal(user_id=seeded.user_id, email=seeded.email), seeded.customer.number, seeded.meter.number
-    )
-    # membership GetItem + meter lookup + readings Query + history Query
+    scope = composition.access().scope(Principal(user_id=seeded.user_id, email=seeded.email), seeded.customer.number)
+    entries = composition.reading_correction_service().list_readings(scope, seeded.meter.number)
+    # the customer's record Query (membership and meter in one) + readings Query + history Query
     assert len(entries) == 6
-    assert table.requests - before == 4
+    assert table.requests - before == 3
     assert [len(e.corrections) for e in entries] == [0, 0, 1, 0, 0, 0]

@@ -21,8 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.errors import Conflict
 from heatportal.domain.model import (
     Address,
@@ -41,6 +42,7 @@ from heatportal.domain.model import (
 )
 from heatportal.domain.money import EnergyUnit
 from heatportal.ports import StoredInvoice
+from heatportal.services.access import AccessService, Principal, Scope
 
 # --- clock ------------------------------------------------------------------
 
@@ -120,6 +122,57 @@ class InMemoryMemberships:
 
     def list_memberships(self, user_id: str) -> list[Membership]:
         return sorted((m for (u, _), m in self.items.items() if u == user_id), key=lambda m: m.customer_number)
+
+    def list_members(self, customer_number: str) -> list[Membership]:
+        return sorted((m for (_, c), m in self.items.items() if c == customer_number), key=lambda m: m.user_id)
+
+
+# --- the customer's record in one read -----------------------------------------------
+
+
+class InMemoryCustomerRecords:
+    """The customer's record (services.access.CustomerRecords) over the other
+    fakes: what one Query on the customer's partition returns. ``reads``
+    counts the records read."""
+
+    def __init__(
+        self,
+        memberships: Any,  # an InMemoryMemberships or another fake with list_members / list_memberships
+        customers: InMemoryCustomers | None = None,
+        *,
+        companies: Any = None,
+        invoices: InMemoryInvoices | None = None,
+    ) -> None:
+        self.memberships = memberships
+        self.customers = customers or InMemoryCustomers()
+        self.companies = companies  # an InMemoryCompanies: its grants and facility ids
+        self.invoices = invoices
+        self.reads = 0
+
+    def customer_record(self, customer_number: str, *, invoices: bool = False) -> CustomerRecord:
+        self.reads += 1
+        facilities = self.customers.list_facilities(customer_number)
+        known = {f.id for f in facilities}
+        if self.companies is not None:
+            address = ADDRESS
+            facilities += [
+                Facility(id=f, customer_number=customer_number, name=f, address=address)
+                for f in self.companies.facilities.get(customer_number, [])
+                if f not in known
+            ]
+        grants = [g for g in self.companies.grants if g.customer_number == customer_number] if self.companies else []
+        return CustomerRecord(
+            number=customer_number,
+            customer=self.customers.get_customer(customer_number),
+            facilities=tuple(facilities),
+            meters=tuple(self.customers.list_meters(customer_number)),
+            memberships=tuple(self.memberships.list_members(customer_number)),
+            grants=tuple(sorted(grants, key=lambda g: g.org_number)),
+            invoices=tuple(self.invoices.list_invoices(customer_number)) if invoices and self.invoices else None,
+        )
+
+    def list_memberships(self, user_id: str) -> list[Membership]:
+        return self.memberships.list_memberships(user_id)
 
 
 # --- readings and daily consumption ----------------------------------------------------
@@ -367,13 +420,20 @@ class World:
     documents: InMemoryDocuments = field(default_factory=InMemoryDocuments)
     mailer: InMemoryMailer = field(default_factory=InMemoryMailer)
 
+    def scope(self, who: Principal, customer_number: str) -> Scope:
+        """The person's scope on the customer, as the edge resolves it."""
+        records = InMemoryCustomerRecords(self.memberships, self.customers, invoices=self.invoices)
+        return AccessService(records).scope(who, customer_number)
+
 
 if TYPE_CHECKING:  # mypy checks that every fake satisfies its port
     from heatportal import ports
+    from heatportal.services.access import CustomerRecords
 
     _clock: ports.Clock = FixedClock(date(2000, 1, 1))
     _customers: ports.CustomerRepository = InMemoryCustomers()
     _memberships: ports.MembershipRepository = InMemoryMemberships()
+    _records: CustomerRecords = InMemoryCustomerRecords(InMemoryMemberships())
     _readings: ports.ReadingRepository = InMemoryReadings()
     _invoices: ports.InvoiceRepository = InMemoryInvoices()
     _spot: ports.SpotPriceRepository = InMemorySpotPrices()

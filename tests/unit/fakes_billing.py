@@ -5,9 +5,10 @@ its payments reaches its total; one advance per customer and start date."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
-from heatportal.domain.model import Invoice, InvoiceStatus
+from heatportal.domain.model import Invoice, InvoiceStatus, Meter
 from heatportal.domain.payments import AdvancePayment, Payment, RecordedPayment
 from tests.unit.fakes import InMemoryInvoices
 
@@ -58,7 +59,7 @@ class FixedYearlyCost:
         self.total = total
         self.by_kind = by_kind
 
-    def expected_yearly_cost(self, customer_number: str) -> tuple[Decimal, dict[str, Decimal]]:
+    def expected_yearly_cost(self, meters: Sequence[Meter]) -> tuple[Decimal, dict[str, Decimal]]:
         return self.total, dict(self.by_kind)
 
 

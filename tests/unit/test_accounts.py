@@ -19,10 +19,10 @@ from heatportal.domain.money import EnergyUnit
 from heatportal.domain.profile import load_profile
 from heatportal.domain.secrets import hash_secret
 from heatportal.i18n import translate
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.accounts import AccountService
 from heatportal.services.ratelimit import Limit, RateLimiter
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMailer
+from tests.unit.fakes import FixedClock, InMemoryCustomerRecords, InMemoryCustomers, InMemoryMailer
 from tests.unit.fakes_accounts import FakeIdentity, InMemoryAccountStore, InMemoryRateLimits, InMemorySms
 
 PIN = "482913"
@@ -38,6 +38,9 @@ class Setup:
     clock: FixedClock
     customers: InMemoryCustomers
     sms: InMemorySms
+
+    def scope(self, who: Principal, number: str) -> Scope:
+        return self.service.access.scope(who, number)
 
     def code(self, recipient: str) -> str:
         mail = [m for m in self.mailer.sent if m.recipient == recipient][-1]
@@ -62,7 +65,7 @@ def build(profile_id: str = "no", store: InMemoryAccountStore | None = None) -> 
         customers=customers,
         store=store,
         identity=identity,
-        access=AccessService(store),
+        access=AccessService(InMemoryCustomerRecords(store, customers)),
         limiter=RateLimiter(InMemoryRateLimits()),
         mailer=mailer,
         render_code=partial(account_code_email, profile=profile),
@@ -278,8 +281,8 @@ def test_the_last_administrator_cannot_remove_or_demote_itself():
     customer(s)
     admin = _admin(s)
     for change in (
-        lambda: s.service.change_role(admin, "100200", admin.user_id, Role.FULL),
-        lambda: s.service.remove_user(admin, "100200", admin.user_id),
+        lambda: s.service.change_role(s.scope(admin, "100200"), admin.user_id, Role.FULL),
+        lambda: s.service.remove_user(s.scope(admin, "100200"), admin.user_id),
     ):
         with pytest.raises(Conflict) as refused:
             change()
@@ -306,7 +309,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
     racer = _admin(s, email="racer@example.com")
     s.store.lose_races = 1
     with pytest.raises(Conflict) as refused:
-        s.service.change_role(racer, "100200", first.user_id, Role.READ)
+        s.service.change_role(s.scope(racer, "100200"), first.user_id, Role.READ)
     assert refused.value.code == "last_admin"
     assert [m.role for m in s.store.list_members("100200")].count(Role.ADMIN) == 1
 
@@ -315,20 +318,20 @@ def test_invitation_for_a_new_person_then_role_change_and_audit():
     s = build()
     customer(s)
     admin = _admin(s)
-    pending = s.service.invite(admin, "100200", "Kollega@Example.com", Role.READ)
-    assert [i.email for i in s.service.users(admin, "100200")[1]] == ["kollega@example.com"]
+    pending = s.service.invite(s.scope(admin, "100200"), "Kollega@Example.com", Role.READ)
+    assert [i.email for i in s.service.users(s.scope(admin, "100200"))[1]] == ["kollega@example.com"]
     with pytest.raises(ValidationFailed):
         s.service.accept_invitation(pending.id, s.code("kollega@example.com"), PASSWORD, None)  # no confirmation
     joined = s.service.accept_invitation(pending.id, s.code("kollega@example.com"), PASSWORD, PASSWORD)
     assert joined.role == Role.READ
-    s.service.change_role(admin, "100200", joined.user_id, Role.FULL)
-    assert [(a.action, a.actor, a.role, a.previous_role) for a in s.service.audit(admin, "100200")] == [
+    s.service.change_role(s.scope(admin, "100200"), joined.user_id, Role.FULL)
+    assert [(a.action, a.actor, a.role, a.previous_role) for a in s.service.audit(s.scope(admin, "100200"))] == [
         ("role_changed", "admin@example.com", Role.FULL, Role.READ),
         ("joined", "kollega@example.com", Role.READ, None),
         ("invited", "admin@example.com", Role.READ, None),
     ]
     with pytest.raises(Conflict) as twice:
-        s.service.invite(admin, "100200", "kollega@example.com", Role.READ)
+        s.service.invite(s.scope(admin, "100200"), "kollega@example.com", Role.READ)
     assert twice.value.code == "user_exists"
 
 
@@ -337,7 +340,7 @@ def test_an_existing_user_accepts_with_the_current_password_which_stays():
     customer(s)
     admin = _admin(s)
     s.identity.add_user("known@example.com", "old-pass-1")
-    pending = s.service.invite(admin, "100200", "known@example.com", Role.FULL)
+    pending = s.service.invite(s.scope(admin, "100200"), "known@example.com", Role.FULL)
     code = s.code("known@example.com")
     with pytest.raises(Unauthorized):
         s.service.accept_invitation(pending.id, code, "attacker-1", "attacker-1")
@@ -350,15 +353,15 @@ def test_staff_see_users_but_do_not_change_them_and_other_roles_see_nothing():
     customer(s)
     admin = _admin(s)
     staff = Principal(user_id="staff-1", email="staff@utility.example", groups=frozenset({"staff"}))
-    assert [m.email for m in s.service.users(staff, "100200")[0]] == ["admin@example.com"]
+    assert [m.email for m in s.service.users(s.scope(staff, "100200"))[0]] == ["admin@example.com"]
     with pytest.raises(Forbidden):
-        s.service.invite(staff, "100200", "x@example.com", Role.READ)
+        s.service.invite(s.scope(staff, "100200"), "x@example.com", Role.READ)
     reader = Principal(user_id="r1", email="reader@example.com")
     s.store.add(Membership(user_id="r1", customer_number="100200", role=Role.FULL, email="reader@example.com"))
     with pytest.raises(Forbidden):
-        s.service.users(reader, "100200")
+        s.service.users(s.scope(reader, "100200"))
     with pytest.raises(Forbidden):
-        s.service.remove_user(reader, "100200", admin.user_id)
+        s.service.remove_user(s.scope(reader, "100200"), admin.user_id)
 
 
 def test_rate_limit_windows_end():
@@ -444,11 +447,11 @@ def test_linked_numbers_log_in_with_any_of_them_and_unlink_keeps_an_administrato
     s.identity.add_user("partner@example.de", "partner-pw-1")
     s.store.add(Membership(user_id="p1", customer_number="0054321/1", role=Role.READ, email="partner@example.de"))
     with pytest.raises(Conflict) as last:
-        s.service.unlink_customer(owner, "0054321/1")  # would leave the partner without an administrator
+        s.service.unlink_customer(s.scope(owner, "0054321/1"))  # would leave the partner without an administrator
     assert last.value.code == "last_admin"
-    s.service.change_role(owner, "0054321/1", "p1", Role.ADMIN)
+    s.service.change_role(s.scope(owner, "0054321/1"), "p1", Role.ADMIN)
     assert s.service.login("0054321/1", "partner-pw-1", "ip", auth) == "tokens-for-partner@example.de"
-    s.service.unlink_customer(owner, "0054321/1")
+    s.service.unlink_customer(s.scope(owner, "0054321/1"))
     assert [m.email for m in s.store.list_members("0054321/1")] == ["partner@example.de"]
     assert [a.action for a in s.store.audit][-1] == "unlinked"
 

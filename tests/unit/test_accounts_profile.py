@@ -17,7 +17,7 @@ from heatportal.i18n import translate
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.profile import ProfileService
 from heatportal.services.ratelimit import RateLimiter
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMailer
+from tests.unit.fakes import FixedClock, InMemoryCustomerRecords, InMemoryCustomers, InMemoryMailer
 from tests.unit.fakes_accounts import FakeIdentity, InMemoryAccountStore, InMemoryRateLimits
 
 PASSWORD = "secret-123"
@@ -67,23 +67,25 @@ def build(profile_id: str = "de", role: Role = Role.FULL):
     sub = identity.add_user("juergen@example.de", PASSWORD)
     store.add(Membership(user_id=sub, customer_number=number, role=role, email="juergen@example.de"))
     profiles = InMemoryProfiles(customers)
+    access = AccessService(InMemoryCustomerRecords(store, customers))
     service = ProfileService(
         profile=profile,
         customers=customers,
         store=profiles,
         identity=identity,
-        access=AccessService(store),
         limiter=RateLimiter(InMemoryRateLimits()),
         mailer=mailer,
         render_notice=partial(profile_notice_email, profile=profile),
         clock=FixedClock(date(2026, 3, 2)),
     )
-    return service, Principal(user_id=sub, email="juergen@example.de"), number, profiles, mailer
+    return service, Principal(user_id=sub, email="juergen@example.de"), number, profiles, mailer, access
 
 
 def test_bank_account_needs_a_valid_iban_sepa_consent_and_the_password():
-    service, me, number, profiles, mailer = build()
-    change = partial(service.change_bank_account, me, number, holder="Jürgen Müller", valid_from=date(2026, 4, 1))
+    service, me, number, profiles, mailer, access = build()
+    change = partial(
+        service.change_bank_account, access.scope(me, number), holder="Jürgen Müller", valid_from=date(2026, 4, 1)
+    )
     with pytest.raises(ValidationFailed) as bad:
         change(iban="DE89 3704 0044 0532 0130 01", sepa_mandate=True, password=PASSWORD)
     assert bad.value.code == "iban_invalid"
@@ -95,8 +97,7 @@ def test_bank_account_needs_a_valid_iban_sepa_consent_and_the_password():
     assert password.value.code == "old_password_wrong"
     with pytest.raises(ValidationFailed) as past:
         service.change_bank_account(
-            me,
-            number,
+            access.scope(me, number),
             iban="DE89370400440532013000",
             holder="J",
             valid_from=date(2026, 3, 1),
@@ -116,10 +117,9 @@ def test_bank_account_needs_a_valid_iban_sepa_consent_and_the_password():
 
 
 def test_norwegian_bank_account_has_no_sepa_mandate():
-    service, me, number, profiles, _ = build("no")
+    service, me, number, profiles, _, access = build("no")
     service.change_bank_account(
-        me,
-        number,
+        access.scope(me, number),
         iban="NO9386011117947",
         holder="Kari",
         valid_from=date(2026, 4, 1),
@@ -130,41 +130,41 @@ def test_norwegian_bank_account_has_no_sepa_mandate():
 
 
 def test_billing_address_change_checks_postcode_and_password_and_confirms_by_email():
-    service, me, number, _, mailer = build()
+    service, me, number, _, mailer, access = build()
     new = Address(street="Ringstr. 5", postcode="9156", city="Heilsbronn", country="DE")
     with pytest.raises(ValidationFailed) as postcode:
-        service.change_billing_address(me, number, new, PASSWORD)
+        service.change_billing_address(access.scope(me, number), new, PASSWORD)
     assert postcode.value.code == "postcode_invalid"
     fixed = new.model_copy(update={"postcode": "91560"})
     with pytest.raises(ValidationFailed):
-        service.change_billing_address(me, number, fixed, "wrong-1")
-    customer = service.change_billing_address(me, number, fixed, PASSWORD)
+        service.change_billing_address(access.scope(me, number), fixed, "wrong-1")
+    customer = service.change_billing_address(access.scope(me, number), fixed, PASSWORD)
     assert customer.address.street == "Ringstr. 5"
     assert "Ringstr. 5, 91560 Heilsbronn" in mailer.sent[0].text
 
 
 def test_read_only_users_see_the_profile_but_do_not_change_it():
-    service, me, number, _, _ = build(role=Role.READ)
-    customer, bank = service.view(me, number)
+    service, me, number, _, _, access = build(role=Role.READ)
+    customer, bank = service.view(access.scope(me, number))
     assert (customer.name, bank) == ("Jürgen Müller", None)
     with pytest.raises(Forbidden):
-        service.change_contact(me, number, "neu@example.de", None)
+        service.change_contact(access.scope(me, number), "neu@example.de", None)
 
 
 def test_contact_data_on_record_and_the_contact_form():
-    service, me, number, profiles, mailer = build()
+    service, me, number, profiles, mailer, access = build()
     with pytest.raises(ValidationFailed) as phone:
-        service.change_contact(me, number, None, "12")
+        service.change_contact(access.scope(me, number), None, "12")
     assert phone.value.code == "phone_invalid"
-    customer = service.change_contact(me, number, "Neu@Example.de", "0151 23456789")
+    customer = service.change_contact(access.scope(me, number), "Neu@Example.de", "0151 23456789")
     assert (customer.email, customer.phone) == ("neu@example.de", "+4915123456789")
 
-    request = service.contact(me, number, "Abschlag", "Bitte anpassen", "0151 23456789")
+    request = service.contact(access.scope(me, number), "Abschlag", "Bitte anpassen", "0151 23456789")
     assert profiles.requests == [request]
     assert mailer.sent[-1].recipient == "juergen@example.de"
     with pytest.raises(ValidationFailed):
-        service.contact(me, number, "Abschlag", "Text", "")
+        service.contact(access.scope(me, number), "Abschlag", "Text", "")
     for _ in range(4):
-        service.contact(me, number, "Abschlag", "Text", "0151 23456789")
+        service.contact(access.scope(me, number), "Abschlag", "Text", "0151 23456789")
     with pytest.raises(RateLimited):
-        service.contact(me, number, "Abschlag", "Text", "0151 23456789")
+        service.contact(access.scope(me, number), "Abschlag", "Text", "0151 23456789")

@@ -13,7 +13,7 @@ from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Customer, Role
 from heatportal.domain.payments import AdvancePayment
 from heatportal.domain.profile import UtilityProfile, load_profile
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import Principal
 from heatportal.services.advance import AdvanceService
 from tests.unit.fakes import FixedClock, World, a_customer, a_membership
 from tests.unit.fakes_billing import FixedYearlyCost, InMemoryAdvances
@@ -45,8 +45,6 @@ def setup(profile_id: str = "nl", role: Role = Role.FULL) -> tuple[AdvanceServic
     advances.writes = 0
     service = AdvanceService(
         profile=load_profile(profile_id),
-        access=AccessService(world.memberships),
-        customers=world.customers,
         advances=advances,
         # Expected 1200.00 a year: heat 1000.00, hot tap water 200.00 -> 100.00 a month.
         costs=FixedYearlyCost(Decimal("1200.00"), {"heat": Decimal("1000.00"), "hot_water": Decimal("200.00")}),
@@ -62,8 +60,8 @@ PERSON = Principal(user_id="u1", email="jan@example.nl")
 
 
 def test_the_overview_shows_amount_validity_split_per_supply_type_and_range():
-    service, _, _ = setup()
-    overview = service.overview(PERSON, CUSTOMER)
+    service, world, _ = setup()
+    overview = service.overview(world.scope(PERSON, CUSTOMER))
     assert overview.current is not None
     assert overview.current.amount == Decimal("95.00")
     assert overview.current.valid_from == date(2026, 1, 1)
@@ -79,7 +77,7 @@ def test_the_overview_shows_amount_validity_split_per_supply_type_and_range():
 def test_an_amount_outside_the_range_is_refused_with_the_range(amount):
     service, world, advances = setup()
     with pytest.raises(ValidationFailed) as refused:
-        service.change(PERSON, CUSTOMER, Decimal(amount), date(2026, 4, 1), "")
+        service.change(world.scope(PERSON, CUSTOMER), Decimal(amount), date(2026, 4, 1), "")
     assert refused.value.code == "advance_out_of_range"
     assert refused.value.params == {"minimum": Decimal("70.00"), "maximum": Decimal("150.00"), "currency": "EUR"}
     assert advances.writes == 0
@@ -88,7 +86,9 @@ def test_an_amount_outside_the_range_is_refused_with_the_range(amount):
 
 def test_a_change_applies_from_the_next_period_and_is_confirmed_by_email():
     service, world, advances = setup()
-    advance, overview = service.change(PERSON, CUSTOMER, Decimal("120.00"), date(2026, 3, 12), " hogere prijzen ")
+    advance, overview = service.change(
+        world.scope(PERSON, CUSTOMER), Decimal("120.00"), date(2026, 3, 12), " hogere prijzen "
+    )
     assert advance.valid_from == date(2026, 4, 1)  # not this month: from the next period
     assert advance.comment == "hogere prijzen"
     assert advances.writes == 1
@@ -101,31 +101,31 @@ def test_a_change_applies_from_the_next_period_and_is_confirmed_by_email():
 
 
 def test_a_desired_date_inside_a_later_month_starts_on_the_following_first():
-    service, _, _ = setup()
-    advance, _ = service.change(PERSON, CUSTOMER, Decimal("70.00"), date(2026, 6, 15), "")
+    service, world, _ = setup()
+    advance, _ = service.change(world.scope(PERSON, CUSTOMER), Decimal("70.00"), date(2026, 6, 15), "")
     assert advance.valid_from == date(2026, 7, 1)
-    edge, _ = service.change(PERSON, CUSTOMER, Decimal("150.00"), date(2026, 8, 1), "")
+    edge, _ = service.change(world.scope(PERSON, CUSTOMER), Decimal("150.00"), date(2026, 8, 1), "")
     assert edge.valid_from == date(2026, 8, 1)
 
 
 def test_read_only_users_and_strangers_cannot_change_it():
-    service, _, advances = setup(role=Role.READ)
+    service, world, advances = setup(role=Role.READ)
     with pytest.raises(Forbidden):
-        service.change(PERSON, CUSTOMER, Decimal("100.00"), date(2026, 4, 1), "")
+        service.change(world.scope(PERSON, CUSTOMER), Decimal("100.00"), date(2026, 4, 1), "")
     with pytest.raises(Forbidden):
-        service.overview(Principal(user_id="someone", email="x@example.nl"), CUSTOMER)
+        service.overview(world.scope(Principal(user_id="someone", email="x@example.nl"), CUSTOMER))
     assert advances.writes == 0
 
 
 def test_more_than_two_decimals_is_refused():
-    service, _, _ = setup()
+    service, world, _ = setup()
     with pytest.raises(ValidationFailed) as refused:
-        service.change(PERSON, CUSTOMER, Decimal("100.005"), date(2026, 4, 1), "")
+        service.change(world.scope(PERSON, CUSTOMER), Decimal("100.005"), date(2026, 4, 1), "")
     assert refused.value.code == "advance_amount_invalid"
 
 
 def test_a_utility_billing_in_arrears_has_no_advance():
-    service, _, _ = setup(profile_id="no")
+    service, world, _ = setup(profile_id="no")
     with pytest.raises(NotFound) as missing:
-        service.overview(PERSON, CUSTOMER)
+        service.overview(world.scope(PERSON, CUSTOMER))
     assert missing.value.code == "advance_not_used"

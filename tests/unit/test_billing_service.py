@@ -17,7 +17,6 @@ from heatportal.domain.errors import NotFound, TransientFailure
 from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, ReadingSource
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.domain.profile import UtilityProfile, load_profile
-from heatportal.services.access import AccessService
 from heatportal.services.billing import BillingService, NothingToBill
 from heatportal.services.readings import ReadingService
 from tests.unit.fakes import FixedClock, World, a_customer, a_meter, a_reading
@@ -58,7 +57,7 @@ class Billing:
         self.world = World(clock=FixedClock(today))
         self.renderers = Renderers()
         w = self.world
-        self.readings = ReadingService(w.customers, w.readings, AccessService(w.memberships), w.clock)
+        self.readings = ReadingService(w.readings, w.clock)
         self.service = BillingService(
             profile=profile or load_profile("no"),
             customers=w.customers,

@@ -19,7 +19,7 @@ from heatportal.domain.companies import (
 from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.model import Role
 from heatportal.services.access import AccessService, Principal
-from tests.unit.fakes import InMemoryMemberships, a_membership
+from tests.unit.fakes import InMemoryCustomerRecords, InMemoryMemberships, a_membership
 from tests.unit.fakes_companies import InMemoryCompanies
 
 CUSTOMER = "100001"
@@ -92,7 +92,7 @@ def access_with(
         grants=list(grants),
         facilities={CUSTOMER: ["F1", "F2"]},
     )
-    return AccessService(memberships, companies=companies), companies
+    return AccessService(InMemoryCustomerRecords(memberships, companies=companies), companies=companies), companies
 
 
 def test_a_company_grant_never_counts_where_companies_are_not_allowed() -> None:
@@ -139,7 +139,7 @@ def test_pending_weaker_or_foreign_grants_give_nothing(kind: str, expected: type
 def test_members_and_staff_never_pay_for_the_company_lookup() -> None:
     memberships = InMemoryMemberships(a_membership("kari", CUSTOMER, Role.READ))
     companies = InMemoryCompanies(memberships, grants=[grant()])
-    access = AccessService(memberships, companies=companies)
+    access = AccessService(InMemoryCustomerRecords(memberships, companies=companies), companies=companies)
     access.require(Principal("kari", "kari@example.no"), CUSTOMER, Role.READ, companies="any")
     access.require(Principal("staff-1", "s@example.no", frozenset({"staff"})), CUSTOMER, Role.READ, companies="any")
     assert companies.calls == []
@@ -155,7 +155,9 @@ def test_the_customers_of_a_company_person_are_marked_with_the_company() -> None
             replace(grant(status="pending"), customer_number="100003"),
         ],
     )
-    mine = AccessService(memberships, companies=companies).customers_of(company_person())
+    mine = AccessService(InMemoryCustomerRecords(memberships, companies=companies), companies=companies).customers_of(
+        company_person()
+    )
     assert [(m.customer_number, m.role, m.via_org) for m in mine] == [
         ("100009", Role.ADMIN, None),
         (CUSTOMER, Role.FULL, ORG),

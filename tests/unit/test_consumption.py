@@ -12,11 +12,12 @@ from heatportal.domain.consumption import MonthlyConsumption, monthly_aggregates
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import DailyConsumption, MeterKind, Role
 from heatportal.domain.money import EnergyUnit
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.consumption import ConsumptionService
 from heatportal.services.readings import ReadingService
 from tests.unit.fakes import (
     FixedClock,
+    InMemoryCustomerRecords,
     InMemoryCustomers,
     InMemoryMemberships,
     InMemoryReadings,
@@ -46,10 +47,14 @@ class World:
             a_meter("W-1", CUSTOMER, kind=MeterKind.HOT_WATER, unit=EnergyUnit.M3, decimals=3)
         )
         self.store = InMemoryReadingsStore()
-        access = AccessService(InMemoryMemberships(a_membership("owner", CUSTOMER, Role.READ)))
+        memberships = InMemoryMemberships(a_membership("owner", CUSTOMER, Role.READ))
+        self.access = AccessService(InMemoryCustomerRecords(memberships, self.customers))
         clock = FixedClock(date(2024, 6, 10))
-        readings = ReadingService(self.customers, InMemoryReadings(), access, clock)
-        self.service = ConsumptionService(readings, self.store, access, clock, "oslo")
+        readings = ReadingService(InMemoryReadings(), clock)
+        self.service = ConsumptionService(readings, self.store, clock, "oslo")
+
+    def scope(self, who: Principal, number: str = CUSTOMER) -> Scope:
+        return self.access.scope(who, number)
 
     def fill(self, meter: str, start: date, days: int, per_day: str, temp: str = "5.0") -> None:
         self.store.put_daily([day(meter, start + timedelta(days=i), per_day, temp) for i in range(days)])
@@ -76,7 +81,7 @@ def test_a_corrected_day_corrects_its_month(world: World) -> None:
 
 
 def test_year_by_month_with_last_year_beside_it(world: World) -> None:
-    result = world.service.view(OWNER, CUSTOMER, "H-1", "year", year=2024)
+    result = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "year", year=2024)
     bars = result.view.bars
     assert [b.key for b in bars][:2] == ["2024-01", "2024-02"]
     assert bars[0].quantity == Decimal("3100.0") and bars[0].previous == Decimal("3100.0")
@@ -87,7 +92,7 @@ def test_year_by_month_with_last_year_beside_it(world: World) -> None:
 
 
 def test_a_month_by_day_compares_with_the_same_month_last_year(world: World) -> None:
-    result = world.service.view(OWNER, CUSTOMER, "H-1", "month", year=2024, month=2)
+    result = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "month", year=2024, month=2)
     assert len(result.view.bars) == 29
     assert result.view.total == Decimal("2900.0")
     assert result.view.previous_total == Decimal("2800.0")
@@ -95,7 +100,7 @@ def test_a_month_by_day_compares_with_the_same_month_last_year(world: World) -> 
 
 
 def test_total_since_installation_by_year(world: World) -> None:
-    result = world.service.view(OWNER, CUSTOMER, "H-1", "total")
+    result = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "total")
     assert [(b.key, b.quantity) for b in result.view.bars] == [
         ("2023", Decimal("36500.0")),
         ("2024", Decimal("16100.0")),
@@ -108,24 +113,24 @@ def test_total_since_installation_by_year(world: World) -> None:
     [(EnergyUnit.KWH, Decimal("52600.0")), (EnergyUnit.MWH, Decimal("52.600")), (EnergyUnit.GJ, Decimal("189.360"))],
 )
 def test_energy_is_shown_in_the_unit_the_person_picks(world: World, unit: EnergyUnit, total: Decimal) -> None:
-    assert world.service.view(OWNER, CUSTOMER, "H-1", "total", unit=unit).view.total == total
+    assert world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "total", unit=unit).view.total == total
 
 
 def test_hot_tap_water_is_shown_in_cubic_metres_only(world: World) -> None:
-    result = world.service.view(OWNER, CUSTOMER, "W-1", "month", year=2024, month=5)
+    result = world.service.view(world.scope(OWNER, CUSTOMER), "W-1", "month", year=2024, month=5)
     assert (result.unit, result.view.total) == (EnergyUnit.M3, Decimal("4.650"))
     with pytest.raises(ValidationFailed) as refused:
-        world.service.view(OWNER, CUSTOMER, "W-1", "year", unit=EnergyUnit.GJ)
+        world.service.view(world.scope(OWNER, CUSTOMER), "W-1", "year", unit=EnergyUnit.GJ)
     assert refused.value.code == "consumption_unit_invalid"
     with pytest.raises(ValidationFailed):
-        world.service.view(OWNER, CUSTOMER, "H-1", "year", unit=EnergyUnit.M3)
+        world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "year", unit=EnergyUnit.M3)
 
 
 def test_only_members_see_consumption(world: World) -> None:
     with pytest.raises(Forbidden):
-        world.service.view(STRANGER, CUSTOMER, "H-1", "year")
+        world.service.view(world.scope(STRANGER, CUSTOMER), "H-1", "year")
     with pytest.raises(NotFound):
-        world.service.view(OWNER, CUSTOMER, "H-9", "year")
+        world.service.view(world.scope(OWNER, CUSTOMER), "H-9", "year")
 
 
 def test_normalised_comparison_removes_the_weather() -> None:
@@ -159,7 +164,7 @@ def test_a_meter_read_by_hand_shows_months_from_its_readings() -> None:
     readings = w.service.readings.readings
     for day, value in ((date(2024, 1, 1), "1000"), (date(2024, 2, 1), "4100"), (date(2024, 3, 16), "6300")):
         readings.readings[("H-1", day)] = a_reading("H-1", day, value)  # type: ignore[attr-defined]
-    result = w.service.view(OWNER, CUSTOMER, "H-1", "year", year=2024)
+    result = w.service.view(w.scope(OWNER, CUSTOMER), "H-1", "year", year=2024)
     quantities = [b.quantity for b in result.view.bars[:3]]
     # January exactly; February and half of March share 2200 kWh by days (29 + 15)
     assert quantities[0] == Decimal("3100.0")

@@ -18,9 +18,14 @@ from heatportal.domain.estimation import (
     observations_from_readings,
 )
 from heatportal.domain.model import DailyConsumption, Meter
-from heatportal.services.access import AccessService
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMemberships, InMemoryReadings, a_meter, a_reading
+from tests.unit.fakes import (
+    FixedClock,
+    InMemoryCustomers,
+    InMemoryReadings,
+    a_meter,
+    a_reading,
+)
 
 STATION = "oslo"
 
@@ -99,13 +104,7 @@ def _service_with_history(station: str | None) -> tuple[ReadingService, Meter, I
         readings.readings[(meter.number, day)] = a_reading(meter.number, day, value)
         hdd = degree_days_between(STATION, day, nxt)
         value += (Decimal(10) * (nxt - day).days + 4 * hdd).quantize(Decimal(1))
-    service = ReadingService(
-        customers,
-        readings,
-        AccessService(InMemoryMemberships()),
-        FixedClock(date(2024, 3, 20)),
-        climate_station=station,
-    )
+    service = ReadingService(readings, FixedClock(date(2024, 3, 20)), climate_station=station)
     return service, meter, readings
 
 

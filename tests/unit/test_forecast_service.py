@@ -14,7 +14,7 @@ from heatportal.domain.model import BillingPeriod, DailyConsumption, MeterKind, 
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.profile import load_profile
 from heatportal.domain.tariff import MeterUsage, PricingInput, price_period
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import Principal
 from heatportal.services.forecast import YEAR_SWING, ForecastService, fit_meter
 from tests.unit.fakes import FixedClock, World, a_customer, a_membership, a_meter
 
@@ -72,8 +72,6 @@ def world() -> World:
 def service(world: World) -> ForecastService:
     return ForecastService(
         load_profile("nl"),
-        AccessService(world.memberships),
-        world.customers,
         world.readings,
         world.invoices,
         world.spot_prices,
@@ -82,7 +80,7 @@ def service(world: World) -> ForecastService:
 
 
 def test_the_year_is_measured_months_then_a_forecast_with_a_range(world):
-    overview = service(world).overview(Principal(user_id="u1", email="a@example.nl"), "C1")
+    overview = service(world).overview(world.scope(Principal(user_id="u1", email="a@example.nl"), "C1"))
     profile = load_profile("nl")
     sources = [m.source for m in overview.months]
     assert sources == ["estimated", "estimated"] + ["forecast"] * 10
@@ -107,7 +105,7 @@ def test_the_year_is_measured_months_then_a_forecast_with_a_range(world):
 
 
 def test_expected_yearly_cost_splits_by_supply_type(world):
-    total, by_kind = service(world).expected_yearly_cost("C1")
+    total, by_kind = service(world).expected_yearly_cost(world.customers.list_meters("C1"))
     assert total > 0
     assert set(by_kind) == {"heat"}
     assert by_kind["heat"] == total

@@ -13,11 +13,12 @@ import pytest
 from heatportal.domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Facility, MeterKind, ReadingSource, Register, RegisterName, Role
 from heatportal.domain.money import EnergyUnit
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.meter_lifecycle import MeterLifecycleService
 from tests.unit.fakes import (
     ADDRESS,
     FixedClock,
+    InMemoryCustomerRecords,
     InMemoryCustomers,
     InMemoryMemberships,
     InMemoryReadings,
@@ -49,9 +50,13 @@ class World:
         self.readings = InMemoryReadings()
         for day, value in ((date(2024, 1, 1), "12000"), (date(2024, 2, 1), "13500")):
             self.readings.readings[("M-1", day)] = a_reading("M-1", day, value)
-        access = AccessService(InMemoryMemberships(a_membership("admin", CUSTOMER, Role.ADMIN)))
+        memberships = InMemoryMemberships(a_membership("admin", CUSTOMER, Role.ADMIN))
+        self.access = AccessService(InMemoryCustomerRecords(memberships, self.customers))
         self.store = InMemoryMeterLifecycle(self.customers, self.readings)
-        self.service = MeterLifecycleService(self.customers, self.readings, self.store, access, FixedClock(TODAY))
+        self.service = MeterLifecycleService(self.customers, self.readings, self.store, FixedClock(TODAY))
+
+    def scope(self, who: Principal, number: str = CUSTOMER) -> Scope:
+        return self.access.scope(who, number)
 
     def snapshot(self) -> tuple[Any, ...]:
         return (dict(self.customers.meters), dict(self.readings.readings), len(self.store.history))
@@ -67,7 +72,7 @@ class World:
             "start_value": Decimal("1.25"),
         }
         body.update(fields)
-        return self.service.add(principal, CUSTOMER, **body)
+        return self.service.add(self.scope(principal, CUSTOMER), **body)
 
     def replace(self, principal: Principal = STAFF, meter: str = "M-1", **fields: Any) -> Any:
         body: dict[str, Any] = {
@@ -78,7 +83,7 @@ class World:
             "reason": "Defekt måler",
         }
         body.update(fields)
-        return self.service.replace(principal, CUSTOMER, meter, **body)
+        return self.service.replace(self.scope(principal, CUSTOMER), meter, **body)
 
     def refused(self, action: str, **fields: Any) -> str:
         before = self.snapshot()

@@ -11,11 +11,11 @@ import pytest
 
 from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.model import Role
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.meter_settings import MeterSettingsService
-from heatportal.services.readings import ReadingService
 from tests.unit.fakes import (
     FixedClock,
+    InMemoryCustomerRecords,
     InMemoryCustomers,
     InMemoryMemberships,
     InMemoryReadings,
@@ -41,16 +41,18 @@ class World:
         self.readings = InMemoryReadings()
         for day, value in ((date(2024, 1, 1), "12000.5"), (date(2024, 2, 1), "13500")):
             self.readings.readings[("M-1", day)] = a_reading("M-1", day, value)
-        access = AccessService(InMemoryMemberships(a_membership("admin", CUSTOMER, Role.ADMIN)))
+        memberships = InMemoryMemberships(a_membership("admin", CUSTOMER, Role.ADMIN))
+        self.access = AccessService(InMemoryCustomerRecords(memberships, self.customers))
         clock = FixedClock(date(2024, 3, 15))
         self.store = InMemoryMeterSettings(self.customers)
-        self.service = MeterSettingsService(
-            ReadingService(self.customers, self.readings, access, clock), self.readings, self.store, access, clock
-        )
+        self.service = MeterSettingsService(self.readings, self.store, clock)
+
+    def scope(self, who: Principal, number: str = CUSTOMER) -> Scope:
+        return self.access.scope(who, number)
 
     def change(self, principal: Principal = STAFF, **settings: object) -> object:
         settings.setdefault("reason", "Typeskilt kontrollert")
-        return self.service.change(principal, CUSTOMER, "M-1", **settings)  # type: ignore[arg-type]
+        return self.service.change(self.scope(principal, CUSTOMER), "M-1", **settings)  # type: ignore[arg-type]
 
     def refused(self, **settings: object) -> str:
         before = (self.customers.meters["M-1"], len(self.store.history))

@@ -11,7 +11,7 @@ from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.model import Address, Customer, Facility, Membership, Role
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.interruptions import InterruptionService
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMemberships
+from tests.unit.fakes import FixedClock, InMemoryCustomerRecords, InMemoryCustomers, InMemoryMemberships
 from tests.unit.fakes_portal import InMemoryInterruptions
 
 STAFF = Principal(user_id="staff-1", email="staff@example.com", groups=frozenset({"staff"}))
@@ -30,8 +30,9 @@ def world():
         Membership(user_id="kari", customer_number="100001", role=Role.READ, email="kari@example.com")
     )
     repo = InMemoryInterruptions()
-    service = InterruptionService(repo, customers, AccessService(memberships), clock)
-    return service, repo, clock
+    service = InterruptionService(repo, clock)
+    access = AccessService(InMemoryCustomerRecords(memberships, customers))
+    return service, repo, clock, access
 
 
 def announce(service, *, hours_from_now: float, hours: float | None = 4, title: str, postcodes=(), planned=True):
@@ -48,7 +49,7 @@ def announce(service, *, hours_from_now: float, hours: float | None = 4, title: 
 
 
 def test_the_customer_sees_current_and_planned_interruptions_in_their_area(world):
-    service, _repo, _clock = world
+    service, _repo, _clock, access = world
     announce(service, hours_from_now=-1, hours=None, title="Pipe burst", planned=False, postcodes=("0155",))
     announce(service, hours_from_now=24 * 9, title="Valve work", postcodes=("0 155",))  # spaces ignored
     announce(service, hours_from_now=24 * 9, title="Whole network")
@@ -56,38 +57,38 @@ def test_the_customer_sees_current_and_planned_interruptions_in_their_area(world
     announce(service, hours_from_now=24 * 31, title="Next month")
     announce(service, hours_from_now=-10, hours=2, title="Over already", postcodes=("0155",))
 
-    notice = service.for_customer(KARI, "100001")
+    notice = service.for_customer(access.scope(KARI, "100001"))
 
     assert [i.title for i in notice.current] == ["Pipe burst"]
     assert sorted(i.title for i in notice.upcoming) == ["Valve work", "Whole network"]
 
 
 def test_an_interruption_shows_until_it_ends(world):
-    service, _repo, clock = world
+    service, _repo, clock, access = world
     announce(service, hours_from_now=1, hours=4, title="Valve work")
-    assert [i.title for i in service.for_customer(KARI, "100001").upcoming] == ["Valve work"]
+    assert [i.title for i in service.for_customer(access.scope(KARI, "100001")).upcoming] == ["Valve work"]
     clock._now += timedelta(hours=2)
-    assert [i.title for i in service.for_customer(KARI, "100001").current] == ["Valve work"]
+    assert [i.title for i in service.for_customer(access.scope(KARI, "100001")).current] == ["Valve work"]
     clock._now += timedelta(hours=3)
-    notice = service.for_customer(KARI, "100001")
+    notice = service.for_customer(access.scope(KARI, "100001"))
     assert notice.current == [] and notice.upcoming == []
 
 
 def test_the_repository_is_asked_for_a_bounded_range_not_everything(world):
-    service, repo, _clock = world
-    service.for_customer(KARI, "100001")
+    service, repo, _clock, access = world
+    service.for_customer(access.scope(KARI, "100001"))
     start, end = repo.queries[-1]
     assert end - start == timedelta(days=120)
 
 
 def test_only_staff_announce_and_list_and_only_members_see_a_customer(world):
-    service, repo, _clock = world
+    service, repo, _clock, access = world
     with pytest.raises(Forbidden):
         service.announce(KARI, planned=True, starts_at=datetime(2026, 12, 1, tzinfo=UTC), ends_at=None, title="x y z")
     with pytest.raises(Forbidden):
         service.upcoming(KARI)
     with pytest.raises(Forbidden):
-        service.for_customer(STRANGER, "100001")
+        service.for_customer(access.scope(STRANGER, "100001"))
     assert repo.items == {}
 
 
@@ -101,7 +102,7 @@ def test_only_staff_announce_and_list_and_only_members_see_a_customer(world):
     ],
 )
 def test_an_invalid_interruption_is_refused_with_a_stable_code_and_not_stored(world, starts_at, ends_at, title):
-    service, repo, _clock = world
+    service, repo, _clock, _access = world
     with pytest.raises(ValidationFailed) as refused:
         service.announce(STAFF, planned=True, starts_at=starts_at, ends_at=ends_at, title=title)
     assert refused.value.code == "interruption_invalid"

@@ -16,7 +16,7 @@ from heatportal.domain.profile import load_profile
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.profile import ProfileService
 from heatportal.services.ratelimit import RateLimiter
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMailer
+from tests.unit.fakes import FixedClock, InMemoryCustomerRecords, InMemoryCustomers, InMemoryMailer
 from tests.unit.fakes_accounts import FakeIdentity, InMemoryAccountStore, InMemoryRateLimits
 from tests.unit.fakes_accounts2 import InMemoryProfileStore
 
@@ -40,24 +40,23 @@ def build(role: Role = Role.FULL):
     store.add(Membership(user_id=sub, customer_number=NUMBER, role=role, email="juergen@example.de"))
     profiles = InMemoryProfileStore(customers)
     clock = FixedClock(date(2026, 3, 2))
+    access = AccessService(InMemoryCustomerRecords(store, customers))
     service = ProfileService(
         profile=profile,
         customers=customers,
         store=profiles,
         identity=identity,
-        access=AccessService(store),
         limiter=RateLimiter(InMemoryRateLimits()),
         mailer=mailer,
         render_notice=partial(profile_notice_email, profile=profile),
         clock=clock,
     )
-    return service, Principal(user_id=sub, email="juergen@example.de"), profiles, mailer, clock
+    return service, Principal(user_id=sub, email="juergen@example.de"), profiles, mailer, clock, access
 
 
-def _change(service, me, iban: str, facility_id: str | None = None, password: str = PASSWORD) -> BankAccount:
+def _change(service, scope, iban: str, facility_id: str | None = None, password: str = PASSWORD) -> BankAccount:
     return service.change_bank_account(
-        me,
-        NUMBER,
+        scope,
         iban=iban,
         holder="Jürgen Müller",
         valid_from=date(2026, 4, 1),
@@ -68,14 +67,14 @@ def _change(service, me, iban: str, facility_id: str | None = None, password: st
 
 
 def test_a_facility_account_overrides_the_customers_for_that_facility_only():
-    service, me, _profiles, mailer, _ = build()
-    _change(service, me, IBAN_CUSTOMER)
-    own = _change(service, me, IBAN_FACILITY, facility_id="F2")
+    service, me, _profiles, mailer, _, access = build()
+    _change(service, access.scope(me, NUMBER), IBAN_CUSTOMER)
+    own = _change(service, access.scope(me, NUMBER), IBAN_FACILITY, facility_id="F2")
     assert own.facility_id == "F2"
 
-    _customer, bank = service.view(me, NUMBER)
+    _customer, bank = service.view(access.scope(me, NUMBER))
     assert bank is not None and bank.iban == IBAN_CUSTOMER  # the customer's account is unchanged
-    rows = {f.facility.id: f for f in service.facility_accounts(me, NUMBER)}
+    rows = {f.facility.id: f for f in service.facility_accounts(access.scope(me, NUMBER))}
     assert rows["F1"].own is None and rows["F1"].paying.iban == IBAN_CUSTOMER
     assert rows["F2"].own.iban == IBAN_FACILITY and rows["F2"].paying.iban == IBAN_FACILITY
     # The confirmation names the facility.
@@ -83,42 +82,42 @@ def test_a_facility_account_overrides_the_customers_for_that_facility_only():
 
 
 def test_a_facility_of_another_customer_or_none_is_refused_before_the_password_is_tried():
-    service, me, profiles, mailer, _ = build()
+    service, me, profiles, mailer, _, access = build()
     for unknown in ("F9", ""):
         with pytest.raises(ValidationFailed) as refused:
-            _change(service, me, IBAN_FACILITY, facility_id=unknown, password="wrong-1")
+            _change(service, access.scope(me, NUMBER), IBAN_FACILITY, facility_id=unknown, password="wrong-1")
         assert refused.value.code == "facility_unknown"
         assert refused.value.fields == [{"field": "facility_id", "code": "facility_unknown"}]
     assert profiles.banks == {} and mailer.sent == []
 
 
 def test_read_only_users_see_facility_accounts_but_do_not_change_them():
-    service, me, _, _, _ = build(role=Role.READ)
-    assert [f.paying for f in service.facility_accounts(me, NUMBER)] == [None, None]
+    service, me, _, _, _, access = build(role=Role.READ)
+    assert [f.paying for f in service.facility_accounts(access.scope(me, NUMBER))] == [None, None]
     with pytest.raises(Forbidden):
-        _change(service, me, IBAN_FACILITY, facility_id="F1")
+        _change(service, access.scope(me, NUMBER), IBAN_FACILITY, facility_id="F1")
 
 
 def test_removing_a_facility_account_pays_it_from_the_customers_again_and_a_retry_is_silent():
-    service, me, profiles, mailer, _ = build()
+    service, me, profiles, mailer, _, access = build()
     assert profiles.banks == {}
-    _change(service, me, IBAN_CUSTOMER)
-    _change(service, me, IBAN_FACILITY, facility_id="F2")
+    _change(service, access.scope(me, NUMBER), IBAN_CUSTOMER)
+    _change(service, access.scope(me, NUMBER), IBAN_FACILITY, facility_id="F2")
     sent = len(mailer.sent)
-    service.remove_facility_bank_account(me, NUMBER, "F2")
-    rows = {f.facility.id: f for f in service.facility_accounts(me, NUMBER)}
+    service.remove_facility_bank_account(access.scope(me, NUMBER), "F2")
+    rows = {f.facility.id: f for f in service.facility_accounts(access.scope(me, NUMBER))}
     assert rows["F2"].own is None and rows["F2"].paying.iban == IBAN_CUSTOMER
     assert {m.recipient for m in mailer.sent[sent:]} == {"rechnung@example.de", "juergen@example.de"}
     assert "Ringstr. 5 (F2)" in mailer.sent[-1].text and "DE89 3704 0044 0532 0130 00" in mailer.sent[-1].text
 
-    service.remove_facility_bank_account(me, NUMBER, "F2")  # a retry: nothing left to remove
+    service.remove_facility_bank_account(access.scope(me, NUMBER), "F2")  # a retry: nothing left to remove
     assert len(mailer.sent) == sent + 2
     with pytest.raises(ValidationFailed) as unknown:
-        service.remove_facility_bank_account(me, NUMBER, "F9")
+        service.remove_facility_bank_account(access.scope(me, NUMBER), "F9")
     assert unknown.value.code == "facility_unknown"
-    reader, reader_me, _, _, _ = build(role=Role.READ)
+    reader, reader_me, _, _, _, reader_access = build(role=Role.READ)
     with pytest.raises(Forbidden):
-        reader.remove_facility_bank_account(reader_me, NUMBER, "F2")
+        reader.remove_facility_bank_account(reader_access.scope(reader_me, NUMBER), "F2")
 
 
 def test_account_for_facility_falls_back_to_the_customers():
@@ -138,11 +137,11 @@ def test_account_for_facility_falls_back_to_the_customers():
 
 
 def test_customer_service_lists_open_requests_newest_first_a_page_at_a_time_and_marks_them_handled():
-    service, me, _profiles, _, clock = build()
+    service, me, _profiles, _, clock, access = build()
     sent = []
     for n in range(5):  # the limiter allows five an hour
         clock._now += timedelta(minutes=1)  # FixedClock has no minute step; its state is plain
-        sent.append(service.contact(me, NUMBER, f"Abschlag {n}", "Bitte anpassen", "0151 23456789"))
+        sent.append(service.contact(access.scope(me, NUMBER), f"Abschlag {n}", "Bitte anpassen", "0151 23456789"))
     assert len({r.id for r in sent}) == 5 and all(len(r.id) == 16 for r in sent)
 
     first = service.contact_requests(STAFF, "open", None, limit=2)
@@ -163,8 +162,8 @@ def test_customer_service_lists_open_requests_newest_first_a_page_at_a_time_and_
 
 
 def test_only_customer_service_sees_contact_requests_and_unknown_ids_are_not_found():
-    service, me, _, _, _ = build()
-    request = service.contact(me, NUMBER, "Frage", "Text", "0151 23456789")
+    service, me, _, _, _, access = build()
+    request = service.contact(access.scope(me, NUMBER), "Frage", "Text", "0151 23456789")
     with pytest.raises(Forbidden):
         service.contact_requests(me)
     with pytest.raises(Forbidden):

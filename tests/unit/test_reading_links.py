@@ -9,11 +9,12 @@ import pytest
 
 from heatportal.domain.errors import Forbidden, NotFound, RateLimited, ValidationFailed
 from heatportal.domain.model import Role
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.reading_links import SUBMITS_PER_TOKEN_PER_HOUR, ReadingLinkService, hash_token
 from heatportal.services.readings import ReadingService
 from tests.unit.fakes import (
     FixedClock,
+    InMemoryCustomerRecords,
     InMemoryCustomers,
     InMemoryMemberships,
     InMemoryReadings,
@@ -37,20 +38,20 @@ class World:
         self.readings = InMemoryReadings()
         r = a_reading("M-1", date(2024, 3, 1), "3000")
         self.readings.readings[("M-1", r.read_on)] = r
-        access = AccessService(
-            InMemoryMemberships(a_membership("owner", "100001", Role.FULL), a_membership("reader", "100001", Role.READ))
+        memberships = InMemoryMemberships(
+            a_membership("owner", "100001", Role.FULL), a_membership("reader", "100001", Role.READ)
         )
+        self.access = AccessService(InMemoryCustomerRecords(memberships, self.customers))
         self.store = InMemoryReadingsStore()
         self.service = ReadingLinkService(
-            self.customers,
-            ReadingService(self.customers, self.readings, access, self.clock),
-            self.store,
-            access,
-            country="NO",
+            self.customers, ReadingService(self.readings, self.clock), self.store, country="NO"
         )
 
+    def scope(self, who: Principal, number: str = "100001") -> Scope:
+        return self.access.scope(who, number)
+
     def token(self) -> str:
-        agreement = self.service.set_up_agreement(OWNER, "100001", "M-1", "email", None)
+        agreement = self.service.set_up_agreement(self.scope(OWNER, "100001"), "M-1", "email", None)
         return self.service.issue(agreement, "2024-03", date(2024, 4, 1))
 
 
@@ -105,24 +106,24 @@ def test_submissions_are_limited_per_token(world: World) -> None:
 
 def test_agreements_are_checked(world: World) -> None:
     with pytest.raises(Forbidden):
-        world.service.set_up_agreement(READER, "100001", "M-1", "email", None)
+        world.service.set_up_agreement(world.scope(READER, "100001"), "M-1", "email", None)
     with pytest.raises(ValidationFailed) as phone:
-        world.service.set_up_agreement(OWNER, "100001", "M-1", "sms", "123")
+        world.service.set_up_agreement(world.scope(OWNER, "100001"), "M-1", "sms", "123")
     assert phone.value.code == "reminder_phone_invalid"
     with pytest.raises(ValidationFailed) as mail:
-        world.service.set_up_agreement(OWNER, "100001", "M-1", "email", "not an address")
+        world.service.set_up_agreement(world.scope(OWNER, "100001"), "M-1", "email", "not an address")
     assert mail.value.code == "reminder_email_invalid"
-    sms = world.service.set_up_agreement(OWNER, "100001", "M-1", "sms", "91234567")
+    sms = world.service.set_up_agreement(world.scope(OWNER, "100001"), "M-1", "sms", "91234567")
     assert sms.address == "+4791234567"
 
 
 def test_a_customer_lists_and_ends_only_its_own_agreements(world: World) -> None:
-    world.service.set_up_agreement(OWNER, "100001", "M-1", "sms", "91234567")
-    assert [a.address for a in world.service.list_agreements(READER, "100001")] == ["+4791234567"]
+    world.service.set_up_agreement(world.scope(OWNER, "100001"), "M-1", "sms", "91234567")
+    assert [a.address for a in world.service.list_agreements(world.scope(READER, "100001"))] == ["+4791234567"]
     with pytest.raises(Forbidden):
-        world.service.remove_agreement(READER, "100001", "M-1", "sms", "+4791234567")
-    world.service.remove_agreement(OWNER, "100001", "M-1", "sms", "+4791234567")
-    assert world.service.list_agreements(OWNER, "100001") == []
+        world.service.remove_agreement(world.scope(READER, "100001"), "M-1", "sms", "+4791234567")
+    world.service.remove_agreement(world.scope(OWNER, "100001"), "M-1", "sms", "+4791234567")
+    assert world.service.list_agreements(world.scope(OWNER, "100001")) == []
     with pytest.raises(NotFound) as gone:
-        world.service.remove_agreement(OWNER, "100001", "M-1", "sms", "+4791234567")
+        world.service.remove_agreement(world.scope(OWNER, "100001"), "M-1", "sms", "+4791234567")
     assert gone.value.code == "reminder_not_found"

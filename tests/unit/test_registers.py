@@ -17,11 +17,19 @@ from heatportal.domain.model import Meter, MeterKind, Reading, Register, Registe
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.profile import load_profile
 from heatportal.domain.registers import register_months
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.consumption import with_register_volumes
 from heatportal.services.reading_corrections import ReadingCorrectionService
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMemberships, a_customer, a_membership, a_meter
+from tests.unit.fakes import (
+    FixedClock,
+    InMemoryCustomerRecords,
+    InMemoryCustomers,
+    InMemoryMemberships,
+    a_customer,
+    a_membership,
+    a_meter,
+)
 from tests.unit.fakes_readings2 import InMemoryReadingHistory
 from tests.unit.fakes_registers import (
     RegisterReadings,
@@ -41,12 +49,12 @@ class Setup:
         self.customers.add_customer(a_customer(CUSTOMER))
         self.meter = self.customers.add_meter(meter or a_heat_meter_with_volume())
         self.readings = RegisterReadings()
-        self.service = ReadingService(
-            self.customers,
-            self.readings,
-            AccessService(InMemoryMemberships(a_membership("owner", CUSTOMER, Role.FULL))),
-            FixedClock(TODAY),
-        )
+        self.service = ReadingService(self.readings, FixedClock(TODAY))
+        memberships = InMemoryMemberships(a_membership("owner", CUSTOMER, Role.FULL))
+        self.access = AccessService(InMemoryCustomerRecords(memberships, self.customers))
+
+    def scope(self, who: Principal, number: str = CUSTOMER) -> Scope:
+        return self.access.scope(who, number)
 
     def given(self, *readings: Reading) -> None:
         for reading in readings:
@@ -55,14 +63,24 @@ class Setup:
     def submit(self, value: str, volume: str | None = None, *, read_on: date | None = None, confirmed: bool = False):
         registers = {} if volume is None else {"volume": Decimal(volume)}
         return self.service.submit(
-            OWNER, CUSTOMER, self.meter.number, Decimal(value), read_on, confirmed=confirmed, registers=registers
+            self.scope(OWNER, CUSTOMER),
+            self.meter.number,
+            Decimal(value),
+            read_on,
+            confirmed=confirmed,
+            registers=registers,
         )
 
     def refused(self, value: str, registers: dict[str, Decimal], *, confirmed: bool = False) -> ValidationFailed:
         before = dict(self.readings.readings)
         with pytest.raises(ValidationFailed) as caught:
             self.service.submit(
-                OWNER, CUSTOMER, self.meter.number, Decimal(value), None, confirmed=confirmed, registers=registers
+                self.scope(OWNER, CUSTOMER),
+                self.meter.number,
+                Decimal(value),
+                None,
+                confirmed=confirmed,
+                registers=registers,
             )
         assert self.readings.readings == before, "nothing is stored when a value is refused"
         return caught.value
@@ -255,11 +273,11 @@ def test_a_replacement_meter_starts_its_volume_at_its_own_value():
 
 def test_the_meter_list_gives_each_registers_last_value_with_its_date(world: Setup):
     queries = world.readings.queries
-    [overview] = world.service.list_meters(OWNER, CUSTOMER)
+    [overview] = world.service.list_meters(world.scope(OWNER, CUSTOMER))
     assert world.readings.queries - queries == 1  # the last reading had the volume: no further query
     assert overview.last_registers["volume"].value == Decimal("250.00")
     world.given(a_reading_with("M-1", date(2024, 3, 10), "10600"))
-    [overview] = world.service.list_meters(OWNER, CUSTOMER)
+    [overview] = world.service.list_meters(world.scope(OWNER, CUSTOMER))
     assert overview.last_reading is not None and overview.last_reading.read_on == date(2024, 3, 10)
     last = overview.last_registers["volume"]
     assert (last.value, last.read_on) == (Decimal("250.00"), date(2024, 3, 1))
@@ -349,23 +367,31 @@ STAFF = Principal(user_id="agent", email="agent@example.no", groups=frozenset({"
 def corrections(world: Setup):
     world.given(a_reading_with("M-1", date(2023, 12, 1), "7000", {"volume": "180.00"}))
     history = InMemoryReadingHistory(world.readings)
-    service = ReadingCorrectionService(
-        world.service, world.readings, history, world.service.access, world.service.clock
-    )
+    service = ReadingCorrectionService(world.service, world.readings, history, world.service.clock)
     return world, service, history
 
 
 def test_staff_correct_the_volume_alone_and_the_history_keeps_the_old_value(corrections):
-    _, service, history = corrections
+    world, service, history = corrections
     entry = service.correct(
-        STAFF, CUSTOMER, "M-1", date(2023, 12, 1), Decimal(7000), "Foto av måleren", {"volume": Decimal("181.50")}
+        world.scope(STAFF, CUSTOMER),
+        "M-1",
+        date(2023, 12, 1),
+        Decimal(7000),
+        "Foto av måleren",
+        {"volume": Decimal("181.50")},
     )
     assert (entry.reading.value, entry.reading.registers) == (Decimal(7000), {"volume": Decimal("181.50")})
     [correction] = history.history
     assert correction.previous_registers == {"volume": Decimal("180.00")}
     assert correction.registers == {"volume": Decimal("181.50")}
     service.correct(
-        STAFF, CUSTOMER, "M-1", date(2023, 12, 1), Decimal(7000), "Foto av måleren", {"volume": Decimal("181.50")}
+        world.scope(STAFF, CUSTOMER),
+        "M-1",
+        date(2023, 12, 1),
+        Decimal(7000),
+        "Foto av måleren",
+        {"volume": Decimal("181.50")},
     )
     assert len(history.history) == 1  # a retry records nothing more
 
@@ -382,14 +408,18 @@ def test_a_volume_correction_between_its_neighbours_only(corrections, volume, co
     world, service, history = corrections
     before = dict(world.readings.readings)
     with pytest.raises(ValidationFailed) as caught:
-        service.correct(STAFF, CUSTOMER, "M-1", date(2023, 12, 1), Decimal(7000), "Feil", {"volume": Decimal(volume)})
+        service.correct(
+            world.scope(STAFF, CUSTOMER), "M-1", date(2023, 12, 1), Decimal(7000), "Feil", {"volume": Decimal(volume)}
+        )
     assert caught.value.code == code
     assert caught.value.fields == [{"field": "registers.volume", "code": code}]
     assert world.readings.readings == before and history.history == []
 
 
 def test_a_correction_for_a_register_the_meter_lacks_is_refused(corrections):
-    _, service, history = corrections
+    world, service, history = corrections
     with pytest.raises(ValidationFailed) as caught:
-        service.correct(STAFF, CUSTOMER, "M-1", date(2023, 12, 1), Decimal(7000), "Feil", {"tariff": Decimal(1)})
+        service.correct(
+            world.scope(STAFF, CUSTOMER), "M-1", date(2023, 12, 1), Decimal(7000), "Feil", {"tariff": Decimal(1)}
+        )
     assert caught.value.code == "register_unknown" and history.history == []

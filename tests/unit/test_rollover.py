@@ -47,7 +47,9 @@ def rejected(setup: Setup, value: str, read_on: date, *, confirmed: bool = False
 def test_a_plausible_value_below_the_previous_one_is_stored_as_a_rollover(near_the_top: Setup) -> None:
     # When 100 is read 14 days after 99000: 100 + 100000 - 99000 = 1100 kWh
     # (expected 14 x 6000/182 = 461.5, the band's top 3 x 461.5 + 2 x 33.0 = 1450.5)
-    result = near_the_top.service.submit(OWNER, CUSTOMER, "M-1", Decimal(100), None, confirmed=False)
+    result = near_the_top.service.submit(
+        near_the_top.scope(OWNER, CUSTOMER), "M-1", Decimal(100), None, confirmed=False
+    )
     # Then it is stored, marked as a rollover, with the consumption across the wrap
     assert result.consumption_since_previous == Decimal(1100)
     stored = near_the_top.readings.readings[("M-1", date(2024, 3, 15))]

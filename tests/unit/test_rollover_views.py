@@ -85,7 +85,7 @@ def test_the_year_view_of_a_meter_read_by_hand_counts_the_wrap_month() -> None:
         a_reading("H-1", date(2024, 4, 1), "1500"),
     ):
         store[("H-1", reading.read_on)] = reading
-    result = w.service.view(OWNER, CUSTOMER, "H-1", "year", year=2024)
+    result = w.service.view(w.scope(OWNER, CUSTOMER), "H-1", "year", year=2024)
     quantities = [b.quantity for b in result.view.bars[:4]]
     assert quantities == [Decimal("1500.0"), Decimal("1200.0"), Decimal("800.0"), None]
     assert result.view.total == Decimal("3500.0")
@@ -167,18 +167,18 @@ def test_the_readings_page_gets_each_readings_corrections_by_date() -> None:
     setup = Corrections()
     for month, value in ((1, "2000"), (2, "3000"), (3, "4000")):
         setup.add(date(2025, month, 1), value)
-    setup.corrections.correct(STAFF, OWNED, "M-1", date(2025, 2, 1), Decimal(2900), "Feil avlest")
-    setup.corrections.correct(STAFF, OWNED, "M-1", date(2025, 2, 1), Decimal(2950), "Bilde mottatt")
-    shown = setup.reading_service.list_readings(OWNER_OF, OWNED, "M-1")
+    setup.corrections.correct(setup.scope(STAFF, OWNED), "M-1", date(2025, 2, 1), Decimal(2900), "Feil avlest")
+    setup.corrections.correct(setup.scope(STAFF, OWNED), "M-1", date(2025, 2, 1), Decimal(2950), "Bilde mottatt")
+    shown = setup.reading_service.list_readings(setup.scope(OWNER_OF, OWNED), "M-1")
 
-    by_date = setup.corrections.corrections_of(OWNER_OF, OWNED, "M-1", shown)
+    by_date = setup.corrections.corrections_of(setup.scope(OWNER_OF, OWNED), "M-1", shown)
 
     assert list(by_date) == [date(2025, 2, 1)]
     assert [(c.previous_value, c.value, c.reason) for c in by_date[date(2025, 2, 1)]] == [
         (Decimal(3000), Decimal(2900), "Feil avlest"),
         (Decimal(2900), Decimal(2950), "Bilde mottatt"),
     ]
-    assert setup.corrections.corrections_of(OWNER_OF, OWNED, "M-1", []) == {}
+    assert setup.corrections.corrections_of(setup.scope(OWNER_OF, OWNED), "M-1", []) == {}
     stranger = Principal(user_id="stranger", email="x@example.no")
     with pytest.raises(Forbidden):
-        setup.corrections.corrections_of(stranger, OWNED, "M-1", shown)
+        setup.corrections.corrections_of(setup.scope(stranger, OWNED), "M-1", shown)

@@ -9,10 +9,8 @@ from decimal import Decimal
 import pytest
 
 from heatportal.composition import texts
-from heatportal.domain.model import Role
 from heatportal.domain.reminders import ReminderAgreement
 from heatportal.domain.sms import Malformed, StartAgreement, SubmitReading, normalise_phone, parse_sms
-from heatportal.services.access import AccessService
 from heatportal.services.readings import ReadingService
 from heatportal.services.reminders import ReminderService, next_cutoff
 from heatportal.services.sms import START_ATTEMPTS_PER_DAY, SmsReadingService
@@ -20,10 +18,8 @@ from tests.unit.fakes import (
     FixedClock,
     InMemoryCustomers,
     InMemoryMailer,
-    InMemoryMemberships,
     InMemoryReadings,
     a_customer,
-    a_membership,
     a_meter,
     a_reading,
 )
@@ -76,8 +72,7 @@ class World:
             for month, value in ((1, "1000"), (2, "2000"), (3, "3000")):
                 r = a_reading(meter, date(2024, month, 1), value)
                 self.readings.readings[(meter, r.read_on)] = r
-        access = AccessService(InMemoryMemberships(a_membership("owner", "100001", Role.FULL)))
-        self.reading_service = ReadingService(self.customers, self.readings, access, self.clock)
+        self.reading_service = ReadingService(self.readings, self.clock)
         self.store = InMemoryReadingsStore()
         self.sms = RecordingSms()
         self.mailer = InMemoryMailer()

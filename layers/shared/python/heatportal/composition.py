@@ -118,9 +118,10 @@ def jwt_verifier() -> JwtVerifier:
 
 @cache
 def access() -> AccessService:
+    from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
     from heatportal.services.access import AccessService
 
-    return AccessService(repository(), companies=company_store())
+    return AccessService(DynamoCustomerRecords(repository().table), companies=company_store())
 
 
 @cache
@@ -136,8 +137,6 @@ def reading_service() -> ReadingService:
 
     return ReadingService(
         repository(),
-        repository(),
-        access(),
         clock(),
         climate_station=profile().climate_station,
         confirmations=_confirm_reading,
@@ -151,8 +150,6 @@ def invoice_service() -> InvoiceService:
     return InvoiceService(
         repository(),
         documents(),
-        access(),
-        customers=repository(),
         paid=payment_repository(),
         clock=clock(),
         currency=profile().currency,
@@ -198,7 +195,7 @@ def readings_store() -> DynamoReadingsStore:
 def consumption_service() -> ConsumptionService:
     from heatportal.services.consumption import ConsumptionService
 
-    return ConsumptionService(reading_service(), readings_store(), access(), clock(), profile().climate_station)
+    return ConsumptionService(reading_service(), readings_store(), clock(), profile().climate_station)
 
 
 # --- issue 5: payments, trial settlement, advance payments, forecast ----------------
@@ -271,7 +268,7 @@ def interruption_service() -> InterruptionService:
     from heatportal.adapters.interruptions import DynamoInterruptions
     from heatportal.services.interruptions import InterruptionService
 
-    return InterruptionService(DynamoInterruptions(repository().table), repository(), access(), clock())
+    return InterruptionService(DynamoInterruptions(repository().table), clock())
 
 
 def texts(key: str, lang: Language, params: dict[str, Any]) -> str:
@@ -341,7 +338,7 @@ def reminder_service() -> ReminderService:
 def reading_link_service() -> ReadingLinkService:
     from heatportal.services.reading_links import ReadingLinkService
 
-    return ReadingLinkService(repository(), reading_service(), readings_store(), access(), country=profile().country)
+    return ReadingLinkService(repository(), reading_service(), readings_store(), country=profile().country)
 
 
 def _render_invoice_pdf(*args: Any) -> bytes:
@@ -383,14 +380,14 @@ def pricing_service() -> BillingService:
 def trial_settlement_service() -> TrialSettlementService:
     from heatportal.services.settlement import TrialSettlementService
 
-    return TrialSettlementService(access(), repository(), repository(), reading_service(), pricing_service(), clock())
+    return TrialSettlementService(repository(), reading_service(), pricing_service(), clock())
 
 
 @cache
 def forecast_service() -> ForecastService:
     from heatportal.services.forecast import ForecastService
 
-    return ForecastService(profile(), access(), repository(), repository(), repository(), repository(), clock())
+    return ForecastService(profile(), repository(), repository(), repository(), clock())
 
 
 @cache
@@ -407,8 +404,6 @@ def advance_service() -> AdvanceService:
 
     return AdvanceService(
         profile=profile(),
-        access=access(),
-        customers=repository(),
         advances=advance_repository(),
         costs=forecast_service(),
         mailer=mailer(),
@@ -423,7 +418,7 @@ def document_service() -> DocumentService:
     from heatportal.documents.price_sheet import render_price_sheet_pdf
     from heatportal.services.documents import DocumentService
 
-    return DocumentService(profile(), repository(), access(), documents(), clock(), render_price_sheet_pdf)
+    return DocumentService(profile(), documents(), clock(), render_price_sheet_pdf)
 
 
 @cache
@@ -454,7 +449,6 @@ def profile_service() -> ProfileService:
         customers=repository(),
         store=DynamoProfileStore(table),
         identity=cognito_accounts(),
-        access=access(),
         limiter=rate_limiter(),
         mailer=mailer(),
         render_notice=partial(profile_notice_email, profile=profile()),
@@ -502,7 +496,7 @@ def _confirm_reading(*args: Any, **kwargs: Any) -> bool:
 def reading_correction_service() -> ReadingCorrectionService:
     from heatportal.services.reading_corrections import ReadingCorrectionService
 
-    return ReadingCorrectionService(reading_service(), repository(), readings_store(), access(), clock())
+    return ReadingCorrectionService(reading_service(), repository(), readings_store(), clock())
 
 
 @cache
@@ -519,7 +513,6 @@ def company_service() -> CompanyService:
         store=company_store(),
         accounts=DynamoAccountStore(repository().table),
         identity=cognito_accounts(),
-        access=access(),
         limiter=rate_limiter(),
         mailer=mailer(),
         render_code=partial(company_code_email, profile=profile()),
@@ -534,9 +527,7 @@ def meter_settings_service() -> MeterSettingsService:
     from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
     from heatportal.services.meter_settings import MeterSettingsService
 
-    return MeterSettingsService(
-        reading_service(), repository(), DynamoMeterSettingsStore(repository().table), access(), clock()
-    )
+    return MeterSettingsService(repository(), DynamoMeterSettingsStore(repository().table), clock())
 
 
 @cache
@@ -544,6 +535,4 @@ def meter_lifecycle_service() -> MeterLifecycleService:
     from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
     from heatportal.services.meter_lifecycle import MeterLifecycleService
 
-    return MeterLifecycleService(
-        repository(), repository(), DynamoMeterLifecycleStore(repository().table), access(), clock()
-    )
+    return MeterLifecycleService(repository(), repository(), DynamoMeterLifecycleStore(repository().table), clock())

@@ -118,7 +118,10 @@ class DynamoTable:
         index: str | None = None,
         forward: bool = True,
         limit: int | None = None,
+        types: tuple[str, ...] | None = None,
     ) -> list[dict[str, Any]]:
+        """Items under ``pk`` (on ``index``), paginated; ``types`` keeps only
+        items of those types (a filter: still one request per page read)."""
         pk_name = f"{index}PK" if index else "PK"
         sk_name = f"{index}SK" if index else "SK"
         condition = "#pk = :pk"
@@ -141,6 +144,11 @@ class DynamoTable:
         }
         if index:
             kwargs["IndexName"] = index
+        if types:
+            names["#type"] = "type"
+            kinds = {f":type{n}": kind for n, kind in enumerate(types)}
+            kwargs["FilterExpression"] = f"#type IN ({', '.join(kinds)})"
+            kwargs["ExpressionAttributeValues"] = _dump({**values, **kinds})
         items: list[dict[str, Any]] = []
         while True:
             if limit is not None:

@@ -28,7 +28,7 @@ from heatportal.domain.profile import RegistrationMethod, UtilityProfile
 from heatportal.domain.secrets import hash_secret, verify_secret
 from heatportal.ports import Clock, CustomerRepository, Mailer, SmsSender
 from heatportal.services import ratelimit
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.ratelimit import RateLimiter
 
 CODE_TTL_SECONDS = 30 * 60
@@ -559,11 +559,12 @@ class AccountService:
                 return membership
         raise Conflict("The access list changed at the same time. Try again.", code="conflict")
 
-    def unlink_customer(self, principal: Principal, customer_number: str) -> None:
+    def unlink_customer(self, scope: Scope) -> None:
         """Remove the signed-in user's own link. The last link of a customer may
         go (the number can be registered again); an administrator who would
         leave other users without any administrator may not."""
-        grant = self.access.require(principal, customer_number, Role.READ)
+        grant = scope.require(Role.READ)
+        principal, customer_number = scope.principal, scope.customer_number
         if grant.membership is None:
             raise Forbidden("You have no link to this customer number.", code="forbidden")
         for _attempt in range(5):
@@ -764,28 +765,23 @@ class AccountService:
 
     # --- users of a customer -----------------------------------------------------------
 
-    def users(self, principal: Principal, customer_number: str) -> tuple[list[Membership], list[Challenge]]:
-        self.access.require(principal, customer_number, Role.ADMIN)
-        return self.store.list_members(customer_number), self.store.list_invitations(customer_number)
+    def users(self, scope: Scope) -> tuple[list[Membership], list[Challenge]]:
+        scope.require(Role.ADMIN)
+        return list(scope.record.memberships), self.store.list_invitations(scope.customer_number)
 
-    def audit(self, principal: Principal, customer_number: str) -> list[AuditEntry]:
-        self.access.require(principal, customer_number, Role.ADMIN)
-        return self.store.list_audit(customer_number)
+    def audit(self, scope: Scope) -> list[AuditEntry]:
+        scope.require(Role.ADMIN)
+        return self.store.list_audit(scope.customer_number)
 
-    def _require_admin(self, principal: Principal, customer_number: str) -> None:
-        grant = self.access.require(principal, customer_number, Role.ADMIN)
-        if grant.membership is None or grant.membership.role != Role.ADMIN:
-            # Staff see the access list but do not change it on the customer's behalf.
-            raise Forbidden("Only the customer's administrators manage users.", code="forbidden")
-
-    def invite(self, principal: Principal, customer_number: str, email: str, role: Role) -> Pending:
-        self._require_admin(principal, customer_number)
+    def invite(self, scope: Scope, email: str, role: Role) -> Pending:
+        _require_admin(scope)
+        principal, customer_number = scope.principal, scope.customer_number
         email = normalize_email(email)
         now = self.clock.now()
         self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, _address_key(email), now)
-        if any(m.email.lower() == email for m in self.store.list_members(customer_number)):
+        if any(m.email.lower() == email for m in scope.record.memberships):
             raise Conflict("This person already has access.", code="user_exists")
-        customer = self.customers.get_customer(customer_number)
+        customer = scope.record.customer
         if customer is None:
             raise NotFound("Customer not found.", code="not_found")
         code = _new_code()
@@ -831,14 +827,9 @@ class AccountService:
             check_new_password(password, confirmation if confirmation is not None else "")
         return self._join(challenge, password, actor=challenge.email, action="joined")
 
-    def _change(
-        self,
-        principal: Principal,
-        customer_number: str,
-        user_id: str,
-        new_role: Role | None,
-    ) -> Membership | None:
-        self._require_admin(principal, customer_number)
+    def _change(self, scope: Scope, user_id: str, new_role: Role | None) -> Membership | None:
+        _require_admin(scope)
+        principal, customer_number = scope.principal, scope.customer_number
         for _attempt in range(5):
             version = self.store.access_version(customer_number)
             members = self.store.list_members(customer_number)
@@ -880,16 +871,17 @@ class AccountService:
                     return changed
         raise Conflict("The access list changed at the same time. Try again.", code="conflict")
 
-    def change_role(self, principal: Principal, customer_number: str, user_id: str, role: Role) -> Membership:
-        changed = self._change(principal, customer_number, user_id, role)
+    def change_role(self, scope: Scope, user_id: str, role: Role) -> Membership:
+        changed = self._change(scope, user_id, role)
         assert changed is not None
         return changed
 
-    def remove_user(self, principal: Principal, customer_number: str, user_id: str) -> None:
-        self._change(principal, customer_number, user_id, None)
+    def remove_user(self, scope: Scope, user_id: str) -> None:
+        self._change(scope, user_id, None)
 
-    def cancel_invitation(self, principal: Principal, customer_number: str, invitation_id: str) -> None:
-        self._require_admin(principal, customer_number)
+    def cancel_invitation(self, scope: Scope, invitation_id: str) -> None:
+        _require_admin(scope)
+        principal, customer_number = scope.principal, scope.customer_number
         challenge = self.store.get_challenge(invitation_id)
         if challenge is None or challenge.purpose != "invite" or challenge.customer_number != customer_number:
             raise NotFound("No such invitation.", code="invitation_not_found")
@@ -904,6 +896,13 @@ class AccountService:
         )
         if not self.store.write_access_change(customer_number, version, audit, delete_challenge=invitation_id):
             raise Conflict("The access list changed at the same time. Try again.", code="conflict")
+
+
+def _require_admin(scope: Scope) -> None:
+    grant = scope.require(Role.ADMIN)
+    if grant.membership is None or grant.membership.role != Role.ADMIN:
+        # Staff see the access list but do not change it on the customer's behalf.
+        raise Forbidden("Only the customer's administrators manage users.", code="forbidden")
 
 
 def replace_role(membership: Membership, role: Role) -> Membership:

@@ -7,19 +7,20 @@ email follows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.errors import NotFound, ValidationFailed
-from heatportal.domain.model import BillingPeriod, Customer, Role
+from heatportal.domain.model import BillingPeriod, Customer, Meter, Role
 from heatportal.domain.money import round_money
 from heatportal.domain.payments import AdvancePayment
 from heatportal.domain.profile import BillingMode, UtilityProfile
-from heatportal.ports import Clock, CustomerRepository, Mailer
-from heatportal.services.access import AccessService, Principal
+from heatportal.ports import Clock, Mailer
+from heatportal.services.access import Scope
 
 MONTHS = Decimal(12)
 MAX_COMMENT = 500
@@ -34,7 +35,7 @@ class AdvanceRepository(Protocol):
 
 
 class YearlyCost(Protocol):
-    def expected_yearly_cost(self, customer_number: str) -> tuple[Decimal, dict[str, Decimal]]:
+    def expected_yearly_cost(self, meters: Sequence[Meter]) -> tuple[Decimal, dict[str, Decimal]]:
         """A normal year's cost incl. VAT, in total and per supply type."""
         ...
 
@@ -76,8 +77,6 @@ class AdvanceService:
     def __init__(
         self,
         profile: UtilityProfile,
-        access: AccessService,
-        customers: CustomerRepository,
         advances: AdvanceRepository,
         costs: YearlyCost,
         mailer: Mailer,
@@ -86,8 +85,6 @@ class AdvanceService:
         portal_url: str,
     ) -> None:
         self.profile = profile
-        self.access = access
-        self.customers = customers
         self.advances = advances
         self.costs = costs
         self.mailer = mailer
@@ -112,19 +109,20 @@ class AdvanceService:
             maximum=round_money(monthly * policy.max_share_of_expected, self.profile.currency),
         )
 
-    def overview(self, principal: Principal, customer_number: str) -> AdvanceOverview:
-        self.access.require(principal, customer_number, Role.READ, companies="whole")
+    def overview(self, scope: Scope) -> AdvanceOverview:
+        scope.require(Role.READ, companies="whole")
         self._require_advance_mode()
-        return self._overview(customer_number)
+        return self._overview(scope.record)
 
-    def _overview(self, customer_number: str) -> AdvanceOverview:
+    def _overview(self, record: CustomerRecord) -> AdvanceOverview:
+        customer_number = record.number
         today = self.clock.today()
         items = self.advances.list_advances(customer_number)
         in_force = [a for a in items if a.valid_from <= today]
         later = [a for a in items if a.valid_from > today]
         current = in_force[-1] if in_force else None
         upcoming = later[0] if later else None
-        expected, by_kind = self.costs.expected_yearly_cost(customer_number)
+        expected, by_kind = self.costs.expected_yearly_cost(record.meters)
         per_type: dict[str, Decimal] = {}
         if current is not None and expected > 0:
             # The one monthly amount split by each supply type's share of the expected cost.
@@ -146,13 +144,14 @@ class AdvanceService:
         )
 
     def change(
-        self, principal: Principal, customer_number: str, amount: Decimal, desired_from: date, comment: str = ""
+        self, scope: Scope, amount: Decimal, desired_from: date, comment: str = ""
     ) -> tuple[AdvancePayment, AdvanceOverview]:
         """Store the new monthly amount from the 1st of the desired month (no
         earlier than next month) and send the confirmation email."""
-        self.access.require(principal, customer_number, Role.FULL)
+        scope.require(Role.FULL)
         self._require_advance_mode()
-        customer = self.customers.get_customer(customer_number)
+        principal, customer_number = scope.principal, scope.customer_number
+        customer = scope.record.customer
         if customer is None:  # pragma: no cover - a membership without its customer
             raise NotFound("Customer not found.", code="not_found")
         comment = comment.strip()
@@ -160,7 +159,7 @@ class AdvanceService:
             raise ValidationFailed("The comment is too long.", code="advance_comment_too_long")
         if amount != amount.quantize(Decimal("0.01")):
             raise ValidationFailed("The amount has more than two decimals.", code="advance_amount_invalid")
-        before = self._overview(customer_number)
+        before = self._overview(scope.record)
         allowed = before.allowed
         if before.expected_yearly_cost <= 0:
             raise ValidationFailed(
@@ -196,4 +195,4 @@ class AdvanceService:
         if customer.email:
             email = self.render_email(customer, advance, before.current, self.profile, self.portal_url)
             self.mailer.send(customer.email, email.subject, email.text, email.html)
-        return advance, self._overview(customer_number)
+        return advance, self._overview(scope.record)

@@ -37,13 +37,14 @@ from heatportal.domain.companies import (
     normalize_org_number,
     same_org_number,
 )
+from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from heatportal.domain.model import Customer, Language, Membership, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret, verify_secret
 from heatportal.ports import Clock, CustomerRepository, Mailer
 from heatportal.services import ratelimit
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import Principal, Scope
 from heatportal.services.accounts import IdentityAdmin, Pending, check_new_password, normalize_email
 from heatportal.services.ratelimit import RateLimiter
 
@@ -191,7 +192,6 @@ class CompanyService:
         store: CompanyStore,
         accounts: AccessVersions,
         identity: IdentityAdmin,
-        access: AccessService,
         limiter: RateLimiter,
         mailer: Mailer,
         render_code: RenderCode,
@@ -204,7 +204,6 @@ class CompanyService:
         self.store = store
         self.accounts = accounts
         self.identity = identity
-        self.access = access
         self.limiter = limiter
         self.mailer = mailer
         self.render_code = render_code
@@ -246,10 +245,11 @@ class CompanyService:
         members = self.accounts.list_members(customer_number)
         return [m.email for m in members if m.role == Role.ADMIN]
 
-    def _facilities(self, customer_number: str, wanted: list[str] | None) -> frozenset[str] | None:
+    @staticmethod
+    def _facilities(record: CustomerRecord, wanted: list[str] | None) -> frozenset[str] | None:
         if wanted is None:
             return None
-        known = set(self.store.facility_ids(customer_number))
+        known = set(record.facility_ids)
         chosen = frozenset(f.strip() for f in wanted if f.strip())
         if not chosen or not chosen <= known:
             raise ValidationFailed(
@@ -671,18 +671,19 @@ class CompanyService:
             self._write_org(member.org_number, audit, put=replace(member, email=email))
 
     # --- the customer's side: grants -----------------------------------------------------
-    def _require_customer_admin(self, principal: Principal, customer_number: str) -> None:
-        grant = self.access.require(principal, customer_number, Role.ADMIN)
+    @staticmethod
+    def _require_customer_admin(scope: Scope) -> None:
+        grant = scope.require(Role.ADMIN)
         if grant.membership is None or grant.membership.role != Role.ADMIN:
             raise Forbidden("Only the customer's administrators manage access.", code="forbidden")
 
-    def companies(self, principal: Principal, customer_number: str) -> list[CompanyView]:
+    def companies(self, scope: Scope) -> list[CompanyView]:
         """The companies that may see the customer or are invited, each with
         its registered administrators: nothing proves who registered an
         organisation number, so the customer sees whom it grants access to."""
-        self.access.require(principal, customer_number, Role.ADMIN)
+        scope.require(Role.ADMIN)
         found = []
-        for grant in self.store.grants_of_customer(customer_number):
+        for grant in scope.record.grants:
             org = self.store.get_organisation(grant.org_number)
             admins = [m.email for m in self.store.list_org_members(grant.org_number) if m.role == OrgRole.ADMIN]
             found.append(CompanyView(grant, org, sorted(admins) if org else []))
@@ -690,8 +691,7 @@ class CompanyService:
 
     def invite_company(
         self,
-        principal: Principal,
-        customer_number: str,
+        scope: Scope,
         org_number: str,
         facilities: list[str] | None,
         role: Role,
@@ -700,9 +700,10 @@ class CompanyService:
         """Grant a company (by organisation number) selected facilities. The
         grant waits for the company to accept; its administrators (registered
         company) or the contact person (with a code) are told by e-mail."""
-        self._require_customer_admin(principal, customer_number)
+        self._require_customer_admin(scope)
+        principal, customer_number = scope.principal, scope.customer_number
         number = self.org_number(org_number)
-        chosen = self._facilities(customer_number, facilities)
+        chosen = self._facilities(scope.record, facilities)
         role = self._company_role(role)
         contact = normalize_email(contact_email) if contact_email else None
         org = self.store.get_organisation(number)
@@ -737,7 +738,7 @@ class CompanyService:
             expect="absent" if existing is None else existing.status,
             block=False,
         )
-        customer = self.customers.get_customer(customer_number)
+        customer = scope.record.customer
         params = {
             "customer": customer.name if customer else customer_number,
             "customer_number": customer_number,
@@ -769,16 +770,13 @@ class CompanyService:
                     self._send(admin.email, self.render_notice("company_invited", lang, params))
         return grant
 
-    def change_company(
-        self, principal: Principal, customer_number: str, org_number: str, facilities: list[str] | None, role: Role
-    ) -> CompanyGrant:
-        self._require_customer_admin(principal, customer_number)
+    def change_company(self, scope: Scope, org_number: str, facilities: list[str] | None, role: Role) -> CompanyGrant:
+        self._require_customer_admin(scope)
+        principal, customer_number = scope.principal, scope.customer_number
         current = self.store.get_grant(customer_number, org_number)
         if current is None:
             raise NotFound("This company has no access to the customer.", code="company_not_found")
-        changed = replace(
-            current, facilities=self._facilities(customer_number, facilities), role=self._company_role(role)
-        )
+        changed = replace(current, facilities=self._facilities(scope.record, facilities), role=self._company_role(role))
         if changed == current:
             return current
         audit = AuditEntry(
@@ -793,11 +791,12 @@ class CompanyService:
         self._write_grant(customer_number, audit, put=changed, expect=current.status)
         return changed
 
-    def revoke_company(self, principal: Principal, customer_number: str, org_number: str) -> None:
+    def revoke_company(self, scope: Scope, org_number: str) -> None:
         """Remove a company's access or invitation. Its emailed invitation code
         dies with it, and the company cannot register the customer itself
         again until the customer invites it anew."""
-        self._require_customer_admin(principal, customer_number)
+        self._require_customer_admin(scope)
+        principal, customer_number = scope.principal, scope.customer_number
         current = self.store.get_grant(customer_number, org_number)
         if current is None:
             return  # already gone: a retry
@@ -812,10 +811,11 @@ class CompanyService:
         codes = tuple(i.id for i in self.store.list_org_invitations(org_number) if i.customer_number == customer_number)
         self._write_grant(customer_number, audit, delete_org=org_number, block=True, delete_invitations=codes)
 
-    def approve_company(self, principal: Principal, customer_number: str, org_number: str) -> CompanyGrant:
+    def approve_company(self, scope: Scope, org_number: str) -> CompanyGrant:
         """The customer's administrator lets a company that registered the
         customer itself see it (read only, every facility; change it after)."""
-        self._require_customer_admin(principal, customer_number)
+        self._require_customer_admin(scope)
+        principal, customer_number = scope.principal, scope.customer_number
         current = self.store.get_grant(customer_number, org_number)
         if current is None or current.status == "pending":
             raise NotFound("This company has not asked for access.", code="company_not_found")

@@ -26,7 +26,7 @@ from heatportal.domain.model import DailyConsumption, Meter, MeterKind, Reading,
 from heatportal.domain.money import EnergyUnit, convert, is_energy
 from heatportal.domain.registers import register_months
 from heatportal.ports import Clock
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import Scope
 from heatportal.services.readings import ReadingService, register_range
 
 ViewName = Literal["year", "month", "total"]
@@ -66,20 +66,17 @@ class ConsumptionService:
         self,
         readings: ReadingService,
         consumption: ConsumptionRepository,
-        access: AccessService,
         clock: Clock,
         climate_station: str,
     ) -> None:
         self.readings = readings
         self.consumption = consumption
-        self.access = access
         self.clock = clock
         self.station = climate_station
 
     def view(
         self,
-        principal: Principal,
-        customer_number: str,
+        scope: Scope,
         meter_number: str,
         view: ViewName,
         *,
@@ -87,8 +84,8 @@ class ConsumptionService:
         month: int | None = None,
         unit: EnergyUnit | None = None,
     ) -> MeterConsumption:
-        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
-        meter = self.readings.meter_of(customer_number, meter_number)
+        grant = scope.require(Role.READ, companies="any")
+        meter = scope.meter(meter_number)
         grant.require_facility(meter.facility_id)
         target = unit or meter.unit
         if target != meter.unit and not (is_energy(target) and is_energy(meter.unit)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,8 +24,9 @@ from heatportal.domain.model import BillingPeriod, Invoice, InvoiceKind, Meter, 
 from heatportal.domain.money import round_money
 from heatportal.domain.profile import SpotEnergyPrice, UtilityProfile
 from heatportal.domain.tariff import MeterUsage, MissingPrice, PricingInput, price_period
-from heatportal.ports import Clock, CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
-from heatportal.services.access import AccessService, Principal
+from heatportal.ports import Clock, InvoiceRepository, ReadingRepository, SpotPriceRepository
+from heatportal.services.access import Scope
+from heatportal.services.invoices import invoices_of
 
 YEAR_SWING = Decimal("0.15")  # degree days of a mild (-) or cold (+) year against the normal
 HISTORY_DAYS = 365
@@ -110,31 +112,28 @@ class ForecastService:
     def __init__(
         self,
         profile: UtilityProfile,
-        access: AccessService,
-        customers: CustomerRepository,
         readings: ReadingRepository,
         invoices: InvoiceRepository,
         spot_prices: SpotPriceRepository,
         clock: Clock,
     ) -> None:
         self.profile = profile
-        self.access = access
-        self.customers = customers
         self.readings = readings
         self.invoices = invoices
         self.spot_prices = spot_prices
         self.clock = clock
 
     # --- the model ------------------------------------------------------------------
-    def models(self, customer_number: str) -> list[tuple[Meter, MeterModel]]:
-        return [(meter, model) for meter, model, _ in self.history(customer_number)]
+    def models(self, meters: Sequence[Meter]) -> list[tuple[Meter, MeterModel]]:
+        return [(meter, model) for meter, model, _ in self.history(meters)]
 
-    def history(self, customer_number: str) -> list[tuple[Meter, MeterModel, dict[str, tuple[Decimal, int]]]]:
-        """Per active meter: its fitted model and the measured (quantity, days) per month."""
+    def history(self, meters: Sequence[Meter]) -> list[tuple[Meter, MeterModel, dict[str, tuple[Decimal, int]]]]:
+        """Per active meter (of the customer's ``meters``): its fitted model and
+        the measured (quantity, days) per month."""
         today = self.clock.today()
         start = today - timedelta(days=HISTORY_DAYS)
         result = []
-        for meter in self.customers.list_meters(customer_number):
+        for meter in meters:
             if meter.removed_on is not None and meter.removed_on <= today:
                 continue
             daily = self.readings.daily_consumption(meter.number, start, today)
@@ -198,10 +197,11 @@ class ForecastService:
             return Decimal(0)
         return price_period(self.profile, PricingInput(period, usages, spot)).total
 
-    def expected_yearly_cost(self, customer_number: str) -> tuple[Decimal, dict[str, Decimal]]:
-        """A normal year's cost from next month on, in total and per supply type (the
-        share of each meter kind is its energy and volume lines; fixed fees go to heat)."""
-        models = self.models(customer_number)
+    def expected_yearly_cost(self, meters: Sequence[Meter]) -> tuple[Decimal, dict[str, Decimal]]:
+        """A normal year's cost of the customer's ``meters`` from next month on, in
+        total and per supply type (the share of each meter kind is its energy and
+        volume lines; fixed fees go to heat)."""
+        models = self.models(meters)
         today = self.clock.today()
         period = BillingPeriod(year=today.year, month=today.month).next()
         total = Decimal(0)
@@ -224,16 +224,17 @@ class ForecastService:
         return round_money(total, currency), shares
 
     # --- the overview ---------------------------------------------------------------
-    def overview(self, principal: Principal, customer_number: str) -> YearOverview:
-        self.access.require(principal, customer_number, Role.READ, companies="whole")
+    def overview(self, scope: Scope) -> YearOverview:
+        scope.require(Role.READ, companies="whole")
+        customer_number = scope.customer_number
         today = self.clock.today()
         year = today.year
-        invoices = self.invoices.list_invoices(customer_number)
+        invoices = invoices_of(scope, self.invoices)
         billed: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
         for invoice in invoices:
             if invoice.period.year == year and _consumption_bill(invoice):
                 billed[invoice.period.key] += invoice.total
-        history = self.history(customer_number)
+        history = self.history(scope.record.meters)
         models = [(meter, model) for meter, model, _ in history]
         months: list[MonthCost] = []
         current = BillingPeriod(year=today.year, month=today.month)

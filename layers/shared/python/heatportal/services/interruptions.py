@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.interruption import ANNOUNCE_AHEAD, LONGEST, ServiceInterruption
 from heatportal.domain.model import Role
-from heatportal.ports import Clock, CustomerRepository
-from heatportal.services.access import AccessService, Principal
+from heatportal.ports import Clock
+from heatportal.services.access import Principal, Scope
 
 
 class InterruptionRepository(Protocol):
@@ -37,13 +37,9 @@ class InterruptionService:
     def __init__(
         self,
         repository: InterruptionRepository,
-        customers: CustomerRepository,
-        access: AccessService,
         clock: Clock,
     ) -> None:
         self.repository = repository
-        self.customers = customers
-        self.access = access
         self.clock = clock
 
     def announce(
@@ -79,12 +75,12 @@ class InterruptionService:
         self._require_staff(principal)
         return self._notice(set(), everything=True)
 
-    def for_customer(self, principal: Principal, customer_number: str) -> InterruptionNotice:
+    def for_customer(self, scope: Scope) -> InterruptionNotice:
         """What the start page shows: interruptions touching the customer's facilities."""
-        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
+        grant = scope.require(Role.READ, companies="any")
         postcodes = {
             f.address.postcode.replace(" ", "").upper()
-            for f in self.customers.list_facilities(customer_number)
+            for f in scope.record.facilities
             if grant.sees(f.id)  # a management company: the facilities it was granted
         }
         return self._notice(postcodes, everything=False)

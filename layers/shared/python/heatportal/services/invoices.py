@@ -9,11 +9,11 @@ from typing import Literal, Protocol
 
 from heatportal.domain.errors import NotFound, ValidationFailed
 from heatportal.domain.model import Facility, Invoice, InvoiceKind, InvoiceStatus, Role
-from heatportal.ports import Clock, CustomerRepository, DocumentStore, InvoiceRepository
-from heatportal.services.access import AccessService, Principal
+from heatportal.ports import Clock, DocumentStore, InvoiceRepository
+from heatportal.services.access import Scope
 
 PDF_LINK_SECONDS = 300
-# Seed 004: a person who sees more than this many facilities gets only the last
+# A person who sees more than this many facilities (a property manager) gets only the last
 # three months of invoices unless the search is narrowed.
 MANY_FACILITIES = 20
 RECENT_MONTHS = 3
@@ -27,7 +27,7 @@ class PaidAmounts(Protocol):
 
 @dataclass(frozen=True)
 class InvoiceFilter:
-    """What a person may narrow the invoice list by (seeds 000, 002, 004)."""
+    """What a person may narrow the invoice list by."""
 
     number: int | None = None
     measuring_point: str | None = None  # a meter number or a facility id
@@ -81,6 +81,14 @@ Facilities = list[Facility]
 Rows = list[InvoiceRow]
 
 
+def invoices_of(scope: Scope, invoices: InvoiceRepository) -> list[Invoice]:
+    """The customer's invoices, newest first: from the scope's record when the
+    edge read them with it (no second read), else one Query."""
+    if scope.record.invoices is not None:
+        return list(scope.record.invoices)
+    return invoices.list_invoices(scope.customer_number)
+
+
 def _months_back(day: date, months: int) -> date:
     month = day.month - months
     year = day.year + (month - 1) // 12
@@ -93,55 +101,52 @@ class InvoiceService:
         self,
         invoices: InvoiceRepository,
         documents: DocumentStore,
-        access: AccessService,
-        customers: CustomerRepository | None = None,
         paid: PaidAmounts | None = None,
         clock: Clock | None = None,
         currency: str = "EUR",
     ) -> None:
         self.invoices = invoices
         self.documents = documents
-        self.access = access
-        self.customers = customers
         self.paid = paid
         self.clock = clock
         self.currency = currency
 
-    def list(self, principal: Principal, customer_number: str) -> list[Invoice]:
-        self.access.require(principal, customer_number, Role.READ, companies="whole")
-        return self.invoices.list_invoices(customer_number)
+    def list(self, scope: Scope) -> list[Invoice]:
+        scope.require(Role.READ, companies="whole")
+        return invoices_of(scope, self.invoices)
 
-    def search(self, principal: Principal, customer_number: str, wanted: InvoiceFilter) -> InvoiceList:
+    def search(self, scope: Scope, wanted: InvoiceFilter) -> InvoiceList:
         """Invoices of a customer matching the filter, newest first, with the
         customer's open balance (over all invoices, not only the shown ones)."""
-        self.access.require(principal, customer_number, Role.READ, companies="whole")
-        if self.customers is None or self.clock is None:
-            raise RuntimeError("InvoiceService.search needs customers and clock")
+        scope.require(Role.READ, companies="whole")
+        customer_number = scope.customer_number
+        if self.clock is None:
+            raise RuntimeError("InvoiceService.search needs a clock")
         if wanted.issued_from and wanted.issued_to and wanted.issued_from > wanted.issued_to:
             raise ValidationFailed("The start date is after the end date.", code="invoice_filter_dates")
         if wanted.amount_min is not None and wanted.amount_max is not None and wanted.amount_min > wanted.amount_max:
             raise ValidationFailed("The lowest amount is above the highest.", code="invoice_filter_amounts")
         today = self.clock.today()
-        invoices = self.invoices.list_invoices(customer_number)
+        invoices = invoices_of(scope, self.invoices)
         paid = self.paid.paid_amounts(customer_number) if self.paid else {}
         rows = [
             InvoiceRow(i, paid.get(i.number, Decimal(0)), i.status == InvoiceStatus.OPEN and i.due_on < today)
             for i in invoices
         ]
-        facilities = self.customers.list_facilities(customer_number)
+        facilities = list(scope.record.facilities)
         recent = None
         if len(facilities) > MANY_FACILITIES and not wanted.narrowed:
             recent = RECENT_MONTHS
             wanted = InvoiceFilter(issued_from=_months_back(today, RECENT_MONTHS))
-        meters = self._meters_matching(customer_number, facilities, wanted)
+        meters = self._meters_matching(scope, facilities, wanted)
         shown = [r for r in rows if self._matches(r, wanted, meters)]
         return InvoiceList(shown, self._balance(rows), len(facilities), recent)
 
-    def _meters_matching(self, customer_number: str, facilities: Facilities, wanted: InvoiceFilter) -> set[str] | None:
+    @staticmethod
+    def _meters_matching(scope: Scope, facilities: Facilities, wanted: InvoiceFilter) -> set[str] | None:
         """Meter numbers the place filters (measuring point, property, address) allow; None: no place filter."""
         if wanted.measuring_point is None and wanted.property_name is None and wanted.address is None:
             return None
-        assert self.customers is not None  # checked by search
         chosen = facilities
         if wanted.property_name:
             needle = wanted.property_name.casefold()
@@ -155,7 +160,7 @@ class InvoiceService:
         point = (wanted.measuring_point or "").strip()
         return {
             m.number
-            for m in self.customers.list_meters(customer_number)
+            for m in scope.record.meters
             if m.facility_id in ids and (not point or point in (m.number, m.facility_id))
         }
 
@@ -186,22 +191,22 @@ class InvoiceService:
             overdue_count=len(overdue),
         )
 
-    def get(self, principal: Principal, customer_number: str, number: int) -> Invoice:
-        self.access.require(principal, customer_number, Role.READ, companies="whole")
-        invoice = self.invoices.get_invoice(customer_number, number)
+    def get(self, scope: Scope, number: int) -> Invoice:
+        scope.require(Role.READ, companies="whole")
+        invoice = self.invoices.get_invoice(scope.customer_number, number)
         if invoice is None:
             raise NotFound("This invoice does not exist.", code="invoice_not_found")
         return invoice
 
-    def pdf(self, principal: Principal, customer_number: str, number: int) -> tuple[str, bytes]:
-        invoice = self.get(principal, customer_number, number)
+    def pdf(self, scope: Scope, number: int) -> tuple[str, bytes]:
+        invoice = self.get(scope, number)
         if not invoice.pdf_key:
             raise NotFound("The PDF of this invoice is not ready yet.", code="invoice_not_found")
         return f"invoice-{invoice.number}.pdf", self.documents.get(invoice.pdf_key)
 
-    def pdf_link(self, principal: Principal, customer_number: str, number: int) -> str:
+    def pdf_link(self, scope: Scope, number: int) -> str:
         """A short-lived link to the PDF in S3, issued after the access check."""
-        invoice = self.get(principal, customer_number, number)
+        invoice = self.get(scope, number)
         if not invoice.pdf_key:
             raise NotFound("The PDF of this invoice is not ready yet.", code="invoice_not_found")
         return self.documents.presigned_url(invoice.pdf_key, f"invoice-{invoice.number}.pdf", PDF_LINK_SECONDS)

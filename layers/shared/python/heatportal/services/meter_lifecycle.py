@@ -1,4 +1,4 @@
-"""Meter lifecycle by customer service (issue 4 item 1): a new meter on one of
+"""Meter lifecycle by customer service: a new meter on one of
 the customer's facilities, and a meter replacement (the old meter removed with
 its final reading, the new one installed the same day at its own value).
 
@@ -29,12 +29,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from heatportal.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from heatportal.domain.errors import Conflict, Forbidden, ValidationFailed
 from heatportal.domain.meter_settings import NOTE_MAX_LENGTH, MeterSettingsChange
 from heatportal.domain.model import Meter, MeterKind, Reading, ReadingSource, Register, Role
 from heatportal.domain.money import EnergyUnit
 from heatportal.ports import Clock, CustomerRepository, ReadingRepository
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import Principal, Scope
 from heatportal.services.readings import (
     HISTORY_DAYS,
     register_range,
@@ -104,20 +104,17 @@ class MeterLifecycleService:
         customers: CustomerRepository,
         readings: ReadingRepository,
         store: MeterLifecycleStore,
-        access: AccessService,
         clock: Clock,
     ) -> None:
         self.customers = customers
         self.readings = readings
         self.store = store
-        self.access = access
         self.clock = clock
 
     # --- a new meter ------------------------------------------------------------
     def add(
         self,
-        principal: Principal,
-        customer_number: str,
+        scope: Scope,
         *,
         number: str,
         facility_id: str,
@@ -129,9 +126,10 @@ class MeterLifecycleService:
         register_digits: int | None = None,
         registers: tuple[Register, ...] = (),
     ) -> MeterAdded:
-        self._require_staff(principal, customer_number)
+        _require_staff(scope)
+        principal, customer_number = scope.principal, scope.customer_number
         number = self._check_number(number, "number")
-        if facility_id not in {f.id for f in self.customers.list_facilities(customer_number)}:
+        if facility_id not in scope.record.facility_ids:
             raise _refuse("Choose one of the customer's facilities.", "facility_unknown", "facility_id")
         if unit not in UNITS_BY_KIND[kind]:
             raise _refuse(
@@ -171,8 +169,7 @@ class MeterLifecycleService:
     # --- a replacement ------------------------------------------------------------
     def replace(
         self,
-        principal: Principal,
-        customer_number: str,
+        scope: Scope,
         meter_number: str,
         *,
         on: date,
@@ -184,10 +181,9 @@ class MeterLifecycleService:
         new_register_digits: int | None = None,
         new_registers: tuple[Register, ...] | None = None,
     ) -> MeterReplaced:
-        self._require_staff(principal, customer_number)
-        old = self.customers.find_meter(meter_number)
-        if old is None or old.customer_number != customer_number:
-            raise NotFound("This meter does not exist for the customer.", code="meter_not_found")
+        _require_staff(scope)
+        principal, customer_number = scope.principal, scope.customer_number
+        old = scope.meter(meter_number)
         new_number = self._check_number(new_number, "new_number")
         reason = " ".join(reason.split())
         if not reason:
@@ -308,11 +304,6 @@ class MeterLifecycleService:
         return final, False
 
     # --- shared ---------------------------------------------------------------------
-    def _require_staff(self, principal: Principal, customer_number: str) -> None:
-        if not principal.is_staff:
-            raise Forbidden("Only customer service may add or replace meters.", code="meter_lifecycle_staff_only")
-        self.access.require(principal, customer_number, Role.FULL)
-
     @staticmethod
     def _check_number(number: str, field: str) -> str:
         number = number.strip()
@@ -356,3 +347,9 @@ class MeterLifecycleService:
     @staticmethod
     def _number_taken(number: str) -> Conflict:
         return Conflict("This meter number is already in use.", code="meter_number_taken", params={"meter": number})
+
+
+def _require_staff(scope: Scope) -> None:
+    if not scope.principal.is_staff:
+        raise Forbidden("Only customer service may add or replace meters.", code="meter_lifecycle_staff_only")
+    scope.require(Role.FULL)

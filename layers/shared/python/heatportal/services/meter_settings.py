@@ -25,8 +25,7 @@ from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.meter_settings import NOTE_MAX_LENGTH, MeterSettingsChange, decimals_of, digits_of
 from heatportal.domain.model import Meter, Role
 from heatportal.ports import Clock, ReadingRepository
-from heatportal.services.access import AccessService, Principal
-from heatportal.services.readings import ReadingService
+from heatportal.services.access import Scope
 
 
 class MeterSettingsStore(Protocol):
@@ -56,28 +55,23 @@ class MeterSettings:
 class MeterSettingsService:
     def __init__(
         self,
-        reading_service: ReadingService,
         readings: ReadingRepository,
         store: MeterSettingsStore,
-        access: AccessService,
         clock: Clock,
     ) -> None:
-        self.reading_service = reading_service
         self.readings = readings
         self.store = store
-        self.access = access
         self.clock = clock
 
-    def settings(self, principal: Principal, customer_number: str, meter_number: str) -> MeterSettings:
+    def settings(self, scope: Scope, meter_number: str) -> MeterSettings:
         """The meter and its settings history (staff only)."""
-        self._require_staff(principal, customer_number)
-        meter = self.reading_service.meter_of(customer_number, meter_number)
+        _require_staff(scope)
+        meter = scope.meter(meter_number)
         return MeterSettings(meter, self.store.meter_settings_history(meter.number))
 
     def change(
         self,
-        principal: Principal,
-        customer_number: str,
+        scope: Scope,
         meter_number: str,
         *,
         register_digits: int,
@@ -85,8 +79,8 @@ class MeterSettingsService:
         decimals: int | _Unchanged = UNCHANGED,
         removed_on: date | None | _Unchanged = UNCHANGED,
     ) -> MeterSettings:
-        self._require_staff(principal, customer_number)
-        meter = self.reading_service.meter_of(customer_number, meter_number)
+        _require_staff(scope)
+        meter = scope.meter(meter_number)
         reason = " ".join(reason.split())
         if not reason:
             raise ValidationFailed(
@@ -130,15 +124,10 @@ class MeterSettingsService:
             removed_on=changed.removed_on,
             reason=reason[:NOTE_MAX_LENGTH],
             changed_at=self.clock.now(),
-            changed_by=principal.email or principal.user_id,
+            changed_by=scope.principal.email or scope.principal.user_id,
         )
         self.store.change_meter_settings(meter, changed, change)
         return MeterSettings(changed, self.store.meter_settings_history(meter.number))
-
-    def _require_staff(self, principal: Principal, customer_number: str) -> None:
-        if not principal.is_staff:
-            raise Forbidden("Only customer service may change a meter's settings.", code="meter_settings_staff_only")
-        self.access.require(principal, customer_number, Role.FULL)
 
     def _check_against_readings(self, meter: Meter, changed: Meter, digits: int) -> None:
         """Every stored value must fit the changed register (one Query of the meter's readings)."""
@@ -180,3 +169,9 @@ class MeterSettingsService:
                     params={"date": max(last, meter.installed_on).isoformat()},
                     fields=[{"field": "removed_on", "code": "meter_removal_before_reading"}],
                 )
+
+
+def _require_staff(scope: Scope) -> None:
+    if not scope.principal.is_staff:
+        raise Forbidden("Only customer service may change a meter's settings.", code="meter_settings_staff_only")
+    scope.require(Role.FULL)

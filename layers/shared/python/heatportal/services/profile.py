@@ -24,7 +24,7 @@ from heatportal.domain.model import Address, Customer, Facility, Language, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.ports import Clock, CustomerRepository, Mailer
 from heatportal.services import ratelimit
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import Principal, Scope
 from heatportal.services.accounts import IdentityAdmin, normalize_email
 from heatportal.services.ratelimit import RateLimiter
 
@@ -98,7 +98,6 @@ class ProfileService:
         customers: CustomerRepository,
         store: ProfileStore,
         identity: IdentityAdmin,
-        access: AccessService,
         limiter: RateLimiter,
         mailer: Mailer,
         render_notice: RenderNotice,
@@ -108,13 +107,13 @@ class ProfileService:
         self.customers = customers
         self.store = store
         self.identity = identity
-        self.access = access
         self.limiter = limiter
         self.mailer = mailer
         self.render_notice = render_notice
         self.clock = clock
 
     def _customer(self, customer_number: str) -> Customer:
+        """The customer as stored now (after a change of it)."""
         customer = self.customers.get_customer(customer_number)
         if customer is None:  # pragma: no cover - the access check found a membership for it
             raise NotFound("Customer not found.", code="not_found")
@@ -133,13 +132,14 @@ class ProfileService:
         for recipient in dict.fromkeys(r for r in (customer.email, also) if r):
             self.mailer.send(recipient, subject, text, html)
 
-    def view(self, principal: Principal, customer_number: str) -> tuple[Customer, BankAccount | None]:
-        self.access.require(principal, customer_number, Role.READ)
-        return self._customer(customer_number), self.store.get_bank_account(customer_number)
+    def view(self, scope: Scope) -> tuple[Customer, BankAccount | None]:
+        scope.require(Role.READ)
+        return _customer_of(scope), self.store.get_bank_account(scope.customer_number)
 
-    def facility_accounts(self, principal: Principal, customer_number: str) -> list[FacilityAccount]:
+    def facility_accounts(self, scope: Scope) -> list[FacilityAccount]:
         """Every facility of the customer with its own account and the paying one."""
-        self.access.require(principal, customer_number, Role.READ)
+        scope.require(Role.READ)
+        customer_number = scope.customer_number
         accounts = self.store.list_bank_accounts(customer_number)
         return [
             FacilityAccount(
@@ -147,14 +147,13 @@ class ProfileService:
                 own=next((a for a in accounts if a.facility_id == f.id), None),
                 paying=account_for_facility(accounts, f.id),
             )
-            for f in self.customers.list_facilities(customer_number)
+            for f in scope.record.facilities
         ]
 
-    def change_contact(
-        self, principal: Principal, customer_number: str, email: str | None, phone: str | None
-    ) -> Customer:
-        """The e-mail and phone on record (seed 000 Personalia); not the sign-in e-mail."""
-        self.access.require(principal, customer_number, Role.FULL)
+    def change_contact(self, scope: Scope, email: str | None, phone: str | None) -> Customer:
+        """The e-mail and phone on record (the customer's personal details); not the sign-in e-mail."""
+        scope.require(Role.FULL)
+        customer_number = scope.customer_number
         new_email = normalize_email(email) if email and email.strip() else None
         new_phone = None
         if phone and phone.strip():
@@ -175,10 +174,9 @@ class ProfileService:
             return None
         return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
-    def change_billing_address(
-        self, principal: Principal, customer_number: str, address: Address, password: str
-    ) -> Customer:
-        self.access.require(principal, customer_number, Role.FULL)
+    def change_billing_address(self, scope: Scope, address: Address, password: str) -> Customer:
+        scope.require(Role.FULL)
+        principal, customer_number = scope.principal, scope.customer_number
         if not re.fullmatch(self.profile.postcode_pattern, address.postcode):
             raise _field_error("postcode", "postcode_invalid", "Check the postcode.")
         self._require_password(principal, password)
@@ -194,8 +192,7 @@ class ProfileService:
 
     def change_bank_account(
         self,
-        principal: Principal,
-        customer_number: str,
+        scope: Scope,
         *,
         iban: str,
         holder: str,
@@ -209,7 +206,8 @@ class ProfileService:
         from stdnum import iban as iban_numbers
         from stdnum.exceptions import ValidationError
 
-        self.access.require(principal, customer_number, Role.FULL)
+        scope.require(Role.FULL)
+        principal, customer_number = scope.principal, scope.customer_number
         try:
             compact = str(iban_numbers.validate(iban))
         except ValidationError as error:
@@ -220,7 +218,7 @@ class ProfileService:
             raise _field_error("valid_from", "bank_date_past", "The change date cannot be in the past.")
         if self.profile.currency in SEPA_CURRENCIES and not sepa_mandate:
             raise _field_error("sepa_mandate", "sepa_consent_required", "The SEPA mandate needs your consent.")
-        facility = self._facility(customer_number, facility_id) if facility_id is not None else None
+        facility = _facility(scope, facility_id) if facility_id is not None else None
         self._require_password(principal, password)
         account = BankAccount(
             customer_number=customer_number,
@@ -243,22 +241,17 @@ class ProfileService:
         facts = [("iban", iban_numbers.format(compact)), ("valid_from", valid_from.isoformat())]
         if facility is not None:
             facts.append(("facility", f"{facility.name} ({facility.id})"))
-        self._confirm(self._customer(customer_number), "bank_account", facts, also=principal.email)
+        self._confirm(_customer_of(scope), "bank_account", facts, also=principal.email)
         return account
 
-    def _facility(self, customer_number: str, facility_id: str) -> Facility:
-        facility = next((f for f in self.customers.list_facilities(customer_number) if f.id == facility_id), None)
-        if facility is None:
-            raise _field_error("facility_id", "facility_unknown", "Choose one of your facilities.")
-        return facility
-
-    def remove_facility_bank_account(self, principal: Principal, customer_number: str, facility_id: str) -> None:
+    def remove_facility_bank_account(self, scope: Scope, facility_id: str) -> None:
         """The facility is paid from the customer's account again. No password:
         it can only move debits to an account that was itself confirmed with
         one. Safe to retry: a facility without its own account stays so, and
         only an actual removal sends the confirmation."""
-        self.access.require(principal, customer_number, Role.FULL)
-        facility = self._facility(customer_number, facility_id)
+        scope.require(Role.FULL)
+        principal, customer_number = scope.principal, scope.customer_number
+        facility = _facility(scope, facility_id)
         if not self.store.delete_facility_bank_account(customer_number, facility.id):
             return
         customer_account = self.store.get_bank_account(customer_number)
@@ -267,12 +260,11 @@ class ProfileService:
             from stdnum import iban as iban_numbers
 
             facts.append(("iban", iban_numbers.format(customer_account.iban)))
-        self._confirm(self._customer(customer_number), "bank_account_removed", facts, also=principal.email)
+        self._confirm(_customer_of(scope), "bank_account_removed", facts, also=principal.email)
 
-    def contact(
-        self, principal: Principal, customer_number: str, subject: str, message: str, phone: str
-    ) -> ContactRequest:
-        self.access.require(principal, customer_number, Role.READ, companies="any")
+    def contact(self, scope: Scope, subject: str, message: str, phone: str) -> ContactRequest:
+        scope.require(Role.READ, companies="any")
+        principal, customer_number = scope.principal, scope.customer_number
         if not subject.strip() or not message.strip():
             raise _field_error("message" if subject.strip() else "subject", "validation_failed", "Required.")
         normalized = self._phone(phone)
@@ -291,7 +283,7 @@ class ProfileService:
             phone=normalized,
         )
         self.store.add_contact_request(request)
-        customer = self._customer(customer_number)
+        customer = _customer_of(scope)
         subject_line, text, html = self.render_notice(
             "contact", customer.language, customer.name, [("subject", request.subject), ("phone", normalized)]
         )
@@ -332,3 +324,17 @@ class ProfileService:
         if current is None:  # pragma: no cover - contact requests are never deleted
             raise NotFound("No such contact request.", code="contact_request_not_found")
         return current
+
+
+def _customer_of(scope: Scope) -> Customer:
+    customer = scope.record.customer
+    if customer is None:  # pragma: no cover - the access check found a membership for it
+        raise NotFound("Customer not found.", code="not_found")
+    return customer
+
+
+def _facility(scope: Scope, facility_id: str) -> Facility:
+    facility = next((f for f in scope.record.facilities if f.id == facility_id), None)
+    if facility is None:
+        raise _field_error("facility_id", "facility_unknown", "Choose one of your facilities.")
+    return facility

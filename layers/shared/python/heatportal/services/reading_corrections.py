@@ -20,7 +20,7 @@ from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Meter, Reading, ReadingSource, Role
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
 from heatportal.ports import Clock, ReadingRepository
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import Scope
 from heatportal.services.readings import (
     ReadingService,
     check_secondary_neighbours,
@@ -58,20 +58,16 @@ class ReadingCorrectionService:
         reading_service: ReadingService,
         readings: ReadingRepository,
         history: ReadingHistoryStore,
-        access: AccessService,
         clock: Clock,
     ) -> None:
         self.reading_service = reading_service
         self.readings = readings
         self.history = history
-        self.access = access
         self.clock = clock
 
-    def list_readings(
-        self, principal: Principal, customer_number: str, meter_number: str
-    ) -> list[ReadingWithCorrections]:
+    def list_readings(self, scope: Scope, meter_number: str) -> list[ReadingWithCorrections]:
         """A meter's readings, each with the versions it replaced (two queries)."""
-        stored = self.reading_service.list_readings(principal, customer_number, meter_number)
+        stored = self.reading_service.list_readings(scope, meter_number)
         if not stored:
             return []
         history = self.history.corrections(meter_number, stored[0].read_on, stored[-1].read_on)
@@ -81,14 +77,14 @@ class ReadingCorrectionService:
         return [ReadingWithCorrections(r, by_date.get(r.read_on, [])) for r in stored]
 
     def corrections_of(
-        self, principal: Principal, customer_number: str, meter_number: str, readings: list[Reading]
+        self, scope: Scope, meter_number: str, readings: list[Reading]
     ) -> dict[date, list[ReadingCorrection]]:
         """The corrections of readings already listed (the portal's readings
         page), by reading date: one Query over their dates, nothing re-read.
         Whoever may see the meter's readings sees their corrections (a
         management company only on a facility it was granted)."""
-        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
-        meter = self.reading_service.meter_of(customer_number, meter_number)
+        grant = scope.require(Role.READ, companies="any")
+        meter = scope.meter(meter_number)
         grant.require_facility(meter.facility_id)
         if not readings:
             return {}
@@ -101,8 +97,7 @@ class ReadingCorrectionService:
 
     def correct(
         self,
-        principal: Principal,
-        customer_number: str,
+        scope: Scope,
         meter_number: str,
         read_on: date,
         value: Decimal,
@@ -111,10 +106,11 @@ class ReadingCorrectionService:
     ) -> ReadingWithCorrections:
         """``registers``: corrected values of secondary registers (e.g. the
         volume), validated like the main value; the others stay as they were."""
+        principal = scope.principal
         if not principal.is_staff:
             raise Forbidden("Only customer service may correct a stored reading.", code="correction_staff_only")
-        self.access.require(principal, customer_number, Role.FULL)
-        meter = self.reading_service.meter_of(customer_number, meter_number)
+        scope.require(Role.FULL)
+        meter = scope.meter(meter_number)
         reason = " ".join(reason.split())
         if not reason:
             raise ValidationFailed(

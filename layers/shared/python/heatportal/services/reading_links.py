@@ -24,7 +24,7 @@ from heatportal.domain.model import Language, Meter, Reading, ReadingSource, Rol
 from heatportal.domain.reminders import Channel, ReadingLink, ReminderAgreement
 from heatportal.domain.sms import normalise_phone
 from heatportal.ports import CustomerRepository
-from heatportal.services.access import AccessService, Principal
+from heatportal.services.access import Scope
 from heatportal.services.readings import ReadingService, SubmittedReading
 
 LINK_VALID_DAYS_AFTER_CUTOFF = 10
@@ -72,23 +72,22 @@ class ReadingLinkService:
         customers: CustomerRepository,
         readings: ReadingService,
         store: ReadingLinkStore,
-        access: AccessService,
         *,
         country: str,
     ) -> None:
         self.customers = customers
         self.readings = readings
         self.store = store
-        self.access = access
         self.country = country
 
     # --- agreements (profile) ------------------------------------------------------
     def set_up_agreement(
-        self, principal: Principal, customer_number: str, meter_number: str, channel: Channel, address: str | None
+        self, scope: Scope, meter_number: str, channel: Channel, address: str | None
     ) -> ReminderAgreement:
-        self.access.require(principal, customer_number, Role.FULL)
-        meter = self.readings.meter_of(customer_number, meter_number)
-        customer = self.customers.get_customer(customer_number)
+        scope.require(Role.FULL)
+        customer_number = scope.customer_number
+        meter = scope.meter(meter_number)
+        customer = scope.record.customer
         if customer is None:
             raise NotFound("This customer does not exist.", code="meter_not_found")
         if channel == "sms":
@@ -119,16 +118,14 @@ class ReadingLinkService:
         self.store.put_agreement(agreement)
         return agreement
 
-    def list_agreements(self, principal: Principal, customer_number: str) -> list[ReminderAgreement]:
-        self.access.require(principal, customer_number, Role.READ)
-        return self.store.agreements_of_customer(customer_number)
+    def list_agreements(self, scope: Scope) -> list[ReminderAgreement]:
+        scope.require(Role.READ)
+        return self.store.agreements_of_customer(scope.customer_number)
 
-    def remove_agreement(
-        self, principal: Principal, customer_number: str, meter_number: str, channel: Channel, address: str
-    ) -> None:
+    def remove_agreement(self, scope: Scope, meter_number: str, channel: Channel, address: str) -> None:
         """End an agreement of this customer (others' agreements are not found)."""
-        self.access.require(principal, customer_number, Role.FULL)
-        for agreement in self.store.agreements_of_customer(customer_number):
+        scope.require(Role.FULL)
+        for agreement in self.store.agreements_of_customer(scope.customer_number):
             if (agreement.meter_number, agreement.channel, agreement.address) == (meter_number, channel, address):
                 self.store.delete_agreement(agreement)
                 return

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from heatportal.domain.errors import NotFound, ValidationFailed
+from heatportal.domain.errors import ValidationFailed
 from heatportal.domain.estimation import (
     DegreeDayModel,
     degree_days_between,
@@ -19,8 +19,8 @@ from heatportal.domain.estimation import (
     register_advance,
 )
 from heatportal.domain.model import Meter, Reading, ReadingSource, Register, Role
-from heatportal.ports import Clock, CustomerRepository, ReadingRepository
-from heatportal.services.access import AccessService, Principal
+from heatportal.ports import Clock, ReadingRepository
+from heatportal.services.access import Principal, Scope
 
 # A reading is implausible when the consumption it implies is far outside what
 # the meter's own history predicts; the person is asked to confirm it.
@@ -207,30 +207,25 @@ class SubmittedReading:
 class ReadingService:
     def __init__(
         self,
-        customers: CustomerRepository,
         readings: ReadingRepository,
-        access: AccessService,
         clock: Clock,
         *,
         climate_station: str | None = None,
         confirmations: ReadingConfirmer | None = None,
     ) -> None:
-        self.customers = customers
-        # Portal and API submissions are confirmed by email (seed 003).
+        # Portal and API submissions are confirmed by email.
         self.confirmations = confirmations
         self.readings = readings
-        self.access = access
         self.clock = clock
         # With a climate station, estimates follow the weather (degree-day
         # model); without one they are linear in time.
         self.station = climate_station
 
-    def list_meters(self, principal: Principal, customer_number: str) -> list[MeterOverview]:
-        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
+    def list_meters(self, scope: Scope) -> list[MeterOverview]:
+        grant = scope.require(Role.READ, companies="any")
         overview = []
-        for meter in self.customers.list_meters(customer_number):
-            if not grant.sees(meter.facility_id):
-                continue  # a management company sees the facilities it was granted
+        # A management company sees the meters of the facilities it was granted.
+        for meter in grant.visible_meters():
             latest = self.readings.latest_reading(meter.number)
             overview.append(MeterOverview(meter, latest, self._last_registers(meter, latest)))
         return overview
@@ -251,22 +246,15 @@ class ReadingService:
                 found[name] = RegisterReading(value, reading.read_on)
         return found
 
-    def meter_of(self, customer_number: str, meter_number: str) -> Meter:
-        meter = self.customers.find_meter(meter_number)
-        if meter is None or meter.customer_number != customer_number:
-            raise NotFound("This meter does not exist for the customer.", code="meter_not_found")
-        return meter
-
-    def list_readings(self, principal: Principal, customer_number: str, meter_number: str) -> list[Reading]:
-        grant = self.access.require(principal, customer_number, Role.READ, companies="any")
-        meter = self.meter_of(customer_number, meter_number)
+    def list_readings(self, scope: Scope, meter_number: str) -> list[Reading]:
+        grant = scope.require(Role.READ, companies="any")
+        meter = scope.meter(meter_number)
         grant.require_facility(meter.facility_id)
         return self.readings.list_readings(meter.number, meter.installed_on, self.clock.today())
 
     def submit(
         self,
-        principal: Principal,
-        customer_number: str,
+        scope: Scope,
         meter_number: str,
         value: Decimal,
         read_on: date | None,
@@ -275,8 +263,8 @@ class ReadingService:
         source: ReadingSource = ReadingSource.PORTAL,
         registers: Mapping[str, Decimal] | None = None,
     ) -> SubmittedReading:
-        grant = self.access.require(principal, customer_number, Role.FULL, companies="any")
-        meter = self.meter_of(customer_number, meter_number)
+        grant = scope.require(Role.FULL, companies="any")
+        meter = scope.meter(meter_number)
         grant.require_facility(meter.facility_id)
         reading = self.record(
             meter,
@@ -284,11 +272,11 @@ class ReadingService:
             read_on,
             confirmed=confirmed,
             source=ReadingSource.STAFF if grant.staff else source,
-            recorded_by=principal.user_id,
+            recorded_by=scope.principal.user_id,
             registers=registers,
         )
         if self.confirmations is not None:
-            self.confirmations(principal, meter, reading.reading, staff=grant.staff)
+            self.confirmations(scope.principal, meter, reading.reading, staff=grant.staff)
         return reading
 
     def record(

@@ -15,8 +15,8 @@ from decimal import Decimal
 from heatportal.domain.errors import NotFound, ValidationFailed
 from heatportal.domain.model import BillingPeriod, MeterPeriodValue, Role
 from heatportal.domain.tariff import MissingPrice, PricedPeriod
-from heatportal.ports import Clock, CustomerRepository, ReadingRepository
-from heatportal.services.access import AccessService, Principal
+from heatportal.ports import Clock, ReadingRepository
+from heatportal.services.access import Scope
 from heatportal.services.billing import BillingService
 from heatportal.services.readings import ReadingService, RegisterValue
 
@@ -49,33 +49,28 @@ class TrialSettlement:
 class TrialSettlementService:
     def __init__(
         self,
-        access: AccessService,
-        customers: CustomerRepository,
         readings: ReadingRepository,
         reading_service: ReadingService,
         billing: BillingService,
         clock: Clock,
     ) -> None:
-        self.access = access
-        self.customers = customers
         self.readings = readings
         self.reading_service = reading_service
         self.billing = billing
         self.clock = clock
 
-    def trial(
-        self, principal: Principal, customer_number: str, entered: Mapping[str, Decimal] | None = None
-    ) -> TrialSettlement:
+    def trial(self, scope: Scope, entered: Mapping[str, Decimal] | None = None) -> TrialSettlement:
         """The running period priced up to today. ``entered`` maps meter numbers
         to register values the person reads off now; other meters use their
         newest reading in the period, or an estimate for today."""
-        self.access.require(principal, customer_number, Role.READ, companies="whole")
-        customer = self.customers.get_customer(customer_number)
+        scope.require(Role.READ, companies="whole")
+        customer_number = scope.customer_number
+        customer = scope.record.customer
         if customer is None:  # pragma: no cover - a membership without its customer
             raise NotFound("Customer not found.", code="not_found")
         today = self.clock.today()
         period = BillingPeriod(year=today.year, month=today.month)
-        meters = {m.number: m for m in self.customers.list_meters(customer_number)}
+        meters = {m.number: m for m in scope.record.meters}
         entered = dict(entered or {})
         unknown = sorted(set(entered) - set(meters))
         if unknown:

@@ -1,0 +1,38 @@
+"""What the utility holds on one customer in one place: the profile, its
+facilities and meters, the people linked to it and the management companies
+granted access (and, when a page asks, its invoices).
+
+Read in one request (the customer's partition) once per request: access is
+decided from it, and a page shows it without reading any of it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from heatportal.domain.companies import CompanyGrant
+from heatportal.domain.model import Customer, Facility, Invoice, Membership, Meter
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    number: str
+    customer: Customer | None
+    facilities: tuple[Facility, ...] = ()
+    meters: tuple[Meter, ...] = ()  # by meter number
+    memberships: tuple[Membership, ...] = ()
+    grants: tuple[CompanyGrant, ...] = ()
+    invoices: tuple[Invoice, ...] | None = None  # newest first; None when not read
+
+    def membership(self, user_id: str) -> Membership | None:
+        return next((m for m in self.memberships if m.user_id == user_id), None)
+
+    def grant(self, org_number: str) -> CompanyGrant | None:
+        return next((g for g in self.grants if g.org_number == org_number), None)
+
+    def meter(self, meter_number: str) -> Meter | None:
+        return next((m for m in self.meters if m.number == meter_number), None)
+
+    @property
+    def facility_ids(self) -> list[str]:
+        return [f.id for f in self.facilities]
