@@ -25,7 +25,7 @@ def main(accounts: int = 20) -> None:
     try:
         from heatportal import composition
 
-        service = composition.billing_service()
+        service = composition.bill_run()
         repo = composition.repository()
         numbers = seed_accounts(repo, composition.profile(), PERIOD, accounts, first=600000)
         table, s3, ses = repo.table, composition.documents(), composition.mailer()

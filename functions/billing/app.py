@@ -55,7 +55,7 @@ _STEP: TypeAdapter[ListAccounts | BillBatch | RecordBatchFailure | Summarize] = 
 @metrics.log_metrics
 def handler(event: dict, context: LambdaContext) -> dict:
     step = _STEP.validate_python(event)
-    service = composition.billing_service()
+    service = composition.bill_run()
     logger.append_keys(run_id=step.run_id, action=step.action)
     match step:
         case ListAccounts():

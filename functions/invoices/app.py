@@ -355,7 +355,7 @@ class CreditIn(BaseModel):
 def credit_invoice(number: InvoiceNumber, credit: CreditIn) -> InvoiceOut:
     caller = principal(app)
     customer = composition.payment_service().customer_of_invoice(caller, number)
-    note, _created = composition.billing_service().credit_note(caller, customer, number, credit.reason)
+    note, _created = composition.credit_notes().credit_note(caller, customer, number, credit.reason)
     return InvoiceOut.model_validate(
         {
             **_summary(note),
@@ -476,21 +476,17 @@ def economy(customer: CustomerPath) -> EconomyOut:
 @app.get("/api/customers/<customer>/economy/pdf")
 @tracer.capture_method
 def economy_pdf(customer: CustomerPath):  # unannotated: Powertools would validate a binary body as a model
-    from heatportal.documents.estimate_pdf import render_estimate_pdf
     from heatportal.web.api import language_of
 
-    scope = customer_scope(app, customer)
-    overview = composition.forecast_service().overview(scope)
-    account = scope.record.customer
-    if account is None:  # pragma: no cover - the access check found a membership for it
-        raise ValidationFailed("Customer not found.", code="not_found")
-    lang = language_of(app.current_event.headers, account.language)
-    pdf = render_estimate_pdf(overview, account, composition.profile(), lang)
+    scope = customer_scope(app, customer, invoices=True)
+    customer_language = scope.record.customer.language if scope.record.customer else None
+    lang = language_of(app.current_event.headers, customer_language or composition.profile().default_language)
+    estimate = composition.estimate_pdf_service().pdf(scope, lang)
     return Response(
         200,
         "application/pdf",
-        pdf,
-        {"Content-Disposition": f'inline; filename="cost-estimate-{overview.year}.pdf"', "Cache-Control": "no-store"},
+        estimate.body,
+        {"Content-Disposition": f'inline; filename="{estimate.filename}"', "Cache-Control": "no-store"},
     )
 
 

@@ -160,20 +160,13 @@ def economy_pdf() -> Response[bytes]:
     principal, number = signed_in_or_none(view)
     if principal is None or number is None:
         return Response(302, "text/plain", b"", {"Location": "/login?next=/economy"})
-    from heatportal.documents.estimate_pdf import render_estimate_pdf
-
-    scope = view.scope(principal, number, invoices=True)
-    overview = composition.forecast_service().overview(scope)
-    customer = scope.record.customer
-    if customer is None:  # pragma: no cover - the access check found a membership for it
-        return Response(404, "text/plain", b"not found")
-    pdf = render_estimate_pdf(overview, customer, composition.profile(), view.lang)
+    estimate = composition.estimate_pdf_service().pdf(view.scope(principal, number, invoices=True), view.lang)
     headers = {
         **view.security_headers(),
-        "Content-Disposition": f'inline; filename="cost-estimate-{overview.year}.pdf"',
+        "Content-Disposition": f'inline; filename="{estimate.filename}"',
         "Cache-Control": "no-store",
     }
-    return Response(200, "application/pdf", pdf, headers)
+    return Response(200, "application/pdf", estimate.body, headers)
 
 
 def signed_in_or_none(view: Page) -> tuple[Any, str | None]:

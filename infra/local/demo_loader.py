@@ -278,9 +278,9 @@ def load_demo(
     _contact_requests(repo.table, dataset, profile)
 
     # Past invoices through the real billing service (no email for history).
-    billing = composition.billing_service()
-    history = copy.copy(billing)
-    history.mailer = _NoMail()
+    history = copy.copy(composition.bill_run())
+    history.issuer = copy.copy(history.issuer)
+    history.issuer.mailer = _NoMail()
     current = BillingPeriod(year=today.year, month=today.month)
     periods = []
     period = current.previous()

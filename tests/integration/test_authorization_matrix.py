@@ -266,7 +266,7 @@ def world(stack, repo, http) -> World:
     _grant(repo, CUSTOMER, org_meter, frozenset({f"F{CUSTOMER}"}), "active")
     period = BillingPeriod(year=local_today().year, month=local_today().month).previous().previous()
     repo.put_spot_price("NO1", period.key, Decimal("0.7311"))
-    invoice, _ = composition.billing_service().bill_account(CUSTOMER, period, issued_on=period.end)
+    invoice, _ = composition.bill_run().bill_account(CUSTOMER, period, issued_on=period.end)
     return World(
         tokens=tokens, users=users, customer=CUSTOMER, meter=meter.number, invoice=invoice.number, repo=repo, org=org
     )

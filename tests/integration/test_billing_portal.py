@@ -43,7 +43,7 @@ def billed_person(seed, repo):
     first = last.previous()
     for period in (first.previous(), first, last):
         repo.put_spot_price("NO1", period.key, Decimal("0.5000"))
-    invoice, _ = composition.billing_service().bill_account(person.customer.number, first, issued_on=first.end)
+    invoice, _ = composition.bill_run().bill_account(person.customer.number, first, issued_on=first.end)
     return person, invoice
 
 

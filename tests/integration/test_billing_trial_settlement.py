@@ -68,10 +68,10 @@ def test_trial_with_an_entered_reading_prices_like_the_bill_and_stores_nothing(h
     assert sum(Decimal(line["amount"]) for line in trial["lines"]) == Decimal(trial["net_total"])
     assert Decimal(trial["total"]) == Decimal(trial["net_total"]) + Decimal(trial["vat_total"])
 
-    # The same code as the real bill: BillingService.price with the same end value.
+    # The same code as the real bill: the pricing service with the same end value.
     from heatportal.services.readings import RegisterValue
 
-    priced, _values = composition.billing_service().price(
+    priced, _values = composition.pricing_service().price(
         person.customer, period, {person.meter.number: RegisterValue(entered, False)}, 3
     )
     assert Decimal(trial["total"]) == priced.total

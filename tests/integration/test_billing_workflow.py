@@ -60,9 +60,9 @@ def test_failures_are_recorded_and_retries_never_double_bill(stack, repo, seed, 
     crashing = seed()  # its batch crashes once with a transient error, then succeeds on retry
     broken = seed()  # always fails: recorded with its reason, the others go on
     mail_fails = seed()  # the email fails once after the invoice exists: resent once on retry
-    service = composition.billing_service()
+    service = composition.bill_run()
     original_bill = service.bill_account
-    original_send = service.mailer.send
+    original_send = service.issuer.mailer.send
     crashed: set[str] = set()
     mail_failed: set[str] = set()
 
@@ -81,7 +81,7 @@ def test_failures_are_recorded_and_retries_never_double_bill(stack, repo, seed, 
         return original_send(recipient, *args, **kwargs)
 
     monkeypatch.setattr(service, "bill_account", flaky_bill)
-    monkeypatch.setattr(service.mailer, "send", flaky_send)
+    monkeypatch.setattr(service.issuer.mailer, "send", flaky_send)
 
     result = run_billing(stack.resources, period.key)
     assert result["status"] == "SUCCEEDED", result

@@ -26,7 +26,7 @@ def staff_auth(stack, http) -> dict[str, str]:
 
 def billed(repo, seeded, months: int = 3) -> list:
     """Bill the last ``months`` months before last month, issued at each period's end."""
-    service = composition.billing_service()
+    service = composition.bill_run()
     today = local_today()
     period = BillingPeriod(year=today.year, month=today.month).previous()
     periods = []

@@ -100,9 +100,9 @@ def test_a_customer_is_refused_and_an_anonymous_caller_must_log_in(http, repo, s
 def test_a_file_in_s3_loads_prices_that_billing_then_uses_and_a_second_import_changes_nothing(stack, http, seed):
     seeded = seed(readings_until=date(2023, 6, 1), months=6)
     period = BillingPeriod(year=2023, month=3)
-    billing = composition.billing_service()
+    pricing = composition.pricing_service()
     with pytest.raises(MissingPrice):
-        billing.price(seeded.customer, period)
+        pricing.price(seeded.customer, period)
 
     key = "spot-prices/no1-2023.csv"
     put_file(
@@ -117,7 +117,7 @@ def test_a_file_in_s3_loads_prices_that_billing_then_uses_and_a_second_import_ch
         (5, "spot_zone_invalid"),
     ]
 
-    priced, _values = billing.price(seeded.customer, period)
+    priced, _values = pricing.price(seeded.customer, period)
     line = next(line for line in priced.lines if line.component == "spot_energy")
     # Seed 001 rule by hand: (spot 0.6000 + transfer 0.4801 for 2023) less 10 %, below the cap 1.5922.
     assert line.unit_price == Decimal("0.97209")
@@ -139,7 +139,7 @@ def test_a_file_in_s3_loads_prices_that_billing_then_uses_and_a_second_import_ch
     fix = "spot-prices/no1-2023-03-fix.csv"
     put_file(stack, fix, "zone,month,price_per_kwh\nNO1,2023-03,0.9000\n")
     assert body(http.post(f"/_local/jobs/spot-prices?key={fix}"))["corrected"] == 1
-    line = next(line for line in billing.price(seeded.customer, period)[0].lines if line.component == "spot_energy")
+    line = next(line for line in pricing.price(seeded.customer, period)[0].lines if line.component == "spot_energy")
     assert line.unit_price == Decimal("1.24209")
 
 

@@ -25,7 +25,7 @@ CUSTOMER = "12345678901"
 @pytest.fixture
 def billing() -> Billing:
     b = Billing(profile=NL, today=date(2026, 1, 5))
-    b.service.advances = advances = InMemoryAdvances()
+    b.drafts.advances = advances = InMemoryAdvances()
     advances.put_advance(AdvancePayment(CUSTOMER, date(2025, 1, 1), Decimal("121.00"), "EUR"))
     b.world.customers.add_customer(a_customer(CUSTOMER, language="nl"))
     meter = b.world.customers.add_meter(a_meter("G-1", CUSTOMER, unit=EnergyUnit.GJ, decimals=3))
@@ -76,6 +76,6 @@ def test_december_also_settles_the_year_against_the_advances(billing):
 
 
 def test_without_an_agreed_advance_the_account_is_skipped(billing):
-    billing.service.advances = InMemoryAdvances()
+    billing.drafts.advances = InMemoryAdvances()
     result = billing.service.bill_batch("run-1", "2025-03", [CUSTOMER])
     assert (result["billed"], result["skipped"], result["failed"]) == (0, 1, [])

@@ -17,9 +17,14 @@ from heatportal.domain.errors import NotFound, TransientFailure
 from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, ReadingSource
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.domain.profile import UtilityProfile, load_profile
-from heatportal.services.billing import BillingService, NothingToBill
+from heatportal.services.billing.credit_notes import CreditNotes
+from heatportal.services.billing.drafts import InvoiceDrafts
+from heatportal.services.billing.issuing import InvoiceIssuer
+from heatportal.services.billing.pricing import NothingToBill, PricingService
+from heatportal.services.billing.run import BillRun
 from heatportal.services.readings import ReadingService
 from tests.unit.fakes import FixedClock, World, a_customer, a_meter, a_reading
+from tests.unit.fakes_billing import InMemoryStatuses
 
 JANUARY = BillingPeriod(year=2025, month=1)
 FEBRUARY = BillingPeriod(year=2025, month=2)
@@ -58,20 +63,17 @@ class Billing:
         self.renderers = Renderers()
         w = self.world
         self.readings = ReadingService(w.readings, w.clock)
-        self.service = BillingService(
-            profile=profile or load_profile("no"),
-            customers=w.customers,
-            readings=w.readings,
-            reading_service=self.readings,
-            invoices=w.invoices,
-            spot_prices=w.spot_prices,
-            runs=w.runs,
-            documents=w.documents,
-            mailer=w.mailer,
-            clock=w.clock,
-            render_pdf=self.renderers.pdf,
-            render_email=self.renderers.email,
-            portal_url=PORTAL_URL,
+        profile = profile or load_profile("no")
+        self.pricing = PricingService(profile, w.customers, w.readings, self.readings, w.invoices, w.spot_prices)
+        self.drafts = InvoiceDrafts(profile, self.pricing, w.invoices)
+        self.issuer = InvoiceIssuer(
+            profile, w.invoices, w.documents, w.mailer, self.renderers.pdf, self.renderers.email, PORTAL_URL
+        )
+        self.service = BillRun(
+            profile, w.customers, w.invoices, w.runs, w.clock, self.pricing, self.drafts, self.issuer
+        )
+        self.credit_notes = CreditNotes(
+            w.customers, w.invoices, InMemoryStatuses(w.invoices), self.drafts, self.issuer, w.clock
         )
 
     def customer(self, number: str, *, email: str | None = "kunde@example.no", readings: dict[date, str]) -> None:

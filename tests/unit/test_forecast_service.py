@@ -15,7 +15,9 @@ from heatportal.domain.money import EnergyUnit
 from heatportal.domain.profile import load_profile
 from heatportal.domain.tariff import MeterUsage, PricingInput, price_period
 from heatportal.services.access import Principal
+from heatportal.services.billing.pricing import PricingService
 from heatportal.services.forecast import YEAR_SWING, ForecastService, fit_meter
+from heatportal.services.readings import ReadingService
 from tests.unit.fakes import FixedClock, World, a_customer, a_membership, a_meter
 
 STATION = "de_bilt"
@@ -70,13 +72,10 @@ def world() -> World:
 
 
 def service(world: World) -> ForecastService:
-    return ForecastService(
-        load_profile("nl"),
-        world.readings,
-        world.invoices,
-        world.spot_prices,
-        world.clock,
-    )
+    profile = load_profile("nl")
+    readings = ReadingService(world.readings, world.clock)
+    pricing = PricingService(profile, world.customers, world.readings, readings, world.invoices, world.spot_prices)
+    return ForecastService(profile, world.readings, world.invoices, pricing, world.clock)
 
 
 def test_the_year_is_measured_months_then_a_forecast_with_a_range(world):

@@ -14,7 +14,7 @@ import pytest
 
 from heatportal.domain.errors import ValidationFailed
 from heatportal.domain.model import BillingPeriod, EnergyUnit, Meter, MeterPeriodValue, ReadingSource
-from heatportal.services.billing import _year_values
+from heatportal.services.billing.drafts import year_values
 from tests.unit.fakes import a_customer, a_meter, a_reading
 from tests.unit.test_billing_service import Billing
 from tests.unit.test_readings_service import CUSTOMER, OWNER, Setup
@@ -230,5 +230,5 @@ def test_a_year_over_a_wrap_adds_the_range_once_per_wrap() -> None:
             register_wrap=Decimal(wrap),
         )
 
-    [year] = _year_values([month("98000", "99500"), month("99500", "700", "100000"), month("700", "1500")])
+    [year] = year_values([month("98000", "99500"), month("99500", "700", "100000"), month("700", "1500")])
     assert (year.start_value, year.end_value, year.quantity) == (Decimal(98000), Decimal(1500), Decimal(3500))

@@ -1,12 +1,12 @@
-"""Economy overview and forecast (seeds 000, 004): cost so far this year, the
-rest of the year forecast from degree-day normals with a range, and the
-expected yearly cost that bounds the advance payment (seeds 002, 003).
+"""Economy overview and forecast: cost so far this year, the rest of the year
+forecast from degree-day normals with a range, and the expected yearly cost
+that bounds the advance payment.
 
 The model per meter is fitted on the past year's daily consumption:
 ``quantity of a month = base per day x days + factor x normal degree days``
 (heat; other meters use the base only). The range is a mild and a cold year:
 the degree-day part 15 % lower or higher. Every month is priced by the tariff
-engine, the same ``price_period`` the bills use.
+engine through the pricing service the bills use (services.billing.pricing).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from typing import Literal
 from heatportal.domain.climate import normal_degree_days
 from heatportal.domain.model import BillingPeriod, Invoice, InvoiceKind, Meter, MeterKind, Role
 from heatportal.domain.money import round_money
-from heatportal.domain.profile import SpotEnergyPrice, UtilityProfile
-from heatportal.domain.tariff import MeterUsage, MissingPrice, PricingInput, price_period
-from heatportal.ports import Clock, InvoiceRepository, ReadingRepository, SpotPriceRepository
+from heatportal.domain.profile import UtilityProfile
+from heatportal.domain.tariff import MeterUsage, MissingPrice
+from heatportal.ports import Clock, InvoiceRepository, ReadingRepository
 from heatportal.services.access import Scope
+from heatportal.services.billing.pricing import PricingService
 from heatportal.services.invoices import invoices_of
 
 YEAR_SWING = Decimal("0.15")  # degree days of a mild (-) or cold (+) year against the normal
@@ -114,13 +115,13 @@ class ForecastService:
         profile: UtilityProfile,
         readings: ReadingRepository,
         invoices: InvoiceRepository,
-        spot_prices: SpotPriceRepository,
+        pricing: PricingService,
         clock: Clock,
     ) -> None:
         self.profile = profile
         self.readings = readings
         self.invoices = invoices
-        self.spot_prices = spot_prices
+        self.pricing = pricing
         self.clock = clock
 
     # --- the model ------------------------------------------------------------------
@@ -164,24 +165,19 @@ class ForecastService:
             usages.append(MeterUsage(meter.number, meter.kind, meter.unit, quantity * period.days / count))
         if not usages:
             return None
-        return price_period(self.profile, PricingInput(period, tuple(usages), spot)).total
+        return self.pricing.price_usages(period, usages, spot).total
 
     def _spot(self, period: BillingPeriod) -> Decimal | None:
         """The month's average, or the newest known one before it (future months)."""
+        today = self.clock.today()
         try:
-            price_list = self.profile.price_list_on(period.start)
+            return self.pricing.spot_price(
+                period,
+                fallback_months=SPOT_LOOKBACK_MONTHS - 1,
+                known_until=BillingPeriod(year=today.year, month=today.month),
+            )
         except LookupError:
             return None
-        zone = next((c.zone for c in price_list.components if isinstance(c, SpotEnergyPrice)), None)
-        if zone is None:
-            return None
-        month = min(period, BillingPeriod(year=self.clock.today().year, month=self.clock.today().month), key=_key)
-        for _ in range(SPOT_LOOKBACK_MONTHS):
-            price = self.spot_prices.spot_price(zone, month.key)
-            if price is not None:
-                return price
-            month = month.previous()
-        return None
 
     def price_month(
         self, period: BillingPeriod, models: list[tuple[Meter, MeterModel]], swing: Decimal, spot: Decimal | None
@@ -195,7 +191,7 @@ class ForecastService:
         )
         if not usages:
             return Decimal(0)
-        return price_period(self.profile, PricingInput(period, usages, spot)).total
+        return self.pricing.price_usages(period, usages, spot).total
 
     def expected_yearly_cost(self, meters: Sequence[Meter]) -> tuple[Decimal, dict[str, Decimal]]:
         """A normal year's cost of the customer's ``meters`` from next month on, in

@@ -1,8 +1,8 @@
-"""Trial settlement (seed 000, prøveavregning): what the bill of the running
+"""Trial settlement (prøveavregning): what the bill of the running
 period would be now, for a reading the person enters or the latest one.
 
-It prices with ``BillingService.price``, the same code as the real bill, and
-stores nothing: no reading, no invoice, no number taken.
+It prices with the pricing service the bill uses (services.billing.pricing),
+and stores nothing: no reading, no invoice, no number taken.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from heatportal.domain.model import BillingPeriod, MeterPeriodValue, Role
 from heatportal.domain.tariff import MissingPrice, PricedPeriod
 from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import Scope
-from heatportal.services.billing import BillingService
+from heatportal.services.billing.pricing import PricingService
 from heatportal.services.readings import ReadingService, RegisterValue
 
 # The month's average spot price is known only after the month; a trial in the
@@ -51,12 +51,12 @@ class TrialSettlementService:
         self,
         readings: ReadingRepository,
         reading_service: ReadingService,
-        billing: BillingService,
+        pricing: PricingService,
         clock: Clock,
     ) -> None:
         self.readings = readings
         self.reading_service = reading_service
-        self.billing = billing
+        self.pricing = pricing
         self.clock = clock
 
     def trial(self, scope: Scope, entered: Mapping[str, Decimal] | None = None) -> TrialSettlement:
@@ -103,7 +103,9 @@ class TrialSettlementService:
                 end_values[number] = self.reading_service.value_at(meter, today)
                 read_on[number] = today
         try:
-            priced, values = self.billing.price(customer, period, end_values, SPOT_FALLBACK_MONTHS)
+            priced, values = self.pricing.price(
+                customer, period, end_values, SPOT_FALLBACK_MONTHS, meters=scope.record.meters
+            )
         except MissingPrice as error:
             raise NotFound(
                 "A price needed for the trial settlement is not loaded yet.", code="price_missing"

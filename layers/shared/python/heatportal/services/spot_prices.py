@@ -4,7 +4,7 @@ admin route, or from a CSV file put in S3 under ``spot-prices/``.
 A price is written only when it is new or differs from the stored one, so the
 same file imported twice (or a retried request) changes nothing; a different
 price for a month already stored is a correction and replaces it. Billing reads
-the price per zone and month (``BillingService.price``); invoices already issued
+the price per zone and month (services.billing.pricing); invoices already issued
 are not changed by a correction (a credit note does that).
 """
 

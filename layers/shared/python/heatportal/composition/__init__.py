@@ -1,0 +1,114 @@
+"""Composition root: adapters wired to services once per container, by area.
+
+Each function's ``app.py`` calls only the builders it needs, and each builder
+imports its adapter only when called, so a function never pays the import of
+a client or library it does not use (JOSE, Jinja2, reportlab). Tests build
+services with fakes directly and never go through here.
+
+| area | module |
+| --- | --- |
+| settings, profile, clock, AWS clients, access | ``core`` |
+| meters and readings | ``readings`` |
+| pricing, bill run, invoices, payments, advances, economy | ``billing`` |
+| profile, documents, interruptions | ``customers`` |
+| registration, sign-in, users, customer search | ``accounts`` |
+| management companies | ``companies`` |
+"""
+
+from heatportal.composition.accounts import account_service
+from heatportal.composition.billing import (
+    advance_repository,
+    advance_service,
+    bill_run,
+    credit_notes,
+    estimate_pdf_service,
+    forecast_service,
+    invoice_drafts,
+    invoice_issuer,
+    invoice_service,
+    payment_repository,
+    payment_service,
+    pricing_service,
+    spot_price_service,
+    trial_settlement_service,
+)
+from heatportal.composition.companies import company_service
+from heatportal.composition.core import (
+    access,
+    clock,
+    cognito_accounts,
+    company_store,
+    config,
+    documents,
+    identity,
+    jwt_verifier,
+    mailer,
+    profile,
+    rate_limiter,
+    repository,
+    signouts,
+    sms,
+    texts,
+)
+from heatportal.composition.customers import document_service, interruption_service, profile_service
+from heatportal.composition.readings import (
+    consumption_service,
+    meter_lifecycle_service,
+    meter_settings_service,
+    reading_confirmations,
+    reading_correction_service,
+    reading_link_service,
+    reading_service,
+    readings_store,
+    reminder_service,
+    smart_meter_import_service,
+    sms_reading_service,
+)
+
+__all__ = [
+    "access",
+    "account_service",
+    "advance_repository",
+    "advance_service",
+    "bill_run",
+    "clock",
+    "cognito_accounts",
+    "company_service",
+    "company_store",
+    "config",
+    "consumption_service",
+    "credit_notes",
+    "document_service",
+    "documents",
+    "estimate_pdf_service",
+    "forecast_service",
+    "identity",
+    "interruption_service",
+    "invoice_drafts",
+    "invoice_issuer",
+    "invoice_service",
+    "jwt_verifier",
+    "mailer",
+    "meter_lifecycle_service",
+    "meter_settings_service",
+    "payment_repository",
+    "payment_service",
+    "pricing_service",
+    "profile",
+    "profile_service",
+    "rate_limiter",
+    "reading_confirmations",
+    "reading_correction_service",
+    "reading_link_service",
+    "reading_service",
+    "readings_store",
+    "reminder_service",
+    "repository",
+    "signouts",
+    "smart_meter_import_service",
+    "sms",
+    "sms_reading_service",
+    "spot_price_service",
+    "texts",
+    "trial_settlement_service",
+]

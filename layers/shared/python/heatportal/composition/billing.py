@@ -1,0 +1,176 @@
+"""Billing and what the customer sees of it: pricing (one service for the bill,
+the trial settlement and the forecast), the monthly bill run, invoices,
+payments, advance payments, the economy overview and its PDF, spot prices."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from heatportal.composition.core import clock, config, documents, mailer, profile, repository
+from heatportal.composition.readings import reading_service
+
+if TYPE_CHECKING:
+    from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
+    from heatportal.services.advance import AdvanceService
+    from heatportal.services.billing.credit_notes import CreditNotes
+    from heatportal.services.billing.drafts import InvoiceDrafts
+    from heatportal.services.billing.issuing import InvoiceIssuer
+    from heatportal.services.billing.pricing import PricingService
+    from heatportal.services.billing.run import BillRun
+    from heatportal.services.estimate_pdf import EstimatePdfService
+    from heatportal.services.forecast import ForecastService
+    from heatportal.services.invoices import InvoiceService
+    from heatportal.services.payments import PaymentService
+    from heatportal.services.settlement import TrialSettlementService
+    from heatportal.services.spot_prices import SpotPriceService
+
+
+@cache
+def pricing_service() -> PricingService:
+    from heatportal.services.billing.pricing import PricingService
+
+    return PricingService(profile(), repository(), repository(), reading_service(), repository(), repository())
+
+
+@cache
+def invoice_drafts() -> InvoiceDrafts:
+    from heatportal.services.billing.drafts import InvoiceDrafts
+
+    return InvoiceDrafts(profile(), pricing_service(), repository(), advance_repository())
+
+
+def _render_invoice_pdf(*args: Any) -> bytes:
+    # reportlab is imported only when an invoice is drawn.
+    from heatportal.documents.invoice_pdf import render_invoice_pdf
+
+    return render_invoice_pdf(*args)
+
+
+def _render_invoice_email(*args: Any) -> Any:
+    from heatportal.documents.emails import invoice_email
+
+    return invoice_email(*args)
+
+
+@cache
+def invoice_issuer() -> InvoiceIssuer:
+    from heatportal.services.billing.issuing import InvoiceIssuer
+
+    return InvoiceIssuer(
+        profile(),
+        repository(),
+        documents(),
+        mailer(),
+        _render_invoice_pdf,
+        _render_invoice_email,
+        config().portal_base_url,
+    )
+
+
+@cache
+def bill_run() -> BillRun:
+    from heatportal.services.billing.run import BillRun
+
+    return BillRun(
+        profile(),
+        repository(),
+        repository(),
+        repository(),
+        clock(),
+        pricing_service(),
+        invoice_drafts(),
+        invoice_issuer(),
+    )
+
+
+@cache
+def credit_notes() -> CreditNotes:
+    from heatportal.services.billing.credit_notes import CreditNotes
+
+    return CreditNotes(repository(), repository(), repository(), invoice_drafts(), invoice_issuer(), clock())
+
+
+@cache
+def invoice_service() -> InvoiceService:
+    from heatportal.services.invoices import InvoiceService
+
+    return InvoiceService(
+        repository(),
+        documents(),
+        paid=payment_repository(),
+        clock=clock(),
+        currency=profile().currency,
+    )
+
+
+@cache
+def payment_repository() -> DynamoPaymentRepository:
+    from heatportal.adapters.dynamo_billing import DynamoPaymentRepository
+
+    return DynamoPaymentRepository(repository().table)
+
+
+@cache
+def payment_service() -> PaymentService:
+    from heatportal.services.payments import PaymentService
+
+    return PaymentService(payment_repository(), profile().payment_reference, profile().currency)
+
+
+@cache
+def trial_settlement_service() -> TrialSettlementService:
+    from heatportal.services.settlement import TrialSettlementService
+
+    return TrialSettlementService(repository(), reading_service(), pricing_service(), clock())
+
+
+@cache
+def forecast_service() -> ForecastService:
+    from heatportal.services.forecast import ForecastService
+
+    return ForecastService(profile(), repository(), repository(), pricing_service(), clock())
+
+
+def _render_estimate_pdf(*args: Any) -> bytes:
+    from heatportal.documents.estimate_pdf import render_estimate_pdf
+
+    return render_estimate_pdf(*args)
+
+
+@cache
+def estimate_pdf_service() -> EstimatePdfService:
+    from heatportal.services.estimate_pdf import EstimatePdfService
+
+    return EstimatePdfService(profile(), forecast_service(), _render_estimate_pdf)
+
+
+@cache
+def advance_repository() -> DynamoAdvanceRepository:
+    from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository
+
+    return DynamoAdvanceRepository(repository().table)
+
+
+@cache
+def advance_service() -> AdvanceService:
+    from heatportal.documents.advance_email import advance_confirmation_email
+    from heatportal.services.advance import AdvanceService
+
+    return AdvanceService(
+        profile=profile(),
+        advances=advance_repository(),
+        costs=forecast_service(),
+        mailer=mailer(),
+        clock=clock(),
+        render_email=advance_confirmation_email,
+        portal_url=config().portal_base_url,
+    )
+
+
+@cache
+def spot_price_service() -> SpotPriceService:
+    from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
+    from heatportal.services.spot_prices import SpotPriceService
+
+    return SpotPriceService(DynamoSpotPriceStore(repository().table))

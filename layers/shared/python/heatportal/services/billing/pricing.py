@@ -1,0 +1,173 @@
+"""Pricing: what a customer's meters cost in a period by the utility's tariff.
+
+One service prices the monthly bill, the trial settlement and the forecast, so
+what a person is shown is what the bill will say. It reads and stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from heatportal.domain.errors import DomainError
+from heatportal.domain.model import BillingPeriod, Customer, Invoice, Meter, MeterPeriodValue
+from heatportal.domain.profile import SpotEnergyPrice, UtilityProfile
+from heatportal.domain.tariff import MeterUsage, PricedPeriod, PricingInput, price_period
+from heatportal.ports import CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
+from heatportal.services.readings import ReadingService, RegisterValue, register_range
+
+# What marks an account billed for a period: the monthly consumption invoice,
+# the monthly advance invoice (advance billing), the yearly settlement.
+CONSUMPTION_KEY = "invoice"
+ADVANCE_KEY = "advance"
+SETTLEMENT_KEY = "settlement"
+
+
+class NothingToBill(DomainError):
+    code = "nothing_to_bill"
+
+
+class PricingService:
+    def __init__(
+        self,
+        profile: UtilityProfile,
+        customers: CustomerRepository,
+        readings: ReadingRepository,
+        reading_service: ReadingService,
+        invoices: InvoiceRepository,
+        spot_prices: SpotPriceRepository,
+    ) -> None:
+        self.profile = profile
+        self.customers = customers
+        self.readings = readings
+        self.reading_service = reading_service
+        self.invoices = invoices
+        self.spot_prices = spot_prices
+        # Filled only while a bill run's batch runs: one spot-price read per zone
+        # and month per batch instead of one per account; a later correction is
+        # seen by the next run.
+        self._spot_cache: dict[tuple[str, str], Decimal | None] | None = None
+
+    def price(
+        self,
+        customer: Customer,
+        period: BillingPeriod,
+        end_values: Mapping[str, RegisterValue] | None = None,
+        spot_fallback_months: int = 0,
+        *,
+        meters: Sequence[Meter] | None = None,
+    ) -> tuple[PricedPeriod, tuple[MeterPeriodValue, ...]]:
+        """Price a period for a customer, from the register values at its start
+        and end (carried from the previous bill where there is one).
+
+        ``end_values`` replaces a meter's end-of-period register value (the
+        reading a person enters for a trial settlement). ``spot_fallback_months``
+        lets a period whose average spot price is not known yet (the current
+        month) use the newest of that many earlier months; billing passes 0.
+        ``meters``: the customer's meters when the caller has them already.
+        Raises NothingToBill when no meter was active in the period.
+        """
+        previous = self.invoices.find_billed(customer.number, period.previous(), CONSUMPTION_KEY)
+        usages: list[MeterUsage] = []
+        values: list[MeterPeriodValue] = []
+        for meter in meters if meters is not None else self.customers.list_meters(customer.number):
+            mv = self._meter_values(meter, period, previous, (end_values or {}).get(meter.number))
+            if mv is None:
+                continue
+            values.append(mv)
+            days = tuple(self.readings.daily_consumption(meter.number, period.start, period.end))
+            usages.append(MeterUsage(meter.number, meter.kind, meter.unit, mv.quantity, days))
+        if not usages:
+            raise NothingToBill("No active meter in the period.", code="nothing_to_bill")
+        spot = self.spot_price(period, fallback_months=spot_fallback_months)
+        return self.price_usages(period, usages, spot), tuple(values)
+
+    def price_usages(self, period: BillingPeriod, usages: Sequence[MeterUsage], spot: Decimal | None) -> PricedPeriod:
+        """The tariff applied to quantities already known (measured or forecast)."""
+        return price_period(self.profile, PricingInput(period, tuple(usages), spot))
+
+    def spot_price(
+        self, period: BillingPeriod, *, fallback_months: int = 0, known_until: BillingPeriod | None = None
+    ) -> Decimal | None:
+        """The monthly average spot price the period's price list is indexed to:
+        the period's own (or, when ``known_until`` is earlier, that month's),
+        else the newest of up to ``fallback_months`` months before it. None when
+        the price list has no spot component or no average is known.
+        Raises LookupError when no price list covers the period."""
+        price_list = self.profile.price_list_on(period.start)
+        zone = next((c.zone for c in price_list.components if isinstance(c, SpotEnergyPrice)), None)
+        if zone is None:
+            return None
+        month = period
+        if known_until is not None and (known_until.year, known_until.month) < (period.year, period.month):
+            month = known_until
+        spot = self._spot(zone, month.key)
+        for _ in range(fallback_months):
+            if spot is not None:
+                break
+            month = month.previous()
+            spot = self._spot(zone, month.key)
+        return spot
+
+    @contextmanager
+    def spot_prices_cached(self) -> Iterator[None]:
+        """While a batch of accounts is billed: each spot price is read once."""
+        self._spot_cache = {}
+        try:
+            yield
+        finally:
+            self._spot_cache = None
+
+    def _spot(self, zone: str, month: str) -> Decimal | None:
+        cache = self._spot_cache  # local stacks run batches on threads sharing this service
+        if cache is None:
+            return self.spot_prices.spot_price(zone, month)
+        if (zone, month) not in cache:
+            cache[(zone, month)] = self.spot_prices.spot_price(zone, month)
+        return cache[(zone, month)]
+
+    def _meter_values(
+        self,
+        meter: Meter,
+        period: BillingPeriod,
+        previous: Invoice | None,
+        end_value: RegisterValue | None = None,
+    ) -> MeterPeriodValue | None:
+        start_day = max(period.start, meter.installed_on)
+        end_day = min(period.end, meter.removed_on) if meter.removed_on else period.end
+        if end_day <= start_day:
+            return None
+        carried = next((m for m in previous.meter_values if m.meter_number == meter.number), None) if previous else None
+        if carried is not None:
+            start = carried.end_value
+            start_estimated = carried.end_estimated
+        else:
+            value = self.reading_service.value_at(meter, start_day)
+            start, start_estimated = value.value, value.estimated
+        end = end_value or self.reading_service.value_at(meter, end_day)
+        wrap = Decimal(0)
+        if end.value < start and self._rolled_over(meter, start_day, end_day, start_estimated):
+            wrap = register_range(meter) or Decimal(0)
+        return MeterPeriodValue(
+            meter_number=meter.number,
+            unit=meter.unit,
+            start_value=start,
+            # Below the start without a rollover: an actual reading under an
+            # earlier estimate; it counts nothing rather than a negative amount.
+            end_value=end.value if wrap else max(end.value, start),
+            start_estimated=start_estimated,
+            end_estimated=end.estimated,
+            register_wrap=wrap,
+        )
+
+    def _rolled_over(self, meter: Meter, start_day: date, end_day: date, start_estimated: bool) -> bool:
+        """Whether a reading in the period records the register wrapping to 0.
+
+        A rollover read on the first day already shows in an actual start value,
+        but not in an estimated one (made before the reading arrived)."""
+        if meter.register_digits is None:
+            return False
+        first = start_day if start_estimated else start_day + timedelta(days=1)
+        return any(r.rollover and not r.estimated for r in self.readings.list_readings(meter.number, first, end_day))
