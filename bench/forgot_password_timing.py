@@ -21,11 +21,11 @@ def main(n: int = 15) -> None:
     stack = start(profile_id="no", port=free_port(), demo=False)
     try:
         from heatportal import composition
-        from heatportal.services.accounts import PUBLIC_ANSWER_FLOOR
+        from heatportal.services.accounts.common import PUBLIC_ANSWER_FLOOR
 
         http = Client(stack.http_server.app)
         cognito = clients(stack.resources.endpoint)["cognito-idp"]
-        service = composition.account_service()
+        service = composition.credential_service()
         paced = service.pacer
 
         def timed(email: str, client: int) -> float:
@@ -39,10 +39,10 @@ def main(n: int = 15) -> None:
             assert resp.status_code == 202, resp.get_data(as_text=True)
             return elapsed
 
-        from heatportal.services.accounts import _NoPacing
+        from heatportal.services.accounts.common import NoPacing
 
         for run, (label, pacer) in enumerate(
-            (("floor off", _NoPacing()), (f"floor {PUBLIC_ANSWER_FLOOR:.1f} s", paced))
+            (("floor off", NoPacing()), (f"floor {PUBLIC_ANSWER_FLOOR:.1f} s", paced))
         ):
             service.pacer = pacer
             known, unknown = [], []

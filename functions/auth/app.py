@@ -132,7 +132,9 @@ def _created(membership: Membership) -> MembershipCreatedOut:
 
 @app.post("/api/auth/login")
 def login(body: LoginIn) -> TokensOut:
-    tokens = composition.account_service().login(body.username, body.password, _client(), composition.identity().login)
+    tokens = composition.credential_service().login(
+        body.username, body.password, _client(), composition.identity().login
+    )
     return TokensOut(**tokens.__dict__)
 
 
@@ -153,7 +155,7 @@ def logout() -> tuple[dict[str, str], int]:
 
 @app.post("/api/auth/register")
 def register(body: RegisterIn) -> tuple[PendingOut, int]:
-    pending = composition.account_service().start_registration(
+    pending = composition.registration_service().start_registration(
         body.customer_number, body.email, _client(), pin=body.pin, postcode=body.postcode, name=body.name
     )
     return PendingOut(id=pending.id, expires_at=pending.expires_at), 202
@@ -161,7 +163,7 @@ def register(body: RegisterIn) -> tuple[PendingOut, int]:
 
 @app.post("/api/auth/register/confirm")
 def confirm_registration(body: ConfirmRegistrationIn) -> tuple[MembershipCreatedOut, int]:
-    membership = composition.account_service().complete_registration(
+    membership = composition.registration_service().complete_registration(
         body.registration_id, body.code, body.password, body.password_confirm
     )
     return _created(membership), 201
@@ -169,26 +171,28 @@ def confirm_registration(body: ConfirmRegistrationIn) -> tuple[MembershipCreated
 
 @app.post("/api/auth/password/forgot")
 def forgot_password(body: ForgotPasswordIn) -> tuple[StatusOut, int]:
-    composition.account_service().forgot_password(body.email, _language(), _client())
+    composition.credential_service().forgot_password(body.email, _language(), _client())
     return StatusOut(status="code_sent_if_known"), 202
 
 
 @app.post("/api/auth/customer-number/forgot")
 def forgot_customer_number(body: ForgotCustomerNumberIn) -> tuple[StatusOut, int]:
-    composition.account_service().forgot_customer_number(body.email, body.phone, body.customer_number, _client())
+    composition.forgotten_number_service().forgot_customer_number(
+        body.email, body.phone, body.customer_number, _client()
+    )
     return StatusOut(status="sent_if_on_record"), 202
 
 
 @app.post("/api/auth/password/reset")
 def reset_password(body: ResetPasswordIn) -> StatusOut:
-    composition.account_service().reset_password(body.email, body.code, body.password, body.password_confirm)
+    composition.credential_service().reset_password(body.email, body.code, body.password, body.password_confirm)
     return StatusOut(status="password_changed")
 
 
 @app.post("/api/auth/password/change")
 def change_password(body: ChangePasswordIn) -> StatusOut:
     who = principal(app)
-    composition.account_service().change_password(
+    composition.credential_service().change_password(
         who, _access_token(body.access_token), body.old_password, body.password, body.password_confirm
     )
     return StatusOut(status="password_changed")
@@ -196,19 +200,21 @@ def change_password(body: ChangePasswordIn) -> StatusOut:
 
 @app.post("/api/auth/email/change")
 def change_email(body: EmailChangeIn) -> tuple[PendingOut, int]:
-    pending = composition.account_service().start_email_change(principal(app), body.password, body.email, _language())
+    pending = composition.credential_service().start_email_change(
+        principal(app), body.password, body.email, _language()
+    )
     return PendingOut(id=pending.id, expires_at=pending.expires_at), 202
 
 
 @app.post("/api/auth/email/confirm")
 def confirm_email(body: EmailConfirmIn) -> EmailOut:
-    email = composition.account_service().confirm_email_change(principal(app), body.id, body.code)
+    email = composition.credential_service().confirm_email_change(principal(app), body.id, body.code)
     return EmailOut(email=email)
 
 
 @app.post("/api/auth/invitations/accept")
 def accept_invitation(body: AcceptInvitationIn) -> tuple[MembershipCreatedOut, int]:
-    membership = composition.account_service().accept_invitation(
+    membership = composition.customer_user_service().accept_invitation(
         body.invitation_id, body.code, body.password, body.password_confirm
     )
     return _created(membership), 201
@@ -236,7 +242,7 @@ def me() -> MeOut:
 
 @app.post("/api/me/links")
 def link_customer(body: LinkIn) -> tuple[MembershipCreatedOut, int]:
-    membership = composition.account_service().link_customer(
+    membership = composition.link_service().link_customer(
         principal(app), body.customer_number, body.meter_number, body.password, _client()
     )
     return _created(membership), 201
@@ -244,13 +250,13 @@ def link_customer(body: LinkIn) -> tuple[MembershipCreatedOut, int]:
 
 @app.delete("/api/me/links/<customer>")
 def unlink_customer(customer: CustomerPath) -> StatusOut:
-    composition.account_service().unlink_customer(customer_scope(app, customer))
+    composition.link_service().unlink_customer(customer_scope(app, customer))
     return StatusOut(status="unlinked")
 
 
 @app.get("/api/staff/customers")
 def find_customers(q: Annotated[str, Query(min_length=1, max_length=254)]) -> list[CustomerFoundOut]:
-    found = composition.account_service().find_customers(principal(app), q)
+    found = composition.customer_search().find_customers(principal(app), q)
     return [
         CustomerFoundOut(
             number=c.number, customer_path=customer_to_path(c.number), name=c.name, email=c.email, phone=c.phone
@@ -390,7 +396,7 @@ def staff_contact_request_handled(request: ContactRequestPath) -> StaffContactRe
 
 @app.get("/api/customers/<customer>/users")
 def list_users(customer: CustomerPath) -> UsersOut:
-    members, invitations = composition.account_service().users(customer_scope(app, customer))
+    members, invitations = composition.customer_user_service().users(customer_scope(app, customer))
     return UsersOut(
         users=[UserOut(user_id=m.user_id, email=m.email, role=m.role) for m in members],
         invitations=[
@@ -402,31 +408,31 @@ def list_users(customer: CustomerPath) -> UsersOut:
 
 @app.post("/api/customers/<customer>/users")
 def invite_user(customer: CustomerPath, body: InviteIn) -> tuple[PendingOut, int]:
-    pending = composition.account_service().invite(customer_scope(app, customer), body.email, body.role)
+    pending = composition.customer_user_service().invite(customer_scope(app, customer), body.email, body.role)
     return PendingOut(id=pending.id, expires_at=pending.expires_at, status="invited"), 202
 
 
 @app.put("/api/customers/<customer>/users/<user>")
 def change_role(customer: CustomerPath, user: UserPath, body: RoleIn) -> UserOut:
-    m = composition.account_service().change_role(customer_scope(app, customer), user, body.role)
+    m = composition.customer_user_service().change_role(customer_scope(app, customer), user, body.role)
     return UserOut(user_id=m.user_id, email=m.email, role=m.role)
 
 
 @app.delete("/api/customers/<customer>/users/<user>")
 def remove_user(customer: CustomerPath, user: UserPath) -> StatusOut:
-    composition.account_service().remove_user(customer_scope(app, customer), user)
+    composition.customer_user_service().remove_user(customer_scope(app, customer), user)
     return StatusOut(status="removed")
 
 
 @app.delete("/api/customers/<customer>/invitations/<invitation>")
 def cancel_invitation(customer: CustomerPath, invitation: InvitationPath) -> StatusOut:
-    composition.account_service().cancel_invitation(customer_scope(app, customer), invitation)
+    composition.customer_user_service().cancel_invitation(customer_scope(app, customer), invitation)
     return StatusOut(status="cancelled")
 
 
 @app.get("/api/customers/<customer>/audit")
 def audit_trail(customer: CustomerPath) -> list[AuditOut]:
-    entries = composition.account_service().audit(customer_scope(app, customer))
+    entries = composition.customer_user_service().audit(customer_scope(app, customer))
     return [
         AuditOut(at=e.at, actor=e.actor, action=e.action, subject=e.subject, role=e.role, previous_role=e.previous_role)
         for e in entries

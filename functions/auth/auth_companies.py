@@ -189,13 +189,13 @@ def _org_out(org: Organisation, me: OrgMember | None) -> OrganisationOut:
 # --- the customer's side ------------------------------------------------------------------
 @router.get("/api/customers/<customer>/companies")
 def list_companies(customer: CustomerPath) -> list[CompanyOut]:
-    found = composition.company_service().companies(customer_scope(router, customer))
+    found = composition.grant_service().companies(customer_scope(router, customer))
     return [_company_out(c.grant, c.organisation, c.administrators) for c in found]
 
 
 @router.post("/api/customers/<customer>/companies")
 def invite_company(customer: CustomerPath, body: CompanyInviteIn) -> tuple[CompanyOut, int]:
-    service = composition.company_service()
+    service = composition.grant_service()
     grant = service.invite_company(
         customer_scope(router, customer),
         body.org_number,
@@ -208,7 +208,7 @@ def invite_company(customer: CustomerPath, body: CompanyInviteIn) -> tuple[Compa
 
 @router.put("/api/customers/<customer>/companies/<org>")
 def change_company(customer: CustomerPath, org: OrgPath, body: CompanyChangeIn) -> CompanyOut:
-    grant = composition.company_service().change_company(
+    grant = composition.grant_service().change_company(
         customer_scope(router, customer), org, body.facilities, Role(body.role)
     )
     return _company_out(grant, composition.company_store().get_organisation(grant.org_number))
@@ -216,32 +216,32 @@ def change_company(customer: CustomerPath, org: OrgPath, body: CompanyChangeIn) 
 
 @router.post("/api/customers/<customer>/companies/<org>/approve")
 def approve_company(customer: CustomerPath, org: OrgPath) -> CompanyOut:
-    grant = composition.company_service().approve_company(customer_scope(router, customer), org)
+    grant = composition.grant_service().approve_company(customer_scope(router, customer), org)
     return _company_out(grant, composition.company_store().get_organisation(grant.org_number))
 
 
 @router.delete("/api/customers/<customer>/companies/<org>")
 def revoke_company(customer: CustomerPath, org: OrgPath) -> StatusOut:
-    composition.company_service().revoke_company(customer_scope(router, customer), org)
+    composition.grant_service().revoke_company(customer_scope(router, customer), org)
     return StatusOut(status="removed")
 
 
 # --- the company's side ----------------------------------------------------------------------
 @router.get("/api/organisations")
 def my_organisations() -> list[OrganisationOut]:
-    return [_org_out(o, m) for o, m in composition.company_service().my_organisations(principal(router))]
+    return [_org_out(o, m) for o, m in composition.organisation_service().my_organisations(principal(router))]
 
 
 @router.post("/api/organisations")
 def register_organisation(body: OrganisationIn) -> tuple[OrganisationOut, int]:
     who = principal(router)
-    org = composition.company_service().register_organisation(who, body.org_number, body.name)
+    org = composition.organisation_service().register_organisation(who, body.org_number, body.name)
     return OrganisationOut(org_number=org.number, name=org.name, my_role=OrgRole.ADMIN), 201
 
 
 @router.get("/api/organisations/<org>")
 def organisation(org: OrgPath) -> OrganisationDetailOut:
-    view = composition.company_service().organisation(principal(router), org)
+    view = composition.organisation_service().organisation(principal(router), org)
     return OrganisationDetailOut(
         org_number=view.organisation.number,
         name=view.organisation.name,
@@ -284,19 +284,19 @@ class VerificationIn(_In):
 
 @router.put("/api/organisations/<org>/verification")
 def verify_organisation(org: OrgPath, body: VerificationIn) -> OrganisationOut:
-    checked = composition.company_service().verify_organisation(principal(router), org, body.verified)
+    checked = composition.organisation_service().verify_organisation(principal(router), org, body.verified)
     return _org_out(checked, None)
 
 
 @router.post("/api/organisations/<org>/members")
 def invite_member(org: OrgPath, body: OrgInviteIn) -> tuple[PendingOut, int]:
-    pending = composition.company_service().invite_member(principal(router), org, body.email, body.role)
+    pending = composition.organisation_service().invite_member(principal(router), org, body.email, body.role)
     return PendingOut(id=pending.id, expires_at=pending.expires_at), 202
 
 
 @router.put("/api/organisations/<org>/members/<user>")
 def change_member(org: OrgPath, user: UserPath, body: OrgRoleIn) -> StatusOut:
-    service = composition.company_service()
+    service = composition.organisation_service()
     service.change_member(principal(router), org, user, body.role)
     if "customers" in body.model_fields_set:
         service.set_member_customers(principal(router), org, user, body.customers)
@@ -305,13 +305,13 @@ def change_member(org: OrgPath, user: UserPath, body: OrgRoleIn) -> StatusOut:
 
 @router.delete("/api/organisations/<org>/members/<user>")
 def remove_member(org: OrgPath, user: UserPath) -> StatusOut:
-    composition.company_service().change_member(principal(router), org, user, None)
+    composition.organisation_service().change_member(principal(router), org, user, None)
     return StatusOut(status="removed")
 
 
 @router.post("/api/organisations/invitations/accept")
 def accept_invitation(body: OrgAcceptIn) -> tuple[OrgMemberOut, int]:
-    member = composition.company_service().accept_invitation(
+    member = composition.company_signup().accept_invitation(
         body.invitation_id, body.code, body.password, body.password_confirm, body.company_name
     )
     return OrgMemberOut(user_id=member.user_id, email=member.email, role=member.role), 201
@@ -322,7 +322,7 @@ def signup(body: OrgSignupIn) -> tuple[PendingOut, int]:
     """A management company signs up (no sign-in): the code by e-mail is then
     accepted at /api/organisations/invitations/accept with a password."""
     headers = router.current_event.headers or {}
-    pending = composition.company_service().start_signup(
+    pending = composition.company_signup().start_signup(
         body.org_number, body.name, body.email, language_of(headers, composition.profile().default_language), _client()
     )
     return PendingOut(id=pending.id, expires_at=pending.expires_at), 202
@@ -330,18 +330,18 @@ def signup(body: OrgSignupIn) -> tuple[PendingOut, int]:
 
 @router.post("/api/organisations/<org>/customers")
 def register_customer(org: OrgPath, body: OrgRegisterCustomerIn) -> tuple[CompanyOut, int]:
-    service = composition.company_service()
+    service = composition.grant_service()
     grant = service.register_customer(principal(router), org, body.customer_number, body.customer_org_number, _client())
     return _company_out(grant, composition.company_store().get_organisation(org)), 201
 
 
 @router.post("/api/organisations/<org>/customers/<customer>/accept")
 def accept_customer(org: OrgPath, customer: CustomerPath) -> CompanyOut:
-    grant = composition.company_service().accept_customer(principal(router), org, customer_from_path(customer))
+    grant = composition.grant_service().accept_customer(principal(router), org, customer_from_path(customer))
     return _company_out(grant, composition.company_store().get_organisation(org))
 
 
 @router.delete("/api/organisations/<org>/customers/<customer>")
 def drop_customer(org: OrgPath, customer: CustomerPath) -> StatusOut:
-    composition.company_service().drop_customer(principal(router), org, customer_from_path(customer))
+    composition.grant_service().drop_customer(principal(router), org, customer_from_path(customer))
     return StatusOut(status="removed")

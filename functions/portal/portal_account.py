@@ -148,7 +148,7 @@ def register(view: Page) -> Response[str]:
     view.check_csrf(form)
 
     def start() -> Response[str]:
-        pending = composition.account_service().start_registration(
+        pending = composition.registration_service().start_registration(
             form.get("customer_number", ""),
             form.get("email", ""),
             _client(view),
@@ -194,7 +194,7 @@ def verify(view: Page) -> Response[str]:
     view.check_csrf(form)
 
     def complete() -> Response[str]:
-        composition.account_service().complete_registration(
+        composition.registration_service().complete_registration(
             form.get("id", ""), form.get("code", ""), form.get("password", ""), form.get("password_confirm", "")
         )
         return _done(view, "account.verify.done_title", "account.verify.done", ("/login", "login.submit"))
@@ -232,7 +232,7 @@ def forgot(view: Page) -> Response[str]:
 
     def send() -> Response[str]:
         email = form.get("email", "")
-        composition.account_service().forgot_password(email, view.lang, _client(view))
+        composition.credential_service().forgot_password(email, view.lang, _client(view))
         return view.redirect(f"/password/reset?email={quote(email.strip())}")
 
     return _attempt(view, send, lambda e: _forgot_page(view, form, e))
@@ -268,7 +268,7 @@ def reset(view: Page) -> Response[str]:
     view.check_csrf(form)
 
     def change() -> Response[str]:
-        composition.account_service().reset_password(
+        composition.credential_service().reset_password(
             form.get("email", ""), form.get("code", ""), form.get("password", ""), form.get("password_confirm", "")
         )
         return _done(view, "account.reset.done_title", "account.reset.done", ("/login", "login.submit"))
@@ -311,7 +311,7 @@ def forgot_number(view: Page) -> Response[str]:
     view.check_csrf(form)
 
     def send() -> Response[str]:
-        composition.account_service().forgot_customer_number(
+        composition.forgotten_number_service().forgot_customer_number(
             form.get("email"), form.get("phone"), form.get("customer_number"), _client(view)
         )
         return _done(view, "account.forgot_number.title", "account.forgot_number.done", ("/register", "login.register"))
@@ -352,7 +352,7 @@ def accept_invitation(view: Page) -> Response[str]:
     view.check_csrf(form)
 
     def accept() -> Response[str]:
-        composition.account_service().accept_invitation(
+        composition.customer_user_service().accept_invitation(
             form.get("id", ""), form.get("code", ""), form.get("password", ""), form.get("password_confirm") or None
         )
         return _done(view, "account.invitation.done_title", "account.invitation.done", ("/login", "login.submit"))
@@ -402,7 +402,7 @@ def change_password(view: Page) -> Response[str]:
         raise Unauthorized("Please log in again.", code="session_expired")
 
     def change() -> Response[str]:
-        composition.account_service().change_password(
+        composition.credential_service().change_password(
             principal,
             access_token,
             form.get("old_password", ""),
@@ -418,7 +418,7 @@ def _users_page(view: Page, error: DomainError | None = None) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    service = composition.account_service()
+    service = composition.customer_user_service()
     scope = view.scope(principal, number)
     members, invitations = service.users(scope)
     trail = service.audit(scope)
@@ -461,7 +461,7 @@ def invite(view: Page) -> Response[str]:
     form = view.form()
     role = form.get("role", "read")
     return _change_access(
-        view, lambda scope: composition.account_service().invite(scope, form.get("email", ""), _role(role))
+        view, lambda scope: composition.customer_user_service().invite(scope, form.get("email", ""), _role(role))
     )
 
 
@@ -470,19 +470,23 @@ def invite(view: Page) -> Response[str]:
 def change_role(view: Page, user_id: str) -> Response[str]:
     form = view.form()
     role = form.get("role", "")
-    return _change_access(view, lambda scope: composition.account_service().change_role(scope, user_id, _role(role)))
+    return _change_access(
+        view, lambda scope: composition.customer_user_service().change_role(scope, user_id, _role(role))
+    )
 
 
 @router.post("/account/users/<user_id>/remove")
 @page(router)
 def remove_user(view: Page, user_id: str) -> Response[str]:
-    return _change_access(view, lambda scope: composition.account_service().remove_user(scope, user_id))
+    return _change_access(view, lambda scope: composition.customer_user_service().remove_user(scope, user_id))
 
 
 @router.post("/account/invitations/<invitation_id>/cancel")
 @page(router)
 def cancel_invitation(view: Page, invitation_id: str) -> Response[str]:
-    return _change_access(view, lambda scope: composition.account_service().cancel_invitation(scope, invitation_id))
+    return _change_access(
+        view, lambda scope: composition.customer_user_service().cancel_invitation(scope, invitation_id)
+    )
 
 
 # --- my account: linked customer numbers (seed 003 Kontoverwaltung) ----------------------------
@@ -517,7 +521,7 @@ def link(view: Page) -> Response[str]:
     form = view.form()
     view.check_csrf(form)
     try:
-        composition.account_service().link_customer(
+        composition.link_service().link_customer(
             principal,
             form.get("customer_number", ""),
             form.get("meter_number", ""),
@@ -538,7 +542,7 @@ def unlink(view: Page, customer_path: str) -> Response[str]:
     form = view.form()
     view.check_csrf(form)
     try:
-        composition.account_service().unlink_customer(view.scope(principal, customer_path.replace("-", "/")))
+        composition.link_service().unlink_customer(view.scope(principal, customer_path.replace("-", "/")))
     except DomainError as error:
         if status_of(error) in (401, 403):
             raise
@@ -582,7 +586,7 @@ def email_change(view: Page) -> Response[str]:
     view.check_csrf(form)
 
     def start() -> Response[str]:
-        pending = composition.account_service().start_email_change(
+        pending = composition.credential_service().start_email_change(
             principal, form.get("password", ""), form.get("email", ""), view.lang
         )
         return view.redirect(f"/account/email/verify?id={quote(pending.id)}")
@@ -619,7 +623,7 @@ def email_verify(view: Page) -> Response[str]:
     view.check_csrf(form)
 
     def confirm() -> Response[str]:
-        composition.account_service().confirm_email_change(principal, form.get("id", ""), form.get("code", ""))
+        composition.credential_service().confirm_email_change(principal, form.get("id", ""), form.get("code", ""))
         # Every session was signed out so new tokens carry the new address.
         for name in (s.ID_COOKIE, s.ACCESS_COOKIE, s.REFRESH_COOKIE):
             view.set_cookies.append(s.cookie(name, "", secure=view.secure, max_age=0))

@@ -74,7 +74,7 @@ def _companies_page(
     if number is None:
         return view.render("no_customer.html")
     scope = view.scope(principal, number)
-    companies = composition.company_service().companies(scope)
+    companies = composition.grant_service().companies(scope)
     facilities = list(scope.record.facilities)
     return view.render(
         "account_companies.html",
@@ -116,7 +116,7 @@ def _change_companies(view: Page, change: Callable[[Scope, dict[str, str], list[
 def invite_company(view: Page) -> Response[str]:
     return _change_companies(
         view,
-        lambda scope, form, ticked: composition.company_service().invite_company(
+        lambda scope, form, ticked: composition.grant_service().invite_company(
             scope,
             form.get("org_number", ""),
             _facilities(form, ticked),
@@ -131,7 +131,7 @@ def invite_company(view: Page) -> Response[str]:
 def change_company(view: Page, org: str) -> Response[str]:
     return _change_companies(
         view,
-        lambda scope, form, ticked: composition.company_service().change_company(
+        lambda scope, form, ticked: composition.grant_service().change_company(
             scope, org, _facilities(form, ticked), _company_role(form.get("role", "read"))
         ),
     )
@@ -141,16 +141,14 @@ def change_company(view: Page, org: str) -> Response[str]:
 @page(router)
 def approve_company(view: Page, org: str) -> Response[str]:
     return _change_companies(
-        view, lambda scope, _form, _ticked: composition.company_service().approve_company(scope, org)
+        view, lambda scope, _form, _ticked: composition.grant_service().approve_company(scope, org)
     )
 
 
 @router.post("/account/companies/<org>/remove")
 @page(router)
 def remove_company(view: Page, org: str) -> Response[str]:
-    return _change_companies(
-        view, lambda scope, _form, _ticked: composition.company_service().revoke_company(scope, org)
-    )
+    return _change_companies(view, lambda scope, _form, _ticked: composition.grant_service().revoke_company(scope, org))
 
 
 # --- the company's people ------------------------------------------------------------------------
@@ -160,7 +158,7 @@ def _organisation_page(
     view: Page, org: str | None = None, error: DomainError | None = None, values: dict[str, str] | None = None
 ) -> Response[str]:
     principal, _ = signed_in(view)
-    service = composition.company_service()
+    service = composition.organisation_service()
     mine = service.my_organisations(principal)
     chosen = org or (mine[0][0].number if mine else None)
     detail = service.organisation(principal, chosen) if chosen else None
@@ -207,7 +205,7 @@ def register_organisation(view: Page) -> Response[str]:
     created: list[str] = []
 
     def register(form: dict[str, str]) -> None:
-        org = composition.company_service().register_organisation(
+        org = composition.organisation_service().register_organisation(
             principal, form.get("org_number", ""), form.get("name", "")
         )
         created.append(org.number)
@@ -225,7 +223,9 @@ def verify_organisation(view: Page, org: str) -> Response[str]:
     return _change_org(
         view,
         org,
-        lambda form: composition.company_service().verify_organisation(principal, org, form.get("verified") == "yes"),
+        lambda form: composition.organisation_service().verify_organisation(
+            principal, org, form.get("verified") == "yes"
+        ),
     )
 
 
@@ -236,7 +236,7 @@ def invite_member(view: Page, org: str) -> Response[str]:
     return _change_org(
         view,
         org,
-        lambda form: composition.company_service().invite_member(
+        lambda form: composition.organisation_service().invite_member(
             principal, org, form.get("email", ""), _org_role(form.get("role", "manager"))
         ),
     )
@@ -249,7 +249,7 @@ def change_member(view: Page, org: str, user_id: str) -> Response[str]:
     return _change_org(
         view,
         org,
-        lambda form: composition.company_service().change_member(
+        lambda form: composition.organisation_service().change_member(
             principal, org, user_id, _org_role(form.get("role", ""))
         ),
     )
@@ -263,7 +263,7 @@ def member_customers(view: Page, org: str, user_id: str) -> Response[str]:
     return _change_org(
         view,
         org,
-        lambda form: composition.company_service().set_member_customers(
+        lambda form: composition.organisation_service().set_member_customers(
             principal, org, user_id, None if form.get("scope") == "all" else ticked
         ),
     )
@@ -274,7 +274,7 @@ def member_customers(view: Page, org: str, user_id: str) -> Response[str]:
 def remove_member(view: Page, org: str, user_id: str) -> Response[str]:
     principal, _ = signed_in(view)
     return _change_org(
-        view, org, lambda _form: composition.company_service().change_member(principal, org, user_id, None)
+        view, org, lambda _form: composition.organisation_service().change_member(principal, org, user_id, None)
     )
 
 
@@ -285,7 +285,7 @@ def register_customer(view: Page, org: str) -> Response[str]:
     return _change_org(
         view,
         org,
-        lambda form: composition.company_service().register_customer(
+        lambda form: composition.grant_service().register_customer(
             principal, org, form.get("customer_number", ""), form.get("customer_org_number", ""), _client(view)
         ),
     )
@@ -296,7 +296,7 @@ def register_customer(view: Page, org: str) -> Response[str]:
 def accept_customer(view: Page, org: str, customer_path: str) -> Response[str]:
     principal, _ = signed_in(view)
     number = customer_path.replace("-", "/")
-    return _change_org(view, org, lambda _form: composition.company_service().accept_customer(principal, org, number))
+    return _change_org(view, org, lambda _form: composition.grant_service().accept_customer(principal, org, number))
 
 
 @router.post("/organisation/<org>/customers/<customer_path>/drop")
@@ -304,7 +304,7 @@ def accept_customer(view: Page, org: str, customer_path: str) -> Response[str]:
 def drop_customer(view: Page, org: str, customer_path: str) -> Response[str]:
     principal, _ = signed_in(view)
     number = customer_path.replace("-", "/")
-    return _change_org(view, org, lambda _form: composition.company_service().drop_customer(principal, org, number))
+    return _change_org(view, org, lambda _form: composition.grant_service().drop_customer(principal, org, number))
 
 
 @router.post("/organisation/<org>/customers/<customer_path>/open")
@@ -352,7 +352,7 @@ def signup(view: Page) -> Response[str]:
     form = view.form()
 
     def start() -> Response[str]:
-        composition.company_service().start_signup(
+        composition.company_signup().start_signup(
             form.get("org_number", ""), form.get("name", ""), form.get("email", ""), view.lang, _client(view)
         )
         return _done(view, "company.signup.sent_title", "company.signup.sent")
@@ -403,7 +403,7 @@ def accept_invitation(view: Page) -> Response[str]:
     form = view.form()
 
     def accept() -> Response[str]:
-        composition.company_service().accept_invitation(
+        composition.company_signup().accept_invitation(
             form.get("id", ""),
             form.get("code", ""),
             form.get("password", ""),

@@ -63,7 +63,7 @@ def login(view: Page) -> Response[str]:
     try:
         # The same sign-in as the API: rate limits per username and per client
         # address, and the customer-number login where the profile allows it.
-        tokens = composition.account_service().login(
+        tokens = composition.credential_service().login(
             username, form.get("password", ""), view.client, composition.identity().login
         )
     except (Unauthorized, RateLimited) as error:

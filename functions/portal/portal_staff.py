@@ -29,7 +29,7 @@ def _staff(view: Page) -> Principal:
 def find_customers(view: Page) -> Response[str]:
     principal = _staff(view)
     query = view.query.get("q", "").strip()[:254]
-    found = composition.account_service().find_customers(principal, query) if query else []
+    found = composition.customer_search().find_customers(principal, query) if query else []
     return view.render("staff_customers.html", query=query, found=found, searched=bool(query))
 
 

@@ -221,8 +221,8 @@ def _contact_requests(table: DynamoTable, dataset: DemoDataset, profile: Utility
 def _reminder_agreements(dataset: DemoDataset, profile: UtilityProfile) -> list[dict[str, Any]]:
     """Some demo customers chose reading reminders: by SMS (and answer with the
     keyword) or by email (with a reading link), so the reminders job has work."""
+    from heatportal.domain.phone import normalise_phone
     from heatportal.domain.reminders import ReminderAgreement
-    from heatportal.domain.sms import normalise_phone
 
     items = []
     meters = {m.customer_number: m for m in reversed(dataset.meters) if m.removed_on is None}

@@ -20,7 +20,14 @@ from heatportal.domain.profile import load_profile
 from heatportal.domain.secrets import hash_secret
 from heatportal.i18n import translate
 from heatportal.services.access import AccessService, Principal, Scope
-from heatportal.services.accounts import AccountService
+from heatportal.services.accounts.codes import OneTimeCodes
+from heatportal.services.accounts.credentials import CredentialService
+from heatportal.services.accounts.forgotten_number import ForgottenNumberService
+from heatportal.services.accounts.joining import Joining
+from heatportal.services.accounts.links import LinkService
+from heatportal.services.accounts.registration import RegistrationService
+from heatportal.services.accounts.search import CustomerSearch
+from heatportal.services.accounts.users import CustomerUserService
 from heatportal.services.ratelimit import Limit, RateLimiter
 from tests.unit.fakes import FixedClock, InMemoryCustomerRecords, InMemoryCustomers, InMemoryMailer
 from tests.unit.fakes_accounts import FakeIdentity, InMemoryAccountStore, InMemoryRateLimits, InMemorySms
@@ -31,7 +38,15 @@ PASSWORD = "secret-123"
 
 @dataclass
 class Setup:
-    service: AccountService
+    """The account services over one set of fakes, as the composition root wires them."""
+
+    registration: RegistrationService
+    credentials: CredentialService
+    links: LinkService
+    users: CustomerUserService
+    forgotten: ForgottenNumberService
+    search: CustomerSearch
+    access: AccessService
     store: InMemoryAccountStore
     identity: FakeIdentity
     mailer: InMemoryMailer
@@ -40,7 +55,7 @@ class Setup:
     sms: InMemorySms
 
     def scope(self, who: Principal, number: str) -> Scope:
-        return self.service.access.scope(who, number)
+        return self.access.scope(who, number)
 
     def code(self, recipient: str) -> str:
         mail = [m for m in self.mailer.sent if m.recipient == recipient][-1]
@@ -60,21 +75,51 @@ def build(profile_id: str = "no", store: InMemoryAccountStore | None = None) -> 
     )
     store.customers = customers
     sms = InMemorySms()
-    service = AccountService(
-        profile=profile,
-        customers=customers,
+    access = AccessService(InMemoryCustomerRecords(store, customers))
+    limiter = RateLimiter(InMemoryRateLimits())
+    codes = OneTimeCodes(store, mailer, partial(account_code_email, profile=profile), clock)
+    joining = Joining(store, identity, clock)
+    url = "https://portal.example/"
+    return Setup(
+        registration=RegistrationService(
+            profile=profile,
+            customers=customers,
+            store=store,
+            codes=codes,
+            joining=joining,
+            limiter=limiter,
+            clock=clock,
+            portal_url=url,
+        ),
+        credentials=CredentialService(
+            profile=profile, store=store, identity=identity, access=access, codes=codes, limiter=limiter, clock=clock
+        ),
+        links=LinkService(
+            profile=profile, customers=customers, store=store, identity=identity, limiter=limiter, clock=clock
+        ),
+        users=CustomerUserService(
+            store=store, identity=identity, codes=codes, joining=joining, limiter=limiter, clock=clock, portal_url=url
+        ),
+        forgotten=ForgottenNumberService(
+            profile=profile,
+            customers=customers,
+            store=store,
+            codes=codes,
+            limiter=limiter,
+            clock=clock,
+            portal_url=url,
+            sms=sms,
+            render_pin_sms=partial(pin_sms, profile=profile),
+        ),
+        search=CustomerSearch(profile=profile, customers=customers, store=store),
+        access=access,
         store=store,
         identity=identity,
-        access=AccessService(InMemoryCustomerRecords(store, customers)),
-        limiter=RateLimiter(InMemoryRateLimits()),
         mailer=mailer,
-        render_code=partial(account_code_email, profile=profile),
         clock=clock,
-        portal_url="https://portal.example/",
+        customers=customers,
         sms=sms,
-        render_pin_sms=partial(pin_sms, profile=profile),
     )
-    return Setup(service, store, identity, mailer, clock, customers, sms)
 
 
 def customer(s: Setup, number: str = "100200", *, name: str = "Kari Nordmann", postcode: str = "2000") -> Customer:
@@ -92,7 +137,7 @@ def customer(s: Setup, number: str = "100200", *, name: str = "Kari Nordmann", p
 
 
 def register(s: Setup, number: str = "100200", email: str = "kari@example.com", pin: str = PIN) -> str:
-    return s.service.start_registration(number, email, "10.0.0.1", pin=pin).id
+    return s.registration.start_registration(number, email, "10.0.0.1", pin=pin).id
 
 
 def test_registration_by_pin_creates_the_first_administrator_after_the_emailed_code():
@@ -104,7 +149,7 @@ def test_registration_by_pin_creates_the_first_administrator_after_the_emailed_c
     assert mail.subject == translate("email.account.register.subject", "nb", utility=load_profile("no").name)
     assert s.store.list_members("100200") == []  # nothing granted before the code
 
-    membership = s.service.complete_registration(pending, s.code("kari@example.com"), PASSWORD, PASSWORD)
+    membership = s.registration.complete_registration(pending, s.code("kari@example.com"), PASSWORD, PASSWORD)
 
     assert (membership.role, membership.email) == (Role.ADMIN, "kari@example.com")
     assert s.identity.users["kari@example.com"]["password"] == PASSWORD
@@ -163,22 +208,22 @@ def test_dutch_registration_checks_the_postcode_format_then_the_postcode():
     s = build("nl")
     customer(s, "14159265359", postcode="1234AB")
     with pytest.raises(ValidationFailed) as bad:
-        s.service.start_registration("14159265359", "jan@example.nl", "ip", postcode="1234 ab")
+        s.registration.start_registration("14159265359", "jan@example.nl", "ip", postcode="1234 ab")
     assert bad.value.code == "postcode_invalid"
     with pytest.raises(Unauthorized):
-        s.service.start_registration("14159265359", "jan@example.nl", "ip", postcode="1234AC")
-    assert s.service.start_registration("14159265359", "jan@example.nl", "ip", postcode="1234AB").id
+        s.registration.start_registration("14159265359", "jan@example.nl", "ip", postcode="1234AC")
+    assert s.registration.start_registration("14159265359", "jan@example.nl", "ip", postcode="1234AB").id
 
 
 def test_german_registration_by_customer_number_and_name():
     s = build("de")
     customer(s, "0012345/1", name="Jürgen  Müller")
     with pytest.raises(ValidationFailed) as bad:
-        s.service.start_registration("12345", "j@example.de", "ip", name="Jürgen Müller")
+        s.registration.start_registration("12345", "j@example.de", "ip", name="Jürgen Müller")
     assert bad.value.code == "customer_number_invalid"
     with pytest.raises(Unauthorized):
-        s.service.start_registration("0012345/1", "j@example.de", "ip", name="Hans Müller")
-    assert s.service.start_registration("0012345/1", "j@example.de", "ip", name="jurgen muller").id
+        s.registration.start_registration("0012345/1", "j@example.de", "ip", name="Hans Müller")
+    assert s.registration.start_registration("0012345/1", "j@example.de", "ip", name="jurgen muller").id
 
 
 def test_a_registration_that_failed_half_way_completes_on_retry_without_duplicates():
@@ -188,10 +233,10 @@ def test_a_registration_that_failed_half_way_completes_on_retry_without_duplicat
     code = s.code("kari@example.com")
     s.store.fail_next.append(TransientFailure("DynamoDB unavailable"))
     with pytest.raises(TransientFailure):
-        s.service.complete_registration(pending, code, PASSWORD, PASSWORD)
+        s.registration.complete_registration(pending, code, PASSWORD, PASSWORD)
     assert s.store.list_members("100200") == []  # no half-written access
 
-    membership = s.service.complete_registration(pending, code, PASSWORD, PASSWORD)
+    membership = s.registration.complete_registration(pending, code, PASSWORD, PASSWORD)
 
     assert len(s.identity.users) == 1
     assert s.store.list_members("100200") == [membership]
@@ -206,15 +251,15 @@ def test_codes_expire_and_allow_five_wrong_guesses():
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(5):
         with pytest.raises(ValidationFailed, match="wrong or has expired"):
-            s.service.complete_registration(pending, wrong, PASSWORD, PASSWORD)
+            s.registration.complete_registration(pending, wrong, PASSWORD, PASSWORD)
     with pytest.raises(ValidationFailed) as used_up:
-        s.service.complete_registration(pending, code, PASSWORD, PASSWORD)
+        s.registration.complete_registration(pending, code, PASSWORD, PASSWORD)
     assert used_up.value.code == "code_invalid"
 
     fresh = register(s, email="again@example.com")
     s.clock.set_today(date(2026, 3, 3))
     with pytest.raises(ValidationFailed):
-        s.service.complete_registration(fresh, s.code("again@example.com"), PASSWORD, PASSWORD)
+        s.registration.complete_registration(fresh, s.code("again@example.com"), PASSWORD, PASSWORD)
 
 
 def test_password_rules_are_checked_before_the_code_is_spent():
@@ -223,10 +268,10 @@ def test_password_rules_are_checked_before_the_code_is_spent():
     pending = register(s)
     code = s.code("kari@example.com")
     with pytest.raises(ValidationFailed) as short:
-        s.service.complete_registration(pending, code, "short1", "short1")
+        s.registration.complete_registration(pending, code, "short1", "short1")
     assert short.value.code == "password_too_short"
     with pytest.raises(ValidationFailed) as differ:
-        s.service.complete_registration(pending, code, PASSWORD, PASSWORD + "x")
+        s.registration.complete_registration(pending, code, PASSWORD, PASSWORD + "x")
     assert differ.value.code == "passwords_differ"
     assert s.store.get_challenge(pending).attempts == 0
 
@@ -236,14 +281,14 @@ def test_login_with_customer_number_where_the_profile_allows_it():
     s.identity.add_user("admin@example.de", PASSWORD)
     s.store.add(Membership(user_id="u1", customer_number="0012345/1", role=Role.ADMIN, email="admin@example.de"))
     auth = s.identity.authenticate
-    assert s.service.login("0012345/1", PASSWORD, "ip", auth) == "tokens-for-admin@example.de"
-    assert s.service.login("Admin@Example.de", PASSWORD, "ip", auth) == "tokens-for-admin@example.de"
+    assert s.credentials.login("0012345/1", PASSWORD, "ip", auth) == "tokens-for-admin@example.de"
+    assert s.credentials.login("Admin@Example.de", PASSWORD, "ip", auth) == "tokens-for-admin@example.de"
     with pytest.raises(Unauthorized) as unknown:
-        s.service.login("0099999/1", PASSWORD, "ip", auth)
+        s.credentials.login("0099999/1", PASSWORD, "ip", auth)
     assert unknown.value.code == "login_failed"
     no = build("no")
     no.store.add(Membership(user_id="u1", customer_number="100200", role=Role.ADMIN, email="admin@example.de"))
-    assert no.service.login_username("100200") == "100200"  # Norway logs in by e-mail only
+    assert no.credentials.login_username("100200") == "100200"  # Norway logs in by e-mail only
 
 
 def test_ten_failed_logins_lock_the_username():
@@ -251,21 +296,21 @@ def test_ten_failed_logins_lock_the_username():
     s.identity.add_user("kari@example.com", PASSWORD)
     for _ in range(10):
         with pytest.raises(Unauthorized):
-            s.service.login("kari@example.com", "wrong", "ip", s.identity.authenticate)
+            s.credentials.login("kari@example.com", "wrong", "ip", s.identity.authenticate)
     with pytest.raises(RateLimited):
-        s.service.login("kari@example.com", PASSWORD, "ip", s.identity.authenticate)
+        s.credentials.login("kari@example.com", PASSWORD, "ip", s.identity.authenticate)
 
 
 def test_forgot_password_mails_known_users_only_and_reset_signs_out_everywhere():
     s = build()
     s.identity.add_user("kari@example.com", PASSWORD)
-    assert s.service.forgot_password("nobody@example.com", "en", "ip") is None
+    assert s.credentials.forgot_password("nobody@example.com", "en", "ip") is None
     assert s.mailer.sent == []
-    s.service.forgot_password("kari@example.com", "sv", "ip")
+    s.credentials.forgot_password("kari@example.com", "sv", "ip")
     assert s.mailer.sent[0].subject == translate("email.account.reset.subject", "sv", utility=load_profile("no").name)
     with pytest.raises(ValidationFailed):
-        s.service.reset_password("nobody@example.com", "123456", "new-pass-1", "new-pass-1")
-    s.service.reset_password("kari@example.com", s.code("kari@example.com"), "new-pass-1", "new-pass-1")
+        s.credentials.reset_password("nobody@example.com", "123456", "new-pass-1", "new-pass-1")
+    s.credentials.reset_password("kari@example.com", s.code("kari@example.com"), "new-pass-1", "new-pass-1")
     assert s.identity.users["kari@example.com"]["password"] == "new-pass-1"
     assert s.identity.signed_out == ["kari@example.com"]
 
@@ -281,8 +326,8 @@ def test_the_last_administrator_cannot_remove_or_demote_itself():
     customer(s)
     admin = _admin(s)
     for change in (
-        lambda: s.service.change_role(s.scope(admin, "100200"), admin.user_id, Role.FULL),
-        lambda: s.service.remove_user(s.scope(admin, "100200"), admin.user_id),
+        lambda: s.users.change_role(s.scope(admin, "100200"), admin.user_id, Role.FULL),
+        lambda: s.users.remove_user(s.scope(admin, "100200"), admin.user_id),
     ):
         with pytest.raises(Conflict) as refused:
             change()
@@ -309,7 +354,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin():
     racer = _admin(s, email="racer@example.com")
     s.store.lose_races = 1
     with pytest.raises(Conflict) as refused:
-        s.service.change_role(s.scope(racer, "100200"), first.user_id, Role.READ)
+        s.users.change_role(s.scope(racer, "100200"), first.user_id, Role.READ)
     assert refused.value.code == "last_admin"
     assert [m.role for m in s.store.list_members("100200")].count(Role.ADMIN) == 1
 
@@ -318,20 +363,20 @@ def test_invitation_for_a_new_person_then_role_change_and_audit():
     s = build()
     customer(s)
     admin = _admin(s)
-    pending = s.service.invite(s.scope(admin, "100200"), "Kollega@Example.com", Role.READ)
-    assert [i.email for i in s.service.users(s.scope(admin, "100200"))[1]] == ["kollega@example.com"]
+    pending = s.users.invite(s.scope(admin, "100200"), "Kollega@Example.com", Role.READ)
+    assert [i.email for i in s.users.users(s.scope(admin, "100200"))[1]] == ["kollega@example.com"]
     with pytest.raises(ValidationFailed):
-        s.service.accept_invitation(pending.id, s.code("kollega@example.com"), PASSWORD, None)  # no confirmation
-    joined = s.service.accept_invitation(pending.id, s.code("kollega@example.com"), PASSWORD, PASSWORD)
+        s.users.accept_invitation(pending.id, s.code("kollega@example.com"), PASSWORD, None)  # no confirmation
+    joined = s.users.accept_invitation(pending.id, s.code("kollega@example.com"), PASSWORD, PASSWORD)
     assert joined.role == Role.READ
-    s.service.change_role(s.scope(admin, "100200"), joined.user_id, Role.FULL)
-    assert [(a.action, a.actor, a.role, a.previous_role) for a in s.service.audit(s.scope(admin, "100200"))] == [
+    s.users.change_role(s.scope(admin, "100200"), joined.user_id, Role.FULL)
+    assert [(a.action, a.actor, a.role, a.previous_role) for a in s.users.audit(s.scope(admin, "100200"))] == [
         ("role_changed", "admin@example.com", Role.FULL, Role.READ),
         ("joined", "kollega@example.com", Role.READ, None),
         ("invited", "admin@example.com", Role.READ, None),
     ]
     with pytest.raises(Conflict) as twice:
-        s.service.invite(s.scope(admin, "100200"), "kollega@example.com", Role.READ)
+        s.users.invite(s.scope(admin, "100200"), "kollega@example.com", Role.READ)
     assert twice.value.code == "user_exists"
 
 
@@ -340,11 +385,11 @@ def test_an_existing_user_accepts_with_the_current_password_which_stays():
     customer(s)
     admin = _admin(s)
     s.identity.add_user("known@example.com", "old-pass-1")
-    pending = s.service.invite(s.scope(admin, "100200"), "known@example.com", Role.FULL)
+    pending = s.users.invite(s.scope(admin, "100200"), "known@example.com", Role.FULL)
     code = s.code("known@example.com")
     with pytest.raises(Unauthorized):
-        s.service.accept_invitation(pending.id, code, "attacker-1", "attacker-1")
-    assert s.service.accept_invitation(pending.id, code, "old-pass-1", None).role == Role.FULL
+        s.users.accept_invitation(pending.id, code, "attacker-1", "attacker-1")
+    assert s.users.accept_invitation(pending.id, code, "old-pass-1", None).role == Role.FULL
     assert s.identity.users["known@example.com"]["password"] == "old-pass-1"
 
 
@@ -353,15 +398,15 @@ def test_staff_see_users_but_do_not_change_them_and_other_roles_see_nothing():
     customer(s)
     admin = _admin(s)
     staff = Principal(user_id="staff-1", email="staff@utility.example", groups=frozenset({"staff"}))
-    assert [m.email for m in s.service.users(s.scope(staff, "100200"))[0]] == ["admin@example.com"]
+    assert [m.email for m in s.users.users(s.scope(staff, "100200"))[0]] == ["admin@example.com"]
     with pytest.raises(Forbidden):
-        s.service.invite(s.scope(staff, "100200"), "x@example.com", Role.READ)
+        s.users.invite(s.scope(staff, "100200"), "x@example.com", Role.READ)
     reader = Principal(user_id="r1", email="reader@example.com")
     s.store.add(Membership(user_id="r1", customer_number="100200", role=Role.FULL, email="reader@example.com"))
     with pytest.raises(Forbidden):
-        s.service.users(s.scope(reader, "100200"))
+        s.users.users(s.scope(reader, "100200"))
     with pytest.raises(Forbidden):
-        s.service.remove_user(s.scope(reader, "100200"), admin.user_id)
+        s.users.remove_user(s.scope(reader, "100200"), admin.user_id)
 
 
 def test_rate_limit_windows_end():
@@ -379,11 +424,11 @@ def test_rate_limit_windows_end():
 def test_forgotten_customer_number_goes_only_to_the_address_on_record_with_a_new_pin():
     s = build()
     customer(s)
-    s.service.forgot_customer_number("someone-else@example.com", None, None, "ip")
-    s.service.forgot_customer_number("post-100200@example.com", None, "100201", "ip")  # wrong number given
+    s.forgotten.forgot_customer_number("someone-else@example.com", None, None, "ip")
+    s.forgotten.forgot_customer_number("post-100200@example.com", None, "100201", "ip")  # wrong number given
     assert (s.mailer.sent, s.sms.sent) == ([], [])
 
-    s.service.forgot_customer_number("Post-100200@example.com", None, None, "ip")
+    s.forgotten.forgot_customer_number("Post-100200@example.com", None, None, "ip")
     mail = s.mailer.sent[0]
     assert mail.recipient == "post-100200@example.com"
     assert "100200" in mail.text
@@ -396,22 +441,22 @@ def test_forgotten_customer_number_goes_only_to_the_address_on_record_with_a_new
 def test_forgotten_pin_by_sms_needs_the_customer_number_and_the_mobile_on_record():
     s = build()
     customer(s)
-    s.service.forgot_customer_number(None, "912 34 567", None, "ip")  # no number: no index by phone
-    s.service.forgot_customer_number(None, "912 34 999", "100200", "ip")  # not the number on record
+    s.forgotten.forgot_customer_number(None, "912 34 567", None, "ip")  # no number: no index by phone
+    s.forgotten.forgot_customer_number(None, "912 34 999", "100200", "ip")  # not the number on record
     assert s.sms.sent == []
-    s.service.forgot_customer_number(None, "912 34 567", "100200", "ip")
+    s.forgotten.forgot_customer_number(None, "912 34 567", "100200", "ip")
     [(phone, text)] = s.sms.sent
     assert phone == "+4791234567"
     pin = re.search(r"(\d{6})\.$", text)
     assert pin and "100200" in text
     assert register(s, pin=pin.group(1))
     with pytest.raises(ValidationFailed) as missing:
-        s.service.forgot_customer_number(" ", None, None, "ip")
+        s.forgotten.forgot_customer_number(" ", None, None, "ip")
     assert missing.value.code == "contact_missing"
     for _ in range(3):  # five requests to one mobile number per hour
-        s.service.forgot_customer_number(None, "912 34 567", "100200", "ip")
+        s.forgotten.forgot_customer_number(None, "912 34 567", "100200", "ip")
     with pytest.raises(RateLimited):
-        s.service.forgot_customer_number(None, "912 34 567", "100200", "ip")
+        s.forgotten.forgot_customer_number(None, "912 34 567", "100200", "ip")
 
 
 def _meter(s: Setup, number: str) -> str:
@@ -435,23 +480,23 @@ def test_linked_numbers_log_in_with_any_of_them_and_unlink_keeps_an_administrato
     owner = _admin(s, "0012345/1", "owner@example.de")
     meter = _meter(s, "0054321/1")
     with pytest.raises(Unauthorized) as wrong:
-        s.service.link_customer(owner, "0054321/1", "M-wrong", None, "ip")
+        s.links.link_customer(owner, "0054321/1", "M-wrong", None, "ip")
     assert wrong.value.code == "link_failed"
-    linked = s.service.link_customer(owner, "0054321/1", meter, None, "ip")
+    linked = s.links.link_customer(owner, "0054321/1", meter, None, "ip")
     assert linked.role == Role.ADMIN
-    assert s.service.link_customer(owner, "0054321/1", meter, None, "ip") == linked  # a retry
+    assert s.links.link_customer(owner, "0054321/1", meter, None, "ip") == linked  # a retry
     auth = s.identity.authenticate
-    assert s.service.login("0054321/1", PASSWORD, "ip", auth) == "tokens-for-owner@example.de"
+    assert s.credentials.login("0054321/1", PASSWORD, "ip", auth) == "tokens-for-owner@example.de"
 
     # A second person registered for the number: their login works with the number too.
     s.identity.add_user("partner@example.de", "partner-pw-1")
     s.store.add(Membership(user_id="p1", customer_number="0054321/1", role=Role.READ, email="partner@example.de"))
     with pytest.raises(Conflict) as last:
-        s.service.unlink_customer(s.scope(owner, "0054321/1"))  # would leave the partner without an administrator
+        s.links.unlink_customer(s.scope(owner, "0054321/1"))  # would leave the partner without an administrator
     assert last.value.code == "last_admin"
-    s.service.change_role(s.scope(owner, "0054321/1"), "p1", Role.ADMIN)
-    assert s.service.login("0054321/1", "partner-pw-1", "ip", auth) == "tokens-for-partner@example.de"
-    s.service.unlink_customer(s.scope(owner, "0054321/1"))
+    s.users.change_role(s.scope(owner, "0054321/1"), "p1", Role.ADMIN)
+    assert s.credentials.login("0054321/1", "partner-pw-1", "ip", auth) == "tokens-for-partner@example.de"
+    s.links.unlink_customer(s.scope(owner, "0054321/1"))
     assert [m.email for m in s.store.list_members("0054321/1")] == ["partner@example.de"]
     assert [a.action for a in s.store.audit][-1] == "unlinked"
 
@@ -465,8 +510,8 @@ def test_linking_a_registered_number_needs_that_accounts_password():
     meter = _meter(s, "100300")
     for password in (None, "guess-123"):
         with pytest.raises(Unauthorized):
-            s.service.link_customer(me, "100300", meter, password, "ip")
-    assert s.service.link_customer(me, "100300", meter, PASSWORD, "ip").role == Role.ADMIN
+            s.links.link_customer(me, "100300", meter, password, "ip")
+    assert s.links.link_customer(me, "100300", meter, PASSWORD, "ip").role == Role.ADMIN
 
 
 def test_staff_find_customers_by_number_email_and_meter_only():
@@ -475,10 +520,10 @@ def test_staff_find_customers_by_number_email_and_meter_only():
     meter = _meter(s, "0012345/1")
     staff = Principal(user_id="s1", email="ks@utility.example", groups=frozenset({"staff"}))
     for query in ("0012345-1", "0012345/1", "POST-0012345/1@example.com", meter):
-        assert [c.number for c in s.service.find_customers(staff, query)] == ["0012345/1"], query
-    assert s.service.find_customers(staff, "Kari Nordmann") == []  # this setup has no name index
+        assert [c.number for c in s.search.find_customers(staff, query)] == ["0012345/1"], query
+    assert s.search.find_customers(staff, "Kari Nordmann") == []  # this setup has no name index
     with pytest.raises(Forbidden):
-        s.service.find_customers(Principal(user_id="u", email="kari@example.com"), "0012345/1")
+        s.search.find_customers(Principal(user_id="u", email="kari@example.com"), "0012345/1")
 
 
 def test_email_change_waits_for_the_code_from_the_new_address_and_follows_memberships():
@@ -486,15 +531,15 @@ def test_email_change_waits_for_the_code_from_the_new_address_and_follows_member
     customer(s)
     me = _admin(s)
     with pytest.raises(ValidationFailed) as wrong:
-        s.service.start_email_change(me, "guess-123", "new@example.com", "en")
+        s.credentials.start_email_change(me, "guess-123", "new@example.com", "en")
     assert wrong.value.code == "old_password_wrong"
-    pending = s.service.start_email_change(me, PASSWORD, "New@Example.com", "de")
+    pending = s.credentials.start_email_change(me, PASSWORD, "New@Example.com", "de")
     assert s.mailer.sent[-1].recipient == "new@example.com"
     assert "admin@example.com" in s.identity.users  # nothing changed before the code
     intruder = Principal(user_id="someone-else", email="x@example.com")
     with pytest.raises(ValidationFailed):
-        s.service.confirm_email_change(intruder, pending.id, s.code("new@example.com"))
-    assert s.service.confirm_email_change(me, pending.id, s.code("new@example.com")) == "new@example.com"
+        s.credentials.confirm_email_change(intruder, pending.id, s.code("new@example.com"))
+    assert s.credentials.confirm_email_change(me, pending.id, s.code("new@example.com")) == "new@example.com"
     assert "new@example.com" in s.identity.users and "admin@example.com" not in s.identity.users
     assert [m.email for m in s.store.list_members("100200")] == ["new@example.com"]
     assert s.identity.signed_out == ["new@example.com"]

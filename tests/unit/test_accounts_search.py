@@ -9,9 +9,13 @@ from heatportal.adapters.pacing import MinimumDuration
 from heatportal.domain.errors import Forbidden, RateLimited, Unauthorized
 from heatportal.domain.model import Address, Customer
 from heatportal.domain.name_search import fold, matched_words, name_tokens, query_tokens
-from heatportal.services import accounts as accounts_module
+from heatportal.domain.secrets import hash_secret
 from heatportal.services.access import Principal
-from heatportal.services.accounts import NAME_RESULTS, PUBLIC_ANSWER_FLOOR
+from heatportal.services.accounts import credentials as credentials_module
+from heatportal.services.accounts import forgotten_number as forgotten_number_module
+from heatportal.services.accounts import registration as registration_module
+from heatportal.services.accounts.common import PUBLIC_ANSWER_FLOOR, address_key
+from heatportal.services.accounts.search import NAME_RESULTS
 from tests.unit.fakes_accounts import FakeIdentity
 from tests.unit.fakes_accounts2 import InMemoryNameIndex, Recorder, RecordingPacer
 from tests.unit.test_accounts import PASSWORD, Setup, build
@@ -33,7 +37,7 @@ def _customer(s: Setup, number: str, name: str) -> Customer:
 
 def _with_names(s: Setup) -> InMemoryNameIndex:
     index = InMemoryNameIndex(s.customers)
-    s.service.names = index
+    s.search.names = index
     return index
 
 
@@ -53,7 +57,7 @@ def test_staff_find_a_customer_by_name_with_or_without_nordic_letters(query):
     _with_names(s)
     _customer(s, "100200", "Kari Ødegård")
     _customer(s, "100300", "Ola Nordmann")
-    assert [c.number for c in s.service.find_customers(STAFF, query)] == ["100200"]
+    assert [c.number for c in s.search.find_customers(STAFF, query)] == ["100200"]
 
 
 def test_customers_matching_every_word_come_first_then_by_name_and_the_list_is_capped():
@@ -63,7 +67,7 @@ def test_customers_matching_every_word_come_first_then_by_name_and_the_list_is_c
     _customer(s, "100202", "Anne Hansen")
     _customer(s, "100203", "Per Olsen")
     _customer(s, "100204", "Hans Persson")
-    found = s.service.find_customers(STAFF, "per hansen")
+    found = s.search.find_customers(STAFF, "per hansen")
     # Both words: Per Hansen. One word each, by name: Anne Hansen, Hans Persson ("per"), Per Olsen.
     assert [c.name for c in found] == ["Per Hansen", "Anne Hansen", "Hans Persson", "Per Olsen"]
     # Two words, two index queries, one batch read of the customers.
@@ -71,7 +75,7 @@ def test_customers_matching_every_word_come_first_then_by_name_and_the_list_is_c
 
     for n in range(NAME_RESULTS + 5):
         _customer(s, f"2{n:05d}", f"Berit Berg {n}")
-    assert len(s.service.find_customers(STAFF, "berg")) == NAME_RESULTS
+    assert len(s.search.find_customers(STAFF, "berg")) == NAME_RESULTS
 
 
 def test_exact_hits_come_before_name_hits_and_e_mails_do_not_search_names():
@@ -79,13 +83,13 @@ def test_exact_hits_come_before_name_hits_and_e_mails_do_not_search_names():
     index = _with_names(s)
     _customer(s, "100200", "Kari Nordmann")
     _customer(s, "100300", "Kari Hansen")
-    assert [c.number for c in s.service.find_customers(STAFF, "100300")] == ["100300"]
+    assert [c.number for c in s.search.find_customers(STAFF, "100300")] == ["100300"]
     before = index.requests
-    assert [c.number for c in s.service.find_customers(STAFF, "post-100200@example.com")] == ["100200"]
+    assert [c.number for c in s.search.find_customers(STAFF, "post-100200@example.com")] == ["100200"]
     assert index.requests == before
-    assert s.service.find_customers(STAFF, "x") == []  # one letter is no name query
+    assert s.search.find_customers(STAFF, "x") == []  # one letter is no name query
     with pytest.raises(Forbidden):
-        s.service.find_customers(Principal(user_id="u", email="kari@example.com"), "kari")
+        s.search.find_customers(Principal(user_id="u", email="kari@example.com"), "kari")
 
 
 # --- forgot password: the same work for known and unknown addresses -----------------------
@@ -94,17 +98,19 @@ def test_exact_hits_come_before_name_hits_and_e_mails_do_not_search_names():
 def _recorded(s: Setup, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], RecordingPacer]:
     log: list[str] = []
     pacer = RecordingPacer()
-    s.service.pacer = pacer
-    s.service.identity = Recorder(s.identity, log, "cognito")  # type: ignore[assignment]
-    s.service.store = Recorder(s.store, log, "table")  # type: ignore[assignment]
-    real_hash = accounts_module.hash_secret
+    for service in (s.credentials, s.forgotten):
+        service.pacer = pacer
+        service.store = Recorder(s.store, log, "table")  # type: ignore[assignment]
+    s.credentials.identity = Recorder(s.identity, log, "cognito")  # type: ignore[assignment]
+    real_hash = credentials_module.hash_secret
 
     def hash_and_log(secret: str) -> str:
         log.append("scrypt")
         assert pacer.open == 1, "the hashing happens inside the padded block"
         return real_hash(secret)
 
-    monkeypatch.setattr(accounts_module, "hash_secret", hash_and_log)
+    monkeypatch.setattr(credentials_module, "hash_secret", hash_and_log)
+    monkeypatch.setattr(forgotten_number_module, "hash_secret", hash_and_log)
     return log, pacer
 
 
@@ -113,17 +119,17 @@ def test_forgot_password_does_the_same_work_for_unknown_and_known_addresses(monk
     s.identity.add_user("kari@example.com", PASSWORD)
     log, pacer = _recorded(s, monkeypatch)
 
-    s.service.forgot_password("nobody@example.com", "nb", "10.0.0.1")
+    s.credentials.forgot_password("nobody@example.com", "nb", "10.0.0.1")
     unknown = list(log)
     log.clear()
-    s.service.forgot_password("kari@example.com", "nb", "10.0.0.1")
+    s.credentials.forgot_password("kari@example.com", "nb", "10.0.0.1")
     known = list(log)
 
     assert unknown == ["cognito.find_user", "scrypt", "table.get_challenge"]
     assert known == ["cognito.find_user", "scrypt", "table.put_challenge"]
     assert pacer.floors == [PUBLIC_ANSWER_FLOOR, PUBLIC_ANSWER_FLOOR]
     assert [m.recipient for m in s.mailer.sent] == ["kari@example.com"]
-    assert list(s.store.challenges) == [f"reset-{accounts_module._address_key('kari@example.com')}"]
+    assert list(s.store.challenges) == [f"reset-{address_key('kari@example.com')}"]
 
 
 def test_forgot_customer_number_hashes_a_pin_whether_or_not_a_customer_matched(monkeypatch):
@@ -131,10 +137,10 @@ def test_forgot_customer_number_hashes_a_pin_whether_or_not_a_customer_matched(m
     _customer(s, "100200", "Kari Nordmann")
     log, pacer = _recorded(s, monkeypatch)
 
-    s.service.forgot_customer_number("nobody@example.com", None, None, "10.0.0.1")
+    s.forgotten.forgot_customer_number("nobody@example.com", None, None, "10.0.0.1")
     unknown = [e for e in log if e == "scrypt"]
     log.clear()
-    s.service.forgot_customer_number("post-100200@example.com", None, None, "10.0.0.1")
+    s.forgotten.forgot_customer_number("post-100200@example.com", None, None, "10.0.0.1")
     known = [e for e in log if e == "scrypt"]
 
     assert unknown == known == ["scrypt"]
@@ -145,11 +151,11 @@ def test_forgot_customer_number_hashes_a_pin_whether_or_not_a_customer_matched(m
 def test_a_refused_request_is_padded_too():
     s = build()
     pacer = RecordingPacer()
-    s.service.pacer = pacer
+    s.credentials.pacer = pacer
     for _ in range(5):
-        s.service.forgot_password("nobody@example.com", "nb", "10.0.0.1")
+        s.credentials.forgot_password("nobody@example.com", "nb", "10.0.0.1")
     with pytest.raises(RateLimited):
-        s.service.forgot_password("nobody@example.com", "nb", "10.0.0.1")
+        s.credentials.forgot_password("nobody@example.com", "nb", "10.0.0.1")
     assert len(pacer.floors) == 6 and pacer.open == 0
 
 
@@ -174,7 +180,7 @@ def test_login_with_an_unknown_customer_number_still_asks_cognito():
         return identity.authenticate(username, password)
 
     with pytest.raises(Unauthorized):
-        s.service.login("0099999/1", "whatever-1", "10.0.0.1", authenticate)
+        s.credentials.login("0099999/1", "whatever-1", "10.0.0.1", authenticate)
     assert len(asked) == 1 and asked[0].endswith("@invalid")
 
 
@@ -193,23 +199,23 @@ def test_a_refused_registration_does_the_same_work_whether_or_not_the_number_exi
     _customer(s, number, "Kari Nordmann")
     if profile_id == "no":
         s.customers.customers[number] = s.customers.customers[number].model_copy(
-            update={"pin_hash": accounts_module.hash_secret("482913")}
+            update={"pin_hash": hash_secret("482913")}
         )
     wrong = {"pin": "000000", "postcode": "9999ZZ", "name": "Someone Else"}[proof]
     log: list[str] = []
-    s.service.customers = Recorder(s.customers, log, "table")  # type: ignore[assignment]
-    s.service.store = Recorder(s.store, log, "table")  # type: ignore[assignment]
-    real_verify = accounts_module.verify_secret
+    s.registration.customers = Recorder(s.customers, log, "table")  # type: ignore[assignment]
+    s.registration.store = Recorder(s.store, log, "table")  # type: ignore[assignment]
+    real_verify = registration_module.verify_secret
 
     def verify_and_log(value: str, stored: str | None) -> bool:
         log.append("scrypt")
         return real_verify(value, stored)
 
-    monkeypatch.setattr(accounts_module, "verify_secret", verify_and_log)
+    monkeypatch.setattr(registration_module, "verify_secret", verify_and_log)
     paths = {}
     for label, candidate in (("unknown", unknown_number), ("wrong proof", number)):
         log.clear()
         with pytest.raises(Unauthorized):
-            s.service.start_registration(candidate, "kari@example.com", "10.0.0.1", **{proof: wrong})
+            s.registration.start_registration(candidate, "kari@example.com", "10.0.0.1", **{proof: wrong})
         paths[label] = list(log)
     assert paths["unknown"] == paths["wrong proof"] == ["table.get_customer", *["scrypt"] * hashes]

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from heatportal.composition import texts
+from heatportal.domain.phone import normalise_phone
 from heatportal.domain.reminders import ReminderAgreement
-from heatportal.domain.sms import Malformed, StartAgreement, SubmitReading, normalise_phone, parse_sms
+from heatportal.domain.sms import Malformed, StartAgreement, SubmitReading, parse_sms
 from heatportal.services.readings import ReadingService
 from heatportal.services.reminders import ReminderService, next_cutoff
 from heatportal.services.sms import START_ATTEMPTS_PER_DAY, SmsReadingService

@@ -15,7 +15,17 @@ services with fakes directly and never go through here.
 | management companies | ``companies`` |
 """
 
-from heatportal.composition.accounts import account_service
+from heatportal.composition.accounts import (
+    account_store,
+    credential_service,
+    customer_search,
+    customer_user_service,
+    forgotten_number_service,
+    joining,
+    link_service,
+    one_time_codes,
+    registration_service,
+)
 from heatportal.composition.billing import (
     advance_repository,
     advance_service,
@@ -32,7 +42,7 @@ from heatportal.composition.billing import (
     spot_price_service,
     trial_settlement_service,
 )
-from heatportal.composition.companies import company_service
+from heatportal.composition.companies import company_signup, grant_service, organisation_service
 from heatportal.composition.core import (
     access,
     clock,
@@ -67,30 +77,39 @@ from heatportal.composition.readings import (
 
 __all__ = [
     "access",
-    "account_service",
+    "account_store",
     "advance_repository",
     "advance_service",
     "bill_run",
     "clock",
     "cognito_accounts",
-    "company_service",
+    "company_signup",
     "company_store",
     "config",
     "consumption_service",
+    "credential_service",
     "credit_notes",
+    "customer_search",
+    "customer_user_service",
     "document_service",
     "documents",
     "estimate_pdf_service",
     "forecast_service",
+    "forgotten_number_service",
+    "grant_service",
     "identity",
     "interruption_service",
     "invoice_drafts",
     "invoice_issuer",
     "invoice_service",
+    "joining",
     "jwt_verifier",
+    "link_service",
     "mailer",
     "meter_lifecycle_service",
     "meter_settings_service",
+    "one_time_codes",
+    "organisation_service",
     "payment_repository",
     "payment_service",
     "pricing_service",
@@ -102,6 +121,7 @@ __all__ = [
     "reading_link_service",
     "reading_service",
     "readings_store",
+    "registration_service",
     "reminder_service",
     "repository",
     "signouts",

@@ -1,5 +1,5 @@
-"""Accounts: registration, sign-in and passwords, a customer's users, customer
-search for customer service."""
+"""Accounts: registration, sign-in and credentials, linked customer numbers,
+a customer's users, forgotten customer numbers, customer search."""
 
 from __future__ import annotations
 
@@ -19,35 +19,135 @@ from heatportal.composition.core import (
 )
 
 if TYPE_CHECKING:
-    from heatportal.services.accounts import AccountService
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
+    from heatportal.services.accounts.codes import OneTimeCodes
+    from heatportal.services.accounts.credentials import CredentialService
+    from heatportal.services.accounts.forgotten_number import ForgottenNumberService
+    from heatportal.services.accounts.joining import Joining
+    from heatportal.services.accounts.links import LinkService
+    from heatportal.services.accounts.registration import RegistrationService
+    from heatportal.services.accounts.search import CustomerSearch
+    from heatportal.services.accounts.users import CustomerUserService
 
 
 @cache
-def account_service() -> AccountService:
+def account_store() -> DynamoAccountStore:
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
+
+    return DynamoAccountStore(repository().table)
+
+
+@cache
+def one_time_codes() -> OneTimeCodes:
     from functools import partial
 
-    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
-    from heatportal.adapters.dynamo_names import DynamoNameIndex
-    from heatportal.adapters.pacing import MinimumDuration
-    from heatportal.composition.companies import company_service
-    from heatportal.documents.account_emails import account_code_email, pin_sms
-    from heatportal.services.accounts import AccountService
+    from heatportal.documents.account_emails import account_code_email
+    from heatportal.services.accounts.codes import OneTimeCodes
 
-    table = repository().table
-    return AccountService(
+    return OneTimeCodes(account_store(), mailer(), partial(account_code_email, profile=profile()), clock())
+
+
+@cache
+def joining() -> Joining:
+    from heatportal.services.accounts.joining import Joining
+
+    return Joining(account_store(), cognito_accounts(), clock())
+
+
+@cache
+def registration_service() -> RegistrationService:
+    from heatportal.services.accounts.registration import RegistrationService
+
+    return RegistrationService(
         profile=profile(),
         customers=repository(),
-        store=DynamoAccountStore(table),
+        store=account_store(),
+        codes=one_time_codes(),
+        joining=joining(),
+        limiter=rate_limiter(),
+        clock=clock(),
+        portal_url=config().portal_base_url,
+    )
+
+
+@cache
+def credential_service() -> CredentialService:
+    from heatportal.adapters.pacing import MinimumDuration
+    from heatportal.composition.companies import organisation_service
+    from heatportal.services.accounts.credentials import CredentialService
+
+    return CredentialService(
+        profile=profile(),
+        store=account_store(),
         identity=cognito_accounts(),
         access=access(),
+        codes=one_time_codes(),
         limiter=rate_limiter(),
-        mailer=mailer(),
-        render_code=partial(account_code_email, profile=profile()),
+        clock=clock(),
+        pacer=MinimumDuration(),
+        on_email_changed=lambda user_id, email: organisation_service().follow_email(user_id, email),
+    )
+
+
+@cache
+def link_service() -> LinkService:
+    from heatportal.services.accounts.links import LinkService
+
+    return LinkService(
+        profile=profile(),
+        customers=repository(),
+        store=account_store(),
+        identity=cognito_accounts(),
+        limiter=rate_limiter(),
+        clock=clock(),
+    )
+
+
+@cache
+def customer_user_service() -> CustomerUserService:
+    from heatportal.services.accounts.users import CustomerUserService
+
+    return CustomerUserService(
+        store=account_store(),
+        identity=cognito_accounts(),
+        codes=one_time_codes(),
+        joining=joining(),
+        limiter=rate_limiter(),
+        clock=clock(),
+        portal_url=config().portal_base_url,
+    )
+
+
+@cache
+def forgotten_number_service() -> ForgottenNumberService:
+    from functools import partial
+
+    from heatportal.adapters.pacing import MinimumDuration
+    from heatportal.documents.account_emails import pin_sms
+    from heatportal.services.accounts.forgotten_number import ForgottenNumberService
+
+    return ForgottenNumberService(
+        profile=profile(),
+        customers=repository(),
+        store=account_store(),
+        codes=one_time_codes(),
+        limiter=rate_limiter(),
         clock=clock(),
         portal_url=config().portal_base_url,
         sms=sms(),
         render_pin_sms=partial(pin_sms, profile=profile()),
-        on_email_changed=lambda user_id, email: company_service().follow_email(user_id, email),
-        names=DynamoNameIndex(table),
         pacer=MinimumDuration(),
+    )
+
+
+@cache
+def customer_search() -> CustomerSearch:
+    from heatportal.adapters.dynamo_names import DynamoNameIndex
+    from heatportal.services.accounts.search import CustomerSearch
+
+    return CustomerSearch(
+        profile=profile(),
+        customers=repository(),
+        store=account_store(),
+        names=DynamoNameIndex(repository().table),
     )

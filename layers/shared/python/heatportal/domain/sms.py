@@ -85,17 +85,3 @@ def parse_sms(text: str, keyword: str) -> SmsCommand:
     if len(rest) == 2 and _NUMBER.match(rest[0]) and _VALUE.match(rest[1]):
         return SubmitReading(meter_number=rest[0], value=Decimal(rest[1].replace(",", ".")), confirmed=confirmed)
     return Malformed(start=False)
-
-
-def normalise_phone(number: str, region: str) -> str | None:
-    """E.164 form of a phone number (``+4791234567``), national numbers read
-    in the utility's country; None when it is not a valid number."""
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -21,11 +21,12 @@ from typing import Literal, Protocol
 from heatportal.domain.accounts import BankAccount, ContactRequest, account_for_facility
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Address, Customer, Facility, Language, Role
+from heatportal.domain.phone import normalise_phone
 from heatportal.domain.profile import UtilityProfile
 from heatportal.ports import Clock, CustomerRepository, Mailer
 from heatportal.services import ratelimit
 from heatportal.services.access import Principal, Scope
-from heatportal.services.accounts import IdentityAdmin, normalize_email
+from heatportal.services.accounts.common import IdentityAdmin, normalize_email
 from heatportal.services.ratelimit import RateLimiter
 
 SEPA_CURRENCIES = frozenset({"EUR"})
@@ -157,22 +158,11 @@ class ProfileService:
         new_email = normalize_email(email) if email and email.strip() else None
         new_phone = None
         if phone and phone.strip():
-            new_phone = self._phone(phone)
+            new_phone = normalise_phone(phone, self.profile.country, strict=True)
             if new_phone is None:
                 raise _field_error("phone", "phone_invalid", "Enter a valid mobile number.")
         self.store.update_contact(customer_number, new_email, new_phone)
         return self._customer(customer_number)
-
-    def _phone(self, value: str) -> str | None:
-        import phonenumbers
-
-        try:
-            parsed = phonenumbers.parse(value, self.profile.country)
-        except phonenumbers.NumberParseException:
-            return None
-        if not phonenumbers.is_valid_number(parsed):
-            return None
-        return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
     def change_billing_address(self, scope: Scope, address: Address, password: str) -> Customer:
         scope.require(Role.FULL)
@@ -267,7 +257,7 @@ class ProfileService:
         principal, customer_number = scope.principal, scope.customer_number
         if not subject.strip() or not message.strip():
             raise _field_error("message" if subject.strip() else "subject", "validation_failed", "Required.")
-        normalized = self._phone(phone)
+        normalized = normalise_phone(phone, self.profile.country, strict=True)
         if normalized is None:
             raise _field_error("phone", "phone_invalid", "Enter a valid phone number.")
         # Per person and customer: one person's messages never block the others' form.

@@ -21,8 +21,8 @@ from typing import Protocol
 
 from heatportal.domain.errors import NotFound, RateLimited, ValidationFailed
 from heatportal.domain.model import Language, Meter, Reading, ReadingSource, Role
+from heatportal.domain.phone import normalise_phone
 from heatportal.domain.reminders import Channel, ReadingLink, ReminderAgreement
-from heatportal.domain.sms import normalise_phone
 from heatportal.ports import CustomerRepository
 from heatportal.services.access import Scope
 from heatportal.services.readings import ReadingService, SubmittedReading
@@ -91,7 +91,7 @@ class ReadingLinkService:
         if customer is None:
             raise NotFound("This customer does not exist.", code="meter_not_found")
         if channel == "sms":
-            phone = normalise_phone(address or customer.phone or "", self.country)
+            phone = normalise_phone(address or customer.phone or "", self.country, strict=True)
             if phone is None:
                 raise ValidationFailed(
                     "Enter a valid mobile number.",

@@ -27,13 +27,13 @@ from typing import Any, Protocol
 
 from heatportal.domain.errors import DomainError, ValidationFailed
 from heatportal.domain.model import Customer, Language, Meter, ReadingSource
+from heatportal.domain.phone import normalise_phone
 from heatportal.domain.reminders import ReminderAgreement
 from heatportal.domain.sms import (
     Malformed,
     StartAgreement,
     StopAgreement,
     SubmitReading,
-    normalise_phone,
     parse_sms,
 )
 from heatportal.ports import CustomerRepository, SmsSender
@@ -97,7 +97,7 @@ class SmsReadingService:
         self.default_language = default_language
 
     def handle(self, origination_number: str, body: str, message_id: str | None = None) -> SmsOutcome:
-        phone = normalise_phone(origination_number, self.country)
+        phone = normalise_phone(origination_number, self.country, strict=True)
         if phone is None:
             return SmsOutcome("invalid_sender", None, None)  # nobody to answer
         if message_id and not self.agreements.claim_inbound(message_id):
