@@ -1,19 +1,40 @@
 """The hosted web portal: server-rendered pages (Jinja2) on the same services
 as the JSON API. Works without JavaScript; every form is CSRF-protected.
 
-Pages live in ``portal_*.py`` modules, each a Powertools ``Router``; this
-module is the Lambda entry point that includes them.
+Pages live in ``portal_<first segment of the URL>.py`` modules (``/meters``
+and ``/meters/<n>`` in ``portal_meters``, ``/account/users`` in
+``portal_account_users``), each a Powertools ``Router``; ``portal_core`` and
+``portal_forms`` hold what they share. This module is the Lambda entry point
+that includes them.
 """
 
 import portal_account
-import portal_billing
-import portal_companies
+import portal_account_companies
+import portal_account_profile
+import portal_account_users
+import portal_accounts
+import portal_advance
 import portal_consumption
+import portal_customer_number
 import portal_documents
+import portal_economy
 import portal_help
-import portal_meter_settings
-import portal_pages
+import portal_invitation
+import portal_invoices
+import portal_language
+import portal_login
+import portal_logout
+import portal_meters
+import portal_meters_staff
+import portal_organisation
+import portal_password
+import portal_r
+import portal_register
+import portal_reminders
 import portal_staff
+import portal_start
+import portal_static
+import portal_trial_settlement
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
@@ -27,15 +48,33 @@ tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayRestResolver()
 for module in (
-    portal_pages,
-    portal_help,
-    portal_documents,
+    portal_start,
+    portal_static,
+    portal_language,
+    portal_login,
+    portal_logout,
+    portal_accounts,
+    portal_meters,
+    portal_meters_staff,
     portal_consumption,
+    portal_r,
+    portal_reminders,
+    portal_invoices,
+    portal_trial_settlement,
+    portal_economy,
+    portal_advance,
+    portal_documents,
+    portal_help,
+    portal_register,
+    portal_password,
+    portal_customer_number,
+    portal_invitation,
     portal_account,
-    portal_billing,
+    portal_account_users,
+    portal_account_profile,
+    portal_account_companies,
+    portal_organisation,
     portal_staff,
-    portal_meter_settings,
-    portal_companies,
 ):
     app.include_router(module.router)
 

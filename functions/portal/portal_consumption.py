@@ -1,36 +1,35 @@
-"""Consumption page (seeds 002, 004) and the reading-link page (seed 001).
-
-The consumption chart is an SVG drawn here on the server (no JavaScript, no
-chart library) with the same figures in a table for screen readers; every
-switch (view, year or month, heat or hot tap water, unit) is a plain link.
-"""
+"""``/consumption``: consumption charts by year, month or in total, heat and hot
+water, in the unit the person chooses (server-rendered SVG)."""
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from babel.dates import format_date
-from portal_core import Page, page, signed_in
+from portal_core import Page, meters_in_use, page, signed_in
 
 from heatportal import composition
-from heatportal.domain.errors import DomainError, ValidationFailed
-from heatportal.domain.model import Meter, MeterKind
 from heatportal.domain.money import EnergyUnit, is_energy
-from heatportal.domain.reminders import Channel
-from heatportal.services.access import Scope
 from heatportal.services.consumption import MeterConsumption, ViewName
-from heatportal.web import session as s
 
 router = Router()
 
+
 CHART_WIDTH = 720
+
+
 CHART_HEIGHT = 240
+
+
 LEFT = 64
+
+
 BOTTOM = 28
+
+
 TOP = 12
 
 
@@ -108,12 +107,6 @@ def _int(value: str | None, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def _meters_in_use(scope: Scope) -> list[Meter]:
-    """Heat first, then hot tap water and the rest (the switch "heat / hot tap water")."""
-    in_use = [m for m in scope.record.meters if m.removed_on is None]
-    return sorted(in_use, key=lambda m: (list(MeterKind).index(m.kind), m.number))
-
-
 @router.get("/consumption")
 @page(router)
 def consumption(view: Page) -> Response[str]:
@@ -121,7 +114,7 @@ def consumption(view: Page) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     scope = view.scope(principal, number)
-    meters = _meters_in_use(scope)
+    meters = meters_in_use(scope)
     if not meters:
         return view.render("consumption.html", meters=[], result=None)
     wanted = view.query.get("meter")
@@ -171,122 +164,3 @@ def consumption(view: Page) -> Response[str]:
         month_name=_month_name(month, "LLLL", view.lang),
         unit_symbol=unit_symbol(unit_value, view.lang),  # "m³" as the figures print it, not "m3"
     )
-
-
-# --- reading by emailed link, without login ------------------------------------------------------
-
-
-def _client(view: Page) -> str:
-    """The caller's address as API Gateway saw it (never a client-sent header)."""
-    event = view.event
-    if isinstance(event, APIGatewayProxyEvent):
-        return event.request_context.identity.source_ip or "unknown"
-    return "unknown"  # pragma: no cover - the portal only runs behind the REST API
-
-
-def _link_page(view: Page, token: str, status: int = 200, **extra: Any) -> Response[str]:
-    try:
-        form = composition.reading_link_service().form(token)
-    except DomainError as error:
-        return view.render("reading_link.html", 404, form=None, problem=view.t(f"error.{error.code}"))
-    if not view.lang_switched and not view.cookies.get(s.LANG_COOKIE):
-        view.lang = form.language  # the link was sent in the customer's language
-    context: dict[str, Any] = {"form": form, "token": token, "values": {}, "error": None, "confirm": None, "done": None}
-    context.update(extra)
-    return view.render("reading_link.html", status, today=composition.clock().today(), **context)
-
-
-@router.get("/r/<token>")
-@page(router)
-def reading_link(view: Page, token: str) -> Response[str]:
-    return _link_page(view, token)
-
-
-@router.post("/r/<token>")
-@page(router)
-def reading_link_submit(view: Page, token: str) -> Response[str]:
-    values = view.form()
-    view.check_csrf(values)
-    raw = values.get("value", "").strip().replace(" ", "").replace(",", ".")
-    try:
-        value = Decimal(raw)
-        if not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        return _link_page(view, token, 422, values=values, error=view.t("error.reading_not_a_number"))
-    client = _client(view)
-    try:
-        result = composition.reading_link_service().submit(
-            token, value, None, confirmed=values.get("confirm") == "yes", client=client
-        )
-    except ValidationFailed as error:
-        message = view.t(f"error.{error.code}", **error.params)
-        if error.code == "reading_implausible":
-            return _link_page(view, token, 422, values=values, confirm=message)
-        return _link_page(view, token, 422, values=values, error=message)
-    except DomainError as error:
-        status = 429 if error.code == "rate_limited" else 404
-        return view.render(
-            "reading_link.html", status, form=None, problem=view.t(f"error.{error.code}", **error.params)
-        )
-    return view.render("reading_link.html", 201, form=None, done=result.reading, problem=None)
-
-
-# --- reminder agreements in the profile (seed 001: "settes opp under kundeprofil") -----------------
-
-
-def _reminders_page(view: Page, scope: Scope, status: int = 200, **extra: Any) -> Response[str]:
-    context: dict[str, Any] = {
-        "meters": _meters_in_use(scope),
-        "agreements": composition.reading_link_service().list_agreements(scope),
-        "values": {},
-        "error": None,
-        "saved": view.query.get("saved"),
-        "sms_number": composition.profile().sms_number,
-        "keyword": composition.profile().sms_keyword.upper(),
-    }
-    context.update(extra)
-    return view.render("reminders.html", status, **context)
-
-
-@router.get("/reminders")
-@page(router)
-def reminders(view: Page) -> Response[str]:
-    principal, number = signed_in(view)
-    if number is None:
-        return view.render("no_customer.html")
-    return _reminders_page(view, view.scope(principal, number))
-
-
-@router.post("/reminders")
-@page(router)
-def set_up_reminder(view: Page) -> Response[str]:
-    principal, number = signed_in(view)
-    if number is None:
-        return view.render("no_customer.html")
-    values = view.form()
-    view.check_csrf(values)
-    channel: Channel = "sms" if values.get("channel") == "sms" else "email"
-    scope = view.scope(principal, number)
-    try:
-        composition.reading_link_service().set_up_agreement(
-            scope, values.get("meter", ""), channel, values.get("address", "").strip() or None
-        )
-    except ValidationFailed as error:
-        return _reminders_page(view, scope, 422, values=values, error=view.t(f"error.{error.code}"))
-    return view.redirect("/reminders?saved=1")
-
-
-@router.post("/reminders/remove")
-@page(router)
-def remove_reminder(view: Page) -> Response[str]:
-    principal, number = signed_in(view)
-    if number is None:
-        return view.render("no_customer.html")
-    values = view.form()
-    view.check_csrf(values)
-    channel: Channel = "sms" if values.get("channel") == "sms" else "email"
-    composition.reading_link_service().remove_agreement(
-        view.scope(principal, number), values.get("meter", ""), channel, values.get("address", "")
-    )
-    return view.redirect("/reminders")

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
-from heatportal.domain.model import LANGUAGES, Customer, Language, Membership
+from heatportal.domain.model import LANGUAGES, Customer, Language, Membership, Meter, MeterKind
 from heatportal.i18n import (
     format_date,
     format_money,
@@ -317,6 +317,13 @@ def signed_in(view: Page) -> tuple[Principal, str | None]:
     if principal is None:
         raise Unauthorized("Please log in.", code="unauthorized")
     return principal, view.customer_number(principal)
+
+
+def meters_in_use(scope: Scope) -> list[Meter]:
+    """The customer's meters in use, heat first, then hot tap water and the rest
+    (the order of the switch "heat / hot tap water")."""
+    in_use = [m for m in scope.record.meters if m.removed_on is None]
+    return sorted(in_use, key=lambda m: (list(MeterKind).index(m.kind), m.number))
 
 
 def signed_in_scope(view: Page, *, invoices: bool = False) -> Scope | None:

@@ -1,64 +1,22 @@
-"""The readings page's history bits: corrections by customer service shown to
-the customer, and, for customer service, the meter's register settings with
-a form to change them (the same service as PUT /api/customers/{c}/meters/{m}),
-a form to replace the meter (POST .../meters/{m}/replacement) and, on the
-meters list, one to add a meter (POST /api/customers/{c}/meters)."""
+"""``/meters`` for customer service: a new meter on a facility (POST
+``/meters``), a replacement (``/meters/<n>/replacement``) and the register's
+settings (``/meters/<n>/settings``), the same services as the API's routes."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
+from portal_meters import meter_page, meters_list_extras
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden
-from heatportal.domain.model import Meter, MeterKind, Reading
+from heatportal.domain.model import MeterKind
 from heatportal.domain.money import EnergyUnit
-from heatportal.services.access import Principal, Scope
+from heatportal.services.access import Principal
 
 router = Router()
-
-
-def meter_page_extras(scope: Scope, meter: Meter, readings: list[Reading]) -> dict[str, Any]:
-    """What the readings page shows besides the readings: their corrections
-    (one Query) and, for customer service, the meter's settings and their history."""
-    extras: dict[str, Any] = {
-        "corrections": composition.reading_correction_service().corrections_of(scope, meter.number, readings),
-        "meter_settings": None,
-        # The meter this one replaced (same facility, removed the day it was installed).
-        "replaces": next(
-            (
-                m
-                for m in scope.record.meters
-                if m.facility_id == meter.facility_id
-                and m.removed_on == meter.installed_on
-                and m.number != meter.number
-            ),
-            None,
-        ),
-    }
-    if scope.principal.is_staff:
-        extras["meter_settings"] = composition.meter_settings_service().settings(scope, meter.number)
-        extras.setdefault("replace_form", {})
-    return extras
-
-
-def meters_list_extras(scope: Scope) -> dict[str, Any]:
-    """For customer service, the "add meter" form's choices on the meters list."""
-    if not scope.principal.is_staff:
-        return {"add_meter": None}
-    return {
-        "add_meter": {
-            "facilities": list(scope.record.facilities),
-            "kinds": [k.value for k in MeterKind],
-            "units": [u.value for u in EnergyUnit],
-            "today": composition.clock().today(),
-        },
-        "add_form": {},
-        "add_error": None,
-    }
 
 
 def _decimal(text: str | None) -> Decimal:
@@ -161,11 +119,7 @@ def _meters_with_error(
 def _replace_with_error(
     view: Page, principal: Principal, number: str, meter_number: str, form: dict[str, str], message: str
 ) -> Response[str]:
-    import portal_pages  # the readings page is drawn there; imported late, as it imports this module
-
-    return portal_pages._meter_page(
-        view, principal, number, meter_number, 422, replace_form=form, replace_error=message
-    )
+    return meter_page(view, principal, number, meter_number, 422, replace_form=form, replace_error=message)
 
 
 def _int(text: str | None) -> int | None:
@@ -214,9 +168,4 @@ def change_meter_settings(view: Page, meter_number: str) -> Response[str]:
 def _page_with_error(
     view: Page, principal: Principal, number: str, meter_number: str, form: dict[str, str], message: str
 ) -> Response[str]:
-    import portal_pages  # the readings page is drawn there; imported late, as it imports this module
-
-    # The one page both modules draw.
-    return portal_pages._meter_page(
-        view, principal, number, meter_number, 422, settings_form=form, settings_error=message
-    )
+    return meter_page(view, principal, number, meter_number, 422, settings_form=form, settings_error=message)

@@ -1,0 +1,46 @@
+"""``/economy``: the cost so far this year and the forecast of the rest with its
+range; ``/economy.pdf`` the same as a PDF."""
+
+from decimal import Decimal
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import Router
+from portal_core import Page, page, signed_in
+
+from heatportal import composition
+
+router = Router()
+
+
+@router.get("/economy")
+@page(router)
+def economy(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    overview = composition.forecast_service().overview(view.scope(principal, number, invoices=True))
+    peak = max((m.high for m in overview.months), default=Decimal(0))
+    return view.render("billing_economy.html", overview=overview, peak=peak)
+
+
+@router.get("/economy.pdf")
+def economy_pdf() -> Response[bytes]:
+    view = Page(router.current_event)
+    principal, number = signed_in_or_none(view)
+    if principal is None or number is None:
+        return Response(302, "text/plain", b"", {"Location": "/login?next=/economy"})
+    estimate = composition.estimate_pdf_service().pdf(view.scope(principal, number, invoices=True), view.lang)
+    headers = {
+        **view.security_headers(),
+        "Content-Disposition": f'inline; filename="{estimate.filename}"',
+        "Cache-Control": "no-store",
+    }
+    return Response(200, "application/pdf", estimate.body, headers)
+
+
+def signed_in_or_none(view: Page) -> tuple[Any, str | None]:
+    principal = view.principal()
+    if principal is None:
+        return None, None
+    return principal, view.customer_number(principal)

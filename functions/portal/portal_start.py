@@ -1,0 +1,57 @@
+"""``/``: the start page: the customer's meters with their last reading, open and
+overdue invoices, the advance in force, new documents, service interruptions."""
+
+from decimal import Decimal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import Router
+from portal_core import Page, page, signed_in
+
+from heatportal import composition
+from heatportal.domain.errors import Forbidden
+from heatportal.domain.model import InvoiceKind, InvoiceStatus
+
+router = Router()
+
+
+# Documents issued this recently are "new" on the start page.
+NEW_DOCUMENT_DAYS = 31
+
+
+@router.get("/")
+@page(router)
+def start(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    scope = view.scope(principal, number, invoices=True)
+    customer = scope.record.customer
+    meters = composition.reading_service().list_meters(scope)
+    invoices_hidden = False
+    try:
+        invoices = composition.invoice_service().list(scope)
+    except Forbidden:
+        # A management company granted only some facilities sees no invoices
+        # (they cover the whole customer): no balance rather than a wrong zero.
+        invoices, invoices_hidden = [], True
+    notice = composition.interruption_service().for_customer(scope)
+    today = composition.clock().today()
+    open_invoices = [i for i in invoices if i.status == InvoiceStatus.OPEN]
+    advances = sorted((i for i in invoices if i.kind == InvoiceKind.ADVANCE), key=lambda i: i.issued_on)
+    return view.render(
+        "start.html",
+        customer=customer,
+        meters=meters,
+        open_invoices=open_invoices,
+        open_total=sum((i.total for i in open_invoices), Decimal(0)),
+        overdue=[i for i in open_invoices if i.due_on < today],
+        advance=advances[-1] if advances else None,
+        new_documents=sorted(
+            (i for i in invoices if i.pdf_key and (today - i.issued_on).days <= NEW_DOCUMENT_DAYS),
+            key=lambda i: i.issued_on,
+            reverse=True,
+        ),
+        interruptions=notice,
+        invoices_hidden=invoices_hidden,
+        several=len(view.memberships(principal)) > 1,
+    )

@@ -1,0 +1,52 @@
+"""``/trial-settlement``: what the bill of the running period would be now, for
+readings the person enters or the latest ones; nothing is stored."""
+
+from decimal import Decimal
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import Router
+from portal_core import Page, page, signed_in
+from portal_forms import decimal_or_none
+
+from heatportal import composition
+from heatportal.domain.errors import DomainError, ValidationFailed
+
+router = Router()
+
+
+def _trial_page(
+    view: Page, number: str, readings: dict[str, Decimal], status: int = 200, **extra: Any
+) -> Response[str]:
+    principal, _ = signed_in(view)
+    trial = composition.trial_settlement_service().trial(view.scope(principal, number), readings)
+    return view.render("billing_trial.html", status, trial=trial, **extra)
+
+
+@router.get("/trial-settlement")
+@page(router)
+def trial_settlement(view: Page) -> Response[str]:
+    _, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    return _trial_page(view, number, {})
+
+
+@router.post("/trial-settlement")
+@page(router)
+def trial_settlement_entered(view: Page) -> Response[str]:
+    _, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    form = view.form()
+    entered: dict[str, Decimal] = {}
+    try:
+        for key, value in form.items():
+            if key.startswith("reading-") and value.strip():
+                parsed = decimal_or_none(value)
+                if parsed is not None:
+                    entered[key.removeprefix("reading-")] = parsed
+        return _trial_page(view, number, entered, entered=entered)
+    except (ValidationFailed, DomainError) as error:
+        message = view.t(f"error.{error.code}", **error.params)
+        return _trial_page(view, number, {}, 422, error=message, entered=entered)
