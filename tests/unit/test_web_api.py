@@ -4,11 +4,12 @@ unexpected error is a 500 without internals; messages follow Accept-Language."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pytest
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel, Field
 
 from heatportal.domain.errors import (
     Conflict,
@@ -43,6 +44,11 @@ class Payload(BaseModel):
     value: int
 
 
+class Filter(BaseModel):
+    number: int | None = Field(default=None, ge=1)
+    status: Literal["paid", "unpaid"] | None = None
+
+
 @pytest.fixture
 def app():
     resolver = build_resolver(Logger(service="test"))
@@ -64,6 +70,10 @@ def app():
     @resolver.post("/typed")
     def typed(body: Payload) -> dict[str, int]:
         return {"value": body.value}
+
+    @resolver.get("/filtered")
+    def filtered(wanted: Annotated[Filter, Query()]) -> dict[str, Any]:
+        return wanted.model_dump(mode="json")
 
     return resolver
 
@@ -122,6 +132,19 @@ def test_request_validation_errors_name_the_fields(app):
     assert status == 422
     assert body["code"] == "validation_failed"
     assert [f["field"] for f in body["fields"]] == ["value"]
+
+
+def test_a_query_model_is_read_from_the_query_and_its_errors_name_the_query_parameter(app):
+    evt = event("/filtered")
+    evt["queryStringParameters"] = {"number": "3", "status": "paid"}
+    evt["multiValueQueryStringParameters"] = {"number": ["3"], "status": ["paid"]}
+    status, body, _ = call(app, evt)
+    assert (status, body) == (200, {"number": 3, "status": "paid"})
+    evt["queryStringParameters"] = {"number": "0", "status": "sometimes"}
+    evt["multiValueQueryStringParameters"] = {"number": ["0"], "status": ["sometimes"]}
+    status, body, _ = call(app, evt)
+    assert status == 422
+    assert sorted(f["field"] for f in body["fields"]) == ["number", "status"]
 
 
 def test_malformed_json_is_a_4xx_not_a_500(app):

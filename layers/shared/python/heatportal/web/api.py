@@ -92,6 +92,16 @@ def error_body(code: str, message: str, fields: list[dict[str, Any]] | None = No
     return json.dumps({"code": code, "message": message, "fields": fields or []}, ensure_ascii=False)
 
 
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """The field a validation error belongs to, as the request names it
+    (``registers.volume``, ``status``): without the location, and a field of a
+    query model (``Annotated[Model, Query()]``) by its own query name."""
+    parts = list(loc)
+    if len(parts) == 3 and parts[0] == "query":
+        parts = parts[2:]
+    return ".".join(str(p) for p in parts if p not in ("body", "query", "path"))
+
+
 def build_resolver(logger: Logger) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
 
@@ -109,7 +119,7 @@ def build_resolver(logger: Logger) -> APIGatewayRestResolver:
         lang = language_of(app.current_event.headers)
         fields = [
             {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+                "field": field_path(e.get("loc", ())),
                 "code": e.get("type", "invalid"),
                 "message": e.get("msg", ""),
             }
