@@ -45,7 +45,7 @@ def economy(customer: CustomerPath) -> EconomyOut:
     from heatportal.i18n import translate
     from heatportal.web.api import language_of
 
-    overview = composition.forecast_service().overview(customer_scope(router, customer))
+    overview = composition.forecast_service().overview(customer_scope(router, customer, invoices=True))
     return EconomyOut(
         customer_number=overview.customer_number,
         year=overview.year,

@@ -113,7 +113,7 @@ def invoice_overview(customer: CustomerPath, query: Annotated[InvoiceQuery, Quer
 @router.get("/api/customers/<customer>/invoices/<number>")
 @tracer.capture_method
 def get_invoice(customer: CustomerPath, number: InvoiceNumber) -> InvoiceOut:
-    return InvoiceOut.of(composition.invoice_service().get(customer_scope(router, customer), number))
+    return InvoiceOut.of(composition.invoice_service().get(customer_scope(router, customer, invoices=True), number))
 
 
 @router.get("/api/customers/<customer>/invoices/<number>/pdf")
@@ -121,5 +121,5 @@ def get_invoice(customer: CustomerPath, number: InvoiceNumber) -> InvoiceOut:
 def invoice_pdf(customer: CustomerPath, number: InvoiceNumber) -> PdfLinkOut:
     from heatportal.services.invoices import PDF_LINK_SECONDS
 
-    url = composition.invoice_service().pdf_link(customer_scope(router, customer), number)
+    url = composition.invoice_service().pdf_link(customer_scope(router, customer, invoices=True), number)
     return PdfLinkOut(url=url, expires_in=PDF_LINK_SECONDS)

@@ -84,10 +84,10 @@ def invoice(view: Page, invoice_number: str) -> Response[str]:
         # API Gateway returns binary only for matching Accept headers, which a
         # browser link does not send: hand out a short-lived S3 link instead,
         # after the same access check as every page.
-        scope = view.scope(principal, number)
+        scope = view.scope(principal, number, invoices=True)
         url = composition.invoice_service().pdf_link(scope, int(invoice_number.removesuffix(".pdf")))
         return view.redirect(url)
     if not invoice_number.isdigit():
         return view.render("error.html", 404, message=view.t("error.invoice_not_found"))
-    item = composition.invoice_service().get(view.scope(principal, number), int(invoice_number))
+    item = composition.invoice_service().get(view.scope(principal, number, invoices=True), int(invoice_number))
     return view.render("invoice.html", invoice=item, today=composition.clock().today())

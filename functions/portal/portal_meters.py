@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
 
 from heatportal import composition
-from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.domain.errors import DomainError, NotFound, ValidationFailed
 from heatportal.domain.model import Meter, MeterKind, Reading
 from heatportal.domain.money import EnergyUnit
 from heatportal.services.access import Principal, Scope
@@ -79,15 +79,15 @@ def meters(view: Page) -> Response[str]:
 def meter_page(
     view: Page, principal: Principal, number: str, meter_number: str, status: int = 200, **extra: Any
 ) -> Response[str]:
-    service = composition.reading_service()
     scope = view.scope(principal, number)
-    overview = service.list_meters(scope)
-    selected = next((o for o in overview if o.meter.number == meter_number), None)
-    if selected is None:
+    try:
+        shown = composition.reading_service().meter_page(scope, meter_number)
+    except NotFound:
         return view.render("error.html", 404, message=view.t("error.meter_not_found"))
-    readings = list(reversed(service.list_readings(scope, meter_number)))[:24]
+    selected = shown.selected
+    readings = list(reversed(shown.readings))[:24]
     context = {
-        "meters": overview,
+        "meters": shown.meters,
         "selected": selected,
         "readings": readings,
         "today": composition.clock().today(),

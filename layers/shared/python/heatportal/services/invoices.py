@@ -193,7 +193,10 @@ class InvoiceService:
 
     def get(self, scope: Scope, number: int) -> Invoice:
         scope.require(Role.READ, companies="whole")
-        invoice = self.invoices.get_invoice(scope.customer_number, number)
+        if scope.record.invoices is not None:  # read with the record: no second read
+            invoice = next((i for i in scope.record.invoices if i.number == number), None)
+        else:
+            invoice = self.invoices.get_invoice(scope.customer_number, number)
         if invoice is None:
             raise NotFound("This invoice does not exist.", code="invoice_not_found")
         return invoice

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from heatportal.domain.errors import ValidationFailed
+from heatportal.domain.errors import NotFound, ValidationFailed
 from heatportal.domain.estimation import (
     DegreeDayModel,
     degree_days_between,
@@ -190,6 +190,31 @@ class MeterOverview:
 
 
 @dataclass(frozen=True)
+class MeterPage:
+    meters: list[Meter]  # the meters the scope sees, to switch between
+    selected: MeterOverview
+    readings: list[Reading]  # the chosen meter's readings up to today, oldest first
+
+
+def _has_every_register(meter: Meter, reading: Reading) -> bool:
+    return all(r.name.value in reading.registers for r in meter.registers)
+
+
+def last_registers(meter: Meter, latest: Reading | None, history: list[Reading]) -> dict[str, RegisterReading]:
+    """Last value per secondary register: those of the last reading, the
+    others from ``history`` (oldest first: newer values overwrite older ones)."""
+    if not meter.registers or latest is None:
+        return {}
+    found = {name: RegisterReading(v, latest.read_on) for name, v in latest.registers.items()}
+    if all(r.name.value in found for r in meter.registers):
+        return found
+    for reading in history:
+        for name, value in reading.registers.items():
+            found[name] = RegisterReading(value, reading.read_on)
+    return found
+
+
+@dataclass(frozen=True)
 class RegisterValue:
     value: Decimal
     estimated: bool
@@ -233,18 +258,36 @@ class ReadingService:
     def _last_registers(self, meter: Meter, latest: Reading | None) -> dict[str, RegisterReading]:
         """Last value per secondary register: from the last reading when it has
         them all (no extra request), else from one Query over the past year."""
-        if not meter.registers or latest is None:
-            return {}
-        found = {name: RegisterReading(v, latest.read_on) for name, v in latest.registers.items()}
-        if all(r.name.value in found for r in meter.registers):
-            return found
+        if not meter.registers or latest is None or _has_every_register(meter, latest):
+            return last_registers(meter, latest, [])
         history = self.readings.list_readings(
             meter.number, latest.read_on - timedelta(days=HISTORY_DAYS), latest.read_on
         )
-        for reading in history:  # oldest first: newer values overwrite older ones
-            for name, value in reading.registers.items():
-                found[name] = RegisterReading(value, reading.read_on)
-        return found
+        return last_registers(meter, latest, history)
+
+    def meter_page(self, scope: Scope, meter_number: str) -> MeterPage:
+        """What a meter's page shows, from one Query of the meter's readings:
+        the meters the scope sees, the chosen one with its last reading and
+        each register's last value, and its readings up to today. A meter the
+        scope does not see is not found (as in the list)."""
+        grant = scope.require(Role.READ, companies="any")
+        visible = grant.visible_meters()
+        meter = next((m for m in visible if m.number == meter_number), None)
+        if meter is None:
+            raise NotFound("This meter does not exist for the customer.", code="meter_not_found")
+        stored = self.readings.list_readings(meter.number, meter.installed_on, date.max)
+        latest = stored[-1] if stored else None
+        today = self.clock.today()
+        if latest is None or _has_every_register(meter, latest):
+            registers = last_registers(meter, latest, [])
+        else:
+            since = latest.read_on - timedelta(days=HISTORY_DAYS)
+            registers = last_registers(meter, latest, [r for r in stored if r.read_on >= since])
+        return MeterPage(
+            meters=visible,
+            selected=MeterOverview(meter, latest, registers),
+            readings=[r for r in stored if r.read_on <= today],
+        )
 
     def list_readings(self, scope: Scope, meter_number: str) -> list[Reading]:
         grant = scope.require(Role.READ, companies="any")

@@ -1,0 +1,124 @@
+"""DynamoDB requests per route, counted by the adapter (``DynamoTable.requests``).
+
+Access is decided once per request: the edge reads the customer's record in
+one Query (profile, facilities, meters, memberships, company grants; its
+invoices where the page shows them) and the services narrow that scope
+without reading again. A signed-in portal page always pays two requests
+before that: the sign-out check (GetItem) and the person's links to customers
+(one GSI1 Query). The customer here has one meter with six monthly readings
+and one invoice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from heatportal import composition
+from heatportal.domain.model import BillingPeriod
+from tests.dates import local_today
+from tests.integration.test_portal_session import sign_in
+
+
+@pytest.fixture
+def billed(seed, repo) -> tuple[Any, int]:
+    person = seed()
+    today = local_today()
+    period = BillingPeriod(year=today.year, month=today.month).previous().previous()
+    for month in (period.previous(), period):
+        repo.put_spot_price("NO1", month.key, Decimal("0.5000"))
+    invoice, _ = composition.bill_run().bill_account(person.customer.number, period, issued_on=period.end)
+    return person, invoice.number
+
+
+def counted(call: Callable[[], Any]) -> tuple[int, Any]:
+    table = composition.repository().table  # the handlers' table, whose requests are counted
+    before = table.requests
+    result = call()
+    return table.requests - before, result
+
+
+# path -> (status, requests). Before access was decided once per request:
+# / 11, /meters 5, /meters/<n> 13, /invoices 7, /invoices/<n> 5, /documents 7,
+# a facility's data card 6.
+PAGES = {
+    # sign-out + links + the record with its invoices + the meter's last reading + interruptions
+    "/": (200, 5),
+    # sign-out + links + record + the meter's last reading (one meter: straight to it)
+    "/meters": (303, 4),
+    # sign-out + links + record + the meter's readings + their corrections
+    "/meters/{meter}": (200, 5),
+    # sign-out + links + the record with its invoices + the payments
+    "/invoices": (200, 4),
+    # sign-out + links + the record with its invoices (the invoice among them)
+    "/invoices/{invoice}": (200, 3),
+    # sign-out + links + record
+    "/documents": (200, 3),
+    "/documents/facilities/F{customer}": (200, 3),
+}
+
+
+@pytest.mark.parametrize("path", sorted(PAGES))
+def test_a_portal_page_decides_access_from_one_read_of_the_customer(stack, billed, path):
+    person, invoice = billed
+    browser = Client(stack.http_server.app)
+    sign_in(browser, person.email)
+    url = path.format(meter=person.meter.number, invoice=invoice, customer=person.customer.number)
+    browser.get(url)  # warm: templates compiled, signing keys fetched
+    requests, resp = counted(lambda: browser.get(url))
+    assert (resp.status_code, requests) == PAGES[path]
+
+
+# (method, path) -> (status, requests). Before: meters 3, readings 4, a new
+# reading 8, consumption 4, invoices 4, an invoice 2, its PDF link 2.
+ROUTES = {
+    # the record (membership and meters) + the meter's last reading
+    ("GET", "/api/customers/{customer}/meters"): (200, 2),
+    # record + the readings + their corrections
+    ("GET", "/api/customers/{customer}/meters/{meter}/readings"): (200, 3),
+    # record + what checks the value against the history + the write
+    ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (201, 7),
+    # record + the months of daily data (none: read by hand) + the readings
+    ("GET", "/api/customers/{customer}/meters/{meter}/consumption?view=total"): (200, 3),
+    # the record with its invoices + the payments
+    ("GET", "/api/customers/{customer}/invoices"): (200, 2),
+    # the record with its invoices (the invoice among them)
+    ("GET", "/api/customers/{customer}/invoices/{invoice}"): (200, 1),
+    ("GET", "/api/customers/{customer}/invoices/{invoice}/pdf"): (200, 1),
+}
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_an_api_route_decides_access_from_one_read_of_the_customer(http, billed, route):
+    person, invoice = billed
+    method, path = route
+    url = path.format(customer=person.customer.number, meter=person.meter.number, invoice=invoice)
+    payload = {"value": "19500", "read_on": local_today().isoformat()} if method == "POST" else None
+    requests, resp = counted(lambda: http.open(url, method=method, json=payload, headers=person.auth))
+    assert (resp.status_code, requests) == ROUTES[route], resp.get_data(as_text=True)[:300]
+
+
+def test_a_company_person_pays_one_query_more_for_its_organisations(stack, http, seed, repo):
+    """A management company's person: the record and the person's organisations
+    (GSI1), then the grant is found in the record; no GetItem per grant."""
+    from tests.integration.test_companies import company, customer_with_two_facilities
+
+    customer, _ = customer_with_two_facilities(seed, repo)
+    number = customer.customer.number
+    org, _email, headers = company(stack, http)
+    http.post(
+        f"/api/customers/{number}/companies",
+        json={"org_number": org, "facilities": [customer.meter.facility_id]},
+        headers=customer.auth,
+    )
+    http.post(f"/api/organisations/{org}/customers/{number}/accept", headers=headers)
+    url = f"/api/customers/{number}/meters"
+    requests, resp = counted(lambda: http.get(url, headers=headers))
+    # record + organisations + the granted meter's last reading (the other facility is
+    # filtered out); before: membership + organisations + grant + meters + last reading
+    assert (resp.status_code, requests) == (200, 3)
+    assert [m["number"] for m in resp.json] == [customer.meter.number]
