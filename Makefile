@@ -31,10 +31,13 @@ test: $(STAMP) chromium typecheck
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not e2e"
 
+# Import contracts (pyproject.toml [tool.importlinter]): layers, a pure domain,
+# functions that never import each other, no import circle.
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/cfn-lint template.yaml
+	PYTHONPATH=layers/shared/python:. $(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(PY) -m ruff format .

@@ -1,4 +1,4 @@
-"""Documents (seed 002): contract, price sheet (a PDF of the price list in
+"""``/documents``: the contract, the price sheet (a PDF of the price list in
 force) and the technical data card of each facility."""
 
 from aws_lambda_powertools.event_handler import Response
@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
 
 from heatportal import composition
+from heatportal.documents.price_sheet import price_sheet
 
 router = Router()
 
@@ -17,7 +18,8 @@ def documents(view: Page) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     contract = composition.document_service().contract(view.scope(principal, number))
-    sheet = composition.document_service().price_sheet(view.scope(principal, number), view.lang)
+    in_force = composition.document_service().price_list(view.scope(principal, number))
+    sheet = price_sheet(composition.profile(), in_force.price_list, view.lang, in_force.on)
     return view.render("portal_documents.html", contract=contract, sheet=sheet)
 
 

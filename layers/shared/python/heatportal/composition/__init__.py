@@ -16,7 +16,6 @@ services with fakes directly and never go through here.
 """
 
 from heatportal.composition.accounts import (
-    account_store,
     credential_service,
     customer_search,
     customer_user_service,
@@ -45,6 +44,7 @@ from heatportal.composition.billing import (
 from heatportal.composition.companies import company_signup, grant_service, organisation_service
 from heatportal.composition.core import (
     access,
+    account_store,
     clock,
     cognito_accounts,
     company_store,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from heatportal.composition.core import (
     access,
+    account_store,
     clock,
     cognito_accounts,
     config,
@@ -19,7 +20,6 @@ from heatportal.composition.core import (
 )
 
 if TYPE_CHECKING:
-    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
     from heatportal.services.accounts.codes import OneTimeCodes
     from heatportal.services.accounts.credentials import CredentialService
     from heatportal.services.accounts.forgotten_number import ForgottenNumberService
@@ -28,13 +28,6 @@ if TYPE_CHECKING:
     from heatportal.services.accounts.registration import RegistrationService
     from heatportal.services.accounts.search import CustomerSearch
     from heatportal.services.accounts.users import CustomerUserService
-
-
-@cache
-def account_store() -> DynamoAccountStore:
-    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
-
-    return DynamoAccountStore(repository().table)
 
 
 @cache

@@ -7,6 +7,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from heatportal.composition.core import (
+    account_store,
     clock,
     cognito_accounts,
     company_store,
@@ -27,7 +28,6 @@ def _dependencies() -> dict[str, Any]:
     """What each company service is built with (services.companies.common.CompanyServiceBase)."""
     from functools import partial
 
-    from heatportal.composition.accounts import account_store
     from heatportal.documents.company_emails import company_code_email, company_notice_email
 
     return {

@@ -14,6 +14,7 @@ from heatportal.settings import Settings, settings
 if TYPE_CHECKING:
     from heatportal.adapters.clock import SystemClock
     from heatportal.adapters.dynamo import DynamoRepository
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
     from heatportal.adapters.dynamo_companies import DynamoCompanyStore
     from heatportal.adapters.identity import CognitoIdentity, JwtVerifier
     from heatportal.adapters.identity_accounts import CognitoAccounts
@@ -107,6 +108,13 @@ def rate_limiter() -> RateLimiter:
     from heatportal.services.ratelimit import RateLimiter
 
     return RateLimiter(DynamoRateLimitStore(repository().table))
+
+
+@cache
+def account_store() -> DynamoAccountStore:
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
+
+    return DynamoAccountStore(repository().table)
 
 
 @cache

@@ -3,12 +3,15 @@ accounts, contact requests), documents, service interruptions."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
 from heatportal.composition.core import clock, cognito_accounts, documents, mailer, profile, rate_limiter, repository
 
 if TYPE_CHECKING:
+    from heatportal.domain.model import Language
+    from heatportal.domain.profile import PriceList, UtilityProfile
     from heatportal.services.documents import DocumentService
     from heatportal.services.interruptions import InterruptionService
     from heatportal.services.profile import ProfileService
@@ -34,12 +37,18 @@ def profile_service() -> ProfileService:
     )
 
 
+def _render_price_sheet(utility: UtilityProfile, price_list: PriceList, lang: Language, on: date) -> bytes:
+    # reportlab is imported only when the PDF is drawn.
+    from heatportal.documents.price_sheet import price_sheet, render_price_sheet_pdf
+
+    return render_price_sheet_pdf(price_sheet(utility, price_list, lang, on), lang)
+
+
 @cache
 def document_service() -> DocumentService:
-    from heatportal.documents.price_sheet import render_price_sheet_pdf
     from heatportal.services.documents import DocumentService
 
-    return DocumentService(profile(), documents(), clock(), render_price_sheet_pdf)
+    return DocumentService(profile(), documents(), clock(), _render_price_sheet)
 
 
 @cache

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
-from heatportal.documents.price_sheet import PriceSheet, price_sheet
 from heatportal.domain.errors import NotFound
 from heatportal.domain.model import Customer, Facility, Language, Meter, Role
 from heatportal.domain.profile import PriceList, UtilityProfile
@@ -24,6 +24,16 @@ class Contract:
     profile: UtilityProfile
 
 
+PriceSheetRenderer = Callable[[UtilityProfile, PriceList, Language, date], bytes]
+"""The price sheet PDF of a price list in a language, as in force on a date."""
+
+
+@dataclass(frozen=True)
+class PriceListInForce:
+    price_list: PriceList
+    on: date
+
+
 @dataclass(frozen=True)
 class DataCard:
     facility: Facility
@@ -36,7 +46,7 @@ class DocumentService:
         profile: UtilityProfile,
         store: DocumentStore,
         clock: Clock,
-        render_pdf: Callable[[PriceSheet, Language], bytes],
+        render_pdf: PriceSheetRenderer,
     ) -> None:
         self.profile = profile
         self.store = store
@@ -64,17 +74,18 @@ class DocumentService:
         meters = [m for m in scope.record.meters if m.facility_id == facility_id]
         return DataCard(facility=facility, meters=meters)
 
-    def price_sheet(self, scope: Scope, lang: Language) -> PriceSheet:
+    def price_list(self, scope: Scope) -> PriceListInForce:
+        """The price list in force today (its sheet is drawn in the reader's language)."""
         scope.require(Role.READ, companies="any")
         today = self.clock.today()
-        return price_sheet(self.profile, self.profile.price_list_on(today), lang, today)
+        return PriceListInForce(self.profile.price_list_on(today), today)
 
     def price_sheet_link(self, scope: Scope, lang: Language) -> str:
         """A short-lived link to the price sheet PDF. Drawn on each request (a
         few milliseconds, deterministic bytes), so it always shows the list in force."""
-        sheet = self.price_sheet(scope, lang)
-        price_list = self.profile.price_list_on(self.clock.today())
+        in_force = self.price_list(scope)
+        price_list = in_force.price_list
         key = f"price-sheets/{self.profile.id}/{price_list.id}/{lang}.pdf"
-        self.store.put(key, self.render_pdf(sheet, lang), "application/pdf")
+        self.store.put(key, self.render_pdf(self.profile, price_list, lang, in_force.on), "application/pdf")
         filename = f"{price_list.id}-{lang}.pdf"
         return self.store.presigned_url(key, filename, PRICE_SHEET_LINK_SECONDS)
