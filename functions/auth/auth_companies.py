@@ -1,4 +1,4 @@
-"""Management companies (seed 004): a customer's administrator grants a company
+"""Management companies: a customer's administrator grants a company
 selected facilities; a company's administrators manage their people, accept
 invitations and register the customers they manage."""
 

@@ -30,7 +30,7 @@ def _profile_page(view: Page, error: DomainError | None = None, notice: str | No
         status_of(error) if error and status_of(error) != 401 else (400 if error else 200),
         customer=customer,
         bank=bank,
-        # A different account per facility is offered when there are several (seed 003).
+        # A different account per facility is offered when there are several.
         facility_accounts=service.facility_accounts(scope),
         sepa=composition.profile().currency == "EUR",
         today=composition.clock().today(),

@@ -1,4 +1,4 @@
-"""Help (seed 004): what each page does ("On this page"), a glossary of the
+"""``/help``: what each page does ("On this page"), a glossary of the
 words used in the portal and on invoices, and contact details. Open to
 everyone; signed-in people see it inside their navigation."""
 

@@ -75,7 +75,7 @@ def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoR
 
 
 def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict[str, str], today: date) -> None:
-    """The demo management company (seed 004): registered by its administrator,
+    """The demo management company: registered by its administrator,
     granted one facility of a business customer with full access, registered a
     second customer itself (read only, every facility), and invited by a third
     customer (waiting for the company to accept)."""
@@ -147,7 +147,7 @@ DEMO_INTERRUPTION = {
 
 
 def _announce_interruption(table: DynamoTable, profile: UtilityProfile, today: date) -> None:
-    """One planned interruption in nine days, so the start page shows its banner (seed 004)."""
+    """One planned interruption in nine days, so the start page shows its banner."""
     from zoneinfo import ZoneInfo
 
     from heatportal.adapters.interruptions import DynamoInterruptions

@@ -1,4 +1,4 @@
-"""Two more journeys of issue 6 in Debian's Chromium against the local stack,
+"""Two more journeys in Debian's Chromium against the local stack,
 asserting what a person sees: view consumption (chart and table, heat and hot
 tap water, kWh and MWh) on the Norwegian stack, and change the advance payment
 (voorschot) on the Dutch stack, with the confirmation email in the outbox.

@@ -3,7 +3,7 @@ with the exact status expected in each cell.
 
 The routes come from ``infra.local.template.api_routes()``: a route that has
 no row here fails ``test_every_customer_scoped_route_has_a_row``, so no new
-route escapes the matrix. Two columns are management companies (seed 004):
+route escapes the matrix. Two columns are management companies:
 ``company`` administers a company granted full access on every facility of the
 customer; ``company_other`` administers a company granted full access on a
 second facility only (not the one with the meter), so it sees the meter list
@@ -397,7 +397,7 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
     ),
     # Everyone may remove their own link; staff and strangers have none to remove.
     ("DELETE", "/api/me/links/{customer}"): ((401, 403, 200, 200, 200, 403, 403, 403), _own_link),
-    # Only customer service sets a meter's register digits (issue 4). A management
+    # Only customer service sets a meter's register digits. A management
     # company, granted full access on the meter's facility or not, gets 403 (staff only).
     ("PUT", "/api/customers/{customer}/meters/{meter}"): (
         STAFF_ONLY,
@@ -433,7 +433,7 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
             },
         ),
     ),
-    # Management companies (seed 004): the customer's administrators manage them.
+    # Management companies: the customer's administrators manage them.
     ("GET", "/api/customers/{customer}/companies"): (ADMIN_READ, _params()),
     ("POST", "/api/customers/{customer}/companies"): (
         (401, 403, 403, 403, 201, 403, 403, 403),

@@ -1,5 +1,5 @@
-"""A different bank account per facility over the local gateway (seed 003
-"abweichende Bankverbindung zur Verbrauchsstelle"): it overrides the customer's
+"""A different bank account per facility over the local gateway
+("abweichende Bankverbindung zur Verbrauchsstelle"): it overrides the customer's
 account for that facility only, the facility must be the customer's, the
 profile lists every facility with the account that pays for it."""
 

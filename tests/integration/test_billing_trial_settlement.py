@@ -1,4 +1,4 @@
-"""Trial settlement (seed 000 prøveavregning) through the invoices API on moto:
+"""Trial settlement (prøveavregning) through the invoices API on moto:
 the same pricing as the real bill, and nothing stored."""
 
 from __future__ import annotations

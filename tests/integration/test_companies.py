@@ -1,4 +1,4 @@
-"""Management companies over HTTP on the local stack (seed 004 "Permissions"):
+"""Management companies over HTTP on the local stack:
 a customer's administrator grants a company selected facilities, the company
 accepts or registers itself through the emailed code, a company registers the
 customers it manages with customer + organisation number, and the company's

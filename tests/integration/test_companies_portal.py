@@ -1,4 +1,4 @@
-"""Management companies in the portal (seed 004): the customer's administrator
+"""Management companies in the portal: the customer's administrator
 invites a company with selected facilities, the unregistered company's contact
 accepts with the emailed code and registers it, opens the customer and sees only
 the granted facility; a company registers a customer itself. Forms carry the

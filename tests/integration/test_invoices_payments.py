@@ -1,5 +1,5 @@
-"""Invoices API against moto: filters, open balance with overdue, the seed 004
-three-month rule, staff payments and camt.054 bank files (idempotent)."""
+"""Invoices API against moto: filters, open balance with overdue, the property
+manager's three-month rule, staff payments and camt.054 bank files (idempotent)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Meter lifecycle by customer service over the local gateway (issue 4 item 1):
+"""Meter lifecycle by customer service over the local gateway:
 ``POST /api/customers/{c}/meters`` adds a meter to one of the customer's
 facilities, ``POST /api/customers/{c}/meters/{m}/replacement`` replaces one
 (the old meter removed with its final reading, the new one starting at its own

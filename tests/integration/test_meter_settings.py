@@ -1,4 +1,4 @@
-"""Meter settings by customer service over the local gateway (issue 4):
+"""Meter settings by customer service over the local gateway:
 ``PUT /api/customers/{customer}/meters/{meter}`` sets the register's digits
 with a reason kept in the history, refuses what stored readings contradict
 (4xx, a code, a translated message, nothing stored), and then lets a lower

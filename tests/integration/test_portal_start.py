@@ -1,4 +1,4 @@
-"""The start page (seeds 000, 004) and service interruptions: staff announce
+"""The start page and service interruptions: staff announce
 them over the API; customers see the ones touching their facilities, now and
 in the next 30 days. Help with the glossary in every language."""
 

@@ -1,4 +1,4 @@
-"""The confirmation email after a reading is stored (seed 003: "Anschließend
+"""The confirmation email after a reading is stored ("Anschließend
 erhalten Sie eine Bestätigungsmail"): once per stored reading, through the API
 and the portal; a failed email never loses the reading."""
 

@@ -1,5 +1,5 @@
-"""Corrections of stored readings by customer service, with the history kept
-(issue 4): only staff, validated like a new reading, each replaced version
+"""Corrections of stored readings by customer service, with the history kept:
+only staff, validated like a new reading, each replaced version
 visible with the readings, a retry recorded once, nothing half-written."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SMS STOP end to end (seed 001 SMS agreement), in the style of the SMS
+"""SMS STOP end to end (the SMS agreement), in the style of the SMS
 conversation test: inbound SMS through the real notifications handler,
 answers from moto's outbox, reminders by the scheduled job."""
 

@@ -119,7 +119,7 @@ def test_a_file_in_s3_loads_prices_that_billing_then_uses_and_a_second_import_ch
 
     priced, _values = pricing.price(seeded.customer, period)
     line = next(line for line in priced.lines if line.component == "spot_energy")
-    # Seed 001 rule by hand: (spot 0.6000 + transfer 0.4801 for 2023) less 10 %, below the cap 1.5922.
+    # The spot-indexed rule by hand: (spot 0.6000 + transfer 0.4801 for 2023) less 10 %, below the cap 1.5922.
     assert line.unit_price == Decimal("0.97209")
     assert line.quantity == Decimal(1500)
 

@@ -1,4 +1,4 @@
-"""In-memory fakes for the ports of issue 5 (payments, advance payments, yearly
+"""In-memory fakes for the ports of billing (payments, advance payments, yearly
 cost), with the semantics of ``adapters/dynamo_billing.py``: a payment is
 recorded once per invoice and payment id; the invoice is paid when the sum of
 its payments reaches its total; one advance per customer and start date."""

@@ -1,4 +1,4 @@
-"""Advance payments (seeds 002, 003) with the Dutch profile: the allowed range
+"""Advance payments with the Dutch profile: the allowed range
 is 0.7 to 1.5 times a twelfth of the expected yearly cost."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A bank account change applies from its change date (seed 003 "Änderungsdatum"):
+"""A bank account change applies from its change date ("Änderungsdatum"):
 until then the account in force keeps paying (heatportal.domain.accounts)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Billing mode advance_yearly (seeds 002, 003) with the Dutch profile of 2025
+"""Billing mode advance_yearly with the Dutch profile of 2025
 (nl-2024 price list: Vastrecht 520.11, afleverset 187.40, meterhuur 27.50 a year,
 47.38 per GJ; VAT 21 %): a monthly advance invoice, and in December the yearly
 settlement that trues the advances up against the consumption."""

@@ -1,4 +1,4 @@
-"""The advance payment page (seeds 002, 003) rendered from its template with the
+"""The advance payment page rendered from its template with the
 Dutch profile; the local test stack runs the Norwegian one, which has no advances."""
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def test_every_visible_field_has_a_label(template: Path):
 
 
 # Templates of areas still in progress whose tables lack a caption or data-label
-# (issue 6 asks it of every page); listed so the gap stays visible, not hidden.
+# (every page should pass it); listed so the gap stays visible, not hidden.
 TABLES_PENDING: set[str] = set()
 
 

@@ -1,4 +1,4 @@
-"""The price sheet (seed 002) from the price list in force, in every language
+"""The price sheet from the price list in force, in every language
 and for every demo utility; drawn as a PDF with reportlab."""
 
 from __future__ import annotations

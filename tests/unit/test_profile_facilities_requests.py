@@ -1,5 +1,5 @@
 """Profile service, second pass: a different bank account per facility
-(seed 003) and the contact requests customer service works through."""
+and the contact requests customer service works through."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SMS STOP (seed 001 SMS agreement): ``KLEM STOP`` ends the phone's SMS
+"""SMS STOP (the SMS agreement): ``KLEM STOP`` ends the phone's SMS
 agreements, ``KLEM STOP <meter>`` one of them, the carriers' plain ``STOP``
 all of them; a reply confirms it and reminders no longer go to the phone."""
 

@@ -1,7 +1,7 @@
 """The tariff engine (heatportal.domain.tariff), recomputed by hand.
 
 Every expected amount below is worked out in the comment next to it from the
-price list in ``profiles/<id>.yaml`` and seed 001; nothing is computed with the
+price list in ``profiles/<id>.yaml`` and the published Norwegian prices; nothing is computed with the
 engine's own helpers. VAT is computed once on the net sum of the rate.
 """
 
@@ -51,7 +51,7 @@ def price_no(period: str, spot: str | None, *usages: MeterUsage) -> PricedPeriod
     return price_period(NO, PricingInput(month(period), usages, Decimal(spot) if spot is not None else None))
 
 
-# --- Norway, seed 001: (spot + transfer) - 10 %, capped after the discount ---------------------
+# --- Norway: (spot + transfer) - 10 %, capped after the discount ---------------------
 
 
 def test_no_january_2022_below_the_cap_pays_spot_plus_transfer_less_ten_percent() -> None:
@@ -104,7 +104,7 @@ def test_no_discount_is_taken_before_the_cap_is_applied() -> None:
 
 
 def test_no_september_2022_uses_the_september_transfer_cost() -> None:
-    # Given September 2022: transfer 0.5526 (seed 001: "For September maaned ... 55,26 oere")
+    # Given September 2022: transfer 0.5526 ("For September maaned ... 55,26 oere")
     priced = price_no("2022-09", "0.50", heat("789"))
     # Then (0.50 + 0.5526) x 0.90 = 1.0526 x 0.90 = 0.94734 per kWh
     energy = line(priced, "spot_energy")

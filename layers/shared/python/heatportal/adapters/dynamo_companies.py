@@ -1,4 +1,4 @@
-"""DynamoDB items of management companies (seed 004), on the single table.
+"""DynamoDB items of management companies, on the single table.
 
 | entity              | PK                 | SK                      | GSI1PK / GSI1SK              |
 |---------------------|--------------------|-------------------------|------------------------------|

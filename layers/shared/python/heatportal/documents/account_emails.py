@@ -35,14 +35,14 @@ def account_code_email(message: CodeMessage, profile: UtilityProfile) -> tuple[s
 
 
 def pin_sms(customer_number: str, pin: str, lang: Language, profile: UtilityProfile) -> str:
-    """The SMS with a customer number and a new PIN (seed 000)."""
+    """The SMS with a customer number and a new PIN."""
     return translate("sms.account.pin", lang, utility=profile.name, customer_number=customer_number, pin=pin)
 
 
 def profile_notice_email(
     kind: str, lang: Language, customer_name: str, facts: list[tuple[str, str]], profile: UtilityProfile
 ) -> tuple[str, str, str]:
-    """Confirmation of a profile change or a contact request (seed 003)."""
+    """Confirmation of a profile change or a contact request."""
     subject = _one_line(translate(f"email.profile.{kind}.subject", lang, utility=profile.name))
     labelled = [(translate(f"profile.fact.{label}", lang), value) for label, value in facts]
     rendered = _render(

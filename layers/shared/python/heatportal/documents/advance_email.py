@@ -1,4 +1,4 @@
-"""The confirmation email of an advance payment change (seeds 002, 003)."""
+"""The confirmation email of an advance payment change."""
 
 from __future__ import annotations
 

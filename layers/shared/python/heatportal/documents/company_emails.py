@@ -1,4 +1,4 @@
-"""E-mails of management companies (seed 004): the code that lets a company's
+"""E-mails of management companies: the code that lets a company's
 contact person or a new manager accept an invitation, and notices to
 administrators (a customer invited your company; a company registered your
 customer number)."""

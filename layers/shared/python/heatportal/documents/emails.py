@@ -146,7 +146,7 @@ def reading_confirmation_email(
     *,
     portal_url: str | None = None,
 ) -> RenderedEmail:
-    """The confirmation a customer gets after submitting a meter reading (seed 003)."""
+    """The confirmation a customer gets after submitting a meter reading."""
     lang = customer.language
     subject = _one_line(translate("email.reading.subject", lang, meter=meter_number))
     facts = [

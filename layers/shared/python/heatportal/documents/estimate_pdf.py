@@ -1,4 +1,4 @@
-"""The annual cost estimate as PDF (seeds 000, 004): month by month, invoiced,
+"""The annual cost estimate as PDF: month by month, invoiced,
 measured or forecast, the year's range and the caution text. reportlab is
 imported only when a PDF is drawn."""
 

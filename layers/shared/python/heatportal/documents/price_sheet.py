@@ -1,4 +1,4 @@
-"""The price sheet (prisliste, tarievenblad, Preisblatt; seed 002): the price
+"""The price sheet (prisliste, tarievenblad, Preisblatt): the price
 list in force, in the reader's language. ``price_sheet_rows`` gives the texts
 (pure, used by the portal page too); ``render_price_sheet_pdf`` lays them out
 with reportlab, imported only when a PDF is drawn. Output is deterministic."""

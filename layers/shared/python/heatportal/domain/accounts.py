@@ -82,7 +82,7 @@ class CodeMessage:
 
 @dataclass(frozen=True)
 class BankAccount:
-    """The account a customer pays from by direct debit (seed 003), with the
+    """The account a customer pays from by direct debit, with the
     date it applies from and the SEPA mandate consent."""
 
     customer_number: str
@@ -92,7 +92,7 @@ class BankAccount:
     sepa_mandate: bool
     changed_by: str
     changed_at: datetime
-    # Set for a different account of one facility (seed 003 "abweichende
+    # Set for a different account of one facility ("abweichende
     # Bankverbindung zur Verbrauchsstelle"); it overrides the customer's.
     facility_id: str | None = None
     # The account in force until ``valid_from`` (a change takes effect on its
@@ -131,7 +131,7 @@ def account_for_facility(
 
 @dataclass(frozen=True)
 class ContactRequest:
-    """A message from the contact form (seed 003): subject, text, phone. It goes
+    """A message from the contact form: subject, text, phone. It goes
     to customer service, which marks it handled once answered."""
 
     customer_number: str

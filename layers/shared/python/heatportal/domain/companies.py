@@ -1,4 +1,4 @@
-"""Management companies (seed 004): an organisation, identified by its
+"""Management companies: an organisation, identified by its
 organisation number, with its own administrators and managers, that a
 customer's administrator grants selected facilities to, or that registers the
 customers it manages itself with customer number + the customer's
@@ -21,7 +21,7 @@ from heatportal.domain.model import Language, Role
 
 
 class OrgRole(StrEnum):
-    """A person's role in a management company (seed 004)."""
+    """A person's role in a management company."""
 
     ADMIN = "admin"  # invites managers, accepts and registers customers
     MANAGER = "manager"  # sees the customers the company was granted
@@ -51,8 +51,8 @@ class OrgMember:
     user_id: str
     email: str
     role: OrgRole
-    # The customers a manager works on, as the company's administrator chose
-    # (seed 004); None: every customer of the company. Administrators see all.
+    # The customers a manager works on, as the company's administrator chose;
+    # None: every customer of the company. Administrators see all.
     customers: frozenset[str] | None = None
 
     def manages(self, customer_number: str) -> bool:

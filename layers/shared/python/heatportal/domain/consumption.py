@@ -1,4 +1,4 @@
-"""Consumption views (seeds 002, 004): total since installation, a year by
+"""Consumption views: total since installation, a year by
 month, a month by day, year on year, and temperature-normalised comparison.
 
 Views are computed from monthly aggregates (one item per meter and month,

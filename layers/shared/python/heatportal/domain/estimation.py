@@ -1,4 +1,4 @@
-"""Degree-day model for estimated readings (seed 001 "stipulert målerstand").
+"""Degree-day model for estimated readings ("stipulert målerstand").
 
 A building's heat use over a period is about a base load per day (hot tap
 water, losses) plus a factor times the period's heating degree days. Both are

@@ -1,4 +1,4 @@
-"""Service interruptions (seed 004): shown at the top of the start page while
+"""Service interruptions: shown at the top of the start page while
 they last, and in the 30 days before a planned one starts."""
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ class Frozen(BaseModel):
 
 
 class Role(StrEnum):
-    """What a person may do for a customer (seed 000 users, seed 004 permissions)."""
+    """What a person may do for a customer: administrators manage its users, full
+    access changes things (readings, profile), read only looks."""
 
     ADMIN = "admin"
     FULL = "full"
@@ -76,7 +77,7 @@ class Facility(Frozen):
 
 
 class RegisterName(StrEnum):
-    """What a meter register counts (seeds 001/003 "målerstand", "Zählerstand";
+    """What a meter register counts ("målerstand", "Zählerstand";
     a heat meter's display pages): heat or cooling energy, the volume of water
     that circulated, or the energy counted in a second tariff window."""
 
@@ -179,7 +180,7 @@ class Membership(Frozen):
     customer_number: str
     role: Role
     email: str
-    # Set when the access comes from a management company's grant (seed 004),
+    # Set when the access comes from a management company's grant,
     # not from the person's own link to the customer.
     via_org: str | None = None
 

@@ -1,4 +1,4 @@
-"""Customer names as search tokens (staff search, seed 004 customer service).
+"""Customer names as search tokens (customer service finds a customer by name).
 
 A name is folded the way people type it at a counter: lower case, accents
 dropped, and the Nordic and German letters that do not decompose written in

@@ -26,14 +26,14 @@ class Strict(BaseModel):
 
 
 class RegistrationMethod(StrEnum):
-    PIN = "customer_number_pin"  # seed 000
-    POSTCODE = "customer_number_postcode"  # seed 002
-    NAME = "customer_number_name"  # seed 003
+    PIN = "customer_number_pin"  # the PIN letter
+    POSTCODE = "customer_number_postcode"  # the postcode of the billing address
+    NAME = "customer_number_name"  # the customer's name
 
 
 class BillingMode(StrEnum):
-    MONTHLY_ARREARS = "monthly_arrears"  # seed 001
-    ADVANCE_YEARLY = "advance_yearly"  # seeds 002, 003
+    MONTHLY_ARREARS = "monthly_arrears"  # each month's consumption billed after the month
+    ADVANCE_YEARLY = "advance_yearly"  # monthly advances, settled once a year
 
 
 class DatedRate(Strict):
@@ -89,7 +89,7 @@ class EnergyPrice(Strict):
 
 
 class SpotEnergyPrice(Strict):
-    """Seed 001: monthly average spot price + transfer cost, discount, cap."""
+    """Spot-indexed energy: monthly average spot price + transfer cost, discount, cap."""
 
     type: Literal["spot_energy"]
     zone: str
@@ -151,7 +151,7 @@ class Branding(Strict):
 
 
 class AdvancePolicy(Strict):
-    """Limits on the monthly advance a customer may choose (seeds 002, 003)."""
+    """Limits on the monthly advance a customer may choose."""
 
     min_share_of_expected: Decimal = Decimal("0.7")
     max_share_of_expected: Decimal = Decimal("1.5")

@@ -2,7 +2,7 @@
 
 The reading itself is replaced (billing and estimates use the corrected
 value); the version it replaced is kept with who corrected it, when and why,
-so a customer and customer service can see what changed (seed 001, issue 4).
+so a customer and customer service can see what changed.
 """
 
 from __future__ import annotations

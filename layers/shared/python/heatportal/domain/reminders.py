@@ -1,4 +1,4 @@
-"""Reminder agreements (seed 001): who is reminded to read which meter, how,
+"""Reminder agreements: who is reminded to read which meter, how,
 and in which language. By SMS the same agreement lets the phone answer with
 its reading."""
 

@@ -1,4 +1,4 @@
-"""The SMS reading keywords (seed 001), parsed. Pure.
+"""The SMS reading keywords, parsed. Pure.
 
 Accepted messages (keyword from the utility profile, any letter case, any
 whitespace between words):

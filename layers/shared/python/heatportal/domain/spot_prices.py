@@ -1,4 +1,4 @@
-"""Monthly average spot prices per bidding zone (seed 001: the heat price is the
+"""Monthly average spot prices per bidding zone (the Norwegian heat price is the
 zone's monthly average spot price plus the transfer cost of the period).
 
 One set of rules checks a price whether staff type it into the admin route or

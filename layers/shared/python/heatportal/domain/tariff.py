@@ -48,7 +48,7 @@ class PricingInput:
     period: BillingPeriod
     usages: tuple[MeterUsage, ...]
     # Monthly average spot price per kWh for the profile's zone, when a
-    # spot-indexed component needs it (seed 001).
+    # spot-indexed component needs it.
     spot_price_per_kwh: Decimal | None = None
     # The share of the month this input covers (a segment of a period split by
     # a price-list change); fixed and capacity charges are prorated by it.

@@ -1,4 +1,4 @@
-"""Advance payments (seeds 002, 003: voorschot, Abschlag): the current monthly
+"""Advance payments (voorschot, Abschlag): the current monthly
 amount with its validity, split per supply type; a change with desired date,
 amount and comment, refused outside the range the utility allows around the
 expected yearly cost; it takes effect from the next period; a confirmation

@@ -1,5 +1,5 @@
 """Service interruptions: staff announce them; customers see the ones that
-touch their facilities, now or within the next 30 days (seed 004)."""
+touch their facilities, now or within the next 30 days."""
 
 from __future__ import annotations
 

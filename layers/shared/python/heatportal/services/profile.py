@@ -1,4 +1,4 @@
-"""The customer's profile (seeds 000 and 003): personal data on record, e-mail
+"""The customer's profile: personal data on record, e-mail
 and phone on record, billing address and bank account (both require the
 password and send a confirmation e-mail), optionally a different bank account
 per facility, and the contact form, whose requests customer service lists and

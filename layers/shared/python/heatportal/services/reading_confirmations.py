@@ -1,5 +1,5 @@
 """The confirmation email after a reading is stored through the portal or the
-API (seed 003: "Anschließend erhalten Sie eine Bestätigungsmail").
+API ("Anschließend erhalten Sie eine Bestätigungsmail": every reading is confirmed).
 
 Sent once per stored reading: a marker per meter and date is claimed before
 sending, so a retried submission (which stores nothing new) sends nothing

@@ -1,5 +1,5 @@
 """Reminder agreements set up in the profile, and reading by emailed link
-without login (seed 001).
+without login.
 
 - An agreement says how a person is reminded for one meter: by SMS (the same
   phone may then answer with ``KLEM``) or by email.

@@ -1,4 +1,4 @@
-"""Reading reminders (seed 001): before each billing cut-off (the 1st of the
+"""Reading reminders: before each billing cut-off (the 1st of the
 month), everyone with a reminder agreement for a meter that has no actual
 reading for the period gets an SMS or an email, as they chose; at most once
 per meter, period and address (a marker is claimed with a conditional put
@@ -118,7 +118,7 @@ class ReminderService:
         params: dict[str, Any] = {"meter": agreement.meter_number, "keyword": self.keyword, "date": cutoff}
         lang = agreement.language
         if agreement.channel == "sms":
-            # Every reminder says how to stop them (seed 001 SMS agreement; carriers ask it too).
+            # Every reminder says how to stop them (the SMS agreement's STOP; carriers ask it too).
             text = f"{self.texts('reminder.sms', lang, params)} {self.texts('reminder.sms_stop', lang, params)}"
             self.sms.send(agreement.address, text)
             return

@@ -1,4 +1,4 @@
-"""Readings by SMS (seed 001): agreements by keyword, readings by reply, and a
+"""Readings by SMS: agreements by keyword, readings by reply, and a
 confirmation or a clear error reply, in the customer's language, for every
 message. The grammar is in ``heatportal.domain.sms``.
 
