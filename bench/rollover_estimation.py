@@ -110,12 +110,21 @@ def run(profile_id: str) -> tuple[Errors, Errors, int, int]:
                 continue
             visible_wrapped = flag_rollovers([r for d, r in known_wrapped.items() if d != end])
             visible_plain = [r for d, r in known_plain.items() if d != end]
+            # value_at needs only readings: no customers, no access.
             service = ReadingService(
-                None, _Readings(visible_wrapped), None, _Clock(), climate_station=profile.climate_station
-            )  # type: ignore[arg-type]  # value_at needs only readings
+                None,  # type: ignore[arg-type]  # value_at reads no customer
+                _Readings(visible_wrapped),
+                None,  # type: ignore[arg-type]  # value_at checks no access
+                _Clock(),
+                climate_station=profile.climate_station,
+            )
             plain_service = ReadingService(
-                None, _Readings(visible_plain), None, _Clock(), climate_station=profile.climate_station
-            )  # type: ignore[arg-type]
+                None,  # type: ignore[arg-type]  # value_at reads no customer
+                _Readings(visible_plain),
+                None,  # type: ignore[arg-type]  # value_at checks no access
+                _Clock(),
+                climate_station=profile.climate_station,
+            )
             estimate = service.value_at(wrapped_meter, end).value
             start_value = known_wrapped[start].value
             used = estimate - start_value if estimate >= start_value else estimate + span - start_value

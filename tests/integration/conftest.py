@@ -82,7 +82,7 @@ def create_user(stack: RunningStack, email: str, *, staff: bool = False) -> str:
 def bearer(http: Client, email: str) -> dict[str, str]:
     resp = http.post("/api/auth/login", json={"username": email, "password": PASSWORD})
     assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json['id_token']}"}
+    return {"Authorization": f"Bearer {body(resp)['id_token']}"}
 
 
 def staff_headers(stack: RunningStack, http: Client, email: str) -> dict[str, str]:

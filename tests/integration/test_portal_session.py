@@ -114,7 +114,9 @@ def test_a_wrong_password_gets_the_same_answer_as_an_unknown_user(browser, seed)
     assert wrong.status_code == unknown.status_code == 401
 
     def alert(resp) -> str:
-        return re.search(r'<a href="#username">([^<]+)</a>', resp.get_data(as_text=True)).group(1)
+        found = re.search(r'<a href="#username">([^<]+)</a>', resp.get_data(as_text=True))
+        assert found is not None
+        return found.group(1)
 
     assert alert(wrong) == alert(unknown)
 

@@ -50,7 +50,7 @@ class Phone:
         return result["outcomes"][0], replies[-1]
 
 
-def readings(http, seeded) -> dict[str, str]:
+def readings(http, seeded) -> dict[str, tuple[str, str]]:
     resp = http.get(
         f"/api/customers/{seeded.customer.number}/meters/{seeded.meter.number}/readings", headers=seeded.auth
     )

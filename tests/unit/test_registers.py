@@ -21,14 +21,17 @@ from heatportal.services.access import AccessService, Principal
 from heatportal.services.consumption import with_register_volumes
 from heatportal.services.reading_corrections import ReadingCorrectionService
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMemberships, a_customer, a_membership, a_meter
-from tests.unit.fakes_readings2 import InMemoryReadingHistory
-from tests.unit.fakes_registers import (
-    RegisterReadings,
+from tests.builders import (
+    a_customer,
     a_heat_meter_with_volume,
+    a_membership,
+    a_meter,
     a_reading_with,
     a_volume_register,
 )
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.readings import InMemoryReadingHistoryStore, InMemoryReadingRepository
 
 TODAY = date(2024, 3, 15)
 CUSTOMER = "100001"
@@ -37,14 +40,14 @@ OWNER = Principal(user_id="owner", email="owner@example.no")
 
 class Setup:
     def __init__(self, meter: Meter | None = None) -> None:
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer(CUSTOMER))
         self.meter = self.customers.add_meter(meter or a_heat_meter_with_volume())
-        self.readings = RegisterReadings()
+        self.readings = InMemoryReadingRepository()
         self.service = ReadingService(
             self.customers,
             self.readings,
-            AccessService(InMemoryMemberships(a_membership("owner", CUSTOMER, Role.FULL))),
+            AccessService(InMemoryMembershipRepository(a_membership("owner", CUSTOMER, Role.FULL))),
             FixedClock(TODAY),
         )
 
@@ -348,7 +351,7 @@ STAFF = Principal(user_id="agent", email="agent@example.no", groups=frozenset({"
 @pytest.fixture
 def corrections(world: Setup):
     world.given(a_reading_with("M-1", date(2023, 12, 1), "7000", {"volume": "180.00"}))
-    history = InMemoryReadingHistory(world.readings)
+    history = InMemoryReadingHistoryStore(world.readings)
     service = ReadingCorrectionService(
         world.service, world.readings, history, world.service.access, world.service.clock
     )
