@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from heatportal.domain.model import (
     Address,
+    BillingPeriod,
     Customer,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
     Language,
     Membership,
     Meter,
     MeterKind,
+    MeterPeriodValue,
     Reading,
     ReadingSource,
     Register,
@@ -108,4 +113,52 @@ def a_reading_with(
         recorded_at=datetime(read_on.year, read_on.month, read_on.day, 8, tzinfo=UTC),
         registers={k: Decimal(v) for k, v in (registers or {}).items()},
         register_rollovers=frozenset(rollovers),
+    )
+
+
+# --- invoices -------------------------------------------------------------------------------------
+
+
+JANUARY_2026 = BillingPeriod(year=2026, month=1)
+
+
+def a_draft_invoice(
+    customer_number: str = "100001",
+    period: BillingPeriod = JANUARY_2026,
+    total: str = "1250.00",
+    *,
+    kind: InvoiceKind = InvoiceKind.INVOICE,
+) -> Invoice:
+    """An invoice as billing drafts it: number and payment reference not yet given."""
+    net = (Decimal(total) / Decimal("1.25")).quantize(Decimal("0.01"))
+    return Invoice(
+        number=0,
+        customer_number=customer_number,
+        kind=kind,
+        period=period,
+        issued_on=date(period.year, period.month, 28),
+        due_on=date(period.year, period.month, 28) + timedelta(days=14),
+        currency="NOK",
+        language="nb",
+        lines=(
+            InvoiceLine(
+                component="energy",
+                text_key="line.energy",
+                text_params={"month": period.key},
+                quantity=Decimal(1000),
+                unit="kWh",
+                unit_price=net / 1000,
+                amount=net,
+                vat_rate=Decimal("0.25"),
+            ),
+        ),
+        net_total=net,
+        vat_total=Decimal(total) - net,
+        total=Decimal(total),
+        payment_reference="",
+        meter_values=(
+            MeterPeriodValue(
+                meter_number="M-1", unit=EnergyUnit.KWH, start_value=Decimal(1000), end_value=Decimal(2000)
+            ),
+        ),
     )

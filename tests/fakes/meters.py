@@ -37,12 +37,24 @@ class InMemoryMeterSettingsStore(MeterSettingsStore):
 
 
 class InMemoryMeterLifecycleStore(MeterLifecycleStore):
-    def __init__(self, customers: InMemoryCustomerRepository, readings: InMemoryReadingRepository) -> None:
+    """A replacement's history item is a settings change: it lands in the
+    settings store's history, where ``meter_settings_history`` finds it."""
+
+    def __init__(
+        self,
+        customers: InMemoryCustomerRepository,
+        readings: InMemoryReadingRepository,
+        settings: InMemoryMeterSettingsStore | None = None,
+    ) -> None:
         self.customers = customers
         self.readings = readings
+        self.settings = settings or InMemoryMeterSettingsStore(customers)
         self.numbers: set[str] = set()
-        self.history: list[MeterSettingsChange] = []
         self.transactions = 0
+
+    @property
+    def history(self) -> list[MeterSettingsChange]:
+        return self.settings.history
 
     def _reading_free(self, reading: Reading) -> bool:
         stored = self.readings.readings.get((reading.meter_number, reading.read_on))
