@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from heatportal.adapters.dynamo import _meter, _reading, meter_item, reading_item, same_registers
+from heatportal.adapters.dynamo import meter_from_item, meter_item, reading_from_item, reading_item, same_registers
 from heatportal.demo import generate
 from heatportal.domain.consumption import MonthlyConsumption, year_view
 from heatportal.domain.errors import Conflict, ValidationFailed
@@ -113,22 +113,22 @@ def test_a_register_counts_in_a_unit_of_its_kind_and_a_meter_has_each_register_o
 def test_meter_items_keep_their_registers_and_old_items_have_only_the_main_one():
     meter = a_heat_meter_with_volume(volume=a_volume_register(decimals=3, start_value="12.5", register_digits=6))
     item = meter_item(meter)
-    assert _meter(item) == meter
+    assert meter_from_item(item) == meter
     old = meter_item(a_meter())
     assert old["registers"] is None  # not written at all (the adapter drops None)
     del old["registers"]
-    assert _meter(old).registers == ()
+    assert meter_from_item(old).registers == ()
 
 
 def test_reading_items_keep_secondary_values_and_old_items_have_none():
     reading = a_reading_with("M-1", date(2024, 3, 1), "10000", {"volume": "250.25"}, rollovers=("volume",))
     item = reading_item(reading)
-    assert _reading(item) == reading
+    assert reading_from_item(item) == reading
     plain = reading_item(a_reading_with("M-1", date(2024, 3, 1), "10000"))
     assert plain["registers"] is None and plain["register_rollovers"] is None
     for key in ("registers", "register_rollovers"):
         del plain[key]
-    assert _reading(plain).registers == {} and _reading(plain).register_rollovers == frozenset()
+    assert reading_from_item(plain).registers == {} and reading_from_item(plain).register_rollovers == frozenset()
 
 
 def test_a_retry_repeats_the_stored_secondary_values_or_sends_fewer():
