@@ -1,5 +1,9 @@
 """The local stack started as a user starts it (``python -m infra.local run``),
-in a subprocess on loopback, with a smaller demo data set to start faster."""
+in a subprocess on loopback, with a smaller demo data set to start faster.
+
+Under pytest-xdist the end-to-end tests form one group (``--dist loadgroup``
+runs a group on one worker), so each profile's stack starts once per run, not
+once per worker, while the other workers run the other tiers."""
 
 from __future__ import annotations
 
@@ -70,6 +74,12 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[L
         except subprocess.TimeoutExpired:
             process.kill()
         handle.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 @pytest.fixture(scope="session")

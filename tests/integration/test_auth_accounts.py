@@ -75,7 +75,7 @@ def meter_of(customer: Customer) -> str:
 
 
 def mails_to(address: str) -> list[dict[str, Any]]:
-    return [m for m in outbox_messages() if m["channel"] == "email" and m["to"] == address]
+    return [m for m in outbox_messages("email") if m["to"] == address]
 
 
 def code_in(mail: dict[str, Any], lang: str = "nb") -> str:
@@ -362,7 +362,7 @@ def test_forgotten_customer_number_and_pin_by_email_and_sms(http, repo):
     mail = mails_to(on_record)[0]
     assert customer.number in mail["text"]
     pin_by_mail = re.search(r"Ny PIN-kode: (\d{6})", mail["text"])
-    sms = [m for m in outbox_messages() if m["channel"] == "sms" and customer.number in m["text"]]
+    sms = [m for m in outbox_messages("sms") if customer.number in m["text"]]
     assert sms and sms[0]["to"] == "+4791111111"
     pin_by_sms = re.search(r"PIN-kode er (\d{6})", sms[0]["text"])
     assert pin_by_mail and pin_by_sms

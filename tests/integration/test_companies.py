@@ -73,7 +73,7 @@ def company(stack: Any, http: Any, name: str = "Forvaltning AS") -> tuple[str, s
 
 
 def mails_to(address: str) -> list[dict[str, Any]]:
-    return [m for m in outbox_messages() if m["channel"] == "email" and m["to"] == address]
+    return [m for m in outbox_messages("email") if m["to"] == address]
 
 
 def code_in(mail: dict[str, Any]) -> str:
