@@ -30,11 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "shared" / "python"))
 
 from bench.estimation import TODAY, _Clock, _month_starts, _Readings
-from heatportal.demo import generate
 from heatportal.domain.consumption import monthly_from_readings
 from heatportal.domain.model import Meter, MeterKind, Reading
 from heatportal.domain.profile import load_profile
 from heatportal.services.readings import ReadingService
+from infra.local.demo import generate
 
 
 @dataclass

@@ -10,7 +10,6 @@ import pytest
 from pydantic import ValidationError
 
 from heatportal.adapters.dynamo import meter_from_item, meter_item, reading_from_item, reading_item, same_registers
-from heatportal.demo import generate
 from heatportal.domain.consumption import MonthlyConsumption, year_view
 from heatportal.domain.errors import Conflict, ValidationFailed
 from heatportal.domain.model import Meter, MeterKind, Reading, Register, RegisterName, Role
@@ -21,6 +20,7 @@ from heatportal.services.access import AccessService, Principal
 from heatportal.services.consumption import with_register_volumes
 from heatportal.services.reading_corrections import ReadingCorrectionService
 from heatportal.services.readings import ReadingService
+from infra.local.demo import generate
 from tests.builders import (
     a_customer,
     a_heat_meter_with_volume,
