@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 import requests
 
 from infra.local.stack import free_port
+from tests.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 240
@@ -53,16 +53,17 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[L
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
+
+    def started() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"local stack exited early:\n{log.read_text()}")
-        if "Press Ctrl-C to stop." in log.read_text():
-            break
-        time.sleep(0.5)
-    else:
+        return "Press Ctrl-C to stop." in log.read_text()
+
+    try:
+        wait_until(started, timeout=START_TIMEOUT, what="the local stack to start", every=0.2)
+    except TimeoutError as error:
         process.kill()
-        raise RuntimeError(f"local stack did not start in {START_TIMEOUT} s:\n{log.read_text()}")
+        raise RuntimeError(f"{error}:\n{log.read_text()}") from error
     demo = requests.get(f"{url}/_local/demo.json", timeout=10).json()
     stack = LocalStack(url, process, log, demo)
     try:
