@@ -1,9 +1,10 @@
 """The local stack started as a user starts it (``python -m infra.local run``),
 in a subprocess on loopback, with a smaller demo data set to start faster.
 
-Under pytest-xdist the end-to-end tests form one group (``--dist loadgroup``
-runs a group on one worker), so each profile's stack starts once per run, not
-once per worker, while the other workers run the other tiers."""
+Under pytest-xdist the end-to-end tests form one group per stack they use
+(``--dist loadgroup`` runs a group on one worker), so each profile's stack
+starts once per run, not once per worker, while the other workers run the
+other tiers."""
 
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[L
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("e2e") is not None:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+            stack = "nl" if "local_stack_nl" in getattr(item, "fixturenames", ()) else "no"
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{stack}"))
 
 
 @pytest.fixture(scope="session")
