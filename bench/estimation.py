@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "shared" / "python"))
 
-from heatportal.demo import generate
 from heatportal.domain.model import DailyConsumption, MeterKind, Reading
 from heatportal.domain.profile import load_profile
 from heatportal.services.readings import ReadingService
+from infra.local.demo import generate
 
 TODAY = date(2026, 11, 15)
 
@@ -105,7 +105,7 @@ def run(profile_id: str) -> tuple[Errors, Errors]:
             ):
                 repo = _Readings(visible)
                 for station, bucket in ((profile.climate_station, errors.model), (None, errors.linear)):
-                    service = ReadingService(None, repo, None, _Clock(), climate_station=station)  # type: ignore[arg-type]  # value_at needs only readings
+                    service = ReadingService(repo, _Clock(), climate_station=station)
                     estimate = service.value_at(meter, end).value - known[start].value
                     bucket.append(float(abs(estimate - actual) / actual))
     return extrapolate, interpolate

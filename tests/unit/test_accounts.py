@@ -29,8 +29,13 @@ from heatportal.services.accounts.registration import RegistrationService
 from heatportal.services.accounts.search import CustomerSearch
 from heatportal.services.accounts.users import CustomerUserService
 from heatportal.services.ratelimit import Limit, RateLimiter
-from tests.unit.fakes import FixedClock, InMemoryCustomerRecords, InMemoryCustomers, InMemoryMailer
-from tests.unit.fakes_accounts import FakeIdentity, InMemoryAccountStore, InMemoryRateLimits, InMemorySms
+from tests.fakes.accounts import InMemoryAccountStore
+from tests.fakes.clock import FixedClock
+from tests.fakes.customer_records import InMemoryCustomerRecords
+from tests.fakes.customers import InMemoryCustomerRepository
+from tests.fakes.identity import FakeIdentityAdmin
+from tests.fakes.messaging import InMemoryMailer, InMemorySmsSender
+from tests.fakes.ratelimit import InMemoryRateLimitStore
 
 PIN = "482913"
 PASSWORD = "secret-123"
@@ -48,11 +53,11 @@ class Setup:
     search: CustomerSearch
     access: AccessService
     store: InMemoryAccountStore
-    identity: FakeIdentity
+    identity: FakeIdentityAdmin
     mailer: InMemoryMailer
     clock: FixedClock
-    customers: InMemoryCustomers
-    sms: InMemorySms
+    customers: InMemoryCustomerRepository
+    sms: InMemorySmsSender
 
     def scope(self, who: Principal, number: str) -> Scope:
         return self.access.scope(who, number)
@@ -68,15 +73,15 @@ def build(profile_id: str = "no", store: InMemoryAccountStore | None = None) -> 
     profile = load_profile(profile_id)
     store = store or InMemoryAccountStore()
     identity, mailer, clock, customers = (
-        FakeIdentity(),
+        FakeIdentityAdmin(),
         InMemoryMailer(),
         FixedClock(date(2026, 3, 2)),
-        InMemoryCustomers(),
+        InMemoryCustomerRepository(),
     )
     store.customers = customers
-    sms = InMemorySms()
+    sms = InMemorySmsSender()
     access = AccessService(InMemoryCustomerRecords(store, customers))
-    limiter = RateLimiter(InMemoryRateLimits())
+    limiter = RateLimiter(InMemoryRateLimitStore())
     codes = OneTimeCodes(store, mailer, partial(account_code_email, profile=profile), clock)
     joining = Joining(store, identity, clock)
     url = "https://portal.example/"
@@ -273,7 +278,8 @@ def test_password_rules_are_checked_before_the_code_is_spent():
     with pytest.raises(ValidationFailed) as differ:
         s.registration.complete_registration(pending, code, PASSWORD, PASSWORD + "x")
     assert differ.value.code == "passwords_differ"
-    assert s.store.get_challenge(pending).attempts == 0
+    unchanged = s.store.get_challenge(pending)
+    assert unchanged is not None and unchanged.attempts == 0
 
 
 def test_login_with_customer_number_where_the_profile_allows_it():
@@ -304,7 +310,7 @@ def test_ten_failed_logins_lock_the_username():
 def test_forgot_password_mails_known_users_only_and_reset_signs_out_everywhere():
     s = build()
     s.identity.add_user("kari@example.com", PASSWORD)
-    assert s.credentials.forgot_password("nobody@example.com", "en", "ip") is None
+    s.credentials.forgot_password("nobody@example.com", "en", "ip")
     assert s.mailer.sent == []
     s.credentials.forgot_password("kari@example.com", "sv", "ip")
     assert s.mailer.sent[0].subject == translate("email.account.reset.subject", "sv", utility=load_profile("no").name)
@@ -410,7 +416,7 @@ def test_staff_see_users_but_do_not_change_them_and_other_roles_see_nothing():
 
 
 def test_rate_limit_windows_end():
-    limiter = RateLimiter(InMemoryRateLimits())
+    limiter = RateLimiter(InMemoryRateLimitStore())
     limit = Limit("t", 2, 60)
     clock = FixedClock(date(2026, 1, 1))
     limiter.hit(limit, "k", clock.now())

@@ -9,15 +9,17 @@ from heatportal.adapters.pacing import MinimumDuration
 from heatportal.domain.errors import Forbidden, RateLimited, Unauthorized
 from heatportal.domain.model import Address, Customer
 from heatportal.domain.name_search import fold, matched_words, name_tokens, query_tokens
-from heatportal.domain.secrets import hash_secret
+from heatportal.domain.secrets import hash_secret, verify_secret
 from heatportal.services.access import Principal
 from heatportal.services.accounts import credentials as credentials_module
 from heatportal.services.accounts import forgotten_number as forgotten_number_module
 from heatportal.services.accounts import registration as registration_module
 from heatportal.services.accounts.common import PUBLIC_ANSWER_FLOOR, address_key
 from heatportal.services.accounts.search import NAME_RESULTS
-from tests.unit.fakes_accounts import FakeIdentity
-from tests.unit.fakes_accounts2 import InMemoryNameIndex, Recorder, RecordingPacer
+from tests.fakes.identity import FakeIdentityAdmin
+from tests.fakes.name_index import InMemoryNameIndex
+from tests.fakes.pacer import RecordingPacer
+from tests.fakes.recorder import Recorder
 from tests.unit.test_accounts import PASSWORD, Setup, build
 
 STAFF = Principal(user_id="s1", email="ks@utility.example", groups=frozenset({"staff"}))
@@ -100,9 +102,9 @@ def _recorded(s: Setup, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], Rec
     pacer = RecordingPacer()
     for service in (s.credentials, s.forgotten):
         service.pacer = pacer
-        service.store = Recorder(s.store, log, "table")  # type: ignore[assignment]
-    s.credentials.identity = Recorder(s.identity, log, "cognito")  # type: ignore[assignment]
-    real_hash = credentials_module.hash_secret
+        service.store = Recorder(s.store, log, "table")
+    s.credentials.identity = Recorder(s.identity, log, "cognito")
+    real_hash = hash_secret
 
     def hash_and_log(secret: str) -> str:
         log.append("scrypt")
@@ -172,7 +174,7 @@ def test_minimum_duration_sleeps_what_is_left_even_after_an_error():
 
 def test_login_with_an_unknown_customer_number_still_asks_cognito():
     s = build("de")
-    identity = FakeIdentity()
+    identity = FakeIdentityAdmin()
     asked: list[str] = []
 
     def authenticate(username: str, password: str) -> str:
@@ -203,9 +205,9 @@ def test_a_refused_registration_does_the_same_work_whether_or_not_the_number_exi
         )
     wrong = {"pin": "000000", "postcode": "9999ZZ", "name": "Someone Else"}[proof]
     log: list[str] = []
-    s.registration.customers = Recorder(s.customers, log, "table")  # type: ignore[assignment]
-    s.registration.store = Recorder(s.store, log, "table")  # type: ignore[assignment]
-    real_verify = registration_module.verify_secret
+    s.registration.customers = Recorder(s.customers, log, "table")
+    s.registration.store = Recorder(s.store, log, "table")
+    real_verify = verify_secret
 
     def verify_and_log(value: str, stored: str | None) -> bool:
         log.append("scrypt")

@@ -1,4 +1,4 @@
-"""Billing mode advance_yearly with the Dutch profile of 2025
+"""Billing mode advance_yearly (seeds 002, 003) with the Dutch profile of 2025
 (nl-2024 price list: Vastrecht 520.11, afleverset 187.40, meterhuur 27.50 a year,
 47.38 per GJ; VAT 21 %): a monthly advance invoice, and in December the yearly
 settlement that trues the advances up against the consumption."""
@@ -14,8 +14,8 @@ from heatportal.domain.model import BillingPeriod, InvoiceKind
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.payments import AdvancePayment
 from heatportal.domain.profile import load_profile
-from tests.unit.fakes import a_customer, a_meter, a_reading
-from tests.unit.fakes_billing import InMemoryAdvances
+from tests.builders import a_customer, a_meter, a_reading
+from tests.fakes.payments import InMemoryAdvanceRepository
 from tests.unit.test_billing_service import Billing
 
 NL = load_profile("nl")
@@ -25,7 +25,7 @@ CUSTOMER = "12345678901"
 @pytest.fixture
 def billing() -> Billing:
     b = Billing(profile=NL, today=date(2026, 1, 5))
-    b.drafts.advances = advances = InMemoryAdvances()
+    b.drafts.advances = advances = InMemoryAdvanceRepository()
     advances.put_advance(AdvancePayment(CUSTOMER, date(2025, 1, 1), Decimal("121.00"), "EUR"))
     b.world.customers.add_customer(a_customer(CUSTOMER, language="nl"))
     meter = b.world.customers.add_meter(a_meter("G-1", CUSTOMER, unit=EnergyUnit.GJ, decimals=3))
@@ -76,6 +76,6 @@ def test_december_also_settles_the_year_against_the_advances(billing):
 
 
 def test_without_an_agreed_advance_the_account_is_skipped(billing):
-    billing.drafts.advances = InMemoryAdvances()
+    billing.drafts.advances = InMemoryAdvanceRepository()
     result = billing.service.bill_batch("run-1", "2025-03", [CUSTOMER])
     assert (result["billed"], result["skipped"], result["failed"]) == (0, 1, [])

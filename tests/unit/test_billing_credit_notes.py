@@ -22,7 +22,8 @@ def test_a_credit_note_negates_every_line_once(billing: Billing) -> None:  # noq
     assert [line.amount for line in note.lines] == [-line.amount for line in invoice.lines]
     assert (note.net_total, note.vat_total, note.total) == (-invoice.net_total, -invoice.vat_total, -invoice.total)
     assert note.lines[0].explanation.startswith(f"credit of invoice {invoice.number} (feil avlesning)")
-    assert billing.world.invoices.get_invoice("100001", invoice.number).status == InvoiceStatus.CREDITED
+    credited = billing.world.invoices.get_invoice("100001", invoice.number)
+    assert credited is not None and credited.status == InvoiceStatus.CREDITED
     again, created_again = billing.credit_notes.credit_note(STAFF, "100001", invoice.number, "feil avlesning")
     assert (again.number, created_again) == (note.number, False)
     assert note.pdf_key and billing.renderers.emails == 2  # the invoice's email and the credit note's

@@ -23,8 +23,10 @@ from heatportal.services.billing.issuing import InvoiceIssuer
 from heatportal.services.billing.pricing import NothingToBill, PricingService
 from heatportal.services.billing.run import BillRun
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import FixedClock, World, a_customer, a_meter, a_reading
-from tests.unit.fakes_billing import InMemoryStatuses
+from tests.builders import a_customer, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.invoices import InMemoryInvoiceStatusWriter
+from tests.fakes.world import World
 
 JANUARY = BillingPeriod(year=2025, month=1)
 FEBRUARY = BillingPeriod(year=2025, month=2)
@@ -73,7 +75,7 @@ class Billing:
             profile, w.customers, w.invoices, w.runs, w.clock, self.pricing, self.drafts, self.issuer
         )
         self.credit_notes = CreditNotes(
-            w.customers, w.invoices, InMemoryStatuses(w.invoices), self.drafts, self.issuer, w.clock
+            w.customers, w.invoices, InMemoryInvoiceStatusWriter(w.invoices), self.drafts, self.issuer, w.clock
         )
 
     def customer(self, number: str, *, email: str | None = "kunde@example.no", readings: dict[date, str]) -> None:

@@ -19,13 +19,10 @@ from heatportal.domain.estimation import (
 )
 from heatportal.domain.model import DailyConsumption, Meter
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryReadings,
-    a_meter,
-    a_reading,
-)
+from tests.builders import a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository
+from tests.fakes.readings import InMemoryReadingRepository
 
 STATION = "oslo"
 
@@ -93,11 +90,11 @@ def test_daily_values_are_grouped_by_week() -> None:
     assert [(o.days, o.quantity) for o in observations] == [(7, 70), (7, 70)]
 
 
-def _service_with_history(station: str | None) -> tuple[ReadingService, Meter, InMemoryReadings]:
+def _service_with_history(station: str | None) -> tuple[ReadingService, Meter, InMemoryReadingRepository]:
     """A year of monthly readings that follow 10 kWh a day + 4 kWh per normal degree day."""
-    customers = InMemoryCustomers()
+    customers = InMemoryCustomerRepository()
     meter = customers.add_meter(a_meter("M-1", installed_on=date(2022, 1, 1)))
-    readings = InMemoryReadings()
+    readings = InMemoryReadingRepository()
     value = Decimal(1000)
     starts = _month_starts(date(2023, 1, 1), 14)
     for day, nxt in pairwise(starts):

@@ -11,17 +11,11 @@ from heatportal.domain.errors import Conflict, Forbidden, NotFound, ValidationFa
 from heatportal.domain.model import DailyConsumption, Meter, Reading, ReadingSource, Role
 from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomerRecords,
-    InMemoryCustomers,
-    InMemoryMemberships,
-    InMemoryReadings,
-    a_customer,
-    a_membership,
-    a_meter,
-    a_reading,
-)
+from tests.builders import a_customer, a_membership, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customer_records import InMemoryCustomerRecords
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.readings import InMemoryReadingRepository
 
 TODAY = date(2024, 3, 15)
 CUSTOMER = "100001"
@@ -33,11 +27,11 @@ AGENT = Principal(user_id="agent", email="agent@example.no", groups=frozenset({"
 class Setup:
     def __init__(self, meter: Meter | None = None) -> None:
         self.clock = FixedClock(TODAY)
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer(CUSTOMER))
         self.meter = self.customers.add_meter(meter or a_meter("M-1", CUSTOMER, installed_on=date(2023, 1, 1)))
-        self.readings = InMemoryReadings()
-        self.memberships = InMemoryMemberships(
+        self.readings = InMemoryReadingRepository()
+        self.memberships = InMemoryMembershipRepository(
             a_membership("owner", CUSTOMER, Role.FULL), a_membership("reader", CUSTOMER, Role.READ)
         )
         self.access = AccessService(InMemoryCustomerRecords(self.memberships, self.customers))
@@ -74,7 +68,9 @@ def world() -> Setup:
 
 
 def test_a_reading_is_stored_with_its_consumption_since_the_previous_one(world: Setup) -> None:
-    result = world.service.submit(world.scope(OWNER), "M-1", Decimal("10400"), date(2024, 3, 10), confirmed=False)
+    result = world.service.submit(
+        world.scope(OWNER, CUSTOMER), "M-1", Decimal("10400"), date(2024, 3, 10), confirmed=False
+    )
     assert result.consumption_since_previous == Decimal("400")
     assert result.previous is not None and result.previous.read_on == date(2024, 3, 1)
     stored = world.readings.readings[("M-1", date(2024, 3, 10))]
@@ -92,17 +88,21 @@ def test_a_reading_without_a_date_is_for_today(world: Setup) -> None:
 
 
 def test_customer_service_enters_a_reading_as_staff(world: Setup) -> None:
-    result = world.service.submit(world.scope(AGENT), "M-1", Decimal("10400"), None, confirmed=False)
+    result = world.service.submit(world.scope(AGENT, CUSTOMER), "M-1", Decimal("10400"), None, confirmed=False)
     assert result.reading.source == ReadingSource.STAFF
     assert result.reading.recorded_by == "agent"
 
 
 def test_the_same_reading_sent_twice_is_stored_once(world: Setup) -> None:
     # Given a reading that was stored
-    first = world.service.submit(world.scope(OWNER), "M-1", Decimal("10400"), date(2024, 3, 10), confirmed=False)
+    first = world.service.submit(
+        world.scope(OWNER, CUSTOMER), "M-1", Decimal("10400"), date(2024, 3, 10), confirmed=False
+    )
     writes = world.readings.writes
     # When the same value for the same date arrives again (a double click, an SMS resent)
-    again = world.service.submit(world.scope(OWNER), "M-1", Decimal("10400"), date(2024, 3, 10), confirmed=False)
+    again = world.service.submit(
+        world.scope(OWNER, CUSTOMER), "M-1", Decimal("10400"), date(2024, 3, 10), confirmed=False
+    )
     # Then it is accepted, nothing new is written, and the answer is the same
     assert world.readings.writes == writes
     assert again.reading == first.reading
@@ -224,28 +224,28 @@ def test_a_reading_that_is_not_a_number_is_refused(value: str) -> None:
 
 def test_a_read_only_member_may_not_submit(world: Setup) -> None:
     with pytest.raises(Forbidden):
-        world.service.submit(world.scope(READER), "M-1", Decimal("10400"), None, confirmed=False)
+        world.service.submit(world.scope(READER, CUSTOMER), "M-1", Decimal("10400"), None, confirmed=False)
     assert world.readings.writes == 0
 
 
 def test_a_meter_of_another_customer_is_not_found(world: Setup) -> None:
     world.customers.add_meter(a_meter("M-9", "100009"))
     with pytest.raises(NotFound) as refused:
-        world.service.submit(world.scope(OWNER), "M-9", Decimal("10"), None, confirmed=False)
+        world.service.submit(world.scope(OWNER, CUSTOMER), "M-9", Decimal("10"), None, confirmed=False)
     assert refused.value.code == "meter_not_found"
     with pytest.raises(NotFound):
-        world.service.submit(world.scope(OWNER), "NO-SUCH-METER", Decimal("10"), None, confirmed=False)
+        world.service.submit(world.scope(OWNER, CUSTOMER), "NO-SUCH-METER", Decimal("10"), None, confirmed=False)
 
 
 def test_a_reader_lists_meters_and_readings(world: Setup) -> None:
-    overview = world.service.list_meters(world.scope(READER))
+    overview = world.service.list_meters(world.scope(READER, CUSTOMER))
     assert [(o.meter.number, o.last_reading.value if o.last_reading else None) for o in overview] == [
         ("M-1", Decimal("10000"))
     ]
-    readings = world.service.list_readings(world.scope(READER), "M-1")
+    readings = world.service.list_readings(world.scope(READER, CUSTOMER), "M-1")
     assert [r.read_on for r in readings] == [date(2023, 3, 1), date(2023, 9, 1), date(2024, 3, 1)]
     with pytest.raises(Forbidden):
-        world.service.list_readings(world.scope(Principal(user_id="stranger", email="")), "M-1")
+        world.service.list_readings(world.scope(Principal(user_id="stranger", email=""), CUSTOMER), "M-1")
 
 
 # --- the register value at a date, for billing ------------------------------------------------------------

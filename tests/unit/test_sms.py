@@ -15,16 +15,12 @@ from heatportal.domain.sms import Malformed, StartAgreement, SubmitReading, pars
 from heatportal.services.readings import ReadingService
 from heatportal.services.reminders import ReminderService, next_cutoff
 from heatportal.services.sms import START_ATTEMPTS_PER_DAY, SmsReadingService
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryMailer,
-    InMemoryReadings,
-    a_customer,
-    a_meter,
-    a_reading,
-)
-from tests.unit.fakes_readings import InMemoryReadingsStore, RecordingSms
+from tests.builders import a_customer, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository
+from tests.fakes.messaging import InMemoryMailer, InMemorySmsSender
+from tests.fakes.readings import InMemoryReadingRepository
+from tests.fakes.reminders import InMemoryReminderStore
 
 PHONE = "+4791234567"
 
@@ -62,20 +58,20 @@ def test_phone_numbers_are_normalised_in_the_utilitys_country() -> None:
 class World:
     def __init__(self, today: date = date(2024, 3, 15)) -> None:
         self.clock = FixedClock(today)
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer("100001"))
         self.customers.add_customer(a_customer("100002", language="en"))
         self.meter = self.customers.add_meter(a_meter("M-1", "100001", installed_on=date(2023, 1, 1)))
         self.customers.add_meter(a_meter("M-2", "100001", installed_on=date(2023, 1, 1)))
         self.customers.add_meter(a_meter("X-9", "100002", installed_on=date(2023, 1, 1)))
-        self.readings = InMemoryReadings()
+        self.readings = InMemoryReadingRepository()
         for meter in ("M-1", "M-2"):
             for month, value in ((1, "1000"), (2, "2000"), (3, "3000")):
                 r = a_reading(meter, date(2024, month, 1), value)
                 self.readings.readings[(meter, r.read_on)] = r
         self.reading_service = ReadingService(self.readings, self.clock)
-        self.store = InMemoryReadingsStore()
-        self.sms = RecordingSms()
+        self.store = InMemoryReminderStore()
+        self.sms = InMemorySmsSender()
         self.mailer = InMemoryMailer()
         self.service = SmsReadingService(
             self.customers,

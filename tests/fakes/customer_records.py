@@ -1,0 +1,65 @@
+"""The customer's record in one read (``services.access.CustomerRecords``) in
+memory, over the other fakes: what one Query on the customer's partition
+returns in ``adapters.dynamo_customer_record.DynamoCustomerRecords`` (held to
+it by tests/contract/ports). ``reads`` counts the records read."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from heatportal.domain.customer_record import CustomerRecord
+from heatportal.domain.model import Facility, Membership
+from heatportal.services.access import CustomerRecords
+from tests.builders import ADDRESS
+from tests.fakes.companies import InMemoryCompanyDirectory
+from tests.fakes.customers import InMemoryCustomerRepository
+from tests.fakes.invoices import InMemoryInvoiceRepository
+
+
+class MemberLists(Protocol):
+    """A fake that keeps memberships: the membership repository or the account store."""
+
+    def list_members(self, customer_number: str) -> list[Membership]: ...
+
+    def list_memberships(self, user_id: str) -> list[Membership]: ...
+
+
+class InMemoryCustomerRecords(CustomerRecords):
+    def __init__(
+        self,
+        memberships: MemberLists,
+        customers: InMemoryCustomerRepository | None = None,
+        *,
+        companies: InMemoryCompanyDirectory | None = None,
+        invoices: InMemoryInvoiceRepository | None = None,
+    ) -> None:
+        self.memberships = memberships
+        self.customers = customers or InMemoryCustomerRepository()
+        self.companies = companies
+        self.invoices = invoices
+        self.reads = 0
+
+    def customer_record(self, customer_number: str, *, invoices: bool = False) -> CustomerRecord:
+        self.reads += 1
+        facilities = self.customers.list_facilities(customer_number)
+        if self.companies is not None:
+            # Facilities a company test names by id only.
+            known = {f.id for f in facilities}
+            facilities += [
+                Facility(id=f, customer_number=customer_number, name=f, address=ADDRESS)
+                for f in self.companies.facilities.get(customer_number, [])
+                if f not in known
+            ]
+        grants = [g for g in self.companies.grants if g.customer_number == customer_number] if self.companies else []
+        return CustomerRecord(
+            number=customer_number,
+            customer=self.customers.get_customer(customer_number),
+            facilities=tuple(sorted(facilities, key=lambda f: f.id)),
+            meters=tuple(self.customers.list_meters(customer_number)),
+            memberships=tuple(self.memberships.list_members(customer_number)),
+            grants=tuple(sorted(grants, key=lambda g: g.org_number)),
+            invoices=tuple(self.invoices.list_invoices(customer_number)) if invoices and self.invoices else None,
+        )
+
+    def list_memberships(self, user_id: str) -> list[Membership]:
+        return self.memberships.list_memberships(user_id)
