@@ -16,6 +16,7 @@ from tests.fakes.clock import FixedClock
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
 from tests.fakes.readings import InMemoryReadingRepository
+from tests.fakes.recorder import Recorder
 
 TODAY = date(2024, 3, 15)
 CUSTOMER = "100001"
@@ -334,3 +335,29 @@ def test_a_few_missing_days_of_daily_data_do_not_count_as_zero(meter_world: Setu
     value = meter_world.service.value_at(meter_world.meter, date(2024, 2, 1))
     # Then it is 1000 + 31 x 20 = 1620 (scaled daily data and interpolation agree), not 1000 + 28 x 20
     assert value.value == Decimal("1620")
+
+
+# --- a meter's page ------------------------------------------------------------------------------
+
+
+def test_a_meters_page_takes_the_last_reading_from_one_read_of_its_readings(world: Setup) -> None:
+    log: list[str] = []
+    world.service.readings = Recorder(world.readings, log, "readings")
+    page = world.service.meter_page(world.scope(READER), "M-1")
+    assert log == ["readings.list_readings"]
+    assert [m.number for m in page.meters] == ["M-1"]
+    assert page.selected.meter == world.meter
+    assert page.selected.last_reading is not None and page.selected.last_reading.read_on == date(2024, 3, 1)
+    assert [r.read_on for r in page.readings] == [date(2023, 3, 1), date(2023, 9, 1), date(2024, 3, 1)]
+    # The same last reading the meter list shows (which reads it on its own)
+    [listed] = world.service.list_meters(world.scope(READER))
+    assert listed.last_reading == page.selected.last_reading
+
+
+def test_a_meter_of_another_customer_has_no_page(world: Setup) -> None:
+    world.customers.add_meter(a_meter("M-9", "100009"))
+    with pytest.raises(NotFound) as missing:
+        world.service.meter_page(world.scope(READER), "M-9")
+    assert missing.value.code == "meter_not_found"
+    with pytest.raises(Forbidden):
+        world.service.meter_page(world.scope(Principal(user_id="stranger", email="")), "M-1")
