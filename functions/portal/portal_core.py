@@ -280,13 +280,6 @@ def cognito_username(claims: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect (``//host``, ``/\\host``)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or any(c in target for c in "\r\n"):
-        return "/"
-    return target
-
-
 def signed_in(view: Page) -> tuple[Principal, str | None]:
     principal = view.principal()
     if principal is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
-from portal_core import HERE, LANG_COOKIE_SECONDS, Page, cognito_username, page, safe_next, signed_in
+from portal_core import HERE, LANG_COOKIE_SECONDS, Page, cognito_username, page, signed_in
 from portal_meter_settings import meter_page_extras, meters_list_extras
 
 from heatportal import composition
@@ -16,6 +16,7 @@ from heatportal.domain.errors import DomainError, Forbidden, RateLimited, Unauth
 from heatportal.domain.model import LANGUAGES, InvoiceKind, InvoiceStatus
 from heatportal.services.access import Principal
 from heatportal.web import session as s
+from heatportal.web.redirects import safe_next
 
 router = Router()
 # Documents issued this recently are "new" on the start page.
@@ -71,7 +72,7 @@ def login(view: Page) -> Response[str]:
         return view.render(
             "login.html",
             status,
-            next=form.get("next", "/"),
+            next=safe_next(form.get("next")),
             error=view.t(f"error.{error.code}", **error.params),
             username=username,
         )
