@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -21,10 +22,12 @@ from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from heatportal.domain.errors import (
+    BadRequest,
     Conflict,
     DomainError,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
     TransientFailure,
     Unauthorized,
@@ -33,16 +36,21 @@ from heatportal.domain.errors import (
 from heatportal.domain.model import LANGUAGES, Language
 from heatportal.i18n import translate
 from heatportal.services.access import Principal
+from heatportal.web.bodies import parse_json
 
 STATUS: dict[type, int] = {
+    BadRequest: 400,
     ValidationFailed: 422,
     NotFound: 404,
     Unauthorized: 401,
     Forbidden: 403,
     Conflict: 409,
+    PayloadTooLarge: 413,
     RateLimited: 429,
     TransientFailure: 503,
 }
+# On every API answer: never cached (answers are personal), never content-sniffed.
+API_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 # Customer numbers with a slash (``0012345/1``) travel in URLs as ``0012345-1``;
 # no customer number contains a hyphen.
@@ -92,8 +100,43 @@ def error_body(code: str, message: str, fields: list[dict[str, Any]] | None = No
     return json.dumps({"code": code, "message": message, "fields": fields or []}, ensure_ascii=False)
 
 
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+class _JsonBodies(OpenAPIRequestValidationMiddleware):
+    """A route's body is JSON and nothing else: a form or a multipart body
+    (which Powertools would otherwise parse, a multipart one without a
+    boundary into a 500) is a 415 like any other media type."""
+
+    def _get_body(self, app: Any) -> Any:
+        media = _media_type(app.current_event.headers.get("content-type", ""))
+        if media and media != "application/json" and not media.endswith("+json"):
+            raise RequestUnsupportedContentType("Unsupported content type", errors=[])
+        return self._parse_json_data(app)
+
+
+class ApiResolver(APIGatewayRestResolver):
+    """The API's resolver: JSON bodies read within limits (web.bodies), only
+    JSON accepted, and API_HEADERS on every answer, errors included."""
+
+    def __init__(self) -> None:
+        super().__init__(enable_validation=True, json_body_deserializer=parse_json)
+        self._request_validation_middleware = _JsonBodies()
+
+    def resolve(self, event: Any, context: Any) -> dict[str, Any]:
+        response = super().resolve(event, context)
+        headers = response.setdefault("multiValueHeaders", {}) if "multiValueHeaders" in response else None
+        if headers is not None:
+            for name, value in API_HEADERS.items():
+                headers[name] = [value]
+        else:
+            response.setdefault("headers", {}).update(API_HEADERS)
+        return response
+
+
 def build_resolver(logger: Logger) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = ApiResolver()
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response[str]:
