@@ -131,7 +131,7 @@ def _created(membership: Membership) -> MembershipCreatedOut:
 
 @app.post("/api/auth/login")
 def login(body: LoginIn) -> TokensOut:
-    tokens = composition.account_service().login(body.username, body.password, _client(), composition.identity().login)
+    tokens = composition.account_service().login(body.username, body.password, _client(), composition.sign_in)
     return TokensOut(**tokens.__dict__)
 
 
@@ -142,12 +142,12 @@ def refresh(body: RefreshIn) -> TokensOut:
 
 
 @app.post("/api/auth/logout")
-def logout() -> tuple[dict[str, str], int]:
-    header = app.current_event.headers.get("x-access-token") or app.current_event.headers.get("X-Access-Token")
-    principal(app)
-    if header:
-        composition.identity().logout_everywhere(header)
-    return {"status": "signed_out"}, 200
+def logout() -> StatusOut:
+    """Sign out everywhere: every token of the person issued until now is refused."""
+    who = principal(app)
+    composition.sessions().end_everywhere(who.user_id)
+    composition.cognito_accounts().sign_out_user(who.email)
+    return StatusOut(status="signed_out")
 
 
 @app.post("/api/auth/register")

@@ -268,8 +268,7 @@ def _wrap(router: Router, handler: Callable[..., Response[str]]) -> Callable[...
 
 def signed_out_since(claims: dict[str, Any]) -> bool:
     """True if the person signed out everywhere after this ID token was issued."""
-    at_ms = composition.signouts().signed_out_at_ms(str(claims.get("sub", "")))
-    return at_ms is not None and int(claims.get("iat", 0)) * 1000 < at_ms
+    return composition.sessions().revoked(claims)
 
 
 def cognito_username(claims: dict[str, Any]) -> str | None:

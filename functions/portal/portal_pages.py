@@ -1,7 +1,6 @@
 """Portal pages of the first slice: sign-in, start page, meters and readings, invoices."""
 
 import contextlib
-import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -65,7 +64,7 @@ def login(view: Page) -> Response[str]:
         # The same sign-in as the API: rate limits per username and per client
         # address, and the customer-number login where the profile allows it.
         tokens = composition.account_service().login(
-            username, form.get("password", ""), view.client, composition.identity().login
+            username, form.get("password", ""), view.client, composition.sign_in
         )
     except (Unauthorized, RateLimited) as error:
         status = 429 if isinstance(error, RateLimited) else 401
@@ -113,8 +112,8 @@ def _use_stored_language(view: Page, id_token: str) -> None:
 def logout(view: Page) -> Response[str]:
     principal = view.principal()  # who is signing out, from the (possibly refreshed) session
     if principal is not None:
-        # ID tokens stay valid after GlobalSignOut: the portal refuses older ones on every device.
-        composition.signouts().record(principal.user_id, time.time_ns() // 1_000_000)
+        # ID tokens stay valid after GlobalSignOut: the API and the portal refuse older ones.
+        composition.sessions().end_everywhere(principal.user_id)
     access_token = view.cookies.get(s.ACCESS_COOKIE)
     with contextlib.suppress(Unauthorized):  # already signed out elsewhere
         if view.username:

@@ -12,6 +12,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -52,9 +53,16 @@ def _compile(route: ApiRoute) -> CompiledRoute:
 
 
 class LocalGateway:
-    def __init__(self, verifier: JwtVerifier, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        verifier: JwtVerifier,
+        extra: dict[str, Any] | None = None,
+        revoked: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
         self.routes = sorted((_compile(r) for r in api_routes()), key=lambda c: c.specificity, reverse=True)
         self.verifier = verifier
+        # Sessions ended everywhere (services.sessions): refused here as the functions refuse them on AWS.
+        self.revoked = revoked
         # Local-only pages (outbox, docs, jobs): path -> callable(request) -> Response
         self.extra = extra or {}
 
@@ -113,6 +121,8 @@ class LocalGateway:
         if not token:
             raise Unauthorized("Unauthorized", code="unauthorized")
         claims = self.verifier.verify(token)
+        if self.revoked is not None and self.revoked(claims):
+            raise Unauthorized("Unauthorized", code="unauthorized")
         # API Gateway passes claims as strings; lists are flattened.
         return {k: (" ".join(v) if isinstance(v, list) else str(v)) for k, v in claims.items()}
 

@@ -280,7 +280,9 @@ def start(
         "/_local/jobs": jobs_page(resources),
         **docs_pages(),
     }
-    gateway = LocalGateway(verifier, extra)
+    from heatportal import composition
+
+    gateway = LocalGateway(verifier, extra, revoked=lambda claims: composition.sessions().revoked(claims))
     dataset = None
     if demo:
         from infra.local.demo_loader import load_demo

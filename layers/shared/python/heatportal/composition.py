@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
     from heatportal.adapters.dynamo_companies import DynamoCompanyStore
     from heatportal.adapters.dynamo_readings import DynamoReadingsStore
-    from heatportal.adapters.identity import CognitoIdentity, JwtVerifier
+    from heatportal.adapters.identity import CognitoIdentity, JwtVerifier, Tokens
     from heatportal.adapters.identity_accounts import CognitoAccounts
     from heatportal.adapters.messaging import SesMailer, SnsSmsSender
     from heatportal.adapters.signouts import DynamoSignOuts
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from heatportal.services.reading_links import ReadingLinkService
     from heatportal.services.readings import ReadingService
     from heatportal.services.reminders import ReminderService
+    from heatportal.services.sessions import Sessions
     from heatportal.services.settlement import TrialSettlementService
     from heatportal.services.smart_meter_import import SmartMeterImportService
     from heatportal.services.sms import SmsReadingService
@@ -225,7 +226,12 @@ def payment_service() -> PaymentService:
 def cognito_accounts() -> CognitoAccounts:
     from heatportal.adapters.identity_accounts import CognitoAccounts
 
-    return CognitoAccounts(client("cognito-idp"), config().user_pool_id, config().user_pool_client_id)
+    return CognitoAccounts(
+        client("cognito-idp"),
+        config().user_pool_id,
+        config().user_pool_client_id,
+        on_sign_out=lambda user_id: sessions().end_everywhere(user_id),
+    )
 
 
 @cache
@@ -547,3 +553,20 @@ def meter_lifecycle_service() -> MeterLifecycleService:
     return MeterLifecycleService(
         repository(), repository(), DynamoMeterLifecycleStore(repository().table), access(), clock()
     )
+
+
+# --- sessions that end everywhere (issue 10) ------------------------------------
+
+
+@cache
+def sessions() -> Sessions:
+    from heatportal.services.sessions import Sessions
+
+    return Sessions(signouts())
+
+
+def sign_in(username: str, password: str) -> Tokens:
+    """Cognito's sign-in, never handing out tokens refused on arrival (right after a sign-out)."""
+    from heatportal.adapters.identity import unverified_claims
+
+    return sessions().fresh(lambda: identity().login(username, password), lambda t: unverified_claims(t.id_token))

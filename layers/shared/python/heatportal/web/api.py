@@ -8,6 +8,7 @@ message is translated by the request's Accept-Language when the catalog has it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -104,10 +105,31 @@ def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-class _JsonBodies(OpenAPIRequestValidationMiddleware):
-    """A route's body is JSON and nothing else: a form or a multipart body
-    (which Powertools would otherwise parse, a multipart one without a
-    boundary into a 500) is a 415 like any other media type."""
+def _revoked_by_sign_out(claims: dict[str, Any]) -> bool:
+    # Resolved per call, so the edge stays importable without AWS settings (unit tests).
+    from heatportal import composition
+
+    return composition.sessions().revoked(claims)
+
+
+class _EdgeChecks(OpenAPIRequestValidationMiddleware):
+    """Runs first on every matched route. A session ended everywhere (sign-out,
+    password reset, e-mail change) is refused before anything else: API
+    Gateway's Cognito authorizer checks only the token's signature and expiry.
+    A route's body is JSON and nothing else: a form or a multipart body (which
+    Powertools would otherwise parse, a multipart one without a boundary into
+    a 500) is a 415 like any other media type."""
+
+    def __init__(self, revoked: Callable[[dict[str, Any]], bool]) -> None:
+        super().__init__()
+        self.revoked = revoked
+
+    def handler(self, app: Any, next_middleware: Any) -> Any:
+        context = app.current_event.request_context
+        claims = context.authorizer.claims if context.authorizer else None
+        if claims and self.revoked(dict(claims)):
+            raise Unauthorized("You have been signed out. Please log in again.", code="session_expired")
+        return super().handler(app, next_middleware)
 
     def _get_body(self, app: Any) -> Any:
         media = _media_type(app.current_event.headers.get("content-type", ""))
@@ -117,12 +139,13 @@ class _JsonBodies(OpenAPIRequestValidationMiddleware):
 
 
 class ApiResolver(APIGatewayRestResolver):
-    """The API's resolver: JSON bodies read within limits (web.bodies), only
-    JSON accepted, and API_HEADERS on every answer, errors included."""
+    """The API's resolver: sessions ended everywhere refused, JSON bodies read
+    within limits (web.bodies), only JSON accepted, and API_HEADERS on every
+    answer, errors included."""
 
-    def __init__(self) -> None:
+    def __init__(self, revoked: Callable[[dict[str, Any]], bool] = _revoked_by_sign_out) -> None:
         super().__init__(enable_validation=True, json_body_deserializer=parse_json)
-        self._request_validation_middleware = _JsonBodies()
+        self._request_validation_middleware = _EdgeChecks(revoked)
 
     def resolve(self, event: Any, context: Any) -> dict[str, Any]:
         response = super().resolve(event, context)
