@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from heatportal import composition
+from heatportal.domain.contact import hidden_character
 from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
 from heatportal.domain.model import LANGUAGES, Language
 from heatportal.i18n import (
@@ -87,12 +88,25 @@ class Page:
         except (UnicodeDecodeError, ValueError):
             return ""
 
+    def _fields(self, keep_blank_values: bool) -> dict[str, list[str]]:
+        """The form's fields; one with a control or bidi character (other than
+        a textarea's line breaks) is refused for every form at once (text_invalid)."""
+        fields = parse_qs(self._body(), keep_blank_values=keep_blank_values)
+        for name, values in fields.items():
+            if any(hidden_character(text, multiline=True) is not None for text in (name, *values)):
+                raise ValidationFailed(
+                    "The text holds a character that cannot be shown.",
+                    code="text_invalid",
+                    fields=[{"field": name, "code": "text_invalid"}],
+                )
+        return fields
+
     def form(self) -> dict[str, str]:
-        return {k: v[-1] for k, v in parse_qs(self._body(), keep_blank_values=True).items()}
+        return {k: v[-1] for k, v in self._fields(keep_blank_values=True).items()}
 
     def form_list(self, name: str) -> list[str]:
         """Every value of a repeated field (checkboxes)."""
-        return parse_qs(self._body(), keep_blank_values=False).get(name, [])
+        return self._fields(keep_blank_values=False).get(name, [])
 
     def check_csrf(self, form: dict[str, str]) -> None:
         if not s.csrf_valid(self.cookies, form.get("csrf")):
@@ -248,11 +262,13 @@ def page(router: Router) -> Callable[[Callable[..., Response[str]]], Callable[..
 def _wrap(router: Router, handler: Callable[..., Response[str]]) -> Callable[..., Response[str]]:
     def wrapped(*args: Any, **kwargs: Any) -> Response[str]:
         view = Page(router.current_event)
-        if view.event.http_method.upper() in STATE_CHANGING and not s.csrf_valid(view.cookies, view.form().get("csrf")):
-            # Checked here for every state-changing request, before any handler
-            # runs, so a new POST route cannot forget it.
-            return view.render("error.html", 403, message=view.t("error.csrf_failed"))
         try:
+            if view.event.http_method.upper() in STATE_CHANGING and not s.csrf_valid(
+                view.cookies, view.form().get("csrf")
+            ):
+                # Checked here for every state-changing request, before any handler
+                # runs, so a new POST route cannot forget it.
+                return view.render("error.html", 403, message=view.t("error.csrf_failed"))
             return handler(view, *args, **kwargs)
         except Unauthorized:
             return view.redirect(f"/login?next={quote(view.event.path)}")

@@ -280,9 +280,14 @@ def start(
         "/_local/jobs": jobs_page(resources),
         **docs_pages(),
     }
-    from heatportal import composition
+    from heatportal.adapters.dynamo import DynamoTable
+    from heatportal.adapters.signouts import DynamoSignOuts
+    from heatportal.services.sessions import Sessions
 
-    gateway = LocalGateway(verifier, extra, revoked=lambda claims: composition.sessions().revoked(claims))
+    # The gateway stands in for API Gateway: its own client, so the functions'
+    # request counts (composition's table) stay what they are on AWS.
+    signouts = DynamoSignOuts(DynamoTable(clients(endpoint)["dynamodb"], resources.table_name))
+    gateway = LocalGateway(verifier, extra, revoked=Sessions(signouts).revoked)
     dataset = None
     if demo:
         from infra.local.demo_loader import load_demo

@@ -57,3 +57,18 @@ def test_a_body_past_the_size_limit_is_a_413_before_it_is_parsed() -> None:
 def test_a_syntax_error_stays_a_json_error_for_the_422() -> None:
     with pytest.raises(json.JSONDecodeError):
         parse_json("{not json")
+
+
+def test_a_string_with_a_hidden_character_is_a_422_naming_its_field() -> None:
+    from heatportal.domain.errors import ValidationFailed
+
+    for text, field in (
+        ('{"subject": "Hei\\u202e"}', "subject"),
+        ('{"readings": [{"meter": "M1\\u0007"}]}', "readings.0.meter"),
+        ('{"na\\u0000me": "x"}', ""),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            parse_json(text)
+        assert refused.value.code == "text_invalid"
+        assert refused.value.fields == [{"field": field, "code": "text_invalid"}]
+    assert parse_json('{"message": "Hei,\\nny linje\\tog tab"}') == {"message": "Hei,\nny linje\tog tab"}

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Literal, Protocol, TypeVar
 
 from heatportal.domain.accounts import AuditEntry, Challenge, CodeMessage, Purpose
+from heatportal.domain.contact import email_address
 from heatportal.domain.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from heatportal.domain.model import Customer, Language, Membership, Role
 from heatportal.domain.name_search import fold, matched_words, query_tokens
@@ -42,7 +43,6 @@ _DUMMY_PIN_HASH = "scrypt$" + "00" * 16 + "$" + "00" * 32
 PUBLIC_ANSWER_FLOOR = 0.4
 NAME_RESULTS = 20
 NAME_CANDIDATES_PER_WORD = 200
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 T = TypeVar("T")
 
@@ -160,14 +160,8 @@ RenderPinSms = Callable[[str, str, Language], str]
 
 
 def normalize_email(value: str) -> str:
-    email = value.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise ValidationFailed(
-            "Enter a valid e-mail address.",
-            code="email_invalid",
-            fields=[{"field": "email", "code": "email_invalid"}],
-        )
-    return email
+    """A deliverable address in its one stored form (domain.contact)."""
+    return email_address(value)
 
 
 def _fold(text: str) -> str:

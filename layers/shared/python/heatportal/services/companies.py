@@ -37,6 +37,7 @@ from heatportal.domain.companies import (
     normalize_org_number,
     same_org_number,
 )
+from heatportal.domain.contact import hidden_character
 from heatportal.domain.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from heatportal.domain.model import Customer, Language, Membership, Role
 from heatportal.domain.profile import UtilityProfile
@@ -173,7 +174,7 @@ def _conflict() -> Conflict:
 
 def _check_name(name: str) -> str:
     clean = " ".join(name.split())
-    if not clean or len(clean) > NAME_MAX:
+    if not clean or len(clean) > NAME_MAX or hidden_character(clean) is not None:
         raise ValidationFailed(
             "Enter the company's name.",
             code="org_name_invalid",

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Literal, Protocol
 
 from heatportal.domain.accounts import BankAccount, ContactRequest, account_for_facility
+from heatportal.domain.contact import phone_number, plain_text
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Address, Customer, Facility, Language, Role
 from heatportal.domain.profile import UtilityProfile
@@ -156,29 +157,20 @@ class ProfileService:
         """The e-mail and phone on record (seed 000 Personalia); not the sign-in e-mail."""
         self.access.require(principal, customer_number, Role.FULL)
         new_email = normalize_email(email) if email and email.strip() else None
-        new_phone = None
-        if phone and phone.strip():
-            new_phone = self._phone(phone)
-            if new_phone is None:
-                raise _field_error("phone", "phone_invalid", "Enter a valid mobile number.")
+        new_phone = phone_number(phone, self.profile.country) if phone and phone.strip() else None
         self.store.update_contact(customer_number, new_email, new_phone)
         return self._customer(customer_number)
-
-    def _phone(self, value: str) -> str | None:
-        import phonenumbers
-
-        try:
-            parsed = phonenumbers.parse(value, self.profile.country)
-        except phonenumbers.NumberParseException:
-            return None
-        if not phonenumbers.is_valid_number(parsed):
-            return None
-        return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
     def change_billing_address(
         self, principal: Principal, customer_number: str, address: Address, password: str
     ) -> Customer:
         self.access.require(principal, customer_number, Role.FULL)
+        address = address.model_copy(
+            update={
+                "street": plain_text(address.street, field="street", max_length=200),
+                "city": plain_text(address.city, field="city", max_length=100),
+            }
+        )
         if not re.fullmatch(self.profile.postcode_pattern, address.postcode):
             raise _field_error("postcode", "postcode_invalid", "Check the postcode.")
         self._require_password(principal, password)
@@ -214,8 +206,7 @@ class ProfileService:
             compact = str(iban_numbers.validate(iban))
         except ValidationError as error:
             raise _field_error("iban", "iban_invalid", "Check the IBAN.") from error
-        if not holder.strip():
-            raise _field_error("holder", "validation_failed", "Enter the account holder.")
+        holder = plain_text(holder, field="holder", max_length=200)
         if valid_from < self.clock.today():
             raise _field_error("valid_from", "bank_date_past", "The change date cannot be in the past.")
         if self.profile.currency in SEPA_CURRENCIES and not sepa_mandate:
@@ -273,11 +264,9 @@ class ProfileService:
         self, principal: Principal, customer_number: str, subject: str, message: str, phone: str
     ) -> ContactRequest:
         self.access.require(principal, customer_number, Role.READ, companies="any")
-        if not subject.strip() or not message.strip():
-            raise _field_error("message" if subject.strip() else "subject", "validation_failed", "Required.")
-        normalized = self._phone(phone)
-        if normalized is None:
-            raise _field_error("phone", "phone_invalid", "Enter a valid phone number.")
+        subject = plain_text(subject, field="subject", max_length=200)
+        message = plain_text(message, field="message", max_length=5000, multiline=True)
+        normalized = phone_number(phone, self.profile.country)
         # Per person and customer: one person's messages never block the others' form.
         key = f"contact-{customer_number}-{principal.user_id}"
         self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, key, self.clock.now())

@@ -7,6 +7,11 @@ is refused, with a 4xx in the API's error shape, when it is larger than
 ``MAX_BODY_BYTES``, nested deeper than ``MAX_DEPTH`` or holds a number longer
 than ``MAX_NUMBER_CHARS``, before any model sees it. No request the API
 serves comes near these limits.
+
+No string in a body (key or value) may hold a control character other than a
+line break or tab, or a bidi embedding, override or isolate: refused with a
+422 naming the field (``heatportal.domain.contact``), so no route has to
+remember it. Services check single-line fields and blanks themselves.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from heatportal.domain.errors import BadRequest, PayloadTooLarge
+from heatportal.domain.contact import hidden_character
+from heatportal.domain.errors import BadRequest, PayloadTooLarge, ValidationFailed
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -41,18 +47,26 @@ def _constant(text: str) -> Any:
     raise _invalid(f"{text} is not a JSON number.")
 
 
-def _depth(document: Any) -> int:
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(document, 1)]
+def _check(document: Any) -> None:
+    """Depth and strings, without recursion (the document may be deep)."""
+    stack: list[tuple[Any, int, tuple[str, ...]]] = [(document, 1, ())]
     while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, depth)
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            if hidden_character(value, multiline=True) is not None:
+                field = ".".join(path)
+                raise ValidationFailed(
+                    "The text holds a character that cannot be shown.",
+                    code="text_invalid",
+                    fields=[{"field": field, "code": "text_invalid"}],
+                )
+        elif isinstance(value, dict | list):
             if depth > MAX_DEPTH:
-                return depth
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
+                raise _invalid("The request is nested too deeply.")
+            if isinstance(value, dict):
+                stack.extend((key, depth, path) for key in value)  # the names count as text too
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((child, depth + 1, (*path, str(key))) for key, child in items)
 
 
 def parse_json(text: str | bytes | None) -> Any:
@@ -67,6 +81,5 @@ def parse_json(text: str | bytes | None) -> Any:
         document = json.loads(raw, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except RecursionError as error:
         raise _invalid("The request is nested too deeply.") from error
-    if _depth(document) > MAX_DEPTH:
-        raise _invalid("The request is nested too deeply.")
+    _check(document)
     return document
