@@ -48,6 +48,7 @@ from heatportal import composition
 from heatportal.domain.accounts import BankAccount, ContactRequest
 from heatportal.domain.errors import Unauthorized
 from heatportal.domain.model import Language, Membership
+from heatportal.services.relationship_proof import proof_for
 from heatportal.web.api import (
     CustomerPath,
     build_resolver,
@@ -235,15 +236,16 @@ def me() -> MeOut:
 
 @app.post("/api/me/links")
 def link_customer(body: LinkIn) -> tuple[MembershipCreatedOut, int]:
-    membership = composition.account_service().link_customer(
-        principal(app), body.customer_number, body.meter_number, body.password, _client()
+    proof = proof_for(composition.profile(), pin=body.pin, postcode=body.postcode, name=body.name)
+    membership = composition.account_link_service().link_customer(
+        principal(app), body.customer_number, proof, body.password, _client()
     )
     return _created(membership), 201
 
 
 @app.delete("/api/me/links/<customer>")
 def unlink_customer(customer: CustomerPath) -> StatusOut:
-    composition.account_service().unlink_customer(principal(app), customer_from_path(customer))
+    composition.account_link_service().unlink_customer(principal(app), customer_from_path(customer))
     return StatusOut(status="unlinked")
 
 

@@ -120,9 +120,14 @@ class ForgotCustomerNumberIn(_In):
 
 class LinkIn(_In):
     customer_number: str = Field(min_length=1, max_length=20)
-    meter_number: str = Field(min_length=1, max_length=30)
+    pin: str | None = Field(default=None, max_length=12, repr=False, description="Where the profile registers by PIN")
+    postcode: str | None = Field(default=None, max_length=12, description="Where the profile registers by postcode")
+    name: str | None = Field(default=None, max_length=200, description="Where the profile registers by name")
     password: str | None = Field(
-        default=None, max_length=256, repr=False, description="Needed when that account is already registered"
+        default=None,
+        max_length=256,
+        repr=False,
+        description="When the customer number is registered already: the password of one of its administrators",
     )
 
 

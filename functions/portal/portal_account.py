@@ -19,6 +19,7 @@ from heatportal.domain.errors import DomainError, Unauthorized, ValidationFailed
 from heatportal.domain.model import Address, Role
 from heatportal.domain.profile import RegistrationMethod
 from heatportal.services.access import Principal
+from heatportal.services.relationship_proof import proof_for
 from heatportal.web import session as s
 from heatportal.web.api import status_of
 
@@ -504,11 +505,12 @@ def _account_page(view: Page, error: DomainError | None = None, values: dict[str
     return view.render(
         "account_home.html",
         status_of(error) if error and status_of(error) != 401 else (400 if error else 200),
+        proof=_PROOF[composition.profile().registration],
         memberships=memberships,
         is_admin=is_admin,
         is_staff=principal.is_staff,
         error=view.t(f"error.{error.code}", **error.params) if error else None,
-        values={k: v for k, v in (values or {}).items() if k != "password"},
+        values={k: v for k, v in (values or {}).items() if k not in {"password", "pin"}},
         notice="account.password.done" if view.query.get("changed") == "password" and not error else None,
     )
 
@@ -525,13 +527,10 @@ def link(view: Page) -> Response[str]:
     principal, _ = signed_in(view)
     form = view.form()
     view.check_csrf(form)
+    proof = proof_for(composition.profile(), pin=form.get("pin"), postcode=form.get("postcode"), name=form.get("name"))
     try:
-        composition.account_service().link_customer(
-            principal,
-            form.get("customer_number", ""),
-            form.get("meter_number", ""),
-            form.get("password") or None,
-            _client(view),
+        composition.account_link_service().link_customer(
+            principal, form.get("customer_number", ""), proof, form.get("password") or None, _client(view)
         )
     except DomainError as error:
         if status_of(error) == 403:
@@ -547,7 +546,7 @@ def unlink(view: Page, customer_path: str) -> Response[str]:
     form = view.form()
     view.check_csrf(form)
     try:
-        composition.account_service().unlink_customer(principal, customer_path.replace("-", "/"))
+        composition.account_link_service().unlink_customer(principal, customer_path.replace("-", "/"))
     except DomainError as error:
         if status_of(error) in (401, 403):
             raise

@@ -426,47 +426,6 @@ def _meter(s: Setup, number: str) -> str:
     return meter.number
 
 
-def test_linked_numbers_log_in_with_any_of_them_and_unlink_keeps_an_administrator():
-    s = build("de")
-    customer(s, "0012345/1")
-    customer(s, "0054321/1")
-    owner = _admin(s, "0012345/1", "owner@example.de")
-    meter = _meter(s, "0054321/1")
-    with pytest.raises(Unauthorized) as wrong:
-        s.service.link_customer(owner, "0054321/1", "M-wrong", None, "ip")
-    assert wrong.value.code == "link_failed"
-    linked = s.service.link_customer(owner, "0054321/1", meter, None, "ip")
-    assert linked.role == Role.ADMIN
-    assert s.service.link_customer(owner, "0054321/1", meter, None, "ip") == linked  # a retry
-    auth = s.identity.authenticate
-    assert s.service.login("0054321/1", PASSWORD, "ip", auth) == "tokens-for-owner@example.de"
-
-    # A second person registered for the number: their login works with the number too.
-    s.identity.add_user("partner@example.de", "partner-pw-1")
-    s.store.add(Membership(user_id="p1", customer_number="0054321/1", role=Role.READ, email="partner@example.de"))
-    with pytest.raises(Conflict) as last:
-        s.service.unlink_customer(owner, "0054321/1")  # would leave the partner without an administrator
-    assert last.value.code == "last_admin"
-    s.service.change_role(owner, "0054321/1", "p1", Role.ADMIN)
-    assert s.service.login("0054321/1", "partner-pw-1", "ip", auth) == "tokens-for-partner@example.de"
-    s.service.unlink_customer(owner, "0054321/1")
-    assert [m.email for m in s.store.list_members("0054321/1")] == ["partner@example.de"]
-    assert [a.action for a in s.store.audit][-1] == "unlinked"
-
-
-def test_linking_a_registered_number_needs_that_accounts_password():
-    s = build()
-    customer(s, "100200")
-    customer(s, "100300")
-    me = _admin(s, "100200", "me@example.com")
-    _admin(s, "100300", "them@example.com")
-    meter = _meter(s, "100300")
-    for password in (None, "guess-123"):
-        with pytest.raises(Unauthorized):
-            s.service.link_customer(me, "100300", meter, password, "ip")
-    assert s.service.link_customer(me, "100300", meter, PASSWORD, "ip").role == Role.ADMIN
-
-
 def test_staff_find_customers_by_number_email_and_meter_only():
     s = build("de")
     customer(s, "0012345/1")

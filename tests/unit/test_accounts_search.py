@@ -10,6 +10,7 @@ from heatportal.domain.errors import Forbidden, RateLimited, Unauthorized
 from heatportal.domain.model import Address, Customer
 from heatportal.domain.name_search import fold, matched_words, name_tokens, query_tokens
 from heatportal.services import accounts as accounts_module
+from heatportal.services import relationship_proof
 from heatportal.services.access import Principal
 from heatportal.services.accounts import NAME_RESULTS, PUBLIC_ANSWER_FLOOR
 from tests.unit.fakes_accounts import FakeIdentity
@@ -205,7 +206,7 @@ def test_a_refused_registration_does_the_same_work_whether_or_not_the_number_exi
         log.append("scrypt")
         return real_verify(value, stored)
 
-    monkeypatch.setattr(accounts_module, "verify_secret", verify_and_log)
+    monkeypatch.setattr(relationship_proof, "verify_secret", verify_and_log)  # where the proof is checked
     paths = {}
     for label, candidate in (("unknown", unknown_number), ("wrong proof", number)):
         log.clear()

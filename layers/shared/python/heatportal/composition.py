@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from heatportal.domain.model import Customer, Language
     from heatportal.domain.profile import UtilityProfile
     from heatportal.services.access import AccessService
+    from heatportal.services.account_links import AccountLinkService
     from heatportal.services.accounts import AccountService
     from heatportal.services.advance import AdvanceService
     from heatportal.services.billing import BillingService
@@ -570,3 +571,48 @@ def sign_in(username: str, password: str) -> Tokens:
     from heatportal.adapters.identity import unverified_claims
 
     return sessions().fresh(lambda: identity().login(username, password), lambda t: unverified_claims(t.id_token))
+
+
+# --- linked customer numbers: the registration proof or an administrator (issue 10) --------
+
+
+@cache
+def account_link_service() -> AccountLinkService:
+    from heatportal.adapters.dynamo_accounts import DynamoAccountStore
+    from heatportal.services.account_links import AccountLinkService
+
+    return AccountLinkService(
+        profile=profile(),
+        customers=repository(),
+        store=DynamoAccountStore(repository().table),
+        identity=cognito_accounts(),
+        access=access(),
+        limiter=rate_limiter(),
+        clock=clock(),
+        notify=_link_notice,
+    )
+
+
+def _link_notice(customer: Customer, linked_by: str) -> None:
+    """A login was linked to the customer: the customer is told at its e-mail
+    on record, or by SMS where it has only a phone, so a wrong link is seen."""
+    from heatportal.documents.account_emails import profile_notice_email
+
+    if customer.email:
+        facts = [("customer_number", customer.number), ("linked_user", linked_by)]
+        subject, text, html = profile_notice_email("account_linked", customer.language, customer.name, facts, profile())
+        mailer().send(customer.email, subject, text, html)
+    elif customer.phone:
+        from heatportal.domain.sms import normalise_phone
+        from heatportal.i18n import translate
+
+        phone = normalise_phone(customer.phone, profile().country)
+        if phone is not None:
+            text = translate(
+                "sms.account.linked",
+                customer.language,
+                utility=profile().name,
+                customer_number=customer.number,
+                email=linked_by,
+            )
+            sms().send(phone, text)

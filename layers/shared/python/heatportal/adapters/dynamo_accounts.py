@@ -36,7 +36,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from heatportal.adapters.dynamo import DynamoTable, _customer, _dump, _load, membership_item, version_update
+from heatportal.adapters.dynamo import (
+    DynamoTable,
+    _customer,
+    _dump,
+    _load,
+    _membership,
+    membership_item,
+    version_update,
+)
 from heatportal.domain.accounts import AuditEntry, BankAccount, Challenge, ContactRequest
 from heatportal.domain.errors import TransientFailure, ValidationFailed
 from heatportal.domain.model import Address, Customer, Membership, Role
@@ -154,10 +162,7 @@ class DynamoAccountStore:
 
     def list_members(self, customer_number: str) -> list[Membership]:
         items = self.table.query(f"CUST#{customer_number}", sk_prefix="MEMBER#")
-        return [
-            Membership(user_id=i["user_id"], customer_number=i["customer_number"], role=i["role"], email=i["email"])
-            for i in items
-        ]
+        return [_membership(i) for i in items]
 
     def access_version(self, customer_number: str) -> int:
         item = self.table.get(f"CUST#{customer_number}", "ACCESS", consistent=True)

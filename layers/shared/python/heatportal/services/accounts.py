@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import unicodedata
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -25,18 +24,18 @@ from heatportal.domain.contact import email_address
 from heatportal.domain.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from heatportal.domain.model import Customer, Language, Membership, Role
 from heatportal.domain.name_search import fold, matched_words, query_tokens
-from heatportal.domain.profile import RegistrationMethod, UtilityProfile
+from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret, verify_secret
 from heatportal.ports import Clock, CustomerRepository, Mailer, SmsSender
 from heatportal.services import ratelimit
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.ratelimit import RateLimiter
+from heatportal.services.relationship_proof import check_proof_format, open_to_proof, proof_for, proves
 
 CODE_TTL_SECONDS = 30 * 60
 CODE_MAX_ATTEMPTS = 5
 INVITATION_TTL_SECONDS = 14 * 24 * 3600
 MIN_PASSWORD_LENGTH = 8
-_DUMMY_PIN_HASH = "scrypt$" + "00" * 16 + "$" + "00" * 32
 # Public routes that send a code or a PIN answer no sooner than this (seconds):
 # longer than the slowest path (scrypt, a write, an e-mail), so the time of the
 # answer does not tell whether the address or customer exists.
@@ -164,13 +163,6 @@ def normalize_email(value: str) -> str:
     return email_address(value)
 
 
-def _fold(text: str) -> str:
-    """Names compared without case, accents or extra spaces (Müller == mueller is not tried)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
-
-
 def check_new_password(password: str, confirmation: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
@@ -267,40 +259,6 @@ class AccountService:
             raise _code_invalid()
         return challenge
 
-    def _proves(self, customer: Customer, proof: str, email: str) -> bool:
-        method = self.profile.registration
-        if method == RegistrationMethod.PIN:
-            # A customer without a PIN letter costs the same scrypt time as one with.
-            return verify_secret(proof.strip(), customer.pin_hash or _DUMMY_PIN_HASH) and customer.pin_hash is not None
-        if method == RegistrationMethod.POSTCODE:
-            return proof.strip().replace(" ", "").upper() == customer.address.postcode.replace(" ", "").upper()
-        return bool(proof.strip()) and _fold(proof) == _fold(customer.name)
-
-    def _check_proof_format(self, customer_number: str, proof: str) -> None:
-        if not re.fullmatch(self.profile.customer_number_pattern, customer_number):
-            raise ValidationFailed(
-                "Check the customer number.",
-                code="customer_number_invalid",
-                fields=[{"field": "customer_number", "code": "customer_number_invalid"}],
-            )
-        method = self.profile.registration
-        if method == RegistrationMethod.POSTCODE and not re.fullmatch(self.profile.postcode_pattern, proof.strip()):
-            raise ValidationFailed(
-                "Check the postcode.",
-                code="postcode_invalid",
-                fields=[{"field": "postcode", "code": "postcode_invalid"}],
-            )
-        if method == RegistrationMethod.PIN and not re.fullmatch(r"[0-9]{4,8}", proof.strip()):
-            raise ValidationFailed(
-                "Check the PIN.",
-                code="pin_invalid",
-                fields=[{"field": "pin", "code": "pin_invalid"}],
-            )
-        if not proof.strip():
-            raise ValidationFailed(
-                "Enter your name.", code="validation_failed", fields=[{"field": "name", "code": "missing"}]
-            )
-
     # --- registration ------------------------------------------------------------
 
     def start_registration(
@@ -315,31 +273,25 @@ class AccountService:
     ) -> Pending:
         """Step 1: prove the customer relationship as the profile says (PIN,
         postcode or name); a code goes to ``email``."""
-        proof = {
-            RegistrationMethod.PIN: pin,
-            RegistrationMethod.POSTCODE: postcode,
-            RegistrationMethod.NAME: name,
-        }[self.profile.registration] or ""
+        proof = proof_for(self.profile, pin=pin, postcode=postcode, name=name)
         now = self.clock.now()
         email = normalize_email(email)
         customer_number = customer_number.strip()
-        self._check_proof_format(customer_number, proof)
+        check_proof_format(self.profile, customer_number, proof)
         self.limiter.hit(ratelimit.REGISTRATION_PER_CLIENT, client, now)
         # A locked number is refused before the proof is looked at, right or wrong.
         self.limiter.check(ratelimit.REGISTRATION_PER_CUSTOMER, customer_number, now)
         customer = self.customers.get_customer(customer_number)
-        if customer is None and self.profile.registration == RegistrationMethod.PIN:
-            # Spend the same scrypt time as a real PIN check, so the answer's
-            # timing does not tell which customer numbers exist. (Postcode and
-            # name checks hash nothing, for known and unknown numbers alike.)
-            verify_secret(proof.strip(), _DUMMY_PIN_HASH)
-        proven = customer is not None and self._proves(customer, proof, email)
+        # An unknown number spends the same scrypt time as a real PIN check, so
+        # the answer's timing does not tell which customer numbers exist.
+        proven = proves(self.profile, customer, proof)
         if not proven or customer is None:
             self.limiter.hit(ratelimit.REGISTRATION_PER_CUSTOMER, customer_number, now)
             raise _registration_failed()
-        if self.store.list_members(customer_number):
+        if not open_to_proof(self.store.list_members(customer_number)):
             # Proven but already registered: still the same answer, so a leaked
-            # PIN letter does not tell whether somebody registered.
+            # PIN letter does not tell whether somebody registered. (A link made
+            # with the proof alone does not count: the owner may still register.)
             raise _registration_failed()
         self.limiter.reset(ratelimit.REGISTRATION_PER_CUSTOMER, customer_number)
         self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, _address_key(email), now)
@@ -406,7 +358,7 @@ class AccountService:
             if mine is not None:
                 self.store.delete_challenge(challenge.id)
                 return mine  # a retry after the membership was written
-            if action == "registered" and members:
+            if action == "registered" and not open_to_proof(members):
                 raise _registration_failed()  # somebody else finished first
             version = self.store.access_version(customer_number)
             audit = AuditEntry(
@@ -520,74 +472,6 @@ class AccountService:
         self.identity.sign_out_user(challenge.email)
         self.store.delete_challenge(challenge.id)
         return challenge.email
-
-    # --- linked customer accounts (seed 003 Kontoverwaltung) ------------------------------
-
-    def link_customer(
-        self, principal: Principal, customer_number: str, meter_number: str, password: str | None, client: str
-    ) -> Membership:
-        """Link another customer number to the signed-in user, proven by one of
-        its meter numbers, plus the password of that account when it is already
-        registered. Unknown number, wrong meter and wrong password: one answer."""
-        now = self.clock.now()
-        number = customer_number.strip()
-        if not re.fullmatch(self.profile.customer_number_pattern, number):
-            raise ValidationFailed(
-                "Check the customer number.",
-                code="customer_number_invalid",
-                fields=[{"field": "customer_number", "code": "customer_number_invalid"}],
-            )
-        self.limiter.hit(ratelimit.REGISTRATION_PER_CLIENT, client, now)
-        self.limiter.check(ratelimit.REGISTRATION_PER_CUSTOMER, number, now)
-        customer = self.customers.get_customer(number)
-        meters = self.customers.list_meters(number) if customer is not None else []
-        proven = any(m.number == meter_number.strip() for m in meters)
-        members = self.store.list_members(number) if proven else []
-        mine = next((m for m in members if m.user_id == principal.user_id), None)
-        if mine is not None:
-            return mine  # already linked: a retry
-        if proven and members:
-            admins = [m.email for m in members if m.role == Role.ADMIN][:3]
-            proven = bool(password) and any(self.identity.password_matches(a, password or "") for a in admins)
-        if not proven:
-            self.limiter.hit(ratelimit.REGISTRATION_PER_CUSTOMER, number, now)
-            raise Unauthorized("The customer number could not be linked.", code="link_failed")
-        self.limiter.reset(ratelimit.REGISTRATION_PER_CUSTOMER, number)
-        membership = Membership(
-            user_id=principal.user_id, customer_number=number, role=Role.ADMIN, email=principal.email
-        )
-        for _attempt in range(5):
-            version = self.store.access_version(number)
-            audit = AuditEntry(number, now, principal.email, "linked", principal.email, role=Role.ADMIN)
-            if self.store.write_access_change(number, version, audit, put=membership):
-                return membership
-        raise Conflict("The access list changed at the same time. Try again.", code="conflict")
-
-    def unlink_customer(self, principal: Principal, customer_number: str) -> None:
-        """Remove the signed-in user's own link. The last link of a customer may
-        go (the number can be registered again); an administrator who would
-        leave other users without any administrator may not."""
-        grant = self.access.require(principal, customer_number, Role.READ)
-        if grant.membership is None:
-            raise Forbidden("You have no link to this customer number.", code="forbidden")
-        for _attempt in range(5):
-            version = self.store.access_version(customer_number)
-            members = self.store.list_members(customer_number)
-            mine = next((m for m in members if m.user_id == principal.user_id), None)
-            if mine is None:
-                return  # already unlinked: a retry
-            others = [m for m in members if m.user_id != principal.user_id]
-            if mine.role == Role.ADMIN and others and not any(m.role == Role.ADMIN for m in others):
-                raise Conflict(
-                    "The last administrator cannot be removed or lose the administrator role.",
-                    code="last_admin",
-                )
-            audit = AuditEntry(
-                customer_number, self.clock.now(), principal.email, "unlinked", principal.email, previous_role=mine.role
-            )
-            if self.store.write_access_change(customer_number, version, audit, delete_user=principal.user_id):
-                return
-        raise Conflict("The access list changed at the same time. Try again.", code="conflict")
 
     def forgot_password(self, email: str, language: Language, client: str) -> None:
         """Send a reset code when the e-mail belongs to a user. The answer is the
