@@ -1,5 +1,7 @@
 """The readings page's history bits: corrections by customer service shown to
-the customer, and, for customer service, the meter's register settings with
+the customer, the customer's replacement of a reading that came by SMS (the
+same service as PUT /api/customers/{c}/meters/{m}/readings/{date}), and, for
+customer service, the meter's register settings with
 a form to change them (the same service as PUT /api/customers/{c}/meters/{m}),
 a form to replace the meter (POST .../meters/{m}/replacement) and, on the
 meters list, one to add a meter (POST /api/customers/{c}/meters)."""
@@ -24,10 +26,10 @@ router = Router()
 def meter_page_extras(principal: Principal, number: str, meter: Meter, readings: list[Reading]) -> dict[str, Any]:
     """What the readings page shows besides the readings: their corrections
     (one Query) and, for customer service, the meter's settings and their history."""
+    corrections = composition.reading_correction_service()
     extras: dict[str, Any] = {
-        "corrections": composition.reading_correction_service().corrections_of(
-            principal, number, meter.number, readings
-        ),
+        "corrections": corrections.corrections_of(principal, number, meter.number, readings),
+        "replaceable": corrections.replaceable(principal, number, readings),
         "meter_settings": None,
         # The meter this one replaced (same facility, removed the day it was installed).
         "replaces": next(
@@ -174,6 +176,40 @@ def _replace_with_error(
 def _int(text: str | None) -> int | None:
     text = (text or "").strip()
     return int(text) if text.isdigit() and len(text) <= 3 else None
+
+
+@router.post("/meters/<meter_number>/readings/<read_on>/replace")
+@page(router)
+def replace_sms_reading(view: Page, meter_number: str, read_on: str) -> Response[str]:
+    """The customer replaces a wrong reading that came by SMS."""
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    form = view.form()
+    view.check_csrf(form)
+    try:
+        day = date.fromisoformat(read_on)
+        value = _decimal(form.get("value"))
+    except ValueError:
+        return _replace_reading_with_error(view, principal, number, meter_number, view.t("error.reading_not_a_number"))
+    try:
+        composition.reading_correction_service().correct(
+            principal, number, meter_number, day, value, form.get("reason", "")
+        )
+    except Forbidden:
+        raise
+    except DomainError as error:
+        message = view.t(f"error.{error.code}", **error.params)
+        return _replace_reading_with_error(view, principal, number, meter_number, message)
+    return view.redirect(f"/meters/{meter_number}?replaced={day.isoformat()}")
+
+
+def _replace_reading_with_error(
+    view: Page, principal: Principal, number: str, meter_number: str, message: str
+) -> Response[str]:
+    import portal_pages  # the readings page is drawn there; imported late, as it imports this module
+
+    return portal_pages._meter_page(view, principal, number, meter_number, 422, replace_reading_error=message)
 
 
 @router.post("/meters/<meter_number>/settings")

@@ -65,6 +65,9 @@ class CorrectionOut(BaseModel):
     )
     reason: str
     corrected_at: datetime
+    by_customer: bool = Field(
+        default=False, description="The customer replaced a reading that came by SMS (not customer service)"
+    )
 
     @classmethod
     def of(cls, correction: ReadingCorrection) -> "CorrectionOut":
@@ -78,11 +81,14 @@ class CorrectionOut(BaseModel):
             registers=dict(correction.registers),
             reason=correction.reason,
             corrected_at=correction.corrected_at,
+            by_customer=correction.by_customer,
         )
 
 
 class ReadingWithCorrectionsOut(ReadingOut):
-    corrections: list[CorrectionOut] = Field(description="Corrections by customer service, oldest first")
+    corrections: list[CorrectionOut] = Field(
+        description="Corrections by customer service (or the customer's replacement of an SMS reading), oldest first"
+    )
 
     @classmethod
     def with_history(cls, entry: "ReadingWithCorrections") -> "ReadingWithCorrectionsOut":

@@ -6,17 +6,7 @@ out a token that is refused on arrival."""
 from __future__ import annotations
 
 from heatportal.services.sessions import Sessions, issued_before_sign_out
-
-
-class InMemorySignOuts:
-    def __init__(self) -> None:
-        self.at: dict[str, int] = {}
-
-    def record(self, user_id: str, at_ms: int) -> None:
-        self.at[user_id] = at_ms
-
-    def signed_out_at_ms(self, user_id: str) -> int | None:
-        return self.at.get(user_id)
+from tests.unit.fakes_security import InMemorySignOuts
 
 
 class Wall:

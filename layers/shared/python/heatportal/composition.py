@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from heatportal.services.settlement import TrialSettlementService
     from heatportal.services.smart_meter_import import SmartMeterImportService
     from heatportal.services.sms import SmsReadingService
+    from heatportal.services.sms_agreements import SmsAgreementStarts
     from heatportal.services.spot_prices import SpotPriceService
 
 
@@ -310,7 +311,7 @@ def sms_reading_service() -> SmsReadingService:
         keyword=p.sms_keyword,
         country=p.country,
         default_language=p.default_language,
-        notify_start=_sms_agreement_notice,
+        starts=sms_agreement_starts(),
     )
 
 
@@ -616,3 +617,38 @@ def _link_notice(customer: Customer, linked_by: str) -> None:
                 email=linked_by,
             )
             sms().send(phone, text)
+
+
+# --- SMS agreements confirmed by the customer (issue 10) ----------------------------
+
+
+@cache
+def sms_agreement_starts() -> SmsAgreementStarts:
+    from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
+    from heatportal.services.sms_agreements import SmsAgreementStarts
+
+    p = profile()
+    return SmsAgreementStarts(
+        repository(),
+        readings_store(),
+        DynamoSmsStarts(repository().table),
+        clock(),
+        sms(),
+        texts,
+        keyword=p.sms_keyword,
+        country=p.country,
+        mail_code=_sms_start_code_mail,
+        notify_start=_sms_agreement_notice,
+    )
+
+
+def _sms_start_code_mail(customer: Customer, phone: str, meter_number: str, code: str) -> None:
+    """A phone asked by SMS to send this meter's readings: the code that allows
+    it goes to the customer's e-mail on record, with what to send from the phone."""
+    from heatportal.documents.account_emails import profile_notice_email
+
+    assert customer.email is not None
+    confirm = f"{profile().sms_keyword.upper()} START {code}"
+    facts = [("phone", phone), ("meter", meter_number), ("sms_confirm", confirm)]
+    subject, text, html = profile_notice_email("sms_start_code", customer.language, customer.name, facts, profile())
+    mailer().send(customer.email, subject, text, html)

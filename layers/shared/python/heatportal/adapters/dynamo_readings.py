@@ -153,6 +153,7 @@ def correction_item(correction: ReadingCorrection) -> dict[str, Any]:
         "reason": correction.reason,
         "corrected_at": correction.corrected_at.isoformat(),
         "corrected_by": correction.corrected_by,
+        **({"by_customer": True} if correction.by_customer else {}),
     }
 
 
@@ -171,6 +172,7 @@ def _correction(item: dict[str, Any]) -> ReadingCorrection:
         reason=item["reason"],
         corrected_at=datetime.fromisoformat(item["corrected_at"]),
         corrected_by=item["corrected_by"],
+        by_customer=bool(item.get("by_customer", False)),
     )
 
 

@@ -1,6 +1,9 @@
 """Corrections of stored readings by customer service, with history kept.
 
-Only staff may correct. A correction replaces the stored reading's value and
+Customer service corrects any stored reading. The customer's own people with
+the full role replace a reading that came by SMS (a typo sent from a phone
+cannot be taken back otherwise); every other reading stays customer
+service's to correct. A correction replaces the stored reading's value and
 keeps the replaced version as a history item, in one transaction that fails
 if the reading changed since it was read (two people correcting at once).
 The corrected value is validated like a new reading: a number with the
@@ -16,6 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from heatportal.domain.contact import hidden_character
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Meter, Reading, ReadingSource, Role
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
@@ -111,10 +115,14 @@ class ReadingCorrectionService:
     ) -> ReadingWithCorrections:
         """``registers``: corrected values of secondary registers (e.g. the
         volume), validated like the main value; the others stay as they were."""
-        if not principal.is_staff:
-            raise Forbidden("Only customer service may correct a stored reading.", code="correction_staff_only")
         self.access.require(principal, customer_number, Role.FULL)
         meter = self.reading_service.meter_of(customer_number, meter_number)
+        if hidden_character(reason, multiline=True) is not None:
+            raise ValidationFailed(
+                "The text holds a character that cannot be shown.",
+                code="text_invalid",
+                fields=[{"field": "reason", "code": "text_invalid"}],
+            )
         reason = " ".join(reason.split())
         if not reason:
             raise ValidationFailed(
@@ -136,6 +144,8 @@ class ReadingCorrectionService:
                 code="reading_not_found",
                 params={"date": read_on.isoformat()},
             )
+        if not principal.is_staff and current.source != ReadingSource.SMS:
+            raise Forbidden("Only customer service may correct a stored reading.", code="correction_staff_only")
         unchanged = all(current.registers.get(name) == v for name, v in secondary.items())
         if current.value == value and not current.estimated and unchanged:
             # The same correction again (a retry): nothing more to record.
@@ -148,7 +158,8 @@ class ReadingCorrectionService:
             meter_number=meter.number,
             read_on=read_on,
             value=value,
-            source=ReadingSource.STAFF,
+            # The customer's own replacement of an SMS reading is a reading made in the portal.
+            source=ReadingSource.STAFF if principal.is_staff else ReadingSource.PORTAL,
             estimated=False,
             recorded_at=now,
             recorded_by=principal.user_id,
@@ -171,6 +182,7 @@ class ReadingCorrectionService:
             reason=reason,
             corrected_at=now,
             corrected_by=principal.user_id,
+            by_customer=not principal.is_staff,
         )
         self.history.replace_reading(current, corrected, correction)
         return ReadingWithCorrections(corrected, self.history.corrections(meter.number, read_on, read_on))
@@ -210,3 +222,16 @@ class ReadingCorrectionService:
                 fields=[{"field": "value", "code": "reading_above_next"}],
             )
         return rollover
+
+    def replaceable(self, principal: Principal, customer_number: str, readings: list[Reading]) -> set[date]:
+        """The dates of ``readings`` the person may replace: for the customer's
+        own people with the full role, those that came by SMS (staff correct
+        through the API). Costs a request only when there is such a reading."""
+        by_sms = {r.read_on for r in readings if r.source == ReadingSource.SMS and not r.estimated}
+        if not by_sms or principal.is_staff:
+            return set()
+        try:
+            self.access.require(principal, customer_number, Role.FULL)
+        except Forbidden:
+            return set()
+        return by_sms
