@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal.domain.model import Role
+from heatportal.web.fields import IsoDate
 
 
 class _In(BaseModel):
@@ -208,7 +209,7 @@ class BillingAddressIn(_In):
 class BankAccountIn(_In):
     iban: str = Field(min_length=5, max_length=42)
     holder: str = Field(min_length=1, max_length=200)
-    valid_from: date
+    valid_from: IsoDate
     sepa_mandate: bool = False
     password: str = Field(min_length=1, max_length=256, repr=False)
     facility_id: str | None = Field(

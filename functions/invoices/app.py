@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
 from heatportal.domain.errors import ValidationFailed
@@ -21,6 +21,7 @@ from heatportal.domain.payments import AdvancePayment
 from heatportal.services.advance import AdvanceOverview
 from heatportal.services.invoices import InvoiceFilter
 from heatportal.web.api import CustomerPath, build_resolver, customer_from_path, principal
+from heatportal.web.fields import IsoDate, Money, RegisterValue, SignedMoney
 
 logger = Logger()
 tracer = Tracer()
@@ -136,9 +137,9 @@ NameQ = Annotated[str | None, Query(max_length=100, description="Property (facil
 AddressQ = Annotated[str | None, Query(max_length=100, description="Facility address contains")]
 StatusQ = Annotated[Literal["paid", "unpaid"] | None, Query()]
 KindQ = Annotated[InvoiceKind | None, Query()]
-FromQ = Annotated[date | None, Query(description="Issued on or after")]
-ToQ = Annotated[date | None, Query(description="Issued on or before")]
-AmountQ = Annotated[Decimal | None, Query(ge=-1_000_000_000, le=1_000_000_000)]
+FromQ = Annotated[IsoDate | None, Query(description="Issued on or after")]
+ToQ = Annotated[IsoDate | None, Query(description="Issued on or before")]
+AmountQ = Annotated[SignedMoney | None, Query(ge=-1_000_000_000, le=1_000_000_000)]
 
 
 @app.get("/api/customers/<customer>/invoices")
@@ -226,9 +227,11 @@ def invoice_pdf(customer: CustomerPath, number: InvoiceNumber) -> PdfLinkOut:
 
 
 class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     payment_reference: str = Field(min_length=1, max_length=40)
-    amount: Decimal = Field(gt=0, le=1_000_000_000, decimal_places=2)
-    paid_on: date
+    amount: Money = Field(gt=0, le=1_000_000_000, decimal_places=2)
+    paid_on: IsoDate
     payment_id: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[0-9A-Za-z._:-]+$")
 
 
@@ -286,11 +289,15 @@ def import_bank_file() -> BankImportOut:
 
 
 class TrialReadingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     meter: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
-    value: Decimal = Field(ge=0, le=Decimal("1e12"), allow_inf_nan=False)
+    value: RegisterValue = Field(ge=0, le=Decimal("1e12"), allow_inf_nan=False)
 
 
 class TrialIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     readings: list[TrialReadingIn] = Field(default_factory=list, max_length=50)
 
 
@@ -346,6 +353,8 @@ def trial_settlement_with_reading(customer: CustomerPath, body: TrialIn) -> Tria
 
 
 class CreditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(min_length=1, max_length=300)
 
 
@@ -385,8 +394,10 @@ class AdvanceOut(BaseModel):
 
 
 class AdvanceIn(BaseModel):
-    amount: Decimal = Field(gt=0, le=1_000_000, allow_inf_nan=False)
-    desired_from: date
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money = Field(gt=0, le=1_000_000, allow_inf_nan=False)
+    desired_from: IsoDate
     comment: str = Field(default="", max_length=500)
 
 
@@ -500,7 +511,14 @@ MonthPath = Annotated[str, Path(min_length=1, max_length=10, description="Month,
 
 
 class SpotPriceIn(BaseModel):
-    price_per_kwh: str = Field(min_length=1, max_length=20, description="Decimal as text, e.g. 0.8512")
+    model_config = ConfigDict(extra="forbid")
+
+    price_per_kwh: str = Field(
+        min_length=1,
+        max_length=20,
+        pattern=r"^\s*-?[0-9]{1,6}([.,][0-9]+)?\s*$",
+        description="Decimal as text, e.g. 0.8512 or 0,8512",
+    )
 
 
 class SpotPriceOut(BaseModel):

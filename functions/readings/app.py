@@ -17,6 +17,7 @@ from heatportal.domain.model import Meter, Reading
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
 from heatportal.web.api import CustomerPath, MeterPath, build_resolver, customer_from_path, principal
+from heatportal.web.fields import IsoDate, RegisterValue
 
 if TYPE_CHECKING:  # the service module loads with the first request, not at cold start
     from heatportal.services.reading_corrections import ReadingWithCorrections
@@ -163,8 +164,8 @@ class MeterOut(BaseModel):
 class ReadingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    value: Decimal = Field(ge=0, max_digits=14, description="Register value as shown on the meter")
-    read_on: date | None = Field(default=None, description="Reading date; today when omitted")
+    value: RegisterValue = Field(ge=0, max_digits=14, description="Register value as shown on the meter")
+    read_on: IsoDate | None = Field(default=None, description="Reading date; today when omitted")
     confirm: bool = Field(default=False, description="Confirm a value the plausibility check questioned")
 
 
@@ -172,7 +173,7 @@ RegisterNameIn = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,19
 
 
 class MeterReadingIn(ReadingIn):
-    registers: dict[RegisterNameIn, Annotated[Decimal, Field(ge=0, max_digits=14)]] = Field(
+    registers: dict[RegisterNameIn, Annotated[RegisterValue, Field(ge=0, max_digits=14)]] = Field(
         default_factory=dict,
         max_length=8,
         description='Values of the meter\'s other registers read at the same time, e.g. {"volume": "1234.56"}',
@@ -226,8 +227,8 @@ def submit_reading(customer: CustomerPath, meter: MeterPath, body: MeterReadingI
 class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    value: Decimal = Field(ge=0, max_digits=14, description="The correct register value")
-    registers: dict[RegisterNameIn, Annotated[Decimal, Field(ge=0, max_digits=14)]] = Field(
+    value: RegisterValue = Field(ge=0, max_digits=14, description="The correct register value")
+    registers: dict[RegisterNameIn, Annotated[RegisterValue, Field(ge=0, max_digits=14)]] = Field(
         default_factory=dict,
         max_length=8,
         description="Correct values of the meter's other registers; those not given stay as they were",
@@ -235,7 +236,7 @@ class CorrectionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=REASON_MAX_LENGTH, description="Why the reading is corrected")
 
 
-ReadingDatePath = Annotated[date, Path(description="Date of the stored reading (YYYY-MM-DD)")]
+ReadingDatePath = Annotated[IsoDate, Path(description="Date of the stored reading (YYYY-MM-DD)")]
 
 
 @app.put("/api/customers/<customer>/meters/<meter>/readings/<read_on>")
