@@ -71,10 +71,12 @@ class Page:
         self.lang_switched = False
         if chosen and self.query.get("lang"):
             self.set_cookies.append(s.cookie(s.LANG_COOKIE, chosen, secure=self.secure, max_age=LANG_COOKIE_SECONDS))
-        self.csrf = self.cookies.get(s.CSRF_COOKIE) or ""
-        if not self.csrf:
-            self.csrf = s.new_csrf_token()
-            self.set_cookies.append(s.cookie(s.CSRF_COOKIE, self.csrf, secure=self.secure))
+        nonce = self.cookies.get(s.CSRF_COOKIE) or ""
+        if not nonce:
+            nonce = s.new_csrf_token()
+            self.set_cookies.append(s.cookie(s.CSRF_COOKIE, nonce, secure=self.secure))
+        # The forms' token, bound to this session (web.session.csrf_token).
+        self.csrf = s.csrf_token({**self.cookies, s.CSRF_COOKIE: nonce})
         self._principal: Principal | None = None
         self._username: str | None = None
         self._memberships: list[Any] | None = None
