@@ -23,18 +23,23 @@ chromium:
 run: $(STAMP)
 	$(PY) -m infra.local run --profile $(PROFILE) --port $(PORT)
 
+# Tests run in parallel, one process per core (JOBS=0: all in this process); every worker
+# has its own embedded stack; the end-to-end tests are one group on one worker.
+JOBS ?= auto
+PARALLEL := -n $(JOBS) --dist loadgroup
+
 ## Run every test: lint, types, unit, contract, integration, end-to-end and browser.
 test: $(STAMP) chromium typecheck
 	$(PY) -m ruff check .
-	$(PY) -m pytest --cov --cov-report=term:skip-covered --cov-report=xml
+	$(PY) -m pytest $(PARALLEL) --cov --cov-report=term:skip-covered --cov-report=xml
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest $(PARALLEL) -m "not e2e"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m cfnlint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml
 
 format: $(STAMP)
 	$(PY) -m ruff format .

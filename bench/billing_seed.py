@@ -41,7 +41,7 @@ def account_items(number: str, period: BillingPeriod, language: str, country: st
         number=number,
         name=f"Bench Customer {number}",
         email=f"bench-{number}@example.com",
-        language=language,  # type: ignore[arg-type]  # the profile's default language, one of LANGUAGES
+        language=language,
         address=address,
     )
     facility = Facility(id=f"F{number}", customer_number=number, name=address.street, address=address)

@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "shared" / "python"))
 
-from heatportal.demo import generate
 from heatportal.domain.model import DailyConsumption, MeterKind, Reading
 from heatportal.domain.profile import load_profile
 from heatportal.services.readings import ReadingService
+from infra.local.demo import generate
 
 TODAY = date(2026, 11, 15)
 

@@ -30,11 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "shared" / "python"))
 
 from bench.estimation import TODAY, _Clock, _month_starts, _Readings
-from heatportal.demo import generate
 from heatportal.domain.consumption import monthly_from_readings
 from heatportal.domain.model import Meter, MeterKind, Reading
 from heatportal.domain.profile import load_profile
 from heatportal.services.readings import ReadingService
+from infra.local.demo import generate
 
 
 @dataclass
@@ -110,12 +110,21 @@ def run(profile_id: str) -> tuple[Errors, Errors, int, int]:
                 continue
             visible_wrapped = flag_rollovers([r for d, r in known_wrapped.items() if d != end])
             visible_plain = [r for d, r in known_plain.items() if d != end]
+            # value_at needs only readings: no customers, no access.
             service = ReadingService(
-                None, _Readings(visible_wrapped), None, _Clock(), climate_station=profile.climate_station
-            )  # type: ignore[arg-type]  # value_at needs only readings
+                None,  # type: ignore[arg-type]  # value_at reads no customer
+                _Readings(visible_wrapped),
+                None,  # type: ignore[arg-type]  # value_at checks no access
+                _Clock(),
+                climate_station=profile.climate_station,
+            )
             plain_service = ReadingService(
-                None, _Readings(visible_plain), None, _Clock(), climate_station=profile.climate_station
-            )  # type: ignore[arg-type]
+                None,  # type: ignore[arg-type]  # value_at reads no customer
+                _Readings(visible_plain),
+                None,  # type: ignore[arg-type]  # value_at checks no access
+                _Clock(),
+                climate_station=profile.climate_station,
+            )
             estimate = service.value_at(wrapped_meter, end).value
             start_value = known_wrapped[start].value
             used = estimate - start_value if estimate >= start_value else estimate + span - start_value

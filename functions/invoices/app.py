@@ -516,7 +516,8 @@ class SpotPriceIn(BaseModel):
     price_per_kwh: str = Field(
         min_length=1,
         max_length=20,
-        pattern=r"^\s*-?[0-9]{1,6}([.,][0-9]+)?\s*$",
+        # The format domain.spot_prices.parse_price reads (which answers spot_price_invalid otherwise).
+        json_schema_extra={"pattern": r"^\s*-?[0-9]{1,6}([.,][0-9]+)?\s*$"},
         description="Decimal as text, e.g. 0.8512 or 0,8512",
     )
 

@@ -26,10 +26,10 @@ from heatportal.adapters.dynamo import (
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore
 from heatportal.adapters.dynamo_names import customer_with_name_items
 from heatportal.adapters.dynamo_readings import agreement_item, month_items
-from heatportal.demo import DemoDataset, generate
 from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
+from infra.local.demo import DemoDataset, generate
 from infra.local.resources import LocalResources, clients
 
 HISTORY_INVOICE_MONTHS = 3

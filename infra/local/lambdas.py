@@ -110,3 +110,16 @@ def install_moto_dispatch() -> None:
         return payload
 
     LambdaBackend.invoke = dispatch  # type: ignore[method-assign]
+
+
+def cold_start() -> None:
+    """Start every function cold again, as Lambda does with a new container:
+    the settings and the composition root's adapters and services (cached once
+    per container) are built again from the environment on the next call.
+    Tests use it to point the handlers at a table of their own."""
+    for name, module in list(sys.modules.items()):
+        if name == "heatportal.settings" or name.startswith("heatportal.composition"):
+            for value in vars(module).values():
+                cache_clear = getattr(value, "cache_clear", None)
+                if callable(cache_clear):
+                    cache_clear()

@@ -73,8 +73,15 @@ def _only(resource_type: str) -> tuple[str, dict[str, Any]]:
     return next(iter(found.items()))
 
 
-def _create_table(ddb: Any, logical_id: str, props: dict[str, Any]) -> str:
-    name = f"{PREFIX}-{logical_id}"
+def create_table(ddb: Any, logical_id: str = "Table", name: str | None = None) -> str:
+    """Create one of the template's tables (keys, indexes, TTL as declared),
+    under ``name`` (default ``heatportal-local-<logical id>``); returns its name.
+    Tests use it for a table of their own."""
+    props = resources_of_type("AWS::DynamoDB::Table")[logical_id]["Properties"]
+    return _create_table(ddb, name or f"{PREFIX}-{logical_id}", props)
+
+
+def _create_table(ddb: Any, name: str, props: dict[str, Any]) -> str:
     kwargs: dict[str, Any] = {
         "TableName": name,
         "KeySchema": props["KeySchema"],
@@ -111,9 +118,7 @@ def function_arn(logical_id: str) -> str:
 def create_all(endpoint: str, sender_email: str) -> LocalResources:
     c = clients(endpoint)
     tables = resources_of_type("AWS::DynamoDB::Table")
-    names = {
-        logical_id: _create_table(c["dynamodb"], logical_id, body["Properties"]) for logical_id, body in tables.items()
-    }
+    names = {logical_id: create_table(c["dynamodb"], logical_id) for logical_id in tables}
 
     bucket_id, _bucket = _only("AWS::S3::Bucket")
     bucket = f"{PREFIX}-{bucket_id.lower()}"

@@ -86,43 +86,53 @@ def start_moto(port: int) -> Any:
 # --- local-only pages -----------------------------------------------------------
 
 
-def outbox_messages() -> list[dict[str, Any]]:
-    """Emails (SES) and SMS (SNS) that moto has accepted, newest first."""
+# An email moto accepted never changes: each is parsed once (its MIME, with
+# attachments, is the slow part of reading the outbox).
+_parsed_emails: dict[str, dict[str, Any]] = {}
+
+
+def _email(sent: Any) -> dict[str, Any]:
+    if sent.id in _parsed_emails:
+        return _parsed_emails[sent.id]
+    if hasattr(sent, "raw_data"):
+        parsed = email.message_from_string(sent.raw_data, policy=email.policy.default)
+        text_part = parsed.get_body(preferencelist=("plain",))
+        html_part = parsed.get_body(preferencelist=("html",))
+        attachments = [part.get_filename() for part in parsed.iter_attachments() if part.get_filename()]
+        message = {
+            "channel": "email",
+            "id": sent.id,
+            "to": ", ".join(dict.fromkeys(sent.destinations)),
+            "subject": str(parsed["Subject"]),
+            "text": text_part.get_content() if text_part else "",
+            "html": html_part.get_content() if html_part else "",
+            "attachments": attachments,
+        }
+    else:
+        message = {
+            "channel": "email",
+            "id": sent.id,
+            "to": ", ".join(address for group in sent.destinations.values() for address in group),
+            "subject": sent.subject,
+            "text": sent.body,
+            "html": "",
+            "attachments": [],
+        }
+    _parsed_emails[sent.id] = message
+    return message
+
+
+def outbox_messages(channel: str | None = None) -> list[dict[str, Any]]:
+    """Emails (SES) and SMS (SNS) that moto has accepted, newest first; only
+    one channel's (``email`` or ``sms``) when asked."""
     from moto.ses.models import ses_backends
     from moto.sns.models import sns_backends
 
     messages: list[dict[str, Any]] = []
-    for sent in ses_backends[ACCOUNT][REGION].sent_messages:
-        if hasattr(sent, "raw_data"):
-            parsed = email.message_from_string(sent.raw_data, policy=email.policy.default)
-            text_part = parsed.get_body(preferencelist=("plain",))
-            html_part = parsed.get_body(preferencelist=("html",))
-            attachments = [part.get_filename() for part in parsed.iter_attachments() if part.get_filename()]
-            messages.append(
-                {
-                    "channel": "email",
-                    "id": sent.id,
-                    "to": ", ".join(dict.fromkeys(sent.destinations)),
-                    "subject": str(parsed["Subject"]),
-                    "text": text_part.get_content() if text_part else "",
-                    "html": html_part.get_content() if html_part else "",
-                    "attachments": attachments,
-                }
-            )
-        else:
-            messages.append(
-                {
-                    "channel": "email",
-                    "id": sent.id,
-                    "to": ", ".join(address for group in sent.destinations.values() for address in group),
-                    "subject": sent.subject,
-                    "text": sent.body,
-                    "html": "",
-                    "attachments": [],
-                }
-            )
-    for message_id, (phone, text) in sns_backends[ACCOUNT][REGION].sms_messages.items():
-        messages.append(
+    if channel in (None, "email"):
+        messages += [_email(sent) for sent in ses_backends[ACCOUNT][REGION].sent_messages]
+    if channel in (None, "sms"):
+        messages += [
             {
                 "channel": "sms",
                 "id": message_id,
@@ -132,7 +142,8 @@ def outbox_messages() -> list[dict[str, Any]]:
                 "html": "",
                 "attachments": [],
             }
-        )
+            for message_id, (phone, text) in sns_backends[ACCOUNT][REGION].sms_messages.items()
+        ]
     messages.reverse()
     return messages
 

@@ -233,7 +233,7 @@ def load_asl() -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(ASL.read_text(encoding="utf-8")))
 
 
-class OfflinePolicyLoader(ManagedPolicyLoader):  # type: ignore[misc]
+class OfflinePolicyLoader(ManagedPolicyLoader):
     """Never talks to IAM. The template uses inline statements and SAM policy
     templates only, so the translator must never need the managed-policy map;
     ``calls`` lets the test prove it."""

@@ -1,12 +1,16 @@
 """The local stack started as a user starts it (``python -m infra.local run``),
-in a subprocess on loopback, with a smaller demo data set to start faster."""
+in a subprocess on loopback, with a smaller demo data set to start faster.
+
+Under pytest-xdist the end-to-end tests form one group per stack they use
+(``--dist loadgroup`` runs a group on one worker), so each profile's stack
+starts once per run, not once per worker, while the other workers run the
+other tiers."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +20,7 @@ import pytest
 import requests
 
 from infra.local.stack import free_port
+from tests.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 240
@@ -49,16 +54,17 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[L
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
+
+    def started() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"local stack exited early:\n{log.read_text()}")
-        if "Press Ctrl-C to stop." in log.read_text():
-            break
-        time.sleep(0.5)
-    else:
+        return "Press Ctrl-C to stop." in log.read_text()
+
+    try:
+        wait_until(started, timeout=START_TIMEOUT, what="the local stack to start", every=0.2)
+    except TimeoutError as error:
         process.kill()
-        raise RuntimeError(f"local stack did not start in {START_TIMEOUT} s:\n{log.read_text()}")
+        raise RuntimeError(f"{error}:\n{log.read_text()}") from error
     demo = requests.get(f"{url}/_local/demo.json", timeout=10).json()
     stack = LocalStack(url, process, log, demo)
     try:
@@ -70,6 +76,14 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[L
         except subprocess.TimeoutExpired:
             process.kill()
         handle.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        # A module that starts a stack of its own names its group itself (the fuzz gate).
+        if item.get_closest_marker("e2e") is not None and item.get_closest_marker("xdist_group") is None:
+            stack = "nl" if "local_stack_nl" in getattr(item, "fixturenames", ()) else "no"
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{stack}"))
 
 
 @pytest.fixture(scope="session")

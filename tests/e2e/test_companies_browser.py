@@ -39,7 +39,9 @@ def test_a_management_company_accepts_and_sees_exactly_what_was_granted(browser,
         # The customer that granted one facility: its meters are those of that facility only.
         partial = page.locator("table").first.locator("tbody tr").filter(has_text="1 valgte anlegg")
         customer_text = partial.locator("td").first.inner_text()
-        number = re.search(r"\d{6}", customer_text).group(0)
+        found = re.search(r"\d{6}", customer_text)
+        assert found is not None, customer_text
+        number = found.group(0)
         partial.get_by_role("button", name="Åpne").click()
         page.wait_for_url(f"{local_stack.url}/")
         assert number in page.locator("header").inner_text()

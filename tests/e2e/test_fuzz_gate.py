@@ -33,7 +33,8 @@ from schemathesis.engine import events, from_schema
 
 from tests.e2e.conftest import ROOT, LocalStack, _start
 
-pytestmark = pytest.mark.e2e
+# Its own stack, so its own xdist group: it runs beside the other end-to-end tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-fuzz")]
 
 EXAMPLES = 6
 SEED = 20260510

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.polling import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -224,17 +225,15 @@ def test_change_the_advance_payment_with_range_check_and_confirmation_email(brow
     assert number(flat(page.locator("main p.amount").inner_text())) == current  # this month stays as it was
 
     # The confirmation email, in Dutch, with the previous and the new amount.
-    deadline = time.monotonic() + 15
-    mails: list[dict] = []
-    while time.monotonic() < deadline:
-        mails = [
+    mails = wait_until(
+        lambda: [
             m
             for m in outbox(stack)[sent_before:]
             if m.get("channel") == "email" and m.get("subject", "").startswith("Bevestiging: nieuw voorschotbedrag")
-        ]
-        if mails:
-            break
-        time.sleep(0.3)
+        ],
+        timeout=15,
+        what="the confirmation email",
+    )
     assert len(mails) == 1, mails
     text = flat(mails[0]["text"])
     assert f"Nieuw maandbedrag: € {new_text}" in text

@@ -1,12 +1,29 @@
-"""One embedded stack per test session: moto on loopback, resources created
+"""One embedded stack per test process: moto on loopback, resources created
 from template.yaml, the real handlers behind the local gateway, no demo data.
-Each test seeds the customers it needs with unique numbers."""
+Under pytest-xdist every worker is its own process with its own stack (moto
+keeps its data per process, the ports are free ones). Each test seeds the
+customers it needs with unique numbers.
+
+A test that acts on "every account" (a billing run, the reminder job, a
+list of all customers) gets a table of its own: its module overrides ``repo``
+with
+
+    @pytest.fixture
+    def repo(repo_of_its_own: DynamoRepository) -> DynamoRepository:
+        return repo_of_its_own
+
+and the handlers, ``seed`` and the test all use that table for the test's
+duration (the stack's Cognito pool, bucket and outbox stay shared).
+"""
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -37,7 +54,8 @@ from heatportal.domain.model import (
 )
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.secrets import hash_secret
-from infra.local.resources import clients
+from infra.local.lambdas import cold_start
+from infra.local.resources import clients, create_table
 from infra.local.stack import RunningStack, free_port, start
 from tests.dates import local_today
 
@@ -55,6 +73,32 @@ def stack() -> Iterator[RunningStack]:
 @pytest.fixture(scope="session")
 def repo(stack: RunningStack) -> DynamoRepository:
     return DynamoRepository(DynamoTable(clients(stack.resources.endpoint)["dynamodb"], stack.resources.table_name))
+
+
+@contextmanager
+def table_of_its_own(stack: RunningStack) -> Iterator[DynamoRepository]:
+    """A fresh single table from template.yaml on the stack's moto server, and
+    the stack's handlers on it until the block ends. Nothing in the product
+    changes for it: the handlers read TABLE_NAME at cold start, as on Lambda,
+    and start cold before and after the block."""
+    ddb = clients(stack.resources.endpoint)["dynamodb"]
+    name = create_table(ddb, "Table", f"{stack.resources.table_name}-{uuid.uuid4().hex[:8]}")
+    shared = os.environ["TABLE_NAME"]
+    os.environ["TABLE_NAME"] = name
+    cold_start()
+    try:
+        yield DynamoRepository(DynamoTable(ddb, name))
+    finally:
+        os.environ["TABLE_NAME"] = shared
+        cold_start()
+        ddb.delete_table(TableName=name)
+
+
+@pytest.fixture
+def repo_of_its_own(stack: RunningStack) -> Iterator[DynamoRepository]:
+    """A fresh table for one test, with the handlers on it (see the module docstring)."""
+    with table_of_its_own(stack) as repo:
+        yield repo
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +126,7 @@ def create_user(stack: RunningStack, email: str, *, staff: bool = False) -> str:
 def bearer(http: Client, email: str) -> dict[str, str]:
     resp = http.post("/api/auth/login", json={"username": email, "password": PASSWORD})
     assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json['id_token']}"}
+    return {"Authorization": f"Bearer {body(resp)['id_token']}"}
 
 
 def staff_headers(stack: RunningStack, http: Client, email: str) -> dict[str, str]:

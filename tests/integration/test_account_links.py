@@ -9,7 +9,6 @@ printed on invoices and meters, so they prove nothing."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from werkzeug.test import Client
@@ -27,6 +26,7 @@ from tests.integration.test_auth_accounts import (
     register,
     unregistered_customer,
 )
+from tests.integration.test_auth_portal import csrf_of
 
 PIN = "482913"  # unregistered_customer's PIN letter
 
@@ -59,6 +59,7 @@ def test_the_pin_letter_links_and_the_customer_is_told_at_the_email_on_record(ht
     assert customer.number in numbers_of(http, person)
     trail = body(http.get(f"/api/customers/{customer.number}/audit", headers=person.auth))
     assert [(e["action"], e["subject"]) for e in trail] == [("linked", person.email)]
+    assert customer.email is not None
     [notice] = mails_to(customer.email)
     assert person.email in notice["text"] and customer.number in notice["text"]
 
@@ -137,7 +138,7 @@ def test_the_portal_asks_for_the_pin_not_the_meter_number(stack, repo, seed):
     browser = _sign_in(stack, person.email)
     html = browser.get("/account", headers={"Accept-Language": "nb"}).get_data(as_text=True)
     assert 'name="pin"' in html and 'name="meter_number"' not in html
-    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    csrf = csrf_of(html)
     by_meter = browser.post(
         "/account/links",
         data={"csrf": csrf, "customer_number": customer.number, "meter_number": meter_of(customer)},
@@ -153,7 +154,7 @@ def test_the_portal_asks_for_the_pin_not_the_meter_number(stack, repo, seed):
 def _sign_in(stack: Any, email: str) -> Client:
     browser = Client(stack.http_server.app)
     page = browser.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    csrf = csrf_of(page)
     resp = browser.post("/login", data={"csrf": csrf, "username": email, "password": PASSWORD, "next": "/"})
     assert resp.status_code == 303
     return browser

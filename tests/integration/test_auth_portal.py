@@ -68,7 +68,9 @@ def test_register_in_the_portal_with_pin_then_code_then_password(browser, repo):
     differ = submit(browser, verify_url, {"code": code, "password": NEW_PASSWORD, "password_confirm": "x"})
     assert translate("error.passwords_differ", "nb") in differ.get_data(as_text=True)
     page = browser.get(verify_url)
-    registration_id = re.search(r'name="id" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    found = re.search(r'name="id" value="([^"]+)"', page.get_data(as_text=True))
+    assert found is not None
+    registration_id = found.group(1)
     done = browser.post(
         "/register/verify",
         data={

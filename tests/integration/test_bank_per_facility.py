@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from werkzeug.test import Client
 
+from heatportal.adapters import dynamo_keys as keys
 from heatportal.adapters.dynamo import facility_item
 from heatportal.domain.model import Facility
 from heatportal.i18n import translate
@@ -72,7 +73,7 @@ def test_removing_the_facility_account_goes_back_to_the_customer_account(http, r
     assert removed.status_code == 200, removed.text
     rows = {row["facility_id"]: row for row in body(removed)["facility_bank_accounts"]}
     assert rows[cabin.id]["own"] is None and rows[cabin.id]["paying"]["iban"] == CUSTOMER_IBAN
-    assert repo.table.get(f"CUST#{seeded.customer.number}", f"BANK#FAC#{cabin.id}") is None
+    assert repo.table.get(keys.bank_account(seeded.customer.number, cabin.id)) is None
     subject = translate("email.profile.bank_account_removed.subject", "nb", utility="Fjordvarme AS")
     assert sum(m["subject"] == subject for m in mails_to(seeded.email)) == 1
     again = http.delete(f"{base}/{cabin.id}", headers=seeded.auth)  # a retry
@@ -94,7 +95,7 @@ def test_a_facility_of_another_customer_is_refused_and_nothing_is_stored(http, r
     profile = body(http.get(f"/api/customers/{mine.customer.number}/profile", headers=mine.auth))
     assert profile["bank_account"] is None
     assert [row["own"] for row in profile["facility_bank_accounts"]] == [None]
-    assert repo.table.query(f"CUST#{mine.customer.number}", sk_prefix="BANK") == []
+    assert repo.table.query(keys.customer_pk(mine.customer.number), sk_prefix=keys.BANK_ACCOUNTS) == []
 
 
 def test_another_customers_user_cannot_set_a_facility_account(http, repo, seed):

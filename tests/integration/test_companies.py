@@ -73,7 +73,7 @@ def company(stack: Any, http: Any, name: str = "Forvaltning AS") -> tuple[str, s
 
 
 def mails_to(address: str) -> list[dict[str, Any]]:
-    return [m for m in outbox_messages() if m["channel"] == "email" and m["to"] == address]
+    return [m for m in outbox_messages("email") if m["to"] == address]
 
 
 def code_in(mail: dict[str, Any]) -> str:
@@ -276,6 +276,7 @@ def test_a_customer_without_portal_users_is_registered_at_once_and_told_at_its_a
         headers=headers,
     )
     assert done.status_code == 201 and done.json["status"] == "active"
+    assert customer.email is not None
     [notice] = [m for m in mails_to(customer.email) if "Ubemannet Forvaltning AS" in m["subject"]]
     assert customer.number in notice["subject"]
     assert http.get(f"/api/customers/{customer.number}/meters", headers=headers).status_code == 200

@@ -7,12 +7,11 @@ names the field, and nothing is written before it (an invitation to
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from werkzeug.test import Client
 
 from tests.integration.conftest import PASSWORD, body, staff_headers
+from tests.integration.test_auth_portal import csrf_of
 
 BAD_ADDRESSES = [
     "a,b@example.com",
@@ -152,10 +151,10 @@ def test_the_portal_refuses_a_form_with_hidden_characters_and_stores_nothing(sta
     seeded = seed()
     browser = Client(stack.http_server.app)
     page = browser.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    csrf = csrf_of(page)
     browser.post("/login", data={"csrf": csrf, "username": seeded.email, "password": PASSWORD, "next": "/"})
     profile = browser.get("/account/profile").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', profile).group(1)
+    csrf = csrf_of(profile)
     resp = browser.post("/account/profile/contact", data={"csrf": csrf, "email": "a,b@example.com", "phone": ""})
     assert resp.status_code == 422
     resp = browser.post(

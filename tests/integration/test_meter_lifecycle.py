@@ -393,7 +393,8 @@ def test_the_store_writes_all_or_nothing(seed):
     assert stored(old.number).removed_on is None
     assert [r.read_on for r in readings_of(old.number) if r.read_on == on] == []
     assert history_of(old.number) == []
-    assert store.get_meter(new.customer_number, new.number).start_value == Decimal(1)
+    claimed = store.get_meter(new.customer_number, new.number)
+    assert claimed is not None and claimed.start_value == Decimal(1)
     # A second meter with the same number is refused too
     assert not store.add_meter(new, reading(new.number, 5))
 

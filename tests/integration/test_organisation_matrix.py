@@ -52,7 +52,7 @@ def org_world(stack, repo, http) -> OrgWorld:
     store = DynamoCompanyStore(repo.table)
     run = secrets.token_hex(3)
 
-    def person(name: str, staff: bool = False) -> tuple[str, dict[str, str]]:
+    def person(name: str, staff: bool = False) -> tuple[str, str]:
         email = f"orgmatrix-{name}-{run}@example.com"
         user_id = create_user(stack, email, staff=staff)
         return user_id, email

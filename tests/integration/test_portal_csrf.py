@@ -5,15 +5,10 @@ sibling host defeats a plain double-submit token)."""
 
 from __future__ import annotations
 
-import re
-
 from werkzeug.test import Client
 
 from tests.integration.conftest import PASSWORD
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+from tests.integration.test_auth_portal import csrf_of
 
 
 def cookie(client: Client, name: str) -> str:

@@ -11,6 +11,7 @@ import pytest
 from werkzeug.test import Client
 
 from tests.integration.conftest import PASSWORD
+from tests.integration.test_auth_portal import csrf_of
 
 OFF_SITE = [
     "/\t/evil.example/x",
@@ -50,17 +51,17 @@ def test_signing_in_never_redirects_off_site(stack, seed, target):
     seeded = seed()
     browser = Client(stack.http_server.app)
     page = browser.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    csrf = csrf_of(page)
     resp = browser.post("/login", data={"csrf": csrf, "username": seeded.email, "password": PASSWORD, "next": target})
-    assert resp.status_code == 303
-    assert resp.headers["Location"] == "/"
+    # Home, or (for a control character) the form refused as a whole: never off the site.
+    assert (resp.status_code, resp.headers.get("Location")) in {(303, "/"), (422, None)}
 
 
 def test_a_path_on_the_site_with_its_query_is_kept(stack, seed):
     seeded = seed()
     browser = Client(stack.http_server.app)
     page = browser.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    csrf = csrf_of(page)
     target = f"/meters/{seeded.meter.number}?submitted=1"
     resp = browser.post("/login", data={"csrf": csrf, "username": seeded.email, "password": PASSWORD, "next": target})
     assert resp.headers["Location"] == target

@@ -18,7 +18,7 @@ from tests.integration.test_readings_portal import csrf_of, signed_in_browser
 
 
 def confirmations_to(address: str, meter: str) -> list[dict[str, Any]]:
-    return [m for m in outbox_messages() if m["channel"] == "email" and m["to"] == address and meter in m["subject"]]
+    return [m for m in outbox_messages("email") if m["to"] == address and meter in m["subject"]]
 
 
 def readings_url(seeded) -> str:

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from heatportal import composition
+from heatportal.adapters.dynamo import DynamoRepository
 from heatportal.domain.model import Role
 from heatportal.services.reading_links import SUBMITS_PER_TOKEN_PER_HOUR
 from infra.local.stack import outbox_messages
 from tests.integration.conftest import body
+
+
+@pytest.fixture
+def repo(repo_of_its_own: DynamoRepository) -> DynamoRepository:
+    """The reminder job reminds every agreement in the table: each test has a table of its own."""
+    return repo_of_its_own
 
 
 def agreement_url(seeded) -> str:
@@ -21,7 +30,7 @@ def link_token_for(http, seeded) -> str:
     assert resp.status_code == 201, resp.text
     assert body(resp) == {"channel": "email", "address": seeded.email, "meter": seeded.meter.number}
     assert http.post("/_local/jobs/reminders?days_before=31").status_code == 200
-    mails = [m for m in outbox_messages() if m["channel"] == "email" and m["to"] == seeded.email]
+    mails = [m for m in outbox_messages("email") if m["to"] == seeded.email]
     assert mails, "the reminder email was sent"
     match = re.search(r"/r/([A-Za-z0-9_-]{20,100})", mails[0]["text"])
     assert match, mails[0]["text"]

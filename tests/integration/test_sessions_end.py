@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from typing import Any
 
 from werkzeug.test import Client
 
 from tests.integration.conftest import PASSWORD, body
 from tests.integration.test_auth_accounts import NEW_PASSWORD, code_in, login, mails_to
+from tests.integration.test_auth_portal import csrf_of
 
 
 def tokens_of(http: Client, email: str, password: str = PASSWORD) -> dict[str, Any]:
@@ -79,13 +79,10 @@ def test_signing_out_in_the_portal_ends_the_api_sessions(http, seed):
     api_session = tokens_of(http, seeded.email)
     browser = Client(http.application)
     page = browser.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    csrf = csrf_of(page)
     browser.post("/login", data={"csrf": csrf, "username": seeded.email, "password": PASSWORD, "next": "/"})
     start = browser.get("/").get_data(as_text=True)
-    assert (
-        browser.post("/logout", data={"csrf": re.search(r'name="csrf" value="([^"]+)"', start).group(1)}).status_code
-        == 303
-    )
+    assert browser.post("/logout", data={"csrf": csrf_of(start)}).status_code == 303
     assert_dead(http, api_session)
 
 

@@ -18,6 +18,7 @@ from heatportal.adapters.dynamo import customer_item, membership_item
 from heatportal.domain.model import Membership, Role
 from infra.local.stack import outbox_messages
 from tests.integration.conftest import PASSWORD, body, create_user
+from tests.integration.test_auth_portal import csrf_of
 from tests.integration.test_sms_conversation import Phone, readings
 
 
@@ -78,7 +79,9 @@ def test_the_phone_on_record_gets_the_code_in_the_reply(http, seed, repo):
     phone = Phone(on_record)
     outcome, reply = phone.send(f"KLEM START {seeded.customer.number} {seeded.meter.number}")
     assert outcome == "start_code_here"
-    code = re.search(r"START (\d{6})", reply).group(1)
+    found = re.search(r"START (\d{6})", reply)
+    assert found, reply
+    code = found.group(1)
     assert phone.send(f"KLEM START {code}")[0] == "start_confirmed"
 
 
@@ -153,12 +156,12 @@ def test_the_portal_offers_the_replacement_for_an_sms_reading(http, seed, stack)
     day = _sms_reading(http, seeded, "19100")
     browser = Client(stack.http_server.app)
     page = browser.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    csrf = csrf_of(page)
     browser.post("/login", data={"csrf": csrf, "username": seeded.email, "password": PASSWORD, "next": "/"})
     html = browser.get(f"/meters/{seeded.meter.number}").get_data(as_text=True)
     action = f"/meters/{seeded.meter.number}/readings/{day}/replace"
     assert f'action="{action}"' in html
-    csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    csrf = csrf_of(html)
     resp = browser.post(action, data={"csrf": csrf, "value": "19050", "reason": "Skrev feil"})
     assert resp.status_code == 303, resp.get_data(as_text=True)[:400]
     assert readings(http, seeded)[day] == ("19050", "portal")

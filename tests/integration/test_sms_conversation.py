@@ -8,10 +8,19 @@ import json
 import re
 from decimal import Decimal
 
+import pytest
+
 from heatportal import composition
+from heatportal.adapters.dynamo import DynamoRepository
 from infra.local.lambdas import invoke
 from infra.local.stack import outbox_messages
 from tests.integration.conftest import body
+
+
+@pytest.fixture
+def repo(repo_of_its_own: DynamoRepository) -> DynamoRepository:
+    """The reminder job reminds every agreement in the table: each test has a table of its own."""
+    return repo_of_its_own
 
 
 def sms_event(phone: str, text: str, message_id: str) -> dict:
@@ -40,7 +49,7 @@ class Phone:
         self.sent = 0
 
     def inbox(self) -> list[str]:
-        return [m["text"] for m in reversed(outbox_messages()) if m["channel"] == "sms" and m["to"] == self.number]
+        return [m["text"] for m in reversed(outbox_messages("sms")) if m["to"] == self.number]
 
     def send(self, text: str) -> tuple[str, str]:
         self.sent += 1
@@ -62,7 +71,7 @@ def start_agreement(phone: Phone, seeded) -> tuple[str, str]:
     return phone.send(f"KLEM START {code.group(1)}")
 
 
-def readings(http, seeded) -> dict[str, str]:
+def readings(http, seeded) -> dict[str, tuple[str, str]]:
     resp = http.get(
         f"/api/customers/{seeded.customer.number}/meters/{seeded.meter.number}/readings", headers=seeded.auth
     )

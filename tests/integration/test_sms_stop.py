@@ -4,7 +4,16 @@ answers from moto's outbox, reminders by the scheduled job."""
 
 from __future__ import annotations
 
+import pytest
+
+from heatportal.adapters.dynamo import DynamoRepository
 from tests.integration.test_sms_conversation import Phone, start_agreement
+
+
+@pytest.fixture
+def repo(repo_of_its_own: DynamoRepository) -> DynamoRepository:
+    """The reminder job reminds every agreement in the table: each test has a table of its own."""
+    return repo_of_its_own
 
 
 def reminders_to(phone: Phone, meter: str) -> int:

@@ -9,6 +9,7 @@ import itertools
 from werkzeug.test import Client
 
 from heatportal import composition
+from heatportal.adapters import dynamo_keys as keys
 from heatportal.adapters.dynamo_names import DynamoNameIndex, name_index_items
 from heatportal.i18n import translate
 from tests.integration.conftest import body, staff_headers
@@ -67,11 +68,11 @@ def test_a_renamed_customer_is_found_by_the_new_name_only(stack, http, repo, see
     assert body(http.get("/api/staff/customers", query_string={"q": "knutsen"}, headers=headers)) == []
     found = body(http.get("/api/staff/customers", query_string={"q": "gronnli"}, headers=headers))
     assert [(c["number"], c["name"]) for c in found] == [(seeded.customer.number, "Halvor Grønnli")]
-    tokens = repo.table.query("NAME#kn", sk_prefix="knutsen#")
+    tokens = repo.table.query(keys.name_pk("kn"), sk_prefix="knutsen#")
     assert tokens == []
     assert [i["SK"] for i in name_index_items(renamed.model_copy(update={"name": "Halvor Grønnli"}))] == [
-        f"halvor#{seeded.customer.number}",
-        f"gronnli#{seeded.customer.number}",
+        keys.name_token("ha", "halvor", seeded.customer.number).sk,
+        keys.name_token("gr", "gronnli", seeded.customer.number).sk,
     ]
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from heatportal.adapters import dynamo_keys as keys
 from heatportal.adapters.dynamo_readings import DynamoReadingsStore
 from heatportal.domain.reminders import ReadingLink
 from infra.local.resources import clients
@@ -25,9 +26,9 @@ def store(repo) -> DynamoReadingsStore:
     return DynamoReadingsStore(repo.table)
 
 
-def expires_at(repo, pk: str, sk: str) -> int:
-    item = repo.table.get(pk, sk, consistent=True)
-    assert item is not None, (pk, sk)
+def expires_at(repo, key: keys.Key) -> int:
+    item = repo.table.get(key, consistent=True)
+    assert item is not None, key
     return int(item["expires_at"])
 
 
@@ -48,18 +49,18 @@ def test_a_reminder_marker_expires_about_three_months_after_its_period(repo, sto
     assert store.claim_reminder(meter, "2026-10", "sms#+4791234567") is True
     # The period ends with its cut-off on 2026-11-01; the marker goes 92 days later
     expected = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp()) + 92 * DAY
-    assert expires_at(repo, f"METER#{meter}", "REMINDED#2026-10#sms#+4791234567") == expected
+    assert expires_at(repo, keys.reminder_sent(meter, "2026-10", "sms#+4791234567")) == expected
     # A December period's cut-off is in the next year
     store.claim_reminder(meter, "2026-12", "email#a@example.com")
     december = int(datetime(2027, 1, 1, tzinfo=UTC).timestamp()) + 92 * DAY
-    assert expires_at(repo, f"METER#{meter}", "REMINDED#2026-12#email#a@example.com") == december
+    assert expires_at(repo, keys.reminder_sent(meter, "2026-12", "email#a@example.com")) == december
 
 
 def test_an_inbound_sms_marker_expires_after_two_weeks(repo, store):
     message = f"ttl-{secrets.token_hex(6)}"
     before = now()
     assert store.claim_inbound(message) is True
-    assert before + 14 * DAY <= expires_at(repo, f"SMSIN#{message}", "SMSIN") <= now() + 14 * DAY
+    assert before + 14 * DAY <= expires_at(repo, keys.inbound_sms(message)) <= now() + 14 * DAY
 
 
 def test_start_attempts_of_a_day_expire_three_days_after_it_began(repo, store):
@@ -68,14 +69,14 @@ def test_start_attempts_of_a_day_expire_three_days_after_it_began(repo, store):
     assert store.count_start_attempt(phone, day) == 1
     assert store.count_start_attempt(phone, day) == 2  # the counter is kept, its expiry too
     midnight = int(datetime(2026, 11, 20, tzinfo=UTC).timestamp())
-    assert expires_at(repo, f"PHONE#{phone}", "ATTEMPTS#2026-11-20") == midnight + 3 * DAY
+    assert expires_at(repo, keys.start_attempts(phone, day)) == midnight + 3 * DAY
 
 
 def test_a_reading_confirmation_marker_expires_after_ninety_days(repo, store):
     meter = f"TTL{secrets.token_hex(3)}"
     before = now()
     assert store.claim_confirmation(meter, date(2026, 11, 1)) is True
-    assert before + 90 * DAY <= expires_at(repo, f"METER#{meter}", "READMAIL#2026-11-01") <= now() + 90 * DAY
+    assert before + 90 * DAY <= expires_at(repo, keys.reading_confirmed(meter, date(2026, 11, 1))) <= now() + 90 * DAY
 
 
 def test_a_reading_link_expires_when_the_link_does(repo, store):
@@ -91,21 +92,23 @@ def test_a_reading_link_expires_when_the_link_does(repo, store):
             expires_at=valid_until,
         )
     )
-    assert expires_at(repo, f"LINK#{token_hash}", "LINK") == int(valid_until.timestamp())
+    assert expires_at(repo, keys.reading_link(token_hash)) == int(valid_until.timestamp())
 
 
 def test_an_attempt_counter_expires_two_days_on(repo, store):
     key = secrets.token_hex(4)
     before = now()
     store.count("ttl-test", key, "2026-11-20T10")
-    assert before + 2 * DAY <= expires_at(repo, f"COUNT#ttl-test#{key}", "2026-11-20T10") <= now() + 2 * DAY
+    assert (
+        before + 2 * DAY <= expires_at(repo, keys.attempt_counter("ttl-test", key, "2026-11-20T10")) <= now() + 2 * DAY
+    )
 
 
 def test_lasting_records_carry_no_ttl(repo, store, seed):
     # Agreements last until ended (KLEM STOP or the profile); readings and meters for good
     seeded = seed()
-    meter_item = repo.table.get(f"CUST#{seeded.customer.number}", f"METER#{seeded.meter.number}")
+    meter_item = repo.table.get(keys.meter(seeded.customer.number, seeded.meter.number))
     assert meter_item is not None and "expires_at" not in meter_item
     reading = repo.list_readings(seeded.meter.number, date(2000, 1, 1), local_today() + timedelta(days=1))[0]
-    item = repo.table.get(f"METER#{seeded.meter.number}", f"READ#{reading.read_on.isoformat()}")
+    item = repo.table.get(keys.reading(seeded.meter.number, reading.read_on))
     assert item is not None and "expires_at" not in item

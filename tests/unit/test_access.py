@@ -7,7 +7,8 @@ import pytest
 from heatportal.domain.errors import Forbidden, Unauthorized
 from heatportal.domain.model import Role
 from heatportal.services.access import AccessService, Principal
-from tests.unit.fakes import InMemoryMemberships, a_membership
+from tests.builders import a_membership
+from tests.fakes.customers import InMemoryMembershipRepository
 
 CUSTOMER = "100001"
 OTHER_CUSTOMER = "100002"
@@ -23,7 +24,7 @@ def person(user_id: str = "user-1", *groups: str) -> Principal:
 def test_a_member_may_do_what_the_role_allows_and_nothing_more(held: Role, needed: Role) -> None:
     # Given a person who holds `held` for the customer
     membership = a_membership("user-1", CUSTOMER, held)
-    access = AccessService(InMemoryMemberships(membership))
+    access = AccessService(InMemoryMembershipRepository(membership))
     # When something needing `needed` is asked
     if RANK[held] >= RANK[needed]:
         grant = access.require(person(), CUSTOMER, needed)
@@ -39,7 +40,7 @@ def test_a_member_may_do_what_the_role_allows_and_nothing_more(held: Role, neede
 
 @pytest.mark.parametrize("needed", [Role.READ, Role.FULL])
 def test_customer_service_staff_may_act_for_any_customer(needed: Role) -> None:
-    access = AccessService(InMemoryMemberships())
+    access = AccessService(InMemoryMembershipRepository())
     grant = access.require(person("agent-7", "staff"), CUSTOMER, needed)
     assert grant.staff
     assert grant.role == Role.FULL
@@ -47,27 +48,27 @@ def test_customer_service_staff_may_act_for_any_customer(needed: Role) -> None:
 
 
 def test_staff_who_are_also_members_act_as_members() -> None:
-    access = AccessService(InMemoryMemberships(a_membership("agent-7", CUSTOMER, Role.ADMIN)))
+    access = AccessService(InMemoryMembershipRepository(a_membership("agent-7", CUSTOMER, Role.ADMIN)))
     grant = access.require(person("agent-7", "staff"), CUSTOMER, Role.FULL)
     assert not grant.staff
     assert grant.role == Role.ADMIN
 
 
 def test_a_read_only_member_who_is_staff_gets_staff_access_for_changes() -> None:
-    access = AccessService(InMemoryMemberships(a_membership("agent-7", CUSTOMER, Role.READ)))
+    access = AccessService(InMemoryMembershipRepository(a_membership("agent-7", CUSTOMER, Role.READ)))
     grant = access.require(person("agent-7", "staff"), CUSTOMER, Role.FULL)
     assert grant.staff
 
 
 def test_other_groups_are_not_staff() -> None:
-    access = AccessService(InMemoryMemberships())
+    access = AccessService(InMemoryMembershipRepository())
     with pytest.raises(Forbidden):
         access.require(person("user-1", "property_managers", "Staff"), CUSTOMER, Role.READ)
 
 
 def test_unknown_customer_and_someone_elses_customer_look_the_same() -> None:
     # Given a person who is member of one customer only
-    access = AccessService(InMemoryMemberships(a_membership("user-1", CUSTOMER, Role.ADMIN)))
+    access = AccessService(InMemoryMembershipRepository(a_membership("user-1", CUSTOMER, Role.ADMIN)))
     # When they ask for another existing customer, and for a number nobody has
     with pytest.raises(Forbidden) as not_mine:
         access.require(person(), OTHER_CUSTOMER, Role.READ)
@@ -80,13 +81,13 @@ def test_unknown_customer_and_someone_elses_customer_look_the_same() -> None:
 
 
 def test_a_membership_of_another_person_gives_no_access() -> None:
-    access = AccessService(InMemoryMemberships(a_membership("user-2", CUSTOMER, Role.ADMIN)))
+    access = AccessService(InMemoryMembershipRepository(a_membership("user-2", CUSTOMER, Role.ADMIN)))
     with pytest.raises(Forbidden):
         access.require(person("user-1"), CUSTOMER, Role.READ)
 
 
 def test_customers_of_lists_only_the_persons_memberships() -> None:
-    memberships = InMemoryMemberships(
+    memberships = InMemoryMembershipRepository(
         a_membership("user-1", CUSTOMER, Role.ADMIN),
         a_membership("user-1", OTHER_CUSTOMER, Role.READ),
         a_membership("user-2", "100003", Role.FULL),

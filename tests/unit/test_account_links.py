@@ -15,7 +15,7 @@ from heatportal.domain.model import Customer, Membership, Role
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.account_links import AccountLinkService
 from heatportal.services.ratelimit import RateLimiter
-from tests.unit.fakes_accounts import InMemoryRateLimits
+from tests.fakes.ratelimit import InMemoryRateLimitStore
 from tests.unit.test_accounts import PASSWORD, PIN, Setup, build, customer, register
 
 
@@ -141,7 +141,7 @@ def test_guessing_an_administrators_password_here_counts_on_that_administrators_
     world = links()
     customer(world.setup, "100300")
     them = person(world.setup, "them@example.com", "100300")
-    world.setup.service.limiter = RateLimiter(InMemoryRateLimits())  # a fresh counter for the sign-ins below
+    world.setup.service.limiter = RateLimiter(InMemoryRateLimitStore())  # a fresh counter for the sign-ins below
     world.service.limiter = world.setup.service.limiter
     for i in range(5):
         me = person(world.setup, f"guesser-{i}@example.com")

@@ -22,8 +22,12 @@ from heatportal.i18n import translate
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.accounts import AccountService
 from heatportal.services.ratelimit import Limit, RateLimiter
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMailer
-from tests.unit.fakes_accounts import FakeIdentity, InMemoryAccountStore, InMemoryRateLimits, InMemorySms
+from tests.fakes.accounts import InMemoryAccountStore
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository
+from tests.fakes.identity import FakeIdentityAdmin
+from tests.fakes.messaging import InMemoryMailer, InMemorySmsSender
+from tests.fakes.ratelimit import InMemoryRateLimitStore
 
 PIN = "482913"
 PASSWORD = "secret-123"
@@ -33,11 +37,11 @@ PASSWORD = "secret-123"
 class Setup:
     service: AccountService
     store: InMemoryAccountStore
-    identity: FakeIdentity
+    identity: FakeIdentityAdmin
     mailer: InMemoryMailer
     clock: FixedClock
-    customers: InMemoryCustomers
-    sms: InMemorySms
+    customers: InMemoryCustomerRepository
+    sms: InMemorySmsSender
 
     def code(self, recipient: str) -> str:
         mail = [m for m in self.mailer.sent if m.recipient == recipient][-1]
@@ -50,20 +54,20 @@ def build(profile_id: str = "no", store: InMemoryAccountStore | None = None) -> 
     profile = load_profile(profile_id)
     store = store or InMemoryAccountStore()
     identity, mailer, clock, customers = (
-        FakeIdentity(),
+        FakeIdentityAdmin(),
         InMemoryMailer(),
         FixedClock(date(2026, 3, 2)),
-        InMemoryCustomers(),
+        InMemoryCustomerRepository(),
     )
     store.customers = customers
-    sms = InMemorySms()
+    sms = InMemorySmsSender()
     service = AccountService(
         profile=profile,
         customers=customers,
         store=store,
         identity=identity,
         access=AccessService(store),
-        limiter=RateLimiter(InMemoryRateLimits()),
+        limiter=RateLimiter(InMemoryRateLimitStore()),
         mailer=mailer,
         render_code=partial(account_code_email, profile=profile),
         clock=clock,
@@ -225,7 +229,8 @@ def test_password_rules_are_checked_before_the_code_is_spent():
     with pytest.raises(ValidationFailed) as differ:
         s.service.complete_registration(pending, code, PASSWORD, PASSWORD + "x")
     assert differ.value.code == "passwords_differ"
-    assert s.store.get_challenge(pending).attempts == 0
+    unchanged = s.store.get_challenge(pending)
+    assert unchanged is not None and unchanged.attempts == 0
 
 
 def test_login_with_customer_number_where_the_profile_allows_it():
@@ -257,7 +262,7 @@ def test_ten_failed_logins_lock_the_username():
 def test_forgot_password_mails_known_users_only_and_reset_signs_out_everywhere():
     s = build()
     s.identity.add_user("kari@example.com", PASSWORD)
-    assert s.service.forgot_password("nobody@example.com", "en", "ip") is None
+    s.service.forgot_password("nobody@example.com", "en", "ip")
     assert s.mailer.sent == []
     s.service.forgot_password("kari@example.com", "sv", "ip")
     assert s.mailer.sent[0].subject == translate("email.account.reset.subject", "sv", utility=load_profile("no").name)
@@ -363,7 +368,7 @@ def test_staff_see_users_but_do_not_change_them_and_other_roles_see_nothing():
 
 
 def test_rate_limit_windows_end():
-    limiter = RateLimiter(InMemoryRateLimits())
+    limiter = RateLimiter(InMemoryRateLimitStore())
     limit = Limit("t", 2, 60)
     clock = FixedClock(date(2026, 1, 1))
     limiter.hit(limit, "k", clock.now())

@@ -9,7 +9,6 @@ from functools import partial
 import pytest
 
 from heatportal.documents.account_emails import profile_notice_email
-from heatportal.domain.accounts import BankAccount, ContactRequest
 from heatportal.domain.errors import Forbidden, RateLimited, ValidationFailed
 from heatportal.domain.model import Address, Customer, Membership, Role
 from heatportal.domain.profile import load_profile
@@ -17,43 +16,25 @@ from heatportal.i18n import translate
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.profile import ProfileService
 from heatportal.services.ratelimit import RateLimiter
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMailer
-from tests.unit.fakes_accounts import FakeIdentity, InMemoryAccountStore, InMemoryRateLimits
+from tests.fakes.accounts import InMemoryAccountStore
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository
+from tests.fakes.identity import FakeIdentityAdmin
+from tests.fakes.messaging import InMemoryMailer
+from tests.fakes.profile import InMemoryProfileStore
+from tests.fakes.ratelimit import InMemoryRateLimitStore
 
 PASSWORD = "secret-123"
 
 
-class InMemoryProfiles:
-    def __init__(self, customers: InMemoryCustomers) -> None:
-        self.customers = customers
-        self.banks: dict[str, BankAccount] = {}
-        self.requests: list[ContactRequest] = []
-
-    def get_bank_account(self, customer_number: str) -> BankAccount | None:
-        return self.banks.get(customer_number)
-
-    def put_bank_account(self, account: BankAccount) -> None:
-        self.banks[account.customer_number] = account
-
-    def list_bank_accounts(self, customer_number: str) -> list[BankAccount]:
-        return [b for b in self.banks.values() if b.customer_number == customer_number]
-
-    def update_contact(self, customer_number: str, email: str | None, phone: str | None) -> None:
-        current = self.customers.customers[customer_number]
-        changes = {k: v for k, v in {"email": email, "phone": phone}.items() if v}
-        self.customers.customers[customer_number] = current.model_copy(update=changes)
-
-    def update_billing_address(self, customer_number: str, address: Address) -> None:
-        current = self.customers.customers[customer_number]
-        self.customers.customers[customer_number] = current.model_copy(update={"address": address})
-
-    def add_contact_request(self, request: ContactRequest) -> None:
-        self.requests.append(request)
-
-
 def build(profile_id: str = "de", role: Role = Role.FULL):
     profile = load_profile(profile_id)
-    customers, store, identity, mailer = InMemoryCustomers(), InMemoryAccountStore(), FakeIdentity(), InMemoryMailer()
+    customers, store, identity, mailer = (
+        InMemoryCustomerRepository(),
+        InMemoryAccountStore(),
+        FakeIdentityAdmin(),
+        InMemoryMailer(),
+    )
     number = "0012345/1" if profile_id == "de" else "100200"
     customers.add_customer(
         Customer(
@@ -66,14 +47,14 @@ def build(profile_id: str = "de", role: Role = Role.FULL):
     )
     sub = identity.add_user("juergen@example.de", PASSWORD)
     store.add(Membership(user_id=sub, customer_number=number, role=role, email="juergen@example.de"))
-    profiles = InMemoryProfiles(customers)
+    profiles = InMemoryProfileStore(customers)
     service = ProfileService(
         profile=profile,
         customers=customers,
         store=profiles,
         identity=identity,
         access=AccessService(store),
-        limiter=RateLimiter(InMemoryRateLimits()),
+        limiter=RateLimiter(InMemoryRateLimitStore()),
         mailer=mailer,
         render_notice=partial(profile_notice_email, profile=profile),
         clock=FixedClock(date(2026, 3, 2)),
@@ -126,7 +107,7 @@ def test_norwegian_bank_account_has_no_sepa_mandate():
         sepa_mandate=False,
         password=PASSWORD,
     )
-    assert profiles.banks[number].sepa_mandate is False
+    assert profiles.banks[(number, None)].sepa_mandate is False
 
 
 def test_billing_address_change_checks_postcode_and_password_and_confirms_by_email():
@@ -160,7 +141,7 @@ def test_contact_data_on_record_and_the_contact_form():
     assert (customer.email, customer.phone) == ("neu@example.de", "+4915123456789")
 
     request = service.contact(me, number, "Abschlag", "Bitte anpassen", "0151 23456789")
-    assert profiles.requests == [request]
+    assert list(profiles.requests.values()) == [request]
     assert mailer.sent[-1].recipient == "juergen@example.de"
     with pytest.raises(ValidationFailed):
         service.contact(me, number, "Abschlag", "Text", "")

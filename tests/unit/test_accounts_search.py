@@ -9,12 +9,15 @@ from heatportal.adapters.pacing import MinimumDuration
 from heatportal.domain.errors import Forbidden, RateLimited, Unauthorized
 from heatportal.domain.model import Address, Customer
 from heatportal.domain.name_search import fold, matched_words, name_tokens, query_tokens
+from heatportal.domain.secrets import hash_secret, verify_secret
 from heatportal.services import accounts as accounts_module
 from heatportal.services import relationship_proof
 from heatportal.services.access import Principal
 from heatportal.services.accounts import NAME_RESULTS, PUBLIC_ANSWER_FLOOR
-from tests.unit.fakes_accounts import FakeIdentity
-from tests.unit.fakes_accounts2 import InMemoryNameIndex, Recorder, RecordingPacer
+from tests.fakes.identity import FakeIdentityAdmin
+from tests.fakes.name_index import InMemoryNameIndex
+from tests.fakes.pacer import RecordingPacer
+from tests.fakes.recorder import Recorder
 from tests.unit.test_accounts import PASSWORD, Setup, build
 
 STAFF = Principal(user_id="s1", email="ks@utility.example", groups=frozenset({"staff"}))
@@ -96,9 +99,9 @@ def _recorded(s: Setup, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], Rec
     log: list[str] = []
     pacer = RecordingPacer()
     s.service.pacer = pacer
-    s.service.identity = Recorder(s.identity, log, "cognito")  # type: ignore[assignment]
-    s.service.store = Recorder(s.store, log, "table")  # type: ignore[assignment]
-    real_hash = accounts_module.hash_secret
+    s.service.identity = Recorder(s.identity, log, "cognito")
+    s.service.store = Recorder(s.store, log, "table")
+    real_hash = hash_secret
 
     def hash_and_log(secret: str) -> str:
         log.append("scrypt")
@@ -167,7 +170,7 @@ def test_minimum_duration_sleeps_what_is_left_even_after_an_error():
 
 def test_login_with_an_unknown_customer_number_still_asks_cognito():
     s = build("de")
-    identity = FakeIdentity()
+    identity = FakeIdentityAdmin()
     asked: list[str] = []
 
     def authenticate(username: str, password: str) -> str:
@@ -194,13 +197,13 @@ def test_a_refused_registration_does_the_same_work_whether_or_not_the_number_exi
     _customer(s, number, "Kari Nordmann")
     if profile_id == "no":
         s.customers.customers[number] = s.customers.customers[number].model_copy(
-            update={"pin_hash": accounts_module.hash_secret("482913")}
+            update={"pin_hash": hash_secret("482913")}
         )
     wrong = {"pin": "000000", "postcode": "9999ZZ", "name": "Someone Else"}[proof]
     log: list[str] = []
-    s.service.customers = Recorder(s.customers, log, "table")  # type: ignore[assignment]
-    s.service.store = Recorder(s.store, log, "table")  # type: ignore[assignment]
-    real_verify = accounts_module.verify_secret
+    s.service.customers = Recorder(s.customers, log, "table")
+    s.service.store = Recorder(s.store, log, "table")
+    real_verify = verify_secret
 
     def verify_and_log(value: str, stored: str | None) -> bool:
         log.append("scrypt")

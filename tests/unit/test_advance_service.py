@@ -15,8 +15,10 @@ from heatportal.domain.payments import AdvancePayment
 from heatportal.domain.profile import UtilityProfile, load_profile
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.advance import AdvanceService
-from tests.unit.fakes import FixedClock, World, a_customer, a_membership
-from tests.unit.fakes_billing import FixedYearlyCost, InMemoryAdvances
+from tests.builders import a_customer, a_membership
+from tests.fakes.clock import FixedClock
+from tests.fakes.payments import FixedYearlyCost, InMemoryAdvanceRepository
+from tests.fakes.world import World
 
 TODAY = date(2026, 3, 10)
 CUSTOMER = "12345678901"
@@ -36,11 +38,11 @@ def render(
     return Mail(f"Voorschot {advance.amount}", f"{old} -> {advance.amount} vanaf {advance.valid_from}", "<p></p>")
 
 
-def setup(profile_id: str = "nl", role: Role = Role.FULL) -> tuple[AdvanceService, World, InMemoryAdvances]:
+def setup(profile_id: str = "nl", role: Role = Role.FULL) -> tuple[AdvanceService, World, InMemoryAdvanceRepository]:
     world = World(clock=FixedClock(TODAY))
     world.customers.add_customer(a_customer(CUSTOMER, email="jan@example.nl", language="nl"))
     world.memberships.add(a_membership("u1", CUSTOMER, role))
-    advances = InMemoryAdvances()
+    advances = InMemoryAdvanceRepository()
     advances.put_advance(AdvancePayment(CUSTOMER, date(2026, 1, 1), Decimal("95.00"), "EUR"))
     advances.writes = 0
     service = AdvanceService(

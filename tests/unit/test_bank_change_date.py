@@ -36,8 +36,9 @@ def test_changing_a_change_not_yet_in_force_keeps_the_account_in_force() -> None
     first = old.replaced_by(account("NO8330001234567", date(2027, 1, 1)), TODAY)
     second = first.replaced_by(account("NO0215030034543", date(2027, 2, 1)), TODAY)
     assert second.previous == old  # the first change never applied
-    assert second.in_force(date(2027, 1, 15)).iban == "NO9386011117947"
-    assert second.in_force(date(2027, 2, 1)).iban == "NO0215030034543"
+    in_january, in_february = second.in_force(date(2027, 1, 15)), second.in_force(date(2027, 2, 1))
+    assert in_january is not None and in_january.iban == "NO9386011117947"
+    assert in_february is not None and in_february.iban == "NO0215030034543"
 
 
 def test_a_change_in_force_today_becomes_the_previous_one() -> None:

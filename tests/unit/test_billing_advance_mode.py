@@ -14,8 +14,8 @@ from heatportal.domain.model import BillingPeriod, InvoiceKind
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.payments import AdvancePayment
 from heatportal.domain.profile import load_profile
-from tests.unit.fakes import a_customer, a_meter, a_reading
-from tests.unit.fakes_billing import InMemoryAdvances
+from tests.builders import a_customer, a_meter, a_reading
+from tests.fakes.payments import InMemoryAdvanceRepository
 from tests.unit.test_billing_service import Billing
 
 NL = load_profile("nl")
@@ -25,7 +25,7 @@ CUSTOMER = "12345678901"
 @pytest.fixture
 def billing() -> Billing:
     b = Billing(profile=NL, today=date(2026, 1, 5))
-    b.service.advances = advances = InMemoryAdvances()
+    b.service.advances = advances = InMemoryAdvanceRepository()
     advances.put_advance(AdvancePayment(CUSTOMER, date(2025, 1, 1), Decimal("121.00"), "EUR"))
     b.world.customers.add_customer(a_customer(CUSTOMER, language="nl"))
     meter = b.world.customers.add_meter(a_meter("G-1", CUSTOMER, unit=EnergyUnit.GJ, decimals=3))
@@ -76,6 +76,6 @@ def test_december_also_settles_the_year_against_the_advances(billing):
 
 
 def test_without_an_agreed_advance_the_account_is_skipped(billing):
-    billing.service.advances = InMemoryAdvances()
+    billing.service.advances = InMemoryAdvanceRepository()
     result = billing.service.bill_batch("run-1", "2025-03", [CUSTOMER])
     assert (result["billed"], result["skipped"], result["failed"]) == (0, 1, [])

@@ -10,21 +10,22 @@ import pytest
 from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.model import InvoiceKind, InvoiceStatus
 from heatportal.services.access import Principal
-from tests.unit.fakes_billing import InMemoryStatuses
+from tests.fakes.invoices import InMemoryInvoiceStatusWriter
 from tests.unit.test_billing_service import JANUARY, Billing, billing  # noqa: F401 - the fixture
 
 STAFF = Principal(user_id="s1", email="kundeservice@example.no", groups=frozenset({"staff"}))
 
 
 def test_a_credit_note_negates_every_line_once(billing: Billing) -> None:  # noqa: F811 - pytest fixture
-    billing.service.statuses = InMemoryStatuses(billing.world.invoices)
+    billing.service.statuses = InMemoryInvoiceStatusWriter(billing.world.invoices)
     invoice, _ = billing.service.bill_account("100001", JANUARY)
     note, created = billing.service.credit_note(STAFF, "100001", invoice.number, "  feil   avlesning ")
     assert created and note.kind == InvoiceKind.CREDIT_NOTE
     assert [line.amount for line in note.lines] == [-line.amount for line in invoice.lines]
     assert (note.net_total, note.vat_total, note.total) == (-invoice.net_total, -invoice.vat_total, -invoice.total)
     assert note.lines[0].explanation.startswith(f"credit of invoice {invoice.number} (feil avlesning)")
-    assert billing.world.invoices.get_invoice("100001", invoice.number).status == InvoiceStatus.CREDITED
+    credited = billing.world.invoices.get_invoice("100001", invoice.number)
+    assert credited is not None and credited.status == InvoiceStatus.CREDITED
     again, created_again = billing.service.credit_note(STAFF, "100001", invoice.number, "feil avlesning")
     assert (again.number, created_again) == (note.number, False)
     assert note.pdf_key and billing.renderers.emails == 2  # the invoice's email and the credit note's
@@ -35,7 +36,7 @@ def test_a_credit_note_negates_every_line_once(billing: Billing) -> None:  # noq
 
 
 def test_only_customer_service_credits(billing: Billing) -> None:  # noqa: F811 - pytest fixture
-    billing.service.statuses = InMemoryStatuses(billing.world.invoices)
+    billing.service.statuses = InMemoryInvoiceStatusWriter(billing.world.invoices)
     invoice, _ = billing.service.bill_account("100001", JANUARY)
     with pytest.raises(Forbidden):
         billing.service.credit_note(Principal(user_id="u1", email="kari@example.no"), "100001", invoice.number, "x")

@@ -15,8 +15,8 @@ from heatportal.domain.model import BillingPeriod, Invoice, InvoiceKind
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.services.access import Principal
 from heatportal.services.payments import PaymentService, invoice_number_of, parse_camt054
-from tests.unit.fakes import InMemoryInvoices
-from tests.unit.fakes_billing import InMemoryPayments
+from tests.fakes.invoices import InMemoryInvoiceRepository
+from tests.fakes.payments import InMemoryPaymentRepository
 
 STAFF = Principal(user_id="s1", email="kundeservice@example.no", groups=frozenset({"staff"}))
 CUSTOMER = Principal(user_id="u1", email="kari@example.no")
@@ -82,7 +82,7 @@ def test_a_broken_bank_file_is_refused_as_a_whole(data):
     assert refused.value.code == "bank_file_invalid"
 
 
-def an_invoice(invoices: InMemoryInvoices, customer: str, total: str) -> Invoice:
+def an_invoice(invoices: InMemoryInvoiceRepository, customer: str, total: str) -> Invoice:
     draft = Invoice(
         number=0,
         customer_number=customer,
@@ -104,8 +104,8 @@ def an_invoice(invoices: InMemoryInvoices, customer: str, total: str) -> Invoice
 
 
 def test_staff_payments_are_recorded_once_and_pay_the_invoice_in_full():
-    invoices = InMemoryInvoices()
-    payments = InMemoryPayments(invoices)
+    invoices = InMemoryInvoiceRepository()
+    payments = InMemoryPaymentRepository(invoices)
     service = PaymentService(payments, "kid", "NOK")
     invoice = an_invoice(invoices, "200001", "1000.00")
 
@@ -123,8 +123,8 @@ def test_staff_payments_are_recorded_once_and_pay_the_invoice_in_full():
 
 
 def test_bank_file_import_matches_by_reference_and_is_idempotent():
-    invoices = InMemoryInvoices()
-    payments = InMemoryPayments(invoices)
+    invoices = InMemoryInvoiceRepository()
+    payments = InMemoryPaymentRepository(invoices)
     service = PaymentService(payments, "kid", "NOK")
     a = an_invoice(invoices, "200001", "1000.00")
     b = an_invoice(invoices, "200002", "900.00")

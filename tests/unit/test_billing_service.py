@@ -20,7 +20,9 @@ from heatportal.domain.profile import UtilityProfile, load_profile
 from heatportal.services.access import AccessService
 from heatportal.services.billing import BillingService, NothingToBill
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import FixedClock, World, a_customer, a_meter, a_reading
+from tests.builders import a_customer, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.world import World
 
 JANUARY = BillingPeriod(year=2025, month=1)
 FEBRUARY = BillingPeriod(year=2025, month=2)

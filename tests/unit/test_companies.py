@@ -19,8 +19,9 @@ from heatportal.domain.companies import (
 from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.model import Role
 from heatportal.services.access import AccessService, Principal
-from tests.unit.fakes import InMemoryMemberships, a_membership
-from tests.unit.fakes_companies import InMemoryCompanies
+from tests.builders import a_membership
+from tests.fakes.companies import InMemoryCompanyDirectory
+from tests.fakes.customers import InMemoryMembershipRepository
 
 CUSTOMER = "100001"
 ORG = "923609016"
@@ -84,9 +85,9 @@ def company_person(user_id: str = "forvalter") -> Principal:
 
 def access_with(
     *grants: CompanyGrant, member_role: OrgRole = OrgRole.MANAGER
-) -> tuple[AccessService, InMemoryCompanies]:
-    memberships = InMemoryMemberships()
-    companies = InMemoryCompanies(
+) -> tuple[AccessService, InMemoryCompanyDirectory]:
+    memberships = InMemoryMembershipRepository()
+    companies = InMemoryCompanyDirectory(
         memberships,
         members=[OrgMember(ORG, "forvalter", "forvalter@example.no", member_role)],
         grants=list(grants),
@@ -137,8 +138,8 @@ def test_pending_weaker_or_foreign_grants_give_nothing(kind: str, expected: type
 
 
 def test_members_and_staff_never_pay_for_the_company_lookup() -> None:
-    memberships = InMemoryMemberships(a_membership("kari", CUSTOMER, Role.READ))
-    companies = InMemoryCompanies(memberships, grants=[grant()])
+    memberships = InMemoryMembershipRepository(a_membership("kari", CUSTOMER, Role.READ))
+    companies = InMemoryCompanyDirectory(memberships, grants=[grant()])
     access = AccessService(memberships, companies=companies)
     access.require(Principal("kari", "kari@example.no"), CUSTOMER, Role.READ, companies="any")
     access.require(Principal("staff-1", "s@example.no", frozenset({"staff"})), CUSTOMER, Role.READ, companies="any")
@@ -146,8 +147,8 @@ def test_members_and_staff_never_pay_for_the_company_lookup() -> None:
 
 
 def test_the_customers_of_a_company_person_are_marked_with_the_company() -> None:
-    memberships = InMemoryMemberships(a_membership("forvalter", "100009", Role.ADMIN))
-    companies = InMemoryCompanies(
+    memberships = InMemoryMembershipRepository(a_membership("forvalter", "100009", Role.ADMIN))
+    companies = InMemoryCompanyDirectory(
         memberships,
         members=[OrgMember(ORG, "forvalter", "forvalter@example.no", OrgRole.ADMIN)],
         grants=[

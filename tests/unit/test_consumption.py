@@ -15,16 +15,11 @@ from heatportal.domain.money import EnergyUnit
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.consumption import ConsumptionService
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryMemberships,
-    InMemoryReadings,
-    a_customer,
-    a_membership,
-    a_meter,
-)
-from tests.unit.fakes_readings import InMemoryReadingsStore
+from tests.builders import a_customer, a_membership, a_meter
+from tests.fakes.clock import FixedClock
+from tests.fakes.consumption import InMemoryConsumptionRepository
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.readings import InMemoryReadingRepository
 
 CUSTOMER = "100001"
 OWNER = Principal(user_id="owner", email="owner@example.no")
@@ -39,16 +34,16 @@ def day(meter: str, d: date, quantity: str, temp: str | None = None) -> DailyCon
 
 class World:
     def __init__(self) -> None:
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer(CUSTOMER))
         self.heat = self.customers.add_meter(a_meter("H-1", CUSTOMER, installed_on=date(2023, 1, 1)))
         self.water = self.customers.add_meter(
             a_meter("W-1", CUSTOMER, kind=MeterKind.HOT_WATER, unit=EnergyUnit.M3, decimals=3)
         )
-        self.store = InMemoryReadingsStore()
-        access = AccessService(InMemoryMemberships(a_membership("owner", CUSTOMER, Role.READ)))
+        self.store = InMemoryConsumptionRepository()
+        access = AccessService(InMemoryMembershipRepository(a_membership("owner", CUSTOMER, Role.READ)))
         clock = FixedClock(date(2024, 6, 10))
-        readings = ReadingService(self.customers, InMemoryReadings(), access, clock)
+        readings = ReadingService(self.customers, InMemoryReadingRepository(), access, clock)
         self.service = ConsumptionService(readings, self.store, access, clock, "oslo")
 
     def fill(self, meter: str, start: date, days: int, per_day: str, temp: str = "5.0") -> None:
@@ -153,7 +148,7 @@ def test_normalised_comparison_removes_the_weather() -> None:
 
 
 def test_a_meter_read_by_hand_shows_months_from_its_readings() -> None:
-    from tests.unit.fakes import a_reading
+    from tests.builders import a_reading
 
     w = World()
     readings = w.service.readings.readings

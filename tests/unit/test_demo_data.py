@@ -17,10 +17,10 @@ from pydantic import BaseModel
 from stdnum.no import orgnr as no_orgnr
 from stdnum.se import orgnr as se_orgnr
 
-from heatportal.demo import DEMO_PASSWORD, DemoDataset, DemoUser, generate
 from heatportal.domain.model import MeterKind, ReadingSource, Role
 from heatportal.domain.money import EnergyUnit, convert
 from heatportal.domain.profile import PROFILE_IDS, BillingMode, load_profile
+from infra.local.demo import DEMO_PASSWORD, DemoDataset, DemoUser, generate
 
 TODAY = date(2026, 3, 1)
 UNITS = {"no": EnergyUnit.KWH, "nl": EnergyUnit.GJ, "de": EnergyUnit.MWH, "se": EnergyUnit.MWH}

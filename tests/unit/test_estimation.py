@@ -20,7 +20,10 @@ from heatportal.domain.estimation import (
 from heatportal.domain.model import DailyConsumption, Meter
 from heatportal.services.access import AccessService
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMemberships, InMemoryReadings, a_meter, a_reading
+from tests.builders import a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.readings import InMemoryReadingRepository
 
 STATION = "oslo"
 
@@ -88,11 +91,11 @@ def test_daily_values_are_grouped_by_week() -> None:
     assert [(o.days, o.quantity) for o in observations] == [(7, 70), (7, 70)]
 
 
-def _service_with_history(station: str | None) -> tuple[ReadingService, Meter, InMemoryReadings]:
+def _service_with_history(station: str | None) -> tuple[ReadingService, Meter, InMemoryReadingRepository]:
     """A year of monthly readings that follow 10 kWh a day + 4 kWh per normal degree day."""
-    customers = InMemoryCustomers()
+    customers = InMemoryCustomerRepository()
     meter = customers.add_meter(a_meter("M-1", installed_on=date(2022, 1, 1)))
-    readings = InMemoryReadings()
+    readings = InMemoryReadingRepository()
     value = Decimal(1000)
     starts = _month_starts(date(2023, 1, 1), 14)
     for day, nxt in pairwise(starts):
@@ -102,7 +105,7 @@ def _service_with_history(station: str | None) -> tuple[ReadingService, Meter, I
     service = ReadingService(
         customers,
         readings,
-        AccessService(InMemoryMemberships()),
+        AccessService(InMemoryMembershipRepository()),
         FixedClock(date(2024, 3, 20)),
         climate_station=station,
     )

@@ -16,7 +16,9 @@ from heatportal.domain.profile import load_profile
 from heatportal.domain.tariff import MeterUsage, PricingInput, price_period
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.forecast import YEAR_SWING, ForecastService, fit_meter
-from tests.unit.fakes import FixedClock, World, a_customer, a_membership, a_meter
+from tests.builders import a_customer, a_membership, a_meter
+from tests.fakes.clock import FixedClock
+from tests.fakes.world import World
 
 STATION = "de_bilt"
 BASE, FACTOR = Decimal("0.05"), Decimal("0.012")  # GJ per day, GJ per degree day

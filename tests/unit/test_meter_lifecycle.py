@@ -15,18 +15,11 @@ from heatportal.domain.model import Facility, MeterKind, ReadingSource, Register
 from heatportal.domain.money import EnergyUnit
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.meter_lifecycle import MeterLifecycleService
-from tests.unit.fakes import (
-    ADDRESS,
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryMemberships,
-    InMemoryReadings,
-    a_customer,
-    a_membership,
-    a_meter,
-    a_reading,
-)
-from tests.unit.fakes_meters2 import InMemoryMeterLifecycle
+from tests.builders import ADDRESS, a_customer, a_membership, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.meters import InMemoryMeterLifecycleStore
+from tests.fakes.readings import InMemoryReadingRepository
 
 CUSTOMER, OTHER = "100001", "100002"
 STAFF = Principal(user_id="staff", email="kundesenter@example.no", groups=frozenset({"staff"}))
@@ -36,7 +29,7 @@ TODAY = date(2024, 3, 15)
 
 class World:
     def __init__(self) -> None:
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         for number in (CUSTOMER, OTHER):
             self.customers.add_customer(a_customer(number))
             self.customers.add_facility(Facility(id=f"F{number}", customer_number=number, name="Hus", address=ADDRESS))
@@ -46,11 +39,11 @@ class World:
             )
         )
         self.customers.add_meter(a_meter("M-OTHER", OTHER).model_copy(update={"facility_id": f"F{OTHER}"}))
-        self.readings = InMemoryReadings()
+        self.readings = InMemoryReadingRepository()
         for day, value in ((date(2024, 1, 1), "12000"), (date(2024, 2, 1), "13500")):
             self.readings.readings[("M-1", day)] = a_reading("M-1", day, value)
-        access = AccessService(InMemoryMemberships(a_membership("admin", CUSTOMER, Role.ADMIN)))
-        self.store = InMemoryMeterLifecycle(self.customers, self.readings)
+        access = AccessService(InMemoryMembershipRepository(a_membership("admin", CUSTOMER, Role.ADMIN)))
+        self.store = InMemoryMeterLifecycleStore(self.customers, self.readings)
         self.service = MeterLifecycleService(self.customers, self.readings, self.store, access, FixedClock(TODAY))
 
     def snapshot(self) -> tuple[Any, ...]:

@@ -14,17 +14,11 @@ from heatportal.domain.model import Role
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.meter_settings import MeterSettingsService
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryMemberships,
-    InMemoryReadings,
-    a_customer,
-    a_membership,
-    a_meter,
-    a_reading,
-)
-from tests.unit.fakes_readings3 import InMemoryMeterSettings
+from tests.builders import a_customer, a_membership, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.meters import InMemoryMeterSettingsStore
+from tests.fakes.readings import InMemoryReadingRepository
 
 CUSTOMER = "100001"
 STAFF = Principal(user_id="staff", email="kundesenter@example.no", groups=frozenset({"staff"}))
@@ -33,17 +27,17 @@ ADMIN = Principal(user_id="admin", email="admin@example.no")
 
 class World:
     def __init__(self) -> None:
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer(CUSTOMER))
         self.meter = self.customers.add_meter(
             a_meter("M-1", CUSTOMER, installed_on=date(2023, 1, 1)).model_copy(update={"decimals": 1})
         )
-        self.readings = InMemoryReadings()
+        self.readings = InMemoryReadingRepository()
         for day, value in ((date(2024, 1, 1), "12000.5"), (date(2024, 2, 1), "13500")):
             self.readings.readings[("M-1", day)] = a_reading("M-1", day, value)
-        access = AccessService(InMemoryMemberships(a_membership("admin", CUSTOMER, Role.ADMIN)))
+        access = AccessService(InMemoryMembershipRepository(a_membership("admin", CUSTOMER, Role.ADMIN)))
         clock = FixedClock(date(2024, 3, 15))
-        self.store = InMemoryMeterSettings(self.customers)
+        self.store = InMemoryMeterSettingsStore(self.customers)
         self.service = MeterSettingsService(
             ReadingService(self.customers, self.readings, access, clock), self.readings, self.store, access, clock
         )
@@ -55,7 +49,7 @@ class World:
     def refused(self, **settings: object) -> str:
         before = (self.customers.meters["M-1"], len(self.store.history))
         with pytest.raises(ValidationFailed) as error:
-            self.change(**settings)
+            self.change(STAFF, **settings)
         assert (self.customers.meters["M-1"], len(self.store.history)) == before  # nothing stored
         return error.value.code
 

@@ -11,8 +11,9 @@ from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.model import Address, Customer, Facility, Membership, Role
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.interruptions import InterruptionService
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMemberships
-from tests.unit.fakes_portal import InMemoryInterruptions
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.interruptions import InMemoryInterruptionRepository
 
 STAFF = Principal(user_id="staff-1", email="staff@example.com", groups=frozenset({"staff"}))
 KARI = Principal(user_id="kari", email="kari@example.com")
@@ -22,14 +23,14 @@ STRANGER = Principal(user_id="stranger", email="stranger@example.com")
 @pytest.fixture
 def world():
     clock = FixedClock(date(2026, 11, 22), hour=9)
-    customers = InMemoryCustomers()
+    customers = InMemoryCustomerRepository()
     address = Address(street="Storgata 1", postcode="0155", city="Oslo", country="NO")
     customers.add_customer(Customer(number="100001", name="Kari Nordmann", language="nb", address=address))
     customers.add_facility(Facility(id="F1", customer_number="100001", name="Storgata 1", address=address))
-    memberships = InMemoryMemberships(
+    memberships = InMemoryMembershipRepository(
         Membership(user_id="kari", customer_number="100001", role=Role.READ, email="kari@example.com")
     )
-    repo = InMemoryInterruptions()
+    repo = InMemoryInterruptionRepository()
     service = InterruptionService(repo, customers, AccessService(memberships), clock)
     return service, repo, clock
 

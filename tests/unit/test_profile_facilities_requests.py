@@ -16,9 +16,13 @@ from heatportal.domain.profile import load_profile
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.profile import ProfileService
 from heatportal.services.ratelimit import RateLimiter
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMailer
-from tests.unit.fakes_accounts import FakeIdentity, InMemoryAccountStore, InMemoryRateLimits
-from tests.unit.fakes_accounts2 import InMemoryProfileStore
+from tests.fakes.accounts import InMemoryAccountStore
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository
+from tests.fakes.identity import FakeIdentityAdmin
+from tests.fakes.messaging import InMemoryMailer
+from tests.fakes.profile import InMemoryProfileStore
+from tests.fakes.ratelimit import InMemoryRateLimitStore
 
 PASSWORD = "secret-123"
 NUMBER = "0012345/1"
@@ -29,7 +33,12 @@ IBAN_FACILITY = "DE02120300000000202051"
 
 def build(role: Role = Role.FULL):
     profile = load_profile("de")
-    customers, store, identity, mailer = InMemoryCustomers(), InMemoryAccountStore(), FakeIdentity(), InMemoryMailer()
+    customers, store, identity, mailer = (
+        InMemoryCustomerRepository(),
+        InMemoryAccountStore(),
+        FakeIdentityAdmin(),
+        InMemoryMailer(),
+    )
     address = Address(street="Hauptstr. 1", postcode="91560", city="Heilsbronn", country="DE")
     customers.add_customer(
         Customer(number=NUMBER, name="Jürgen Müller", email="rechnung@example.de", language="de", address=address)
@@ -46,7 +55,7 @@ def build(role: Role = Role.FULL):
         store=profiles,
         identity=identity,
         access=AccessService(store),
-        limiter=RateLimiter(InMemoryRateLimits()),
+        limiter=RateLimiter(InMemoryRateLimitStore()),
         mailer=mailer,
         render_notice=partial(profile_notice_email, profile=profile),
         clock=clock,

@@ -16,18 +16,11 @@ from heatportal.services.access import AccessService, Principal
 from heatportal.services.reading_confirmations import ReadingConfirmations
 from heatportal.services.reading_corrections import ReadingCorrectionService
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryMailer,
-    InMemoryMemberships,
-    InMemoryReadings,
-    a_customer,
-    a_membership,
-    a_meter,
-    a_reading,
-)
-from tests.unit.fakes_readings2 import InMemoryConfirmationMarkers, InMemoryReadingHistory
+from tests.builders import a_customer, a_membership, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.messaging import InMemoryMailer
+from tests.fakes.readings import InMemoryConfirmationMarkers, InMemoryReadingHistoryStore, InMemoryReadingRepository
 
 CUSTOMER = "100001"
 TODAY = date(2025, 6, 10)
@@ -38,12 +31,12 @@ OWNER = Principal(user_id="owner", email="kari@example.no")
 class Setup:
     def __init__(self) -> None:
         self.clock = FixedClock(TODAY)
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer(CUSTOMER))
         self.meter = self.customers.add_meter(a_meter("M-1", CUSTOMER, start_value=Decimal(1000)))
-        self.readings = InMemoryReadings()
-        self.history = InMemoryReadingHistory(self.readings)
-        self.access = AccessService(InMemoryMemberships(a_membership("owner", CUSTOMER, Role.ADMIN)))
+        self.readings = InMemoryReadingRepository()
+        self.history = InMemoryReadingHistoryStore(self.readings)
+        self.access = AccessService(InMemoryMembershipRepository(a_membership("owner", CUSTOMER, Role.ADMIN)))
         self.mailer = InMemoryMailer()
         self.markers = InMemoryConfirmationMarkers()
         self.confirmations = ReadingConfirmations(self.customers, self.markers, self.mailer, self.render)

@@ -9,7 +9,7 @@ import pytest
 
 from heatportal.domain.errors import ValidationFailed
 from heatportal.services.readings import validate_register_value
-from tests.unit.fakes import a_meter
+from tests.builders import a_meter
 
 
 @pytest.mark.parametrize("text", ["1E+50", "1" + "0" * 41, "1000000000000"])

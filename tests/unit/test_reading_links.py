@@ -12,17 +12,11 @@ from heatportal.domain.model import Role
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.reading_links import SUBMITS_PER_TOKEN_PER_HOUR, ReadingLinkService, hash_token
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryMemberships,
-    InMemoryReadings,
-    a_customer,
-    a_membership,
-    a_meter,
-    a_reading,
-)
-from tests.unit.fakes_readings import InMemoryReadingsStore
+from tests.builders import a_customer, a_membership, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.readings import InMemoryReadingRepository
+from tests.fakes.reminders import InMemoryReminderStore
 
 OWNER = Principal(user_id="owner", email="kari@example.no")
 READER = Principal(user_id="reader", email="reader@example.no")
@@ -31,16 +25,18 @@ READER = Principal(user_id="reader", email="reader@example.no")
 class World:
     def __init__(self) -> None:
         self.clock = FixedClock(date(2024, 3, 29))
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer("100001"))
         self.customers.add_meter(a_meter("M-1", installed_on=date(2023, 1, 1)))
-        self.readings = InMemoryReadings()
+        self.readings = InMemoryReadingRepository()
         r = a_reading("M-1", date(2024, 3, 1), "3000")
         self.readings.readings[("M-1", r.read_on)] = r
         access = AccessService(
-            InMemoryMemberships(a_membership("owner", "100001", Role.FULL), a_membership("reader", "100001", Role.READ))
+            InMemoryMembershipRepository(
+                a_membership("owner", "100001", Role.FULL), a_membership("reader", "100001", Role.READ)
+            )
         )
-        self.store = InMemoryReadingsStore()
+        self.store = InMemoryReminderStore()
         self.service = ReadingLinkService(
             self.customers,
             ReadingService(self.customers, self.readings, access, self.clock),

@@ -11,16 +11,10 @@ from heatportal.domain.errors import Conflict, Forbidden, NotFound, ValidationFa
 from heatportal.domain.model import DailyConsumption, Meter, Reading, ReadingSource, Role
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryMemberships,
-    InMemoryReadings,
-    a_customer,
-    a_membership,
-    a_meter,
-    a_reading,
-)
+from tests.builders import a_customer, a_membership, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.readings import InMemoryReadingRepository
 
 TODAY = date(2024, 3, 15)
 CUSTOMER = "100001"
@@ -32,11 +26,11 @@ AGENT = Principal(user_id="agent", email="agent@example.no", groups=frozenset({"
 class Setup:
     def __init__(self, meter: Meter | None = None) -> None:
         self.clock = FixedClock(TODAY)
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer(CUSTOMER))
         self.meter = self.customers.add_meter(meter or a_meter("M-1", CUSTOMER, installed_on=date(2023, 1, 1)))
-        self.readings = InMemoryReadings()
-        self.memberships = InMemoryMemberships(
+        self.readings = InMemoryReadingRepository()
+        self.memberships = InMemoryMembershipRepository(
             a_membership("owner", CUSTOMER, Role.FULL), a_membership("reader", CUSTOMER, Role.READ)
         )
         self.service = ReadingService(self.customers, self.readings, AccessService(self.memberships), self.clock)

@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from heatportal.adapters.dynamo import _meter, _reading, meter_item, reading_item, same_registers
-from heatportal.demo import generate
+from heatportal.adapters.dynamo import meter_from_item, meter_item, reading_from_item, reading_item, same_registers
 from heatportal.domain.consumption import MonthlyConsumption, year_view
 from heatportal.domain.errors import Conflict, ValidationFailed
 from heatportal.domain.model import Meter, MeterKind, Reading, Register, RegisterName, Role
@@ -21,14 +20,18 @@ from heatportal.services.access import AccessService, Principal
 from heatportal.services.consumption import with_register_volumes
 from heatportal.services.reading_corrections import ReadingCorrectionService
 from heatportal.services.readings import ReadingService
-from tests.unit.fakes import FixedClock, InMemoryCustomers, InMemoryMemberships, a_customer, a_membership, a_meter
-from tests.unit.fakes_readings2 import InMemoryReadingHistory
-from tests.unit.fakes_registers import (
-    RegisterReadings,
+from infra.local.demo import generate
+from tests.builders import (
+    a_customer,
     a_heat_meter_with_volume,
+    a_membership,
+    a_meter,
     a_reading_with,
     a_volume_register,
 )
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.readings import InMemoryReadingHistoryStore, InMemoryReadingRepository
 
 TODAY = date(2024, 3, 15)
 CUSTOMER = "100001"
@@ -37,14 +40,14 @@ OWNER = Principal(user_id="owner", email="owner@example.no")
 
 class Setup:
     def __init__(self, meter: Meter | None = None) -> None:
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer(CUSTOMER))
         self.meter = self.customers.add_meter(meter or a_heat_meter_with_volume())
-        self.readings = RegisterReadings()
+        self.readings = InMemoryReadingRepository()
         self.service = ReadingService(
             self.customers,
             self.readings,
-            AccessService(InMemoryMemberships(a_membership("owner", CUSTOMER, Role.FULL))),
+            AccessService(InMemoryMembershipRepository(a_membership("owner", CUSTOMER, Role.FULL))),
             FixedClock(TODAY),
         )
 
@@ -110,22 +113,22 @@ def test_a_register_counts_in_a_unit_of_its_kind_and_a_meter_has_each_register_o
 def test_meter_items_keep_their_registers_and_old_items_have_only_the_main_one():
     meter = a_heat_meter_with_volume(volume=a_volume_register(decimals=3, start_value="12.5", register_digits=6))
     item = meter_item(meter)
-    assert _meter(item) == meter
+    assert meter_from_item(item) == meter
     old = meter_item(a_meter())
     assert old["registers"] is None  # not written at all (the adapter drops None)
     del old["registers"]
-    assert _meter(old).registers == ()
+    assert meter_from_item(old).registers == ()
 
 
 def test_reading_items_keep_secondary_values_and_old_items_have_none():
     reading = a_reading_with("M-1", date(2024, 3, 1), "10000", {"volume": "250.25"}, rollovers=("volume",))
     item = reading_item(reading)
-    assert _reading(item) == reading
+    assert reading_from_item(item) == reading
     plain = reading_item(a_reading_with("M-1", date(2024, 3, 1), "10000"))
     assert plain["registers"] is None and plain["register_rollovers"] is None
     for key in ("registers", "register_rollovers"):
         del plain[key]
-    assert _reading(plain).registers == {} and _reading(plain).register_rollovers == frozenset()
+    assert reading_from_item(plain).registers == {} and reading_from_item(plain).register_rollovers == frozenset()
 
 
 def test_a_retry_repeats_the_stored_secondary_values_or_sends_fewer():
@@ -348,7 +351,7 @@ STAFF = Principal(user_id="agent", email="agent@example.no", groups=frozenset({"
 @pytest.fixture
 def corrections(world: Setup):
     world.given(a_reading_with("M-1", date(2023, 12, 1), "7000", {"volume": "180.00"}))
-    history = InMemoryReadingHistory(world.readings)
+    history = InMemoryReadingHistoryStore(world.readings)
     service = ReadingCorrectionService(
         world.service, world.readings, history, world.service.access, world.service.clock
     )

@@ -13,9 +13,10 @@ from decimal import Decimal
 import pytest
 
 from heatportal.domain.errors import ValidationFailed
-from heatportal.domain.model import BillingPeriod, EnergyUnit, Meter, MeterPeriodValue, ReadingSource
+from heatportal.domain.model import BillingPeriod, Meter, MeterPeriodValue, ReadingSource
+from heatportal.domain.money import EnergyUnit
 from heatportal.services.billing import _year_values
-from tests.unit.fakes import a_customer, a_meter, a_reading
+from tests.builders import a_customer, a_meter, a_reading
 from tests.unit.test_billing_service import Billing
 from tests.unit.test_readings_service import CUSTOMER, OWNER, Setup
 

@@ -18,7 +18,7 @@ from heatportal.domain.estimation import consumption_between, observations_from_
 from heatportal.domain.model import Reading
 from heatportal.services.access import Principal
 from heatportal.services.readings import within_register
-from tests.unit.fakes import a_reading
+from tests.builders import a_reading
 from tests.unit.test_billing_service import Billing
 from tests.unit.test_consumption import CUSTOMER, OWNER, World
 from tests.unit.test_reading_corrections import CUSTOMER as OWNED

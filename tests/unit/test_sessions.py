@@ -6,7 +6,7 @@ out a token that is refused on arrival."""
 from __future__ import annotations
 
 from heatportal.services.sessions import Sessions, issued_before_sign_out
-from tests.unit.fakes_security import InMemorySignOuts
+from tests.fakes.sessions import InMemorySignOutStore
 
 
 class Wall:
@@ -31,7 +31,7 @@ def test_the_rule_in_whole_seconds() -> None:
 
 
 def test_tokens_before_the_sign_out_are_revoked_and_later_ones_are_not() -> None:
-    store, wall = InMemorySignOuts(), Wall(1_000_500)
+    store, wall = InMemorySignOutStore(), Wall(1_000_500)
     sessions = Sessions(store, now_ms=wall.now, sleep=wall.sleep)
     assert not sessions.revoked({"sub": "u1", "iat": 999})
     sessions.end_everywhere("u1")
@@ -43,7 +43,7 @@ def test_tokens_before_the_sign_out_are_revoked_and_later_ones_are_not() -> None
 
 
 def test_a_sign_in_in_the_second_of_the_sign_out_waits_for_the_next_second() -> None:
-    store, wall = InMemorySignOuts(), Wall(1_000_200)
+    store, wall = InMemorySignOutStore(), Wall(1_000_200)
     sessions = Sessions(store, now_ms=wall.now, sleep=wall.sleep)
     sessions.end_everywhere("u1")
     issued: list[int] = []
@@ -59,7 +59,7 @@ def test_a_sign_in_in_the_second_of_the_sign_out_waits_for_the_next_second() -> 
 
 
 def test_a_sign_in_long_after_the_sign_out_is_not_repeated() -> None:
-    store, wall = InMemorySignOuts(), Wall(1_000_200)
+    store, wall = InMemorySignOutStore(), Wall(1_000_200)
     sessions = Sessions(store, now_ms=wall.now, sleep=wall.sleep)
     sessions.end_everywhere("u1")
     wall.ms = 5_000_000

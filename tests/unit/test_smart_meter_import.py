@@ -11,21 +11,23 @@ import pytest
 from heatportal.domain.model import MeterKind
 from heatportal.domain.money import EnergyUnit
 from heatportal.services.smart_meter_import import SmartMeterImportService
-from tests.unit.fakes import FixedClock, InMemoryCustomers, a_customer, a_meter
-from tests.unit.fakes_readings import InMemoryReadingsStore
+from tests.builders import a_customer, a_meter
+from tests.fakes.clock import FixedClock
+from tests.fakes.consumption import InMemoryConsumptionRepository
+from tests.fakes.customers import InMemoryCustomerRepository
 
 HEADER = "meter,start,interval,energy,volume,flow,supply_temp,return_temp\n"
 
 
 class World:
     def __init__(self) -> None:
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer("100001"))
         self.customers.add_meter(a_meter("H-1", installed_on=date(2024, 1, 1), unit=EnergyUnit.MWH, decimals=3))
         self.customers.add_meter(
             a_meter("W-1", kind=MeterKind.HOT_WATER, unit=EnergyUnit.M3, decimals=3, installed_on=date(2024, 1, 1))
         )
-        self.store = InMemoryReadingsStore()
+        self.store = InMemoryConsumptionRepository()
         self.clock = FixedClock(date(2024, 3, 10))
         self.service = SmartMeterImportService(self.customers, self.store, self.clock, "Europe/Oslo")
 

@@ -24,19 +24,13 @@ from heatportal.services.readings import ReadingService
 from heatportal.services.reminders import ReminderService, next_cutoff
 from heatportal.services.sms import SmsReadingService
 from heatportal.services.sms_agreements import START_ATTEMPTS_PER_DAY, SmsAgreementStarts
-from tests.unit.fakes import (
-    FixedClock,
-    InMemoryCustomers,
-    InMemoryMailer,
-    InMemoryMemberships,
-    InMemoryReadings,
-    a_customer,
-    a_membership,
-    a_meter,
-    a_reading,
-)
-from tests.unit.fakes_readings import InMemoryReadingsStore, RecordingSms
-from tests.unit.fakes_security import InMemorySmsStarts
+from tests.builders import a_customer, a_membership, a_meter, a_reading
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.messaging import InMemoryMailer, InMemorySmsSender
+from tests.fakes.readings import InMemoryReadingRepository
+from tests.fakes.reminders import InMemoryReminderStore
+from tests.fakes.sms_starts import InMemoryPendingStartStore
 
 PHONE = "+4791234567"
 
@@ -75,23 +69,23 @@ def test_phone_numbers_are_normalised_in_the_utilitys_country() -> None:
 class World:
     def __init__(self, today: date = date(2024, 3, 15)) -> None:
         self.clock = FixedClock(today)
-        self.customers = InMemoryCustomers()
+        self.customers = InMemoryCustomerRepository()
         self.customers.add_customer(a_customer("100001"))
         self.customers.add_customer(a_customer("100002", language="en"))
         self.meter = self.customers.add_meter(a_meter("M-1", "100001", installed_on=date(2023, 1, 1)))
         self.customers.add_meter(a_meter("M-2", "100001", installed_on=date(2023, 1, 1)))
         self.customers.add_meter(a_meter("X-9", "100002", installed_on=date(2023, 1, 1)))
-        self.readings = InMemoryReadings()
+        self.readings = InMemoryReadingRepository()
         for meter in ("M-1", "M-2"):
             for month, value in ((1, "1000"), (2, "2000"), (3, "3000")):
                 r = a_reading(meter, date(2024, month, 1), value)
                 self.readings.readings[(meter, r.read_on)] = r
-        access = AccessService(InMemoryMemberships(a_membership("owner", "100001", Role.FULL)))
+        access = AccessService(InMemoryMembershipRepository(a_membership("owner", "100001", Role.FULL)))
         self.reading_service = ReadingService(self.customers, self.readings, access, self.clock)
-        self.store = InMemoryReadingsStore()
-        self.sms = RecordingSms()
+        self.store = InMemoryReminderStore()
+        self.sms = InMemorySmsSender()
         self.mailer = InMemoryMailer()
-        self.pending = InMemorySmsStarts()
+        self.pending = InMemoryPendingStartStore()
         # (customer number, phone, meter, code) of each code mailed to the e-mail on record
         self.codes: list[tuple[str, str, str, str]] = []
         self.starts = SmsAgreementStarts(

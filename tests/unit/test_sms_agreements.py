@@ -12,7 +12,8 @@ from heatportal.domain.errors import Forbidden
 from heatportal.domain.model import ReadingSource, Role
 from heatportal.services.access import AccessService, Principal
 from heatportal.services.sms_agreements import CODE_ATTEMPTS, CODES_PER_CUSTOMER_PER_DAY
-from tests.unit.fakes import InMemoryMemberships, a_customer, a_membership, a_reading
+from tests.builders import a_customer, a_membership, a_reading
+from tests.fakes.customers import InMemoryMembershipRepository
 from tests.unit.test_reading_corrections import CUSTOMER, Setup
 from tests.unit.test_sms import World
 
@@ -131,7 +132,7 @@ def test_only_readings_that_came_by_sms_and_only_for_the_full_role(setup: Setup)
     with pytest.raises(Forbidden) as portal_reading:
         setup.corrections.correct(owner, CUSTOMER, "M-1", date(2025, 2, 1), Decimal(2900), "Feil")
     assert portal_reading.value.code == "correction_staff_only"
-    setup.access = AccessService(InMemoryMemberships(a_membership("reader", CUSTOMER, Role.READ)))
+    setup.access = AccessService(InMemoryMembershipRepository(a_membership("reader", CUSTOMER, Role.READ)))
     setup.corrections.access = setup.access
     reader = Principal(user_id="reader", email="reader@example.no")
     with pytest.raises(Forbidden):

@@ -5,6 +5,7 @@ all of them; a reply confirms it and reminders no longer go to the phone."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -24,7 +25,7 @@ from tests.unit.test_sms import PHONE, World
         ("KLEM STOP M-1 M-2", Malformed(start=False, stop=True)),
         ("KLEM STOP M-1!", Malformed(start=False, stop=True)),
         ("STOP M-1", Malformed(start=False)),  # only the keyword form names a meter
-        ("KLEM 12345", SubmitReading(None, 12345, False)),
+        ("KLEM 12345", SubmitReading(None, Decimal(12345), False)),
     ],
 )
 def test_stop_messages_are_parsed(text: str, command: object) -> None:

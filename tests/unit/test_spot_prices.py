@@ -14,7 +14,7 @@ from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.spot_prices import MAX_PRICE_PER_KWH, SpotPrice, parse_price, read_spot_file, spot_price
 from heatportal.services.access import Principal
 from heatportal.services.spot_prices import SpotPriceService
-from tests.unit.fakes_spot import InMemorySpotPrices
+from tests.fakes.spot_prices import InMemorySpotPriceStore
 
 STAFF = Principal("staff-1", "kundeservice@example.com", frozenset({"staff"}))
 CUSTOMER = Principal("user-1", "kari@example.com")
@@ -138,7 +138,7 @@ def test_a_file_that_cannot_be_read_as_a_whole_raises_its_code(body, error):
 
 
 def test_only_staff_set_or_list_prices_and_nothing_is_read_or_written_for_others():
-    store = InMemorySpotPrices()
+    store = InMemorySpotPriceStore()
     service = SpotPriceService(store)
     for call in (
         lambda: service.set_price(CUSTOMER, "NO1", "2024-01", "0.85"),
@@ -151,7 +151,7 @@ def test_only_staff_set_or_list_prices_and_nothing_is_read_or_written_for_others
 
 
 def test_staff_set_a_price_once_a_retry_changes_nothing_and_a_correction_replaces_it():
-    store = InMemorySpotPrices()
+    store = InMemorySpotPriceStore()
     service = SpotPriceService(store)
     assert service.set_price(STAFF, "no1", "2024-01", "0,8512") == (
         SpotPrice("NO1", "2024-01", Decimal("0.8512")),
@@ -164,14 +164,14 @@ def test_staff_set_a_price_once_a_retry_changes_nothing_and_a_correction_replace
 
 
 def test_a_refused_price_stores_nothing():
-    store = InMemorySpotPrices()
+    store = InMemorySpotPriceStore()
     with pytest.raises(ValidationFailed):
         SpotPriceService(store).set_price(STAFF, "NO1", "2024-01", "851.2")
     assert store.prices == {} and store.puts == 0
 
 
 def test_a_year_is_listed_by_month_with_one_query():
-    store = InMemorySpotPrices()
+    store = InMemorySpotPriceStore()
     store.prices = {
         ("NO1", "2024-02"): Decimal("0.7"),
         ("NO1", "2024-01"): Decimal("0.8"),
@@ -197,7 +197,7 @@ FILE = (
 
 
 def test_an_import_stores_good_rows_reports_bad_ones_and_a_second_import_changes_nothing():
-    store = InMemorySpotPrices()
+    store = InMemorySpotPriceStore()
     service = SpotPriceService(store)
     first = service.import_file("spot-prices/2024.csv", FILE.encode())
     assert (first.rows, first.stored, first.corrected, first.unchanged, first.error) == (5, 4, 0, 0, None)
@@ -227,6 +227,6 @@ def test_an_import_stores_good_rows_reports_bad_ones_and_a_second_import_changes
     ],
 )
 def test_an_unreadable_file_is_reported_and_stores_nothing(key, body, error):
-    store = InMemorySpotPrices()
+    store = InMemorySpotPriceStore()
     report = SpotPriceService(store).import_file(key, body)
     assert (report.error, report.stored, store.puts) == (error, 0, 0)

@@ -1,31 +1,10 @@
 """DynamoDB adapter: one table, designed access patterns, explicit item mapping.
 
-Key design (single table ``Table``; every request path is a GetItem, a Query on
-a known key, or a transaction; never a Scan):
-
-| entity              | PK                | SK                       | GSI1PK / GSI1SK          | GSI2PK / GSI2SK   |
-|---------------------|-------------------|--------------------------|--------------------------|-------------------|
-| customer            | CUST#<no>         | PROFILE                  | CONTACT#<email> / CUST#<no> | ACCOUNTS / <no> |
-| facility            | CUST#<no>         | FAC#<id>                 |                          |                   |
-| meter               | CUST#<no>         | METER#<meter>            | METER#<meter> / CUST#<no>|                   |
-| membership          | CUST#<no>         | MEMBER#<user>            | USER#<user> / CUST#<no>  |                   |
-| invoice             | CUST#<no>         | INV#<number:010d>        | INVOICE#<number> / ...   |                   |
-| billed marker       | CUST#<no>         | BILLED#<period>#<kind>   |                          |                   |
-| reading             | METER#<meter>     | READ#<yyyy-mm-dd>        |                          |                   |
-| daily consumption   | METER#<meter>     | DAY#<yyyy-mm-dd>         |                          |                   |
-| invoice counter     | COUNTER#INVOICE   | COUNTER                  |                          |                   |
-| spot price          | SPOT#<zone>       | MONTH#<yyyy-mm>          |                          |                   |
-| billing run         | RUN#<id>          | SUMMARY / FAIL#<no>      |                          |                   |
-| name token          | NAME#<2 letters>  | <token>#<no>             |                          |                   |
-
-Access patterns: customer page = Query PK=CUST#<no> (profile, facilities,
-meters, memberships, invoices in one partition); membership check = GetItem
-(CUST#<no>, MEMBER#<user>); a user's customers = Query GSI1 USER#<user>;
-meter by number (SMS, links) = Query GSI1 METER#<meter>; readings and daily
-consumption of a period = Query PK=METER#<meter> with SK BETWEEN; accounts to
-bill = Query GSI2 ACCOUNTS (paginated, billing only); staff search by name =
-Query PK=NAME#<first letters> SK begins_with <word> per word, then one
-BatchGetItem (adapters.dynamo_names).
+The data model (every entity's keys, the indexes, the access patterns) is in
+docs/data-model.md; its keys are built by ``adapters.dynamo_keys`` and
+nowhere else. This module holds the table wrapper and the customer, facility,
+meter, membership, reading, daily-consumption and invoice items with their
+public mappers (``<entity>_item`` to store, ``<entity>_from_item`` to read).
 
 Meters with several registers: the meter item lists its secondary registers
 (``registers``, absent on a one-register meter) and a reading item carries
@@ -43,6 +22,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from heatportal.adapters import dynamo_keys as keys
 from heatportal.domain.errors import Conflict, TransientFailure
 from heatportal.domain.model import (
     Address,
@@ -71,12 +51,18 @@ _TRANSIENT = {
 }
 
 
-def _dump(item: dict[str, Any]) -> dict[str, Any]:
+def dump_item(item: dict[str, Any]) -> dict[str, Any]:
+    """An item (or a key, or expression values) in DynamoDB's typed form; None attributes are left out."""
     return {k: _SER.serialize(v) for k, v in item.items() if v is not None}
 
 
-def _load(item: dict[str, Any]) -> dict[str, Any]:
+def load_item(item: dict[str, Any]) -> dict[str, Any]:
+    """An item from DynamoDB's typed form to plain values (numbers as Decimal)."""
     return {k: _DE.deserialize(v) for k, v in item.items()}
+
+
+def conditional_check_failed(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 def _transient(error: ClientError) -> bool:
@@ -100,14 +86,12 @@ class DynamoTable:
                 raise TransientFailure(f"DynamoDB {operation} throttled or unavailable") from error
             raise
 
-    def get(self, pk: str, sk: str, consistent: bool = False) -> dict[str, Any] | None:
-        resp = self.call(
-            "get_item",
-            TableName=self.name,
-            Key=_dump({"PK": pk, "SK": sk}),
-            ConsistentRead=consistent,
-        )
-        return _load(resp["Item"]) if "Item" in resp else None
+    def get(self, key: keys.Key, consistent: bool = False) -> dict[str, Any] | None:
+        resp = self.call("get_item", TableName=self.name, Key=dump_item(key.item()), ConsistentRead=consistent)
+        return load_item(resp["Item"]) if "Item" in resp else None
+
+    def delete(self, key: keys.Key) -> None:
+        self.call("delete_item", TableName=self.name, Key=dump_item(key.item()))
 
     def query(
         self,
@@ -136,7 +120,7 @@ class DynamoTable:
             "TableName": self.name,
             "KeyConditionExpression": condition,
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": _dump(values),
+            "ExpressionAttributeValues": dump_item(values),
             "ScanIndexForward": forward,
         }
         if index:
@@ -146,13 +130,13 @@ class DynamoTable:
             if limit is not None:
                 kwargs["Limit"] = limit - len(items)
             resp = self.call("query", **kwargs)
-            items.extend(_load(i) for i in resp.get("Items", []))
+            items.extend(load_item(i) for i in resp.get("Items", []))
             if "LastEvaluatedKey" not in resp or (limit is not None and len(items) >= limit):
                 return items
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
     def put(self, item: dict[str, Any], condition: str | None = None) -> None:
-        kwargs: dict[str, Any] = {"TableName": self.name, "Item": _dump(item)}
+        kwargs: dict[str, Any] = {"TableName": self.name, "Item": dump_item(item)}
         if condition:
             kwargs["ConditionExpression"] = condition
         self.call("put_item", **kwargs)
@@ -173,7 +157,7 @@ class DynamoTable:
 
     def batch_put(self, items: list[dict[str, Any]]) -> None:
         for start in range(0, len(items), 25):
-            chunk = [{"PutRequest": {"Item": _dump(i)}} for i in items[start : start + 25]]
+            chunk = [{"PutRequest": {"Item": dump_item(i)}} for i in items[start : start + 25]]
             pending: dict[str, Any] = {self.name: chunk}
             while pending:
                 resp = self.call("batch_write_item", RequestItems=pending)
@@ -183,17 +167,18 @@ class DynamoTable:
 # --- item mapping -------------------------------------------------------------
 
 
-def version_update(table_name: str, pk: str, version: int) -> dict[str, Any]:
+def version_update(table_name: str, access: keys.Key, version: int) -> dict[str, Any]:
     """The transaction item that moves an access list's optimistic-lock version
-    (item ``pk`` / ACCESS) from ``version`` to the next, failing if it moved meanwhile."""
+    (``dynamo_keys.customer_access`` or ``org_access``) from ``version`` to the
+    next, failing if it moved meanwhile."""
     return {
         "Update": {
             "TableName": table_name,
-            "Key": _dump({"PK": pk, "SK": "ACCESS"}),
+            "Key": dump_item(access.item()),
             "UpdateExpression": "SET version = :next, #t = :type",
             "ConditionExpression": "attribute_not_exists(PK)" if version == 0 else "version = :current",
             "ExpressionAttributeNames": {"#t": "type"},
-            "ExpressionAttributeValues": _dump(
+            "ExpressionAttributeValues": dump_item(
                 {":next": version + 1, ":type": "access", **({":current": version} if version else {})}
             ),
         }
@@ -206,13 +191,10 @@ def _address_item(address: Address) -> dict[str, str]:
 
 def customer_item(customer: Customer) -> dict[str, Any]:
     return {
-        "PK": f"CUST#{customer.number}",
-        "SK": "PROFILE",
-        "GSI2PK": "ACCOUNTS",
-        "GSI2SK": customer.number,
+        **keys.customer(customer.number).item(),
+        **keys.account_to_bill(customer.number).item(),
         # Customers by e-mail on record (forgotten customer number, staff search).
-        "GSI1PK": f"CONTACT#{customer.email.strip().lower()}" if customer.email else None,
-        "GSI1SK": f"CUST#{customer.number}" if customer.email else None,
+        **(keys.by_contact_email(customer.email.strip().lower(), customer.number).item() if customer.email else {}),
         "type": "customer",
         "number": customer.number,
         "name": customer.name,
@@ -225,7 +207,7 @@ def customer_item(customer: Customer) -> dict[str, Any]:
     }
 
 
-def _customer(item: dict[str, Any]) -> Customer:
+def customer_from_item(item: dict[str, Any]) -> Customer:
     return Customer(
         number=item["number"],
         name=item["name"],
@@ -240,8 +222,7 @@ def _customer(item: dict[str, Any]) -> Customer:
 
 def facility_item(facility: Facility) -> dict[str, Any]:
     return {
-        "PK": f"CUST#{facility.customer_number}",
-        "SK": f"FAC#{facility.id}",
+        **keys.facility(facility.customer_number, facility.id).item(),
         "type": "facility",
         "id": facility.id,
         "customer_number": facility.customer_number,
@@ -250,7 +231,7 @@ def facility_item(facility: Facility) -> dict[str, Any]:
     }
 
 
-def _facility(item: dict[str, Any]) -> Facility:
+def facility_from_item(item: dict[str, Any]) -> Facility:
     return Facility(
         id=item["id"],
         customer_number=item["customer_number"],
@@ -261,10 +242,8 @@ def _facility(item: dict[str, Any]) -> Facility:
 
 def meter_item(meter: Meter) -> dict[str, Any]:
     return {
-        "PK": f"CUST#{meter.customer_number}",
-        "SK": f"METER#{meter.number}",
-        "GSI1PK": f"METER#{meter.number}",
-        "GSI1SK": f"CUST#{meter.customer_number}",
+        **keys.meter(meter.customer_number, meter.number).item(),
+        **keys.by_meter_number(meter.number, meter.customer_number).item(),
         "type": "meter",
         "number": meter.number,
         "customer_number": meter.customer_number,
@@ -302,7 +281,7 @@ def _register(item: dict[str, Any]) -> Register:
     )
 
 
-def _meter(item: dict[str, Any]) -> Meter:
+def meter_from_item(item: dict[str, Any]) -> Meter:
     return Meter(
         number=item["number"],
         customer_number=item["customer_number"],
@@ -320,10 +299,8 @@ def _meter(item: dict[str, Any]) -> Meter:
 
 def membership_item(membership: Membership) -> dict[str, Any]:
     return {
-        "PK": f"CUST#{membership.customer_number}",
-        "SK": f"MEMBER#{membership.user_id}",
-        "GSI1PK": f"USER#{membership.user_id}",
-        "GSI1SK": f"CUST#{membership.customer_number}",
+        **keys.membership(membership.customer_number, membership.user_id).item(),
+        **keys.by_user_membership(membership.user_id, membership.customer_number).item(),
         "type": "membership",
         "user_id": membership.user_id,
         "customer_number": membership.customer_number,
@@ -333,7 +310,7 @@ def membership_item(membership: Membership) -> dict[str, Any]:
     }
 
 
-def _membership(item: dict[str, Any]) -> Membership:
+def membership_from_item(item: dict[str, Any]) -> Membership:
     return Membership(
         user_id=item["user_id"],
         customer_number=item["customer_number"],
@@ -345,8 +322,7 @@ def _membership(item: dict[str, Any]) -> Membership:
 
 def reading_item(reading: Reading) -> dict[str, Any]:
     return {
-        "PK": f"METER#{reading.meter_number}",
-        "SK": f"READ#{reading.read_on.isoformat()}",
+        **keys.reading(reading.meter_number, reading.read_on).item(),
         "type": "reading",
         "meter_number": reading.meter_number,
         "read_on": reading.read_on.isoformat(),
@@ -368,7 +344,7 @@ def same_registers(existing: dict[str, Any], reading: Reading) -> bool:
     return all(name in stored and Decimal(stored[name]) == v for name, v in reading.registers.items())
 
 
-def _reading(item: dict[str, Any]) -> Reading:
+def reading_from_item(item: dict[str, Any]) -> Reading:
     return Reading(
         meter_number=item["meter_number"],
         read_on=date.fromisoformat(item["read_on"]),
@@ -385,8 +361,7 @@ def _reading(item: dict[str, Any]) -> Reading:
 
 def daily_item(day: DailyConsumption) -> dict[str, Any]:
     return {
-        "PK": f"METER#{day.meter_number}",
-        "SK": f"DAY#{day.day.isoformat()}",
+        **keys.daily(day.meter_number, day.day).item(),
         "type": "daily",
         "meter_number": day.meter_number,
         "day": day.day.isoformat(),
@@ -398,7 +373,7 @@ def daily_item(day: DailyConsumption) -> dict[str, Any]:
     }
 
 
-def _daily(item: dict[str, Any]) -> DailyConsumption:
+def daily_from_item(item: dict[str, Any]) -> DailyConsumption:
     return DailyConsumption(
         meter_number=item["meter_number"],
         day=date.fromisoformat(item["day"]),
@@ -412,10 +387,8 @@ def _daily(item: dict[str, Any]) -> DailyConsumption:
 
 def invoice_item(invoice: Invoice) -> dict[str, Any]:
     return {
-        "PK": f"CUST#{invoice.customer_number}",
-        "SK": f"INV#{invoice.number:010d}",
-        "GSI1PK": f"INVOICE#{invoice.number}",
-        "GSI1SK": f"CUST#{invoice.customer_number}",
+        **keys.invoice(invoice.customer_number, invoice.number).item(),
+        **keys.by_invoice_number(invoice.number, invoice.customer_number).item(),
         "type": "invoice",
         "number": invoice.number,
         "customer_number": invoice.customer_number,
@@ -437,7 +410,7 @@ def invoice_item(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def _invoice(item: dict[str, Any]) -> Invoice:
+def invoice_from_item(item: dict[str, Any]) -> Invoice:
     return Invoice(
         number=int(item["number"]),
         customer_number=item["customer_number"],
@@ -470,43 +443,42 @@ class DynamoRepository:
 
     # customers, facilities, meters
     def get_customer(self, number: str) -> Customer | None:
-        item = self.table.get(f"CUST#{number}", "PROFILE")
-        return _customer(item) if item else None
+        item = self.table.get(keys.customer(number))
+        return customer_from_item(item) if item else None
 
     def list_facilities(self, customer_number: str) -> list[Facility]:
-        return [_facility(i) for i in self.table.query(f"CUST#{customer_number}", sk_prefix="FAC#")]
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.FACILITIES)
+        return [facility_from_item(i) for i in items]
 
     def list_meters(self, customer_number: str) -> list[Meter]:
-        return [_meter(i) for i in self.table.query(f"CUST#{customer_number}", sk_prefix="METER#")]
+        return [meter_from_item(i) for i in self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.METERS)]
 
     def find_meter(self, meter_number: str) -> Meter | None:
-        items = self.table.query(f"METER#{meter_number}", index="GSI1", limit=1)
-        return _meter(items[0]) if items else None
+        items = self.table.query(keys.meter_pk(meter_number), index=keys.GSI1, limit=1)
+        return meter_from_item(items[0]) if items else None
 
     def list_account_numbers(self) -> list[str]:
-        return [i["number"] for i in self.table.query("ACCOUNTS", index="GSI2")]
+        return [i["number"] for i in self.table.query(keys.ACCOUNTS, index=keys.GSI2)]
 
     # memberships
     def get_membership(self, user_id: str, customer_number: str) -> Membership | None:
-        item = self.table.get(f"CUST#{customer_number}", f"MEMBER#{user_id}")
-        return _membership(item) if item else None
+        item = self.table.get(keys.membership(customer_number, user_id))
+        return membership_from_item(item) if item else None
 
     def list_memberships(self, user_id: str) -> list[Membership]:
-        items = self.table.query(f"USER#{user_id}", index="GSI1", sk_prefix="CUST#")
-        return [_membership(i) for i in items]
+        items = self.table.query(keys.user_pk(user_id), index=keys.GSI1, sk_prefix=keys.CUSTOMERS)
+        return [membership_from_item(i) for i in items]
 
     # readings and consumption
     def list_readings(self, meter_number: str, start: date, end: date) -> list[Reading]:
-        items = self.table.query(
-            f"METER#{meter_number}",
-            sk_between=(f"READ#{start.isoformat()}", f"READ#{end.isoformat()}"),
-        )
-        return [_reading(i) for i in items]
+        items = self.table.query(keys.meter_pk(meter_number), sk_between=keys.readings_between(start, end))
+        return [reading_from_item(i) for i in items]
 
     def latest_reading(self, meter_number: str, before: date | None = None) -> Reading | None:
-        upper = f"READ#{before.isoformat()}" if before else "READ#9999"
-        items = self.table.query(f"METER#{meter_number}", sk_between=("READ#", upper), forward=False, limit=1)
-        return _reading(items[0]) if items else None
+        items = self.table.query(
+            keys.meter_pk(meter_number), sk_between=keys.readings_up_to(before), forward=False, limit=1
+        )
+        return reading_from_item(items[0]) if items else None
 
     def add_reading(self, reading: Reading) -> Reading:
         try:
@@ -514,19 +486,17 @@ class DynamoRepository:
             self.table.call(
                 "put_item",
                 TableName=self.table.name,
-                Item=_dump(reading_item(reading)),
+                Item=dump_item(reading_item(reading)),
                 ConditionExpression="attribute_not_exists(PK) OR estimated = :yes",
-                ExpressionAttributeValues=_dump({":yes": True}),
+                ExpressionAttributeValues=dump_item({":yes": True}),
             )
             return reading
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-        existing = self.table.get(
-            f"METER#{reading.meter_number}", f"READ#{reading.read_on.isoformat()}", consistent=True
-        )
+        existing = self.table.get(keys.reading(reading.meter_number, reading.read_on), consistent=True)
         if existing is not None and Decimal(existing["value"]) == reading.value and same_registers(existing, reading):
-            return _reading(existing)  # a retry of the same submission: stored once
+            return reading_from_item(existing)  # a retry of the same submission: stored once
         raise Conflict(
             "A different reading is already recorded for this meter and date.",
             code="reading_duplicate",
@@ -535,23 +505,21 @@ class DynamoRepository:
 
     def daily_consumption(self, meter_number: str, start: date, end: date) -> list[DailyConsumption]:
         last = date.fromordinal(end.toordinal() - 1)
-        items = self.table.query(
-            f"METER#{meter_number}",
-            sk_between=(f"DAY#{start.isoformat()}", f"DAY#{last.isoformat()}"),
-        )
-        return [_daily(i) for i in items]
+        items = self.table.query(keys.meter_pk(meter_number), sk_between=keys.days_between(start, last))
+        return [daily_from_item(i) for i in items]
 
     # invoices
     def find_billed(self, customer_number: str, period: BillingPeriod, kind_key: str) -> Invoice | None:
-        marker = self.table.get(f"CUST#{customer_number}", f"BILLED#{period.key}#{kind_key}", consistent=True)
+        marker = self.table.get(keys.billed(customer_number, period.key, kind_key), consistent=True)
         if marker is None:
             return None
         return self.get_invoice(customer_number, int(marker["invoice_number"]))
 
     def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
-        marker_key = {"PK": f"CUST#{draft.customer_number}", "SK": f"BILLED#{draft.period.key}#{kind_key}"}
+        marker_key = keys.billed(draft.customer_number, draft.period.key, kind_key).item()
+        counter_key = keys.invoice_counter()
         for _attempt in range(50):
-            counter = self.table.get("COUNTER#INVOICE", "COUNTER", consistent=True)
+            counter = self.table.get(counter_key, consistent=True)
             current = int(counter["value"]) if counter else 0
             number = current + 1
             invoice = draft.model_copy(update={"number": number, "payment_reference": reference(number)})
@@ -559,18 +527,18 @@ class DynamoRepository:
                 counter_update = {
                     "Update": {
                         "TableName": self.table.name,
-                        "Key": _dump({"PK": "COUNTER#INVOICE", "SK": "COUNTER"}),
+                        "Key": dump_item(counter_key.item()),
                         "UpdateExpression": "SET #v = :next",
                         "ConditionExpression": "#v = :current",
                         "ExpressionAttributeNames": {"#v": "value"},
-                        "ExpressionAttributeValues": _dump({":next": number, ":current": current}),
+                        "ExpressionAttributeValues": dump_item({":next": number, ":current": current}),
                     }
                 }
             else:
                 counter_update = {
                     "Put": {
                         "TableName": self.table.name,
-                        "Item": _dump({"PK": "COUNTER#INVOICE", "SK": "COUNTER", "value": number}),
+                        "Item": dump_item({**counter_key.item(), "value": number}),
                         "ConditionExpression": "attribute_not_exists(PK)",
                     }
                 }
@@ -582,14 +550,14 @@ class DynamoRepository:
                         {
                             "Put": {
                                 "TableName": self.table.name,
-                                "Item": _dump({**marker_key, "type": "billed", "invoice_number": number}),
+                                "Item": dump_item({**marker_key, "type": "billed", "invoice_number": number}),
                                 "ConditionExpression": "attribute_not_exists(PK)",
                             }
                         },
                         {
                             "Put": {
                                 "TableName": self.table.name,
-                                "Item": _dump(invoice_item(invoice)),
+                                "Item": dump_item(invoice_item(invoice)),
                                 "ConditionExpression": "attribute_not_exists(PK)",
                             }
                         },
@@ -610,32 +578,32 @@ class DynamoRepository:
         raise TransientFailure("invoice number allocation kept conflicting")
 
     def get_invoice(self, customer_number: str, number: int) -> Invoice | None:
-        item = self.table.get(f"CUST#{customer_number}", f"INV#{number:010d}")
-        return _invoice(item) if item else None
+        item = self.table.get(keys.invoice(customer_number, number))
+        return invoice_from_item(item) if item else None
 
     def list_invoices(self, customer_number: str) -> list[Invoice]:
-        items = self.table.query(f"CUST#{customer_number}", sk_prefix="INV#", forward=False)
-        return [_invoice(i) for i in items]
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.INVOICES, forward=False)
+        return [invoice_from_item(i) for i in items]
 
     def set_pdf_key(self, customer_number: str, number: int, key: str) -> None:
         self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key=_dump({"PK": f"CUST#{customer_number}", "SK": f"INV#{number:010d}"}),
+            Key=dump_item(keys.invoice(customer_number, number).item()),
             UpdateExpression="SET pdf_key = :k",
             ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=_dump({":k": key}),
+            ExpressionAttributeValues=dump_item({":k": key}),
         )
 
     def set_status(self, customer_number: str, number: int, status: str) -> None:
         self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key=_dump({"PK": f"CUST#{customer_number}", "SK": f"INV#{number:010d}"}),
+            Key=dump_item(keys.invoice(customer_number, number).item()),
             UpdateExpression="SET #s = :s",
             ConditionExpression="attribute_exists(PK)",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=_dump({":s": status}),
+            ExpressionAttributeValues=dump_item({":s": status}),
         )
 
     def claim_email(self, customer_number: str, number: int) -> bool:
@@ -643,14 +611,14 @@ class DynamoRepository:
             self.table.call(
                 "update_item",
                 TableName=self.table.name,
-                Key=_dump({"PK": f"CUST#{customer_number}", "SK": f"INV#{number:010d}"}),
+                Key=dump_item(keys.invoice(customer_number, number).item()),
                 UpdateExpression="SET emailed_at = :now",
                 ConditionExpression="attribute_exists(PK) AND attribute_not_exists(emailed_at)",
-                ExpressionAttributeValues=_dump({":now": datetime.now(UTC).isoformat()}),
+                ExpressionAttributeValues=dump_item({":now": datetime.now(UTC).isoformat()}),
             )
             return True
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if conditional_check_failed(error):
                 return False
             raise
 
@@ -658,24 +626,23 @@ class DynamoRepository:
         self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key=_dump({"PK": f"CUST#{customer_number}", "SK": f"INV#{number:010d}"}),
+            Key=dump_item(keys.invoice(customer_number, number).item()),
             UpdateExpression="REMOVE emailed_at",
         )
 
     # spot prices
     def spot_price(self, zone: str, month: str) -> Decimal | None:
-        item = self.table.get(f"SPOT#{zone}", f"MONTH#{month}")
+        item = self.table.get(keys.spot_price(zone, month))
         return Decimal(item["price_per_kwh"]) if item else None
 
     def put_spot_price(self, zone: str, month: str, price: Decimal) -> None:
-        self.table.put({"PK": f"SPOT#{zone}", "SK": f"MONTH#{month}", "type": "spot", "price_per_kwh": price})
+        self.table.put({**keys.spot_price(zone, month).item(), "type": "spot", "price_per_kwh": price})
 
     # billing runs
     def record_failure(self, run_id: str, period: str, customer_number: str, reason: str) -> None:
         self.table.put(
             {
-                "PK": f"RUN#{run_id}",
-                "SK": f"FAIL#{customer_number}",
+                **keys.billing_failure(run_id, customer_number).item(),
                 "type": "billing_failure",
                 "period": period,
                 "customer_number": customer_number,
@@ -686,12 +653,13 @@ class DynamoRepository:
     def list_failures(self, run_id: str) -> list[dict[str, str]]:
         return [
             {"customer_number": i["customer_number"], "reason": i["reason"]}
-            for i in self.table.query(f"RUN#{run_id}", sk_prefix="FAIL#")
+            for i in self.table.query(keys.run_pk(run_id), sk_prefix=keys.BILLING_FAILURES)
         ]
 
     def save_summary(self, run_id: str, summary: dict[str, object]) -> None:
-        self.table.put({"PK": f"RUN#{run_id}", "SK": "SUMMARY", "type": "billing_run", "summary": json.dumps(summary)})
+        item = {**keys.billing_summary(run_id).item(), "type": "billing_run", "summary": json.dumps(summary)}
+        self.table.put(item)
 
     def get_summary(self, run_id: str) -> dict[str, object] | None:
-        item = self.table.get(f"RUN#{run_id}", "SUMMARY")
+        item = self.table.get(keys.billing_summary(run_id))
         return json.loads(item["summary"]) if item else None

@@ -1,29 +1,9 @@
-"""DynamoDB items of the accounts area, on the single table (see adapters.dynamo).
-
-| entity               | PK                      | SK                       | GSI1PK / GSI1SK            |
-|----------------------|-------------------------|--------------------------|----------------------------|
-| one-time code        | CHALLENGE#<id>          | CHALLENGE                | INVITES#<no> / <id> (invitations only) |
-| access list version  | CUST#<no>               | ACCESS                   |                            |
-| audit entry          | CUST#<no>               | AUDIT#<iso time>#<rand>  |                            |
-| rate-limit counter   | RATE#<scope>#<key>      | RATE                     |                            |
-| customer (dynamo.py) | CUST#<no>               | PROFILE                  | CONTACT#<email> / CUST#<no> |
-| bank account         | CUST#<no>               | BANK                     |                            |
-| facility bank account| CUST#<no>               | BANK#FAC#<facility id>   |                            |
-| contact request      | CUST#<no>               | CONTACT#<iso time>#<id>  | CONTACTREQ#<id> / CONTACTREQ; GSI2: CONTACTREQ#<open|handled> / <iso time>#<id> |
-
-Access patterns: a code = GetItem; wrong guess = conditional UpdateItem
-(attempts < max); invitations of a customer = Query GSI1 INVITES#<no>; users of
-a customer = Query PK=CUST#<no> SK begins_with MEMBER#; audit trail = Query
-PK=CUST#<no> SK begins_with AUDIT# (newest first); an access change = one
-TransactWriteItems (version check on ACCESS, membership put/delete, code
-put/delete, audit put); a rate limit = one conditional UpdateItem; customers by e-mail on record =
-Query GSI1 CONTACT#<email>; a new PIN = UpdateItem on the customer profile; a customer's bank accounts
-(its own and per facility) = Query PK=CUST#<no> SK begins_with BANK; open (or
-handled) contact requests, newest first, a page at a time = Query GSI2
-CONTACTREQ#<status> descending with ExclusiveStartKey; one contact request by
-id = Query GSI1 CONTACTREQ#<id>, then a conditional UpdateItem. Codes and
-counters carry ``expires_at`` (the table's TTL attribute); the code never
-trusts TTL to have deleted an item and checks ``expires_at`` itself.
+"""DynamoDB items of the accounts area: one-time codes, access changes with
+their audit trail, rate-limit counters, bank accounts and contact requests
+(keys and access patterns in docs/data-model.md, built by
+``adapters.dynamo_keys``). Codes and counters carry ``expires_at`` (the
+table's TTL attribute); the code never trusts TTL to have deleted an item and
+checks ``expires_at`` itself.
 """
 
 from __future__ import annotations
@@ -36,12 +16,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from heatportal.adapters import dynamo_keys as keys
 from heatportal.adapters.dynamo import (
     DynamoTable,
-    _customer,
-    _dump,
-    _load,
-    _membership,
+    conditional_check_failed,
+    customer_from_item,
+    dump_item,
+    load_item,
+    membership_from_item,
     membership_item,
     version_update,
 )
@@ -50,14 +32,9 @@ from heatportal.domain.errors import TransientFailure, ValidationFailed
 from heatportal.domain.model import Address, Customer, Membership, Role
 
 
-def _conditional_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
 def challenge_item(challenge: Challenge) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "PK": f"CHALLENGE#{challenge.id}",
-        "SK": "CHALLENGE",
+        **keys.challenge(challenge.id).item(),
         "type": "challenge",
         "id": challenge.id,
         "purpose": challenge.purpose,
@@ -72,12 +49,11 @@ def challenge_item(challenge: Challenge) -> dict[str, Any]:
         "attempts": challenge.attempts,
     }
     if challenge.purpose == "invite" and challenge.customer_number:
-        item["GSI1PK"] = f"INVITES#{challenge.customer_number}"
-        item["GSI1SK"] = challenge.id
+        item.update(keys.by_customer_invitation(challenge.customer_number, challenge.id).item())
     return item
 
 
-def _challenge(item: dict[str, Any]) -> Challenge:
+def challenge_from_item(item: dict[str, Any]) -> Challenge:
     return Challenge(
         id=item["id"],
         purpose=item["purpose"],
@@ -94,13 +70,11 @@ def _challenge(item: dict[str, Any]) -> Challenge:
 
 
 def audit_item(entry: AuditEntry) -> dict[str, Any]:
-    at = entry.at.isoformat()
     return {
-        "PK": f"CUST#{entry.customer_number}",
-        "SK": f"AUDIT#{at}#{secrets.token_hex(4)}",
+        **keys.customer_audit(entry.customer_number, entry.at, secrets.token_hex(4)).item(),
         "type": "audit",
         "customer_number": entry.customer_number,
-        "at": at,
+        "at": entry.at.isoformat(),
         "actor": entry.actor,
         "action": entry.action,
         "subject": entry.subject,
@@ -109,7 +83,7 @@ def audit_item(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def _audit(item: dict[str, Any]) -> AuditEntry:
+def audit_from_item(item: dict[str, Any]) -> AuditEntry:
     return AuditEntry(
         customer_number=item["customer_number"],
         at=datetime.fromisoformat(item["at"]),
@@ -131,41 +105,38 @@ class DynamoAccountStore:
         self.table.put(challenge_item(challenge))
 
     def get_challenge(self, challenge_id: str) -> Challenge | None:
-        item = self.table.get(f"CHALLENGE#{challenge_id}", "CHALLENGE", consistent=True)
-        return _challenge(item) if item else None
+        item = self.table.get(keys.challenge(challenge_id), consistent=True)
+        return challenge_from_item(item) if item else None
 
     def count_attempt(self, challenge_id: str, max_attempts: int) -> bool:
         try:
             self.table.call(
                 "update_item",
                 TableName=self.table.name,
-                Key=_dump({"PK": f"CHALLENGE#{challenge_id}", "SK": "CHALLENGE"}),
+                Key=dump_item(keys.challenge(challenge_id).item()),
                 UpdateExpression="SET attempts = if_not_exists(attempts, :zero) + :one",
                 ConditionExpression="attribute_exists(PK) AND attempts < :max",
-                ExpressionAttributeValues=_dump({":zero": 0, ":one": 1, ":max": max_attempts}),
+                ExpressionAttributeValues=dump_item({":zero": 0, ":one": 1, ":max": max_attempts}),
             )
             return True
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_check_failed(error):
                 return False
             raise
 
     def delete_challenge(self, challenge_id: str) -> None:
-        self.table.call(
-            "delete_item",
-            TableName=self.table.name,
-            Key=_dump({"PK": f"CHALLENGE#{challenge_id}", "SK": "CHALLENGE"}),
-        )
+        self.table.delete(keys.challenge(challenge_id))
 
     def list_invitations(self, customer_number: str) -> list[Challenge]:
-        return [_challenge(i) for i in self.table.query(f"INVITES#{customer_number}", index="GSI1")]
+        items = self.table.query(keys.invitations_pk(customer_number), index=keys.GSI1)
+        return [challenge_from_item(i) for i in items]
 
     def list_members(self, customer_number: str) -> list[Membership]:
-        items = self.table.query(f"CUST#{customer_number}", sk_prefix="MEMBER#")
-        return [_membership(i) for i in items]
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.MEMBERS)
+        return [membership_from_item(i) for i in items]
 
     def access_version(self, customer_number: str) -> int:
-        item = self.table.get(f"CUST#{customer_number}", "ACCESS", consistent=True)
+        item = self.table.get(keys.customer_access(customer_number), consistent=True)
         return int(item["version"]) if item else 0
 
     def write_access_change(
@@ -181,51 +152,51 @@ class DynamoAccountStore:
     ) -> bool:
         name = self.table.name
         items: list[dict[str, Any]] = [
-            version_update(name, f"CUST#{customer_number}", version),
-            {"Put": {"TableName": name, "Item": _dump(audit_item(audit))}},
+            version_update(name, keys.customer_access(customer_number), version),
+            {"Put": {"TableName": name, "Item": dump_item(audit_item(audit))}},
         ]
         if put is not None:
-            items.append({"Put": {"TableName": name, "Item": _dump(membership_item(put))}})
+            items.append({"Put": {"TableName": name, "Item": dump_item(membership_item(put))}})
         if delete_user is not None:
-            key = {"PK": f"CUST#{customer_number}", "SK": f"MEMBER#{delete_user}"}
-            items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
+            key = keys.membership(customer_number, delete_user).item()
+            items.append({"Delete": {"TableName": name, "Key": dump_item(key)}})
         if put_challenge is not None:
-            items.append({"Put": {"TableName": name, "Item": _dump(challenge_item(put_challenge))}})
+            items.append({"Put": {"TableName": name, "Item": dump_item(challenge_item(put_challenge))}})
         if delete_challenge is not None:
-            key = {"PK": f"CHALLENGE#{delete_challenge}", "SK": "CHALLENGE"}
-            items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
+            key = keys.challenge(delete_challenge).item()
+            items.append({"Delete": {"TableName": name, "Key": dump_item(key)}})
         return self.table.transact(items)
 
     def list_audit(self, customer_number: str, limit: int = 200) -> list[AuditEntry]:
-        items = self.table.query(f"CUST#{customer_number}", sk_prefix="AUDIT#", forward=False, limit=limit)
-        return [_audit(i) for i in items]
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.AUDIT, forward=False, limit=limit)
+        return [audit_from_item(i) for i in items]
 
     def set_member_email(self, customer_number: str, user_id: str, email: str) -> None:
         try:
             self.table.call(
                 "update_item",
                 TableName=self.table.name,
-                Key=_dump({"PK": f"CUST#{customer_number}", "SK": f"MEMBER#{user_id}"}),
+                Key=dump_item(keys.membership(customer_number, user_id).item()),
                 UpdateExpression="SET email = :e",
                 ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues=_dump({":e": email}),
+                ExpressionAttributeValues=dump_item({":e": email}),
             )
         except ClientError as error:
-            if not _conditional_failed(error):  # removed meanwhile: nothing to update
+            if not conditional_check_failed(error):  # removed meanwhile: nothing to update
                 raise
 
     def customers_by_email(self, email: str) -> list[Customer]:
-        items = self.table.query(f"CONTACT#{email}", index="GSI1", limit=20)
-        return [_customer(i) for i in items if i.get("type") == "customer"]
+        items = self.table.query(keys.contact_email_pk(email), index=keys.GSI1, limit=20)
+        return [customer_from_item(i) for i in items if i.get("type") == "customer"]
 
     def set_pin_hash(self, customer_number: str, pin_hash: str) -> None:
         self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key=_dump({"PK": f"CUST#{customer_number}", "SK": "PROFILE"}),
+            Key=dump_item(keys.customer(customer_number).item()),
             UpdateExpression="SET pin_hash = :h",
             ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=_dump({":h": pin_hash}),
+            ExpressionAttributeValues=dump_item({":h": pin_hash}),
         )
 
 
@@ -236,7 +207,7 @@ class DynamoRateLimitStore:
         self.table = table
 
     def _key(self, scope: str, key: str) -> dict[str, Any]:
-        return _dump({"PK": f"RATE#{scope}#{key}", "SK": "RATE"})
+        return dump_item(keys.rate_limit(scope, key).item())
 
     def increment(self, scope: str, key: str, now: int, window_seconds: int) -> tuple[int, int]:
         for _attempt in range(3):
@@ -251,25 +222,24 @@ class DynamoRateLimitStore:
                     ),
                     ConditionExpression="attribute_not_exists(PK) OR window_end > :now",
                     ExpressionAttributeNames={"#c": "count", "#t": "type"},
-                    ExpressionAttributeValues=_dump(
+                    ExpressionAttributeValues=dump_item(
                         {":zero": 0, ":one": 1, ":end": now + window_seconds, ":now": now, ":type": "rate"}
                     ),
                     ReturnValues="ALL_NEW",
                 )
-                item = _load(resp["Attributes"])
+                item = load_item(resp["Attributes"])
                 return int(item["count"]), int(item["window_end"])
             except ClientError as error:
-                if not _conditional_failed(error):
+                if not conditional_check_failed(error):
                     raise
             # The window is over: start a new one, unless another request just did.
             try:
                 self.table.call(
                     "put_item",
                     TableName=self.table.name,
-                    Item=_dump(
+                    Item=dump_item(
                         {
-                            "PK": f"RATE#{scope}#{key}",
-                            "SK": "RATE",
+                            **keys.rate_limit(scope, key).item(),
                             "type": "rate",
                             "count": 1,
                             "window_end": now + window_seconds,
@@ -277,16 +247,16 @@ class DynamoRateLimitStore:
                         }
                     ),
                     ConditionExpression="window_end <= :now",
-                    ExpressionAttributeValues=_dump({":now": now}),
+                    ExpressionAttributeValues=dump_item({":now": now}),
                 )
                 return 1, now + window_seconds
             except ClientError as error:
-                if not _conditional_failed(error):
+                if not conditional_check_failed(error):
                     raise
         raise TransientFailure("rate limit counter kept conflicting")  # pragma: no cover - needs 3 lost races in a row
 
     def peek(self, scope: str, key: str, now: int) -> tuple[int, int]:
-        item = self.table.get(f"RATE#{scope}#{key}", "RATE", consistent=True)
+        item = self.table.get(keys.rate_limit(scope, key), consistent=True)
         if not item or int(item["window_end"]) <= now:
             return 0, now
         return int(item["count"]), int(item["window_end"])
@@ -296,39 +266,28 @@ class DynamoRateLimitStore:
 
 
 class DynamoProfileStore:
-    """Implements services.profile.ProfileStore: bank accounts at (CUST#<no>, BANK)
-    and (CUST#<no>, BANK#FAC#<id>), contact requests at (CUST#<no>,
-    CONTACT#<iso time>#<id>), contact data and billing address as UpdateItem on
-    the customer profile."""
+    """Implements services.profile.ProfileStore: bank accounts, contact requests,
+    and contact data and billing address as UpdateItem on the customer profile."""
 
     def __init__(self, table: DynamoTable) -> None:
         self.table = table
 
     def get_bank_account(self, customer_number: str) -> BankAccount | None:
-        item = self.table.get(f"CUST#{customer_number}", "BANK")
-        return _bank_account(item) if item else None
+        item = self.table.get(keys.bank_account(customer_number))
+        return bank_account_from_item(item) if item else None
 
     def list_bank_accounts(self, customer_number: str) -> list[BankAccount]:
-        items = self.table.query(f"CUST#{customer_number}", sk_prefix="BANK")
-        return [_bank_account(i) for i in items if i.get("type") == "bank_account"]
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.BANK_ACCOUNTS)
+        return [bank_account_from_item(i) for i in items if i.get("type") == "bank_account"]
 
     def put_bank_account(self, account: BankAccount) -> None:
-        self.table.put(
-            {
-                "PK": f"CUST#{account.customer_number}",
-                "SK": f"BANK#FAC#{account.facility_id}" if account.facility_id else "BANK",
-                "type": "bank_account",
-                **_bank_fields(account),
-                # The account in force until the change date, in the same item.
-                "previous": _bank_fields(account.previous) if account.previous is not None else None,
-            }
-        )
+        self.table.put(bank_account_item(account))
 
     def delete_facility_bank_account(self, customer_number: str, facility_id: str) -> bool:
         resp = self.table.call(
             "delete_item",
             TableName=self.table.name,
-            Key=_dump({"PK": f"CUST#{customer_number}", "SK": f"BANK#FAC#{facility_id}"}),
+            Key=dump_item(keys.bank_account(customer_number, facility_id).item()),
             ReturnValues="ALL_OLD",
         )
         return bool(resp.get("Attributes"))
@@ -339,18 +298,18 @@ class DynamoProfileStore:
         self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key=_dump({"PK": f"CUST#{customer_number}", "SK": "PROFILE"}),
+            Key=dump_item(keys.customer(customer_number).item()),
             UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(sets))),
             ConditionExpression="attribute_exists(PK)",
             ExpressionAttributeNames=names,
-            ExpressionAttributeValues=_dump(values),
+            ExpressionAttributeValues=dump_item(values),
         )
 
     def update_contact(self, customer_number: str, email: str | None, phone: str | None) -> None:
         sets: dict[str, Any] = {}
         if email:
             # The e-mail index moves with the address (forgotten customer number, staff search).
-            sets.update({"email": email, "GSI1PK": f"CONTACT#{email}", "GSI1SK": f"CUST#{customer_number}"})
+            sets.update({"email": email, **keys.by_contact_email(email, customer_number).item()})
         if phone:
             sets["phone"] = phone
         if sets:
@@ -360,48 +319,29 @@ class DynamoProfileStore:
         self._update_profile(customer_number, {"address": address.model_dump()})
 
     def add_contact_request(self, request: ContactRequest) -> None:
-        at = request.at.isoformat()
-        self.table.put(
-            {
-                "PK": f"CUST#{request.customer_number}",
-                "SK": f"CONTACT#{at}#{request.id}",
-                "GSI1PK": f"CONTACTREQ#{request.id}",
-                "GSI1SK": "CONTACTREQ",
-                "GSI2PK": f"CONTACTREQ#{request.status}",
-                "GSI2SK": f"{at}#{request.id}",
-                "type": "contact_request",
-                "id": request.id,
-                "customer_number": request.customer_number,
-                "at": at,
-                "sender": request.sender,
-                "subject": request.subject,
-                "message": request.message,
-                "phone": request.phone,
-                "status": request.status,
-            }
-        )
+        self.table.put(contact_request_item(request))
 
     def list_contact_requests(
         self, status: str, limit: int, cursor: str | None
     ) -> tuple[list[ContactRequest], str | None]:
         kwargs: dict[str, Any] = {
             "TableName": self.table.name,
-            "IndexName": "GSI2",
+            "IndexName": keys.GSI2,
             "KeyConditionExpression": "GSI2PK = :pk",
-            "ExpressionAttributeValues": _dump({":pk": f"CONTACTREQ#{status}"}),
+            "ExpressionAttributeValues": dump_item({":pk": keys.contact_requests_pk(status)}),
             "ScanIndexForward": False,
             "Limit": limit,
         }
         if cursor:
-            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, f"CONTACTREQ#{status}")
+            kwargs["ExclusiveStartKey"] = _decode_cursor(cursor, keys.contact_requests_pk(status))
         resp = self.table.call("query", **kwargs)
-        requests = [_contact_request(_load(i)) for i in resp.get("Items", [])]
+        requests = [contact_request_from_item(load_item(i)) for i in resp.get("Items", [])]
         last = resp.get("LastEvaluatedKey")
-        return requests, _encode_cursor(_load(last)) if last and len(requests) == limit else None
+        return requests, _encode_cursor(load_item(last)) if last and len(requests) == limit else None
 
     def get_contact_request(self, request_id: str) -> ContactRequest | None:
-        items = self.table.query(f"CONTACTREQ#{request_id}", index="GSI1", limit=1)
-        return _contact_request(items[0]) if items and items[0].get("type") == "contact_request" else None
+        items = self.table.query(keys.contact_request_pk(request_id), index=keys.GSI1, limit=1)
+        return contact_request_from_item(items[0]) if items and items[0].get("type") == "contact_request" else None
 
     def mark_contact_request_handled(self, request: ContactRequest, by: str, at: datetime) -> bool:
         """Mark an open request handled; False when it was handled already."""
@@ -409,27 +349,35 @@ class DynamoProfileStore:
             self.table.call(
                 "update_item",
                 TableName=self.table.name,
-                Key=_dump(
-                    {"PK": f"CUST#{request.customer_number}", "SK": f"CONTACT#{request.at.isoformat()}#{request.id}"}
-                ),
+                Key=dump_item(keys.contact_request(request.customer_number, request.at, request.id).item()),
                 UpdateExpression="SET #s = :handled, handled_by = :by, handled_at = :at, GSI2PK = :pk",
                 ConditionExpression="attribute_exists(PK) AND #s = :open",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=_dump(
+                ExpressionAttributeValues=dump_item(
                     {
                         ":handled": "handled",
                         ":open": "open",
                         ":by": by,
                         ":at": at.isoformat(),
-                        ":pk": "CONTACTREQ#handled",
+                        ":pk": keys.contact_requests_pk("handled"),
                     }
                 ),
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_check_failed(error):
                 return False
             raise
         return True
+
+
+def bank_account_item(account: BankAccount) -> dict[str, Any]:
+    return {
+        **keys.bank_account(account.customer_number, account.facility_id).item(),
+        "type": "bank_account",
+        **_bank_fields(account),
+        # The account in force until the change date, in the same item.
+        "previous": _bank_fields(account.previous) if account.previous is not None else None,
+    }
 
 
 def _bank_fields(account: BankAccount) -> dict[str, Any]:
@@ -445,10 +393,10 @@ def _bank_fields(account: BankAccount) -> dict[str, Any]:
     }
 
 
-def _bank_account(item: dict[str, Any]) -> BankAccount:
+def bank_account_from_item(item: dict[str, Any]) -> BankAccount:
     previous = item.get("previous")
     return BankAccount(
-        previous=_bank_account(previous) if previous else None,
+        previous=bank_account_from_item(previous) if previous else None,
         customer_number=item["customer_number"],
         iban=item["iban"],
         holder=item["holder"],
@@ -460,7 +408,24 @@ def _bank_account(item: dict[str, Any]) -> BankAccount:
     )
 
 
-def _contact_request(item: dict[str, Any]) -> ContactRequest:
+def contact_request_item(request: ContactRequest) -> dict[str, Any]:
+    return {
+        **keys.contact_request(request.customer_number, request.at, request.id).item(),
+        **keys.by_contact_request_id(request.id).item(),
+        **keys.contact_request_by_status(request.status, request.at, request.id).item(),
+        "type": "contact_request",
+        "id": request.id,
+        "customer_number": request.customer_number,
+        "at": request.at.isoformat(),
+        "sender": request.sender,
+        "subject": request.subject,
+        "message": request.message,
+        "phone": request.phone,
+        "status": request.status,
+    }
+
+
+def contact_request_from_item(item: dict[str, Any]) -> ContactRequest:
     return ContactRequest(
         customer_number=item["customer_number"],
         at=datetime.fromisoformat(item["at"]),
@@ -493,8 +458,8 @@ def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
             and set(key) == _CURSOR_KEYS
             and all(isinstance(v, str) and v for v in key.values())
             and key["GSI2PK"] == partition
-            and key["PK"].startswith("CUST#")
-            and key["SK"].startswith("CONTACT#")
+            and key["PK"].startswith(keys.CUSTOMERS)
+            and key["SK"].startswith(keys.CONTACT_REQUESTS)
         )
     except (ValueError, UnicodeDecodeError):
         valid = False
@@ -504,4 +469,4 @@ def _decode_cursor(cursor: str, partition: str) -> dict[str, Any]:
             code="cursor_invalid",
             fields=[{"field": "cursor", "code": "cursor_invalid"}],
         )
-    return _dump(key)
+    return dump_item(key)

@@ -1,18 +1,8 @@
 """DynamoDB adapter for payments and advance payments, on the single table
-(key design in ``adapters/dynamo.py``; these items extend it):
-
-| entity            | PK          | SK                                  |
-|-------------------|-------------|-------------------------------------|
-| payment           | CUST#<no>   | PAY#<invoice:010d>#<payment id>     |
-| advance payment   | CUST#<no>   | ADVANCE#<valid_from>#<kind>         |
-
-Invoice items gain ``paid_amount`` (the sum of recorded payments).
-
-Access patterns: invoice by number (payment matching) = Query GSI1
-INVOICE#<number>; record a payment = one transaction (Put payment if absent,
-Update the invoice's paid amount and status on the amount read before);
-payments of an invoice = Query PK=CUST#<no> SK begins_with PAY#<invoice>;
-advance payments of a customer = Query PK=CUST#<no> SK begins_with ADVANCE#.
+(keys and access patterns in docs/data-model.md). Invoice items gain
+``paid_amount`` (the sum of recorded payments); a payment is recorded with
+one transaction (Put the payment if absent, Update the invoice's paid amount
+and status on the amount read before).
 """
 
 from __future__ import annotations
@@ -23,7 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from heatportal.adapters.dynamo import DynamoTable, _dump, _invoice
+from heatportal.adapters import dynamo_keys as keys
+from heatportal.adapters.dynamo import DynamoTable, dump_item, invoice_from_item
 from heatportal.domain.errors import TransientFailure
 from heatportal.domain.model import Invoice, InvoiceStatus
 from heatportal.domain.payments import AdvancePayment, Payment, RecordedPayment
@@ -35,33 +26,43 @@ def _paid_status(invoice: Invoice, paid: Decimal) -> str:
     return InvoiceStatus.PAID.value if paid >= invoice.total else InvoiceStatus.OPEN.value
 
 
+def payment_item(invoice: Invoice, payment: Payment) -> dict[str, Any]:
+    return {
+        **keys.payment(invoice.customer_number, invoice.number, payment.payment_id).item(),
+        "type": "payment",
+        "invoice_number": invoice.number,
+        "payment_id": payment.payment_id,
+        "reference": payment.reference,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "paid_on": payment.paid_on.isoformat(),
+        "source": payment.source,
+    }
+
+
 class DynamoPaymentRepository:
     def __init__(self, table: DynamoTable) -> None:
         self.table = table
 
     def find_invoice_by_number(self, number: int) -> Invoice | None:
-        items = self.table.query(f"INVOICE#{number}", index="GSI1", limit=1)
-        return _invoice(items[0]) if items else None
+        items = self.table.query(keys.invoice_number_pk(number), index=keys.GSI1, limit=1)
+        return invoice_from_item(items[0]) if items else None
 
     def paid_amounts(self, customer_number: str) -> dict[int, Decimal]:
         """Paid amount per invoice number, from the invoice items (one Query)."""
-        items = self.table.query(f"CUST#{customer_number}", sk_prefix="INV#")
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.INVOICES)
         return {int(i["number"]): Decimal(i.get("paid_amount", 0)) for i in items}
 
     def _invoice_item(self, invoice: Invoice) -> dict[str, Any] | None:
-        return self.table.get(f"CUST#{invoice.customer_number}", f"INV#{invoice.number:010d}", consistent=True)
+        return self.table.get(keys.invoice(invoice.customer_number, invoice.number), consistent=True)
 
     def record_payment(self, invoice: Invoice, payment: Payment) -> RecordedPayment:
-        invoice_key = {"PK": f"CUST#{invoice.customer_number}", "SK": f"INV#{invoice.number:010d}"}
-        payment_key = {
-            "PK": f"CUST#{invoice.customer_number}",
-            "SK": f"PAY#{invoice.number:010d}#{payment.payment_id}",
-        }
+        invoice_key = keys.invoice(invoice.customer_number, invoice.number).item()
         for _attempt in range(10):
             item = self._invoice_item(invoice)
             if item is None:
                 raise LookupError(f"invoice {invoice.number} vanished")
-            current = _invoice(item)
+            current = invoice_from_item(item)
             paid = Decimal(item.get("paid_amount", 0))
             new_paid = paid + payment.amount
             status = _paid_status(current, new_paid)
@@ -72,32 +73,20 @@ class DynamoPaymentRepository:
                         {
                             "Put": {
                                 "TableName": self.table.name,
-                                "Item": _dump(
-                                    {
-                                        **payment_key,
-                                        "type": "payment",
-                                        "invoice_number": invoice.number,
-                                        "payment_id": payment.payment_id,
-                                        "reference": payment.reference,
-                                        "amount": payment.amount,
-                                        "currency": payment.currency,
-                                        "paid_on": payment.paid_on.isoformat(),
-                                        "source": payment.source,
-                                    }
-                                ),
+                                "Item": dump_item(payment_item(invoice, payment)),
                                 "ConditionExpression": "attribute_not_exists(PK)",
                             }
                         },
                         {
                             "Update": {
                                 "TableName": self.table.name,
-                                "Key": _dump(invoice_key),
+                                "Key": dump_item(invoice_key),
                                 "UpdateExpression": "SET paid_amount = :new, #s = :status",
                                 # Optimistic: the paid amount is still the one read above.
                                 "ConditionExpression": "attribute_exists(PK) AND "
                                 "(paid_amount = :current OR (attribute_not_exists(paid_amount) AND :current = :zero))",
                                 "ExpressionAttributeNames": {"#s": "status"},
-                                "ExpressionAttributeValues": _dump(
+                                "ExpressionAttributeValues": dump_item(
                                     {":new": new_paid, ":status": status, ":current": paid, ":zero": Decimal(0)}
                                 ),
                             }
@@ -116,7 +105,7 @@ class DynamoPaymentRepository:
         raise TransientFailure("payment recording kept conflicting")
 
     def list_payments(self, customer_number: str, invoice_number: int) -> list[dict[str, Any]]:
-        items = self.table.query(f"CUST#{customer_number}", sk_prefix=f"PAY#{invoice_number:010d}#")
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.payments_of(invoice_number))
         return [
             {
                 "payment_id": i["payment_id"],
@@ -130,8 +119,7 @@ class DynamoPaymentRepository:
 
 def advance_item(advance: AdvancePayment) -> dict[str, Any]:
     return {
-        "PK": f"CUST#{advance.customer_number}",
-        "SK": f"ADVANCE#{advance.valid_from.isoformat()}#total",
+        **keys.advance(advance.customer_number, advance.valid_from).item(),
         "type": "advance",
         "customer_number": advance.customer_number,
         "valid_from": advance.valid_from.isoformat(),
@@ -142,7 +130,7 @@ def advance_item(advance: AdvancePayment) -> dict[str, Any]:
     }
 
 
-def _advance(item: dict[str, Any]) -> AdvancePayment:
+def advance_from_item(item: dict[str, Any]) -> AdvancePayment:
     return AdvancePayment(
         customer_number=item["customer_number"],
         valid_from=date.fromisoformat(item["valid_from"]),
@@ -159,7 +147,8 @@ class DynamoAdvanceRepository:
 
     def list_advances(self, customer_number: str) -> list[AdvancePayment]:
         """Oldest first."""
-        return [_advance(i) for i in self.table.query(f"CUST#{customer_number}", sk_prefix="ADVANCE#")]
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.ADVANCES)
+        return [advance_from_item(i) for i in items]
 
     def put_advance(self, advance: AdvancePayment) -> None:
         # One advance per customer and start date: a second change for the same

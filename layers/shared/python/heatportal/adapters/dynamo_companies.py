@@ -1,24 +1,9 @@
-"""DynamoDB items of management companies (seed 004), on the single table.
-
-| entity              | PK                 | SK                      | GSI1PK / GSI1SK              |
-|---------------------|--------------------|-------------------------|------------------------------|
-| organisation        | ORG#<org>          | PROFILE                 |                              |
-| organisation member | ORG#<org>          | MEMBER#<user>           | USER#<user> / ORG#<org>      |
-| member list version | ORG#<org>          | ACCESS                  |                              |
-| organisation audit  | ORG#<org>          | AUDIT#<iso time>#<rand> |                              |
-| member invitation   | ORGINV#<id>        | ORGINV                  | ORGINVITES#<org> / <id>      |
-| company grant       | CUST#<no>          | COMPANY#<org>           | ORGCUST#<org> / CUST#<no>    |
-| revoked: no self-registration | CUST#<no> | COMPANYBLOCK#<org>    |                              |
-
-Access patterns: a person's memberships and organisations = one Query on GSI1
-USER#<user> (memberships sort under CUST#, organisations under ORG#); a grant
-check = GetItem (CUST#<no>, COMPANY#<org>); the customers of a company = Query
-GSI1 ORGCUST#<org>; the companies of a customer = Query PK=CUST#<no> SK
-begins_with COMPANY#; members = Query PK=ORG#<org> SK begins_with MEMBER#;
-invitations of a company = Query GSI1 ORGINVITES#<org>. Every change of who
-may see what is one TransactWriteItems with an optimistic version check (the
-customer's ACCESS item, or the organisation's) and its audit entry. Invitations
-carry ``expires_at`` (the table's TTL attribute).
+"""DynamoDB items of management companies (seed 004), on the single table
+(keys and access patterns in docs/data-model.md): organisations, their
+members, audit and member invitations, and the customers' grants. Every
+change of who may see what is one TransactWriteItems with an optimistic
+version check (the customer's access list, or the organisation's) and its
+audit entry. Invitations carry ``expires_at`` (the table's TTL attribute).
 """
 
 from __future__ import annotations
@@ -30,7 +15,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
-from heatportal.adapters.dynamo import DynamoTable, _dump, _membership, version_update
+from heatportal.adapters import dynamo_keys as keys
+from heatportal.adapters.dynamo import DynamoTable, dump_item, membership_from_item, version_update
 from heatportal.adapters.dynamo_accounts import audit_item
 from heatportal.domain.accounts import AuditEntry
 from heatportal.domain.companies import (
@@ -46,8 +32,7 @@ from heatportal.domain.model import Membership, Role
 
 def organisation_item(org: Organisation) -> dict[str, Any]:
     return {
-        "PK": f"ORG#{org.number}",
-        "SK": "PROFILE",
+        **keys.organisation(org.number).item(),
         "type": "organisation",
         "number": org.number,
         "name": org.name,
@@ -58,7 +43,7 @@ def organisation_item(org: Organisation) -> dict[str, Any]:
     }
 
 
-def _organisation(item: dict[str, Any]) -> Organisation:
+def organisation_from_item(item: dict[str, Any]) -> Organisation:
     return Organisation(
         number=item["number"],
         name=item["name"],
@@ -71,10 +56,8 @@ def _organisation(item: dict[str, Any]) -> Organisation:
 
 def org_member_item(member: OrgMember) -> dict[str, Any]:
     return {
-        "PK": f"ORG#{member.org_number}",
-        "SK": f"MEMBER#{member.user_id}",
-        "GSI1PK": f"USER#{member.user_id}",
-        "GSI1SK": f"ORG#{member.org_number}",
+        **keys.org_member(member.org_number, member.user_id).item(),
+        **keys.by_user_organisation(member.user_id, member.org_number).item(),
         "type": "org_member",
         "org_number": member.org_number,
         "user_id": member.user_id,
@@ -84,7 +67,7 @@ def org_member_item(member: OrgMember) -> dict[str, Any]:
     }
 
 
-def _org_member(item: dict[str, Any]) -> OrgMember:
+def org_member_from_item(item: dict[str, Any]) -> OrgMember:
     customers = item.get("customers")
     return OrgMember(
         org_number=item["org_number"],
@@ -97,10 +80,8 @@ def _org_member(item: dict[str, Any]) -> OrgMember:
 
 def grant_item(grant: CompanyGrant) -> dict[str, Any]:
     return {
-        "PK": f"CUST#{grant.customer_number}",
-        "SK": f"COMPANY#{grant.org_number}",
-        "GSI1PK": f"ORGCUST#{grant.org_number}",
-        "GSI1SK": f"CUST#{grant.customer_number}",
+        **keys.company_grant(grant.customer_number, grant.org_number).item(),
+        **keys.by_company_grant(grant.org_number, grant.customer_number).item(),
         "type": "company_grant",
         "customer_number": grant.customer_number,
         "org_number": grant.org_number,
@@ -114,7 +95,7 @@ def grant_item(grant: CompanyGrant) -> dict[str, Any]:
     }
 
 
-def _grant(item: dict[str, Any]) -> CompanyGrant:
+def grant_from_item(item: dict[str, Any]) -> CompanyGrant:
     return CompanyGrant(
         customer_number=item["customer_number"],
         org_number=item["org_number"],
@@ -129,10 +110,8 @@ def _grant(item: dict[str, Any]) -> CompanyGrant:
 
 def invitation_item(invitation: OrgInvitation) -> dict[str, Any]:
     return {
-        "PK": f"ORGINV#{invitation.id}",
-        "SK": "ORGINV",
-        "GSI1PK": f"ORGINVITES#{invitation.org_number}",
-        "GSI1SK": invitation.id,
+        **keys.org_invitation(invitation.id).item(),
+        **keys.by_org_invitation(invitation.org_number, invitation.id).item(),
         "type": "org_invitation",
         "id": invitation.id,
         "org_number": invitation.org_number,
@@ -148,7 +127,7 @@ def invitation_item(invitation: OrgInvitation) -> dict[str, Any]:
     }
 
 
-def _invitation(item: dict[str, Any]) -> OrgInvitation:
+def invitation_from_item(item: dict[str, Any]) -> OrgInvitation:
     return OrgInvitation(
         id=item["id"],
         org_number=item["org_number"],
@@ -165,13 +144,11 @@ def _invitation(item: dict[str, Any]) -> OrgInvitation:
 
 
 def org_audit_item(entry: OrgAuditEntry) -> dict[str, Any]:
-    at = entry.at.isoformat()
     return {
-        "PK": f"ORG#{entry.org_number}",
-        "SK": f"AUDIT#{at}#{secrets.token_hex(4)}",
+        **keys.org_audit(entry.org_number, entry.at, secrets.token_hex(4)).item(),
         "type": "org_audit",
         "org_number": entry.org_number,
-        "at": at,
+        "at": entry.at.isoformat(),
         "actor": entry.actor,
         "action": entry.action,
         "subject": entry.subject,
@@ -179,7 +156,7 @@ def org_audit_item(entry: OrgAuditEntry) -> dict[str, Any]:
     }
 
 
-def _org_audit(item: dict[str, Any]) -> OrgAuditEntry:
+def org_audit_from_item(item: dict[str, Any]) -> OrgAuditEntry:
     return OrgAuditEntry(
         org_number=item["org_number"],
         at=datetime.fromisoformat(item["at"]),
@@ -198,26 +175,28 @@ class DynamoCompanyStore:
 
     # --- access --------------------------------------------------------------------------
     def access_of(self, user_id: str) -> tuple[list[Membership], list[OrgMember]]:
-        items = self.table.query(f"USER#{user_id}", index="GSI1")
-        own = [_membership(i) for i in items if i.get("type") == "membership"]
-        orgs = [_org_member(i) for i in items if i.get("type") == "org_member"]
+        items = self.table.query(keys.user_pk(user_id), index=keys.GSI1)
+        own = [membership_from_item(i) for i in items if i.get("type") == "membership"]
+        orgs = [org_member_from_item(i) for i in items if i.get("type") == "org_member"]
         return own, orgs
 
     def organisations_of(self, user_id: str) -> list[OrgMember]:
-        return [_org_member(i) for i in self.table.query(f"USER#{user_id}", index="GSI1", sk_prefix="ORG#")]
+        items = self.table.query(keys.user_pk(user_id), index=keys.GSI1, sk_prefix=keys.ORGANISATIONS)
+        return [org_member_from_item(i) for i in items]
 
     def get_grant(self, customer_number: str, org_number: str) -> CompanyGrant | None:
-        item = self.table.get(f"CUST#{customer_number}", f"COMPANY#{org_number}")
-        return _grant(item) if item else None
+        item = self.table.get(keys.company_grant(customer_number, org_number))
+        return grant_from_item(item) if item else None
 
     def grants_of_org(self, org_number: str) -> list[CompanyGrant]:
-        return [_grant(i) for i in self.table.query(f"ORGCUST#{org_number}", index="GSI1")]
+        return [grant_from_item(i) for i in self.table.query(keys.org_customers_pk(org_number), index=keys.GSI1)]
 
     def grants_of_customer(self, customer_number: str) -> list[CompanyGrant]:
-        return [_grant(i) for i in self.table.query(f"CUST#{customer_number}", sk_prefix="COMPANY#")]
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.COMPANIES)
+        return [grant_from_item(i) for i in items]
 
     def facility_ids(self, customer_number: str) -> list[str]:
-        return [i["id"] for i in self.table.query(f"CUST#{customer_number}", sk_prefix="FAC#")]
+        return [i["id"] for i in self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.FACILITIES)]
 
     # --- organisations -------------------------------------------------------------------
     def set_verified(self, org: Organisation, audit: OrgAuditEntry) -> None:
@@ -228,30 +207,31 @@ class DynamoCompanyStore:
                 {
                     "Update": {
                         "TableName": self.table.name,
-                        "Key": _dump({"PK": f"ORG#{org.number}", "SK": "PROFILE"}),
+                        "Key": dump_item(keys.organisation(org.number).item()),
                         "UpdateExpression": "SET verified_at = :at, verified_by = :by",
                         "ConditionExpression": "attribute_exists(PK)",
                         "ExpressionAttributeValues": {k: TypeSerializer().serialize(v) for k, v in sets.items()},
                     }
                 },
-                {"Put": {"TableName": self.table.name, "Item": _dump(org_audit_item(audit))}},
+                {"Put": {"TableName": self.table.name, "Item": dump_item(org_audit_item(audit))}},
             ]
         )
 
     def get_organisation(self, org_number: str) -> Organisation | None:
-        item = self.table.get(f"ORG#{org_number}", "PROFILE")
-        return _organisation(item) if item else None
+        item = self.table.get(keys.organisation(org_number))
+        return organisation_from_item(item) if item else None
 
     def list_org_members(self, org_number: str) -> list[OrgMember]:
-        return [_org_member(i) for i in self.table.query(f"ORG#{org_number}", sk_prefix="MEMBER#")]
+        items = self.table.query(keys.org_pk(org_number), sk_prefix=keys.ORG_MEMBERS)
+        return [org_member_from_item(i) for i in items]
 
     def org_version(self, org_number: str) -> int:
-        item = self.table.get(f"ORG#{org_number}", "ACCESS", consistent=True)
+        item = self.table.get(keys.org_access(org_number), consistent=True)
         return int(item["version"]) if item else 0
 
     def list_org_audit(self, org_number: str, limit: int = 200) -> list[OrgAuditEntry]:
-        items = self.table.query(f"ORG#{org_number}", sk_prefix="AUDIT#", forward=False, limit=limit)
-        return [_org_audit(i) for i in items]
+        items = self.table.query(keys.org_pk(org_number), sk_prefix=keys.ORG_AUDIT, forward=False, limit=limit)
+        return [org_audit_from_item(i) for i in items]
 
     def create_organisation(self, org: Organisation, admin: OrgMember, audit: OrgAuditEntry) -> bool:
         """Create the organisation with its first administrator; False when the
@@ -261,20 +241,20 @@ class DynamoCompanyStore:
             {
                 "Put": {
                     "TableName": name,
-                    "Item": _dump(organisation_item(org)),
+                    "Item": dump_item(organisation_item(org)),
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             },
-            {"Put": {"TableName": name, "Item": _dump(org_member_item(admin))}},
-            {"Put": {"TableName": name, "Item": _dump(org_audit_item(audit))}},
+            {"Put": {"TableName": name, "Item": dump_item(org_member_item(admin))}},
+            {"Put": {"TableName": name, "Item": dump_item(org_audit_item(audit))}},
             {
                 # A customer's invitation of the company may have versioned it already.
                 "Update": {
                     "TableName": name,
-                    "Key": _dump({"PK": f"ORG#{org.number}", "SK": "ACCESS"}),
+                    "Key": dump_item(keys.org_access(org.number).item()),
                     "UpdateExpression": "SET #t = :type ADD version :one",
                     "ExpressionAttributeNames": {"#t": "type"},
-                    "ExpressionAttributeValues": _dump({":type": "access", ":one": 1}),
+                    "ExpressionAttributeValues": dump_item({":type": "access", ":one": 1}),
                 }
             },
         ]
@@ -293,46 +273,45 @@ class DynamoCompanyStore:
     ) -> bool:
         name = self.table.name
         items: list[dict[str, Any]] = [
-            version_update(name, f"ORG#{org_number}", version),
-            {"Put": {"TableName": name, "Item": _dump(org_audit_item(audit))}},
+            version_update(name, keys.org_access(org_number), version),
+            {"Put": {"TableName": name, "Item": dump_item(org_audit_item(audit))}},
         ]
         if put is not None:
-            items.append({"Put": {"TableName": name, "Item": _dump(org_member_item(put))}})
+            items.append({"Put": {"TableName": name, "Item": dump_item(org_member_item(put))}})
         if delete_user is not None:
-            key = {"PK": f"ORG#{org_number}", "SK": f"MEMBER#{delete_user}"}
-            items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
+            key = keys.org_member(org_number, delete_user).item()
+            items.append({"Delete": {"TableName": name, "Key": dump_item(key)}})
         if put_invitation is not None:
-            items.append({"Put": {"TableName": name, "Item": _dump(invitation_item(put_invitation))}})
+            items.append({"Put": {"TableName": name, "Item": dump_item(invitation_item(put_invitation))}})
         if delete_invitation is not None:
-            key = {"PK": f"ORGINV#{delete_invitation}", "SK": "ORGINV"}
-            items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
+            key = keys.org_invitation(delete_invitation).item()
+            items.append({"Delete": {"TableName": name, "Key": dump_item(key)}})
         return self.table.transact(items)
 
     # --- member invitations ------------------------------------------------------------------
     def get_invitation(self, invitation_id: str) -> OrgInvitation | None:
-        item = self.table.get(f"ORGINV#{invitation_id}", "ORGINV", consistent=True)
-        return _invitation(item) if item else None
+        item = self.table.get(keys.org_invitation(invitation_id), consistent=True)
+        return invitation_from_item(item) if item else None
 
     def list_org_invitations(self, org_number: str) -> list[OrgInvitation]:
-        return [_invitation(i) for i in self.table.query(f"ORGINVITES#{org_number}", index="GSI1")]
+        items = self.table.query(keys.org_invitations_pk(org_number), index=keys.GSI1)
+        return [invitation_from_item(i) for i in items]
 
     def put_invitation(self, invitation: OrgInvitation) -> None:
         self.table.put(invitation_item(invitation))
 
     def delete_invitation(self, invitation_id: str) -> None:
-        self.table.call(
-            "delete_item", TableName=self.table.name, Key=_dump({"PK": f"ORGINV#{invitation_id}", "SK": "ORGINV"})
-        )
+        self.table.delete(keys.org_invitation(invitation_id))
 
     def count_invitation_attempt(self, invitation_id: str, max_attempts: int) -> None:
         try:
             self.table.call(
                 "update_item",
                 TableName=self.table.name,
-                Key=_dump({"PK": f"ORGINV#{invitation_id}", "SK": "ORGINV"}),
+                Key=dump_item(keys.org_invitation(invitation_id).item()),
                 UpdateExpression="SET attempts = attempts + :one",
                 ConditionExpression="attempts < :max",
-                ExpressionAttributeValues=_dump({":one": 1, ":max": max_attempts}),
+                ExpressionAttributeValues=dump_item({":one": 1, ":max": max_attempts}),
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
@@ -340,7 +319,7 @@ class DynamoCompanyStore:
 
     # --- grants (the customer's access list) ---------------------------------------------
     def is_blocked(self, customer_number: str, org_number: str) -> bool:
-        return self.table.get(f"CUST#{customer_number}", f"COMPANYBLOCK#{org_number}") is not None
+        return self.table.get(keys.company_block(customer_number, org_number)) is not None
 
     def write_grant_change(
         self,
@@ -358,29 +337,29 @@ class DynamoCompanyStore:
         if the customer's access list is still at ``version``."""
         name = self.table.name
         items: list[dict[str, Any]] = [
-            version_update(name, f"CUST#{customer_number}", version),
-            {"Put": {"TableName": name, "Item": _dump(audit_item(audit))}},
+            version_update(name, keys.customer_access(customer_number), version),
+            {"Put": {"TableName": name, "Item": dump_item(audit_item(audit))}},
         ]
         if put is not None:
-            write: dict[str, Any] = {"TableName": name, "Item": _dump(grant_item(put))}
+            write: dict[str, Any] = {"TableName": name, "Item": dump_item(grant_item(put))}
             if expect == "absent":
                 write["ConditionExpression"] = "attribute_not_exists(PK)"
             elif expect is not None:
                 write["ConditionExpression"] = "#s = :expected"
                 write["ExpressionAttributeNames"] = {"#s": "status"}
-                write["ExpressionAttributeValues"] = _dump({":expected": expect})
+                write["ExpressionAttributeValues"] = dump_item({":expected": expect})
             items.append({"Put": write})
         if delete_org is not None:
-            key = {"PK": f"CUST#{customer_number}", "SK": f"COMPANY#{delete_org}"}
-            items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
+            key = keys.company_grant(customer_number, delete_org).item()
+            items.append({"Delete": {"TableName": name, "Key": dump_item(key)}})
         org = (put.org_number if put is not None else delete_org) or ""
-        block_key = {"PK": f"CUST#{customer_number}", "SK": f"COMPANYBLOCK#{org}"}
+        block_key = keys.company_block(customer_number, org).item()
         if block is True:
             marker = {**block_key, "type": "company_block", "org_number": org, "at": audit.at.isoformat()}
-            items.append({"Put": {"TableName": name, "Item": _dump(marker)}})
+            items.append({"Put": {"TableName": name, "Item": dump_item(marker)}})
         elif block is False:
-            items.append({"Delete": {"TableName": name, "Key": _dump(block_key)}})
+            items.append({"Delete": {"TableName": name, "Key": dump_item(block_key)}})
         for invitation_id in delete_invitations:
-            key = {"PK": f"ORGINV#{invitation_id}", "SK": "ORGINV"}
-            items.append({"Delete": {"TableName": name, "Key": _dump(key)}})
+            key = keys.org_invitation(invitation_id).item()
+            items.append({"Delete": {"TableName": name, "Key": dump_item(key)}})
         return self.table.transact(items)

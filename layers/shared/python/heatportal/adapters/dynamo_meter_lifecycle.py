@@ -1,22 +1,14 @@
 """DynamoDB items of a meter's lifecycle (a new meter, a replacement), on the
-single table of ``dynamo.py``.
+single table (keys and access patterns in docs/data-model.md).
 
-| entity                  | PK               | SK                        |
-|-------------------------|------------------|---------------------------|
-| meter (in dynamo.py)    | CUST#<no>        | METER#<meter>             |
-| meter number marker     | METERNO#<meter>  | METERNO                   |
-| reading (in dynamo.py)  | METER#<meter>    | READ#<yyyy-mm-dd>         |
-| settings change         | METER#<meter>    | METERSET#<changed at>     |
-
-Access patterns: a new meter = one transaction (Put the meter if absent, Put
-the number marker if absent, Put its first reading); a replacement = one
-transaction (Update the old meter's ``removed_on`` if it has none, Put its
-final reading unless an actual one is stored that day, Put the new meter, its
-marker and first reading, Put the settings-change item of the removal); a
-meter after a failed write = GetItem (consistent). The marker makes a number
-unique across customers at write time (the GSI1 METER#<meter> lookup the
-service makes first is eventually consistent); demo meters have no marker,
-the lookup finds them.
+A new meter is one transaction (Put the meter if absent, Put the number marker
+if absent, Put its first reading); a replacement is one transaction (Update
+the old meter's ``removed_on`` if it has none, Put its final reading unless an
+actual one is stored that day, Put the new meter, its marker and first
+reading, Put the settings-change item of the removal). The marker makes a
+number unique across customers at write time (the GSI1 lookup by meter number
+the service makes first is eventually consistent); demo meters have no
+marker, the lookup finds them.
 """
 
 from __future__ import annotations
@@ -24,7 +16,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from heatportal.adapters.dynamo import DynamoTable, _dump, _meter, meter_item, reading_item
+from heatportal.adapters import dynamo_keys as keys
+from heatportal.adapters.dynamo import DynamoTable, dump_item, meter_from_item, meter_item, reading_item
 from heatportal.adapters.dynamo_meter_settings import settings_change_item
 from heatportal.domain.meter_settings import MeterSettingsChange
 from heatportal.domain.model import Meter, Reading
@@ -32,8 +25,7 @@ from heatportal.domain.model import Meter, Reading
 
 def number_marker_item(meter: Meter) -> dict[str, Any]:
     return {
-        "PK": f"METERNO#{meter.number}",
-        "SK": "METERNO",
+        **keys.meter_number_marker(meter.number).item(),
         "type": "meter_number",
         "number": meter.number,
         "customer_number": meter.customer_number,
@@ -48,7 +40,7 @@ class DynamoMeterLifecycleStore:
         return {
             "Put": {
                 "TableName": self.table.name,
-                "Item": _dump(item),
+                "Item": dump_item(item),
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         }
@@ -58,9 +50,9 @@ class DynamoMeterLifecycleStore:
         return {
             "Put": {
                 "TableName": self.table.name,
-                "Item": _dump(reading_item(reading)),
+                "Item": dump_item(reading_item(reading)),
                 "ConditionExpression": "attribute_not_exists(PK) OR estimated = :yes",
-                "ExpressionAttributeValues": _dump({":yes": True}),
+                "ExpressionAttributeValues": dump_item({":yes": True}),
             }
         }
 
@@ -86,10 +78,10 @@ class DynamoMeterLifecycleStore:
         removal = {
             "Update": {
                 "TableName": self.table.name,
-                "Key": _dump({"PK": f"CUST#{old.customer_number}", "SK": f"METER#{old.number}"}),
+                "Key": dump_item(keys.meter(old.customer_number, old.number).item()),
                 "UpdateExpression": "SET removed_on = :on",
                 "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(removed_on)",
-                "ExpressionAttributeValues": _dump({":on": removed_on.isoformat()}),
+                "ExpressionAttributeValues": dump_item({":on": removed_on.isoformat()}),
             }
         }
         items = [removal, *([self._put_reading(final)] if final is not None else [])]
@@ -97,5 +89,5 @@ class DynamoMeterLifecycleStore:
         return self.table.transact(items)
 
     def get_meter(self, customer_number: str, meter_number: str) -> Meter | None:
-        item = self.table.get(f"CUST#{customer_number}", f"METER#{meter_number}", consistent=True)
-        return _meter(item) if item else None
+        item = self.table.get(keys.meter(customer_number, meter_number), consistent=True)
+        return meter_from_item(item) if item else None

@@ -1,27 +1,20 @@
-"""DynamoDB items of a meter's settings changes, on the single table of ``dynamo.py``.
-
-| entity                  | PK            | SK                                   |
-|-------------------------|---------------|--------------------------------------|
-| meter (in dynamo.py)    | CUST#<no>     | METER#<meter>                        |
-| meter settings change   | METER#<meter> | METERSET#<changed at, UTC ISO>       |
-
-Access patterns: a change = one transaction (Update the meter item's
-``register_digits``, ``decimals`` and ``removed_on`` if they are still the
-values read, Put the METERSET# item if absent); a meter's changes = Query
-PK=METER#<m> SK begins_with METERSET#. ``METERSET#`` sorts before ``MONTH#``
-and ``READ#``, so neither the consumption nor the reading queries see it.
-Only the three settings are written (an Update, not a Put of the whole meter),
-so the meter's other attributes stay as they are.
+"""DynamoDB items of a meter's settings changes, on the single table (keys and
+access patterns in docs/data-model.md). A change is one transaction: Update
+the meter item's ``register_digits``, ``decimals`` and ``removed_on`` if they
+are still the values read, Put the settings-change item if absent. Only the
+three settings are written (an Update, not a Put of the whole meter), so the
+meter's other attributes stay as they are.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from heatportal.adapters.dynamo import DynamoTable, _dump
+from heatportal.adapters import dynamo_keys as keys
+from heatportal.adapters.dynamo import DynamoTable, dump_item
 from heatportal.domain.errors import Conflict
 from heatportal.domain.meter_settings import MeterSettingsChange
 from heatportal.domain.model import Meter
@@ -29,8 +22,7 @@ from heatportal.domain.model import Meter
 
 def settings_change_item(change: MeterSettingsChange) -> dict[str, Any]:
     return {
-        "PK": f"METER#{change.meter_number}",
-        "SK": f"METERSET#{change.changed_at.astimezone(UTC).isoformat()}",
+        **keys.meter_settings_change(change.meter_number, change.changed_at).item(),
         "type": "meter_settings_change",
         "meter_number": change.meter_number,
         "customer_number": change.customer_number,
@@ -54,7 +46,7 @@ def _optional_date(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _settings_change(item: dict[str, Any]) -> MeterSettingsChange:
+def settings_change_from_item(item: dict[str, Any]) -> MeterSettingsChange:
     return MeterSettingsChange(
         meter_number=item["meter_number"],
         customer_number=item["customer_number"],
@@ -109,16 +101,16 @@ class DynamoMeterSettingsStore:
                     {
                         "Update": {
                             "TableName": self.table.name,
-                            "Key": _dump({"PK": f"CUST#{current.customer_number}", "SK": f"METER#{current.number}"}),
+                            "Key": dump_item(keys.meter(current.customer_number, current.number).item()),
                             "UpdateExpression": update,
                             "ConditionExpression": " AND ".join(conditions),
-                            "ExpressionAttributeValues": _dump(values),
+                            "ExpressionAttributeValues": dump_item(values),
                         }
                     },
                     {
                         "Put": {
                             "TableName": self.table.name,
-                            "Item": _dump(settings_change_item(change)),
+                            "Item": dump_item(settings_change_item(change)),
                             "ConditionExpression": "attribute_not_exists(PK)",
                         }
                     },
@@ -134,5 +126,5 @@ class DynamoMeterSettingsStore:
             ) from error
 
     def meter_settings_history(self, meter_number: str) -> list[MeterSettingsChange]:
-        items = self.table.query(f"METER#{meter_number}", sk_prefix="METERSET#")
-        return [_settings_change(i) for i in items]
+        items = self.table.query(keys.meter_pk(meter_number), sk_prefix=keys.METER_SETTINGS_CHANGES)
+        return [settings_change_from_item(i) for i in items]

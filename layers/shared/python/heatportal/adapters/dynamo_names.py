@@ -1,9 +1,5 @@
-"""The customer name index on the single table (see adapters.dynamo): staff
-find a customer by name without a Scan.
-
-| entity            | PK                  | SK                    |
-|-------------------|---------------------|-----------------------|
-| name token        | NAME#<first 2 letters of token> | <token>#<customer no> |
+"""The customer name index on the single table: staff find a customer by
+name without a Scan (keys and access pattern in docs/data-model.md).
 
 One small item per distinct word of the folded name (domain.name_search),
 written with the customer (``customer_with_name_items``; the demo loader and
@@ -18,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from heatportal.adapters.dynamo import DynamoTable, _customer, _dump, _load, customer_item
+from heatportal.adapters import dynamo_keys as keys
+from heatportal.adapters.dynamo import DynamoTable, customer_from_item, customer_item, dump_item, load_item
 from heatportal.domain.model import Customer
 from heatportal.domain.name_search import name_tokens, partition_of
 
@@ -26,8 +23,7 @@ from heatportal.domain.name_search import name_tokens, partition_of
 def name_index_items(customer: Customer) -> list[dict[str, Any]]:
     return [
         {
-            "PK": f"NAME#{partition_of(token)}",
-            "SK": f"{token}#{customer.number}",
+            **keys.name_token(partition_of(token), token, customer.number).item(),
             "type": "name_token",
             "customer_number": customer.number,
             "name": customer.name,
@@ -48,18 +44,18 @@ class DynamoNameIndex:
         self.table = table
 
     def name_matches(self, word: str, limit: int) -> list[tuple[str, str]]:
-        items = self.table.query(f"NAME#{partition_of(word)}", sk_prefix=word, limit=limit)
+        items = self.table.query(keys.name_pk(partition_of(word)), sk_prefix=word, limit=limit)
         return [(i["customer_number"], i["name"]) for i in items]
 
     def get_customers(self, numbers: list[str]) -> list[Customer]:
         found: dict[str, Customer] = {}
         for start in range(0, len(numbers), 100):
-            keys = [_dump({"PK": f"CUST#{n}", "SK": "PROFILE"}) for n in numbers[start : start + 100]]
-            pending: dict[str, Any] = {self.table.name: {"Keys": keys}}
+            wanted = [dump_item(keys.customer(n).item()) for n in numbers[start : start + 100]]
+            pending: dict[str, Any] = {self.table.name: {"Keys": wanted}}
             while pending:
                 resp = self.table.call("batch_get_item", RequestItems=pending)
                 for raw in resp.get("Responses", {}).get(self.table.name, []):
-                    customer = _customer(_load(raw))
+                    customer = customer_from_item(load_item(raw))
                     found[customer.number] = customer
                 pending = resp.get("UnprocessedKeys") or {}
         return [found[n] for n in numbers if n in found]
@@ -74,17 +70,18 @@ class DynamoNameIndex:
             {
                 "Update": {
                     "TableName": name,
-                    "Key": _dump({"PK": f"CUST#{customer.number}", "SK": "PROFILE"}),
+                    "Key": dump_item(keys.customer(customer.number).item()),
                     "UpdateExpression": "SET #n = :n",
                     "ConditionExpression": "attribute_exists(PK)",
                     "ExpressionAttributeNames": {"#n": "name"},
-                    "ExpressionAttributeValues": _dump({":n": new_name}),
+                    "ExpressionAttributeValues": dump_item({":n": new_name}),
                 }
             }
         ]
         actions += [
-            {"Delete": {"TableName": name, "Key": _dump({"PK": pk, "SK": sk})}} for pk, sk in sorted(old - set(new))
+            {"Delete": {"TableName": name, "Key": dump_item(keys.Key(pk, sk).item())}}
+            for pk, sk in sorted(old - set(new))
         ]
-        actions += [{"Put": {"TableName": name, "Item": _dump(item)}} for item in new.values()]
+        actions += [{"Put": {"TableName": name, "Item": dump_item(item)}} for item in new.values()]
         self.table.call("transact_write_items", TransactItems=actions)
         return renamed

@@ -1,43 +1,16 @@
-"""DynamoDB items of the readings area, on the single table of ``dynamo.py``.
+"""DynamoDB items of the readings area, on the single table of ``dynamo.py``:
+monthly consumption, reminder agreements and their once-only markers, inbound
+SMS, reading links, smart-meter intervals, attempt counters, reading
+confirmations and corrections (keys and access patterns in
+docs/data-model.md, built by ``adapters.dynamo_keys``).
 
-| entity                | PK                | SK                         | GSI2PK / GSI2SK                  |
-|-----------------------|-------------------|----------------------------|----------------------------------|
-| monthly consumption   | METER#<meter>     | MONTH#<yyyy-mm>            |                                  |
-| reminder agreement    | PHONE#<e164>      | METER#<meter>              | REMINDERS / <meter>#sms#<e164>   |
-|  (GSI1: REMINDERS#<customer> / <meter>#<channel>#<address>, a customer's agreements)                   |
-|                       | EMAIL#<address>   | METER#<meter>              | REMINDERS / <meter>#email#<addr> |
-| reminder sent marker  | METER#<meter>     | REMINDED#<period>#<channel>|                                  |
-| inbound SMS marker    | SMSIN#<id>        | SMSIN                      |                                  |
-| SMS START attempts    | PHONE#<e164>      | ATTEMPTS#<yyyy-mm-dd>      |                                  |
-| reading link          | LINK#<sha256>     | LINK                       |                                  |
-| smart-meter interval  | METER#<meter>     | INT#<local day>#<utc start>#<hour/day> |                      |
-| attempt counter       | COUNT#<scope>#<k> | <window>                   |                                  |
-| reading confirmed     | METER#<meter>     | READMAIL#<yyyy-mm-dd>      |                                  |
-| reading correction    | METER#<meter>     | READHIST#<yyyy-mm-dd>#<corrected at, UTC ISO> |               |
-
-Access patterns: a year view = Query PK=METER#<m> SK BETWEEN MONTH#<y-1>-01
-AND MONTH#<y>-12; total view = Query SK begins_with MONTH#; month view =
-Query DAY# of the month + GetItem MONTH# a year earlier; a phone's meters
-(inbound SMS) = Query PK=PHONE#<e164>; agreements to remind = Query GSI2
-REMINDERS (scheduled job only, paginated); a reminder is sent at most once per
-meter, period and channel = conditional PutItem of the marker; an inbound SMS
-delivered twice is handled once = conditional PutItem of SMSIN#<id>; a reading
-link = GetItem LINK#<sha256 of the token>, used once = conditional UpdateItem;
-a day's interval values (import) = Query SK begins_with INT#<day>#;
-rate limits = UpdateItem ADD on COUNT#<scope>#<key> / <window>; a reading's
-confirmation email is sent once = conditional PutItem of READMAIL#<date>; a
-staff correction = one transaction (Put the corrected READ# item if it is
-still the version read, Put the READHIST# item if absent); a meter's
-corrections = Query PK=METER#<m> SK BETWEEN READHIST#<first> AND
-READHIST#<last>~ (``READHIST#`` and ``READMAIL#`` sort after every
-``READ#<date>``, so the reading queries never see them). Items that
-only matter for a while carry ``expires_at`` (epoch seconds, the table's TTL):
-reading links at their expiry, attempt counters two days after their window,
-an inbound SMS marker after SNS has long stopped retrying, a reminder marker a
-few months after its period (no reminder for a period is sent after it), a
-reading's confirmation marker once no retry of that submission can come. The
-code never relies on TTL having deleted an item (DynamoDB deletes expired
-items within days, and moto never does).
+Items that only matter for a while carry ``expires_at`` (epoch seconds, the
+table's TTL): reading links at their expiry, attempt counters two days after
+their window, an inbound SMS marker after SNS has long stopped retrying, a
+reminder marker a few months after its period (no reminder for a period is
+sent after it), a reading's confirmation marker once no retry of that
+submission can come. The code never relies on TTL having deleted an item
+(DynamoDB deletes expired items within days, and moto never does).
 
 Monthly aggregates are written with the daily values they sum (``put_daily``
 recomputes each touched month from its days, so late and corrected days keep
@@ -52,7 +25,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from heatportal.adapters.dynamo import DynamoTable, _daily, _dump, daily_item, reading_item
+from heatportal.adapters import dynamo_keys as keys
+from heatportal.adapters.dynamo import (
+    DynamoTable,
+    conditional_check_failed,
+    daily_from_item,
+    daily_item,
+    dump_item,
+    reading_item,
+)
 from heatportal.domain.consumption import MonthlyConsumption, month_key, monthly_aggregates
 from heatportal.domain.errors import Conflict
 from heatportal.domain.model import DailyConsumption, Reading
@@ -82,8 +63,7 @@ def reminder_marker_expiry(period: str) -> int:
 
 def month_item(month: MonthlyConsumption) -> dict[str, Any]:
     return {
-        "PK": f"METER#{month.meter_number}",
-        "SK": f"MONTH#{month.month}",
+        **keys.month(month.meter_number, month.month).item(),
         "type": "monthly",
         "meter_number": month.meter_number,
         "month": month.month,
@@ -94,7 +74,7 @@ def month_item(month: MonthlyConsumption) -> dict[str, Any]:
     }
 
 
-def _month(item: dict[str, Any]) -> MonthlyConsumption:
+def month_from_item(item: dict[str, Any]) -> MonthlyConsumption:
     return MonthlyConsumption(
         meter_number=item["meter_number"],
         month=item["month"],
@@ -111,20 +91,17 @@ def month_items(rows: Iterable[DailyConsumption]) -> list[dict[str, Any]]:
 
 
 def agreement_item(agreement: ReminderAgreement) -> dict[str, Any]:
-    prefix = "PHONE" if agreement.channel == "sms" else "EMAIL"
+    listed = (agreement.meter_number, agreement.channel, agreement.address)
     return {
-        "PK": f"{prefix}#{agreement.address}",
-        "SK": f"METER#{agreement.meter_number}",
-        "GSI1PK": f"REMINDERS#{agreement.customer_number}",
-        "GSI1SK": f"{agreement.meter_number}#{agreement.channel}#{agreement.address}",
-        "GSI2PK": "REMINDERS",
-        "GSI2SK": f"{agreement.meter_number}#{agreement.channel}#{agreement.address}",
+        **keys.agreement(agreement.channel, agreement.address, agreement.meter_number).item(),
+        **keys.by_customer_agreement(agreement.customer_number, *listed).item(),
+        **keys.agreement_to_remind(*listed).item(),
         "type": "reminder_agreement",
         **agreement.model_dump(),
     }
 
 
-def _agreement(item: dict[str, Any]) -> ReminderAgreement:
+def agreement_from_item(item: dict[str, Any]) -> ReminderAgreement:
     return ReminderAgreement(
         channel=item["channel"],
         address=item["address"],
@@ -135,10 +112,8 @@ def _agreement(item: dict[str, Any]) -> ReminderAgreement:
 
 
 def correction_item(correction: ReadingCorrection) -> dict[str, Any]:
-    corrected_at = correction.corrected_at.astimezone(UTC).isoformat()
     return {
-        "PK": f"METER#{correction.meter_number}",
-        "SK": f"READHIST#{correction.read_on.isoformat()}#{corrected_at}",
+        **keys.reading_correction(correction.meter_number, correction.read_on, correction.corrected_at).item(),
         "type": "reading_correction",
         "meter_number": correction.meter_number,
         "read_on": correction.read_on.isoformat(),
@@ -157,7 +132,7 @@ def correction_item(correction: ReadingCorrection) -> dict[str, Any]:
     }
 
 
-def _correction(item: dict[str, Any]) -> ReadingCorrection:
+def correction_from_item(item: dict[str, Any]) -> ReadingCorrection:
     return ReadingCorrection(
         meter_number=item["meter_number"],
         read_on=date.fromisoformat(item["read_on"]),
@@ -176,8 +151,60 @@ def _correction(item: dict[str, Any]) -> ReadingCorrection:
     )
 
 
-def _conditional_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+def reading_link_item(link: ReadingLink) -> dict[str, Any]:
+    return {
+        **keys.reading_link(link.token_hash).item(),
+        "type": "reading_link",
+        "customer_number": link.customer_number,
+        "meter_number": link.meter_number,
+        "language": link.language,
+        "period": link.period,
+        "expires_iso": link.expires_at.isoformat(),
+        "expires_at": epoch(link.expires_at),  # the table's TTL attribute
+        "used_at": link.used_at.isoformat() if link.used_at else None,
+    }
+
+
+def reading_link_from_item(item: dict[str, Any], token_hash: str) -> ReadingLink:
+    return ReadingLink(
+        token_hash=token_hash,
+        customer_number=item["customer_number"],
+        meter_number=item["meter_number"],
+        language=item["language"],
+        period=item["period"],
+        expires_at=datetime.fromisoformat(item["expires_iso"]),
+        used_at=datetime.fromisoformat(item["used_at"]) if item.get("used_at") else None,
+    )
+
+
+def interval_item(value: IntervalValue) -> dict[str, Any]:
+    return {
+        **keys.interval(value.meter_number, value.day, value.key).item(),
+        "type": "interval",
+        "meter_number": value.meter_number,
+        "start": value.start.isoformat(),
+        "interval": value.interval,
+        "day": value.day.isoformat(),
+        "energy": value.energy,
+        "volume_m3": value.volume_m3,
+        "flow_m3h": value.flow_m3h,
+        "supply_temp": value.supply_temp,
+        "return_temp": value.return_temp,
+    }
+
+
+def interval_from_item(item: dict[str, Any]) -> IntervalValue:
+    return IntervalValue(
+        meter_number=item["meter_number"],
+        start=datetime.fromisoformat(item["start"]),
+        interval=item["interval"],
+        day=date.fromisoformat(item["day"]),
+        energy=item.get("energy"),
+        volume_m3=item.get("volume_m3"),
+        flow_m3h=item.get("flow_m3h"),
+        supply_temp=item.get("supply_temp"),
+        return_temp=item.get("return_temp"),
+    )
 
 
 class DynamoReadingsStore:
@@ -188,19 +215,17 @@ class DynamoReadingsStore:
 
     # consumption
     def months(self, meter_number: str, first: str, last: str) -> list[MonthlyConsumption]:
-        items = self.table.query(f"METER#{meter_number}", sk_between=(f"MONTH#{first}", f"MONTH#{last}"))
-        return [_month(i) for i in items]
+        items = self.table.query(keys.meter_pk(meter_number), sk_between=keys.months_between(first, last))
+        return [month_from_item(i) for i in items]
 
     def month(self, meter_number: str, month: str) -> MonthlyConsumption | None:
-        item = self.table.get(f"METER#{meter_number}", f"MONTH#{month}")
-        return _month(item) if item else None
+        item = self.table.get(keys.month(meter_number, month))
+        return month_from_item(item) if item else None
 
     def days(self, meter_number: str, start: date, end: date) -> list[DailyConsumption]:
         last = end - timedelta(days=1)
-        items = self.table.query(
-            f"METER#{meter_number}", sk_between=(f"DAY#{start.isoformat()}", f"DAY#{last.isoformat()}")
-        )
-        return [_daily(i) for i in items]
+        items = self.table.query(keys.meter_pk(meter_number), sk_between=keys.days_between(start, last))
+        return [daily_from_item(i) for i in items]
 
     def put_daily(self, rows: list[DailyConsumption]) -> list[MonthlyConsumption]:
         """Store daily values (a corrected day overwrites the old one), then
@@ -223,28 +248,24 @@ class DynamoReadingsStore:
         self.table.put(agreement_item(agreement))
 
     def agreements_of_customer(self, customer_number: str) -> list[ReminderAgreement]:
-        return [_agreement(i) for i in self.table.query(f"REMINDERS#{customer_number}", index="GSI1")]
+        items = self.table.query(keys.reminders_of_pk(customer_number), index=keys.GSI1)
+        return [agreement_from_item(i) for i in items]
 
     def delete_agreement(self, agreement: ReminderAgreement) -> None:
-        item = agreement_item(agreement)
-        self.table.call(
-            "delete_item",
-            TableName=self.table.name,
-            Key={"PK": {"S": item["PK"]}, "SK": {"S": item["SK"]}},
-        )
+        self.table.delete(keys.agreement(agreement.channel, agreement.address, agreement.meter_number))
 
     def agreements_for_phone(self, phone: str) -> list[ReminderAgreement]:
-        return [_agreement(i) for i in self.table.query(f"PHONE#{phone}", sk_prefix="METER#")]
+        items = self.table.query(keys.address_pk("sms", phone), sk_prefix=keys.AGREEMENTS)
+        return [agreement_from_item(i) for i in items]
 
     def reminder_agreements(self) -> list[ReminderAgreement]:
-        return [_agreement(i) for i in self.table.query("REMINDERS", index="GSI2")]
+        return [agreement_from_item(i) for i in self.table.query(keys.REMINDERS, index=keys.GSI2)]
 
     # once-only markers
     def claim_reminder(self, meter_number: str, period: str, channel: str) -> bool:
         return self._claim(
             {
-                "PK": f"METER#{meter_number}",
-                "SK": f"REMINDED#{period}#{channel}",
+                **keys.reminder_sent(meter_number, period, channel).item(),
                 "type": "reminded",
                 "at": datetime.now(UTC).isoformat(),
                 "expires_at": reminder_marker_expiry(period),
@@ -252,22 +273,16 @@ class DynamoReadingsStore:
         )
 
     def release_reminder(self, meter_number: str, period: str, channel: str) -> None:
-        self.table.call(
-            "delete_item",
-            TableName=self.table.name,
-            Key={"PK": {"S": f"METER#{meter_number}"}, "SK": {"S": f"REMINDED#{period}#{channel}"}},
-        )
+        self.table.delete(keys.reminder_sent(meter_number, period, channel))
 
     def release_inbound(self, message_id: str) -> None:
-        self.table.call(
-            "delete_item", TableName=self.table.name, Key={"PK": {"S": f"SMSIN#{message_id}"}, "SK": {"S": "SMSIN"}}
-        )
+        self.table.delete(keys.inbound_sms(message_id))
 
     def count_start_attempt(self, phone: str, day: date) -> int:
         resp = self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key={"PK": {"S": f"PHONE#{phone}"}, "SK": {"S": f"ATTEMPTS#{day.isoformat()}"}},
+            Key=dump_item(keys.start_attempts(phone, day).item()),
             UpdateExpression="ADD attempts :one SET #t = :type, expires_at = :ttl",
             ExpressionAttributeNames={"#t": "type"},
             ExpressionAttributeValues={
@@ -285,8 +300,7 @@ class DynamoReadingsStore:
         now = datetime.now(UTC)
         return self._claim(
             {
-                "PK": f"SMSIN#{message_id}",
-                "SK": "SMSIN",
+                **keys.inbound_sms(message_id).item(),
                 "type": "sms_in",
                 "at": now.isoformat(),
                 "expires_at": epoch(now + timedelta(days=INBOUND_SMS_MARKER_DAYS)),
@@ -298,54 +312,31 @@ class DynamoReadingsStore:
             self.table.put(item, condition="attribute_not_exists(PK)")
             return True
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_check_failed(error):
                 return False
             raise
 
     # reading links
     def put_link(self, link: ReadingLink) -> None:
-        self.table.put(
-            {
-                "PK": f"LINK#{link.token_hash}",
-                "SK": "LINK",
-                "type": "reading_link",
-                "customer_number": link.customer_number,
-                "meter_number": link.meter_number,
-                "language": link.language,
-                "period": link.period,
-                "expires_iso": link.expires_at.isoformat(),
-                "expires_at": epoch(link.expires_at),  # the table's TTL attribute
-            },
-            condition="attribute_not_exists(PK)",
-        )
+        self.table.put(reading_link_item(link), condition="attribute_not_exists(PK)")
 
     def get_link(self, token_hash: str) -> ReadingLink | None:
-        item = self.table.get(f"LINK#{token_hash}", "LINK", consistent=True)
-        if item is None:
-            return None
-        return ReadingLink(
-            token_hash=token_hash,
-            customer_number=item["customer_number"],
-            meter_number=item["meter_number"],
-            language=item["language"],
-            period=item["period"],
-            expires_at=datetime.fromisoformat(item["expires_iso"]),
-            used_at=datetime.fromisoformat(item["used_at"]) if item.get("used_at") else None,
-        )
+        item = self.table.get(keys.reading_link(token_hash), consistent=True)
+        return reading_link_from_item(item, token_hash) if item else None
 
     def claim_link(self, token_hash: str, now: datetime) -> bool:
         try:
             self.table.call(
                 "update_item",
                 TableName=self.table.name,
-                Key={"PK": {"S": f"LINK#{token_hash}"}, "SK": {"S": "LINK"}},
+                Key=dump_item(keys.reading_link(token_hash).item()),
                 UpdateExpression="SET used_at = :now",
                 ConditionExpression="attribute_exists(PK) AND attribute_not_exists(used_at)",
                 ExpressionAttributeValues={":now": {"S": now.isoformat()}},
             )
             return True
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_check_failed(error):
                 return False
             raise
 
@@ -353,7 +344,7 @@ class DynamoReadingsStore:
         self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key={"PK": {"S": f"LINK#{token_hash}"}, "SK": {"S": "LINK"}},
+            Key=dump_item(keys.reading_link(token_hash).item()),
             UpdateExpression="REMOVE used_at",
         )
 
@@ -361,7 +352,7 @@ class DynamoReadingsStore:
         resp = self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key={"PK": {"S": f"COUNT#{scope}#{key}"}, "SK": {"S": window}},
+            Key=dump_item(keys.attempt_counter(scope, key, window).item()),
             UpdateExpression="ADD hits :one SET #t = :type, expires_at = :ttl",
             ExpressionAttributeNames={"#t": "type"},
             ExpressionAttributeValues={
@@ -375,49 +366,17 @@ class DynamoReadingsStore:
 
     # smart-meter intervals
     def intervals_of_day(self, meter_number: str, day: date) -> list[IntervalValue]:
-        items = self.table.query(f"METER#{meter_number}", sk_prefix=f"INT#{day.isoformat()}#")
-        return [
-            IntervalValue(
-                meter_number=i["meter_number"],
-                start=datetime.fromisoformat(i["start"]),
-                interval=i["interval"],
-                day=date.fromisoformat(i["day"]),
-                energy=i.get("energy"),
-                volume_m3=i.get("volume_m3"),
-                flow_m3h=i.get("flow_m3h"),
-                supply_temp=i.get("supply_temp"),
-                return_temp=i.get("return_temp"),
-            )
-            for i in items
-        ]
+        items = self.table.query(keys.meter_pk(meter_number), sk_prefix=keys.intervals_of(day))
+        return [interval_from_item(i) for i in items]
 
     def put_intervals(self, values: list[IntervalValue]) -> None:
-        self.table.batch_put(
-            [
-                {
-                    "PK": f"METER#{v.meter_number}",
-                    "SK": f"INT#{v.day.isoformat()}#{v.key}",
-                    "type": "interval",
-                    "meter_number": v.meter_number,
-                    "start": v.start.isoformat(),
-                    "interval": v.interval,
-                    "day": v.day.isoformat(),
-                    "energy": v.energy,
-                    "volume_m3": v.volume_m3,
-                    "flow_m3h": v.flow_m3h,
-                    "supply_temp": v.supply_temp,
-                    "return_temp": v.return_temp,
-                }
-                for v in values
-            ]
-        )
+        self.table.batch_put([interval_item(v) for v in values])
 
     # reading confirmations and corrections
     def claim_confirmation(self, meter_number: str, read_on: date) -> bool:
         return self._claim(
             {
-                "PK": f"METER#{meter_number}",
-                "SK": f"READMAIL#{read_on.isoformat()}",
+                **keys.reading_confirmed(meter_number, read_on).item(),
                 "type": "reading_confirmed",
                 "at": datetime.now(UTC).isoformat(),
                 "expires_at": epoch(datetime.now(UTC) + timedelta(days=CONFIRMATION_MARKER_DAYS)),
@@ -425,11 +384,7 @@ class DynamoReadingsStore:
         )
 
     def release_confirmation(self, meter_number: str, read_on: date) -> None:
-        self.table.call(
-            "delete_item",
-            TableName=self.table.name,
-            Key={"PK": {"S": f"METER#{meter_number}"}, "SK": {"S": f"READMAIL#{read_on.isoformat()}"}},
-        )
+        self.table.delete(keys.reading_confirmed(meter_number, read_on))
 
     def replace_reading(self, current: Reading, corrected: Reading, correction: ReadingCorrection) -> None:
         try:
@@ -439,11 +394,11 @@ class DynamoReadingsStore:
                     {
                         "Put": {
                             "TableName": self.table.name,
-                            "Item": _dump(reading_item(corrected)),
+                            "Item": dump_item(reading_item(corrected)),
                             # Optimistic: still the version the correction was made against.
                             "ConditionExpression": "#v = :value AND recorded_at = :recorded_at",
                             "ExpressionAttributeNames": {"#v": "value"},
-                            "ExpressionAttributeValues": _dump(
+                            "ExpressionAttributeValues": dump_item(
                                 {":value": current.value, ":recorded_at": current.recorded_at.isoformat()}
                             ),
                         }
@@ -451,7 +406,7 @@ class DynamoReadingsStore:
                     {
                         "Put": {
                             "TableName": self.table.name,
-                            "Item": _dump(correction_item(correction)),
+                            "Item": dump_item(correction_item(correction)),
                             "ConditionExpression": "attribute_not_exists(PK)",
                         }
                     },
@@ -467,8 +422,5 @@ class DynamoReadingsStore:
             ) from error
 
     def corrections(self, meter_number: str, start: date, end: date) -> list[ReadingCorrection]:
-        items = self.table.query(
-            f"METER#{meter_number}",
-            sk_between=(f"READHIST#{start.isoformat()}", f"READHIST#{end.isoformat()}#~"),
-        )
-        return [_correction(i) for i in items]
+        items = self.table.query(keys.meter_pk(meter_number), sk_between=keys.corrections_between(start, end))
+        return [correction_from_item(i) for i in items]

@@ -1,15 +1,9 @@
-"""SMS STARTs waiting for their code (services.sms_agreements), on the single table.
-
-| entity                 | PK                    | SK            | attributes                                             |
-|------------------------|-----------------------|---------------|--------------------------------------------------------|
-| pending SMS start      | PHONE#<e164>          | SMSSTART      | customer_number, meter_number, code_hash, attempts,    |
-|                        |                       |               | expires_at (epoch seconds; also the table's TTL)       |
-| codes sent per customer| SMSCODES#<customer>   | DAY#<date>    | count, expires_at (TTL: two days after the day)        |
-
-Access patterns: GetItem/PutItem/DeleteItem of a phone's pending START, an
-UpdateItem ADD per wrong code; an UpdateItem ADD per code sent. The phone's
-partition also holds its agreements (SK METER#...) and START counters (SK
-ATTEMPTS#...), which their queries select by prefix.
+"""SMS STARTs waiting for their code (services.sms_agreements), on the single
+table (keys in adapters.dynamo_keys, documented in docs/data-model.md): a
+phone's pending START is one item in the phone's partition (GetItem, PutItem,
+DeleteItem; a wrong code one UpdateItem ADD), the codes sent to a customer's
+contact data a day one counter item (UpdateItem ADD). Both carry
+``expires_at``, the table's TTL attribute.
 """
 
 from __future__ import annotations
@@ -19,7 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from heatportal.adapters.dynamo import DynamoTable, _dump
+from heatportal.adapters import dynamo_keys as keys
+from heatportal.adapters.dynamo import DynamoTable, conditional_check_failed, dump_item
 from heatportal.services.sms_agreements import PendingStart
 
 COUNTER_DAYS = 2
@@ -27,8 +22,7 @@ COUNTER_DAYS = 2
 
 def pending_start_item(pending: PendingStart) -> dict[str, Any]:
     return {
-        "PK": f"PHONE#{pending.phone}",
-        "SK": "SMSSTART",
+        **keys.pending_start(pending.phone).item(),
         "type": "sms_start_pending",
         "phone": pending.phone,
         "customer_number": pending.customer_number,
@@ -39,7 +33,7 @@ def pending_start_item(pending: PendingStart) -> dict[str, Any]:
     }
 
 
-def _pending_start(item: dict[str, Any]) -> PendingStart:
+def pending_start_from_item(item: dict[str, Any]) -> PendingStart:
     return PendingStart(
         phone=str(item["phone"]),
         customer_number=str(item["customer_number"]),
@@ -58,35 +52,37 @@ class DynamoSmsStarts:
         self.table.put(pending_start_item(pending))
 
     def get_pending_start(self, phone: str) -> PendingStart | None:
-        item = self.table.get(f"PHONE#{phone}", "SMSSTART", consistent=True)
-        return _pending_start(item) if item else None
+        item = self.table.get(keys.pending_start(phone), consistent=True)
+        return pending_start_from_item(item) if item else None
 
     def count_start_code_attempt(self, phone: str) -> None:
         try:
             self.table.call(
                 "update_item",
                 TableName=self.table.name,
-                Key=_dump({"PK": f"PHONE#{phone}", "SK": "SMSSTART"}),
+                Key=dump_item(keys.pending_start(phone).item()),
                 UpdateExpression="ADD attempts :one",
                 ConditionExpression="attribute_exists(PK)",
-                ExpressionAttributeValues=_dump({":one": 1}),
+                ExpressionAttributeValues=dump_item({":one": 1}),
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if not conditional_check_failed(error):
                 raise  # gone meanwhile (used or replaced): nothing to count
 
     def delete_pending_start(self, phone: str) -> None:
-        self.table.call("delete_item", TableName=self.table.name, Key=_dump({"PK": f"PHONE#{phone}", "SK": "SMSSTART"}))
+        self.table.delete(keys.pending_start(phone))
 
     def count_start_codes(self, customer_number: str, day: date) -> int:
         expires = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=COUNTER_DAYS)
         resp = self.table.call(
             "update_item",
             TableName=self.table.name,
-            Key=_dump({"PK": f"SMSCODES#{customer_number}", "SK": f"DAY#{day.isoformat()}"}),
+            Key=dump_item(keys.start_codes_sent(customer_number, day).item()),
             UpdateExpression="ADD #count :one SET #t = :type, expires_at = :ttl",
             ExpressionAttributeNames={"#count": "count", "#t": "type"},
-            ExpressionAttributeValues=_dump({":one": 1, ":type": "sms_start_codes", ":ttl": int(expires.timestamp())}),
+            ExpressionAttributeValues=dump_item(
+                {":one": 1, ":type": "sms_start_codes", ":ttl": int(expires.timestamp())}
+            ),
             ReturnValues="UPDATED_NEW",
         )
         return int(resp["Attributes"]["count"]["N"])

@@ -1,34 +1,21 @@
-"""DynamoDB storage of service interruptions, in the single table.
-
-| entity       | PK      | SK                                   |
-|--------------|---------|--------------------------------------|
-| interruption | UTILITY | INTERRUPTION#<start, UTC ISO>#<id>   |
-
-Access pattern: the start page = one Query PK=UTILITY with SK BETWEEN
-INTERRUPTION#<now - 90 days> and INTERRUPTION#<now + 30 days> (starts sort
-as text because they are written in one fixed UTC format).
+"""DynamoDB storage of service interruptions, in the single table (keys and
+access pattern in docs/data-model.md): the start page reads one Query of the
+interruptions starting from 90 days ago to 30 days ahead.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from heatportal.adapters import dynamo_keys as keys
 from heatportal.adapters.dynamo import DynamoTable
 from heatportal.domain.interruption import ServiceInterruption
-
-PK = "UTILITY"
-_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _sortable(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(_FORMAT)
 
 
 def interruption_item(interruption: ServiceInterruption) -> dict[str, Any]:
     return {
-        "PK": PK,
-        "SK": f"INTERRUPTION#{_sortable(interruption.starts_at)}#{interruption.id}",
+        **keys.interruption(interruption.starts_at, interruption.id).item(),
         "type": "interruption",
         "id": interruption.id,
         "planned": interruption.planned,
@@ -40,7 +27,7 @@ def interruption_item(interruption: ServiceInterruption) -> dict[str, Any]:
     }
 
 
-def _interruption(item: dict[str, Any]) -> ServiceInterruption:
+def interruption_from_item(item: dict[str, Any]) -> ServiceInterruption:
     return ServiceInterruption(
         id=item["id"],
         planned=bool(item["planned"]),
@@ -60,6 +47,5 @@ class DynamoInterruptions:
         self.table.put(interruption_item(interruption))
 
     def interruptions_starting(self, start: datetime, end: datetime) -> list[ServiceInterruption]:
-        # "~" sorts after "#<id>", so an interruption starting exactly at ``end`` is included.
-        bounds = (f"INTERRUPTION#{_sortable(start)}", f"INTERRUPTION#{_sortable(end)}~")
-        return [_interruption(i) for i in self.table.query(PK, sk_between=bounds)]
+        bounds = keys.interruptions_starting(start, end)
+        return [interruption_from_item(i) for i in self.table.query(keys.UTILITY, sk_between=bounds)]

@@ -85,8 +85,10 @@ class DecimalText:
         return generated
 
 
-RegisterValue = Annotated[Decimal, DecimalText(3)]
-"""A meter register's value: up to 14 digits and 3 decimals (bounds with ``Field``)."""
+RegisterValue = Annotated[Decimal, DecimalText(6)]
+"""A meter register's value: up to 14 digits and 6 decimals (bounds with ``Field``).
+More decimals than the meter shows (at most 3) are the services' to refuse, with
+their own message."""
 
 Money = Annotated[Decimal, DecimalText(2, 12)]
 """An amount of money: up to 12 digits and 2 decimals (bounds with ``Field``)."""

@@ -1,7 +1,8 @@
-"""In-memory fakes for the ports of issue 5 (payments, advance payments, yearly
-cost), with the semantics of ``adapters/dynamo_billing.py``: a payment is
-recorded once per invoice and payment id; the invoice is paid when the sum of
-its payments reaches its total; one advance per customer and start date."""
+"""Payments, advance payments and the yearly cost in memory, with the semantics
+of ``adapters/dynamo_billing.py`` (held to it by tests/contract/ports): a
+payment is recorded once per invoice and payment id; the invoice is paid when
+the sum of its payments reaches its total (a credited invoice stays credited);
+one advance per customer and start date."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from decimal import Decimal
 
 from heatportal.domain.model import Invoice, InvoiceStatus
 from heatportal.domain.payments import AdvancePayment, Payment, RecordedPayment
-from tests.unit.fakes import InMemoryInvoices
+from heatportal.services.advance import AdvanceRepository, YearlyCost
+from heatportal.services.invoices import PaidAmounts
+from heatportal.services.payments import PaymentRepository
+from tests.fakes.invoices import InMemoryInvoiceRepository
 
 
-class InMemoryPayments:
-    def __init__(self, invoices: InMemoryInvoices) -> None:
+class InMemoryPaymentRepository(PaymentRepository, PaidAmounts):
+    def __init__(self, invoices: InMemoryInvoiceRepository) -> None:
         self.invoices = invoices
         self.payments: dict[tuple[int, str], Payment] = {}
         self.paid: dict[int, Decimal] = {}
@@ -32,13 +36,16 @@ class InMemoryPayments:
         self.payments[key] = payment
         paid = self.paid.get(invoice.number, Decimal(0)) + payment.amount
         self.paid[invoice.number] = paid
-        status = InvoiceStatus.PAID if paid >= current.total else InvoiceStatus.OPEN
+        if current.status == InvoiceStatus.CREDITED:
+            status = InvoiceStatus.CREDITED
+        else:
+            status = InvoiceStatus.PAID if paid >= current.total else InvoiceStatus.OPEN
         stored = current.model_copy(update={"status": status})
         self.invoices.invoices[(invoice.customer_number, invoice.number)] = stored
         return RecordedPayment(stored, paid, created=True)
 
 
-class InMemoryAdvances:
+class InMemoryAdvanceRepository(AdvanceRepository):
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], AdvancePayment] = {}
         self.writes = 0
@@ -51,7 +58,7 @@ class InMemoryAdvances:
         self.items[(advance.customer_number, advance.valid_from.isoformat())] = advance
 
 
-class FixedYearlyCost:
+class FixedYearlyCost(YearlyCost):
     """A yearly cost decided by the test, so expected ranges are computed by hand."""
 
     def __init__(self, total: Decimal, by_kind: dict[str, Decimal]) -> None:
@@ -60,14 +67,3 @@ class FixedYearlyCost:
 
     def expected_yearly_cost(self, customer_number: str) -> tuple[Decimal, dict[str, Decimal]]:
         return self.total, dict(self.by_kind)
-
-
-class InMemoryStatuses:
-    """Sets an invoice's status in the in-memory invoice store (DynamoRepository.set_status)."""
-
-    def __init__(self, invoices: InMemoryInvoices) -> None:
-        self.invoices = invoices
-
-    def set_status(self, customer_number: str, number: int, status: str) -> None:
-        invoice = self.invoices.invoices[(customer_number, number)]
-        self.invoices.invoices[(customer_number, number)] = invoice.model_copy(update={"status": InvoiceStatus(status)})

@@ -1,22 +1,60 @@
-"""In-memory fake of the meter lifecycle store (services.meter_lifecycle):
-every write is all-or-nothing, like the DynamoDB transaction it stands for."""
+"""A meter's settings changes and lifecycle (a new meter, a replacement) in
+memory, on top of the customer and reading repositories: every write is all
+or nothing, like the DynamoDB transactions of
+``adapters.dynamo_meter_settings`` and ``adapters.dynamo_meter_lifecycle``
+(held to them by tests/contract/ports)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from heatportal.domain.errors import Conflict
 from heatportal.domain.meter_settings import MeterSettingsChange
 from heatportal.domain.model import Meter, Reading
-from tests.unit.fakes import InMemoryCustomers, InMemoryReadings
+from heatportal.services.meter_lifecycle import MeterLifecycleStore
+from heatportal.services.meter_settings import MeterSettingsStore
+from tests.fakes.customers import InMemoryCustomerRepository
+from tests.fakes.readings import InMemoryReadingRepository
 
 
-class InMemoryMeterLifecycle:
-    def __init__(self, customers: InMemoryCustomers, readings: InMemoryReadings) -> None:
+class InMemoryMeterSettingsStore(MeterSettingsStore):
+    """Changes the meter in the customer repository and keeps the history, at once."""
+
+    def __init__(self, customers: InMemoryCustomerRepository) -> None:
+        self.customers = customers
+        self.history: list[MeterSettingsChange] = []
+        self.writes = 0
+
+    def change_meter_settings(self, current: Meter, changed: Meter, change: MeterSettingsChange) -> None:
+        if self.customers.meters.get(current.number) != current:
+            raise Conflict("The meter was changed in the meantime.", code="meter_changed")
+        self.customers.meters[current.number] = changed
+        self.history.append(change)
+        self.writes += 1
+
+    def meter_settings_history(self, meter_number: str) -> list[MeterSettingsChange]:
+        return sorted((c for c in self.history if c.meter_number == meter_number), key=lambda c: c.changed_at)
+
+
+class InMemoryMeterLifecycleStore(MeterLifecycleStore):
+    """A replacement's history item is a settings change: it lands in the
+    settings store's history, where ``meter_settings_history`` finds it."""
+
+    def __init__(
+        self,
+        customers: InMemoryCustomerRepository,
+        readings: InMemoryReadingRepository,
+        settings: InMemoryMeterSettingsStore | None = None,
+    ) -> None:
         self.customers = customers
         self.readings = readings
+        self.settings = settings or InMemoryMeterSettingsStore(customers)
         self.numbers: set[str] = set()
-        self.history: list[MeterSettingsChange] = []
         self.transactions = 0
+
+    @property
+    def history(self) -> list[MeterSettingsChange]:
+        return self.settings.history
 
     def _reading_free(self, reading: Reading) -> bool:
         stored = self.readings.readings.get((reading.meter_number, reading.read_on))

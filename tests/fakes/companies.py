@@ -1,16 +1,20 @@
-"""An in-memory management-company directory (services.access.CompanyDirectory)."""
+"""Management companies as access needs them (``services.access.CompanyDirectory``)
+in memory, in the order of ``adapters.dynamo_companies.DynamoCompanyStore``
+(held to it by tests/contract/ports). Records the calls made, so a test can
+count the reads a request costs."""
 
 from __future__ import annotations
 
 from heatportal.domain.companies import CompanyGrant, OrgMember
 from heatportal.domain.model import Membership
-from tests.unit.fakes import InMemoryMemberships
+from heatportal.services.access import CompanyDirectory
+from tests.fakes.customers import InMemoryMembershipRepository
 
 
-class InMemoryCompanies:
+class InMemoryCompanyDirectory(CompanyDirectory):
     def __init__(
         self,
-        memberships: InMemoryMemberships,
+        memberships: InMemoryMembershipRepository,
         members: list[OrgMember] | None = None,
         grants: list[CompanyGrant] | None = None,
         facilities: dict[str, list[str]] | None = None,
@@ -27,7 +31,7 @@ class InMemoryCompanies:
 
     def organisations_of(self, user_id: str) -> list[OrgMember]:
         self.calls.append("organisations_of")
-        return [m for m in self.members if m.user_id == user_id]
+        return sorted((m for m in self.members if m.user_id == user_id), key=lambda m: m.org_number)
 
     def get_grant(self, customer_number: str, org_number: str) -> CompanyGrant | None:
         self.calls.append("get_grant")
@@ -37,8 +41,8 @@ class InMemoryCompanies:
 
     def grants_of_org(self, org_number: str) -> list[CompanyGrant]:
         self.calls.append("grants_of_org")
-        return [g for g in self.grants if g.org_number == org_number]
+        return sorted((g for g in self.grants if g.org_number == org_number), key=lambda g: g.customer_number)
 
     def facility_ids(self, customer_number: str) -> list[str]:
         self.calls.append("facility_ids")
-        return self.facilities.get(customer_number, [])
+        return sorted(self.facilities.get(customer_number, []))

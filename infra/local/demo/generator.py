@@ -1,4 +1,4 @@
-"""The demo data generator behind ``heatportal.demo.generate``.
+"""The demo data generator behind ``infra.local.demo.generate``.
 
 How the data hangs together (what tests and the loader may rely on):
 
@@ -31,18 +31,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from heatportal.demo.countries import (
-    COUNTRIES,
-    Area,
-    Country,
-    ascii_slug,
-    house_number,
-    org_number,
-    phone_number,
-    postcode,
-    weighted_choice,
-)
-from heatportal.demo.spot import no1_monthly_price, spot_months
 from heatportal.domain.climate import (
     DEFAULT_BASE,
     daily_temperature_series,
@@ -71,6 +59,18 @@ from heatportal.domain.profile import (
     UtilityProfile,
     VolumePrice,
 )
+from infra.local.demo.countries import (
+    COUNTRIES,
+    Area,
+    Country,
+    ascii_slug,
+    house_number,
+    org_number,
+    phone_number,
+    postcode,
+    weighted_choice,
+)
+from infra.local.demo.spot import no1_monthly_price, spot_months
 
 DEMO_PASSWORD = "heatportal-demo-1"  # noqa: S105 - printed for people to log in to the demo
 """The one password of every demo login (Cognito policy: lower case and digits)."""

@@ -1,15 +1,20 @@
-"""In-memory spot-price store that counts reads and writes like DynamoDB would."""
+"""Spot prices in memory (``services.spot_prices.SpotPriceStore``, which also
+serves billing's ``ports.SpotPriceRepository``), counting reads and writes as
+DynamoDB would bill them."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from heatportal.domain.spot_prices import SpotPrice
+from heatportal.ports import SpotPriceRepository
+from heatportal.services.spot_prices import SpotPriceStore
 
 
-class InMemorySpotPrices:
-    def __init__(self) -> None:
-        self.prices: dict[tuple[str, str], Decimal] = {}
+class InMemorySpotPriceStore(SpotPriceStore, SpotPriceRepository):
+    def __init__(self, prices: dict[tuple[str, str], Decimal] | None = None) -> None:
+        self.prices: dict[tuple[str, str], Decimal] = dict(prices or {})
+        self.asked: list[tuple[str, str]] = []  # (zone, month) of every price read
         self.gets = 0
         self.queries = 0
         self.puts = 0  # prices written
@@ -17,11 +22,12 @@ class InMemorySpotPrices:
 
     def spot_price(self, zone: str, month: str) -> Decimal | None:
         self.gets += 1
+        self.asked.append((zone, month))
         return self.prices.get((zone, month))
 
     def prices_of_year(self, zone: str, year: int) -> dict[str, Decimal]:
         self.queries += 1
-        return {m: p for (z, m), p in self.prices.items() if z == zone and m.startswith(f"{year:04d}-")}
+        return {m: p for (z, m), p in sorted(self.prices.items()) if z == zone and m.startswith(f"{year:04d}-")}
 
     def put_spot_price(self, zone: str, month: str, price: Decimal) -> None:
         self.puts += 1

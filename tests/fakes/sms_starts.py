@@ -1,27 +1,17 @@
-"""In-memory fakes of the ports issue 10 added: sign-out records
-(services.sessions) and SMS STARTs waiting for their code
-(services.sms_agreements)."""
+"""SMS STARTs waiting for their code (``services.sms_agreements.PendingStartStore``)
+in memory, with the semantics of ``adapters.dynamo_sms_starts.DynamoSmsStarts``:
+one pending START per phone (a new one replaces it), wrong codes counted on
+it, codes sent counted per customer and day."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
 
-from heatportal.services.sms_agreements import PendingStart
+from heatportal.services.sms_agreements import PendingStart, PendingStartStore
 
 
-class InMemorySignOuts:
-    def __init__(self) -> None:
-        self.at: dict[str, int] = {}
-
-    def record(self, user_id: str, at_ms: int) -> None:
-        self.at[user_id] = at_ms
-
-    def signed_out_at_ms(self, user_id: str) -> int | None:
-        return self.at.get(user_id)
-
-
-class InMemorySmsStarts:
+class InMemoryPendingStartStore(PendingStartStore):
     def __init__(self) -> None:
         self.pending: dict[str, PendingStart] = {}
         self.codes: dict[tuple[str, date], int] = {}

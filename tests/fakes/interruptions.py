@@ -1,15 +1,15 @@
-"""In-memory fakes for the portal's own services (interruptions)."""
+"""Service interruptions (``services.interruptions.InterruptionRepository``) in
+memory, sorted by start as the DynamoDB sort key is."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from heatportal.domain.interruption import ServiceInterruption
+from heatportal.services.interruptions import InterruptionRepository
 
 
-class InMemoryInterruptions:
-    """Keeps interruptions sorted by start, as the DynamoDB sort key does."""
-
+class InMemoryInterruptionRepository(InterruptionRepository):
     def __init__(self) -> None:
         self.items: dict[str, ServiceInterruption] = {}
         self.queries: list[tuple[datetime, datetime]] = []

@@ -1,0 +1,484 @@
+"""Every key of the single table, built here and nowhere else.
+
+The data model (entities, their partition and sort keys, the two indexes and
+the access patterns they serve) is documented once, in docs/data-model.md;
+this module is its code. Each entity has one function returning its primary
+key (``Key``); index keys, sort-key prefixes (for ``begins_with``) and
+sort-key ranges (for ``BETWEEN``) have their own functions and constants, so
+an adapter never writes a key string itself.
+
+The rules the key design depends on are tested in
+tests/unit/test_dynamo_keys.py: numbers are zero-padded and dates and times
+written in one fixed ISO form, so sort-key order is number, date and time
+order; and within a partition no prefix a query uses is the start of another
+entity's sort key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+# Index names and the key attributes of the table and its two indexes.
+GSI1 = "GSI1"
+GSI2 = "GSI2"
+INVOICE_NUMBER_DIGITS = 10
+# Sorts after every character a key part is written with, so ``<prefix>~``
+# closes a range that includes every key starting with <prefix>.
+AFTER_ALL = "~"
+
+
+class Key(NamedTuple):
+    """A primary key: partition (PK) and sort key (SK)."""
+
+    pk: str
+    sk: str
+
+    def item(self) -> dict[str, str]:
+        """The key as item attributes: {"PK": ..., "SK": ...}."""
+        return {"PK": self.pk, "SK": self.sk}
+
+
+class IndexKey(NamedTuple):
+    """A key on GSI1 or GSI2 (attributes ``<index>PK`` / ``<index>SK``)."""
+
+    gsi: str
+    pk: str
+    sk: str
+
+    def item(self) -> dict[str, str]:
+        return {f"{self.gsi}PK": self.pk, f"{self.gsi}SK": self.sk}
+
+
+def _number(number: int) -> str:
+    """An invoice number zero-padded, so sort keys sort as numbers do."""
+    return f"{number:0{INVOICE_NUMBER_DIGITS}d}"
+
+
+def instant(moment: datetime) -> str:
+    """A moment in the one sortable form sort keys use: UTC, ISO 8601."""
+    return moment.astimezone(UTC).isoformat()
+
+
+# --- a customer's partition: CUST#<customer number> -----------------------------------------
+
+PROFILE = "PROFILE"
+ACCESS = "ACCESS"
+FACILITIES = "FAC#"
+METERS = "METER#"
+MEMBERS = "MEMBER#"
+INVOICES = "INV#"
+ADVANCES = "ADVANCE#"
+AUDIT = "AUDIT#"
+BANK_ACCOUNTS = "BANK"  # the customer's own account (BANK) and each facility's (BANK#FAC#<id>)
+COMPANIES = "COMPANY#"
+CONTACT_REQUESTS = "CONTACT#"
+
+
+CUSTOMERS = "CUST#"  # every customer partition starts so, as do GSI1 sort keys of a user's memberships
+
+
+def customer_pk(customer_number: str) -> str:
+    return f"{CUSTOMERS}{customer_number}"
+
+
+def customer(customer_number: str) -> Key:
+    return Key(customer_pk(customer_number), PROFILE)
+
+
+def facility(customer_number: str, facility_id: str) -> Key:
+    return Key(customer_pk(customer_number), f"{FACILITIES}{facility_id}")
+
+
+def meter(customer_number: str, meter_number: str) -> Key:
+    return Key(customer_pk(customer_number), f"{METERS}{meter_number}")
+
+
+def membership(customer_number: str, user_id: str) -> Key:
+    return Key(customer_pk(customer_number), f"{MEMBERS}{user_id}")
+
+
+def invoice(customer_number: str, number: int) -> Key:
+    return Key(customer_pk(customer_number), f"{INVOICES}{_number(number)}")
+
+
+def billed(customer_number: str, period: str, kind_key: str) -> Key:
+    """The marker that a customer's period was billed (once per kind key)."""
+    return Key(customer_pk(customer_number), f"BILLED#{period}#{kind_key}")
+
+
+def payments_of(invoice_number: int) -> str:
+    """Sort-key prefix of the payments of one invoice."""
+    return f"PAY#{_number(invoice_number)}#"
+
+
+def payment(customer_number: str, invoice_number: int, payment_id: str) -> Key:
+    return Key(customer_pk(customer_number), f"{payments_of(invoice_number)}{payment_id}")
+
+
+def advance(customer_number: str, valid_from: date) -> Key:
+    return Key(customer_pk(customer_number), f"{ADVANCES}{valid_from.isoformat()}#total")
+
+
+def customer_access(customer_number: str) -> Key:
+    """The optimistic-lock version of the customer's access list."""
+    return Key(customer_pk(customer_number), ACCESS)
+
+
+def customer_audit(customer_number: str, at: datetime, suffix: str) -> Key:
+    """An audit entry; ``suffix`` (random) keeps entries of the same moment apart."""
+    return Key(customer_pk(customer_number), f"{AUDIT}{at.isoformat()}#{suffix}")
+
+
+def bank_account(customer_number: str, facility_id: str | None = None) -> Key:
+    sk = f"{BANK_ACCOUNTS}#FAC#{facility_id}" if facility_id else BANK_ACCOUNTS
+    return Key(customer_pk(customer_number), sk)
+
+
+def contact_request(customer_number: str, at: datetime, request_id: str) -> Key:
+    return Key(customer_pk(customer_number), f"{CONTACT_REQUESTS}{at.isoformat()}#{request_id}")
+
+
+def company_grant(customer_number: str, org_number: str) -> Key:
+    return Key(customer_pk(customer_number), f"{COMPANIES}{org_number}")
+
+
+def company_block(customer_number: str, org_number: str) -> Key:
+    """A removed company may not register the customer itself again."""
+    return Key(customer_pk(customer_number), f"COMPANYBLOCK#{org_number}")
+
+
+# --- a meter's partition: METER#<meter number> -------------------------------------------------
+
+MONTHS = "MONTH#"
+METER_SETTINGS_CHANGES = "METERSET#"
+_READ = "READ#"
+_DAY = "DAY#"
+_CORRECTION = "READHIST#"
+
+
+def meter_pk(meter_number: str) -> str:
+    return f"METER#{meter_number}"
+
+
+def reading(meter_number: str, read_on: date) -> Key:
+    return Key(meter_pk(meter_number), f"{_READ}{read_on.isoformat()}")
+
+
+def readings_between(first: date, last: date) -> tuple[str, str]:
+    """Sort-key range of the readings dated ``first`` to ``last``, both included."""
+    return f"{_READ}{first.isoformat()}", f"{_READ}{last.isoformat()}"
+
+
+def readings_up_to(last: date | None) -> tuple[str, str]:
+    """Sort-key range of every reading dated up to ``last`` (or at all)."""
+    return _READ, f"{_READ}{last.isoformat()}" if last else f"{_READ}9999"
+
+
+def daily(meter_number: str, day: date) -> Key:
+    return Key(meter_pk(meter_number), f"{_DAY}{day.isoformat()}")
+
+
+def days_between(first: date, last: date) -> tuple[str, str]:
+    """Sort-key range of the daily values of ``first`` to ``last``, both included."""
+    return f"{_DAY}{first.isoformat()}", f"{_DAY}{last.isoformat()}"
+
+
+def month(meter_number: str, month_key: str) -> Key:
+    """A meter's monthly consumption; ``month_key`` is YYYY-MM."""
+    return Key(meter_pk(meter_number), f"{MONTHS}{month_key}")
+
+
+def months_between(first: str, last: str) -> tuple[str, str]:
+    return f"{MONTHS}{first}", f"{MONTHS}{last}"
+
+
+def reminder_sent(meter_number: str, period: str, channel: str) -> Key:
+    return Key(meter_pk(meter_number), f"REMINDED#{period}#{channel}")
+
+
+def intervals_of(day: date) -> str:
+    """Sort-key prefix of a (local) day's smart-meter interval values."""
+    return f"INT#{day.isoformat()}#"
+
+
+def interval(meter_number: str, day: date, interval_key: str) -> Key:
+    """``interval_key`` is IntervalValue.key: <UTC start>#<hour|day>."""
+    return Key(meter_pk(meter_number), f"{intervals_of(day)}{interval_key}")
+
+
+def reading_confirmed(meter_number: str, read_on: date) -> Key:
+    """The marker that a reading's confirmation email was sent."""
+    return Key(meter_pk(meter_number), f"READMAIL#{read_on.isoformat()}")
+
+
+def reading_correction(meter_number: str, read_on: date, corrected_at: datetime) -> Key:
+    return Key(meter_pk(meter_number), f"{_CORRECTION}{read_on.isoformat()}#{instant(corrected_at)}")
+
+
+def corrections_between(first: date, last: date) -> tuple[str, str]:
+    """Sort-key range of the corrections of the readings dated ``first`` to ``last``."""
+    return f"{_CORRECTION}{first.isoformat()}", f"{_CORRECTION}{last.isoformat()}#{AFTER_ALL}"
+
+
+def meter_settings_change(meter_number: str, changed_at: datetime) -> Key:
+    return Key(meter_pk(meter_number), f"{METER_SETTINGS_CHANGES}{instant(changed_at)}")
+
+
+def meter_number_marker(meter_number: str) -> Key:
+    """Makes a meter number unique across customers at write time."""
+    return Key(f"METERNO#{meter_number}", "METERNO")
+
+
+# --- organisations (management companies) ----------------------------------------------------------
+
+ORGANISATIONS = "ORG#"  # every organisation partition starts so, as do GSI1 sort keys of a user's organisations
+ORG_MEMBERS = MEMBERS
+ORG_AUDIT = AUDIT
+
+
+def org_pk(org_number: str) -> str:
+    return f"{ORGANISATIONS}{org_number}"
+
+
+def organisation(org_number: str) -> Key:
+    return Key(org_pk(org_number), PROFILE)
+
+
+def org_member(org_number: str, user_id: str) -> Key:
+    return Key(org_pk(org_number), f"{ORG_MEMBERS}{user_id}")
+
+
+def org_access(org_number: str) -> Key:
+    """The optimistic-lock version of the organisation's member list."""
+    return Key(org_pk(org_number), ACCESS)
+
+
+def org_audit(org_number: str, at: datetime, suffix: str) -> Key:
+    return Key(org_pk(org_number), f"{ORG_AUDIT}{at.isoformat()}#{suffix}")
+
+
+def org_invitation(invitation_id: str) -> Key:
+    return Key(f"ORGINV#{invitation_id}", "ORGINV")
+
+
+# --- one-item partitions -------------------------------------------------------------------------------
+
+
+def challenge(challenge_id: str) -> Key:
+    """A one-time code (registration, password reset, invitation, e-mail change)."""
+    return Key(f"CHALLENGE#{challenge_id}", "CHALLENGE")
+
+
+def rate_limit(scope: str, key: str) -> Key:
+    return Key(f"RATE#{scope}#{key}", "RATE")
+
+
+def inbound_sms(message_id: str) -> Key:
+    return Key(f"SMSIN#{message_id}", "SMSIN")
+
+
+def reading_link(token_hash: str) -> Key:
+    return Key(f"LINK#{token_hash}", "LINK")
+
+
+def attempt_counter(scope: str, key: str, window: str) -> Key:
+    return Key(f"COUNT#{scope}#{key}", window)
+
+
+def invoice_counter() -> Key:
+    return Key("COUNTER#INVOICE", "COUNTER")
+
+
+def sign_out(user_id: str) -> Key:
+    return Key(f"USER#{user_id}", "SIGNOUT")
+
+
+# --- reminder agreements and SMS: PHONE#<e164> or EMAIL#<address> ------------------------------------
+
+AGREEMENTS = METERS
+
+
+def address_pk(channel: str, address: str) -> str:
+    return f"{'PHONE' if channel == 'sms' else 'EMAIL'}#{address}"
+
+
+def agreement(channel: str, address: str, meter_number: str) -> Key:
+    return Key(address_pk(channel, address), f"{AGREEMENTS}{meter_number}")
+
+
+def start_attempts(phone: str, day: date) -> Key:
+    return Key(address_pk("sms", phone), f"ATTEMPTS#{day.isoformat()}")
+
+
+def pending_start(phone: str) -> Key:
+    """A phone's KLEM START waiting for the code sent to the contact data on record."""
+    return Key(address_pk("sms", phone), "PENDINGSTART")
+
+
+def start_codes_sent(customer_number: str, day: date) -> Key:
+    """How many START codes went to a customer's contact data on a day."""
+    return Key(f"STARTCODES#{customer_number}", day.isoformat())
+
+
+# --- spot prices, billing runs, interruptions, name index -------------------------------------------
+
+
+def spot_pk(zone: str) -> str:
+    return f"SPOT#{zone}"
+
+
+def spot_price(zone: str, month_key: str) -> Key:
+    return Key(spot_pk(zone), f"{MONTHS}{month_key}")
+
+
+def spot_prices_of_year(year: int) -> tuple[str, str]:
+    return f"{MONTHS}{year:04d}-01", f"{MONTHS}{year:04d}-12"
+
+
+def month_of_spot_price(sk: str) -> str:
+    return sk.removeprefix(MONTHS)
+
+
+BILLING_FAILURES = "FAIL#"
+
+
+def run_pk(run_id: str) -> str:
+    return f"RUN#{run_id}"
+
+
+def billing_summary(run_id: str) -> Key:
+    return Key(run_pk(run_id), "SUMMARY")
+
+
+def billing_failure(run_id: str, customer_number: str) -> Key:
+    return Key(run_pk(run_id), f"{BILLING_FAILURES}{customer_number}")
+
+
+UTILITY = "UTILITY"
+_INTERRUPTION = "INTERRUPTION#"
+
+
+def _utc_seconds(moment: datetime) -> str:
+    """A start in one fixed UTC form (whole seconds, ``Z``), so starts sort as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def interruption(starts_at: datetime, interruption_id: str) -> Key:
+    return Key(UTILITY, f"{_INTERRUPTION}{_utc_seconds(starts_at)}#{interruption_id}")
+
+
+def interruptions_starting(first: datetime, last: datetime) -> tuple[str, str]:
+    """Sort-key range of interruptions starting from ``first`` up to and including ``last``."""
+    return f"{_INTERRUPTION}{_utc_seconds(first)}", f"{_INTERRUPTION}{_utc_seconds(last)}{AFTER_ALL}"
+
+
+def name_pk(partition: str) -> str:
+    """The name-index partition of a token (domain.name_search.partition_of)."""
+    return f"NAME#{partition}"
+
+
+def name_token(partition: str, token: str, customer_number: str) -> Key:
+    return Key(name_pk(partition), f"{token}#{customer_number}")
+
+
+# --- GSI1: lookups by another key --------------------------------------------------------------------
+
+
+def by_contact_email(email: str, customer_number: str) -> IndexKey:
+    """A customer by its e-mail on record (lower-case)."""
+    return IndexKey(GSI1, contact_email_pk(email), customer_pk(customer_number))
+
+
+def contact_email_pk(email: str) -> str:
+    return f"CONTACT#{email}"
+
+
+def by_meter_number(meter_number: str, customer_number: str) -> IndexKey:
+    return IndexKey(GSI1, meter_pk(meter_number), customer_pk(customer_number))
+
+
+def user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def by_user_membership(user_id: str, customer_number: str) -> IndexKey:
+    return IndexKey(GSI1, user_pk(user_id), customer_pk(customer_number))
+
+
+def by_user_organisation(user_id: str, org_number: str) -> IndexKey:
+    return IndexKey(GSI1, user_pk(user_id), org_pk(org_number))
+
+
+def invoice_number_pk(number: int) -> str:
+    return f"INVOICE#{number}"
+
+
+def by_invoice_number(number: int, customer_number: str) -> IndexKey:
+    return IndexKey(GSI1, invoice_number_pk(number), customer_pk(customer_number))
+
+
+def invitations_pk(customer_number: str) -> str:
+    return f"INVITES#{customer_number}"
+
+
+def by_customer_invitation(customer_number: str, challenge_id: str) -> IndexKey:
+    return IndexKey(GSI1, invitations_pk(customer_number), challenge_id)
+
+
+def contact_request_pk(request_id: str) -> str:
+    return f"CONTACTREQ#{request_id}"
+
+
+def by_contact_request_id(request_id: str) -> IndexKey:
+    return IndexKey(GSI1, contact_request_pk(request_id), "CONTACTREQ")
+
+
+def org_customers_pk(org_number: str) -> str:
+    return f"ORGCUST#{org_number}"
+
+
+def by_company_grant(org_number: str, customer_number: str) -> IndexKey:
+    return IndexKey(GSI1, org_customers_pk(org_number), customer_pk(customer_number))
+
+
+def org_invitations_pk(org_number: str) -> str:
+    return f"ORGINVITES#{org_number}"
+
+
+def by_org_invitation(org_number: str, invitation_id: str) -> IndexKey:
+    return IndexKey(GSI1, org_invitations_pk(org_number), invitation_id)
+
+
+def reminders_of_pk(customer_number: str) -> str:
+    return f"REMINDERS#{customer_number}"
+
+
+def _agreement_sk(meter_number: str, channel: str, address: str) -> str:
+    return f"{meter_number}#{channel}#{address}"
+
+
+def by_customer_agreement(customer_number: str, meter_number: str, channel: str, address: str) -> IndexKey:
+    return IndexKey(GSI1, reminders_of_pk(customer_number), _agreement_sk(meter_number, channel, address))
+
+
+# --- GSI2: lists a scheduled job or customer service walks -----------------------------------------
+
+ACCOUNTS = "ACCOUNTS"
+REMINDERS = "REMINDERS"
+
+
+def account_to_bill(customer_number: str) -> IndexKey:
+    return IndexKey(GSI2, ACCOUNTS, customer_number)
+
+
+def agreement_to_remind(meter_number: str, channel: str, address: str) -> IndexKey:
+    return IndexKey(GSI2, REMINDERS, _agreement_sk(meter_number, channel, address))
+
+
+def contact_requests_pk(status: str) -> str:
+    return f"CONTACTREQ#{status}"
+
+
+def contact_request_by_status(status: str, at: datetime, request_id: str) -> IndexKey:
+    return IndexKey(GSI2, contact_requests_pk(status), f"{at.isoformat()}#{request_id}")

@@ -1,0 +1,336 @@
+"""The contract of every port that has both an in-memory fake (tests/fakes)
+and a DynamoDB adapter: each test here runs twice, once against the fakes
+wired together and once against the adapters on a fresh table built from
+template.yaml in moto (``mock_aws``, in-process, no server), and asserts the
+same things of both. A fake that drifts from its adapter fails here, not in
+a unit test that trusted it.
+
+``ports.given`` arranges what no port writes (customers, facilities, meters,
+memberships, daily values, company members and grants) the way each side
+stores it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from heatportal.adapters.dynamo import (
+    DynamoRepository,
+    DynamoTable,
+    daily_item,
+    facility_item,
+    membership_item,
+    meter_item,
+)
+from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoProfileStore, DynamoRateLimitStore
+from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
+from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
+from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
+from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
+from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
+from heatportal.adapters.dynamo_readings import DynamoReadingsStore
+from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
+from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
+from heatportal.adapters.interruptions import DynamoInterruptions
+from heatportal.adapters.signouts import DynamoSignOuts
+from heatportal.domain.companies import CompanyGrant, OrgMember
+from heatportal.domain.model import Customer, DailyConsumption, Facility, Membership, Meter
+from heatportal.ports import (
+    BillingRunRepository,
+    CustomerRepository,
+    InvoiceRepository,
+    MembershipRepository,
+    ReadingRepository,
+    SpotPriceRepository,
+)
+from heatportal.services.access import CompanyDirectory
+from heatportal.services.accounts import AccountStore, NameIndex
+from heatportal.services.advance import AdvanceRepository
+from heatportal.services.billing import InvoiceStatusWriter
+from heatportal.services.consumption import ConsumptionRepository
+from heatportal.services.interruptions import InterruptionRepository
+from heatportal.services.invoices import PaidAmounts
+from heatportal.services.meter_lifecycle import MeterLifecycleStore
+from heatportal.services.meter_settings import MeterSettingsStore
+from heatportal.services.payments import PaymentRepository
+from heatportal.services.profile import ProfileStore
+from heatportal.services.ratelimit import RateLimitStore
+from heatportal.services.reading_confirmations import ConfirmationMarkers
+from heatportal.services.reading_corrections import ReadingHistoryStore
+from heatportal.services.reading_links import ReadingLinkStore
+from heatportal.services.reminders import ReminderStore
+from heatportal.services.sessions import SignOutStore
+from heatportal.services.smart_meter_import import IntervalStore
+from heatportal.services.sms import SmsAgreementStore
+from heatportal.services.sms_agreements import PendingStartStore
+from heatportal.services.spot_prices import SpotPriceStore
+from infra.local.resources import REGION, create_table
+from tests.fakes.accounts import InMemoryAccountStore
+from tests.fakes.companies import InMemoryCompanyDirectory
+from tests.fakes.consumption import InMemoryConsumptionRepository
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.interruptions import InMemoryInterruptionRepository
+from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRepository, InMemoryInvoiceStatusWriter
+from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSettingsStore
+from tests.fakes.name_index import InMemoryNameIndex
+from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
+from tests.fakes.profile import InMemoryProfileStore
+from tests.fakes.ratelimit import InMemoryRateLimitStore
+from tests.fakes.readings import InMemoryConfirmationMarkers, InMemoryReadingHistoryStore, InMemoryReadingRepository
+from tests.fakes.reminders import InMemoryReminderStore
+from tests.fakes.sessions import InMemorySignOutStore
+from tests.fakes.sms_starts import InMemoryPendingStartStore
+from tests.fakes.spot_prices import InMemorySpotPriceStore
+
+
+class Given(Protocol):
+    """Arranges what no port writes, the way each side stores it."""
+
+    def customer(self, customer: Customer) -> None: ...
+
+    def facility(self, facility: Facility) -> None: ...
+
+    def meter(self, meter: Meter) -> None: ...
+
+    def membership(self, membership: Membership) -> None: ...
+
+    def daily(self, *days: DailyConsumption) -> None: ...
+
+    def org_member(self, member: OrgMember) -> None: ...
+
+    def grant(self, grant: CompanyGrant) -> None: ...
+
+
+@dataclass
+class Ports:
+    """Every port with both a fake and an adapter, from one side."""
+
+    given: Given
+    customers: CustomerRepository
+    memberships: MembershipRepository
+    names: NameIndex
+    readings: ReadingRepository
+    history: ReadingHistoryStore
+    confirmations: ConfirmationMarkers
+    consumption: ConsumptionRepository
+    intervals: IntervalStore
+    agreements: SmsAgreementStore
+    reminders: ReminderStore
+    links: ReadingLinkStore
+    invoices: InvoiceRepository
+    statuses: InvoiceStatusWriter
+    runs: BillingRunRepository
+    payments: PaymentRepository
+    paid: PaidAmounts
+    advances: AdvanceRepository
+    spot_prices: SpotPriceStore
+    billing_spot_prices: SpotPriceRepository
+    accounts: AccountStore
+    rate_limits: RateLimitStore
+    profiles: ProfileStore
+    companies: CompanyDirectory
+    meter_settings: MeterSettingsStore
+    meter_lifecycle: MeterLifecycleStore
+    interruptions: InterruptionRepository
+    sign_outs: SignOutStore
+    sms_starts: PendingStartStore
+
+
+# --- the fakes, wired together ---------------------------------------------------------------
+
+
+@dataclass
+class InMemoryGiven:
+    customers: InMemoryCustomerRepository
+    memberships: InMemoryMembershipRepository
+    accounts: InMemoryAccountStore
+    readings: InMemoryReadingRepository
+    companies: InMemoryCompanyDirectory
+
+    def customer(self, customer: Customer) -> None:
+        self.customers.add_customer(customer)
+
+    def facility(self, facility: Facility) -> None:
+        self.customers.add_facility(facility)
+        self.companies.facilities.setdefault(facility.customer_number, []).append(facility.id)
+
+    def meter(self, meter: Meter) -> None:
+        self.customers.add_meter(meter)
+
+    def membership(self, membership: Membership) -> None:
+        self.memberships.add(membership)
+        self.accounts.add(membership)
+
+    def daily(self, *days: DailyConsumption) -> None:
+        self.readings.add_daily(*days)
+
+    def org_member(self, member: OrgMember) -> None:
+        self.companies.members.append(member)
+
+    def grant(self, grant: CompanyGrant) -> None:
+        self.companies.grants.append(grant)
+
+
+def in_memory_ports() -> Ports:
+    customers, memberships, readings = (
+        InMemoryCustomerRepository(),
+        InMemoryMembershipRepository(),
+        InMemoryReadingRepository(),
+    )
+    invoices, accounts = InMemoryInvoiceRepository(), InMemoryAccountStore()
+    accounts.customers = customers
+    companies = InMemoryCompanyDirectory(memberships)
+    consumption, reminders, spot_prices = (
+        InMemoryConsumptionRepository(),
+        InMemoryReminderStore(),
+        InMemorySpotPriceStore(),
+    )
+    payments = InMemoryPaymentRepository(invoices)
+    meter_settings = InMemoryMeterSettingsStore(customers)
+    return Ports(
+        given=InMemoryGiven(customers, memberships, accounts, readings, companies),
+        customers=customers,
+        memberships=memberships,
+        names=InMemoryNameIndex(customers),
+        readings=readings,
+        history=InMemoryReadingHistoryStore(readings),
+        confirmations=InMemoryConfirmationMarkers(),
+        consumption=consumption,
+        intervals=consumption,
+        agreements=reminders,
+        reminders=reminders,
+        links=reminders,
+        invoices=invoices,
+        statuses=InMemoryInvoiceStatusWriter(invoices),
+        runs=InMemoryBillingRunRepository(),
+        payments=payments,
+        paid=payments,
+        advances=InMemoryAdvanceRepository(),
+        spot_prices=spot_prices,
+        billing_spot_prices=spot_prices,
+        accounts=accounts,
+        rate_limits=InMemoryRateLimitStore(),
+        profiles=InMemoryProfileStore(customers),
+        companies=companies,
+        meter_settings=meter_settings,
+        meter_lifecycle=InMemoryMeterLifecycleStore(customers, readings, meter_settings),
+        interruptions=InMemoryInterruptionRepository(),
+        sign_outs=InMemorySignOutStore(),
+        sms_starts=InMemoryPendingStartStore(),
+    )
+
+
+# --- the adapters, on one table ----------------------------------------------------------------
+
+
+@dataclass
+class DynamoGiven:
+    table: DynamoTable
+
+    def customer(self, customer: Customer) -> None:
+        self.table.batch_put(customer_with_name_items(customer))
+
+    def facility(self, facility: Facility) -> None:
+        self.table.put(facility_item(facility))
+
+    def meter(self, meter: Meter) -> None:
+        self.table.put(meter_item(meter))
+
+    def membership(self, membership: Membership) -> None:
+        self.table.put(membership_item(membership))
+
+    def daily(self, *days: DailyConsumption) -> None:
+        self.table.batch_put([daily_item(day) for day in days])
+
+    def org_member(self, member: OrgMember) -> None:
+        self.table.put(org_member_item(member))
+
+    def grant(self, grant: CompanyGrant) -> None:
+        self.table.put(grant_item(grant))
+
+
+def dynamo_ports(table: DynamoTable) -> Ports:
+    repository, store = DynamoRepository(table), DynamoReadingsStore(table)
+    payments, spot_prices = DynamoPaymentRepository(table), DynamoSpotPriceStore(table)
+    return Ports(
+        given=DynamoGiven(table),
+        customers=repository,
+        memberships=repository,
+        names=DynamoNameIndex(table),
+        readings=repository,
+        history=store,
+        confirmations=store,
+        consumption=store,
+        intervals=store,
+        agreements=store,
+        reminders=store,
+        links=store,
+        invoices=repository,
+        statuses=repository,
+        runs=repository,
+        payments=payments,
+        paid=payments,
+        advances=DynamoAdvanceRepository(table),
+        spot_prices=spot_prices,
+        billing_spot_prices=repository,
+        accounts=DynamoAccountStore(table),
+        rate_limits=DynamoRateLimitStore(table),
+        profiles=DynamoProfileStore(table),
+        companies=DynamoCompanyStore(table),
+        meter_settings=DynamoMeterSettingsStore(table),
+        meter_lifecycle=DynamoMeterLifecycleStore(table),
+        interruptions=DynamoInterruptions(table),
+        sign_outs=DynamoSignOuts(table),
+        sms_starts=DynamoSmsStarts(table),
+    )
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+# AWS's own endpoints, so the in-process mock answers even when a local stack
+# in the same test process has set AWS_ENDPOINT_URL to its moto server.
+ENDPOINTS = {
+    "dynamodb": f"https://dynamodb.{REGION}.amazonaws.com",
+    "s3": f"https://s3.{REGION}.amazonaws.com",
+    "sesv2": f"https://email.{REGION}.amazonaws.com",
+    "sns": f"https://sns.{REGION}.amazonaws.com",
+}
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[dict[str, Any]]:
+    """moto in-process for this module. Its data is neither reset when it starts
+    nor removed when it stops: a local stack running in the same test process
+    (moto's server keeps its data in the same place) keeps its tables. Each
+    test gets tables and buckets of its own instead."""
+    mock = mock_aws()
+    mock.start(reset=False)
+    try:
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+        )
+        yield {name: session.client(name, endpoint_url=url) for name, url in ENDPOINTS.items()}  # type: ignore[call-overload]
+    finally:
+        mock.stop(remove_data=False)
+
+
+@pytest.fixture
+def table(aws: dict[str, Any]) -> Iterator[DynamoTable]:
+    """A fresh single table, built from template.yaml."""
+    name = create_table(aws["dynamodb"], "Table", f"ports-{uuid.uuid4().hex[:12]}")
+    yield DynamoTable(aws["dynamodb"], name)
+    aws["dynamodb"].delete_table(TableName=name)
+
+
+@pytest.fixture(params=["in-memory", "dynamodb"])
+def ports(request: pytest.FixtureRequest) -> Ports:
+    if request.param == "in-memory":
+        return in_memory_ports()
+    return dynamo_ports(request.getfixturevalue("table"))

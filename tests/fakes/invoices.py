@@ -1,0 +1,98 @@
+"""Invoices, invoice statuses and billing runs in memory, with the semantics of
+``adapters.dynamo.DynamoRepository`` (held to it by tests/contract/ports):
+
+- an invoice is created at most once per customer, period and kind key, with
+  the next gapless number; the number is only taken when the invoice is stored;
+- the email of an invoice is claimed once until the claim is released; an
+  invoice that does not exist cannot be claimed;
+- a billing failure is one item per run and customer (a later one overwrites).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from heatportal.domain.model import BillingPeriod, Invoice, InvoiceStatus
+from heatportal.ports import BillingRunRepository, InvoiceRepository, StoredInvoice
+from heatportal.services.billing import InvoiceStatusWriter
+
+
+class InMemoryInvoiceRepository(InvoiceRepository):
+    def __init__(self) -> None:
+        self.invoices: dict[tuple[str, int], Invoice] = {}
+        self.billed: dict[tuple[str, str, str], int] = {}
+        self.counter = 0
+        self.emailed: set[tuple[str, int]] = set()
+
+    def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
+        marker = (draft.customer_number, draft.period.key, kind_key)
+        if marker in self.billed:
+            return StoredInvoice(self.invoices[(draft.customer_number, self.billed[marker])], created=False)
+        number = self.counter + 1
+        invoice = draft.model_copy(update={"number": number, "payment_reference": reference(number)})
+        # Counter, marker and invoice change together, like the DynamoDB transaction.
+        self.counter = number
+        self.billed[marker] = number
+        self.invoices[(invoice.customer_number, number)] = invoice
+        return StoredInvoice(invoice, created=True)
+
+    def find_billed(self, customer_number: str, period: BillingPeriod, kind_key: str) -> Invoice | None:
+        number = self.billed.get((customer_number, period.key, kind_key))
+        return None if number is None else self.invoices.get((customer_number, number))
+
+    def get_invoice(self, customer_number: str, number: int) -> Invoice | None:
+        return self.invoices.get((customer_number, number))
+
+    def list_invoices(self, customer_number: str) -> list[Invoice]:
+        return sorted(
+            (i for (c, _), i in self.invoices.items() if c == customer_number), key=lambda i: i.number, reverse=True
+        )
+
+    def all_numbers(self) -> list[int]:
+        return sorted(number for (_, number) in self.invoices)
+
+    def set_pdf_key(self, customer_number: str, number: int, key: str) -> None:
+        invoice = self.invoices[(customer_number, number)]  # KeyError ~ attribute_exists(PK) failing
+        self.invoices[(customer_number, number)] = invoice.model_copy(update={"pdf_key": key})
+
+    def claim_email(self, customer_number: str, number: int) -> bool:
+        if (customer_number, number) not in self.invoices or (customer_number, number) in self.emailed:
+            return False
+        self.emailed.add((customer_number, number))
+        return True
+
+    def release_email_claim(self, customer_number: str, number: int) -> None:
+        self.emailed.discard((customer_number, number))
+
+
+class InMemoryInvoiceStatusWriter(InvoiceStatusWriter):
+    """Sets an invoice's status in the in-memory invoice repository (DynamoRepository.set_status)."""
+
+    def __init__(self, invoices: InMemoryInvoiceRepository) -> None:
+        self.invoices = invoices
+
+    def set_status(self, customer_number: str, number: int, status: str) -> None:
+        invoice = self.invoices.invoices[(customer_number, number)]
+        self.invoices.invoices[(customer_number, number)] = invoice.model_copy(update={"status": InvoiceStatus(status)})
+
+
+class InMemoryBillingRunRepository(BillingRunRepository):
+    def __init__(self) -> None:
+        self.failures: dict[str, dict[str, dict[str, str]]] = {}
+        self.summaries: dict[str, dict[str, object]] = {}
+
+    def record_failure(self, run_id: str, period: str, customer_number: str, reason: str) -> None:
+        self.failures.setdefault(run_id, {})[customer_number] = {
+            "customer_number": customer_number,
+            "period": period,
+            "reason": reason[:500],
+        }
+
+    def list_failures(self, run_id: str) -> list[dict[str, str]]:
+        return [
+            {"customer_number": f["customer_number"], "reason": f["reason"]}
+            for _, f in sorted(self.failures.get(run_id, {}).items())
+        ]
+
+    def save_summary(self, run_id: str, summary: dict[str, object]) -> None:
+        self.summaries[run_id] = summary

@@ -1,0 +1,26 @@
+"""The core fakes wired together, as the composition root wires the adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.fakes.clock import FixedClock
+from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.documents import InMemoryDocumentStore
+from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRepository
+from tests.fakes.messaging import InMemoryMailer
+from tests.fakes.readings import InMemoryReadingRepository
+from tests.fakes.spot_prices import InMemorySpotPriceStore
+
+
+@dataclass
+class World:
+    clock: FixedClock
+    customers: InMemoryCustomerRepository = field(default_factory=InMemoryCustomerRepository)
+    memberships: InMemoryMembershipRepository = field(default_factory=InMemoryMembershipRepository)
+    readings: InMemoryReadingRepository = field(default_factory=InMemoryReadingRepository)
+    invoices: InMemoryInvoiceRepository = field(default_factory=InMemoryInvoiceRepository)
+    spot_prices: InMemorySpotPriceStore = field(default_factory=InMemorySpotPriceStore)
+    runs: InMemoryBillingRunRepository = field(default_factory=InMemoryBillingRunRepository)
+    documents: InMemoryDocumentStore = field(default_factory=InMemoryDocumentStore)
+    mailer: InMemoryMailer = field(default_factory=InMemoryMailer)
