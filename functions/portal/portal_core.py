@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from heatportal import composition
-from heatportal.domain.contact import hidden_character
+from heatportal.domain.contact import hidden_character, text_invalid
 from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
 from heatportal.domain.model import LANGUAGES, Language
 from heatportal.i18n import (
@@ -96,11 +96,7 @@ class Page:
         fields = parse_qs(self._body(), keep_blank_values=keep_blank_values)
         for name, values in fields.items():
             if any(hidden_character(text, multiline=True) is not None for text in (name, *values)):
-                raise ValidationFailed(
-                    "The text holds a character that cannot be shown.",
-                    code="text_invalid",
-                    fields=[{"field": name, "code": "text_invalid"}],
-                )
+                raise text_invalid(name)
         return fields
 
     def form(self) -> dict[str, str]:

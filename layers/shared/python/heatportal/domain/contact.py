@@ -45,6 +45,11 @@ def _refused(field: str, code: str, message: str, **params: object) -> Validatio
     return ValidationFailed(message, code=code, params=dict(params), fields=[{"field": field, "code": code}])
 
 
+def text_invalid(field: str) -> ValidationFailed:
+    """The refusal of a field that holds a hidden character (``hidden_character``)."""
+    return _refused(field, "text_invalid", "The text holds a character that cannot be shown.")
+
+
 def email_address(value: str, *, field: str = "email", code: str = "email_invalid") -> str:
     """The address in its one stored form, or ValidationFailed(``code``)."""
     from email_validator import EmailNotValidError, validate_email
@@ -82,7 +87,7 @@ def plain_text(value: str, *, field: str, max_length: int, multiline: bool = Fal
     ``text_invalid`` (a hidden character), ``text_required`` (blank),
     ``text_too_long``."""
     if hidden_character(value, multiline=multiline) is not None:
-        raise _refused(field, "text_invalid", "The text holds a character that cannot be shown.")
+        raise text_invalid(field)
     text = value.strip()
     if required and not text:
         raise _refused(field, "text_required", "Fill in this field.")

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from heatportal.domain.contact import hidden_character
+from heatportal.domain.contact import hidden_character, text_invalid
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Meter, Reading, ReadingSource, Role
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
@@ -118,11 +118,7 @@ class ReadingCorrectionService:
         self.access.require(principal, customer_number, Role.FULL)
         meter = self.reading_service.meter_of(customer_number, meter_number)
         if hidden_character(reason, multiline=True) is not None:
-            raise ValidationFailed(
-                "The text holds a character that cannot be shown.",
-                code="text_invalid",
-                fields=[{"field": "reason", "code": "text_invalid"}],
-            )
+            raise text_invalid("reason")
         reason = " ".join(reason.split())
         if not reason:
             raise ValidationFailed(

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from heatportal.domain.contact import hidden_character
-from heatportal.domain.errors import BadRequest, PayloadTooLarge, ValidationFailed
+from heatportal.domain.contact import hidden_character, text_invalid
+from heatportal.domain.errors import BadRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -54,12 +54,7 @@ def _check(document: Any) -> None:
         value, depth, path = stack.pop()
         if isinstance(value, str):
             if hidden_character(value, multiline=True) is not None:
-                field = ".".join(path)
-                raise ValidationFailed(
-                    "The text holds a character that cannot be shown.",
-                    code="text_invalid",
-                    fields=[{"field": field, "code": "text_invalid"}],
-                )
+                raise text_invalid(".".join(path))
         elif isinstance(value, dict | list):
             if depth > MAX_DEPTH:
                 raise _invalid("The request is nested too deeply.")
