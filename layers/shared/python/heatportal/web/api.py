@@ -145,14 +145,15 @@ class ApiResolver(APIGatewayRestResolver):
 
     def __init__(self, revoked: Callable[[dict[str, Any]], bool] = _revoked_by_sign_out) -> None:
         super().__init__(enable_validation=True, json_body_deserializer=parse_json)
+        # Powertools runs the middleware kept in this attribute first on every
+        # matched route (before the body is parsed): the one hook for checks
+        # that must come before anything else.
         self._request_validation_middleware = _EdgeChecks(revoked)
 
     def resolve(self, event: Any, context: Any) -> dict[str, Any]:
         response = super().resolve(event, context)
-        headers = response.setdefault("multiValueHeaders", {}) if "multiValueHeaders" in response else None
-        if headers is not None:
-            for name, value in API_HEADERS.items():
-                headers[name] = [value]
+        if "multiValueHeaders" in response:
+            response["multiValueHeaders"].update({name: [value] for name, value in API_HEADERS.items()})
         else:
             response.setdefault("headers", {}).update(API_HEADERS)
         return response
