@@ -49,6 +49,7 @@ from heatportal.domain.accounts import BankAccount, ContactRequest
 from heatportal.domain.errors import Unauthorized
 from heatportal.domain.model import Customer, Language, Membership
 from heatportal.services.access import Scope
+from heatportal.services.accounts.proof import proof_for
 from heatportal.web.api import (
     CustomerPath,
     build_resolver,
@@ -132,9 +133,7 @@ def _created(membership: Membership) -> MembershipCreatedOut:
 
 @app.post("/api/auth/login")
 def login(body: LoginIn) -> TokensOut:
-    tokens = composition.credential_service().login(
-        body.username, body.password, _client(), composition.identity().login
-    )
+    tokens = composition.credential_service().login(body.username, body.password, _client(), composition.sign_in)
     return TokensOut(**tokens.__dict__)
 
 
@@ -145,12 +144,12 @@ def refresh(body: RefreshIn) -> TokensOut:
 
 
 @app.post("/api/auth/logout")
-def logout() -> tuple[dict[str, str], int]:
-    header = app.current_event.headers.get("x-access-token") or app.current_event.headers.get("X-Access-Token")
-    principal(app)
-    if header:
-        composition.identity().logout_everywhere(header)
-    return {"status": "signed_out"}, 200
+def logout() -> StatusOut:
+    """Sign out everywhere: every token of the person issued until now is refused."""
+    who = principal(app)
+    composition.sessions().end_everywhere(who.user_id)
+    composition.cognito_accounts().sign_out_user(who.email)
+    return StatusOut(status="signed_out")
 
 
 @app.post("/api/auth/register")
@@ -242,8 +241,9 @@ def me() -> MeOut:
 
 @app.post("/api/me/links")
 def link_customer(body: LinkIn) -> tuple[MembershipCreatedOut, int]:
+    proof = proof_for(composition.profile(), pin=body.pin, postcode=body.postcode, name=body.name)
     membership = composition.link_service().link_customer(
-        principal(app), body.customer_number, body.meter_number, body.password, _client()
+        principal(app), body.customer_number, proof, body.password, _client()
     )
     return _created(membership), 201
 

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal.domain.model import Role
+from heatportal.web.fields import IsoDate
 
 
 class _In(BaseModel):
@@ -120,9 +121,14 @@ class ForgotCustomerNumberIn(_In):
 
 class LinkIn(_In):
     customer_number: str = Field(min_length=1, max_length=20)
-    meter_number: str = Field(min_length=1, max_length=30)
+    pin: str | None = Field(default=None, max_length=12, repr=False, description="Where the profile registers by PIN")
+    postcode: str | None = Field(default=None, max_length=12, description="Where the profile registers by postcode")
+    name: str | None = Field(default=None, max_length=200, description="Where the profile registers by name")
     password: str | None = Field(
-        default=None, max_length=256, repr=False, description="Needed when that account is already registered"
+        default=None,
+        max_length=256,
+        repr=False,
+        description="When the customer number is registered already: the password of one of its administrators",
     )
 
 
@@ -203,7 +209,7 @@ class BillingAddressIn(_In):
 class BankAccountIn(_In):
     iban: str = Field(min_length=5, max_length=42)
     holder: str = Field(min_length=1, max_length=200)
-    valid_from: date
+    valid_from: IsoDate
     sepa_mandate: bool = False
     password: str = Field(min_length=1, max_length=256, repr=False)
     facility_id: str | None = Field(

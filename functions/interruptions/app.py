@@ -7,11 +7,12 @@ from datetime import datetime
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
 from heatportal.domain.interruption import ServiceInterruption
 from heatportal.web.api import build_resolver, principal
+from heatportal.web.fields import IsoDateTime
 
 logger = Logger()
 tracer = Tracer()
@@ -23,8 +24,8 @@ class InterruptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     planned: bool = Field(description="Planned work (true) or an unplanned outage (false)")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = Field(default=None, description="Expected end; unknown when omitted")
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime | None = Field(default=None, description="Expected end; unknown when omitted")
     title: str = Field(min_length=3, max_length=120, description="Shown in the banner, e.g. the street or area")
     details: str = Field(default="", max_length=2000)
     postcodes: list[str] = Field(default_factory=list, max_length=200, description="Affected area; empty = all")

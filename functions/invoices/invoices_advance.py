@@ -6,12 +6,13 @@ from decimal import Decimal
 
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
 from heatportal.domain.payments import AdvancePayment
 from heatportal.services.advance import AdvanceOverview
 from heatportal.web.api import CustomerPath
+from heatportal.web.fields import IsoDate, Money
 from heatportal.web.scope import customer_scope
 
 router = APIGatewayRouter()
@@ -38,8 +39,10 @@ class AdvanceOut(BaseModel):
 
 
 class AdvanceIn(BaseModel):
-    amount: Decimal = Field(gt=0, le=1_000_000, allow_inf_nan=False)
-    desired_from: date
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money = Field(gt=0, le=1_000_000, allow_inf_nan=False)
+    desired_from: IsoDate
     comment: str = Field(default="", max_length=500)
 
 

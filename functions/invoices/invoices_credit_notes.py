@@ -3,7 +3,7 @@
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from invoices_models import InvoiceNumber, InvoiceOut
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
 from heatportal.web.api import principal
@@ -13,6 +13,8 @@ tracer = Tracer()
 
 
 class CreditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(min_length=1, max_length=300)
 
 

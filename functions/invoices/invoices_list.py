@@ -2,7 +2,6 @@
 (filtered by the same query parameters), an invoice with its lines, a
 short-lived link to its PDF."""
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -16,6 +15,7 @@ from heatportal import composition
 from heatportal.domain.model import InvoiceKind
 from heatportal.services.invoices import InvoiceFilter
 from heatportal.web.api import CustomerPath
+from heatportal.web.fields import IsoDate, SignedMoney
 from heatportal.web.scope import customer_scope
 
 router = APIGatewayRouter()
@@ -59,10 +59,10 @@ class InvoiceQuery(BaseModel):
     address: str | None = Field(default=None, max_length=100, description="Facility address contains")
     status: Literal["paid", "unpaid"] | None = Field(default=None, description="paid or unpaid")
     kind: InvoiceKind | None = Field(default=None, description="invoice, advance, settlement or credit_note")
-    issued_from: date | None = Field(default=None, description="Issued on or after")
-    issued_to: date | None = Field(default=None, description="Issued on or before")
-    amount_min: Decimal | None = Field(default=None, ge=-1_000_000_000, le=1_000_000_000)
-    amount_max: Decimal | None = Field(default=None, ge=-1_000_000_000, le=1_000_000_000)
+    issued_from: IsoDate | None = Field(default=None, description="Issued on or after")
+    issued_to: IsoDate | None = Field(default=None, description="Issued on or before")
+    amount_min: SignedMoney | None = Field(default=None, ge=-1_000_000_000, le=1_000_000_000)
+    amount_max: SignedMoney | None = Field(default=None, ge=-1_000_000_000, le=1_000_000_000)
 
     def wanted(self) -> InvoiceFilter:
         return InvoiceFilter(

@@ -1,25 +1,27 @@
 """Payments (customer service): one registered by hand, or a camt.054 bank file."""
 
 import base64
-from datetime import date
 from decimal import Decimal
 
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
 from heatportal.domain.errors import ValidationFailed
 from heatportal.web.api import principal
+from heatportal.web.fields import IsoDate, Money
 
 router = APIGatewayRouter()
 tracer = Tracer()
 
 
 class PaymentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     payment_reference: str = Field(min_length=1, max_length=40)
-    amount: Decimal = Field(gt=0, le=1_000_000_000, decimal_places=2)
-    paid_on: date
+    amount: Money = Field(gt=0, le=1_000_000_000, decimal_places=2)
+    paid_on: IsoDate
     payment_id: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[0-9A-Za-z._:-]+$")
 
 

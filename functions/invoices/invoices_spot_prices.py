@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
 from heatportal.web.api import principal
@@ -24,7 +24,15 @@ MonthPath = Annotated[str, Path(min_length=1, max_length=10, description="Month,
 
 
 class SpotPriceIn(BaseModel):
-    price_per_kwh: str = Field(min_length=1, max_length=20, description="Decimal as text, e.g. 0.8512")
+    model_config = ConfigDict(extra="forbid")
+
+    price_per_kwh: str = Field(
+        min_length=1,
+        max_length=20,
+        # The format domain.spot_prices.parse_price reads (which answers spot_price_invalid otherwise).
+        json_schema_extra={"pattern": r"^\s*-?[0-9]{1,6}([.,][0-9]+)?\s*$"},
+        description="Decimal as text, e.g. 0.8512 or 0,8512",
+    )
 
 
 class SpotPriceOut(BaseModel):

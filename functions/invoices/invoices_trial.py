@@ -7,10 +7,11 @@ from decimal import Decimal
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from invoices_models import LineOut
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
 from heatportal.web.api import CustomerPath
+from heatportal.web.fields import RegisterValue
 from heatportal.web.scope import customer_scope
 
 router = APIGatewayRouter()
@@ -18,11 +19,15 @@ tracer = Tracer()
 
 
 class TrialReadingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     meter: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z-]+$")
-    value: Decimal = Field(ge=0, le=Decimal("1e12"), allow_inf_nan=False)
+    value: RegisterValue = Field(ge=0, le=Decimal("1e12"), allow_inf_nan=False)
 
 
 class TrialIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     readings: list[TrialReadingIn] = Field(default_factory=list, max_length=50)
 
 

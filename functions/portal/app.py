@@ -41,7 +41,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from portal_core import Page
 
-from heatportal.web.api import error_body, language_of, localized_message
+from heatportal.web.api import API_HEADERS, error_body, language_of, localized_message
 
 logger = Logger()
 tracer = Tracer()
@@ -86,7 +86,7 @@ def not_found(_error: Exception) -> Response[str]:
         # the API's JSON error, not a page.
         lang = language_of(app.current_event.headers)
         message = localized_message("not_found", lang, "Not found.", {})
-        return Response(404, "application/json", error_body("not_found", message))
+        return Response(404, "application/json", error_body("not_found", message), dict(API_HEADERS))
     view = Page(app.current_event)
     return view.render("error.html", 404, message=view.t("error.not_found"))
 

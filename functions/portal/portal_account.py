@@ -1,16 +1,18 @@
 """``/account``: my account: the customer numbers linked to it (link another by
-a meter number, remove my own link), my password and my sign-in e-mail."""
+the registration proof or an administrator's password, remove my own link),
+my password and my sign-in e-mail."""
 
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
-from portal_forms import Field, attempt, done_page, form_page, new_password_fields
+from portal_forms import PROOF_FIELDS, Field, attempt, done_page, form_page, new_password_fields
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Unauthorized
 from heatportal.domain.model import Role
+from heatportal.services.accounts.proof import proof_for
 from heatportal.web import session as s
 from heatportal.web.api import status_of
 
@@ -70,11 +72,12 @@ def _account_page(view: Page, error: DomainError | None = None, values: dict[str
     return view.render(
         "account_home.html",
         status_of(error) if error and status_of(error) != 401 else (400 if error else 200),
+        proof=PROOF_FIELDS[composition.profile().registration],
         memberships=memberships,
         is_admin=is_admin,
         is_staff=principal.is_staff,
         error=view.t(f"error.{error.code}", **error.params) if error else None,
-        values={k: v for k, v in (values or {}).items() if k != "password"},
+        values={k: v for k, v in (values or {}).items() if k not in {"password", "pin"}},
         notice="account.password.done" if view.query.get("changed") == "password" and not error else None,
     )
 
@@ -91,13 +94,10 @@ def link(view: Page) -> Response[str]:
     principal, _ = signed_in(view)
     form = view.form()
     view.check_csrf(form)
+    proof = proof_for(composition.profile(), pin=form.get("pin"), postcode=form.get("postcode"), name=form.get("name"))
     try:
         composition.link_service().link_customer(
-            principal,
-            form.get("customer_number", ""),
-            form.get("meter_number", ""),
-            form.get("password") or None,
-            view.client,
+            principal, form.get("customer_number", ""), proof, form.get("password") or None, view.client
         )
     except DomainError as error:
         if status_of(error) == 403:

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from heatportal import composition
+from heatportal.domain.contact import hidden_character, text_invalid
 from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
 from heatportal.domain.model import LANGUAGES, Customer, Language, Membership, Meter, MeterKind
 from heatportal.i18n import (
@@ -71,10 +72,12 @@ class Page:
         self.lang_switched = False
         if chosen and self.query.get("lang"):
             self.set_cookies.append(s.cookie(s.LANG_COOKIE, chosen, secure=self.secure, max_age=LANG_COOKIE_SECONDS))
-        self.csrf = self.cookies.get(s.CSRF_COOKIE) or ""
-        if not self.csrf:
-            self.csrf = s.new_csrf_token()
-            self.set_cookies.append(s.cookie(s.CSRF_COOKIE, self.csrf, secure=self.secure))
+        nonce = self.cookies.get(s.CSRF_COOKIE) or ""
+        if not nonce:
+            nonce = s.new_csrf_token()
+            self.set_cookies.append(s.cookie(s.CSRF_COOKIE, nonce, secure=self.secure))
+        # The forms' token, bound to this session (web.session.csrf_token).
+        self.csrf = s.csrf_token({**self.cookies, s.CSRF_COOKIE: nonce})
         self._principal: Principal | None = None
         self._username: str | None = None
         self._links: Links | None = None
@@ -89,12 +92,21 @@ class Page:
         except (UnicodeDecodeError, ValueError):
             return ""
 
+    def _fields(self, keep_blank_values: bool) -> dict[str, list[str]]:
+        """The form's fields; one with a control or bidi character (other than
+        a textarea's line breaks) is refused for every form at once (text_invalid)."""
+        fields = parse_qs(self._body(), keep_blank_values=keep_blank_values)
+        for name, values in fields.items():
+            if any(hidden_character(text, multiline=True) is not None for text in (name, *values)):
+                raise text_invalid(name)
+        return fields
+
     def form(self) -> dict[str, str]:
-        return {k: v[-1] for k, v in parse_qs(self._body(), keep_blank_values=True).items()}
+        return {k: v[-1] for k, v in self._fields(keep_blank_values=True).items()}
 
     def form_list(self, name: str) -> list[str]:
         """Every value of a repeated field (checkboxes)."""
-        return parse_qs(self._body(), keep_blank_values=False).get(name, [])
+        return self._fields(keep_blank_values=False).get(name, [])
 
     def check_csrf(self, form: dict[str, str]) -> None:
         if not s.csrf_valid(self.cookies, form.get("csrf")):
@@ -273,11 +285,13 @@ def page(router: Router) -> Callable[[Callable[..., Response[str]]], Callable[..
 def _wrap(router: Router, handler: Callable[..., Response[str]]) -> Callable[..., Response[str]]:
     def wrapped(*args: Any, **kwargs: Any) -> Response[str]:
         view = Page(router.current_event)
-        if view.event.http_method.upper() in STATE_CHANGING and not s.csrf_valid(view.cookies, view.form().get("csrf")):
-            # Checked here for every state-changing request, before any handler
-            # runs, so a new POST route cannot forget it.
-            return view.render("error.html", 403, message=view.t("error.csrf_failed"))
         try:
+            if view.event.http_method.upper() in STATE_CHANGING and not s.csrf_valid(
+                view.cookies, view.form().get("csrf")
+            ):
+                # Checked here for every state-changing request, before any handler
+                # runs, so a new POST route cannot forget it.
+                return view.render("error.html", 403, message=view.t("error.csrf_failed"))
             return handler(view, *args, **kwargs)
         except Unauthorized:
             return view.redirect(f"/login?next={quote(view.event.path)}")
@@ -293,8 +307,7 @@ def _wrap(router: Router, handler: Callable[..., Response[str]]) -> Callable[...
 
 def signed_out_since(claims: dict[str, Any]) -> bool:
     """True if the person signed out everywhere after this ID token was issued."""
-    at_ms = composition.signouts().signed_out_at_ms(str(claims.get("sub", "")))
-    return at_ms is not None and int(claims.get("iat", 0)) * 1000 < at_ms
+    return composition.sessions().revoked(claims)
 
 
 def cognito_username(claims: dict[str, Any]) -> str | None:
@@ -303,13 +316,6 @@ def cognito_username(claims: dict[str, Any]) -> str | None:
     given at sign-in, which is the e-mail too)."""
     value = claims.get("email") or claims.get("cognito:username")
     return str(value) if value else None
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect (``//host``, ``/\\host``)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or any(c in target for c in "\r\n"):
-        return "/"
-    return target
 
 
 def signed_in(view: Page) -> tuple[Principal, str | None]:

@@ -13,6 +13,7 @@ from portal_core import Page
 from heatportal import composition
 from heatportal.domain.companies import format_org_number
 from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.domain.profile import RegistrationMethod
 from heatportal.web.api import status_of
 
 
@@ -81,6 +82,16 @@ def attempt(
         return again(error)
 
 
+PROOF_FIELDS = {
+    RegistrationMethod.PIN: Field("pin", "account.field.pin", "text", "off", hint="account.hint.pin"),
+    RegistrationMethod.POSTCODE: Field(
+        "postcode", "account.field.postcode", "text", "postal-code", hint="account.hint.postcode"
+    ),
+    RegistrationMethod.NAME: Field("name", "account.field.name", "text", "name"),
+}
+"""The field of the customer relationship's proof the profile asks for (registration, linking a number)."""
+
+
 def new_password_fields() -> list[Field]:
     return [
         Field("password", "account.field.new_password", "password", "new-password", hint="account.hint.password"),
@@ -98,6 +109,18 @@ def decimal_or_none(text: str) -> Decimal | None:
         raise ValidationFailed("Not a number.", code="validation_failed") from error
     if not value.is_finite():
         raise ValidationFailed("Not a number.", code="validation_failed")
+    return value
+
+
+def typed_decimal(text: str | None) -> Decimal:
+    """A number typed by a person (spaces, decimal comma); ValueError if it is none."""
+    cleaned = (text or "").strip().replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation as error:
+        raise ValueError(cleaned) from error
+    if not value.is_finite() or len(cleaned) > 20:
+        raise ValueError(cleaned)
     return value
 
 

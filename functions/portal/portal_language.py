@@ -3,9 +3,10 @@ is stored on the user)."""
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
-from portal_core import Page, page, safe_next
+from portal_core import Page, page
 
 from heatportal.domain.model import LANGUAGES
+from heatportal.web.redirects import safe_next
 
 router = Router()
 

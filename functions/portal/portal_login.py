@@ -3,12 +3,13 @@ allows it), in the language the person chose last time."""
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
-from portal_core import LANG_COOKIE_SECONDS, Page, cognito_username, page, safe_next
+from portal_core import LANG_COOKIE_SECONDS, Page, cognito_username, page
 
 from heatportal import composition
 from heatportal.domain.errors import RateLimited, Unauthorized
 from heatportal.domain.model import LANGUAGES
 from heatportal.web import session as s
+from heatportal.web.redirects import safe_next
 
 router = Router()
 
@@ -29,14 +30,14 @@ def login(view: Page) -> Response[str]:
         # The same sign-in as the API: rate limits per username and per client
         # address, and the customer-number login where the profile allows it.
         tokens = composition.credential_service().login(
-            username, form.get("password", ""), view.client, composition.identity().login
+            username, form.get("password", ""), view.client, composition.sign_in
         )
     except (Unauthorized, RateLimited) as error:
         status = 429 if isinstance(error, RateLimited) else 401
         return view.render(
             "login.html",
             status,
-            next=form.get("next", "/"),
+            next=safe_next(form.get("next")),
             error=view.t(f"error.{error.code}", **error.params),
             username=username,
         )

@@ -1,7 +1,6 @@
 """``/logout``: sign out everywhere (ID tokens issued before are refused on every device)."""
 
 import contextlib
-import time
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
@@ -19,8 +18,8 @@ router = Router()
 def logout(view: Page) -> Response[str]:
     principal = view.principal()  # who is signing out, from the (possibly refreshed) session
     if principal is not None:
-        # ID tokens stay valid after GlobalSignOut: the portal refuses older ones on every device.
-        composition.signouts().record(principal.user_id, time.time_ns() // 1_000_000)
+        # ID tokens stay valid after GlobalSignOut: the API and the portal refuse older ones.
+        composition.sessions().end_everywhere(principal.user_id)
     access_token = view.cookies.get(s.ACCESS_COOKIE)
     with contextlib.suppress(Unauthorized):  # already signed out elsewhere
         if view.username:

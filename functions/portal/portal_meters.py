@@ -1,8 +1,10 @@
 """``/meters``: the meter list, a meter's page (its readings with their
 corrections by customer service, the reading form with one input per
-register) and the reading submission. For customer service the page also
-shows the meter's settings and the replacement form (their POSTs are in
-``portal_meters_staff``)."""
+register), the reading submission and the customer's replacement of a
+reading that came by SMS (the same service as PUT
+/api/customers/{c}/meters/{m}/readings/{date}). For customer service the
+page also shows the meter's settings and the replacement form (their POSTs
+are in ``portal_meters_staff``)."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -11,9 +13,10 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
+from portal_forms import typed_decimal
 
 from heatportal import composition
-from heatportal.domain.errors import DomainError, NotFound, ValidationFailed
+from heatportal.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Meter, MeterKind, Reading
 from heatportal.domain.money import EnergyUnit
 from heatportal.services.access import Principal, Scope
@@ -24,8 +27,10 @@ router = Router()
 def meter_page_extras(scope: Scope, meter: Meter, readings: list[Reading]) -> dict[str, Any]:
     """What the readings page shows besides the readings: their corrections
     (one Query) and, for customer service, the meter's settings and their history."""
+    corrections = composition.reading_correction_service()
     extras: dict[str, Any] = {
-        "corrections": composition.reading_correction_service().corrections_of(scope, meter.number, readings),
+        "corrections": corrections.corrections_of(scope, meter.number, readings),
+        "replaceable": corrections.replaceable(scope, readings),
         "meter_settings": None,
         # The meter this one replaced (same facility, removed the day it was installed).
         "replaces": next(
@@ -194,3 +199,30 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
             view, principal, number, meter_number, 422, form=form, error=view.t(f"error.{error.code}", **error.params)
         )
     return view.redirect(f"/meters/{meter_number}?submitted=1")
+
+
+@router.post("/meters/<meter_number>/readings/<read_on>/replace")
+@page(router)
+def replace_sms_reading(view: Page, meter_number: str, read_on: str) -> Response[str]:
+    """The customer replaces a wrong reading that came by SMS."""
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    form = view.form()
+    view.check_csrf(form)
+    try:
+        day = date.fromisoformat(read_on)
+        value = typed_decimal(form.get("value"))
+    except ValueError:
+        message = view.t("error.reading_not_a_number")
+        return meter_page(view, principal, number, meter_number, 422, replace_reading_error=message)
+    try:
+        composition.reading_correction_service().correct(
+            view.scope(principal, number), meter_number, day, value, form.get("reason", "")
+        )
+    except Forbidden:
+        raise
+    except DomainError as error:
+        message = view.t(f"error.{error.code}", **error.params)
+        return meter_page(view, principal, number, meter_number, 422, replace_reading_error=message)
+    return view.redirect(f"/meters/{meter_number}?replaced={day.isoformat()}")

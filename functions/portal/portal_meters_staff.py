@@ -3,11 +3,11 @@
 settings (``/meters/<n>/settings``), the same services as the API's routes."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
+from portal_forms import typed_decimal
 from portal_meters import meter_page, meters_list_extras
 
 from heatportal import composition
@@ -17,18 +17,6 @@ from heatportal.domain.money import EnergyUnit
 from heatportal.services.access import Principal
 
 router = Router()
-
-
-def _decimal(text: str | None) -> Decimal:
-    """A number typed by a person (spaces, decimal comma); ValueError if it is none."""
-    cleaned = (text or "").strip().replace(" ", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise ValueError(cleaned) from error
-    if not value.is_finite() or len(cleaned) > 20:
-        raise ValueError(cleaned)
-    return value
 
 
 @router.post("/meters")
@@ -50,7 +38,7 @@ def add_meter(view: Page) -> Response[str]:
         kind = MeterKind(form.get("kind", ""))
         unit = EnergyUnit(form.get("unit", ""))
         installed_on = date.fromisoformat(form.get("installed_on", "").strip())
-        start_value = _decimal(form.get("start_value"))
+        start_value = typed_decimal(form.get("start_value"))
     except ValueError:
         return _meters_with_error(view, principal, number, form, view.t("error.meter_form_invalid"))
     try:
@@ -84,8 +72,8 @@ def replace_meter(view: Page, meter_number: str) -> Response[str]:
     view.check_csrf(form)
     try:
         on = date.fromisoformat(form.get("on", "").strip())
-        final_value = _decimal(form.get("final_value"))
-        new_start_value = _decimal(form.get("new_start_value"))
+        final_value = typed_decimal(form.get("final_value"))
+        new_start_value = typed_decimal(form.get("new_start_value"))
     except ValueError:
         return _replace_with_error(view, principal, number, meter_number, form, view.t("error.meter_form_invalid"))
     try:

@@ -7,22 +7,13 @@ from urllib.parse import quote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page
-from portal_forms import Field, attempt, done_page, form_page, new_password_fields
+from portal_forms import PROOF_FIELDS, Field, attempt, done_page, form_page, new_password_fields
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError
 from heatportal.domain.profile import RegistrationMethod
 
 router = Router()
-
-
-_PROOF = {
-    RegistrationMethod.PIN: Field("pin", "account.field.pin", "text", "off", hint="account.hint.pin"),
-    RegistrationMethod.POSTCODE: Field(
-        "postcode", "account.field.postcode", "text", "postal-code", hint="account.hint.postcode"
-    ),
-    RegistrationMethod.NAME: Field("name", "account.field.name", "text", "name"),
-}
 
 
 def _register_page(view: Page, values: dict[str, str] | None = None, error: DomainError | None = None) -> Response[str]:
@@ -34,7 +25,7 @@ def _register_page(view: Page, values: dict[str, str] | None = None, error: Doma
         intro="account.register.intro",
         fields=[
             Field("customer_number", "common.customer_number", "text", "off", hint="account.hint.customer_number"),
-            _PROOF[method],
+            PROOF_FIELDS[method],
             Field("email", "account.field.email", "email", "email"),
         ],
         action="/register",

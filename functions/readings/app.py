@@ -17,6 +17,7 @@ from heatportal.domain.model import Meter, Reading
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
 from heatportal.web.api import CustomerPath, MeterPath, build_resolver
+from heatportal.web.fields import IsoDate, RegisterValue
 from heatportal.web.scope import customer_scope
 
 if TYPE_CHECKING:  # the service module loads with the first request, not at cold start
@@ -66,6 +67,9 @@ class CorrectionOut(BaseModel):
     )
     reason: str
     corrected_at: datetime
+    by_customer: bool = Field(
+        default=False, description="The customer replaced a reading that came by SMS (not customer service)"
+    )
 
     @classmethod
     def of(cls, correction: ReadingCorrection) -> "CorrectionOut":
@@ -79,11 +83,14 @@ class CorrectionOut(BaseModel):
             registers=dict(correction.registers),
             reason=correction.reason,
             corrected_at=correction.corrected_at,
+            by_customer=correction.by_customer,
         )
 
 
 class ReadingWithCorrectionsOut(ReadingOut):
-    corrections: list[CorrectionOut] = Field(description="Corrections by customer service, oldest first")
+    corrections: list[CorrectionOut] = Field(
+        description="Corrections by customer service (or the customer's replacement of an SMS reading), oldest first"
+    )
 
     @classmethod
     def with_history(cls, entry: "ReadingWithCorrections") -> "ReadingWithCorrectionsOut":
@@ -158,8 +165,8 @@ class MeterOut(BaseModel):
 class ReadingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    value: Decimal = Field(ge=0, max_digits=14, description="Register value as shown on the meter")
-    read_on: date | None = Field(default=None, description="Reading date; today when omitted")
+    value: RegisterValue = Field(ge=0, max_digits=14, description="Register value as shown on the meter")
+    read_on: IsoDate | None = Field(default=None, description="Reading date; today when omitted")
     confirm: bool = Field(default=False, description="Confirm a value the plausibility check questioned")
 
 
@@ -167,7 +174,7 @@ RegisterNameIn = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,19
 
 
 class MeterReadingIn(ReadingIn):
-    registers: dict[RegisterNameIn, Annotated[Decimal, Field(ge=0, max_digits=14)]] = Field(
+    registers: dict[RegisterNameIn, Annotated[RegisterValue, Field(ge=0, max_digits=14)]] = Field(
         default_factory=dict,
         max_length=8,
         description='Values of the meter\'s other registers read at the same time, e.g. {"volume": "1234.56"}',
@@ -218,8 +225,8 @@ def submit_reading(customer: CustomerPath, meter: MeterPath, body: MeterReadingI
 class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    value: Decimal = Field(ge=0, max_digits=14, description="The correct register value")
-    registers: dict[RegisterNameIn, Annotated[Decimal, Field(ge=0, max_digits=14)]] = Field(
+    value: RegisterValue = Field(ge=0, max_digits=14, description="The correct register value")
+    registers: dict[RegisterNameIn, Annotated[RegisterValue, Field(ge=0, max_digits=14)]] = Field(
         default_factory=dict,
         max_length=8,
         description="Correct values of the meter's other registers; those not given stay as they were",
@@ -227,7 +234,7 @@ class CorrectionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=REASON_MAX_LENGTH, description="Why the reading is corrected")
 
 
-ReadingDatePath = Annotated[date, Path(description="Date of the stored reading (YYYY-MM-DD)")]
+ReadingDatePath = Annotated[IsoDate, Path(description="Date of the stored reading (YYYY-MM-DD)")]
 
 
 @app.put("/api/customers/<customer>/meters/<meter>/readings/<read_on>")

@@ -15,6 +15,7 @@ from heatportal.domain.meter_settings import NOTE_MAX_LENGTH, MeterSettingsChang
 from heatportal.domain.model import Meter, MeterKind, Register, RegisterName
 from heatportal.domain.money import EnergyUnit
 from heatportal.web.api import CustomerPath, MeterPath
+from heatportal.web.fields import IsoDate, RegisterValue
 from heatportal.web.scope import customer_scope
 
 router = APIGatewayRouter()
@@ -29,7 +30,7 @@ class MeterSettingsIn(BaseModel):
     decimals: int | None = Field(
         default=None, ge=0, le=3, description="Decimals the register shows; unchanged when omitted"
     )
-    removed_on: date | None = Field(
+    removed_on: IsoDate | None = Field(
         default=None, description="Removal date; unchanged when omitted, cleared when sent as null"
     )
     reason: str = Field(
@@ -100,7 +101,7 @@ class RegisterIn(BaseModel):
     name: RegisterName = Field(description="volume or tariff (the main register is the meter's own)")
     unit: EnergyUnit
     decimals: int = Field(ge=0, le=3)
-    start_value: Decimal = Field(default=Decimal(0), ge=0, max_digits=14)
+    start_value: RegisterValue = Field(default=Decimal(0), ge=0, max_digits=14)
     register_digits: int | None = Field(default=None, ge=1, le=12)
 
     @model_validator(mode="after")
@@ -121,18 +122,18 @@ class MeterIn(BaseModel):
     unit: EnergyUnit = Field(description="kWh, MWh or GJ for heat, cooling and electricity; m3 for water")
     decimals: int = Field(ge=0, le=3)
     register_digits: int | None = Field(default=None, ge=1, le=12, description="Digits before the decimals")
-    installed_on: date = Field(description="Installation date, not in the future")
-    start_value: Decimal = Field(ge=0, max_digits=14, description="Register value at installation")
+    installed_on: IsoDate = Field(description="Installation date, not in the future")
+    start_value: RegisterValue = Field(ge=0, max_digits=14, description="Register value at installation")
     registers: list[RegisterIn] = Field(default_factory=list, max_length=4, description="Secondary registers")
 
 
 class MeterReplacementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    on: date = Field(description="Replacement date: the old meter's last day, the new meter's first")
-    final_value: Decimal = Field(ge=0, max_digits=14, description="The old meter's final reading on that date")
+    on: IsoDate = Field(description="Replacement date: the old meter's last day, the new meter's first")
+    final_value: RegisterValue = Field(ge=0, max_digits=14, description="The old meter's final reading on that date")
     new_number: str = Field(min_length=1, max_length=20)
-    new_start_value: Decimal = Field(ge=0, max_digits=14, description="The new meter's register at installation")
+    new_start_value: RegisterValue = Field(ge=0, max_digits=14, description="The new meter's register at installation")
     new_decimals: int | None = Field(default=None, ge=0, le=3, description="Default: the old meter's")
     new_register_digits: int | None = Field(default=None, ge=1, le=12, description="Default: the old meter's")
     new_registers: list[RegisterIn] | None = Field(

@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from infra.local import lambdas
+from infra.local.openapi_truth import make_truthful
 from infra.local.template import api_routes
 
 API_FUNCTIONS = ("AuthFunction", "ReadingsFunction", "InvoicesFunction", "InterruptionsFunction")
@@ -20,16 +21,22 @@ API_FUNCTIONS = ("AuthFunction", "ReadingsFunction", "InvoicesFunction", "Interr
 
 def openapi_document() -> dict[str, Any]:
     merged: dict[str, Any] = {}
+    handlers: dict[tuple[str, str], Any] = {}
     for logical_id in API_FUNCTIONS:
         app = lambdas.load_function(logical_id).app
+        for route in app._static_routes + app._dynamic_routes:  # the route functions, for what they answer
+            handlers[(route.openapi_path, route.method.lower())] = route.func
         schema = json.loads(app.get_openapi_json_schema(title="heatportal API", version="1.0.0"))
         if not merged:
             merged = schema
             merged.setdefault("components", {}).setdefault("schemas", {})
             continue
         merged["paths"].update(schema.get("paths", {}))
-        merged["components"]["schemas"].update(schema.get("components", {}).get("schemas", {}))
+        for name, component in schema.get("components", {}).get("schemas", {}).items():
+            if merged["components"]["schemas"].setdefault(name, component) != component:
+                raise ValueError(f"two functions document different schemas named {name}: rename one model")
     public = {(r.method.lower(), r.path) for r in api_routes() if r.public}
+    make_truthful(merged, handlers, {(path, method) for method, path in public})
     merged["components"]["securitySchemes"] = {
         "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "Cognito ID token"}
     }

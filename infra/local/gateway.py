@@ -12,6 +12,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -20,10 +21,13 @@ from werkzeug.wrappers import Request, Response
 
 from heatportal.adapters.identity import JwtVerifier
 from heatportal.domain.errors import Unauthorized
+from heatportal.web.api import API_HEADERS
 from infra.local import lambdas
 from infra.local.template import ApiRoute, api_routes
 
 _PARAM = re.compile(r"\{([^}/+]+)(\+?)\}")
+# API Gateway refuses a larger request body itself (REQUEST_TOO_LARGE), before the authorizer.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -49,9 +53,16 @@ def _compile(route: ApiRoute) -> CompiledRoute:
 
 
 class LocalGateway:
-    def __init__(self, verifier: JwtVerifier, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        verifier: JwtVerifier,
+        extra: dict[str, Any] | None = None,
+        revoked: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
         self.routes = sorted((_compile(r) for r in api_routes()), key=lambda c: c.specificity, reverse=True)
         self.verifier = verifier
+        # Sessions ended everywhere (services.sessions): refused here as the functions refuse them on AWS.
+        self.revoked = revoked
         # Local-only pages (outbox, docs, jobs): path -> callable(request) -> Response
         self.extra = extra or {}
 
@@ -63,6 +74,12 @@ class LocalGateway:
             if found:
                 return compiled.route, found.groupdict()
         return None
+
+    def methods_of(self, path: str) -> set[str]:
+        """The methods of the resource API Gateway picks for ``path`` (the most
+        specific one whose pattern matches, whatever its method)."""
+        resource = next((c.route.path for c in self.routes if c.pattern.match(path)), None)
+        return {c.route.method for c in self.routes if c.route.path == resource}
 
     def event_for(
         self, request: Request, route: ApiRoute, params: dict[str, str], claims: dict[str, Any] | None
@@ -104,6 +121,8 @@ class LocalGateway:
         if not token:
             raise Unauthorized("Unauthorized", code="unauthorized")
         claims = self.verifier.verify(token)
+        if self.revoked is not None and self.revoked(claims):
+            raise Unauthorized("Unauthorized", code="unauthorized")
         # API Gateway passes claims as strings; lists are flattened.
         return {k: (" ".join(v) if isinstance(v, list) else str(v)) for k, v in claims.items()}
 
@@ -116,6 +135,15 @@ class LocalGateway:
         for prefix, page in self.extra.items():
             if request.path == prefix or request.path.startswith(prefix + "/"):
                 return page(request)
+        if (request.content_length or 0) > MAX_PAYLOAD_BYTES:
+            return _gateway_error(413, "body_too_large", "Request too large")
+        methods = self.methods_of(request.path)
+        if methods and "ANY" not in methods and request.method not in methods:
+            # API Gateway's MISSING_AUTHENTICATION_TOKEN: the resource has no such
+            # method. template.yaml's gateway response makes it this 405.
+            return _gateway_error(
+                405, "method_not_allowed", "Method not allowed", {"Allow": ", ".join(sorted(methods))}
+            )
         matched = self.match(request.method, request.path)
         if matched is None:
             return _gateway_error(403, "missing_authentication_token", "Missing Authentication Token")
@@ -150,9 +178,12 @@ class LocalGateway:
         return response
 
 
-def _gateway_error(status: int, code: str, message: str) -> Response:
+def _gateway_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     """An error API Gateway answers itself, in the shape template.yaml's
-    GatewayResponses give it (the same shape as the functions' errors)."""
+    GatewayResponses give it (the same shape and headers as the functions' errors)."""
     return Response(
-        json.dumps({"code": code, "message": message, "fields": []}), status, content_type="application/json"
+        json.dumps({"code": code, "message": message, "fields": []}),
+        status,
+        headers={**API_HEADERS, **(headers or {})},
+        content_type="application/json",
     )

@@ -12,6 +12,12 @@ once per operation, so it can roll back on failure. With the demo data set
 (~75,000 items in the single table) one invoice transaction took seconds. The
 patch keeps moto's semantics (all-or-nothing, the same cancellation reasons)
 but snapshots only the items the transaction names, and restores those.
+
+Cognito's ``GlobalSignOut`` is an unsigned call (the access token is its
+credential), so a moto server on loopback cannot tell its region and looks
+for the token in the default region's pools, where it is not: every sign-out
+answered NotAuthorized. moto already finds the region by the token for
+``ChangePassword``; the patch does the same for ``GlobalSignOut``.
 """
 
 from __future__ import annotations
@@ -120,12 +126,29 @@ def _patch_query() -> None:
     Table.query = restricted_query  # type: ignore[method-assign]
 
 
+def _patch_global_sign_out() -> None:
+    from moto.cognitoidp.models import cognitoidp_backends, find_account_region_by_value
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import EmptyResult
+
+    def global_sign_out(self: Any) -> Any:
+        access_token = self._get_param("AccessToken")
+        account, region = find_account_region_by_value(
+            "access_token", access_token, fallback=(self.current_account, self.region)
+        )
+        cognitoidp_backends[account][region].global_sign_out(access_token)
+        return EmptyResult()
+
+    CognitoIdpResponse.global_sign_out = global_sign_out  # type: ignore[method-assign]
+
+
 def apply() -> None:
     if _state["applied"]:
         return
     from moto.dynamodb import models
 
     _patch_query()
+    _patch_global_sign_out()
 
     models.copy = _NoTableCopy()  # type: ignore[assignment]
     original = models.DynamoDBBackend.transact_write_items

@@ -291,7 +291,14 @@ def start(
         "/_local/jobs": jobs_page(resources),
         **docs_pages(),
     }
-    gateway = LocalGateway(verifier, extra)
+    from heatportal.adapters.dynamo import DynamoTable
+    from heatportal.adapters.signouts import DynamoSignOuts
+    from heatportal.services.sessions import Sessions
+
+    # The gateway stands in for API Gateway: its own client, so the functions'
+    # request counts (composition's table) stay what they are on AWS.
+    signouts = DynamoSignOuts(DynamoTable(clients(endpoint)["dynamodb"], resources.table_name))
+    gateway = LocalGateway(verifier, extra, revoked=Sessions(signouts).revoked)
     dataset = None
     if demo:
         from infra.local.demo_loader import load_demo

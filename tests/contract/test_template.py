@@ -740,7 +740,8 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
     index_actions = {a for a, r in pairs if r == {"Fn::Sub": "${Table.Arn}/index/*"}}
     if function_id == "InterruptionsFunction":
         # One partition (PK=UTILITY): Query to read, PutItem to announce; no index, no delete.
-        assert table_actions == {"dynamodb:Query", "dynamodb:PutItem"}
+        # GetItem: the caller's last sign-out everywhere, checked on every API request.
+        assert table_actions == {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem"}
         assert not index_actions
         return
     assert table_actions == index_actions

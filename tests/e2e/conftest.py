@@ -80,7 +80,8 @@ def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[L
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("e2e") is not None:
+        # A module that starts a stack of its own names its group itself (the fuzz gate).
+        if item.get_closest_marker("e2e") is not None and item.get_closest_marker("xdist_group") is None:
             stack = "nl" if "local_stack_nl" in getattr(item, "fixturenames", ()) else "no"
             item.add_marker(pytest.mark.xdist_group(f"e2e-{stack}"))
 

@@ -33,6 +33,8 @@ adapter's behaviour by the contract suite in tests/contract/ports.
 | messaging     | InMemorySmsSender               | ports.SmsSender                                 | messaging.SnsSmsSender               |
 | identity      | FakeIdentityAdmin               | accounts.IdentityAdmin                          | identity.CognitoIdentity             |
 | pacer         | RecordingPacer                  | accounts.Pacer                                  | pacing.MinimumDuration               |
+| sessions      | InMemorySignOutStore            | sessions.SignOutStore                           | signouts.DynamoSignOuts              |
+| sms_starts    | InMemoryPendingStartStore       | sms_agreements.PendingStartStore                | dynamo_sms_starts.DynamoSmsStarts    |
 
 ``world.World`` wires the core fakes together; ``recorder.Recorder`` is a spy
 for any of them; test data builders live in ``tests.builders``.

@@ -22,10 +22,10 @@ def test_a_path_parameter_no_route_accepts_is_not_found(http, seed, odd):
         assert_error(http.get(path, headers=seeded.auth), 404, "not_found")
 
 
-def test_an_unknown_api_path_or_method_is_a_json_not_found(http, seed):
+def test_an_unknown_api_path_is_a_json_not_found_and_an_unknown_method_a_405(http, seed):
     seeded = seed()
     assert_error(http.get("/api/nonexistent", headers=seeded.auth), 404, "not_found")
-    assert_error(http.open("/api/organisations", method="PATCH", headers=seeded.auth), 404, "not_found")
+    assert_error(http.open("/api/organisations", method="PATCH", headers=seeded.auth), 405, "method_not_allowed")
 
 
 def test_a_body_that_is_not_json_is_refused_with_415(http, seed):

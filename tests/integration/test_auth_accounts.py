@@ -371,18 +371,13 @@ def test_forgotten_customer_number_and_pin_by_email_and_sms(http, repo):
     assert register(http, customer, f"ny-{customer.number}@example.com", pin=pin_by_sms.group(1)).status_code == 202
 
 
-def test_link_another_customer_number_by_meter_number_then_unlink(http, repo, seed):
+def test_link_another_customer_number_by_its_pin_letter_then_unlink(http, repo, seed):
     person = seed()
     other = unregistered_customer(repo)
-    meter = meter_of(other)
 
-    wrong = http.post(
-        "/api/me/links", json={"customer_number": other.number, "meter_number": "L000"}, headers=person.auth
-    )
+    wrong = http.post("/api/me/links", json={"customer_number": other.number, "pin": "000000"}, headers=person.auth)
     assert (wrong.status_code, body(wrong)["code"]) == (401, "link_failed")
-    linked = http.post(
-        "/api/me/links", json={"customer_number": other.number, "meter_number": meter}, headers=person.auth
-    )
+    linked = http.post("/api/me/links", json={"customer_number": other.number, "pin": "482913"}, headers=person.auth)
     assert linked.status_code == 201, linked.text
     numbers = {c["customer_number"] for c in body(http.get("/api/me", headers=person.auth))["customers"]}
     assert numbers == {person.customer.number, other.number}
@@ -399,7 +394,7 @@ def test_link_another_customer_number_by_meter_number_then_unlink(http, repo, se
 def test_linking_an_already_registered_account_needs_its_password(http, repo, seed):
     person = seed()
     registered = seed()  # another account with its own login
-    request = {"customer_number": registered.customer.number, "meter_number": registered.meter.number}
+    request = {"customer_number": registered.customer.number, "pin": "123456"}
     without = http.post("/api/me/links", json=request, headers=person.auth)
     wrong = http.post("/api/me/links", json={**request, "password": "not-it-1234"}, headers=person.auth)
     assert [body(r)["code"] for r in (without, wrong)] == ["link_failed", "link_failed"]

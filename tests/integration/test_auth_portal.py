@@ -184,13 +184,13 @@ def test_my_account_links_and_unlinks_a_customer_number(browser, repo, seed):
     assert 'href="/account/users"' not in html  # not an administrator anywhere
     wrong = browser.post(
         "/account/links",
-        data={"csrf": csrf_of(html), "customer_number": other.number, "meter_number": "nope"},
+        data={"csrf": csrf_of(html), "customer_number": other.number, "meter_number": meter},
         headers={"Accept-Language": "nb"},
     )
     assert wrong.status_code == 400
     assert translate("error.link_failed", "nb") in wrong.get_data(as_text=True)
     linked = browser.post(
-        "/account/links", data={"csrf": csrf_of(html), "customer_number": other.number, "meter_number": meter}
+        "/account/links", data={"csrf": csrf_of(html), "customer_number": other.number, "pin": "482913"}
     )
     assert linked.status_code == 303
     html = browser.get("/account").get_data(as_text=True)

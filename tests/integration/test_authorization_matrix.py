@@ -547,3 +547,36 @@ def test_an_unknown_customer_is_forbidden_not_missing(world, http):
     # Existence is not revealed: an unknown number answers like somebody else's.
     resp = http.get("/api/customers/999998/meters", headers=world.tokens["admin"])
     assert resp.status_code == 403
+
+
+# A reading that came by SMS (a phone's typo) the customer's own people with the
+# full role replace themselves; every other stored reading stays customer
+# service's (the STAFF_ONLY row above). A management company never replaces one.
+SMS_REPLACEMENT = (401, 403, 403, 200, 200, 403, 403, 200)
+
+
+def _sms_reading(w: World, _persona: str) -> tuple[dict[str, str], dict[str, Any] | None]:
+    meter = w.fresh_meter()  # start value 100, no readings yet
+    day = local_today() - timedelta(days=3)
+    reading = Reading(
+        meter_number=meter,
+        read_on=day,
+        value=Decimal(900),
+        source=ReadingSource.SMS,
+        recorded_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+        recorded_by="sms:+4791234567",
+    )
+    w.repo.table.put(reading_item(reading))
+    params = {"customer": w.customer, "meter": meter, "read_on": day.isoformat()}
+    return params, {"value": "800", "reason": "Tastefeil på SMS"}
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "company_meter"])
+def test_a_reading_that_came_by_sms_is_replaced_by_the_customers_full_role(persona, world, http):
+    expected = dict(zip(PERSONAS, SMS_REPLACEMENT, strict=True)) | {"company_meter": 403}
+    params, payload = _sms_reading(world, persona)
+    path = "/api/customers/{customer}/meters/{meter}/readings/{read_on}"
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", value)
+    resp = http.put(path, json=payload, headers=world.tokens[persona])
+    assert resp.status_code == expected[persona], resp.get_data(as_text=True)[:300]

@@ -227,8 +227,9 @@ def test_the_year_view_gives_the_volume_per_month_with_no_extra_request(http, re
         counts.append(table.requests - before)
         assert resp.status_code == 200
         views.append(body(resp))
-    # the customer's record Query (membership and meter) + MONTH# Query (none: read by hand) + readings Query
-    assert counts == [3, 3]
+    # sign-out record GetItem + the customer's record Query (membership and meter) + MONTH# Query
+    # (none: read by hand) + readings Query, for both meters
+    assert counts == [4, 4]
     assert views[0]["volume_total_m3"] is None
     by_month = {b["key"]: b for b in views[1]["bars"]}
     full = [b for b in by_month.values() if b["quantity"] is not None and Decimal(b["quantity"]) == 1500]

@@ -73,22 +73,25 @@ def test_a_portal_page_decides_access_from_one_read_of_the_customer(stack, bille
     assert (resp.status_code, requests) == PAGES[path]
 
 
-# (method, path) -> (status, requests). Before: meters 3, readings 4, a new
-# reading 8, consumption 4, invoices 4, an invoice 2, its PDF link 2.
+# (method, path) -> (status, requests). Every API route first reads the
+# caller's sign-out record (one GetItem: a session ended everywhere is refused
+# at the edge). Before access was decided once per request, without that
+# GetItem: meters 3, readings 4, a new reading 8, consumption 4, invoices 4,
+# an invoice 2, its PDF link 2.
 ROUTES = {
-    # the record (membership and meters) + the meter's last reading
-    ("GET", "/api/customers/{customer}/meters"): (200, 2),
-    # record + the readings + their corrections
-    ("GET", "/api/customers/{customer}/meters/{meter}/readings"): (200, 3),
-    # record + what checks the value against the history + the write
-    ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (201, 7),
-    # record + the months of daily data (none: read by hand) + the readings
-    ("GET", "/api/customers/{customer}/meters/{meter}/consumption?view=total"): (200, 3),
-    # the record with its invoices + the payments
-    ("GET", "/api/customers/{customer}/invoices"): (200, 2),
-    # the record with its invoices (the invoice among them)
-    ("GET", "/api/customers/{customer}/invoices/{invoice}"): (200, 1),
-    ("GET", "/api/customers/{customer}/invoices/{invoice}/pdf"): (200, 1),
+    # sign-out + the record (membership and meters) + the meter's last reading
+    ("GET", "/api/customers/{customer}/meters"): (200, 3),
+    # sign-out + record + the readings + their corrections
+    ("GET", "/api/customers/{customer}/meters/{meter}/readings"): (200, 4),
+    # sign-out + record + what checks the value against the history + the write
+    ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (201, 8),
+    # sign-out + record + the months of daily data (none: read by hand) + the readings
+    ("GET", "/api/customers/{customer}/meters/{meter}/consumption?view=total"): (200, 4),
+    # sign-out + the record with its invoices + the payments
+    ("GET", "/api/customers/{customer}/invoices"): (200, 3),
+    # sign-out + the record with its invoices (the invoice among them)
+    ("GET", "/api/customers/{customer}/invoices/{invoice}"): (200, 2),
+    ("GET", "/api/customers/{customer}/invoices/{invoice}/pdf"): (200, 2),
 }
 
 
@@ -118,7 +121,8 @@ def test_a_company_person_pays_one_query_more_for_its_organisations(stack, http,
     http.post(f"/api/organisations/{org}/customers/{number}/accept", headers=headers)
     url = f"/api/customers/{number}/meters"
     requests, resp = counted(lambda: http.get(url, headers=headers))
-    # record + organisations + the granted meter's last reading (the other facility is
-    # filtered out); before: membership + organisations + grant + meters + last reading
-    assert (resp.status_code, requests) == (200, 3)
+    # sign-out + record + organisations + the granted meter's last reading (the other
+    # facility is filtered out); before: membership + organisations + grant + meters +
+    # last reading (and no sign-out check)
+    assert (resp.status_code, requests) == (200, 4)
     assert [m["number"] for m in resp.json] == [customer.meter.number]

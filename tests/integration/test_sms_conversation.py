@@ -5,6 +5,7 @@ outbox, readings in DynamoDB, reminders by the scheduled job."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -59,6 +60,17 @@ class Phone:
         return result["outcomes"][0], replies[-1]
 
 
+def start_agreement(phone: Phone, seeded) -> tuple[str, str]:
+    """KLEM START, then KLEM START with the code the customer got at the
+    e-mail on record (services.sms_agreements): (outcome, reply) of the second."""
+    outcome, _ = phone.send(f"KLEM START {seeded.customer.number} {seeded.meter.number}")
+    assert outcome == "start_code_sent"
+    newest = next(m for m in outbox_messages() if m["channel"] == "email" and m["to"] == seeded.email)
+    code = re.search(r"START (\d{6})", newest["text"])
+    assert code, newest["text"]
+    return phone.send(f"KLEM START {code.group(1)}")
+
+
 def readings(http, seeded) -> dict[str, tuple[str, str]]:
     resp = http.get(
         f"/api/customers/{seeded.customer.number}/meters/{seeded.meter.number}/readings", headers=seeded.auth
@@ -71,8 +83,9 @@ def test_sms_conversation_start_reminder_reply_and_every_error(http, seed):
     phone = Phone(f"+4794{seeded.customer.number[-6:]}")
     today = composition.clock().today().isoformat()  # the utility's time zone decides the date
 
-    # Start the agreement with the customer number and meter number
-    outcome, reply = phone.send(f"klem start {seeded.customer.number} {seeded.meter.number}")
+    # Start the agreement with the customer number and meter number, confirmed
+    # with the code sent to the customer's e-mail on record
+    outcome, reply = start_agreement(phone, seeded)
     assert outcome == "start_confirmed"
     assert seeded.meter.number in reply and "SMS-avtalen er registrert" in reply
 
@@ -123,7 +136,7 @@ def test_a_redelivered_sms_is_answered_once(http, seed):
     seeded = seed()
     phone = Phone(f"+4796{seeded.customer.number[-6:]}")
     event = sms_event(phone.number, f"KLEM START {seeded.customer.number} {seeded.meter.number}", "dup-1")
-    assert invoke("NotificationsFunction", event)["outcomes"] == ["start_confirmed"]
+    assert invoke("NotificationsFunction", event)["outcomes"] == ["start_code_sent"]
     assert invoke("NotificationsFunction", event)["outcomes"] == ["duplicate"]
     assert len(phone.inbox()) == 1
 
@@ -136,7 +149,7 @@ def test_a_record_that_is_not_an_sms_is_ignored(stack):
 def test_reading_value_is_stored_as_decimal(http, seed):
     seeded = seed()
     phone = Phone(f"+4797{seeded.customer.number[-6:]}")
-    phone.send(f"KLEM START {seeded.customer.number} {seeded.meter.number}")
+    start_agreement(phone, seeded)
     outcome, _ = phone.send("KLEM 19001")
     assert outcome == "reading_confirmed"
     assert Decimal(readings(http, seeded)[composition.clock().today().isoformat()][0]) == Decimal(19001)
@@ -163,7 +176,7 @@ def test_an_sms_agreement_started_by_text_is_told_to_the_customer_once(http, see
             if m["channel"] == "email" and m["to"] == seeded.email and m["subject"] == subject
         ]
 
-    assert phone.send(f"KLEM START {seeded.customer.number} {seeded.meter.number}")[0] == "start_confirmed"
+    assert start_agreement(phone, seeded)[0] == "start_confirmed"
     [notice] = notices()
     assert phone.number in notice["text"] and seeded.meter.number in notice["text"]
     # Starting again for the same meter is no news.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from heatportal.adapters.dynamo import DynamoRepository
-from tests.integration.test_sms_conversation import Phone
+from tests.integration.test_sms_conversation import Phone, start_agreement
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def test_stop_one_meter_then_plain_stop_and_no_sms_reminder_follows(http, seed):
     first, second, third = seed(), seed(), seed()
     phone = Phone(f"+4793{first.customer.number[-6:]}")
     for seeded in (first, second, third):
-        outcome, _ = phone.send(f"KLEM START {seeded.customer.number} {seeded.meter.number}")
+        outcome, _ = start_agreement(phone, seeded)
         assert outcome == "start_confirmed"
 
     # When the phone ends the first meter's agreement
@@ -60,7 +60,7 @@ def test_stop_answers_for_every_case(http, seed):
     # No agreement yet: said so, with how to start one
     outcome, reply = phone.send("KLEM STOP")
     assert (outcome, "ingen SMS-avtale" in reply) == ("stop_none", True)
-    phone.send(f"KLEM START {seeded.customer.number} {seeded.meter.number}")
+    start_agreement(phone, seeded)
     # A meter the phone has no agreement for: nothing ended
     outcome, reply = phone.send("KLEM STOP M000000")
     assert (outcome, "M000000" in reply) == ("unknown_meter", True)

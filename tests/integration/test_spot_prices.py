@@ -50,7 +50,8 @@ def test_staff_put_a_price_a_retry_changes_nothing_and_the_year_lists_it(http, r
     table = composition.repository().table  # the handlers run in this process and share it
     before = table.requests
     listed = http.get("/api/spot-prices/NO3?year=2021", headers=staff_auth)
-    assert table.requests - before == 1  # one Query on SPOT#NO3, whatever the number of months
+    # the caller's sign-out record (GetItem) + one Query on SPOT#NO3, whatever the number of months
+    assert table.requests - before == 2
     assert listed.status_code == 200
     assert [(p["month"], p["price_per_kwh"]) for p in body(listed)] == [("2021-01", "0.6"), ("2021-02", "0.8512")]
     assert body(http.get("/api/spot-prices/NO3?year=2020", headers=staff_auth)) == []

@@ -13,7 +13,7 @@ from heatportal.domain.secrets import hash_secret, verify_secret
 from heatportal.services.access import Principal
 from heatportal.services.accounts import credentials as credentials_module
 from heatportal.services.accounts import forgotten_number as forgotten_number_module
-from heatportal.services.accounts import registration as registration_module
+from heatportal.services.accounts import proof as proof_module
 from heatportal.services.accounts.common import PUBLIC_ANSWER_FLOOR, address_key
 from heatportal.services.accounts.search import NAME_RESULTS
 from tests.fakes.identity import FakeIdentityAdmin
@@ -213,7 +213,7 @@ def test_a_refused_registration_does_the_same_work_whether_or_not_the_number_exi
         log.append("scrypt")
         return real_verify(value, stored)
 
-    monkeypatch.setattr(registration_module, "verify_secret", verify_and_log)
+    monkeypatch.setattr(proof_module, "verify_secret", verify_and_log)  # where the proof is checked
     paths = {}
     for label, candidate in (("unknown", unknown_number), ("wrong proof", number)):
         log.clear()

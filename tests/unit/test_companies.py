@@ -1,4 +1,4 @@
-"""Management companies (seed 004): organisation numbers, and what a company's
+"""Management companies: organisation numbers, and what a company's
 grant lets its people see (heatportal.domain.companies, services.access)."""
 
 from __future__ import annotations

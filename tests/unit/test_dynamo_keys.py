@@ -182,8 +182,10 @@ def test_a_users_index_partition_keeps_memberships_and_organisations_apart() -> 
 def test_a_phones_partition_keeps_agreements_and_start_attempts_apart() -> None:
     phone = "+4791234567"
     agreement, attempts = keys.agreement("sms", phone, METER), keys.start_attempts(phone, DAY)
-    assert agreement.pk == attempts.pk
+    pending = keys.pending_start(phone)
+    assert agreement.pk == attempts.pk == pending.pk
     assert agreement.sk.startswith(keys.AGREEMENTS) and not attempts.sk.startswith(keys.AGREEMENTS)
+    assert not pending.sk.startswith(keys.AGREEMENTS)  # a phone's agreements query never reads it
     assert keys.agreement("email", "kari@example.no", METER).pk != keys.agreement("sms", "kari@example.no", METER).pk
 
 
@@ -221,6 +223,7 @@ def test_partition_key_spaces_of_different_entities_never_meet() -> None:
         "attempt_counter": keys.attempt_counter("link", "ip", "w").pk,
         "invoice_counter": keys.invoice_counter().pk,
         "sign_out": keys.sign_out("user-1").pk,
+        "start_codes": keys.start_codes_sent(NUMBER, DAY).pk,
         "phone": keys.address_pk("sms", "+4791234567"),
         "email": keys.address_pk("email", "kari@example.no"),
         "spot": keys.spot_pk("NO1"),

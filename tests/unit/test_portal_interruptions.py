@@ -1,4 +1,4 @@
-"""Service interruptions (seed 004): staff announce them; a customer sees the
+"""Service interruptions: staff announce them; a customer sees the
 current ones and those planned within 30 days that touch their facilities."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Profile service, second pass: a different bank account per facility
-(seed 003) and the contact requests customer service works through."""
+"""Profile service: a different bank account per facility (a customer pays
+for each property from its own account) and the contact requests customer service works through."""
 
 from __future__ import annotations
 

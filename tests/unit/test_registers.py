@@ -1,4 +1,4 @@
-"""Meters with several registers (issue 4 item 1): the model, the item mapping,
+"""Meters with several registers (energy and volume): the model, the item mapping,
 and readings that carry secondary register values, against in-memory fakes."""
 
 from __future__ import annotations

@@ -11,16 +11,18 @@ import pytest
 from heatportal.composition import texts
 from heatportal.domain.phone import normalise_phone
 from heatportal.domain.reminders import ReminderAgreement
-from heatportal.domain.sms import Malformed, StartAgreement, SubmitReading, parse_sms
+from heatportal.domain.sms import ConfirmStart, Malformed, StartAgreement, SubmitReading, parse_sms
 from heatportal.services.readings import ReadingService
 from heatportal.services.reminders import ReminderService, next_cutoff
-from heatportal.services.sms import START_ATTEMPTS_PER_DAY, SmsReadingService
+from heatportal.services.sms import SmsReadingService
+from heatportal.services.sms_agreements import START_ATTEMPTS_PER_DAY, SmsAgreementStarts
 from tests.builders import a_customer, a_meter, a_reading
 from tests.fakes.clock import FixedClock
 from tests.fakes.customers import InMemoryCustomerRepository
 from tests.fakes.messaging import InMemoryMailer, InMemorySmsSender
 from tests.fakes.readings import InMemoryReadingRepository
 from tests.fakes.reminders import InMemoryReminderStore
+from tests.fakes.sms_starts import InMemoryPendingStartStore
 
 PHONE = "+4791234567"
 
@@ -34,7 +36,8 @@ PHONE = "+4791234567"
         ("KLEM 12345,6", SubmitReading(None, Decimal("12345.6"), False)),
         ("KLEM M-2 12345", SubmitReading("M-2", Decimal(12345), False)),
         ("KLEM M-2 12345 ok", SubmitReading("M-2", Decimal(12345), True)),
-        ("KLEM START 100001", Malformed(start=True)),
+        ("KLEM START 100001", ConfirmStart("100001")),  # six digits: the code (or a number without its meter)
+        ("KLEM START 12", Malformed(start=True)),
         ("KLEM", Malformed(start=False)),
         ("KLEM twelve", Malformed(start=False)),
         ("KLEM 12.345.6", Malformed(start=False)),
@@ -73,6 +76,20 @@ class World:
         self.store = InMemoryReminderStore()
         self.sms = InMemorySmsSender()
         self.mailer = InMemoryMailer()
+        self.pending = InMemoryPendingStartStore()
+        # (customer number, phone, meter, code) of each code mailed to the e-mail on record
+        self.codes: list[tuple[str, str, str, str]] = []
+        self.starts = SmsAgreementStarts(
+            self.customers,
+            self.store,
+            self.pending,
+            self.clock,
+            self.sms,
+            texts,
+            keyword="KLEM",
+            country="NO",
+            mail_code=lambda customer, phone, meter, code: self.codes.append((customer.number, phone, meter, code)),
+        )
         self.service = SmsReadingService(
             self.customers,
             self.reading_service,
@@ -82,6 +99,7 @@ class World:
             keyword="KLEM",
             country="NO",
             default_language="nb",
+            starts=self.starts,
         )
         self.reminders = ReminderService(
             self.customers,
@@ -101,6 +119,12 @@ class World:
         assert self.sms.sent[-1] == (outcome.phone, outcome.reply)
         return outcome.outcome
 
+    def start(self, customer: str, meter: str, phone: str = "91234567") -> str:
+        """KLEM START, then the code the customer got by e-mail, from the same phone."""
+        assert self.text(f"KLEM START {customer} {meter}", phone=phone) == "start_code_sent"
+        code = self.codes[-1][3]
+        return self.text(f"KLEM START {code}", phone=phone)
+
 
 @pytest.fixture
 def world() -> World:
@@ -108,8 +132,8 @@ def world() -> World:
 
 
 def test_a_whole_sms_conversation(world: World) -> None:
-    # Start an agreement by SMS
-    assert world.text("KLEM START 100001 M-1") == "start_confirmed"
+    # Start an agreement by SMS, confirmed with the code sent to the e-mail on record
+    assert world.start("100001", "M-1") == "start_confirmed"
     assert "M-1" in world.sms.sent[-1][1] and "KLEM" in world.sms.sent[-1][1]
     # The reminder comes before the cut-off on April 1st
     world.clock.set_today(date(2024, 3, 29))
@@ -142,7 +166,7 @@ def test_a_whole_sms_conversation(world: World) -> None:
 def test_each_malformed_or_refused_message_gets_its_answer_and_stores_nothing(
     world: World, body: str, outcome: str, words: str
 ) -> None:
-    world.text("KLEM START 100001 M-1")
+    world.start("100001", "M-1")
     before = dict(world.readings.readings)
     assert world.text(body) == outcome
     assert words in world.sms.sent[-1][1]
@@ -157,15 +181,15 @@ def test_an_unknown_sender_is_told_how_to_start(world: World) -> None:
 
 
 def test_an_implausible_value_is_stored_when_sent_again_with_ok(world: World) -> None:
-    world.text("KLEM START 100001 M-1")
+    world.start("100001", "M-1")
     assert world.text("KLEM 99999") == "implausible"
     assert world.text("KLEM M-1 99999 OK") == "reading_confirmed"
     assert world.readings.readings[("M-1", date(2024, 3, 15))].value == Decimal(99999)
 
 
 def test_two_meters_on_one_phone_need_the_meter_number(world: World) -> None:
-    world.text("KLEM START 100001 M-1")
-    world.text("KLEM START 100001 M-2")
+    world.start("100001", "M-1")
+    world.start("100001", "M-2")
     assert world.text("KLEM 3100") == "which_meter"
     assert "M-1, M-2" in world.sms.sent[-1][1]
     assert world.text("KLEM M-2 3100") == "reading_confirmed"
@@ -174,7 +198,7 @@ def test_two_meters_on_one_phone_need_the_meter_number(world: World) -> None:
 
 
 def test_the_reply_is_in_the_customers_language(world: World) -> None:
-    world.text("KLEM START 100002 X-9", phone="+447911123456")
+    world.start("100002", "X-9", phone="+447911123456")
     assert "agreement for meter X-9 is set up" in world.sms.sent[-1][1]
 
 

@@ -35,8 +35,8 @@ def test_stop_messages_are_parsed(text: str, command: object) -> None:
 @pytest.fixture
 def two_meters() -> World:
     world = World()
-    world.text("KLEM START 100001 M-1")
-    world.text("KLEM START 100001 M-2")
+    world.start("100001", "M-1")
+    world.start("100001", "M-2")
     return world
 
 

@@ -37,8 +37,10 @@ from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
 from heatportal.adapters.dynamo_readings import DynamoReadingsStore
+from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
 from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
 from heatportal.adapters.interruptions import DynamoInterruptions
+from heatportal.adapters.signouts import DynamoSignOuts
 from heatportal.domain.companies import CompanyGrant, OrgMember
 from heatportal.domain.model import Customer, DailyConsumption, Facility, Membership, Meter
 from heatportal.ports import (
@@ -66,8 +68,10 @@ from heatportal.services.reading_confirmations import ConfirmationMarkers
 from heatportal.services.reading_corrections import ReadingHistoryStore
 from heatportal.services.reading_links import ReadingLinkStore
 from heatportal.services.reminders import ReminderStore
+from heatportal.services.sessions import SignOutStore
 from heatportal.services.smart_meter_import import IntervalStore
 from heatportal.services.sms import SmsAgreementStore
+from heatportal.services.sms_agreements import PendingStartStore
 from heatportal.services.spot_prices import SpotPriceStore
 from infra.local.resources import REGION, create_table
 from tests.fakes.accounts import InMemoryAccountStore
@@ -84,6 +88,8 @@ from tests.fakes.profile import InMemoryProfileStore
 from tests.fakes.ratelimit import InMemoryRateLimitStore
 from tests.fakes.readings import InMemoryConfirmationMarkers, InMemoryReadingHistoryStore, InMemoryReadingRepository
 from tests.fakes.reminders import InMemoryReminderStore
+from tests.fakes.sessions import InMemorySignOutStore
+from tests.fakes.sms_starts import InMemoryPendingStartStore
 from tests.fakes.spot_prices import InMemorySpotPriceStore
 
 
@@ -137,6 +143,8 @@ class Ports:
     meter_settings: MeterSettingsStore
     meter_lifecycle: MeterLifecycleStore
     interruptions: InterruptionRepository
+    sign_outs: SignOutStore
+    sms_starts: PendingStartStore
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -219,6 +227,8 @@ def in_memory_ports() -> Ports:
         meter_settings=meter_settings,
         meter_lifecycle=InMemoryMeterLifecycleStore(customers, readings, meter_settings),
         interruptions=InMemoryInterruptionRepository(),
+        sign_outs=InMemorySignOutStore(),
+        sms_starts=InMemoryPendingStartStore(),
     )
 
 
@@ -283,6 +293,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         meter_settings=DynamoMeterSettingsStore(table),
         meter_lifecycle=DynamoMeterLifecycleStore(table),
         interruptions=DynamoInterruptions(table),
+        sign_outs=DynamoSignOuts(table),
+        sms_starts=DynamoSmsStarts(table),
     )
 
 

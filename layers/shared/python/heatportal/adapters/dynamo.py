@@ -314,6 +314,7 @@ def membership_item(membership: Membership) -> dict[str, Any]:
         "customer_number": membership.customer_number,
         "role": membership.role.value,
         "email": membership.email,
+        **({"linked_by_proof": True} if membership.linked_by_proof else {}),
     }
 
 
@@ -323,6 +324,7 @@ def membership_from_item(item: dict[str, Any]) -> Membership:
         customer_number=item["customer_number"],
         role=item["role"],
         email=item["email"],
+        linked_by_proof=bool(item.get("linked_by_proof", False)),
     )
 
 

@@ -311,6 +311,16 @@ def start_attempts(phone: str, day: date) -> Key:
     return Key(address_pk("sms", phone), f"ATTEMPTS#{day.isoformat()}")
 
 
+def pending_start(phone: str) -> Key:
+    """A phone's KLEM START waiting for the code sent to the contact data on record."""
+    return Key(address_pk("sms", phone), "PENDINGSTART")
+
+
+def start_codes_sent(customer_number: str, day: date) -> Key:
+    """How many START codes went to a customer's contact data on a day."""
+    return Key(f"STARTCODES#{customer_number}", day.isoformat())
+
+
 # --- spot prices, billing runs, interruptions, name index -------------------------------------------
 
 

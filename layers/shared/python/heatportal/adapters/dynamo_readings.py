@@ -128,6 +128,7 @@ def correction_item(correction: ReadingCorrection) -> dict[str, Any]:
         "reason": correction.reason,
         "corrected_at": correction.corrected_at.isoformat(),
         "corrected_by": correction.corrected_by,
+        **({"by_customer": True} if correction.by_customer else {}),
     }
 
 
@@ -146,6 +147,7 @@ def correction_from_item(item: dict[str, Any]) -> ReadingCorrection:
         reason=item["reason"],
         corrected_at=datetime.fromisoformat(item["corrected_at"]),
         corrected_by=item["corrected_by"],
+        by_customer=bool(item.get("by_customer", False)),
     )
 
 

@@ -7,6 +7,7 @@ methods answer the same whether or not a user exists.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -27,10 +28,20 @@ def _password_policy(error: ClientError) -> ValidationFailed:
 
 
 class CognitoAccounts:
-    def __init__(self, cognito: Any, user_pool_id: str, client_id: str) -> None:
+    def __init__(
+        self,
+        cognito: Any,
+        user_pool_id: str,
+        client_id: str,
+        *,
+        on_sign_out: Callable[[str], None] | None = None,
+    ) -> None:
         self.cognito = cognito
         self.user_pool_id = user_pool_id
         self.client_id = client_id
+        # Told the user id (sub) before a sign-out everywhere, so that ID tokens,
+        # which Cognito cannot revoke, are refused too (services.sessions).
+        self.on_sign_out = on_sign_out
 
     def find_user(self, email: str) -> str | None:
         try:
@@ -123,7 +134,12 @@ class CognitoAccounts:
             raise
 
     def sign_out_user(self, email: str) -> None:
-        """Revoke every refresh token of the user (after a password reset)."""
+        """End every session of the user: refresh and access tokens revoked by
+        Cognito, ID tokens refused from now on (``on_sign_out``)."""
+        if self.on_sign_out is not None:
+            user_id = self.find_user(email)
+            if user_id is not None:
+                self.on_sign_out(user_id)
         try:
             self.cognito.admin_user_global_sign_out(UserPoolId=self.user_pool_id, Username=email)
         except ClientError as error:

@@ -24,6 +24,7 @@ from heatportal.composition.accounts import (
     link_service,
     one_time_codes,
     registration_service,
+    sign_in,
 )
 from heatportal.composition.billing import (
     advance_repository,
@@ -56,6 +57,7 @@ from heatportal.composition.core import (
     profile,
     rate_limiter,
     repository,
+    sessions,
     signouts,
     sms,
     texts,
@@ -72,6 +74,7 @@ from heatportal.composition.readings import (
     readings_store,
     reminder_service,
     smart_meter_import_service,
+    sms_agreement_starts,
     sms_reading_service,
 )
 
@@ -124,9 +127,12 @@ __all__ = [
     "registration_service",
     "reminder_service",
     "repository",
+    "sessions",
+    "sign_in",
     "signouts",
     "smart_meter_import_service",
     "sms",
+    "sms_agreement_starts",
     "sms_reading_service",
     "spot_price_service",
     "texts",

@@ -1,4 +1,4 @@
-"""Accounts: registration, sign-in and credentials, linked customer numbers,
+"""Accounts: registration, sign-in (sessions that end everywhere) and credentials, linked customer numbers,
 a customer's users, forgotten customer numbers, customer search."""
 
 from __future__ import annotations
@@ -12,14 +12,18 @@ from heatportal.composition.core import (
     clock,
     cognito_accounts,
     config,
+    identity,
     mailer,
     profile,
     rate_limiter,
     repository,
+    sessions,
     sms,
 )
 
 if TYPE_CHECKING:
+    from heatportal.adapters.identity import Tokens
+    from heatportal.domain.model import Customer
     from heatportal.services.accounts.codes import OneTimeCodes
     from heatportal.services.accounts.credentials import CredentialService
     from heatportal.services.accounts.forgotten_number import ForgottenNumberService
@@ -63,6 +67,13 @@ def registration_service() -> RegistrationService:
     )
 
 
+def sign_in(username: str, password: str) -> Tokens:
+    """Cognito's sign-in, never handing out tokens refused on arrival (right after a sign-out)."""
+    from heatportal.adapters.identity import unverified_claims
+
+    return sessions().fresh(lambda: identity().login(username, password), lambda t: unverified_claims(t.id_token))
+
+
 @cache
 def credential_service() -> CredentialService:
     from heatportal.adapters.pacing import MinimumDuration
@@ -93,7 +104,33 @@ def link_service() -> LinkService:
         identity=cognito_accounts(),
         limiter=rate_limiter(),
         clock=clock(),
+        notify=_link_notice,
     )
+
+
+def _link_notice(customer: Customer, linked_by: str) -> None:
+    """A login was linked to the customer: the customer is told at its e-mail
+    on record, or by SMS where it has only a phone, so a wrong link is seen."""
+    from heatportal.documents.account_emails import profile_notice_email
+
+    if customer.email:
+        facts = [("customer_number", customer.number), ("linked_user", linked_by)]
+        subject, text, html = profile_notice_email("account_linked", customer.language, customer.name, facts, profile())
+        mailer().send(customer.email, subject, text, html)
+    elif customer.phone:
+        from heatportal.domain.phone import normalise_phone
+        from heatportal.i18n import translate
+
+        phone = normalise_phone(customer.phone, profile().country, strict=True)
+        if phone is not None:
+            text = translate(
+                "sms.account.linked",
+                customer.language,
+                utility=profile().name,
+                customer_number=customer.number,
+                email=linked_by,
+            )
+            sms().send(phone, text)
 
 
 @cache

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from heatportal.domain.profile import UtilityProfile
     from heatportal.services.access import AccessService
     from heatportal.services.ratelimit import RateLimiter
+    from heatportal.services.sessions import Sessions
 
 
 @cache
@@ -92,7 +93,12 @@ def jwt_verifier() -> JwtVerifier:
 def cognito_accounts() -> CognitoAccounts:
     from heatportal.adapters.identity_accounts import CognitoAccounts
 
-    return CognitoAccounts(client("cognito-idp"), config().user_pool_id, config().user_pool_client_id)
+    return CognitoAccounts(
+        client("cognito-idp"),
+        config().user_pool_id,
+        config().user_pool_client_id,
+        on_sign_out=lambda user_id: sessions().end_everywhere(user_id),
+    )
 
 
 @cache
@@ -100,6 +106,14 @@ def signouts() -> DynamoSignOuts:
     from heatportal.adapters.signouts import DynamoSignOuts
 
     return DynamoSignOuts(repository().table)
+
+
+@cache
+def sessions() -> Sessions:
+    """Sessions that end everywhere: a sign-out refuses every token issued before it."""
+    from heatportal.services.sessions import Sessions
+
+    return Sessions(signouts())
 
 
 @cache

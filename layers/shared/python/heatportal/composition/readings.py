@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from heatportal.services.reminders import ReminderService
     from heatportal.services.smart_meter_import import SmartMeterImportService
     from heatportal.services.sms import SmsReadingService
+    from heatportal.services.sms_agreements import SmsAgreementStarts
 
 
 @cache
@@ -103,8 +104,41 @@ def sms_reading_service() -> SmsReadingService:
         keyword=p.sms_keyword,
         country=p.country,
         default_language=p.default_language,
+        starts=sms_agreement_starts(),
+    )
+
+
+@cache
+def sms_agreement_starts() -> SmsAgreementStarts:
+    """SMS agreements set up only with a code the customer receives at the contact data on record."""
+    from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
+    from heatportal.services.sms_agreements import SmsAgreementStarts
+
+    p = profile()
+    return SmsAgreementStarts(
+        repository(),
+        readings_store(),
+        DynamoSmsStarts(repository().table),
+        clock(),
+        sms(),
+        texts,
+        keyword=p.sms_keyword,
+        country=p.country,
+        mail_code=_sms_start_code_mail,
         notify_start=_sms_agreement_notice,
     )
+
+
+def _sms_start_code_mail(customer: Customer, phone: str, meter_number: str, code: str) -> None:
+    """A phone asked by SMS to send this meter's readings: the code that allows
+    it goes to the customer's e-mail on record, with what to send from the phone."""
+    from heatportal.documents.account_emails import profile_notice_email
+
+    assert customer.email is not None
+    confirm = f"{profile().sms_keyword.upper()} START {code}"
+    facts = [("phone", phone), ("meter", meter_number), ("sms_confirm", confirm)]
+    subject, text, html = profile_notice_email("sms_start_code", customer.language, customer.name, facts, profile())
+    mailer().send(customer.email, subject, text, html)
 
 
 def _sms_agreement_notice(customer: Customer, phone: str, meter_number: str) -> None:

@@ -56,6 +56,16 @@ class RateLimited(DomainError):
     code = "rate_limited"
 
 
+class BadRequest(DomainError):
+    """A request the API cannot read at all (not a field's value: its structure)."""
+
+    code = "body_invalid"
+
+
+class PayloadTooLarge(DomainError):
+    code = "body_too_large"
+
+
 class TransientFailure(DomainError):
     """A dependency failed in a way that a retry may fix (throttling, timeouts)."""
 

@@ -183,6 +183,9 @@ class Membership(Frozen):
     # Set when the access comes from a management company's grant,
     # not from the person's own link to the customer.
     via_org: str | None = None
+    # A link made with the registration proof alone (PIN letter, postcode or
+    # name), approved by nobody: the real owner may still register.
+    linked_by_proof: bool = False
 
 
 class BillingPeriod(Frozen):

@@ -1,4 +1,5 @@
-"""A staff correction of a stored meter reading, kept as history.
+"""A correction of a stored meter reading, kept as history: by customer
+service, or the customer's replacement of a reading that came by SMS.
 
 The reading itself is replaced (billing and estimates use the corrected
 value); the version it replaced is kept with who corrected it, when and why,
@@ -33,3 +34,5 @@ class ReadingCorrection(Frozen):
     reason: str = Field(min_length=1, max_length=REASON_MAX_LENGTH)
     corrected_at: datetime
     corrected_by: str
+    # The customer replaced a reading that came by SMS (not customer service).
+    by_customer: bool = False

@@ -3,7 +3,9 @@
 Accepted messages (keyword from the utility profile, any letter case, any
 whitespace between words):
 
-- ``KLEM START <customer number> <meter number>``: set up an SMS agreement;
+- ``KLEM START <customer number> <meter number>``: ask for an SMS agreement
+  (a code goes to the contact data on record);
+- ``KLEM START <code>``: confirm it with that code, from the same phone;
 - ``KLEM <reading>``: a reading for the phone's only meter;
 - ``KLEM <meter number> <reading>``: a reading when the phone has several meters;
 - either reading form followed by ``OK``: the sender confirms a value the
@@ -25,12 +27,20 @@ from decimal import Decimal
 
 _VALUE = re.compile(r"^\d{1,12}(?:[.,]\d{1,3})?$")
 _NUMBER = re.compile(r"^[0-9A-Za-z/-]{1,20}$")
+_CODE = re.compile(r"^[0-9]{6}$")
 
 
 @dataclass(frozen=True)
 class StartAgreement:
     customer_number: str
     meter_number: str
+
+
+@dataclass(frozen=True)
+class ConfirmStart:
+    """The code sent to the contact data on record, which sets the agreement up."""
+
+    code: str
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ class Malformed:
     stop: bool = False
 
 
-SmsCommand = StartAgreement | SubmitReading | StopAgreement | Malformed
+SmsCommand = StartAgreement | ConfirmStart | SubmitReading | StopAgreement | Malformed
 
 _STOP_WORDS = frozenset({"STOP", "STOPP"})
 
@@ -76,6 +86,8 @@ def parse_sms(text: str, keyword: str) -> SmsCommand:
     if rest and rest[0].upper() == "START":
         if len(rest) == 3 and _NUMBER.match(rest[1]) and _NUMBER.match(rest[2]):
             return StartAgreement(customer_number=rest[1], meter_number=rest[2])
+        if len(rest) == 2 and _CODE.match(rest[1]):
+            return ConfirmStart(code=rest[1])
         return Malformed(start=True)
     confirmed = bool(rest) and rest[-1].upper() == "OK"
     if confirmed:

@@ -68,7 +68,7 @@ def check_year(year: int) -> int:
 def parse_price(text: str) -> Decimal:
     """A price per kWh from text: ``0.8512`` or ``0,8512``; no thousands separators."""
     cleaned = text.strip().replace(",", ".")
-    if not re.fullmatch(r"-?\d{1,6}(\.\d+)?", cleaned):
+    if not re.fullmatch(r"-?[0-9]{1,6}(\.[0-9]+)?", cleaned):  # ASCII digits only, as the API documents
         raise ValidationFailed("The price must be a decimal number.", code="spot_price_invalid")
     try:
         price = Decimal(cleaned)

@@ -19,9 +19,9 @@ from datetime import date, datetime
 from typing import Literal, Protocol
 
 from heatportal.domain.accounts import BankAccount, ContactRequest, account_for_facility
+from heatportal.domain.contact import phone_number, plain_text
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Address, Customer, Facility, Language, Role
-from heatportal.domain.phone import normalise_phone
 from heatportal.domain.profile import UtilityProfile
 from heatportal.ports import Clock, CustomerRepository, Mailer
 from heatportal.services import ratelimit
@@ -156,17 +156,19 @@ class ProfileService:
         scope.require(Role.FULL)
         customer_number = scope.customer_number
         new_email = normalize_email(email) if email and email.strip() else None
-        new_phone = None
-        if phone and phone.strip():
-            new_phone = normalise_phone(phone, self.profile.country, strict=True)
-            if new_phone is None:
-                raise _field_error("phone", "phone_invalid", "Enter a valid mobile number.")
+        new_phone = phone_number(phone, self.profile.country) if phone and phone.strip() else None
         self.store.update_contact(customer_number, new_email, new_phone)
         return self._customer(customer_number)
 
     def change_billing_address(self, scope: Scope, address: Address, password: str) -> Customer:
         scope.require(Role.FULL)
         principal, customer_number = scope.principal, scope.customer_number
+        address = address.model_copy(
+            update={
+                "street": plain_text(address.street, field="street", max_length=200),
+                "city": plain_text(address.city, field="city", max_length=100),
+            }
+        )
         if not re.fullmatch(self.profile.postcode_pattern, address.postcode):
             raise _field_error("postcode", "postcode_invalid", "Check the postcode.")
         self._require_password(principal, password)
@@ -202,8 +204,7 @@ class ProfileService:
             compact = str(iban_numbers.validate(iban))
         except ValidationError as error:
             raise _field_error("iban", "iban_invalid", "Check the IBAN.") from error
-        if not holder.strip():
-            raise _field_error("holder", "validation_failed", "Enter the account holder.")
+        holder = plain_text(holder, field="holder", max_length=200)
         if valid_from < self.clock.today():
             raise _field_error("valid_from", "bank_date_past", "The change date cannot be in the past.")
         if self.profile.currency in SEPA_CURRENCIES and not sepa_mandate:
@@ -255,11 +256,9 @@ class ProfileService:
     def contact(self, scope: Scope, subject: str, message: str, phone: str) -> ContactRequest:
         scope.require(Role.READ, companies="any")
         principal, customer_number = scope.principal, scope.customer_number
-        if not subject.strip() or not message.strip():
-            raise _field_error("message" if subject.strip() else "subject", "validation_failed", "Required.")
-        normalized = normalise_phone(phone, self.profile.country, strict=True)
-        if normalized is None:
-            raise _field_error("phone", "phone_invalid", "Enter a valid phone number.")
+        subject = plain_text(subject, field="subject", max_length=200)
+        message = plain_text(message, field="message", max_length=5000, multiline=True)
+        normalized = phone_number(phone, self.profile.country)
         # Per person and customer: one person's messages never block the others' form.
         key = f"contact-{customer_number}-{principal.user_id}"
         self.limiter.hit(ratelimit.CODE_REQUESTS_PER_ADDRESS, key, self.clock.now())

@@ -1,6 +1,9 @@
 """Corrections of stored readings by customer service, with history kept.
 
-Only staff may correct. A correction replaces the stored reading's value and
+Customer service corrects any stored reading. The customer's own people with
+the full role replace a reading that came by SMS (a typo sent from a phone
+cannot be taken back otherwise); every other reading stays customer
+service's to correct. A correction replaces the stored reading's value and
 keeps the replaced version as a history item, in one transaction that fails
 if the reading changed since it was read (two people correcting at once).
 The corrected value is validated like a new reading: a number with the
@@ -16,6 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from heatportal.domain.contact import hidden_character, text_invalid
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Meter, Reading, ReadingSource, Role
 from heatportal.domain.reading_corrections import REASON_MAX_LENGTH, ReadingCorrection
@@ -107,10 +111,10 @@ class ReadingCorrectionService:
         """``registers``: corrected values of secondary registers (e.g. the
         volume), validated like the main value; the others stay as they were."""
         principal = scope.principal
-        if not principal.is_staff:
-            raise Forbidden("Only customer service may correct a stored reading.", code="correction_staff_only")
         scope.require(Role.FULL)
         meter = scope.meter(meter_number)
+        if hidden_character(reason, multiline=True) is not None:
+            raise text_invalid("reason")
         reason = " ".join(reason.split())
         if not reason:
             raise ValidationFailed(
@@ -132,6 +136,8 @@ class ReadingCorrectionService:
                 code="reading_not_found",
                 params={"date": read_on.isoformat()},
             )
+        if not principal.is_staff and current.source != ReadingSource.SMS:
+            raise Forbidden("Only customer service may correct a stored reading.", code="correction_staff_only")
         unchanged = all(current.registers.get(name) == v for name, v in secondary.items())
         if current.value == value and not current.estimated and unchanged:
             # The same correction again (a retry): nothing more to record.
@@ -144,7 +150,8 @@ class ReadingCorrectionService:
             meter_number=meter.number,
             read_on=read_on,
             value=value,
-            source=ReadingSource.STAFF,
+            # The customer's own replacement of an SMS reading is a reading made in the portal.
+            source=ReadingSource.STAFF if principal.is_staff else ReadingSource.PORTAL,
             estimated=False,
             recorded_at=now,
             recorded_by=principal.user_id,
@@ -167,6 +174,7 @@ class ReadingCorrectionService:
             reason=reason,
             corrected_at=now,
             corrected_by=principal.user_id,
+            by_customer=not principal.is_staff,
         )
         self.history.replace_reading(current, corrected, correction)
         return ReadingWithCorrections(corrected, self.history.corrections(meter.number, read_on, read_on))
@@ -206,3 +214,16 @@ class ReadingCorrectionService:
                 fields=[{"field": "value", "code": "reading_above_next"}],
             )
         return rollover
+
+    def replaceable(self, scope: Scope, readings: list[Reading]) -> set[date]:
+        """The dates of ``readings`` the person may replace: for the customer's
+        own people with the full role, those that came by SMS (staff correct
+        through the API). Costs no request: the scope holds the role."""
+        by_sms = {r.read_on for r in readings if r.source == ReadingSource.SMS and not r.estimated}
+        if not by_sms or scope.principal.is_staff:
+            return set()
+        try:
+            scope.require(Role.FULL)
+        except Forbidden:
+            return set()
+        return by_sms

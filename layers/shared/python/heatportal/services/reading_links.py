@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from heatportal.domain.contact import email_address
 from heatportal.domain.errors import NotFound, RateLimited, ValidationFailed
 from heatportal.domain.model import Language, Meter, Reading, ReadingSource, Role
 from heatportal.domain.phone import normalise_phone
@@ -100,14 +101,7 @@ class ReadingLinkService:
                 )
             target = phone
         else:
-            email = (address or customer.email or "").strip().lower()
-            if "@" not in email or len(email) > 254 or " " in email:
-                raise ValidationFailed(
-                    "Enter a valid email address.",
-                    code="reminder_email_invalid",
-                    fields=[{"field": "address", "code": "reminder_email_invalid"}],
-                )
-            target = email
+            target = email_address(address or customer.email or "", field="address", code="reminder_email_invalid")
         agreement = ReminderAgreement(
             channel=channel,
             address=target,

@@ -3,10 +3,13 @@ confirmation or a clear error reply, in the customer's language, for every
 message. The grammar is in ``heatportal.domain.sms``.
 
 Rules:
-- ``KLEM START <customer> <meter>`` sets up the agreement only when the meter
-  belongs to the customer and is in use; any mismatch gets one and the same
+- ``KLEM START <customer> <meter>`` only asks for an agreement: a code goes to
+  the contact data on record, and ``KLEM START <code>`` from the same phone
+  sets it up (services.sms_agreements). Any mismatch gets one and the same
   reply (no hint which number was wrong), and a phone gets at most
   ``START_ATTEMPTS_PER_DAY`` tries a day, so numbers cannot be guessed by SMS.
+  A phone without an agreement stores nothing, an unusual value confirmed
+  with OK included.
 - A reading goes through ``ReadingService.record`` (source SMS) like any
   other channel. An unusual value is not stored: the reply asks the sender to
   check it and resend it with ``OK`` at the end, which stores it.
@@ -26,10 +29,11 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from heatportal.domain.errors import DomainError, ValidationFailed
-from heatportal.domain.model import Customer, Language, Meter, ReadingSource
+from heatportal.domain.model import Language, Meter, ReadingSource
 from heatportal.domain.phone import normalise_phone
 from heatportal.domain.reminders import ReminderAgreement
 from heatportal.domain.sms import (
+    ConfirmStart,
     Malformed,
     StartAgreement,
     StopAgreement,
@@ -38,8 +42,7 @@ from heatportal.domain.sms import (
 )
 from heatportal.ports import CustomerRepository, SmsSender
 from heatportal.services.readings import ReadingService
-
-START_ATTEMPTS_PER_DAY = 5
+from heatportal.services.sms_agreements import SmsAgreementStarts
 
 # (key, language, params) -> text; the composition root passes heatportal.i18n.
 Texts = Callable[[str, Language, dict[str, Any]], str]
@@ -82,11 +85,10 @@ class SmsReadingService:
         keyword: str,
         country: str,
         default_language: Language,
-        notify_start: Callable[[Customer, str, str], None] | None = None,
+        starts: SmsAgreementStarts,
     ) -> None:
-        # Tells the customer at its e-mail on record that a phone now sends
-        # readings for a meter (numbers printed on invoices are no secret).
-        self.notify_start = notify_start
+        # KLEM START: confirmed with a code sent to the contact data on record.
+        self.starts = starts
         self.customers = customers
         self.readings = readings
         self.agreements = agreements
@@ -122,39 +124,14 @@ class SmsReadingService:
                 return "stop_malformed", language, {}
             return ("start_malformed" if command.start else "malformed"), language, {}
         if isinstance(command, StartAgreement):
-            return self._start(phone, command, language)
+            return self.starts.request(phone, command, language)
+        if isinstance(command, ConfirmStart):
+            return self.starts.confirm(phone, command, language)
         if isinstance(command, StopAgreement):
             return self._stop(command, known, language)
         if not known:
             return "unknown_sender", language, {}
         return self._reading(phone, command, known)
-
-    def _start(self, phone: str, command: StartAgreement, language: Language) -> tuple[str, Language, dict[str, Any]]:
-        today = self.readings.clock.today()
-        if self.agreements.count_start_attempt(phone, today) > START_ATTEMPTS_PER_DAY:
-            return "start_too_many", language, {}
-        meter = self.customers.find_meter(command.meter_number)
-        customer = self.customers.get_customer(command.customer_number)
-        if (
-            meter is None
-            or customer is None
-            or meter.customer_number != customer.number
-            or (meter.removed_on is not None and meter.removed_on <= today)
-        ):
-            return "start_mismatch", language, {}
-        new = not any(a.meter_number == meter.number for a in self.agreements.agreements_for_phone(phone))
-        self.agreements.put_agreement(
-            ReminderAgreement(
-                channel="sms",
-                address=phone,
-                meter_number=meter.number,
-                customer_number=customer.number,
-                language=customer.language,
-            )
-        )
-        if new and self.notify_start is not None:
-            self.notify_start(customer, phone, meter.number)
-        return "start_confirmed", customer.language, {"meter": meter.number}
 
     def _stop(
         self, command: StopAgreement, known: list[ReminderAgreement], language: Language

@@ -8,10 +8,12 @@ message is translated by the request's Accept-Language when the catalog has it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -21,10 +23,12 @@ from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from heatportal.domain.errors import (
+    BadRequest,
     Conflict,
     DomainError,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
     TransientFailure,
     Unauthorized,
@@ -33,16 +37,21 @@ from heatportal.domain.errors import (
 from heatportal.domain.model import LANGUAGES, Language
 from heatportal.i18n import translate
 from heatportal.services.access import Principal
+from heatportal.web.bodies import parse_json
 
 STATUS: dict[type, int] = {
+    BadRequest: 400,
     ValidationFailed: 422,
     NotFound: 404,
     Unauthorized: 401,
     Forbidden: 403,
     Conflict: 409,
+    PayloadTooLarge: 413,
     RateLimited: 429,
     TransientFailure: 503,
 }
+# On every API answer: never cached (answers are personal), never content-sniffed.
+API_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 # Customer numbers with a slash (``0012345/1``) travel in URLs as ``0012345-1``;
 # no customer number contains a hyphen.
@@ -102,8 +111,66 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(p) for p in parts if p not in ("body", "query", "path"))
 
 
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _revoked_by_sign_out(claims: dict[str, Any]) -> bool:
+    # Resolved per call, so the edge stays importable without AWS settings (unit tests).
+    from heatportal import composition
+
+    return composition.sessions().revoked(claims)
+
+
+class _EdgeChecks(OpenAPIRequestValidationMiddleware):
+    """Runs first on every matched route. A session ended everywhere (sign-out,
+    password reset, e-mail change) is refused before anything else: API
+    Gateway's Cognito authorizer checks only the token's signature and expiry.
+    A route's body is JSON and nothing else: a form or a multipart body (which
+    Powertools would otherwise parse, a multipart one without a boundary into
+    a 500) is a 415 like any other media type."""
+
+    def __init__(self, revoked: Callable[[dict[str, Any]], bool]) -> None:
+        super().__init__()
+        self.revoked = revoked
+
+    def handler(self, app: Any, next_middleware: Any) -> Any:
+        context = app.current_event.request_context
+        claims = context.authorizer.claims if context.authorizer else None
+        if claims and self.revoked(dict(claims)):
+            raise Unauthorized("You have been signed out. Please log in again.", code="session_expired")
+        return super().handler(app, next_middleware)
+
+    def _get_body(self, app: Any) -> Any:
+        media = _media_type(app.current_event.headers.get("content-type", ""))
+        if media and media != "application/json" and not media.endswith("+json"):
+            raise RequestUnsupportedContentType("Unsupported content type", errors=[])
+        return self._parse_json_data(app)
+
+
+class ApiResolver(APIGatewayRestResolver):
+    """The API's resolver: sessions ended everywhere refused, JSON bodies read
+    within limits (web.bodies), only JSON accepted, and API_HEADERS on every
+    answer, errors included."""
+
+    def __init__(self, revoked: Callable[[dict[str, Any]], bool] = _revoked_by_sign_out) -> None:
+        super().__init__(enable_validation=True, json_body_deserializer=parse_json)
+        # Powertools runs the middleware kept in this attribute first on every
+        # matched route (before the body is parsed): the one hook for checks
+        # that must come before anything else.
+        self._request_validation_middleware = _EdgeChecks(revoked)
+
+    def resolve(self, event: Any, context: Any) -> dict[str, Any]:
+        response = super().resolve(event, context)
+        if "multiValueHeaders" in response:
+            response["multiValueHeaders"].update({name: [value] for name, value in API_HEADERS.items()})
+        else:
+            response.setdefault("headers", {}).update(API_HEADERS)
+        return response
+
+
 def build_resolver(logger: Logger) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = ApiResolver()
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response[str]:

@@ -2,11 +2,18 @@
 
 The browser never sees a token from script: cookies are HttpOnly, SameSite=Lax
 and Secure whenever the request came over HTTPS (always on AWS). Every form
-carries a CSRF token that must equal the HttpOnly ``hp_csrf`` cookie.
+carries a CSRF token bound to the session: an HMAC of the random ``hp_csrf``
+cookie keyed with the session's refresh (or ID) token, which no other site
+can read. A plain double-submit token (the cookie's value itself) would be
+forgeable by anyone able to plant the cookie (a sibling host), and a token
+of one session would work in another; before sign-in the token is the
+cookie's value.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 from http.cookies import SimpleCookie
@@ -59,11 +66,22 @@ def expired(name: str, *, secure: bool) -> Cookie:
 
 
 def new_csrf_token() -> str:
+    """The random value of the ``hp_csrf`` cookie."""
     return secrets.token_urlsafe(32)
 
 
+def csrf_token(cookies: dict[str, str]) -> str:
+    """The token forms carry in this session ("" without the ``hp_csrf`` cookie)."""
+    nonce = cookies.get(CSRF_COOKIE) or ""
+    session = cookies.get(REFRESH_COOKIE) or cookies.get(ID_COOKIE)
+    if not nonce or not session:
+        return nonce
+    digest = hmac.new(session.encode(), nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def csrf_valid(cookies: dict[str, str], submitted: str | None) -> bool:
-    expected = cookies.get(CSRF_COOKIE)
+    expected = csrf_token(cookies)
     if not expected or not submitted:
         return False
     return hmac.compare_digest(expected, submitted)

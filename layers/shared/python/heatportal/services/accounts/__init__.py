@@ -11,6 +11,7 @@ rate limit.
 | ``registration`` | register by proving the customer relationship (PIN, postcode or name) |
 | ``credentials`` | sign-in (also by customer number), password change and reset, e-mail change |
 | ``links`` | link another customer number to one's account, remove one's own link |
+| ``proof`` | the proof of a customer relationship (PIN, postcode or name) registration and links share |
 | ``users`` | a customer's users: roles, invitations, removal, the audit trail |
 | ``forgotten_number`` | the customer number and a new PIN to the contact data on record |
 | ``search`` | customer service finds a customer by number, e-mail, meter or name |

@@ -4,13 +4,12 @@ the name index, the pacer) and the rules of e-mail addresses and passwords."""
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
 from heatportal.domain.accounts import AuditEntry, Challenge
+from heatportal.domain.contact import email_address
 from heatportal.domain.errors import Unauthorized, ValidationFailed
 from heatportal.domain.model import Customer, Membership
 
@@ -19,7 +18,6 @@ MIN_PASSWORD_LENGTH = 8
 # longer than the slowest path (scrypt, a write, an e-mail), so the time of the
 # answer does not tell whether the address or customer exists.
 PUBLIC_ANSWER_FLOOR = 0.4
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 @dataclass(frozen=True)
@@ -117,26 +115,13 @@ class NoPacing:
 
 
 def normalize_email(value: str) -> str:
-    email = value.strip().lower()
-    if not _EMAIL.match(email) or len(email) > 254:
-        raise ValidationFailed(
-            "Enter a valid e-mail address.",
-            code="email_invalid",
-            fields=[{"field": "email", "code": "email_invalid"}],
-        )
-    return email
+    """A deliverable address in its one stored form (domain.contact)."""
+    return email_address(value)
 
 
 def address_key(email: str) -> str:
     """An e-mail address (or phone number) as a rate-limit key: hashed, never stored in clear."""
     return hashlib.sha256(email.encode()).hexdigest()[:32]
-
-
-def fold_name(text: str) -> str:
-    """Names compared without case, accents or extra spaces (Müller == mueller is not tried)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
 
 
 def check_new_password(password: str, confirmation: str) -> None:

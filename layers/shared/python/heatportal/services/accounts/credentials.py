@@ -63,14 +63,16 @@ class CredentialService:
     def login_usernames(self, username: str) -> list[str]:
         """The Cognito usernames for what the person typed: an e-mail, or where
         the profile allows it a customer number, mapped to the e-mails of its
-        administrators (a number linked to several accounts)."""
+        administrators (a number linked to several accounts).
+        Anything else (Cognito's internal user name, the sub, among them) is
+        no sign-in name: it would count failures apart from the person's."""
         typed = username.strip()
-        if "@" in typed or not self.profile.login_with_customer_number:
+        if "@" in typed:
             return [typed.lower()]
-        if not re.fullmatch(self.profile.customer_number_pattern, typed):
-            return [typed]
-        admins = [m.email for m in self.store.list_members(typed) if m.role == Role.ADMIN]
-        # Unknown numbers fall through to Cognito with a name that cannot exist,
+        admins: list[str] = []
+        if self.profile.login_with_customer_number and re.fullmatch(self.profile.customer_number_pattern, typed):
+            admins = [m.email.lower() for m in self.store.list_members(typed) if m.role == Role.ADMIN]
+        # Unknown names fall through to Cognito with a name that cannot exist,
         # so the answer (login_failed) is the same as for a wrong password.
         return admins[:3] or [f"unknown-{secrets.token_hex(8)}@invalid"]
 
@@ -78,20 +80,28 @@ class CredentialService:
         return self.login_usernames(username)[0]
 
     def login(self, username: str, password: str, client: str, authenticate: Callable[[str, str], T]) -> T:
+        """Failures count per person: against every e-mail the typed name
+        stands for (a customer number stands for its administrators), so
+        another spelling of the same person shares the lock."""
         now = self.clock.now()
         self.limiter.hit(ratelimit.LOGIN_PER_CLIENT, client, now)
-        key = address_key(username.strip().lower())
-        self.limiter.check(ratelimit.LOGIN_PER_USERNAME, key, now)
+        candidates = self.login_usernames(username)
+        keys = list(dict.fromkeys([address_key(username.strip().lower()), *map(address_key, candidates)]))
+        for key in keys:
+            self.limiter.check(ratelimit.LOGIN_PER_USERNAME, key, now)
         failure: Unauthorized | None = None
-        for candidate in self.login_usernames(username):
+        for candidate in candidates:
             try:
                 tokens = authenticate(candidate, password)
             except Unauthorized as error:
                 failure = error
                 continue
-            self.limiter.reset(ratelimit.LOGIN_PER_USERNAME, key)
+            # Only the names this person proved: a success never clears another administrator's lock.
+            for key in {keys[0], address_key(candidate)}:
+                self.limiter.reset(ratelimit.LOGIN_PER_USERNAME, key)
             return tokens
-        self.limiter.hit(ratelimit.LOGIN_PER_USERNAME, key, now)
+        for key in keys:
+            self.limiter.hit(ratelimit.LOGIN_PER_USERNAME, key, now)
         assert failure is not None
         raise failure
 

@@ -12,6 +12,7 @@ from heatportal.domain.errors import Unauthorized
 from heatportal.domain.model import Membership, Role
 from heatportal.ports import Clock
 from heatportal.services.accounts.common import AccountStore, IdentityAdmin, registration_failed
+from heatportal.services.accounts.proof import open_to_proof
 from heatportal.services.versioned import RETRY, Retry, write_versioned
 
 
@@ -49,7 +50,7 @@ class Joining:
             if mine is not None:
                 self.store.delete_challenge(challenge.id)
                 return mine  # a retry after the membership was written
-            if action == "registered" and members:
+            if action == "registered" and not open_to_proof(members):
                 raise registration_failed()  # somebody else finished first
             version = self.store.access_version(customer_number)
             audit = AuditEntry(

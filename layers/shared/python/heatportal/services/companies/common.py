@@ -19,6 +19,7 @@ from heatportal.domain.companies import (
     format_org_number,
     normalize_org_number,
 )
+from heatportal.domain.contact import hidden_character
 from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Customer, Language, Membership, Role
@@ -139,7 +140,7 @@ class OrganisationView:
 
 def check_name(name: str) -> str:
     clean = " ".join(name.split())
-    if not clean or len(clean) > NAME_MAX:
+    if not clean or len(clean) > NAME_MAX or hidden_character(clean) is not None:
         raise ValidationFailed(
             "Enter the company's name.",
             code="org_name_invalid",
