@@ -11,6 +11,9 @@
 - The same events for ``spot-prices/*`` load monthly spot prices per zone
   (``notifications_spot``); ``{"job": "spot-prices", "key": ...}`` by hand.
 - ``{"job": "alerts"}`` is acknowledged (alert evaluation is its own issue).
+- SQS messages from the delivery queue and SES events through EventBridge
+  (``notifications_delivery``): the delivery outbox's sender and its record
+  of what SES did with each message.
 """
 
 import json
@@ -19,6 +22,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from notifications_delivery import drain, record_ses_event
 from notifications_spot import PREFIX as SPOT_PREFIX
 from notifications_spot import import_spot_prices
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -129,8 +133,13 @@ def _spot_prices(key: str) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    records = event.get("Records") or []
+    if records and records[0].get("eventSource") == "aws:sqs":
+        return drain(event, context)
     if "Records" in event:
         return _inbound(event["Records"])
+    if event.get("source") == "aws.ses":
+        return record_ses_event(event)
     if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
         key = str(event.get("detail", {}).get("object", {}).get("key", ""))
         return _spot_prices(key) if key.startswith(SPOT_PREFIX) else _import(key)

@@ -65,7 +65,7 @@ _numbers = itertools.count(200001)
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[RunningStack]:
-    running = start(profile_id="no", port=free_port(), demo=False)
+    running = start(profile_id="no", port=free_port(), demo=False, deliver_in_background=False)
     yield running
     running.stop()
 

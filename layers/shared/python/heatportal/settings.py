@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     # Where the pool's keys are published; locally the embedded moto server.
     cognito_jwks_url: str | None = None
     portal_base_url: str = "http://127.0.0.1:3000"
+    # The delivery outbox (only the functions that queue or send have them).
+    delivery_queue_url: str | None = None
+    delivery_configuration_set: str | None = None
+    ses_send_rate: float = Field(default=14, gt=0)
+    delivery_pollers: int = Field(default=2, ge=1)
+    # The functions that start bill runs (a redrive).
+    billing_state_machine_arn: str | None = None
 
     @property
     def issuer(self) -> str:

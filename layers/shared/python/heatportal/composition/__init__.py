@@ -10,6 +10,7 @@ services with fakes directly and never go through here.
 | settings, profile, clock, AWS clients, access | ``core`` |
 | meters and readings | ``readings`` |
 | pricing, bill run, invoices, payments, advances, economy | ``billing`` |
+| the delivery outbox: store, queue, sender, provider events | ``delivery`` |
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
@@ -30,6 +31,9 @@ from heatportal.composition.billing import (
     advance_repository,
     advance_service,
     bill_run,
+    bill_runs,
+    billing_reader,
+    billing_runs,
     credit_notes,
     estimate_pdf_service,
     forecast_service,
@@ -39,6 +43,7 @@ from heatportal.composition.billing import (
     payment_repository,
     payment_service,
     pricing_service,
+    run_manifests,
     spot_price_service,
     trial_settlement_service,
 )
@@ -63,6 +68,14 @@ from heatportal.composition.core import (
     texts,
 )
 from heatportal.composition.customers import document_service, interruption_service, profile_service
+from heatportal.composition.delivery import (
+    delivery_events,
+    delivery_mailer,
+    delivery_queue,
+    delivery_sender,
+    delivery_store,
+    outbox,
+)
 from heatportal.composition.readings import (
     consumption_service,
     meter_lifecycle_service,
@@ -84,6 +97,9 @@ __all__ = [
     "advance_repository",
     "advance_service",
     "bill_run",
+    "bill_runs",
+    "billing_reader",
+    "billing_runs",
     "clock",
     "cognito_accounts",
     "company_signup",
@@ -94,6 +110,11 @@ __all__ = [
     "credit_notes",
     "customer_search",
     "customer_user_service",
+    "delivery_events",
+    "delivery_mailer",
+    "delivery_queue",
+    "delivery_sender",
+    "delivery_store",
     "document_service",
     "documents",
     "estimate_pdf_service",
@@ -113,6 +134,7 @@ __all__ = [
     "meter_settings_service",
     "one_time_codes",
     "organisation_service",
+    "outbox",
     "payment_repository",
     "payment_service",
     "pricing_service",
@@ -127,6 +149,7 @@ __all__ = [
     "registration_service",
     "reminder_service",
     "repository",
+    "run_manifests",
     "sessions",
     "sign_in",
     "signouts",
