@@ -74,14 +74,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
     logger.append_keys(run_id=step.run_id, action=step.action)
     match step:
         case ListAccounts():
-            plan = service.plan(step.request, step.run_id)
-            return {
-                "period": plan.period,
-                "run_id": plan.run_id,
-                "manifest_key": plan.manifest_key,
-                "accounts": plan.accounts,
-                "max_concurrency": plan.max_concurrency,
-            }
+            return service.plan(step.request, step.run_id).model_dump(mode="json")
         case BillBatch():
             outcome = service.bill_batch(step.run_id, step.period, step.accounts, step.attempt)
             metrics.add_metric(name="AccountsBilled", unit=MetricUnit.Count, value=outcome.billed)

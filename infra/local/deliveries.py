@@ -4,8 +4,8 @@ On AWS an SQS event source mapping polls DeliveryQueue and calls the
 notifications function with up to ten records, deleting the ones the
 function does not report as failed; an EventBridge rule calls the same
 function with SES's events. moto runs neither, so the local stack does both
-here, from template.yaml: the queue a function's ``Type: SQS`` event names,
-its ``BatchSize``, and the events moto_patches kept for each tagged send.
+here, from template.yaml: the event source mapping of DeliveryQueue (its
+``BatchSize``), and the events moto_patches kept for each tagged send.
 
 Local-only differences, on purpose: a failed message becomes visible again
 after ``retry_delay`` seconds instead of the queue's 180 s visibility
@@ -58,12 +58,13 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     }
 
 
-def _batch_size() -> int:
-    events = resources_of_type("AWS::Serverless::Function")[FUNCTION]["Properties"].get("Events") or {}
-    sqs = [e["Properties"] for e in events.values() if e.get("Type") == "SQS"]
-    if not sqs:
-        raise LookupError(f"template.yaml gives {FUNCTION} no SQS event")
-    return int(sqs[0].get("BatchSize", 10))
+def _mapping() -> dict[str, Any]:
+    """The template's event source mapping from DeliveryQueue to the notifications function."""
+    for mapping in resources_of_type("AWS::Lambda::EventSourceMapping").values():
+        props = mapping["Properties"]
+        if props["EventSourceArn"] == {"Fn::GetAtt": ["DeliveryQueue", "Arn"]} and props["FunctionName"] == {"Ref": FUNCTION}:
+            return dict(props)
+    raise LookupError(f"template.yaml maps no DeliveryQueue to {FUNCTION}")
 
 
 @dataclass
@@ -89,7 +90,7 @@ class DeliveryPoller:
         self.queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
-        self.batch_size = _batch_size()
+        self.batch_size = int(_mapping().get("BatchSize", 10))
         self.retry_delay = retry_delay
         self._lock = threading.Lock()
         self._stopped = threading.Event()

@@ -34,8 +34,18 @@ Amount = Annotated[Decimal, Field(max_digits=16, decimal_places=2)]
 CustomerNumber = Annotated[str, Field(min_length=1, max_length=ACCOUNT_LENGTH)]
 # A run is its state machine execution: the execution's name (the scheduler's are UUIDs).
 RUN_ID_PATTERN = r"^[A-Za-z0-9_.-]{1,80}$"
-RunId = Annotated[str, Field(pattern=RUN_ID_PATTERN)]
-PeriodKey = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
+RunId = Annotated[str, Field(pattern=RUN_ID_PATTERN, max_length=80)]
+PeriodKey = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", max_length=7)]
+
+
+class RunPointer(Frozen):
+    """What ListAccounts returns: where the run's accounts are, not the accounts."""
+
+    period: PeriodKey
+    run_id: RunId
+    manifest_key: str = Field(max_length=200)
+    accounts: int = Field(ge=0)
+    max_concurrency: int = Field(ge=1, le=10_000)
 
 
 class RunStatus(StrEnum):
@@ -127,7 +137,7 @@ class RunSummary(Frozen):
 
     run_id: RunId
     period: PeriodKey
-    accounts: int
+    accounts: int = Field(ge=0)
     billed: int
     already_billed: int
     skipped: int

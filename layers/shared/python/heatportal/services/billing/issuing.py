@@ -128,9 +128,12 @@ class InvoiceIssuer:
         if not invoice.pdf_key:
             invoice = self.store_pdf(invoice, customer)
             self.invoices.set_pdf_key(customer.number, invoice.number, str(invoice.pdf_key))
-        delivery = self.delivery_of(invoice, customer) if deliver else None
-        if delivery is not None:
-            self.outbox.enqueue([delivery])
+        if deliver:
+            # An invoice stored before may have its e-mail queued already: not drawn again.
+            known = self.outbox.store.get_many([invoice_delivery_id(invoice)]) if existing else {}
+            delivery = next(iter(known.values()), None) or self.delivery_of(invoice, customer)
+            if delivery is not None:
+                self.outbox.enqueue([delivery], known)
         return invoice, created
 
     def store_pdf(self, invoice: Invoice, customer: Customer) -> Invoice:

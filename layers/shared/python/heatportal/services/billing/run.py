@@ -35,6 +35,7 @@ from heatportal.domain.billing_run import (
     BatchOutcome,
     BillingRun,
     Progress,
+    RunPointer,
     RunSummary,
     Tally,
     failure,
@@ -76,15 +77,6 @@ class RunRequest(BaseModel):
 
     period: str | None = Field(default=None, pattern=r"^(previous|\d{4}-\d{2})$")
     redrive_of: str | None = Field(default=None, pattern=RUN_ID_PATTERN)
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    period: str
-    run_id: str
-    manifest_key: str
-    accounts: int
-    max_concurrency: int
 
 
 @dataclass(frozen=True)
@@ -162,7 +154,7 @@ class BillRun:
         return BillingPeriod.parse(requested)
 
     # --- ListAccounts --------------------------------------------------------------------------------
-    def plan(self, request: RunRequest, run_id: str) -> RunPlan:
+    def plan(self, request: RunRequest, run_id: str) -> RunPointer:
         """The run's manifest in S3 and the run recorded; a retry writes the same."""
         if request.redrive_of:
             redriven = self.runs.get_run(request.redrive_of)
@@ -185,7 +177,13 @@ class BillRun:
                 redrive_of=request.redrive_of,
             )
         )
-        return RunPlan(run.period, run.run_id, run.manifest_key, run.accounts, self.max_concurrency)
+        return RunPointer(
+            period=run.period,
+            run_id=run.run_id,
+            manifest_key=run.manifest_key,
+            accounts=run.accounts,
+            max_concurrency=self.max_concurrency,
+        )
 
     # --- BillBatch -------------------------------------------------------------------------------------
     def bill_batch(self, run_id: str, period_key: str, accounts: Sequence[str], attempt: int = 0) -> BatchOutcome:
