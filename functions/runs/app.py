@@ -124,7 +124,9 @@ class RunDetailOut(RunOut):
             **RunOut.of(view.run).model_dump(),
             totals=totals,
             failures=[FailureOut(customer_number=f.customer_number, reason=f.reason) for f in view.failures],
-            deliveries=DeliveriesOut(queued=counts.queued, sent=counts.sent, failed=counts.failed, waiting=counts.waiting),
+            deliveries=DeliveriesOut(
+                queued=counts.queued, sent=counts.sent, failed=counts.failed, waiting=counts.waiting
+            ),
             delivery_failures=[
                 DeliveryFailureOut(
                     delivery_id=d.id, customer_number=d.customer_number, recipient=d.recipient, reason=d.reason

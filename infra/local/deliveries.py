@@ -62,7 +62,9 @@ def _mapping() -> dict[str, Any]:
     """The template's event source mapping from DeliveryQueue to the notifications function."""
     for mapping in resources_of_type("AWS::Lambda::EventSourceMapping").values():
         props = mapping["Properties"]
-        if props["EventSourceArn"] == {"Fn::GetAtt": ["DeliveryQueue", "Arn"]} and props["FunctionName"] == {"Ref": FUNCTION}:
+        if props["EventSourceArn"] == {"Fn::GetAtt": ["DeliveryQueue", "Arn"]} and props["FunctionName"] == {
+            "Ref": FUNCTION
+        }:
             return dict(props)
     raise LookupError(f"template.yaml maps no DeliveryQueue to {FUNCTION}")
 

@@ -762,7 +762,9 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
     if function_id == "RunsFunction":
         # Reads only: the runs, their failures and deliveries; a redrive starts an execution, it writes nothing.
         assert table_actions == index_actions == DYNAMODB_READ
-        starts = [st for st in role_statements(role_of(cfn, function_id)) if "states:StartExecution" in as_list(st["Action"])]
+        starts = [
+            st for st in role_statements(role_of(cfn, function_id)) if "states:StartExecution" in as_list(st["Action"])
+        ]
         assert [st["Resource"] for st in starts] == [{"Ref": "BillingStateMachine"}]
         return
     if function_id == "InterruptionsFunction":

@@ -27,7 +27,9 @@ class InMemoryDeliveryStore(DeliveryStore):
         if not group:
             return
         counts = self.counts.get(group, DeliveryCounts())
-        self.counts[group] = DeliveryCounts(**{k: getattr(counts, k) + moved.get(k, 0) for k in DeliveryCounts.model_fields})
+        self.counts[group] = DeliveryCounts(
+            **{k: getattr(counts, k) + moved.get(k, 0) for k in DeliveryCounts.model_fields}
+        )
 
     def add(self, deliveries: Sequence[Delivery]) -> list[Delivery]:
         added = []
@@ -49,11 +51,20 @@ class InMemoryDeliveryStore(DeliveryStore):
         delivery = self.deliveries.get(delivery_id)
         if delivery is None:
             return False, None
-        stale = delivery.state == DeliveryState.SENDING and delivery.claimed_at is not None and delivery.claimed_at < stale_before
+        stale = (
+            delivery.state == DeliveryState.SENDING
+            and delivery.claimed_at is not None
+            and delivery.claimed_at < stale_before
+        )
         if delivery.state != DeliveryState.QUEUED and not stale:
             return False, delivery
         claimed = delivery.model_copy(
-            update={"state": DeliveryState.SENDING, "attempt": delivery.attempt + 1, "claimed_at": now, "updated_at": now}
+            update={
+                "state": DeliveryState.SENDING,
+                "attempt": delivery.attempt + 1,
+                "claimed_at": now,
+                "updated_at": now,
+            }
         )
         self.deliveries[delivery_id] = claimed
         return True, claimed

@@ -84,7 +84,7 @@ class InMemoryInvoiceRepository(InvoiceRepository):
 
     def set_pdf_keys(self, stored: Sequence[PdfStored]) -> None:
         for pdf in stored:
-            self.invoices[(pdf.customer_number, pdf.number)]  # noqa: B018 - all exist, or nothing changes
+            self.invoices[(pdf.customer_number, pdf.number)]
         for pdf in stored:
             self.set_pdf_key(pdf.customer_number, pdf.number, pdf.key)
 

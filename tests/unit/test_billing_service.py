@@ -17,7 +17,7 @@ import pytest
 from heatportal.domain.billing_run import AccountFailure, BatchOutcome, RunSummary
 from heatportal.domain.delivery import DeliveryState
 from heatportal.domain.errors import NotFound, TransientFailure
-from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, ReadingSource
+from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, Meter, ReadingSource
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.domain.profile import UtilityProfile, load_profile
 from heatportal.services.billing.credit_notes import CreditNotes
@@ -124,10 +124,12 @@ class Billing:
             children.append({"Input": json.dumps({"Items": batch}), "Output": outcome.model_dump_json()})
         return self.service.summarize(run_id, plan.period, self.result_files(run_id, succeeded=children))
 
-    def result_files(self, run_id: str, succeeded: list[dict[str, str]], failed: list[dict[str, str]] = ()) -> dict[str, str]:  # type: ignore[assignment]
+    def result_files(
+        self, run_id: str, succeeded: list[dict[str, str]], failed: list[dict[str, str]] | None = None
+    ) -> dict[str, str]:
         """The ResultWriter's manifest and files (AWS's shape) in the fake S3; returns the pointer to the manifest."""
         files: dict[str, list[dict[str, object]]] = {"SUCCEEDED": [], "FAILED": [], "PENDING": []}
-        for status, children in (("SUCCEEDED", succeeded), ("FAILED", failed)):
+        for status, children in (("SUCCEEDED", succeeded), ("FAILED", failed or [])):
             if children:
                 key = f"billing-runs/results/{run_id}/{status}_0.json"
                 self.world.manifests.objects[("documents", key)] = [{**c, "Status": status} for c in children]
@@ -138,7 +140,7 @@ class Billing:
 
     def deliver(self) -> list[str]:
         """Every queued delivery sent, as the queue's consumer sends them; the outcome of each message."""
-        outcomes = []
+        outcomes: list[str] = []
         for delivery_id in self.world.queue.take():
             try:
                 outcomes.append(self.sender.deliver(delivery_id))
@@ -341,7 +343,11 @@ def test_the_invoice_email_is_queued_with_the_pdf_and_sent_with_its_delivery_tag
     invoice, _ = billing.service.bill_account("100001", JANUARY)
     assert billing.world.mailer.sent == []  # queued, never sent while billing
     [delivery] = billing.world.deliveries.deliveries.values()
-    assert (delivery.id, delivery.state, delivery.recipient) == ("invoice-1-email", DeliveryState.QUEUED, "kunde@example.no")
+    assert (delivery.id, delivery.state, delivery.recipient) == (
+        "invoice-1-email",
+        DeliveryState.QUEUED,
+        "kunde@example.no",
+    )
     assert billing.deliver() == ["sent"]
     [mail] = billing.world.mailer.sent
     assert mail.recipient == "kunde@example.no"
@@ -449,7 +455,7 @@ def test_a_transient_failure_retries_that_account_only_and_never_fails_the_batch
                 raise error
         return list_meters(number)
 
-    billing.world.customers.list_meters = throttled  # type: ignore[method-assign]
+    billing.world.customers.list_meters = throttled  # type: ignore[method-assign,assignment]
     # When the batch runs
     outcome = billing.service.bill_batch("run-3", "2025-01", ["100001", "100002", "100003"])
     # Then that account was tried again (after two pauses) and every account billed
@@ -459,9 +465,10 @@ def test_a_transient_failure_retries_that_account_only_and_never_fails_the_batch
 
 
 def test_an_account_that_stays_throttled_fails_alone_with_the_reason(billing: Billing) -> None:
-    billing.world.customers.list_meters = lambda number: (_ for _ in ()).throw(  # type: ignore[method-assign]
-        TransientFailure("DynamoDB query throttled")
-    ) if number == "100002" else []
+    def throttled(number: str) -> list[Meter]:
+        raise TransientFailure("DynamoDB query throttled")
+
+    billing.world.customers.list_meters = throttled  # type: ignore[method-assign,assignment]
     outcome = billing.service.bill_batch("run-3", "2025-01", ["100002"])
     [failed] = outcome.failures
     assert failed.reason.startswith("TransientFailure after 3 tries: DynamoDB query throttled")
@@ -529,7 +536,9 @@ def test_a_batch_that_reported_nothing_fails_its_accounts_in_the_summary(billing
     pointer = billing.result_files(
         "run-8",
         succeeded=[{"Input": json.dumps({"Items": ["100001", "100002"]}), "Output": done.model_dump_json()}],
-        failed=[{"Input": json.dumps({"Items": ["100003", "100004"]}), "Error": "Lambda.Unknown", "Cause": "out of memory"}],
+        failed=[
+            {"Input": json.dumps({"Items": ["100003", "100004"]}), "Error": "Lambda.Unknown", "Cause": "out of memory"}
+        ],
     )
     summary = billing.service.summarize("run-8", plan.period, pointer)
     assert (summary.billed, summary.failed, summary.failed_batches, summary.complete) == (2, 2, 1, True)

@@ -83,8 +83,8 @@ from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.consumption import InMemoryConsumptionRepository
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
-from tests.fakes.interruptions import InMemoryInterruptionRepository
 from tests.fakes.delivery import InMemoryDeliveryStore
+from tests.fakes.interruptions import InMemoryInterruptionRepository
 from tests.fakes.invoices import (
     InMemoryBillingReader,
     InMemoryBillingRunRepository,

@@ -14,7 +14,11 @@ STARTED = datetime(2026, 10, 2, 6, tzinfo=UTC)
 
 def a_run(run_id: str = "run-1", started: datetime = STARTED) -> BillingRun:
     return BillingRun(
-        run_id=run_id, period="2026-09", accounts=60, manifest_key=f"billing-runs/{run_id}/accounts.json", started_at=started
+        run_id=run_id,
+        period="2026-09",
+        accounts=60,
+        manifest_key=f"billing-runs/{run_id}/accounts.json",
+        started_at=started,
     )
 
 
@@ -45,7 +49,10 @@ def test_a_run_keeps_one_failure_per_customer_the_latest(ports: Ports) -> None:
     ports.runs.record_failures(
         "run-1",
         "2026-09",
-        [AccountFailure(customer_number="100001", reason="first"), AccountFailure(customer_number="100001", reason="second")],
+        [
+            AccountFailure(customer_number="100001", reason="first"),
+            AccountFailure(customer_number="100001", reason="second"),
+        ],
     )
     ports.runs.record_failures("run-2", "2026-09", [AccountFailure(customer_number="100003", reason="another run")])
     assert ports.runs.list_failures("run-1") == [

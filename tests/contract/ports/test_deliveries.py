@@ -26,7 +26,10 @@ def a_delivery(delivery_id: str = "invoice-1-email", group: str = "run-1") -> De
 
 
 def test_a_delivery_is_stored_once_and_counted_queued_once(ports: Ports) -> None:
-    assert ports.deliveries.add([a_delivery(), a_delivery("invoice-2-email")]) == [a_delivery(), a_delivery("invoice-2-email")]
+    assert ports.deliveries.add([a_delivery(), a_delivery("invoice-2-email")]) == [
+        a_delivery(),
+        a_delivery("invoice-2-email"),
+    ]
     assert ports.deliveries.add([a_delivery(), a_delivery("invoice-3-email")]) == [a_delivery("invoice-3-email")]
     assert ports.deliveries.get("invoice-1-email") == a_delivery()
     assert ports.deliveries.get("invoice-9-email") is None
@@ -55,7 +58,9 @@ def test_a_delivery_is_claimed_by_one_attempt_and_sent_once(ports: Ports) -> Non
 def test_a_claim_left_sending_is_taken_over_only_when_stale(ports: Ports) -> None:
     ports.deliveries.add([a_delivery()])
     _, first = ports.deliveries.claim("invoice-1-email", NOW, NOW - timedelta(minutes=15))
-    assert ports.deliveries.claim("invoice-1-email", NOW + timedelta(minutes=5), NOW - timedelta(minutes=10))[0] is False
+    assert (
+        ports.deliveries.claim("invoice-1-email", NOW + timedelta(minutes=5), NOW - timedelta(minutes=10))[0] is False
+    )
     claimed, second = ports.deliveries.claim("invoice-1-email", NOW + timedelta(minutes=20), NOW + timedelta(minutes=5))
     assert claimed and second is not None and second.attempt == 2
     assert first is not None

@@ -20,7 +20,7 @@ from heatportal.domain.errors import TransientFailure
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 # For calls that must not be repeated blindly: a send whose reply is lost may
 # have been accepted, and SES's SendEmail is not idempotent.
-_ONCE = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=3, read_timeout=10)
+_ONCE = Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=3, read_timeout=10)
 
 # Error codes of throttling and of the service's own failures, across DynamoDB, S3, SQS, SES and SNS.
 TRANSIENT_CODES = frozenset(
