@@ -64,13 +64,14 @@ def _get_json(url: str) -> dict:
 def progress_bar(run: dict, width: int = 30) -> str:
     """One line: the bar, accounts done of all, and the outcomes so far."""
     total, done = int(run.get("accounts") or 0), int(run.get("done") or 0)
-    filled = width if not total else min(width, width * done // total)
+    filled = min(width, width * done // total) if total else 0
     counts = ", ".join(f"{name} {run.get(name, 0)}" for name in ("billed", "already_billed", "skipped", "failed"))
     return f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total} accounts ({counts})"
 
 
-def _follow_run(base: str, run_id: str, out: Any = sys.stderr, interval: float = 0.5) -> dict:
-    """Draw the run's progress until its execution ends; returns the last state."""
+def _follow_run(base: str, run_id: str, interval: float = 0.5) -> dict:
+    """Draw the run's progress on stderr until its execution ends; returns the last state."""
+    out: Any = sys.stderr
     started = time.monotonic()
     while True:
         state = _get_json(f"{base}/_local/runs/{run_id}")
