@@ -53,6 +53,8 @@ class LocalResources:
             "SES_SEND_RATE": str(self.ses_send_rate),
             "DELIVERY_POLLERS": "2",
             "BILLING_STATE_MACHINE_ARN": self.state_machine_arn,
+            # Batches run as threads of this one process here: a few keep both cores busy.
+            "BILLING_MAX_CONCURRENCY": "8",
             "COGNITO_JWKS_URL": f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json",
             "PORTAL_BASE_URL": portal_url,
             "POWERTOOLS_SERVICE_NAME": "heatportal",

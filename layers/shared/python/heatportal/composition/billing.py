@@ -125,6 +125,7 @@ def bill_run() -> BillRun:
         drafts=invoice_drafts(),
         batch_drafts=_batch_drafts,
         issuer=invoice_issuer(),
+        max_concurrency=config().billing_max_concurrency,
     )
 
 

@@ -63,7 +63,7 @@ from heatportal.services.delivery.outbox import Outbox
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 25
-MAX_CONCURRENCY = 40
+MAX_CONCURRENCY = 120
 MANIFESTS = "billing-runs"
 
 # Pricing and drafting on one batch's reads (the composition root builds them).
