@@ -567,11 +567,11 @@ class DynamoRepository:
     def _store_numbered(self, todo: list[tuple[int, NewInvoice]], created_by: str) -> dict[int, StoredInvoice]:
         stored: dict[int, StoredInvoice] = {}
         counter_key = keys.invoice_counter()
+        counter = self.table.get(counter_key, consistent=True)
+        current, exists = (int(counter["value"]), True) if counter else (0, False)
         for attempt in range(50):
             if not todo:
                 return stored
-            counter = self.table.get(counter_key, consistent=True)
-            current = int(counter["value"]) if counter else 0
             numbered = [
                 (
                     index,
@@ -582,7 +582,7 @@ class DynamoRepository:
                 )
                 for k, (index, n) in enumerate(todo)
             ]
-            actions = [_counter_update(self.table.name, counter_key, current, len(todo), exists=counter is not None)]
+            actions = [_counter_update(self.table.name, counter_key, current, len(todo), exists=exists)]
             for _index, n, invoice in numbered:
                 marker = {
                     **keys.billed(invoice.customer_number, invoice.period.key, n.kind_key).item(),
@@ -597,24 +597,33 @@ class DynamoRepository:
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-                billed = {todo[(k - 1) // 2][0] for k, r in enumerate(reasons) if k and r == "ConditionalCheckFailed"}
+                # Each failed condition comes back with the item as it is (ALL_OLD):
+                # the counter's value, or the marker of an invoice billed before.
+                reasons = error.response.get("CancellationReasons", [])
+                failed = {k: r.get("Item") for k, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
+                billed = {todo[(k - 1) // 2][0]: item for k, item in failed.items() if k}
                 for index, n in todo:
                     if index in billed:
-                        stored[index] = self._billed_before(n)
+                        stored[index] = self._billed_before(n, billed[index])
                 todo = [(index, n) for index, n in todo if index not in billed]
-                if not billed:
-                    # The counter moved (another batch numbered first) or DynamoDB
-                    # reported a conflict or throttling: read again, after a pause.
+                if 0 in failed and failed[0]:
+                    current, exists = int(load_item(failed[0])["value"]), True  # another batch numbered first
+                elif not billed:
+                    # A conflict with a transaction in flight, or throttling: read again, after a pause.
                     time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))  # noqa: S311 - jitter
+                    counter = self.table.get(counter_key, consistent=True)
+                    current, exists = (int(counter["value"]), True) if counter else (0, False)
                 continue
             stored.update({index: StoredInvoice(invoice, True, created_by) for index, _n, invoice in numbered})
             return stored
         raise TransientFailure("invoice numbering kept conflicting")
 
-    def _billed_before(self, new: NewInvoice) -> StoredInvoice:
+    def _billed_before(self, new: NewInvoice, marker_item: dict[str, Any] | None = None) -> StoredInvoice:
         draft = new.draft
-        marker = self.table.get(keys.billed(draft.customer_number, draft.period.key, new.kind_key), consistent=True)
+        if marker_item:
+            marker: dict[str, Any] | None = load_item(marker_item)
+        else:
+            marker = self.table.get(keys.billed(draft.customer_number, draft.period.key, new.kind_key), consistent=True)
         invoice = self.get_invoice(draft.customer_number, int(marker["invoice_number"])) if marker else None
         if marker is None or invoice is None:  # marker and invoice are written in one transaction
             raise TransientFailure("an invoice marker was reported but cannot be read yet")
@@ -677,6 +686,7 @@ def _counter_update(table_name: str, key: keys.Key, current: int, count: int, *,
             "ConditionExpression": "#v = :current",
             "ExpressionAttributeNames": {"#v": "value"},
             "ExpressionAttributeValues": dump_item({":next": current + count, ":current": current}),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     }
 
