@@ -45,6 +45,7 @@ def test_customer_reads_meters_submits_reading_and_gets_the_billed_invoice(local
 
     period = previous_month()
     started = requests.post(f"{url}/_local/jobs/billing?period={period}", timeout=60).json()
+
     def ended() -> dict | None:
         state = requests.get(f"{url}/_local/runs/{started['run_id']}", timeout=30).json()
         return state if state["execution"]["status"] != "RUNNING" else None

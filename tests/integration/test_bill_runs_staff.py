@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
 
 import pytest
 from werkzeug.test import Client
@@ -21,9 +19,9 @@ from heatportal.domain.model import BillingPeriod
 from heatportal.i18n import translate
 from infra.local import __main__ as job_command
 from infra.local.stack import RunningStack, run_billing, wait_for_run
-from tests.dates import local_today
 from tests.integration.conftest import Seeded, body, staff_headers
 from tests.integration.test_auth_portal import csrf_of, sign_in
+from tests.integration.test_billing_workflow import unreadable_meters
 
 _staff = itertools.count(1)
 
@@ -31,14 +29,6 @@ _staff = itertools.count(1)
 @pytest.fixture
 def repo(repo_of_its_own: DynamoRepository) -> DynamoRepository:
     return repo_of_its_own
-
-
-@pytest.fixture
-def period(repo: DynamoRepository) -> BillingPeriod:
-    today = local_today()
-    period = BillingPeriod(year=today.year, month=today.month).previous()
-    repo.put_spot_price("NO1", period.key, Decimal("0.8512"))
-    return period
 
 
 @pytest.fixture
@@ -51,17 +41,9 @@ def failed_run(
 ) -> tuple[str, Seeded, Seeded]:
     """A finished run: one account billed, one failed (its meter could not be read)."""
     good, broken = seed(), seed()
-    customers = composition.bill_run().customers
-    list_meters = customers.list_meters
-
-    def unreadable(number: str) -> Any:
-        if number == broken.customer.number:
-            raise ValueError("meter register unreadable")
-        return list_meters(number)
-
-    monkeypatch.setattr(customers, "list_meters", unreadable)
+    list_meters = unreadable_meters(monkeypatch, broken.customer.number)
     result = run_billing(stack.resources, period.key)
-    monkeypatch.setattr(customers, "list_meters", list_meters)
+    monkeypatch.setattr(composition.bill_run().customers, "list_meters", list_meters)
     stack.deliveries.drain()
     return result["execution"], good, broken
 

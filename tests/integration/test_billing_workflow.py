@@ -28,7 +28,6 @@ from infra.local.lambdas import LambdaTimeout
 from infra.local.resources import clients
 from infra.local.stack import RunningStack, outbox_messages, run_billing, start_billing, wait_for_run
 from tests.contract.state_size import measure
-from tests.dates import local_today
 from tests.integration.conftest import Seeded
 
 
@@ -48,14 +47,6 @@ def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr(retrier_decl, "time", SimpleNamespace(sleep=waits.append))
     monkeypatch.setattr(composition.bill_run(), "sleep", waits.append)
     return waits
-
-
-@pytest.fixture
-def period(repo: DynamoRepository) -> BillingPeriod:
-    today = local_today()
-    period = BillingPeriod(year=today.year, month=today.month).previous()
-    repo.put_spot_price("NO1", period.key, Decimal("0.8512"))
-    return period
 
 
 def invoices_for(repo: DynamoRepository, customer_number: str, period: BillingPeriod) -> list[Invoice]:
@@ -108,6 +99,21 @@ def lose_replies(client: Any, operation: str, times: int = 1) -> Iterator[list[s
         yield lost
     finally:
         client.meta.events.unregister(event, send_then_lose)
+
+
+def unreadable_meters(monkeypatch: pytest.MonkeyPatch, *customer_numbers: str) -> Callable[..., Any]:
+    """The customers' meters cannot be read (an account's own problem, not a
+    transient one) until the monkeypatch is undone; returns the real reader."""
+    customers = composition.bill_run().customers
+    list_meters = customers.list_meters
+
+    def unreadable(number: str) -> Any:
+        if number in customer_numbers:
+            raise ValueError("meter register unreadable")
+        return list_meters(number)
+
+    monkeypatch.setattr(customers, "list_meters", unreadable)
+    return list_meters
 
 
 def after_first(original: Callable[..., Any], fault: Exception, calls: list[int]) -> Callable[..., Any]:
@@ -439,15 +445,7 @@ def test_an_account_that_cannot_be_billed_is_failed_alone_and_a_redrive_bills_it
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alice, broken = seed(), seed()
-    service = composition.bill_run()
-    list_meters = service.customers.list_meters
-
-    def unreadable(number: str) -> Any:
-        if number == broken.customer.number:
-            raise ValueError("meter register unreadable")
-        return list_meters(number)
-
-    monkeypatch.setattr(service.customers, "list_meters", unreadable)
+    list_meters = unreadable_meters(monkeypatch, broken.customer.number)
     result = run_billing(stack.resources, period.key)
     summary = result["summary"]
     assert (summary["billed"], summary["failed"]) == (1, 1)
@@ -456,7 +454,7 @@ def test_an_account_that_cannot_be_billed_is_failed_alone_and_a_redrive_bills_it
     ]
     assert invoices_for(repo, broken.customer.number, period) == []
 
-    monkeypatch.setattr(service.customers, "list_meters", list_meters)
+    monkeypatch.setattr(composition.bill_run().customers, "list_meters", list_meters)
     redrive = run_billing(stack.resources, period.key, run_input={"redrive_of": result["execution"]})
     assert (redrive["summary"]["accounts"], redrive["summary"]["billed"], redrive["summary"]["failed"]) == (1, 1, 0)
     stack.deliveries.drain()

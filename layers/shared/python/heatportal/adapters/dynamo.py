@@ -600,13 +600,17 @@ class DynamoRepository:
                 # Each failed condition comes back with the item as it is (ALL_OLD):
                 # the counter's value, or the marker of an invoice billed before.
                 reasons = error.response.get("CancellationReasons", [])
-                failed = {k: r.get("Item") for k, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"}
+                failed: dict[int, dict[str, Any]] = {
+                    k: dict(r.get("Item") or {})
+                    for k, r in enumerate(reasons)
+                    if r.get("Code") == "ConditionalCheckFailed"
+                }
                 billed = {todo[(k - 1) // 2][0]: item for k, item in failed.items() if k}
                 for index, n in todo:
                     if index in billed:
                         stored[index] = self._billed_before(n, billed[index])
                 todo = [(index, n) for index, n in todo if index not in billed]
-                if 0 in failed and failed[0]:
+                if failed.get(0):
                     current, exists = int(load_item(failed[0])["value"]), True  # another batch numbered first
                 elif not billed:
                     # A conflict with a transaction in flight, or throttling: read again, after a pause.
