@@ -51,6 +51,7 @@ def test_customer_reads_meters_submits_reading_and_gets_the_billed_invoice(local
         return state if state["execution"]["status"] != "RUNNING" else None
 
     progress = wait_until(ended, timeout=600, what="the bill run to end", every=0.5)
+    assert progress is not None
     run = progress["execution"]
     assert run["status"] == "SUCCEEDED", run
     assert run["summary"]["billed"] + run["summary"]["already_billed"] >= 20
