@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from werkzeug.test import Client
@@ -29,6 +29,13 @@ _staff = itertools.count(1)
 @pytest.fixture
 def repo(repo_of_its_own: DynamoRepository) -> DynamoRepository:
     return repo_of_its_own
+
+
+@pytest.fixture(autouse=True)
+def empty_delivery_queue(stack: RunningStack) -> Iterator[None]:
+    """Leaves nothing queued for the next module on this worker's stack."""
+    yield
+    stack.deliveries.drain()
 
 
 @pytest.fixture

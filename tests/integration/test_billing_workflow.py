@@ -36,6 +36,13 @@ def repo(repo_of_its_own: DynamoRepository) -> DynamoRepository:
     return repo_of_its_own
 
 
+@pytest.fixture(autouse=True)
+def empty_delivery_queue(stack: RunningStack) -> None:
+    """The worker's stack is shared: e-mails another module's runs left queued
+    are sent before this test counts its own."""
+    stack.deliveries.drain()
+
+
 @pytest.fixture
 def retry_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The waits of the state machine's Retry policies and of the batch's own
