@@ -268,9 +268,10 @@ def test_channels_not_chosen_get_nothing(world: Alerts) -> None:
 
 def test_an_administrator_sets_alerts_and_a_reader_sees_them_but_may_not_change_them(world: Alerts) -> None:
     [saved] = world.settings_service().save(world.scope(ADMIN), [FACILITY], [return_rule()], ["Vakt@Example.no"])
-    assert saved.email_to == ("vakt@example.no",) and saved.updated_by == "admin@example.no"
+    assert saved.settings is not None
+    assert saved.settings.email_to == ("vakt@example.no",) and saved.settings.updated_by == "admin@example.no"
     [overview] = world.settings_service().overview(world.scope(READER))
-    assert overview.settings == saved and overview.supplies == (Supply.HEATING,)
+    assert overview == saved and overview.supplies == (Supply.HEATING,)
     with pytest.raises(Forbidden):
         world.settings_service().save(world.scope(READER), [FACILITY], [return_rule()])
 
@@ -301,15 +302,14 @@ def test_sms_needs_a_phone_somewhere(world: Alerts) -> None:
     with pytest.raises(ValidationFailed) as refused:
         world.settings_service().save(world.scope(ADMIN), [FACILITY], [return_rule()])
     assert refused.value.code == "alert_phone_missing"
-    assert world.settings_service().save(world.scope(ADMIN), [FACILITY], [return_rule()], sms_to=["912 34 567"])[
-        0
-    ].sms_to == ("+4791234567",)
+    [saved] = world.settings_service().save(world.scope(ADMIN), [FACILITY], [return_rule()], sms_to=["912 34 567"])
+    assert saved.settings is not None and saved.settings.sms_to == ("+4791234567",)
 
 
 def test_a_group_of_facilities_gets_the_same_settings_and_an_unknown_one_none(world: Alerts) -> None:
     world.customers.add_facility(Facility(id="F-2", customer_number=CUSTOMER, name="Fjordveien 14", address=ADDRESS))
     saved = world.settings_service().save(world.scope(ADMIN), [FACILITY, "F-2"], [return_rule()])
-    assert [s.facility_id for s in saved] == [FACILITY, "F-2"]
+    assert [s.facility.id for s in saved] == [FACILITY, "F-2"]
     with pytest.raises(NotFound):
         world.settings_service().save(world.scope(ADMIN), [FACILITY, "F-9"], [return_rule()])
 
@@ -369,7 +369,7 @@ def consumption_info(world: Alerts, *, min_customers: int = 1) -> ConsumptionInf
         station="oslo",
         timezone="Europe/Oslo",
         min_customers=min_customers,
-        render_email=lambda c, i: (f"Forbruk {i.month}", f"{i.lines[0].quantity} kWh", "<p></p>"),
+        render_email=lambda c, i, f: (f"Forbruk {i.month}", f"{i.lines[0].quantity} kWh", "<p></p>"),
         render_sms=lambda c, i: f"SMS {i.month}",
     )
 
@@ -465,4 +465,5 @@ def test_the_settings_of_a_facility_are_one_rule_per_supply_and_measure(world: A
     with pytest.raises(ValidationFailed) as refused:
         world.settings_service().save(world.scope(ADMIN), [FACILITY], [return_rule(), return_rule()])
     assert refused.value.code == "alert_rule_twice"
-    assert isinstance(world.settings_service().save(world.scope(ADMIN), [FACILITY], [])[0], AlertSettings)
+    [saved] = world.settings_service().save(world.scope(ADMIN), [FACILITY], [])
+    assert isinstance(saved.settings, AlertSettings) and saved.settings.rules == ()

@@ -29,8 +29,8 @@ from heatportal.adapters.dynamo import (
     membership_item,
     meter_item,
 )
-from heatportal.adapters.dynamo_alerts import DynamoAlertStore
 from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoProfileStore, DynamoRateLimitStore
+from heatportal.adapters.dynamo_alerts import DynamoAlertStore
 from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords

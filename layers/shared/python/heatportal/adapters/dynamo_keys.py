@@ -326,6 +326,12 @@ def attempt_counter(scope: str, key: str, window: str) -> Key:
     return Key(f"COUNT#{scope}#{key}", window)
 
 
+def alert_message(message_id: str) -> Key:
+    """An alert's or monthly information's e-mail or SMS, queued once (the
+    interim sender in ``adapters.direct_deliveries``)."""
+    return Key(f"ALERTOUT#{message_id}", "ALERTOUT")
+
+
 def invoice_counter() -> Key:
     return Key("COUNTER#INVOICE", "COUNTER")
 

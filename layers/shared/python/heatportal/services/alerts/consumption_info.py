@@ -45,7 +45,8 @@ HISTORY_MONTHS = 24  # the weather correction fits its model on them
 LIST_LENGTH = 24
 PURPOSE = "consumption-info"
 
-InfoEmailRenderer = Callable[[Customer, ConsumptionInfo], tuple[str, str, str]]
+InfoEmailRenderer = Callable[[Customer, ConsumptionInfo, dict[str, str]], tuple[str, str, str]]
+"""(subject, text, html) of the month's e-mail; the facilities' names by id."""
 InfoSmsRenderer = Callable[[Customer, ConsumptionInfo], str]
 
 
@@ -134,7 +135,7 @@ class ConsumptionInfoService:
         # Queued before it is stored: a run that fails in between is retried
         # and queues again, and the outbox sends each message once.
         if customer.email:
-            subject, text, html = self.render_email(customer, info)
+            subject, text, html = self.render_email(customer, info, {f.id: f.name for f in record.facilities})
             message = OutboundMessage(
                 message_id(PURPOSE, record.number, info.month, "email", customer.email),
                 "email",

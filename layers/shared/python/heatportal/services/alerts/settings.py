@@ -126,7 +126,7 @@ class AlertSettingsService:
         rules: Sequence[RuleInput],
         email_to: Sequence[str] = (),
         sms_to: Sequence[str] = (),
-    ) -> list[AlertSettings]:
+    ) -> list[FacilityAlerts]:
         """The same settings for each facility named (a group's facilities at once)."""
         grant = scope.require(Role.FULL, companies="any")
         if not facility_ids:
@@ -135,7 +135,7 @@ class AlertSettingsService:
                 code="alert_facility_missing",
                 fields=[{"field": "facilities", "code": "alert_facility_missing"}],
             )
-        known = {f.id for f in grant.record.facilities}
+        known = {f.id: f for f in grant.record.facilities}
         for facility_id in facility_ids:
             if facility_id not in known:
                 raise NotFound("This facility does not exist for the customer.", code="facility_not_found")
@@ -176,7 +176,7 @@ class AlertSettingsService:
         ]
         for settings in saved:
             self.store.put_settings(settings)
-        return saved
+        return [FacilityAlerts(known[s.facility_id], _supplies(grant, s.facility_id), s) for s in saved]
 
     def _recipients(
         self, email_to: Sequence[str], sms_to: Sequence[str], problems: list[dict[str, object]]
