@@ -61,7 +61,7 @@ class DirectDeliveries:
 
     def release_due(self, now: datetime) -> int:
         """Send the held SMS whose quiet hours have ended."""
-        due = self.table.query(HELD, index=keys.GSI2, sk_between=("", f"{keys.instant(now)}~"))
+        due = self.table.query(HELD, index=keys.GSI2, sk_between=("0", f"{keys.instant(now)}~"))
         for item in due:
             self.table.call(
                 "update_item",

@@ -7,7 +7,8 @@ notifications with the facility's new state (one transaction).
 Its cost is bounded per facility, whatever the history: one Query of the
 customer's record (shared by the customer's facilities), per meter one Query
 of its daily values and one of its recent interval values, and one
-transaction; plus the pages of the settings list (GSI2 ``ALERTS``).
+transaction; plus the pages of the settings list (GSI2 ``ALERTS``). A
+facility evaluated up to the day already costs nothing more.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from heatportal.domain.alerts import (
     Measure,
     MeterSeries,
     Transition,
+    days_to_evaluate,
     evaluate,
     supply_of,
 )
@@ -85,6 +87,8 @@ class AlertEvaluationService:
         run = EvaluationRun(through=through)
         by_customer: dict[str, list[tuple[AlertSettings, AlertState | None]]] = {}
         for settings, state in self.store.to_evaluate():
+            if state is not None and not days_to_evaluate(through, state):
+                continue  # evaluated up to ``through`` already: nothing to read or write
             by_customer.setdefault(settings.customer_number, []).append((settings, state))
         for customer_number, facilities in sorted(by_customer.items()):
             record = self.records.customer_record(customer_number)
