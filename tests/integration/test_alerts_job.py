@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -45,7 +46,7 @@ from infra.local.lambdas import cold_start, invoke
 from infra.local.stack import RunningStack, outbox_messages
 from tests.dates import local_today
 from tests.fakes.clock import FixedClock
-from tests.integration.conftest import bearer, create_user
+from tests.integration.conftest import bearer, body, create_user
 
 OSLO = ZoneInfo("Europe/Oslo")
 _numbers = itertools.count(610001)
@@ -156,7 +157,7 @@ def facility_with_breach(
     return customer, meters
 
 
-def sent_to(customer: Customer) -> list[dict[str, object]]:
+def sent_to(customer: Customer) -> list[dict[str, Any]]:
     return [m for m in outbox_messages() if m["to"] in (customer.email, customer.phone)]
 
 
@@ -185,7 +186,7 @@ def test_a_breach_in_the_stored_data_sends_one_email_one_sms_and_one_portal_noti
             Membership(user_id=user_id, customer_number=customer.number, role=Role.READ, email=email_address)
         )
     )
-    listed = http.get(f"/api/customers/{customer.number}/notifications", headers=bearer(http, email_address)).json
+    listed = body(http.get(f"/api/customers/{customer.number}/notifications", headers=bearer(http, email_address)))
     assert listed["unread"] == 1
     [note] = listed["notifications"]
     assert (note["kind"], note["measure"], note["value"], note["meter_number"]) == (
@@ -199,7 +200,7 @@ def test_a_breach_in_the_stored_data_sends_one_email_one_sms_and_one_portal_noti
 
     assert (second["notifications"], second["published"]) == (0, 0)
     assert len(sent_to(customer)) == 2
-    again = http.get(f"/api/customers/{customer.number}/notifications", headers=bearer(http, email_address)).json
+    again = body(http.get(f"/api/customers/{customer.number}/notifications", headers=bearer(http, email_address)))
     assert len(again["notifications"]) == 1
 
 
