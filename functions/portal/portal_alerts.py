@@ -87,7 +87,9 @@ def _alerts_page(
     profile = composition.profile()
     customer = scope.record.customer
     errors: dict[str, str] = {}
+    labels: dict[str, str] = {}
     for problem in problems or []:
+        labels.setdefault(str(problem["field"]), _field_label(view, str(problem["field"]), chosen))
         errors.setdefault(
             str(problem["field"]),
             view.t(f"error.{problem['code']}", **{k: problem[k] for k in ("min", "max", "unit") if k in problem}),
@@ -99,6 +101,7 @@ def _alerts_page(
         chosen=chosen,
         values=values if values is not None else (_form_values(chosen) if chosen else {}),
         errors=errors,
+        labels=labels,
         also=also or [],
         measures=MEASURES,
         seasonal=SEASONAL,
@@ -120,6 +123,18 @@ def alerts(view: Page) -> Response[str]:
     if scope is None:
         return view.render("no_customer.html")
     return _alerts_page(view, scope, view.query.get("facility"))
+
+
+def _field_label(view: Page, field: str, chosen: FacilityAlerts | None) -> str:
+    """What the error summary calls a field: ``Timeeffekt, Vintergrense``."""
+    parts = field.split(".")
+    if len(parts) != 3:
+        return view.t(f"alerts.settings.{field}") if field in ("email_to", "sms_to") else ""
+    supply, measure, name = parts
+    label = f"{view.t('alerts.measure.' + measure)}, {view.t('alerts.settings.' + name)}"
+    if chosen is not None and len(chosen.supplies) > 1:
+        label = f"{view.t('alerts.supply.' + supply)}: {label}"
+    return label
 
 
 def _number(values: dict[str, str], field: str, problems: list[dict[str, Any]], *, whole: bool = False) -> Any:

@@ -184,12 +184,12 @@ def info_rows(line: ConsumptionInfoLine, month: str, lang: Language) -> list[tup
                 ),
             )
         )
-    rows.append(
-        (
-            translate(f"consumption_info.benchmark.{line.category.split(':')[1]}", lang),
-            _quantity(line.benchmark, unit, lang) + _change(line, line.benchmark, lang),
-        )
+    benchmark = (
+        _quantity(line.benchmark, unit, lang) + _change(line, line.benchmark, lang)
+        if line.benchmark is not None
+        else translate("consumption_info.benchmark_too_few", lang)
     )
+    rows.append((translate(f"consumption_info.benchmark.{line.category.split(':')[1]}", lang), benchmark))
     return rows
 
 

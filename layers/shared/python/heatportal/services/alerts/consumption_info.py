@@ -114,6 +114,7 @@ class ConsumptionInfoService:
                 if line is not None:
                     lines.append(line)
             if lines:
+                lines.sort(key=lambda x: (INFORMED_KINDS.index(x.kind), x.meter_number))
                 drafts.append((record, lines))
         averages = benchmarks((line for _, lines in drafts for line in lines), self.min_customers)
         run.benchmarks = {name: str(value) for name, value in sorted(averages.items())}
