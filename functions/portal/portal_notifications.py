@@ -10,7 +10,6 @@ from portal_core import Page, page, signed_in_scope
 
 from heatportal import composition
 from heatportal.documents.alert_emails import AlertFacts, alert_sentence, alert_title
-from heatportal.domain.alerts import Supply
 from heatportal.i18n import format_month
 from heatportal.services.alerts.inbox import NotificationEntry
 
@@ -23,20 +22,7 @@ def describe(entry: NotificationEntry, view: Page) -> tuple[str, str]:
     if n.kind == "monthly_info" or n.measure is None or n.value is None or n.threshold is None:
         month = format_month(date(int(str(n.month)[:4]), int(str(n.month)[5:]), 1), view.lang)
         return view.t("consumption_info.title"), view.t("notifications.monthly_info", month=month)
-    facts = AlertFacts(
-        kind=n.kind,
-        measure=n.measure,
-        supply=n.supply or Supply.HEATING,
-        facility=entry.facility_name or str(n.facility_id),
-        meter=n.meter_number or "",
-        day=n.day,
-        value=n.value,
-        threshold=n.threshold,
-        season=n.season,
-        since=n.since,
-        expected=n.expected,
-        actual=n.actual,
-    )
+    facts = AlertFacts.of(n, entry.facility_name or str(n.facility_id))
     return alert_title(facts, view.lang), alert_sentence(facts, view.lang)
 
 

@@ -71,20 +71,7 @@ def deliveries() -> Deliveries:
 def _facts(event: AlertEvent) -> Any:
     from heatportal.documents.alert_emails import AlertFacts
 
-    return AlertFacts(
-        kind=event.kind,
-        measure=event.measure,
-        supply=event.supply,
-        facility=event.facility_name,
-        meter=event.meter_number,
-        day=event.day,
-        value=event.value,
-        threshold=event.threshold,
-        season=event.season,
-        since=event.since,
-        expected=event.expected,
-        actual=event.actual,
-    )
+    return AlertFacts.of(event, event.facility_name)
 
 
 def _analysis(event: AlertEvent) -> str:

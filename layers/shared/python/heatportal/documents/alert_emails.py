@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from heatportal.documents.emails import RenderedEmail, _one_line, _render
 from heatportal.domain.alerts import TEMPERATURES, UNIT, Measure, Season, Supply, too_low_is_breach
@@ -44,6 +45,53 @@ class AlertFacts:
     since: date | None = None
     expected: Decimal | None = None
     actual: Decimal | None = None
+
+    @classmethod
+    def of(cls, told: Told, facility: str) -> AlertFacts:
+        """From what told it: a notification or an alert event (they carry the same facts)."""
+        if told.measure is None or told.value is None or told.threshold is None:
+            raise ValueError("not an alert: no measure, value or limit")
+        return cls(
+            kind=told.kind,
+            measure=told.measure,
+            supply=told.supply or Supply.HEATING,
+            facility=facility,
+            meter=told.meter_number or "",
+            day=told.day,
+            value=told.value,
+            threshold=told.threshold,
+            season=told.season,
+            since=told.since,
+            expected=told.expected,
+            actual=told.actual,
+        )
+
+
+class Told(Protocol):
+    """The facts a notification and an alert event both carry."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def meter_number(self) -> str | None: ...
+    @property
+    def supply(self) -> Supply | None: ...
+    @property
+    def measure(self) -> Measure | None: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def value(self) -> Decimal | None: ...
+    @property
+    def threshold(self) -> Decimal | None: ...
+    @property
+    def season(self) -> Season | None: ...
+    @property
+    def since(self) -> date | None: ...
+    @property
+    def expected(self) -> Decimal | None: ...
+    @property
+    def actual(self) -> Decimal | None: ...
 
 
 def measured(value: Decimal, measure: Measure, lang: Language) -> str:

@@ -236,6 +236,22 @@ class Transition:
     expected: Decimal | None = None  # above_expected: kWh the model expected
     actual: Decimal | None = None  # above_expected: kWh measured
 
+    def facts(self) -> dict[str, object]:
+        """What the notice says, as the fields a notification and an alert event share."""
+        return {
+            "kind": self.kind,
+            "meter_number": self.meter_number,
+            "supply": self.supply,
+            "measure": self.measure,
+            "day": self.day,
+            "value": self.value,
+            "threshold": self.threshold,
+            "season": self.season,
+            "since": self.since,
+            "expected": self.expected,
+            "actual": self.actual,
+        }
+
     @property
     def notice_id(self) -> str:
         """Stable per facility, meter, measure, day and kind: telling twice is
@@ -490,38 +506,27 @@ def _step(
 ) -> None:
     """Walk a measure's days: a breach with no open episode opens one and is
     told; a day within the threshold with an open episode closes it and is told."""
-    for (day, value, threshold, season, comparison), breach in zip(observations, breaches, strict=True):
+    for observed, breach in zip(observations, breaches, strict=True):
+        day, value, threshold, season, comparison = observed
         open_episode = episodes.get(key)
-        if breach and open_episode is None:
+        if breach == (open_episode is not None):
+            continue  # a breach that goes on, or a day within the threshold as before: nothing to tell
+        if breach:
             episodes[key] = Episode(since=day, value=value, threshold=threshold)
-            transitions.append(
-                Transition(
-                    kind="breach",
-                    meter_number=series.meter_number,
-                    supply=series.supply,
-                    measure=rule.measure,
-                    day=day,
-                    value=value,
-                    threshold=threshold,
-                    season=season,
-                    expected=comparison.expected if comparison else None,
-                    actual=comparison.actual if comparison else None,
-                )
-            )
-        elif not breach and open_episode is not None:
+        else:
             del episodes[key]
-            transitions.append(
-                Transition(
-                    kind="normal",
-                    meter_number=series.meter_number,
-                    supply=series.supply,
-                    measure=rule.measure,
-                    day=day,
-                    value=value,
-                    threshold=threshold,
-                    season=season,
-                    since=open_episode.since,
-                    expected=comparison.expected if comparison else None,
-                    actual=comparison.actual if comparison else None,
-                )
+        transitions.append(
+            Transition(
+                kind="breach" if breach else "normal",
+                meter_number=series.meter_number,
+                supply=series.supply,
+                measure=rule.measure,
+                day=day,
+                value=value,
+                threshold=threshold,
+                season=season,
+                since=open_episode.since if open_episode is not None else None,
+                expected=comparison.expected if comparison else None,
+                actual=comparison.actual if comparison else None,
             )
+        )

@@ -58,22 +58,14 @@ class Notification(Frozen):
 
 
 def alert_notification(customer_number: str, facility_id: str, transition: Transition, at: datetime) -> Notification:
-    return Notification(
-        customer_number=customer_number,
-        id=transition.notice_id,
-        kind=transition.kind,
-        facility_id=facility_id,
-        day=transition.day,
-        created_at=at,
-        meter_number=transition.meter_number,
-        supply=transition.supply,
-        measure=transition.measure,
-        value=transition.value,
-        threshold=transition.threshold,
-        season=transition.season,
-        since=transition.since,
-        expected=transition.expected,
-        actual=transition.actual,
+    return Notification.model_validate(
+        {
+            "customer_number": customer_number,
+            "id": transition.notice_id,
+            "facility_id": facility_id,
+            "created_at": at,
+            **transition.facts(),
+        }
     )
 
 

@@ -170,27 +170,19 @@ class AlertEvaluationService:
         customer = record.customer
         assert customer is not None  # checked by the run
         facility = next((f for f in record.facilities if f.id == settings.facility_id), None)
-        return AlertEvent(
-            customer_number=settings.customer_number,
-            customer_name=customer.name,
-            language=customer.language,
-            facility_id=settings.facility_id,
-            facility_name=facility.name if facility else settings.facility_id,
-            notification_id=transition.notice_id,
-            kind=transition.kind,
-            meter_number=transition.meter_number,
-            supply=transition.supply,
-            measure=transition.measure,
-            day=transition.day,
-            value=transition.value,
-            threshold=transition.threshold,
-            season=transition.season,
-            since=transition.since,
-            expected=transition.expected,
-            actual=transition.actual,
-            channels=channels,
-            email_to=recipients(settings.email_to, customer.email),
-            sms_to=recipients(settings.sms_to, customer.phone),
+        return AlertEvent.model_validate(
+            {
+                "customer_number": settings.customer_number,
+                "customer_name": customer.name,
+                "language": customer.language,
+                "facility_id": settings.facility_id,
+                "facility_name": facility.name if facility else settings.facility_id,
+                "notification_id": transition.notice_id,
+                "channels": channels,
+                "email_to": recipients(settings.email_to, customer.email),
+                "sms_to": recipients(settings.sms_to, customer.phone),
+                **transition.facts(),
+            }
         )
 
 
