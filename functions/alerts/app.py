@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from heatportal import composition
 from heatportal.domain.alerts import UNIT, AlertRule, Channel, Measure, Season, Supply
 from heatportal.domain.consumption_info import ConsumptionInfo, ConsumptionInfoLine
-from heatportal.web.api import CustomerPath, build_resolver
+from heatportal.web.api import CustomerPath, OrgPath, build_resolver, customer_to_path, principal
 from heatportal.web.fields import DecimalText
 from heatportal.web.scope import customer_scope
 
@@ -155,6 +155,17 @@ class NotificationOut(BaseModel):
         )
 
 
+class CompanyNotificationOut(NotificationOut):
+    customer_number: str
+    customer_path: str = Field(description="The customer number as the customer routes write it")
+
+
+class CompanyNotificationsOut(BaseModel):
+    notifications: list[CompanyNotificationOut] = Field(description="Newest first, at most 50")
+    customers: int = Field(description="Customers read")
+    left_out: int = Field(description="Customers beyond the 100 read")
+
+
 class NotificationsOut(BaseModel):
     unread: int
     notifications: list[NotificationOut] = Field(description="Newest first, at most 50")
@@ -248,6 +259,26 @@ def list_notifications(customer: CustomerPath) -> NotificationsOut:
     scope = customer_scope(app, customer)
     entries = composition.notification_service().list(scope)
     return NotificationsOut(unread=unread_of(scope), notifications=[NotificationOut.of(e) for e in entries])
+
+
+@app.get("/api/organisations/<org>/notifications")
+@tracer.capture_method
+def company_notifications(org: OrgPath) -> CompanyNotificationsOut:
+    from heatportal.services.alerts.inbox import NotificationEntry
+
+    found = composition.notification_service().of_company(principal(app), org)
+    return CompanyNotificationsOut(
+        notifications=[
+            CompanyNotificationOut(
+                **NotificationOut.of(NotificationEntry(n, False, n.facility_name)).model_dump(),
+                customer_number=n.customer_number,
+                customer_path=customer_to_path(n.customer_number),
+            )
+            for n in found.notifications
+        ],
+        customers=found.customers,
+        left_out=found.left_out,
+    )
 
 
 @app.post("/api/customers/<customer>/notifications/seen")

@@ -122,6 +122,7 @@ ROUTES = {
     ("/api/customers/{customer}/alerts/{facility}", "put"): "AlertsFunction",
     ("/api/customers/{customer}/notifications", "get"): "AlertsFunction",
     ("/api/customers/{customer}/notifications/seen", "post"): "AlertsFunction",
+    ("/api/organisations/{org}/notifications", "get"): "AlertsFunction",
     ("/api/customers/{customer}/consumption-info", "get"): "AlertsFunction",
     ("/api/customers/{customer}/consumption-info/{month}", "get"): "AlertsFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",

@@ -467,3 +467,42 @@ def test_the_settings_of_a_facility_are_one_rule_per_supply_and_measure(world: A
     assert refused.value.code == "alert_rule_twice"
     [saved] = world.settings_service().save(world.scope(ADMIN), [FACILITY], [])
     assert isinstance(saved.settings, AlertSettings) and saved.settings.rules == ()
+
+
+def test_a_company_sees_the_notifications_of_the_facilities_it_manages_across_its_customers(world: Alerts) -> None:
+    from heatportal.domain.companies import CompanyGrant, OrgMember, OrgRole
+
+    world.customers.add_facility(Facility(id="F-2", customer_number=CUSTOMER, name="Fjordveien 14", address=ADDRESS))
+    world.customers.add_meter(a_meter("M-2", CUSTOMER).model_copy(update={"facility_id": "F-2"}))
+    world.settings_service().save(world.scope(ADMIN), [FACILITY, "F-2"], [return_rule()])
+    days(world, date(2026, 1, 11), ["43"])
+    world.data.put_daily(
+        [
+            d.model_copy(update={"meter_number": "M-2"})
+            for d in world.data.days(METER, date(2026, 1, 1), date(2026, 2, 1))
+        ]
+    )
+    world.evaluation().run()
+    companies = InMemoryCompanyDirectory(world.memberships)
+    manager = Principal("manager-1", "forvalter@example.no")
+    companies.members.append(
+        OrgMember("923609016", manager.user_id, manager.email, OrgRole.MANAGER, frozenset({CUSTOMER}))
+    )
+    companies.grants.append(
+        CompanyGrant(
+            CUSTOMER,
+            "923609016",
+            Role.READ,
+            frozenset({"F-2"}),
+            "active",
+            "admin@example.no",
+            datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    )
+    service = NotificationService(world.store, companies)
+    found = service.of_company(manager, "923609016")
+    assert [(n.facility_id, n.facility_name) for n in found.notifications] == [("F-2", "Fjordveien 14")]
+    assert (found.customers, found.left_out) == (1, 0)
+    with pytest.raises(Forbidden):
+        service.of_company(Principal("other-1", "annen@example.no"), "923609016")
+    assert service.of_company(Principal("staff-1", "ks@example.no", frozenset({"staff"})), "923609016").customers == 1

@@ -7,7 +7,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from heatportal.adapters.aws import client
-from heatportal.composition.core import access, clock, config, profile, repository
+from heatportal.composition.core import access, clock, company_store, config, profile, repository
 from heatportal.composition.readings import readings_store
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def alert_settings_service() -> AlertSettingsService:
 def notification_service() -> NotificationService:
     from heatportal.services.alerts.inbox import NotificationService
 
-    return NotificationService(alert_store())
+    return NotificationService(alert_store(), company_store())
 
 
 @cache

@@ -29,6 +29,7 @@ class Notification(Frozen):
     id: str  # stable: the same event is one notification however often it is told
     kind: NotificationKind
     facility_id: str | None  # None: the whole customer (monthly information)
+    facility_name: str | None = None  # as it was named when told
     day: date  # the day it is about (a month's information: the month's first day)
     created_at: datetime
     seq: int = 0
@@ -57,12 +58,15 @@ class Notification(Frozen):
         return f"/analysis?facility={self.facility_id}&supply={supply}&section={section}"
 
 
-def alert_notification(customer_number: str, facility_id: str, transition: Transition, at: datetime) -> Notification:
+def alert_notification(
+    customer_number: str, facility_id: str, facility_name: str, transition: Transition, at: datetime
+) -> Notification:
     return Notification.model_validate(
         {
             "customer_number": customer_number,
             "id": transition.notice_id,
             "facility_id": facility_id,
+            "facility_name": facility_name,
             "created_at": at,
             **transition.facts(),
         }

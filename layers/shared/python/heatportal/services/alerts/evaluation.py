@@ -125,8 +125,9 @@ class AlertEvaluationService:
             station=self.station,
         )
         pushed = [t for t in result.transitions if Channel.PORTAL in self._channels(settings, t)]
+        name = next((f.name for f in record.facilities if f.id == settings.facility_id), settings.facility_id)
         notifications, counters = numbered(
-            (alert_notification(settings.customer_number, settings.facility_id, t, now) for t in pushed), inbox
+            (alert_notification(settings.customer_number, settings.facility_id, name, t, now) for t in pushed), inbox
         )
         # Published before the state is written: a run that fails in between is
         # retried and publishes again, and the outbox queues each message once.

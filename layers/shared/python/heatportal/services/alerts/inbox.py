@@ -6,12 +6,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from heatportal.domain.errors import Forbidden
 from heatportal.domain.model import Role
 from heatportal.domain.notifications import Notification, is_unread, unread_count
-from heatportal.services.access import Scope
+from heatportal.services.access import CompanyDirectory, Principal, Scope
 from heatportal.services.alerts.ports import NotificationStore
 
 LIST_LENGTH = 50
+PER_CUSTOMER = 20  # a company's list: the newest of each customer
+MAX_CUSTOMERS = 100  # a company's list reads one Query per customer, so at most this many
+
+
+@dataclass(frozen=True)
+class CompanyNotifications:
+    notifications: list[Notification]  # newest first
+    customers: int  # the customers read
+    left_out: int  # customers beyond MAX_CUSTOMERS, not read
 
 
 @dataclass(frozen=True)
@@ -28,8 +38,9 @@ def unread_of(scope: Scope) -> int:
 
 
 class NotificationService:
-    def __init__(self, store: NotificationStore) -> None:
+    def __init__(self, store: NotificationStore, companies: CompanyDirectory | None = None) -> None:
         self.store = store
+        self.companies = companies
 
     def list(self, scope: Scope, *, limit: int = LIST_LENGTH) -> list[NotificationEntry]:
         """The newest notifications the person may see (one Query)."""
@@ -48,3 +59,32 @@ class NotificationService:
         seen = grant.record.seen.get(grant.principal.user_id, {})
         if dict(seen) != dict(grant.record.inbox):
             self.store.mark_seen(grant.customer_number, grant.principal.user_id, grant.record.inbox)
+
+    def of_company(self, principal: Principal, org_number: str, *, limit: int = LIST_LENGTH) -> CompanyNotifications:
+        """A management company's notifications across the customers it manages,
+        on the facilities they granted it; its people (a manager: the customers
+        given to them) and customer service see them. One Query for the
+        person's companies, one for the company's grants, one per customer."""
+        if self.companies is None:
+            raise Forbidden("You do not have access to this company.", code="forbidden")
+        member = next(
+            (m for m in self.companies.organisations_of(principal.user_id) if m.org_number == org_number), None
+        )
+        if member is None and not principal.is_staff:
+            raise Forbidden("You do not have access to this company.", code="forbidden")
+        grants = sorted(
+            (
+                g
+                for g in self.companies.grants_of_org(org_number)
+                if g.active and (member is None or member.manages(g.customer_number))
+            ),
+            key=lambda g: g.customer_number,
+        )
+        found = [
+            n
+            for grant in grants[:MAX_CUSTOMERS]
+            for n in self.store.notifications(grant.customer_number, PER_CUSTOMER)
+            if n.facility_id is None or grant.covers(n.facility_id)
+        ]
+        found.sort(key=lambda n: (n.day, n.created_at), reverse=True)
+        return CompanyNotifications(found[:limit], min(len(grants), MAX_CUSTOMERS), max(0, len(grants) - MAX_CUSTOMERS))
