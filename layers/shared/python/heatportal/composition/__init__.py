@@ -14,6 +14,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| alerts, notifications, monthly consumption information | ``alerts`` |
 """
 
 from heatportal.composition.accounts import (
@@ -26,6 +27,16 @@ from heatportal.composition.accounts import (
     one_time_codes,
     registration_service,
     sign_in,
+)
+from heatportal.composition.alerts import (
+    alert_delivery,
+    alert_evaluation,
+    alert_settings_service,
+    alert_store,
+    consumption_info_service,
+    deliveries,
+    notification_service,
+    release_held_messages,
 )
 from heatportal.composition.billing import (
     advance_repository,
@@ -96,6 +107,10 @@ __all__ = [
     "account_store",
     "advance_repository",
     "advance_service",
+    "alert_delivery",
+    "alert_evaluation",
+    "alert_settings_service",
+    "alert_store",
     "bill_run",
     "bill_runs",
     "billing_reader",
@@ -105,11 +120,13 @@ __all__ = [
     "company_signup",
     "company_store",
     "config",
+    "consumption_info_service",
     "consumption_service",
     "credential_service",
     "credit_notes",
     "customer_search",
     "customer_user_service",
+    "deliveries",
     "delivery_events",
     "delivery_mailer",
     "delivery_queue",
@@ -132,6 +149,7 @@ __all__ = [
     "mailer",
     "meter_lifecycle_service",
     "meter_settings_service",
+    "notification_service",
     "one_time_codes",
     "organisation_service",
     "outbox",
@@ -147,6 +165,7 @@ __all__ = [
     "reading_service",
     "readings_store",
     "registration_service",
+    "release_held_messages",
     "reminder_service",
     "repository",
     "run_manifests",
