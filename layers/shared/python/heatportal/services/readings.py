@@ -4,7 +4,7 @@ and the register value at a date (actual or estimated) that billing uses."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
@@ -338,6 +338,25 @@ class ReadingService:
         ``registers`` carries values of the meter's secondary registers read at
         the same time; each is validated like the main value, and nothing is
         stored unless every value passes."""
+        checked = self.check(
+            meter, value, read_on, confirmed=confirmed, source=source, recorded_by=recorded_by, registers=registers
+        )
+        stored = self.readings.add_reading(checked.reading)
+        return replace(checked, reading=stored)
+
+    def check(
+        self,
+        meter: Meter,
+        value: Decimal,
+        read_on: date | None,
+        *,
+        confirmed: bool,
+        source: ReadingSource,
+        recorded_by: str | None,
+        registers: Mapping[str, Decimal] | None = None,
+    ) -> SubmittedReading:
+        """What ``record`` checks, without storing: the reading as it would be
+        stored (a move stores it in its own transaction)."""
         today = self.clock.today()
         read_on = read_on or today
         secondary = dict(registers or {})
@@ -383,8 +402,7 @@ class ReadingService:
             registers=secondary,
             register_rollovers=frozenset(c.register.name.value for c in counted if c.rollover),
         )
-        stored = self.readings.add_reading(reading)
-        return SubmittedReading(stored, consumption, previous, {c.register.name.value: c.consumption for c in counted})
+        return SubmittedReading(reading, consumption, previous, {c.register.name.value: c.consumption for c in counted})
 
     def _secondary_counts(self, meter: Meter, values: dict[str, Decimal], read_on: date) -> list[_RegisterCount]:
         """What each submitted secondary register counted since its own previous

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from heatportal.domain.errors import DomainError
 from heatportal.domain.model import BillingPeriod, Customer, Invoice, Meter, MeterPeriodValue
-from heatportal.domain.profile import SpotEnergyPrice, UtilityProfile
+from heatportal.domain.profile import PriceList, SpotEnergyPrice, UtilityProfile
 from heatportal.domain.tariff import MeterUsage, PricedPeriod, PricingInput, price_period
 from heatportal.ports import CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
 from heatportal.services.readings import ReadingService, RegisterValue, register_range
@@ -84,9 +84,17 @@ class PricingService:
         spot = self.spot_price(period, fallback_months=spot_fallback_months)
         return self.price_usages(period, usages, spot), tuple(values)
 
-    def price_usages(self, period: BillingPeriod, usages: Sequence[MeterUsage], spot: Decimal | None) -> PricedPeriod:
-        """The tariff applied to quantities already known (measured or forecast)."""
-        return price_period(self.profile, PricingInput(period, tuple(usages), spot))
+    def price_usages(
+        self,
+        period: BillingPeriod,
+        usages: Sequence[MeterUsage],
+        spot: Decimal | None,
+        price_list: PriceList | None = None,
+    ) -> PricedPeriod:
+        """The tariff applied to quantities already known (measured or forecast);
+        ``price_list``: a contract's own list (its options written in) instead of
+        the profile's list in force."""
+        return price_period(self.profile, PricingInput(period, tuple(usages), spot), price_list)
 
     def spot_price(
         self, period: BillingPeriod, *, fallback_months: int = 0, known_until: BillingPeriod | None = None
@@ -137,6 +145,9 @@ class PricingService:
     ) -> MeterPeriodValue | None:
         start_day = max(period.start, meter.installed_on)
         end_day = min(period.end, meter.removed_on) if meter.removed_on else period.end
+        if meter.final_invoice_from is not None:
+            # Moved out: the final invoice bills the meter from that day on.
+            end_day = min(end_day, meter.final_invoice_from)
         if end_day <= start_day:
             return None
         carried = next((m for m in previous.meter_values if m.meter_number == meter.number), None) if previous else None
