@@ -13,6 +13,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| contracts, moving, documents store, services, sustainability | ``contracts`` |
 """
 
 from heatportal.composition.accounts import (
@@ -32,6 +33,7 @@ from heatportal.composition.billing import (
     bill_run,
     credit_notes,
     estimate_pdf_service,
+    final_invoices,
     forecast_service,
     invoice_drafts,
     invoice_issuer,
@@ -43,6 +45,19 @@ from heatportal.composition.billing import (
     trial_settlement_service,
 )
 from heatportal.composition.companies import company_signup, grant_service, organisation_service
+from heatportal.composition.contracts import (
+    annual_estimates,
+    contract_service,
+    contract_signing,
+    document_store,
+    energy_services,
+    move_in_service,
+    move_out_service,
+    notices,
+    signing_provider,
+    subscription_service,
+    sustainability_service,
+)
 from heatportal.composition.core import (
     access,
     account_store,
@@ -50,6 +65,7 @@ from heatportal.composition.core import (
     cognito_accounts,
     company_store,
     config,
+    contract_store,
     documents,
     identity,
     jwt_verifier,
@@ -83,6 +99,7 @@ __all__ = [
     "account_store",
     "advance_repository",
     "advance_service",
+    "annual_estimates",
     "bill_run",
     "clock",
     "cognito_accounts",
@@ -90,13 +107,19 @@ __all__ = [
     "company_store",
     "config",
     "consumption_service",
+    "contract_service",
+    "contract_signing",
+    "contract_store",
     "credential_service",
     "credit_notes",
     "customer_search",
     "customer_user_service",
     "document_service",
+    "document_store",
     "documents",
+    "energy_services",
     "estimate_pdf_service",
+    "final_invoices",
     "forecast_service",
     "forgotten_number_service",
     "grant_service",
@@ -111,6 +134,9 @@ __all__ = [
     "mailer",
     "meter_lifecycle_service",
     "meter_settings_service",
+    "move_in_service",
+    "move_out_service",
+    "notices",
     "one_time_codes",
     "organisation_service",
     "payment_repository",
@@ -129,12 +155,15 @@ __all__ = [
     "repository",
     "sessions",
     "sign_in",
+    "signing_provider",
     "signouts",
     "smart_meter_import_service",
     "sms",
     "sms_agreement_starts",
     "sms_reading_service",
     "spot_price_service",
+    "subscription_service",
+    "sustainability_service",
     "texts",
     "trial_settlement_service",
 ]

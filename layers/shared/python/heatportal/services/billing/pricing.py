@@ -14,7 +14,7 @@ from decimal import Decimal
 from heatportal.domain.errors import DomainError
 from heatportal.domain.model import BillingPeriod, Customer, Invoice, Meter, MeterPeriodValue
 from heatportal.domain.profile import PriceList, SpotEnergyPrice, UtilityProfile
-from heatportal.domain.tariff import MeterUsage, PricedPeriod, PricingInput, price_period
+from heatportal.domain.tariff import FRACTION_STEP, MeterUsage, PricedPeriod, PricingInput, price_period
 from heatportal.ports import CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
 from heatportal.services.readings import ReadingService, RegisterValue, register_range
 
@@ -72,17 +72,25 @@ class PricingService:
         previous = self.invoices.find_billed(customer.number, period.previous(), CONSUMPTION_KEY)
         usages: list[MeterUsage] = []
         values: list[MeterPeriodValue] = []
+        supplied: set[date] = set()
         for meter in meters if meters is not None else self.customers.list_meters(customer.number):
             mv = self._meter_values(meter, period, previous, (end_values or {}).get(meter.number))
             if mv is None:
                 continue
             values.append(mv)
+            first, end = self._billed_days(meter, period)
+            supplied.update(first + timedelta(days=n) for n in range((end - first).days))
             days = tuple(self.readings.daily_consumption(meter.number, period.start, period.end))
             usages.append(MeterUsage(meter.number, meter.kind, meter.unit, mv.quantity, days))
         if not usages:
             raise NothingToBill("No active meter in the period.", code="nothing_to_bill")
         spot = self.spot_price(period, fallback_months=spot_fallback_months)
-        return self.price_usages(period, usages, spot), tuple(values)
+        # Supplied part of the month only (moving in or out): the fixed and
+        # capacity charges by the days any meter was billed.
+        fraction = Decimal(1)
+        if len(supplied) < period.days:
+            fraction = (Decimal(len(supplied)) / Decimal(period.days)).quantize(FRACTION_STEP)
+        return self.price_usages(period, usages, spot, month_fraction=fraction), tuple(values)
 
     def price_usages(
         self,
@@ -90,11 +98,13 @@ class PricingService:
         usages: Sequence[MeterUsage],
         spot: Decimal | None,
         price_list: PriceList | None = None,
+        *,
+        month_fraction: Decimal = Decimal(1),
     ) -> PricedPeriod:
         """The tariff applied to quantities already known (measured or forecast);
         ``price_list``: a contract's own list (its options written in) instead of
-        the profile's list in force."""
-        return price_period(self.profile, PricingInput(period, tuple(usages), spot), price_list)
+        the profile's list in force; ``month_fraction``: the share of the month supplied."""
+        return price_period(self.profile, PricingInput(period, tuple(usages), spot, month_fraction), price_list)
 
     def spot_price(
         self, period: BillingPeriod, *, fallback_months: int = 0, known_until: BillingPeriod | None = None
@@ -136,6 +146,16 @@ class PricingService:
             cache[(zone, month)] = self.spot_prices.spot_price(zone, month)
         return cache[(zone, month)]
 
+    @staticmethod
+    def _billed_days(meter: Meter, period: BillingPeriod) -> tuple[date, date]:
+        """[first, end) of the days of the period the meter is billed for."""
+        start_day = max(period.start, meter.installed_on)
+        end_day = min(period.end, meter.removed_on) if meter.removed_on else period.end
+        if meter.final_invoice_from is not None:
+            # Moved out: the final invoice bills the meter from that day on.
+            end_day = min(end_day, meter.final_invoice_from)
+        return start_day, end_day
+
     def _meter_values(
         self,
         meter: Meter,
@@ -143,11 +163,7 @@ class PricingService:
         previous: Invoice | None,
         end_value: RegisterValue | None = None,
     ) -> MeterPeriodValue | None:
-        start_day = max(period.start, meter.installed_on)
-        end_day = min(period.end, meter.removed_on) if meter.removed_on else period.end
-        if meter.final_invoice_from is not None:
-            # Moved out: the final invoice bills the meter from that day on.
-            end_day = min(end_day, meter.final_invoice_from)
+        start_day, end_day = self._billed_days(meter, period)
         if end_day <= start_day:
             return None
         carried = next((m for m in previous.meter_values if m.meter_number == meter.number), None) if previous else None

@@ -16,10 +16,21 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from heatportal.domain.contracts import Supply
-from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, InvoiceLine, Meter, MeterPeriodValue
+from heatportal.domain.errors import Conflict, Forbidden, NotFound
+from heatportal.domain.model import (
+    BillingPeriod,
+    Customer,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    Meter,
+    MeterPeriodValue,
+    Role,
+)
 from heatportal.domain.profile import BillingMode, UtilityProfile
 from heatportal.domain.tariff import MissingPrice, summarise
 from heatportal.ports import Clock, CustomerRepository, InvoiceRepository
+from heatportal.services.access import Scope
 from heatportal.services.billing.drafts import InvoiceDrafts, advances_deducted, year_values
 from heatportal.services.billing.issuing import InvoiceIssuer
 from heatportal.services.billing.pricing import NothingToBill, PricingService
@@ -207,6 +218,29 @@ class FinalInvoices:
             )
             issued.append(self.issue(customer, supply, ended, others))
         return issued
+
+    def bill_now(self, scope: Scope, facility_id: str) -> Invoice:
+        """Customer service bills an ended contract's final invoice now."""
+        if not scope.principal.is_staff:
+            raise Forbidden("Only customer service bills a final invoice at once.", code="forbidden")
+        grant = scope.require(Role.READ)
+        supply = next(
+            (s for s in grant.record.supplies if s.facility_id == facility_id and s.awaiting_final_invoice), None
+        )
+        if supply is None:
+            raise NotFound(
+                "No ended contract of this facility waits for its final invoice.", code="final_invoice_not_due"
+            )
+        customer = grant.record.customer
+        assert customer is not None  # the access check read it
+        meters = [m for m in grant.record.meters if m.facility_id == facility_id and m.removed_on == supply.ended_on]
+        others = any(m.removed_on is None for m in grant.record.meters)
+        try:
+            return self.issue(customer, supply, meters, others)
+        except MissingPrice as error:
+            raise Conflict(
+                "A price the final invoice needs is not published yet.", code="final_invoice_price_missing"
+            ) from error
 
     def try_at_once(
         self, customer: Customer, supply: Supply, meters: Sequence[Meter], others_go_on: bool

@@ -53,6 +53,8 @@ PinLetterRenderer = Callable[[Customer, str, UtilityProfile], bytes]
 class MoveInStore(Protocol):
     def supplies_of_facility(self, facility_id: str) -> list[Supply]: ...
 
+    def vacant_facilities(self) -> list[Supply]: ...
+
     def move_in(self, move: MoveIn) -> bool:
         """One transaction (see adapters.dynamo_contracts); False when nothing was written."""
         ...
@@ -231,6 +233,11 @@ class MoveInService:
             by=principal.email,
             source=ReadingSource.STAFF,
         )
+
+    def vacant_facilities(self, principal: Principal) -> list[Supply]:
+        """Facilities nobody moved into after their contract ended (customer service)."""
+        _require_staff(principal)
+        return self.store.vacant_facilities()
 
     def create_customer(self, principal: Principal, details: NewCustomer) -> Customer:
         """Customer service makes a new customer (without a facility yet) and
