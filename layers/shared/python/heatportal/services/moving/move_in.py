@@ -363,7 +363,7 @@ class MoveInService:
             if moving_on == previous.ended_on:
                 final = self.readings.readings.latest_reading(meter.number, before=moving_on)
                 if final is None or final.read_on != moving_on:
-                    raise Conflict("The final reading is missing.", code="moving_reading_missing")
+                    raise Conflict("The final reading is missing.", code="moving_final_reading_missing")
                 if given is not None and given != final.value:
                     raise ValidationFailed(
                         "The reading differs from the final reading of the moving day.",

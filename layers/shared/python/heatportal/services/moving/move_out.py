@@ -72,6 +72,7 @@ class MovedOut:
     final_invoice: Invoice | None  # issued at once; None: the next bill run issues it
     next_run_on: date | None
     incoming_invited: bool
+    final_readings: tuple[Reading, ...] = ()
 
 
 def facility_address(address: Address) -> str:
@@ -198,7 +199,7 @@ class MoveOutService:
             invoice,
             next_run,
         )
-        return MovedOut(ended, removed, invoice, next_run, invited)
+        return MovedOut(ended, removed, invoice, next_run, invited, final_readings)
 
     # --- the steps -----------------------------------------------------------------------------
     def _final_reading(
