@@ -15,7 +15,7 @@ router = APIGatewayRouter()
 tracer = Tracer()
 
 
-class ReminderOut(BaseModel):
+class ReminderAgreementOut(BaseModel):
     meter_number: str
     channel: str
     address: str
@@ -31,7 +31,7 @@ class SubscriptionOut(BaseModel):
     customer_number: str
     name: str
     contracts: list[ContractOut]
-    reminders: list[ReminderOut]
+    reminders: list[ReminderAgreementOut]
     direct_debit: list[DirectDebitOut]
     e_invoice: str | None
     history_since: date | None
@@ -46,7 +46,7 @@ def subscription(customer: CustomerPath) -> SubscriptionOut:
         name=found.customer.name,
         contracts=[ContractOut.of(c) for c in found.contracts],
         reminders=[
-            ReminderOut(meter_number=a.meter_number, channel=a.channel, address=a.address) for a in found.reminders
+            ReminderAgreementOut(meter_number=a.meter_number, channel=a.channel, address=a.address) for a in found.reminders
         ],
         direct_debit=[
             DirectDebitOut(facility_id=a.facility_id, iban_last4=a.iban[-4:], valid_from=a.valid_from)

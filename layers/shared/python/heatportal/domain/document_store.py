@@ -36,12 +36,3 @@ class PublishedDocument(Frozen):
     size: int = Field(ge=1)
     published_at: datetime
     published_by: str
-
-    def reaches(self, customer_number: str, visible: frozenset[str] | None) -> bool:
-        """Whether a person whose scope covers ``visible`` facilities (None: all)
-        of the customer may see it."""
-        if self.audience == "everyone":
-            return True
-        if self.customer_number != customer_number:
-            return False
-        return self.audience == "customer" or visible is None or self.facility_id in visible

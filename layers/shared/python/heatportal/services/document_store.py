@@ -167,11 +167,20 @@ class DocumentStoreService:
         until the person has opened it."""
         grant = scope.require(Role.READ, companies="any")
         opened = grant.record.opened.get(grant.principal.user_id, frozenset())
-        own = [d for d in grant.record.documents if d.reaches(grant.customer_number, grant.facilities)]
+        own = [d for d in grant.record.documents if self._sees(grant, d)]
         every = [*own, *self.utility_documents()]
         every.sort(key=lambda d: d.published_at, reverse=True)
         # Customer service looks over the customer's shoulder: nothing is "new" for it.
         return [ListedDocument(d, not grant.staff and d.id not in opened) for d in every]
+
+    @staticmethod
+    def _sees(scope: Scope, document: PublishedDocument) -> bool:
+        """A document to one facility: whoever sees the facility; to the whole
+        customer: whoever sees every facility of it (a management company
+        granted some facilities does not)."""
+        if document.facility_id is not None:
+            return scope.sees(document.facility_id)
+        return scope.facilities is None or set(scope.record.facility_ids) <= scope.facilities
 
     def new_count(self, scope: Scope) -> int:
         return sum(1 for d in self.documents(scope) if d.new)
@@ -181,6 +190,8 @@ class DocumentStoreService:
         grant = scope.require(Role.READ, companies="any")
         found = next((d for d in self.documents(grant) if d.document.id == document_id), None)
         if found is None:
+            if any(d.id == document_id for d in grant.record.documents):
+                raise Forbidden("You do not have access to this document.", code="forbidden")
             raise NotFound("No such document.", code="document_not_found")
         if found.new:
             self.store.mark_opened(grant.customer_number, grant.principal.user_id, document_id)

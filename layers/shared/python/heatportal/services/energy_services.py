@@ -56,8 +56,9 @@ class EnergyServiceCatalogue:
     ) -> ContactRequest:
         grant = scope.require(Role.FULL, companies="any")
         service = self.service(service_id)
+        grant.require_facility(facility_id)
         facility = next((f for f in grant.record.facilities if f.id == facility_id), None)
-        if facility is None or not grant.sees(facility_id):
+        if facility is None:
             raise ValidationFailed(
                 "Choose one of your facilities.",
                 code="facility_unknown",

@@ -55,6 +55,7 @@ class ContractService:
         """The facility's current contract (its newest supply). NotFound for a
         facility that is not the customer's (or not in a company's grant)."""
         grant = scope.require(Role.READ, companies="any")
+        grant.require_facility(facility_id)
         found = [c for c in scoped_contracts(self.profile, grant) if c.facility.id == facility_id]
         if not found:
             raise NotFound("This facility does not exist for the customer.", code="facility_not_found")

@@ -218,6 +218,8 @@ class ContractSigning:
     def order(self, scope: Scope, order_ref: str) -> SigningOrder:
         """The person's own order; NotFound for anyone else's (no enumeration)."""
         grant = scope.require(Role.ADMIN)
+        if grant.staff:
+            raise Forbidden("Only the customer's administrators sign its contracts.", code="forbidden")
         order = self.orders.get_signing_order(grant.customer_number, order_ref)
         if order is None or order.user_id != grant.principal.user_id:
             raise NotFound("No such signing order.", code="signing_order_not_found")

@@ -98,8 +98,9 @@ class FinalInvoices:
     # --- when ----------------------------------------------------------------------------
     def coverage_start(self, customer_number: str, meters: Sequence[Meter], last_day: date) -> date:
         """The first day the final invoice bills: the day after what the bills
-        issued so far cover (monthly bills: the month after the last one billed;
-        advances: the first year not yet settled), never before a meter's installation."""
+        issued so far cover (monthly bills: the month after the last one that
+        counted these meters; advances: the first year not yet settled), never
+        before a meter's installation."""
         invoices = self.invoices.list_invoices(customer_number)
         if self.advance_mode:
             settled = [i.period.year for i in invoices if i.kind == InvoiceKind.SETTLEMENT]
@@ -113,7 +114,14 @@ class FinalInvoices:
                 year = max(year, max(settled) + 1)
             start = date(year, 1, 1)
         else:
-            billed = [i.period for i in invoices if i.kind in (InvoiceKind.INVOICE, InvoiceKind.FINAL)]
+            # The bills that counted these meters (a final invoice of another facility did not).
+            numbers = {m.number for m in meters}
+            billed = [
+                i.period
+                for i in invoices
+                if i.kind in (InvoiceKind.INVOICE, InvoiceKind.FINAL)
+                and any(v.meter_number in numbers for v in i.meter_values)
+            ]
             start = (
                 max(billed, key=lambda p: (p.year, p.month)).end if billed else date(last_day.year, last_day.month, 1)
             )
