@@ -46,7 +46,8 @@ def subscription(customer: CustomerPath) -> SubscriptionOut:
         name=found.customer.name,
         contracts=[ContractOut.of(c) for c in found.contracts],
         reminders=[
-            ReminderAgreementOut(meter_number=a.meter_number, channel=a.channel, address=a.address) for a in found.reminders
+            ReminderAgreementOut(meter_number=a.meter_number, channel=a.channel, address=a.address)
+            for a in found.reminders
         ],
         direct_debit=[
             DirectDebitOut(facility_id=a.facility_id, iban_last4=a.iban[-4:], valid_from=a.valid_from)

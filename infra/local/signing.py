@@ -141,7 +141,9 @@ class LocalBankId:
         if order is None or not seconds.isdigit():
             return None
         expected = hmac.new(order.qr_secret.encode(), seconds.encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, code) or time.time() - (order.started + int(seconds)) > QR_MAX_AGE:
+        # A code shown at most 30 seconds ago, never one of the future.
+        age = time.time() - (order.started + int(seconds))
+        if not hmac.compare_digest(expected, code) or not -2 <= age <= QR_MAX_AGE:
             return None
         with self.lock:
             self._expire(order)
@@ -159,7 +161,9 @@ class LocalBankId:
                 return order
             if action == "sign":
                 order.status, order.user = "complete", person
-                signed = f"<Signature><Text>{html.escape(order.visible)}</Text><Hidden>{order.hidden}</Hidden></Signature>"
+                signed = (
+                    f"<Signature><Text>{html.escape(order.visible)}</Text><Hidden>{order.hidden}</Hidden></Signature>"
+                )
                 order.signature = base64.b64encode(signed.encode()).decode()
             else:
                 order.status, order.hint = "failed", "userCancel"
@@ -176,7 +180,9 @@ class LocalBankId:
             if not isinstance(body, dict):
                 return _json(400, {"errorCode": "invalidParameters", "details": "Invalid JSON"})
             operation = path.removeprefix("/rp/v6.0/")
-            handler = {"sign": self.sign, "auth": self.sign, "collect": self.collect, "cancel": self.cancel}.get(operation)
+            handler = {"sign": self.sign, "auth": self.sign, "collect": self.collect, "cancel": self.cancel}.get(
+                operation
+            )
             if handler is None:
                 return _json(404, {"errorCode": "notFound", "details": "No such method"})
             return _json(*handler(body))

@@ -15,6 +15,7 @@ from heatportal.domain.document_store import PublishedDocument
 from heatportal.domain.model import Customer, Reading
 from heatportal.domain.moving import MoveIn, MoveInHandshake, MoveOut
 from heatportal.domain.signing import CodeOrder, SigningOrder
+from heatportal.services.billing.pricing import ContractTerms
 from heatportal.services.contracts.code_signing import CodeOrders
 from heatportal.services.contracts.signing import SigningOrders
 from heatportal.services.document_store import PublishedDocuments
@@ -26,7 +27,14 @@ from tests.fakes.readings import InMemoryReadingRepository
 
 
 class InMemoryContractStore(
-    MoveOutStore, MoveInStore, NewCustomerStore, FinalInvoiceStore, SupplySource, SigningOrders, CodeOrders
+    MoveOutStore,
+    MoveInStore,
+    NewCustomerStore,
+    FinalInvoiceStore,
+    SupplySource,
+    SigningOrders,
+    CodeOrders,
+    ContractTerms,
 ):
     def __init__(self, customers: InMemoryCustomerRepository, readings: InMemoryReadingRepository) -> None:
         self.customers = customers
@@ -173,7 +181,13 @@ class InMemoryContractStore(
             update={"status": "complete", "document_id": order.document_id}
         )
         self.put_contract_version(version)
+        customer = self.customers.get_customer(order.customer_number)
+        if customer is not None:
+            self.customers.add_customer(customer.model_copy(update={"custom_terms": True}))
         return True
+
+    def contract_versions(self, customer_number: str) -> list[ContractVersion]:
+        return [v for (c, _, _), v in sorted(self.versions.items()) if c == customer_number]
 
     def fail_signing_order(self, order: SigningOrder, hint: str) -> None:
         stored = self.orders.get((order.customer_number, order.order_ref))

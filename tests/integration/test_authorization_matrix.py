@@ -36,6 +36,7 @@ from heatportal.adapters.dynamo_accounts import DynamoAccountStore
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item
 from heatportal.domain.accounts import Challenge
 from heatportal.domain.companies import CompanyGrant, Organisation, OrgAuditEntry, OrgMember, OrgRole
+from heatportal.domain.document_store import DocumentType
 from heatportal.domain.model import (
     Address,
     BillingPeriod,
@@ -48,7 +49,6 @@ from heatportal.domain.model import (
     ReadingSource,
     Role,
 )
-from heatportal.domain.document_store import DocumentType
 from heatportal.domain.money import EnergyUnit
 from heatportal.services.access import Principal
 from heatportal.services.contracts.signing import first_days_ahead

@@ -55,7 +55,10 @@ def test_every_page_renders_in_each_language(stack, seed, repo, lang):
         html = resp.get_data(as_text=True)
         assert f'lang="{lang}"' in html
         # No catalog key leaks onto the page.
-        assert not re.search(r"\b(contracts|moving|simulator|signing|subscription|services|sustainability|store|offer)\.[a-z_]+\b", text_of(html)), path
+        assert not re.search(
+            r"\b(contracts|moving|simulator|signing|subscription|services|sustainability|store|offer)\.[a-z_]+\b",
+            text_of(html),
+        ), path
 
 
 def test_the_contract_shows_its_annual_estimate_and_a_pdf(stack, seed, repo):
@@ -71,7 +74,9 @@ def test_the_contract_shows_its_annual_estimate_and_a_pdf(stack, seed, repo):
 def test_the_simulator_shows_the_change_line_by_line(stack, seed, repo):
     seeded, browser = signed_in(stack, seed, repo)
     facility = f"F{seeded.customer.number}"
-    resp = browser.get(f"/contracts/{facility}/simulator?lang=en&option.price_agreement=fixed_1y&option.green_heat=green")
+    resp = browser.get(
+        f"/contracts/{facility}/simulator?lang=en&option.price_agreement=fixed_1y&option.green_heat=green"
+    )
     assert resp.status_code == 200
     text = text_of(resp.get_data(as_text=True))
     assert "Green heat" in text  # the green-heat line joins
@@ -101,7 +106,7 @@ def test_an_administrator_signs_with_the_code_and_gets_a_new_version_and_its_pdf
     signing_page = browser.get(resp.headers["Location"])
     assert signing_page.status_code == 200
     [mail] = [m for m in outbox_messages("email") if m["to"] == seeded.email and "signere" in m["subject"]]
-    code = re.search(r"Din kode: (\d{6})", mail["text"]).group(1)
+    code = _found(r"Din kode: (\d{6})", mail["text"], 1)
     done = browser.post(
         resp.headers["Location"] + "/code", data={"csrf": csrf_of(signing_page.get_data(as_text=True)), "code": code}
     )
@@ -133,7 +138,9 @@ def test_a_read_only_person_cannot_sign_or_move(stack, seed, repo):
         data={"csrf": csrf_of(page), "option.price_agreement": "fixed_1y", "valid_from": date.today().isoformat()},
     )
     assert resp.status_code == 403
-    moving = browser.post(f"/moving/out/{facility}", data={"csrf": csrf_of(page), "moving_on": local_today().isoformat()})
+    moving = browser.post(
+        f"/moving/out/{facility}", data={"csrf": csrf_of(page), "moving_on": local_today().isoformat()}
+    )
     assert moving.status_code == 403
 
 
@@ -195,3 +202,9 @@ def test_customer_service_publishes_a_pdf_to_one_customer(stack, seed, repo, htt
     )
     assert not_pdf.status_code == 422
     assert "Ikke PDF" not in browser.get("/documents").get_data(as_text=True)
+
+
+def _found(pattern: str, text: str, group: int = 1) -> str:
+    match = re.search(pattern, text)
+    assert match, (pattern, text)
+    return match.group(group)

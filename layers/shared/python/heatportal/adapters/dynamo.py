@@ -214,6 +214,7 @@ def customer_item(customer: Customer) -> dict[str, Any]:
         "org_number": customer.org_number,
         "pin_hash": customer.pin_hash,
         "final_invoice_due": customer.final_invoice_due.isoformat() if customer.final_invoice_due else None,
+        "custom_terms": True if customer.custom_terms else None,
     }
 
 
@@ -228,6 +229,7 @@ def customer_from_item(item: dict[str, Any]) -> Customer:
         org_number=item.get("org_number"),
         pin_hash=item.get("pin_hash"),
         final_invoice_due=date.fromisoformat(item["final_invoice_due"]) if item.get("final_invoice_due") else None,
+        custom_terms=bool(item.get("custom_terms", False)),
     )
 
 

@@ -245,8 +245,22 @@ class DynamoContractStore:
                     }
                 },
                 {"Put": {"TableName": self.table.name, "Item": dump_item(contract_version_item(version))}},
+                {
+                    # Pricing reads the customer's contract versions only when this is set.
+                    "Update": {
+                        "TableName": self.table.name,
+                        "Key": dump_item(keys.customer(order.customer_number).item()),
+                        "UpdateExpression": "SET custom_terms = :yes",
+                        "ConditionExpression": "attribute_exists(PK)",
+                        "ExpressionAttributeValues": dump_item({":yes": True}),
+                    }
+                },
             ]
         )
+
+    def contract_versions(self, customer_number: str) -> list[ContractVersion]:
+        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.CONTRACT_VERSIONS)
+        return [contract_version_from_item(i) for i in items]
 
     def fail_signing_order(self, order: SigningOrder, hint: str) -> None:
         try:

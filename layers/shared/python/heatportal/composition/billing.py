@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 def pricing_service() -> PricingService:
     from heatportal.services.billing.pricing import PricingService
 
-    return PricingService(profile(), repository(), repository(), reading_service(), repository(), repository())
+    return PricingService(
+        profile(), repository(), repository(), reading_service(), repository(), repository(), contracts=contract_store()
+    )
 
 
 @cache

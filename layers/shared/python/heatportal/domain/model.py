@@ -71,6 +71,9 @@ class Customer(Frozen):
     # latest day the law allows for it. The bill run issues it (it reads this on
     # the customer it reads anyway).
     final_invoice_due: date | None = None
+    # A contract of the customer was signed with other options than the
+    # default: pricing reads the contract versions (only for such customers).
+    custom_terms: bool = False
 
 
 class Facility(Frozen):

@@ -10,11 +10,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol
 
+from heatportal.domain.contracts import ContractVersion, price_list_with
 from heatportal.domain.errors import DomainError
-from heatportal.domain.model import BillingPeriod, Customer, Invoice, Meter, MeterPeriodValue
+from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceLine, Meter, MeterPeriodValue
 from heatportal.domain.profile import PriceList, SpotEnergyPrice, UtilityProfile
-from heatportal.domain.tariff import FRACTION_STEP, MeterUsage, PricedPeriod, PricingInput, price_period
+from heatportal.domain.tariff import FRACTION_STEP, MeterUsage, PricedPeriod, PricingInput, price_period, summarise
 from heatportal.ports import CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
 from heatportal.services.readings import ReadingService, RegisterValue, register_range
 
@@ -29,6 +31,12 @@ class NothingToBill(DomainError):
     code = "nothing_to_bill"
 
 
+class ContractTerms(Protocol):
+    def contract_versions(self, customer_number: str) -> list[ContractVersion]:
+        """The customer's signed contract versions (any facility), oldest first."""
+        ...
+
+
 class PricingService:
     def __init__(
         self,
@@ -38,7 +46,10 @@ class PricingService:
         reading_service: ReadingService,
         invoices: InvoiceRepository,
         spot_prices: SpotPriceRepository,
+        *,
+        contracts: ContractTerms | None = None,
     ) -> None:
+        self.contracts = contracts
         self.profile = profile
         self.customers = customers
         self.readings = readings
@@ -73,7 +84,9 @@ class PricingService:
         usages: list[MeterUsage] = []
         values: list[MeterPeriodValue] = []
         supplied: set[date] = set()
+        meters_by_number: dict[str, Meter] = {}
         for meter in meters if meters is not None else self.customers.list_meters(customer.number):
+            meters_by_number[meter.number] = meter
             mv = self._meter_values(meter, period, previous, (end_values or {}).get(meter.number))
             if mv is None:
                 continue
@@ -90,7 +103,43 @@ class PricingService:
         fraction = Decimal(1)
         if len(supplied) < period.days:
             fraction = (Decimal(len(supplied)) / Decimal(period.days)).quantize(FRACTION_STEP)
-        return self.price_usages(period, usages, spot, month_fraction=fraction), tuple(values)
+        groups = self._contract_price_lists(customer, period, usages, meters_by_number)
+        if groups is None:
+            return self.price_usages(period, usages, spot, month_fraction=fraction), tuple(values)
+        lines: list[InvoiceLine] = []
+        for price_list, group in groups:
+            lines += self.price_usages(period, group, spot, price_list, month_fraction=fraction).lines
+        return summarise(tuple(lines), self.profile.currency), tuple(values)
+
+    def _contract_price_lists(
+        self,
+        customer: Customer,
+        period: BillingPeriod,
+        usages: list[MeterUsage],
+        meters: dict[str, Meter],
+    ) -> list[tuple[PriceList | None, list[MeterUsage]]] | None:
+        """The usages grouped by the price list of their facility's contract in
+        force at the period's start (its options written in); None when every
+        meter is on the profile's own list (the contracts are read only for a
+        customer that signed other options)."""
+        if self.contracts is None or not customer.custom_terms:
+            return None
+        versions = self.contracts.contract_versions(customer.number)
+        base = self.profile.price_list_on(period.start)
+        groups: dict[str, tuple[PriceList | None, list[MeterUsage]]] = {}
+        for usage in usages:
+            facility = meters[usage.meter_number].facility_id
+            in_force = [v for v in versions if v.facility_id == facility and v.valid_from <= period.start]
+            price_list: PriceList | None = None
+            if in_force:
+                terms = max(in_force, key=lambda v: v.valid_from).terms
+                if not terms.is_default(self.profile.offer):
+                    price_list = price_list_with(base, terms, self.profile.offer)
+            key = price_list.id if price_list is not None else ""
+            groups.setdefault(key, (price_list, []))[1].append(usage)
+        if set(groups) == {""}:
+            return None
+        return list(groups.values())
 
     def price_usages(
         self,

@@ -36,6 +36,7 @@ from heatportal.services.readings import ReadingService
 MONTHS = 12
 SPOT_LOOKBACK_MONTHS = 12
 DAYS_PER_YEAR = Decimal(365)
+QUANTITY_STEP = Decimal("0.001")  # a month's expected quantity, as a register shows at most
 
 Basis = Literal["daily", "readings", "average", "default"]
 
@@ -47,7 +48,8 @@ class ExpectedMeter:
     basis: Basis
 
     def quantity(self, period: BillingPeriod, station: str) -> Decimal:
-        return max(self.model.quantity(period, normal_degree_days(station, period.month)), Decimal(0))
+        expected = self.model.quantity(period, normal_degree_days(station, period.month))
+        return max(expected, Decimal(0)).quantize(QUANTITY_STEP)
 
 
 @dataclass(frozen=True)
