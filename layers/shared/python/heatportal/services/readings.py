@@ -251,7 +251,8 @@ class ReadingService:
         overview = []
         # A management company sees the meters of the facilities it was granted.
         for meter in grant.visible_meters():
-            latest = self.readings.latest_reading(meter.number)
+            # After a move the number's later readings are the next customer's.
+            latest = self.readings.latest_reading(meter.number, before=meter.removed_on)
             overview.append(MeterOverview(meter, latest, self._last_registers(meter, latest)))
         return overview
 
@@ -275,7 +276,7 @@ class ReadingService:
         meter = next((m for m in visible if m.number == meter_number), None)
         if meter is None:
             raise NotFound("This meter does not exist for the customer.", code="meter_not_found")
-        stored = self.readings.list_readings(meter.number, meter.installed_on, date.max)
+        stored = self.readings.list_readings(meter.number, meter.installed_on, meter.removed_on or date.max)
         latest = stored[-1] if stored else None
         today = self.clock.today()
         if latest is None or _has_every_register(meter, latest):
@@ -293,7 +294,9 @@ class ReadingService:
         grant = scope.require(Role.READ, companies="any")
         meter = scope.meter(meter_number)
         grant.require_facility(meter.facility_id)
-        return self.readings.list_readings(meter.number, meter.installed_on, self.clock.today())
+        # The meter's life with this customer: from its installation (or moving in) to its removal (or moving out).
+        end = min(self.clock.today(), meter.removed_on) if meter.removed_on else self.clock.today()
+        return self.readings.list_readings(meter.number, meter.installed_on, end)
 
     def submit(
         self,
