@@ -386,7 +386,9 @@ def test_after_a_move_each_customer_sees_only_their_own_readings_and_consumption
     moved = nl.move_in.confirm(mail.text.split("id=")[1].split()[0], mail.text.split("code=")[1][:6], "nl")
     bram = Principal(user_id="u-bram", email="bram@example.nl")
     nl.world.memberships.add(a_membership(bram.user_id, moved.customer.number, Role.FULL))
-    nl.billing.readings.submit(nl.scope(bram, moved.customer.number), "G-1", Decimal("107.800"), date(2025, 4, 19), confirmed=True)
+    nl.billing.readings.submit(
+        nl.scope(bram, moved.customer.number), "G-1", Decimal("107.800"), date(2025, 4, 19), confirmed=True
+    )
     alices = nl.billing.readings.list_readings(nl.scope(ALICE, OUT), "G-1")
     brams = nl.billing.readings.list_readings(nl.scope(bram, moved.customer.number), "G-1")
     assert alices[-1].read_on == date(2025, 4, 16) and alices[0].read_on < date(2025, 1, 1)
@@ -395,7 +397,9 @@ def test_after_a_move_each_customer_sees_only_their_own_readings_and_consumption
     assert alice_meter.removed_on == date(2025, 4, 16)
     # Daily values of April: Alice's days before the move, Bram's from the day on.
     store = InMemoryConsumptionRepository()
-    store.put_daily([DailyConsumption(meter_number="G-1", day=date(2025, 4, d), quantity=Decimal("0.1")) for d in range(1, 20)])
+    store.put_daily(
+        [DailyConsumption(meter_number="G-1", day=date(2025, 4, d), quantity=Decimal("0.1")) for d in range(1, 20)]
+    )
     consumption = ConsumptionService(nl.billing.readings, store, nl.world.clock, "de_bilt")
     alice_april = consumption.view(nl.scope(ALICE, OUT), "G-1", "month", year=2025, month=4)
     bram_april = consumption.view(nl.scope(bram, moved.customer.number), "G-1", "month", year=2025, month=4)
