@@ -333,19 +333,22 @@ class DynamoContractStore:
             }
         ]
         for meter in move.meters:
+            values = {":on": _day(move.supply.ended_on), ":from": _day(meter.final_invoice_from)}
+            # A value of None is not stored (dump_item leaves it out), so it is not named either.
+            named = {name: value for name, value in values.items() if value is not None}
+            update = ", ".join(
+                f"{field} = {name}"
+                for field, name in (("removed_on", ":on"), ("final_invoice_from", ":from"))
+                if name in named
+            )
             items.append(
                 {
                     "Update": {
                         "TableName": self.table.name,
                         "Key": dump_item(keys.meter(meter.customer_number, meter.number).item()),
-                        "UpdateExpression": "SET removed_on = :on, final_invoice_from = :from",
+                        "UpdateExpression": f"SET {update}",
                         "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(removed_on)",
-                        "ExpressionAttributeValues": dump_item(
-                            {
-                                ":on": move.supply.ended_on.isoformat() if move.supply.ended_on else None,
-                                ":from": _day(meter.final_invoice_from),
-                            }
-                        ),
+                        "ExpressionAttributeValues": dump_item(named),
                     }
                 }
             )
