@@ -333,9 +333,9 @@ class DynamoContractStore:
             }
         ]
         for meter in move.meters:
-            values = {":on": _day(move.supply.ended_on), ":from": _day(meter.final_invoice_from)}
+            days = {":on": _day(move.supply.ended_on), ":from": _day(meter.final_invoice_from)}
             # A value of None is not stored (dump_item leaves it out), so it is not named either.
-            named = {name: value for name, value in values.items() if value is not None}
+            named = {name: value for name, value in days.items() if value is not None}
             update = ", ".join(
                 f"{field} = {name}"
                 for field, name in (("removed_on", ":on"), ("final_invoice_from", ":from"))
