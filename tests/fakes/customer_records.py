@@ -11,6 +11,7 @@ from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.model import Facility, Membership
 from heatportal.services.access import CustomerRecords
 from tests.builders import ADDRESS
+from tests.fakes.alerts import InMemoryAlertStore
 from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocuments
 from tests.fakes.customers import InMemoryCustomerRepository
@@ -35,6 +36,7 @@ class InMemoryCustomerRecords(CustomerRecords):
         invoices: InMemoryInvoiceRepository | None = None,
         contracts: InMemoryContractStore | None = None,
         documents: InMemoryPublishedDocuments | None = None,
+        alerts: InMemoryAlertStore | None = None,
     ) -> None:
         self.memberships = memberships
         self.contracts = contracts
@@ -42,6 +44,7 @@ class InMemoryCustomerRecords(CustomerRecords):
         self.customers = customers or InMemoryCustomerRepository()
         self.companies = companies
         self.invoices = invoices
+        self.alerts = alerts
         self.reads = 0
 
     def customer_record(self, customer_number: str, *, invoices: bool = False) -> CustomerRecord:
@@ -74,6 +77,8 @@ class InMemoryCustomerRecords(CustomerRecords):
             opened={user: frozenset(ids) for (c, user), ids in self.documents.opened.items() if c == customer_number}
             if self.documents
             else {},
+            inbox=dict(self.alerts.inboxes.get(customer_number, {})) if self.alerts else {},
+            seen={u: dict(c) for u, c in self.alerts.seen.get(customer_number, {}).items()} if self.alerts else {},
         )
 
     def list_memberships(self, user_id: str) -> list[Membership]:

@@ -30,6 +30,7 @@ from heatportal.adapters.dynamo import (
     meter_item,
 )
 from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoProfileStore, DynamoRateLimitStore
+from heatportal.adapters.dynamo_alerts import DynamoAlertStore
 from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
 from heatportal.adapters.dynamo_contracts import DynamoContractStore
@@ -58,6 +59,13 @@ from heatportal.services.access import CompanyDirectory, CustomerRecords
 from heatportal.services.accounts.common import AccountStore
 from heatportal.services.accounts.search import NameIndex
 from heatportal.services.advance import AdvanceRepository
+from heatportal.services.alerts.ports import (
+    AlertEvaluationStore,
+    AlertSettingsStore,
+    ConsumptionInfoStore,
+    MeterData,
+    NotificationStore,
+)
 from heatportal.services.billing.credit_notes import InvoiceStatusWriter
 from heatportal.services.billing.pricing import ContractTerms
 from heatportal.services.consumption import ConsumptionRepository
@@ -85,6 +93,7 @@ from heatportal.services.sms_agreements import PendingStartStore
 from heatportal.services.spot_prices import SpotPriceStore
 from infra.local.resources import REGION, create_table
 from tests.fakes.accounts import InMemoryAccountStore
+from tests.fakes.alerts import InMemoryAlertStore
 from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.consumption import InMemoryConsumptionRepository
 from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocuments
@@ -174,6 +183,11 @@ class Ports:
     sms_starts: PendingStartStore
     contracts: ContractStore
     published: PublishedDocuments
+    alert_settings: AlertSettingsStore
+    alert_evaluation: AlertEvaluationStore
+    notifications: NotificationStore
+    consumption_info: ConsumptionInfoStore
+    meter_data: MeterData
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -228,6 +242,7 @@ def in_memory_ports() -> Ports:
     payments = InMemoryPaymentRepository(invoices)
     meter_settings = InMemoryMeterSettingsStore(customers)
     contracts, published = InMemoryContractStore(customers, readings), InMemoryPublishedDocuments()
+    alerts = InMemoryAlertStore()
     return Ports(
         given=InMemoryGiven(customers, memberships, accounts, readings, companies),
         customers=customers,
@@ -254,7 +269,13 @@ def in_memory_ports() -> Ports:
         profiles=InMemoryProfileStore(customers),
         companies=companies,
         records=InMemoryCustomerRecords(
-            memberships, customers, companies=companies, invoices=invoices, contracts=contracts, documents=published
+            memberships,
+            customers,
+            companies=companies,
+            invoices=invoices,
+            contracts=contracts,
+            documents=published,
+            alerts=alerts,
         ),
         meter_settings=meter_settings,
         meter_lifecycle=InMemoryMeterLifecycleStore(customers, readings, meter_settings),
@@ -263,6 +284,11 @@ def in_memory_ports() -> Ports:
         sms_starts=InMemoryPendingStartStore(),
         contracts=contracts,
         published=published,
+        alert_settings=alerts,
+        alert_evaluation=alerts,
+        notifications=alerts,
+        consumption_info=alerts,
+        meter_data=consumption,
     )
 
 
@@ -298,6 +324,7 @@ class DynamoGiven:
 def dynamo_ports(table: DynamoTable) -> Ports:
     repository, store = DynamoRepository(table), DynamoReadingsStore(table)
     payments, spot_prices = DynamoPaymentRepository(table), DynamoSpotPriceStore(table)
+    alerts = DynamoAlertStore(table)
     return Ports(
         given=DynamoGiven(table),
         customers=repository,
@@ -331,6 +358,11 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         sms_starts=DynamoSmsStarts(table),
         contracts=DynamoContractStore(table),
         published=DynamoPublishedDocuments(table),
+        alert_settings=alerts,
+        alert_evaluation=alerts,
+        notifications=alerts,
+        consumption_info=alerts,
+        meter_data=store,
     )
 
 

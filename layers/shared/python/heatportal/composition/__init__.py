@@ -14,6 +14,7 @@ services with fakes directly and never go through here.
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
 | contracts, moving, documents store, services, sustainability | ``contracts`` |
+| alerts, notifications, monthly consumption information | ``alerts`` |
 """
 
 from heatportal.composition.accounts import (
@@ -26,6 +27,16 @@ from heatportal.composition.accounts import (
     one_time_codes,
     registration_service,
     sign_in,
+)
+from heatportal.composition.alerts import (
+    alert_delivery,
+    alert_evaluation,
+    alert_settings_service,
+    alert_store,
+    consumption_info_service,
+    deliveries,
+    notification_service,
+    release_held_messages,
 )
 from heatportal.composition.billing import (
     advance_repository,
@@ -99,6 +110,10 @@ __all__ = [
     "account_store",
     "advance_repository",
     "advance_service",
+    "alert_delivery",
+    "alert_evaluation",
+    "alert_settings_service",
+    "alert_store",
     "annual_estimates",
     "bill_run",
     "clock",
@@ -106,6 +121,7 @@ __all__ = [
     "company_signup",
     "company_store",
     "config",
+    "consumption_info_service",
     "consumption_service",
     "contract_service",
     "contract_signing",
@@ -114,6 +130,7 @@ __all__ = [
     "credit_notes",
     "customer_search",
     "customer_user_service",
+    "deliveries",
     "document_service",
     "document_store",
     "documents",
@@ -137,6 +154,7 @@ __all__ = [
     "move_in_service",
     "move_out_service",
     "notices",
+    "notification_service",
     "one_time_codes",
     "organisation_service",
     "payment_repository",
@@ -151,6 +169,7 @@ __all__ = [
     "reading_service",
     "readings_store",
     "registration_service",
+    "release_held_messages",
     "reminder_service",
     "repository",
     "sessions",
