@@ -22,6 +22,7 @@ API_FUNCTIONS = (
     "InvoicesFunction",
     "InterruptionsFunction",
     "AlertsFunction",
+    "ContractsFunction",
     "RunsFunction",
 )
 

@@ -23,6 +23,7 @@ from infra.local.deliveries import DeliveryPoller
 from infra.local.resources import ACCOUNT, REGION, LocalResources, clients, create_all
 
 HOST = "127.0.0.1"
+SIGNING_PREFIX = "/_local/bankid"
 
 
 def free_port() -> int:
@@ -41,6 +42,7 @@ class RunningStack:
     thread: threading.Thread
     deliveries: DeliveryPoller
     demo: Any = None
+    signing: Any = None  # infra.local.signing.LocalBankId
 
     def stop(self) -> None:
         self.deliveries.stop()
@@ -58,6 +60,8 @@ def _configure_environment(resources: LocalResources, profile_id: str, portal_ur
             "AWS_ENDPOINT_URL": resources.endpoint,
             "MOTO_PORT": str(moto_port),
             **resources.environment(profile_id, portal_url),
+            # The stack's own BankID (infra.local.signing) stands in for BankID's relying-party API.
+            "SIGNING_API_URL": f"{portal_url}{SIGNING_PREFIX}/rp/v6.0",
         }
     )
 
@@ -365,7 +369,11 @@ def start(
         f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
     )
     deliveries = DeliveryPoller(resources)
+    from infra.local.signing import LocalBankId
+
+    signing = LocalBankId(SIGNING_PREFIX)
     extra: dict[str, Any] = {
+        SIGNING_PREFIX: signing,
         "/_local/outbox.json": outbox_page,
         "/_local/outbox": outbox_page,
         "/_local/jobs": jobs_page(resources, deliveries),
@@ -392,4 +400,6 @@ def start(
     thread.start()
     if deliver_in_background:
         deliveries.start()
-    return RunningStack(resources, profile_id, portal_url, moto_server, http_server, thread, deliveries, dataset)
+    return RunningStack(
+        resources, profile_id, portal_url, moto_server, http_server, thread, deliveries, dataset, signing
+    )

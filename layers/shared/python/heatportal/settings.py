@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     # Batches of a bill run billed at once (the Distributed Map's MaxConcurrency;
     # the README's capacity model: 120 bill 1,000,000 accounts in about 12 minutes).
     billing_max_concurrency: int = Field(default=120, ge=1, le=1000)
+    # The BankID relying-party API (v6) the signing port talks to: BankID's own
+    # on AWS (with the relying party's client certificate), the local stack's
+    # signing service locally. Only functions that sign contracts need it.
+    signing_api_url: str = "https://appapi2.bankid.com/rp/v6.0"
+    signing_cert_file: str | None = None
+    signing_key_file: str | None = None
 
     @property
     def issuer(self) -> str:

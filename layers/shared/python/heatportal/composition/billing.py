@@ -8,7 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from heatportal.adapters.aws import client
-from heatportal.composition.core import clock, config, documents, mailer, profile, repository
+from heatportal.composition.core import clock, config, contract_store, documents, mailer, profile, repository
 from heatportal.composition.delivery import delivery_store, outbox
 from heatportal.composition.readings import reading_service
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from heatportal.services.estimate_pdf import EstimatePdfService
     from heatportal.services.forecast import ForecastService
     from heatportal.services.invoices import InvoiceService
+    from heatportal.services.moving.final_invoice import FinalInvoices
     from heatportal.services.payments import PaymentService
     from heatportal.services.settlement import TrialSettlementService
     from heatportal.services.spot_prices import SpotPriceService
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
 def pricing_service() -> PricingService:
     from heatportal.services.billing.pricing import PricingService
 
-    return PricingService(profile(), repository(), repository(), reading_service(), repository(), repository())
+    return PricingService(
+        profile(), repository(), repository(), reading_service(), repository(), repository(), contracts=contract_store()
+    )
 
 
 @cache
@@ -82,7 +85,7 @@ def _batch_drafts(reads: BatchReads) -> InvoiceDrafts:
     from heatportal.services.readings import ReadingService
 
     readings = ReadingService(reads, clock(), climate_station=profile().climate_station)
-    pricing = PricingService(profile(), reads, reads, readings, reads, repository())
+    pricing = PricingService(profile(), reads, reads, readings, reads, repository(), contracts=contract_store())
     return InvoiceDrafts(profile(), pricing, reads, advance_repository())
 
 
@@ -126,6 +129,25 @@ def bill_run() -> BillRun:
         batch_drafts=_batch_drafts,
         issuer=invoice_issuer(),
         max_concurrency=config().billing_max_concurrency,
+        final_invoices=final_invoices(),
+    )
+
+
+@cache
+def final_invoices() -> FinalInvoices:
+    """The final invoice of an ended contract, issued through the normal issuing path."""
+    from heatportal.services.moving.final_invoice import FinalInvoices
+
+    return FinalInvoices(
+        profile(),
+        repository(),
+        repository(),
+        pricing_service(),
+        invoice_drafts(),
+        invoice_issuer(),
+        contract_store(),
+        contract_store(),
+        clock(),
     )
 
 

@@ -35,12 +35,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from heatportal.domain.billing_run import AccountFailure, BatchOutcome, Tally, failure
 from heatportal.domain.delivery import Delivery
 from heatportal.domain.errors import DomainError, TransientFailure
-from heatportal.domain.model import BillingPeriod, Customer
+from heatportal.domain.model import BillingPeriod, Customer, Invoice
 from heatportal.domain.tariff import MissingPrice
 from heatportal.ports import AccountsToBill, DeliveryStore, InvoiceRepository, NewInvoice, PdfStored, StoredInvoice
 from heatportal.services.billing.drafts import DraftOf
@@ -61,11 +61,19 @@ class AccountWork:
     number: str
     customer: Customer | None
     invoices: list[StoredInvoice] = field(default_factory=list)
+    finals: list[Invoice] = field(default_factory=list)  # final invoices of ended contracts issued now
     failure: AccountFailure | None = None
 
     def fail(self, reason: str) -> None:
         if self.failure is None:
             self.failure = failure(self.number, reason)
+
+
+class FinalInvoiceSource(Protocol):
+    def issue_due(self, customer: Customer, through: BillingPeriod) -> list[Invoice]:
+        """Issue the final invoices of the account's ended contracts up to the
+        period (each once, with its PDF and its e-mail queued)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,7 @@ class BatchBilling:
         outbox: Outbox,
         deliveries: DeliveryStore,
         retry: Retrier,
+        final_invoices: FinalInvoiceSource | None = None,
     ) -> None:
         self.run_id = run_id
         self.period = period
@@ -117,17 +126,38 @@ class BatchBilling:
         self.outbox = outbox
         self.deliveries = deliveries
         self.retry = retry
+        self.final_invoices = final_invoices
 
     def bill(self, numbers: Sequence[str], steps: BatchSteps, attempt: int) -> BatchOutcome:
         work = [AccountWork(n, self.accounts.customers.get(n)) for n in dict.fromkeys(numbers)]
         for account in work:
             if account.customer is None:
                 account.fail("NotFound: no such customer")
+        self._issue_final_invoices(work)
         for kind_key, draft_of in steps.kinds:
             self._issue_kind(work, kind_key, draft_of)
         pdfs = self._store_pdfs(work)
         queued, without_address = self._queue_deliveries(work)
         return self._outcome(work, attempt, pdfs, queued, without_address)
+
+    # --- 0. the final invoices of ended contracts (moving out), before the period's own bills --------
+    def _issue_final_invoices(self, work: list[AccountWork]) -> None:
+        """Rare (a customer who moved out), so issued one by one through the
+        issuer's own path: numbered once per supply, its PDF, its e-mail."""
+        if self.final_invoices is None:
+            return
+        for account in work:
+            customer = account.customer
+            if customer is None or account.failure is not None or customer.final_invoice_due is None:
+                continue
+            try:
+                account.finals += self.retry(partial(self.final_invoices.issue_due, customer, self.period))
+            except NothingToBill:
+                continue
+            except TransientFailure as error:
+                account.fail(f"final invoice: TransientFailure after {self.retry.tries} tries: {error}")
+            except ACCOUNT_ERRORS as error:
+                account.fail(f"final invoice: {type(error).__name__}: {error}")
 
     # --- 1. drafts, numbered in one transaction per kind ------------------------------------------
     def _issue_kind(self, work: list[AccountWork], kind_key: str, draft_of: DraftOf) -> None:
@@ -205,11 +235,11 @@ class BatchBilling:
         failures: list[AccountFailure] = []
         tally = Tally()
         for account in work:
-            for held in account.invoices:
-                tally = tally.add(held.invoice.kind, held.invoice.currency, held.invoice.total)
+            for invoice in [*(h.invoice for h in account.invoices), *account.finals]:
+                tally = tally.add(invoice.kind, invoice.currency, invoice.total)
             if account.failure is not None:
                 failures.append(account.failure)
-            elif any(h.created or h.created_by == self.run_id for h in account.invoices):
+            elif account.finals or any(h.created or h.created_by == self.run_id for h in account.invoices):
                 billed += 1
             elif account.invoices:
                 already += 1

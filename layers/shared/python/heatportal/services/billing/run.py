@@ -53,7 +53,7 @@ from heatportal.ports import (
     ReadingRepository,
     RunManifests,
 )
-from heatportal.services.billing.batch import BatchBilling, BatchSteps, Retrier
+from heatportal.services.billing.batch import BatchBilling, BatchSteps, FinalInvoiceSource, Retrier
 from heatportal.services.billing.drafts import InvoiceDrafts
 from heatportal.services.billing.issuing import InvoiceIssuer, invoice_delivery_id
 from heatportal.services.billing.pricing import ADVANCE_KEY, CONSUMPTION_KEY, SETTLEMENT_KEY
@@ -61,6 +61,7 @@ from heatportal.services.billing.reads import BatchReads
 from heatportal.services.delivery.outbox import Outbox
 
 logger = logging.getLogger(__name__)
+
 
 BATCH_SIZE = 25
 MAX_CONCURRENCY = 120
@@ -108,6 +109,7 @@ class BillRun:
         issuer: InvoiceIssuer,
         sleep: Callable[[float], None] = time.sleep,
         max_concurrency: int = MAX_CONCURRENCY,
+        final_invoices: FinalInvoiceSource | None = None,
     ) -> None:
         self.profile = profile
         self.customers = customers
@@ -124,6 +126,7 @@ class BillRun:
         self.issuer = issuer
         self.sleep = sleep
         self.max_concurrency = max_concurrency
+        self.final_invoices = final_invoices
 
     # --- which bills -----------------------------------------------------------------------------------
     @property
@@ -207,6 +210,7 @@ class BillRun:
                 self.outbox,
                 self.deliveries,
                 retry,
+                self.final_invoices,
             )
             outcome = batch.bill(accounts, self.steps(period, drafts), attempt)
         self._record(run_id, period, accounts, outcome, retry)
@@ -339,6 +343,10 @@ class BillRun:
         if customer is None:
             raise NotFound(f"customer {customer_number} not found", code="not_found")
         issued = issued_on or self.clock.today()
+        if self.final_invoices is not None and customer.final_invoice_due is not None:
+            # A contract that ended (moving out): its final invoice first, so the
+            # period's own bill is what remains.
+            self.final_invoices.issue_due(customer, period)
         first: tuple[Invoice, bool] | None = None
         for kind, draft_of in self.steps(period, self.drafts).kinds:
             issued_now = self.issuer.issue(customer, period, kind, issued, draft_of, deliver=deliver)
