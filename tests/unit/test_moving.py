@@ -407,3 +407,20 @@ def test_after_a_move_each_customer_sees_only_their_own_readings_and_consumption
     assert bram_april.view.total == Decimal("0.400")  # 16-19 April
     bram_year = consumption.view(nl.scope(bram, moved.customer.number), "G-1", "year", year=2025)
     assert bram_year.view.total == Decimal("0.400")
+
+
+def test_the_moved_meters_reminder_and_sms_agreements_end_and_others_stay(nl):
+    from heatportal.domain.reminders import ReminderAgreement
+
+    def agreement(channel: Any, address: str, meter: str) -> ReminderAgreement:
+        return ReminderAgreement(
+            channel=channel, address=address, meter_number=meter, customer_number=OUT, language="nl"
+        )
+
+    sms, mail = agreement("sms", "+31612345678", "G-1"), agreement("email", "alice@example.nl", "G-1")
+    elsewhere = agreement("email", "alice@example.nl", "G-9")  # a meter of another home of hers
+    for kept in (sms, mail, elsewhere):
+        nl.reminders.put_agreement(kept)
+    move_alice_out(nl)
+    assert nl.reminders.agreements_of_customer(OUT) == [elsewhere]
+    assert nl.reminders.agreements_for_phone("+31612345678") == []
