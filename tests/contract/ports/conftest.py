@@ -32,6 +32,7 @@ from heatportal.adapters.dynamo import (
 from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoProfileStore, DynamoRateLimitStore
 from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
+from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
@@ -45,8 +46,11 @@ from heatportal.domain.companies import CompanyGrant, OrgMember
 from heatportal.domain.model import Customer, DailyConsumption, Facility, Membership, Meter
 from heatportal.ports import (
     BillingRunRepository,
+    CorrectionStore,
     CustomerRepository,
+    HoldRepository,
     InvoiceRepository,
+    InvoiceStatusWriter,
     MembershipRepository,
     ReadingRepository,
     SpotPriceRepository,
@@ -55,7 +59,6 @@ from heatportal.services.access import CompanyDirectory, CustomerRecords
 from heatportal.services.accounts.common import AccountStore
 from heatportal.services.accounts.search import NameIndex
 from heatportal.services.advance import AdvanceRepository
-from heatportal.services.billing.credit_notes import InvoiceStatusWriter
 from heatportal.services.consumption import ConsumptionRepository
 from heatportal.services.interruptions import InterruptionRepository
 from heatportal.services.invoices import PaidAmounts
@@ -80,7 +83,13 @@ from tests.fakes.consumption import InMemoryConsumptionRepository
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
 from tests.fakes.interruptions import InMemoryInterruptionRepository
-from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRepository, InMemoryInvoiceStatusWriter
+from tests.fakes.invoices import (
+    InMemoryBillingRunRepository,
+    InMemoryCorrectionStore,
+    InMemoryHoldStore,
+    InMemoryInvoiceRepository,
+    InMemoryInvoiceStatusWriter,
+)
 from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSettingsStore
 from tests.fakes.name_index import InMemoryNameIndex
 from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
@@ -129,6 +138,8 @@ class Ports:
     links: ReadingLinkStore
     invoices: InvoiceRepository
     statuses: InvoiceStatusWriter
+    corrections: CorrectionStore
+    holds: HoldRepository
     runs: BillingRunRepository
     payments: PaymentRepository
     paid: PaidAmounts
@@ -213,6 +224,8 @@ def in_memory_ports() -> Ports:
         links=reminders,
         invoices=invoices,
         statuses=InMemoryInvoiceStatusWriter(invoices),
+        corrections=InMemoryCorrectionStore(invoices),
+        holds=InMemoryHoldStore(),
         runs=InMemoryBillingRunRepository(),
         payments=payments,
         paid=payments,
@@ -279,6 +292,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         links=store,
         invoices=repository,
         statuses=repository,
+        corrections=DynamoCorrectionStore(table),
+        holds=DynamoHoldStore(table),
         runs=repository,
         payments=payments,
         paid=payments,

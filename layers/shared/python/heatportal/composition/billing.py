@@ -12,8 +12,9 @@ from heatportal.composition.readings import reading_service
 
 if TYPE_CHECKING:
     from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
+    from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
     from heatportal.services.advance import AdvanceService
-    from heatportal.services.billing.credit_notes import CreditNotes
+    from heatportal.services.billing.corrections import Corrections
     from heatportal.services.billing.drafts import InvoiceDrafts
     from heatportal.services.billing.issuing import InvoiceIssuer
     from heatportal.services.billing.pricing import PricingService
@@ -35,9 +36,34 @@ def pricing_service() -> PricingService:
 
 @cache
 def invoice_drafts() -> InvoiceDrafts:
+    from heatportal.adapters.dynamo_accounts import DynamoProfileStore
+    from heatportal.services.billing.comparison import ConsumptionComparisons
     from heatportal.services.billing.drafts import InvoiceDrafts
 
-    return InvoiceDrafts(profile(), pricing_service(), repository(), advance_repository())
+    return InvoiceDrafts(
+        profile(),
+        pricing_service(),
+        repository(),
+        advance_repository(),
+        accounts=DynamoProfileStore(repository().table),
+        comparisons=ConsumptionComparisons(profile(), repository(), repository()),
+        holds=hold_store(),
+        clock=clock(),
+    )
+
+
+@cache
+def hold_store() -> DynamoHoldStore:
+    from heatportal.adapters.dynamo_corrections import DynamoHoldStore
+
+    return DynamoHoldStore(repository().table)
+
+
+@cache
+def correction_store() -> DynamoCorrectionStore:
+    from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore
+
+    return DynamoCorrectionStore(repository().table)
 
 
 def _render_invoice_pdf(*args: Any) -> bytes:
@@ -81,14 +107,24 @@ def bill_run() -> BillRun:
         pricing_service(),
         invoice_drafts(),
         invoice_issuer(),
+        corrections(),
     )
 
 
 @cache
-def credit_notes() -> CreditNotes:
-    from heatportal.services.billing.credit_notes import CreditNotes
+def corrections() -> Corrections:
+    from heatportal.services.billing.corrections import Corrections
 
-    return CreditNotes(repository(), repository(), repository(), invoice_drafts(), invoice_issuer(), clock())
+    return Corrections(
+        profile(),
+        repository(),
+        repository(),
+        correction_store(),
+        invoice_drafts(),
+        invoice_issuer(),
+        reading_service(),
+        clock(),
+    )
 
 
 @cache
@@ -115,7 +151,7 @@ def payment_repository() -> DynamoPaymentRepository:
 def payment_service() -> PaymentService:
     from heatportal.services.payments import PaymentService
 
-    return PaymentService(payment_repository(), profile().payment_reference, profile().currency)
+    return PaymentService(payment_repository(), profile().payment.reference, profile().currency)
 
 
 @cache

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from heatportal.domain import notes
 from heatportal.domain.errors import DomainError
-from heatportal.domain.model import BillingPeriod, Customer, Invoice, Meter, MeterPeriodValue
+from heatportal.domain.estimation import estimate_note
+from heatportal.domain.model import (
+    BillingPeriod,
+    Customer,
+    Invoice,
+    LineNote,
+    Meter,
+    MeterPeriodValue,
+    ReadingBasis,
+)
 from heatportal.domain.profile import SpotEnergyPrice, UtilityProfile
 from heatportal.domain.tariff import MeterUsage, PricedPeriod, PricingInput, price_period
 from heatportal.ports import CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
@@ -27,6 +38,16 @@ SETTLEMENT_KEY = "settlement"
 
 class NothingToBill(DomainError):
     code = "nothing_to_bill"
+
+
+@dataclass(frozen=True)
+class PricedBill:
+    """A period priced for a customer, with what the bill shows besides its lines."""
+
+    priced: PricedPeriod
+    values: tuple[MeterPeriodValue, ...]
+    usages: tuple[MeterUsage, ...]
+    spot: Decimal | None  # the month's spot price ex VAT, when the list is spot-indexed
 
 
 class PricingService:
@@ -59,6 +80,19 @@ class PricingService:
         *,
         meters: Sequence[Meter] | None = None,
     ) -> tuple[PricedPeriod, tuple[MeterPeriodValue, ...]]:
+        """(priced, register values) of ``price_bill``."""
+        bill = self.price_bill(customer, period, end_values, spot_fallback_months, meters=meters)
+        return bill.priced, bill.values
+
+    def price_bill(
+        self,
+        customer: Customer,
+        period: BillingPeriod,
+        end_values: Mapping[str, RegisterValue] | None = None,
+        spot_fallback_months: int = 0,
+        *,
+        meters: Sequence[Meter] | None = None,
+    ) -> PricedBill:
         """Price a period for a customer, from the register values at its start
         and end (carried from the previous bill where there is one).
 
@@ -82,7 +116,7 @@ class PricingService:
         if not usages:
             raise NothingToBill("No active meter in the period.", code="nothing_to_bill")
         spot = self.spot_price(period, fallback_months=spot_fallback_months)
-        return self.price_usages(period, usages, spot), tuple(values)
+        return PricedBill(self.price_usages(period, usages, spot), tuple(values), tuple(usages), spot)
 
     def price_usages(self, period: BillingPeriod, usages: Sequence[MeterUsage], spot: Decimal | None) -> PricedPeriod:
         """The tariff applied to quantities already known (measured or forecast)."""
@@ -140,13 +174,29 @@ class PricingService:
         if end_day <= start_day:
             return None
         carried = next((m for m in previous.meter_values if m.meter_number == meter.number), None) if previous else None
+        unit = meter.unit.value
+        estimate_notes: list[LineNote] = []
         if carried is not None:
+            # The bill starts where the previous one ended, with what it said about that value.
             start = carried.end_value
             start_estimated = carried.end_estimated
+            start_source = carried.end_source or (ReadingBasis.ESTIMATED if start_estimated else None)
+            if start_estimated:
+                estimate_notes.append(
+                    LineNote(
+                        key="invoice.reading.estimate_carried",
+                        params={"date": notes.day(start_day), "value": notes.qty(start, unit)},
+                    )
+                )
         else:
             value = self.reading_service.value_at(meter, start_day)
             start, start_estimated = value.value, value.estimated
+            start_source = ReadingBasis.of(value.source, value.estimated)
+            if value.method is not None:
+                estimate_notes.append(estimate_note(value.method, unit, start_day))
         end = end_value or self.reading_service.value_at(meter, end_day)
+        if end.method is not None:
+            estimate_notes.append(estimate_note(end.method, unit, end_day))
         wrap = Decimal(0)
         if end.value < start and self._rolled_over(meter, start_day, end_day, start_estimated):
             wrap = register_range(meter) or Decimal(0)
@@ -160,6 +210,11 @@ class PricingService:
             start_estimated=start_estimated,
             end_estimated=end.estimated,
             register_wrap=wrap,
+            start_on=start_day,
+            end_on=end_day,
+            start_source=start_source,
+            end_source=ReadingBasis.of(end.source, end.estimated),
+            estimate_notes=tuple(estimate_notes),
         )
 
     def _rolled_over(self, meter: Meter, start_day: date, end_day: date, start_estimated: bool) -> bool:
