@@ -92,6 +92,9 @@ class AverageCustomer(_Strict):
 
 class Comparison(_Strict):
     average_customer: tuple[AverageCustomer, ...] = Field(min_length=1)
+    # The category a private customer is compared with until customers' categories
+    # are recorded; a business (with an organisation number) is a "business".
+    default_category: CustomerCategory = "house"
     # The part of a typical customer's yearly heat that does not follow the
     # weather (hot tap water, losses): the average customer of a period is
     # annual x (share x days / 365 + (1 - share) x normal degree days / the year's).
@@ -99,6 +102,12 @@ class Comparison(_Strict):
 
     def for_category(self, category: CustomerCategory) -> AverageCustomer | None:
         return next((a for a in self.average_customer if a.category == category), None)
+
+    @model_validator(mode="after")
+    def _default_is_listed(self) -> Comparison:
+        if self.for_category(self.default_category) is None:
+            raise ValueError(f"default_category {self.default_category} has no average_customer entry")
+        return self
 
 
 class Body(_Strict):

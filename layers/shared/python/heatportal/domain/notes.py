@@ -100,8 +100,11 @@ def qtylist(values: list[Decimal], unit: str) -> str:
     return f"qtylist:{unit}:" + ";".join(str(v) for v in values)
 
 
-def frac(value: Fraction) -> str:
-    return f"frac:{value.numerator}/{value.denominator}"
+def frac(value: Fraction | tuple[int, int]) -> str:
+    """A share as printed: a Fraction in lowest terms, or (numerator, denominator) as
+    given (a settlement's 12/12 of a year says how many months it adds up)."""
+    numerator, denominator = (value.numerator, value.denominator) if isinstance(value, Fraction) else value
+    return f"frac:{numerator}/{denominator}"
 
 
 def key(catalog_key: str) -> str:

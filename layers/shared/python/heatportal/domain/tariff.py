@@ -167,6 +167,11 @@ def _volume(usages: tuple[MeterUsage, ...], kind: MeterKind) -> Decimal:
     return total
 
 
+def _at_least_cents(value: Decimal) -> Decimal:
+    """A computed price without trailing zeros beyond the cents: 4.500 -> 4.50."""
+    return value.quantize(CENT) if value == value.quantize(CENT) else value.normalize()
+
+
 def _month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -189,7 +194,7 @@ class _LineBuilder:
         note: LineNote,
         *,
         share: Fraction = Fraction(1),
-        extra_notes: tuple[LineNote, ...] = (),
+        lead_notes: tuple[LineNote, ...] = (),
         **params: str,
     ) -> InvoiceLine:
         line = InvoiceLine(
@@ -206,11 +211,11 @@ class _LineBuilder:
             includes_vat=self.includes_vat,
             period_start=self.segment.start,
             period_end=self.segment.last_day,
-            notes=(note, *extra_notes),
+            notes=(*lead_notes, note),
         )
         # The note quotes the amount: fill it in now that it is known.
         filled = LineNote(key=note.key, params={**note.params, "amount": notes.money(line.amount)})
-        line = line.model_copy(update={"notes": (filled, *extra_notes)})
+        line = line.model_copy(update={"notes": (*lead_notes, filled)})
         self.lines.append(line)
         return line
 
@@ -361,7 +366,7 @@ def _price_spot(component: SpotEnergyPrice, data: PricingInput, out: _LineBuilde
                 "quantity": notes.qty(quantity, "kWh"),
             },
         ),
-        extra_notes=tuple(extra),
+        lead_notes=tuple(extra),
         zone=component.zone,
     )
 
@@ -423,7 +428,7 @@ def _price_return(component: ReturnTemperature, data: PricingInput, out: _LineBu
         "invoice.component.return_bonus" if bonus else "invoice.component.return_fee",
         quantity,
         "MWh",
-        degrees * component.price_per_degree_mwh,
+        _at_least_cents(degrees * component.price_per_degree_mwh),
         LineNote(
             key="invoice.note.return_bonus" if bonus else "invoice.note.return_fee",
             params={
@@ -613,6 +618,11 @@ def merge_months(lines: tuple[InvoiceLine, ...]) -> tuple[InvoiceLine, ...]:
     return tuple(result)
 
 
+def _note_family(key: str) -> str:
+    """A fixed fee's note for a whole month, part of one or several months is one family."""
+    return key.removesuffix("_days").removesuffix("_months")
+
+
 def _joinable(a: InvoiceLine, b: InvoiceLine) -> bool:
     if a.component not in ("fixed_fee", "energy", "volume") or a.vat_amount is not None:
         return False
@@ -627,7 +637,7 @@ def _joinable(a: InvoiceLine, b: InvoiceLine) -> bool:
         and a.vat_rate == b.vat_rate
         and a.includes_vat == b.includes_vat
         and b.vat_amount is None
-        and a.notes[0].key.removesuffix("_days") == b.notes[0].key.removesuffix("_days")
+        and _note_family(a.notes[0].key) == _note_family(b.notes[0].key)
     )
     if not same:
         return False
@@ -639,32 +649,36 @@ def _joinable(a: InvoiceLine, b: InvoiceLine) -> bool:
 def _join(a: InvoiceLine, b: InvoiceLine) -> InvoiceLine:
     assert a.period_start is not None  # checked by _joinable
     assert b.period_end is not None
+    numerator, denominator = 1, 1
     if a.component == "fixed_fee":
         quantity = a.quantity
-        share = a.share + b.share
+        if a.share_denominator == b.share_denominator:  # months of twelfths stay twelfths: 12/12
+            numerator, denominator = a.share_numerator + b.share_numerator, a.share_denominator
+        else:
+            share = a.share + b.share
+            numerator, denominator = share.numerator, share.denominator
     else:
         quantity = a.quantity + b.quantity
-        share = Fraction(1)
     first, last = _month_key(a.period_start), _month_key(b.period_end)
     head = a.notes[0]
     params = {**head.params, "months": notes.months(first, last)}
     if a.component == "fixed_fee":
-        params["fraction"] = notes.frac(share)
-        key = "invoice.note.fixed_fee"
+        params["fraction"] = notes.frac((numerator, denominator))
+        key = "invoice.note.fixed_fee_months"
     elif a.component == "energy":
         params["quantity"] = notes.qty(quantity, a.unit)
         key = head.key
     else:
         params["volume"] = notes.qty(quantity, a.unit)
         key = head.key
-    amount = line_amount(quantity, a.unit_price, share)
+    amount = line_amount(quantity, a.unit_price, Fraction(numerator, denominator))
     params["amount"] = notes.money(amount)
     rest = tuple(n for n in (*a.notes[1:], *b.notes[1:]))
     return a.model_copy(
         update={
             "quantity": quantity,
-            "share_numerator": share.numerator,
-            "share_denominator": share.denominator,
+            "share_numerator": numerator,
+            "share_denominator": denominator,
             "amount": amount,
             "period_end": b.period_end,
             "notes": (LineNote(key=key, params=params), *rest),

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from heatportal.domain.bill_information import AverageCustomer, CustomerCategory
+from heatportal.domain.bill_information import AverageCustomer
 from heatportal.domain.climate import DEFAULT_BASE, heating_degree_days, normal_temperature
 from heatportal.domain.estimation import fit, observations_from_daily
 from heatportal.domain.model import (
@@ -40,14 +40,15 @@ COVERED = Decimal("0.9")  # last year's period counts when its daily values cove
 def category_of(customer: Customer, profile: UtilityProfile) -> AverageCustomer:
     """The average customer a customer is compared with: a business (an
     organisation number) with the business category where the profile has one,
-    anyone else with the first private category the profile lists."""
-    averages = profile.bill_information.comparison.average_customer
-    wanted: CustomerCategory | None = "business" if customer.org_number else None
-    if wanted is not None:
-        found = next((a for a in averages if a.category == wanted), None)
-        if found is not None:
-            return found
-    return next((a for a in averages if a.category != "business"), averages[0])
+    anyone else with the profile's default category."""
+    comparison = profile.bill_information.comparison
+    if customer.org_number:
+        business = comparison.for_category("business")
+        if business is not None:
+            return business
+    found = comparison.for_category(comparison.default_category)
+    assert found is not None  # the profile checks its default category is listed
+    return found
 
 
 def _degree_days(station: str, start: date, end: date, temps: dict[date, Decimal]) -> Decimal:

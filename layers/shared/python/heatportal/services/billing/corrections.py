@@ -41,7 +41,11 @@ REASON_MAX_LENGTH = 300
 LATE_READING_MONTHS = 24
 LATE_READING_BY = "late reading"
 
-KIND_KEYS = {InvoiceKind.INVOICE: CONSUMPTION_KEY, InvoiceKind.ADVANCE: ADVANCE_KEY, InvoiceKind.SETTLEMENT: SETTLEMENT_KEY}
+KIND_KEYS = {
+    InvoiceKind.INVOICE: CONSUMPTION_KEY,
+    InvoiceKind.ADVANCE: ADVANCE_KEY,
+    InvoiceKind.SETTLEMENT: SETTLEMENT_KEY,
+}
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,9 @@ class Corrections:
         self.clock = clock
 
     # --- customer service ---------------------------------------------------------
-    def _checked(self, principal: Principal, customer_number: str, invoice_number: int, reason: str) -> tuple[
-        Customer, Invoice, str
-    ]:
+    def _checked(
+        self, principal: Principal, customer_number: str, invoice_number: int, reason: str
+    ) -> tuple[Customer, Invoice, str]:
         if not principal.is_staff:
             raise Forbidden("Only customer service may correct invoices.", code="staff_only")
         reason = " ".join(reason.split())
@@ -114,7 +118,9 @@ class Corrections:
             raise ValidationFailed("A credit note cannot be credited.", code="credit_of_credit_note")
         return customer, invoice, reason
 
-    def preview(self, principal: Principal, customer_number: str, invoice_number: int, reason: str) -> CorrectionPreview:
+    def preview(
+        self, principal: Principal, customer_number: str, invoice_number: int, reason: str
+    ) -> CorrectionPreview:
         """The credit note and the corrected invoice a correction would issue today."""
         customer, invoice, reason = self._checked(principal, customer_number, invoice_number, reason)
         if invoice.credited_by is not None or invoice.status == InvoiceStatus.CREDITED:
@@ -300,4 +306,3 @@ class Corrections:
             self.invoices.get_invoice(invoice.customer_number, invoice.replaced_by) if invoice.replaced_by else None
         )
         return CorrectionResult(invoice, credit, corrected, record, created=False)
-
