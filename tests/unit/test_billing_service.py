@@ -17,7 +17,7 @@ from heatportal.domain.errors import NotFound, TransientFailure
 from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, ReadingSource
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.domain.profile import UtilityProfile, load_profile
-from heatportal.services.billing.credit_notes import CreditNotes
+from heatportal.services.billing.corrections import Corrections
 from heatportal.services.billing.drafts import InvoiceDrafts
 from heatportal.services.billing.issuing import InvoiceIssuer
 from heatportal.services.billing.pricing import NothingToBill, PricingService
@@ -25,7 +25,6 @@ from heatportal.services.billing.run import BillRun
 from heatportal.services.readings import ReadingService
 from tests.builders import a_customer, a_meter, a_reading
 from tests.fakes.clock import FixedClock
-from tests.fakes.invoices import InMemoryInvoiceStatusWriter
 from tests.fakes.world import World
 
 JANUARY = BillingPeriod(year=2025, month=1)
@@ -66,16 +65,17 @@ class Billing:
         w = self.world
         self.readings = ReadingService(w.readings, w.clock)
         profile = profile or load_profile("no")
+        self.profile = profile
         self.pricing = PricingService(profile, w.customers, w.readings, self.readings, w.invoices, w.spot_prices)
-        self.drafts = InvoiceDrafts(profile, self.pricing, w.invoices)
+        self.drafts = InvoiceDrafts(profile, self.pricing, w.invoices, holds=w.holds, clock=w.clock)
         self.issuer = InvoiceIssuer(
             profile, w.invoices, w.documents, w.mailer, self.renderers.pdf, self.renderers.email, PORTAL_URL
         )
-        self.service = BillRun(
-            profile, w.customers, w.invoices, w.runs, w.clock, self.pricing, self.drafts, self.issuer
+        self.corrections = Corrections(
+            profile, w.customers, w.invoices, w.corrections, self.drafts, self.issuer, self.readings, w.clock
         )
-        self.credit_notes = CreditNotes(
-            w.customers, w.invoices, InMemoryInvoiceStatusWriter(w.invoices), self.drafts, self.issuer, w.clock
+        self.service = BillRun(
+            profile, w.customers, w.invoices, w.runs, w.clock, self.pricing, self.drafts, self.issuer, self.corrections
         )
 
     def customer(self, number: str, *, email: str | None = "kunde@example.no", readings: dict[date, str]) -> None:

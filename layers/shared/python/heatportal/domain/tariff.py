@@ -30,7 +30,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 from itertools import pairwise
 
 from heatportal.domain import notes
@@ -93,10 +92,6 @@ class Segment:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
-    @property
-    def share_of_month(self) -> Fraction:
-        return Fraction(self.days, self.month_days)
-
 
 @dataclass(frozen=True)
 class PricingInput:
@@ -132,9 +127,16 @@ def round_price(value: Decimal, step: Decimal) -> Decimal:
     return value.quantize(step, rounding=ROUND_HALF_UP)
 
 
-def line_amount(quantity: Decimal, unit_price: Decimal, share: Fraction = Fraction(1)) -> Decimal:
+Share = tuple[int, int]
+"""A share of a year as printed, numerator and denominator (1/12; 14/372 for 14 days of a
+31-day month; a settlement's 12/12), kept unreduced so the bill says what it counts."""
+
+WHOLE: Share = (1, 1)
+
+
+def line_amount(quantity: Decimal, unit_price: Decimal, share: Share = WHOLE) -> Decimal:
     """The rule of every line: quantity x unit price x share, rounded half up to the cent."""
-    exact = quantity * unit_price * share.numerator / share.denominator
+    exact = quantity * unit_price * share[0] / share[1]
     return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -193,7 +195,7 @@ class _LineBuilder:
         unit_price: Decimal,
         note: LineNote,
         *,
-        share: Fraction = Fraction(1),
+        share: Share = WHOLE,
         lead_notes: tuple[LineNote, ...] = (),
         **params: str,
     ) -> InvoiceLine:
@@ -204,8 +206,8 @@ class _LineBuilder:
             quantity=quantity,
             unit=unit,
             unit_price=unit_price,
-            share_numerator=share.numerator,
-            share_denominator=share.denominator,
+            share_numerator=share[0],
+            share_denominator=share[1],
             amount=line_amount(quantity, unit_price, share),
             vat_rate=self.vat_rate,
             includes_vat=self.includes_vat,
@@ -224,9 +226,11 @@ def _months_param(segment: Segment) -> str:
     return notes.months(_month_key(segment.start), _month_key(segment.last_day))
 
 
-def _year_share(segment: Segment) -> Fraction:
-    """The share of a year a monthly charge covers: 1/12 a month, less for part of one."""
-    return Fraction(1, MONTHS_PER_YEAR) * segment.share_of_month
+def _year_share(segment: Segment) -> Share:
+    """The share of a year a monthly charge covers: 1/12 a month, days/(12 x days of the month) for part of one."""
+    if segment.days == segment.month_days:
+        return (1, MONTHS_PER_YEAR)
+    return (segment.days, MONTHS_PER_YEAR * segment.month_days)
 
 
 def _price_component(component: TariffComponent, data: PricingInput, out: _LineBuilder, price_list: PriceList) -> None:
@@ -655,8 +659,8 @@ def _join(a: InvoiceLine, b: InvoiceLine) -> InvoiceLine:
         if a.share_denominator == b.share_denominator:  # months of twelfths stay twelfths: 12/12
             numerator, denominator = a.share_numerator + b.share_numerator, a.share_denominator
         else:
-            share = a.share + b.share
-            numerator, denominator = share.numerator, share.denominator
+            joined = a.share + b.share
+            numerator, denominator = joined.numerator, joined.denominator
     else:
         quantity = a.quantity + b.quantity
     first, last = _month_key(a.period_start), _month_key(b.period_end)
@@ -671,7 +675,7 @@ def _join(a: InvoiceLine, b: InvoiceLine) -> InvoiceLine:
     else:
         params["volume"] = notes.qty(quantity, a.unit)
         key = head.key
-    amount = line_amount(quantity, a.unit_price, Fraction(numerator, denominator))
+    amount = line_amount(quantity, a.unit_price, (numerator, denominator))
     params["amount"] = notes.money(amount)
     rest = tuple(n for n in (*a.notes[1:], *b.notes[1:]))
     return a.model_copy(
