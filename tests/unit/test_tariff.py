@@ -421,7 +421,8 @@ def test_no_rounded_price_is_never_above_the_cap(spot: Decimal, year: int, month
     cap = Decimal("1.25") if (year, month_no) < (2022, 10) else Decimal("1.5922")
     assert energy.unit_price <= cap
     # and never above (spot incl. VAT + the highest transfer cost) less the discount, plus half a step of rounding
-    gross_spot = (spot * Decimal("1.25")).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    step = Decimal("0.0001")
+    gross_spot = (spot.quantize(step, rounding=ROUND_HALF_UP) * Decimal("1.25")).quantize(step, rounding=ROUND_HALF_UP)
     assert energy.unit_price <= (gross_spot + Decimal("0.5526")) * Decimal("0.9") + Decimal("0.00005")
 
 
