@@ -151,7 +151,13 @@ def payment_repository() -> DynamoPaymentRepository:
 def payment_service() -> PaymentService:
     from heatportal.services.payments import PaymentService
 
-    return PaymentService(payment_repository(), profile().payment.reference, profile().currency)
+    payment = profile().payment
+    return PaymentService(
+        payment_repository(),
+        payment.reference,
+        profile().currency,
+        kid_algorithm=payment.kid.algorithm if payment.kid else "mod10",
+    )
 
 
 @cache

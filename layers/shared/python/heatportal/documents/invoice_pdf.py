@@ -305,7 +305,7 @@ def _draw(view: InvoiceText, fonts: _Fonts, primary_color: str, logo_text: str) 
             para(view.total[1], ParagraphStyle("tv", parent=big, alignment=TA_RIGHT)),
         ]
     )
-    totals = Table(total_rows, colWidths=[width * 0.55, width * 0.2], hAlign="RIGHT")
+    totals = Table(total_rows, colWidths=[width * 0.52, width * 0.26], hAlign="RIGHT")
     totals.setStyle(
         TableStyle(
             [

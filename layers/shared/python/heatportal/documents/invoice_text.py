@@ -279,6 +279,11 @@ def _reading_row(value: MeterPeriodValue, lang: Language) -> ReadingRow:
 # -- payment ----------------------------------------------------------------------
 
 
+def _capital(label: str) -> str:
+    """A label that also sits inside sentences, as a heading writes it."""
+    return label[:1].upper() + label[1:]
+
+
 @dataclass(frozen=True)
 class EpcQrData:
     """What an EPC069-12 QR code (GiroCode) carries."""
@@ -308,7 +313,7 @@ def _payment(invoice: Invoice, profile: UtilityProfile, lang: Language) -> Payme
     amount = format_money(abs(invoice.total), currency, lang)
     due = format_date(invoice.due_on, lang, "long")
     reference_label = translate(REFERENCE_KEYS[payment.reference], lang)
-    heading = translate("invoice.pay.heading", lang)
+    heading = translate("invoice.pay.heading" if invoice.total > 0 else "invoice.pay.heading_refund", lang)
     if invoice.kind == InvoiceKind.CREDIT_NOTE:
         text = translate("invoice.pay.credit_note", lang, amount=amount)
         if invoice.replaced_by:
@@ -344,7 +349,7 @@ def _payment(invoice: Invoice, profile: UtilityProfile, lang: Language) -> Payme
                 (translate("invoice.pay.label.mandate_reference", lang), debit.mandate_reference),
             )
         return PaymentText(heading, text, rows, None, None, "", True)
-    reference = (reference_label, invoice.payment_reference)
+    reference = (_capital(reference_label), invoice.payment_reference)
     payee = profile.seller.legal_name
     if transfer.account_number:
         text = translate(
@@ -677,7 +682,7 @@ def _facts(
         key = "invoice.fact.cancels_invoice" if credit else "invoice.fact.replaces_invoice"
         facts.append((translate(key, lang), str(invoice.corrects)))
     if not credit and invoice.total > 0 and invoice.direct_debit is None:
-        facts.append((translate(REFERENCE_KEYS[profile.payment.reference], lang), invoice.payment_reference))
+        facts.append((_capital(translate(REFERENCE_KEYS[profile.payment.reference], lang)), invoice.payment_reference))
     return tuple(facts)
 
 

@@ -71,7 +71,9 @@ def payment_reference(
     return f"RE {invoice_number} KD {customer_number}"
 
 
-def is_valid_reference(kind: ReferenceKind, reference: str) -> bool:
+def is_valid_reference(
+    kind: ReferenceKind, reference: str, *, kid_algorithm: Literal["mod10", "mod11"] = "mod10"
+) -> bool:
     reference = reference.strip()
     if kind == "text":
         return _TEXT.search(reference) is not None
@@ -85,9 +87,11 @@ def is_valid_reference(kind: ReferenceKind, reference: str) -> bool:
             and kenmerk_check_digit(reference[1:]) == reference[0]
         )
     if kind == "kid":
-        # The bank agreement fixes MOD10 or MOD11; a reference of either kind is ours to check.
+        # The bank agreement fixes MOD10 or MOD11 (never both: each would halve the other's checking).
         body, check = reference[:-1], reference[-1:]
-        return body.isdigit() and check in (luhn.calc_check_digit(body), _kid_mod11(body))
+        if not body.isdigit():
+            return False
+        return check == (_kid_mod11(body) if kid_algorithm == "mod11" else luhn.calc_check_digit(body))
     if not reference.isdigit() or not luhn.is_valid(reference):
         return False
     # A Swedish OCR also carries its own length (mod 10) before the check digit.
@@ -108,9 +112,11 @@ def matches(kind: ReferenceKind, expected: str, given: str) -> bool:
     return compact_reference(given) == compact_reference(expected)
 
 
-def invoice_number_of(kind: ReferenceKind, reference: str) -> int | None:
+def invoice_number_of(
+    kind: ReferenceKind, reference: str, *, kid_algorithm: Literal["mod10", "mod11"] = "mod10"
+) -> int | None:
     """The invoice number a payment reference carries, or None when it is not one of ours."""
-    if not is_valid_reference(kind, reference):
+    if not is_valid_reference(kind, reference, kid_algorithm=kid_algorithm):
         return None
     compact = reference.strip().replace(" ", "")
     if kind == "text":

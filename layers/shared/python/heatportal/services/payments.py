@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import Literal, Protocol
 
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Invoice
@@ -88,9 +88,11 @@ def _bank_file_error(message: str) -> ValidationFailed:
 
 
 def parse_camt054(data: bytes) -> list[BankCredit]:
-    """Credits (CdtDbtInd CRDT) with a structured creditor reference, from any
-    camt.054 version (namespaces are ignored). Debits and entries without a
-    reference are left out; a malformed file is refused as a whole."""
+    """Credits (CdtDbtInd CRDT) with a reference, from any camt.054 version
+    (namespaces are ignored): the structured creditor reference, else the
+    unstructured remittance text (where some banks put a structured reference,
+    and German payers the Verwendungszweck). Debits and entries without either
+    are left out; a malformed file is refused as a whole."""
     if len(data) > MAX_BANK_FILE_BYTES:
         raise _bank_file_error("file too large")
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
@@ -163,17 +165,25 @@ def _credit(entry: ET.Element, tx: ET.Element, booked: str, entry_ref: str) -> B
 
 
 class PaymentService:
-    def __init__(self, payments: PaymentRepository, reference_kind: ReferenceKind, currency: str):
+    def __init__(
+        self,
+        payments: PaymentRepository,
+        reference_kind: ReferenceKind,
+        currency: str,
+        *,
+        kid_algorithm: Literal["mod10", "mod11"] = "mod10",
+    ):
         self.payments = payments
         self.reference_kind = reference_kind
         self.currency = currency
+        self.kid_algorithm: Literal["mod10", "mod11"] = kid_algorithm
 
     def _require_staff(self, principal: Principal) -> None:
         if not principal.is_staff:
             raise Forbidden("Only customer service may register payments.", code="staff_only")
 
     def _invoice_for(self, reference: str) -> Invoice | None:
-        number = invoice_number_of(self.reference_kind, reference)
+        number = invoice_number_of(self.reference_kind, reference, kid_algorithm=self.kid_algorithm)
         if number is None:
             return None
         invoice = self.payments.find_invoice_by_number(number)
