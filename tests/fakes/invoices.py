@@ -123,7 +123,7 @@ class InMemoryCorrectionStore(CorrectionStore):
         self,
         original: Invoice,
         credit_note: Invoice,
-        corrected: Invoice | None,
+        corrected: Invoice,
         *,
         kind_key: str,
         reference: Callable[[int], str],
@@ -134,44 +134,32 @@ class InMemoryCorrectionStore(CorrectionStore):
         if current is None or current.credited_by is not None or current.status == InvoiceStatus.CREDITED:
             raise Conflict("This invoice has already been corrected.", code="invoice_already_corrected")
         first = repo.counter + 1
-        replacement = (
-            corrected.model_copy(
-                update={
-                    "number": first + 1,
-                    "payment_reference": reference(first + 1),
-                    "corrects": original.number,
-                    "credit_note": first,
-                }
-            )
-            if corrected is not None
-            else None
+        replacement = corrected.model_copy(
+            update={
+                "number": first + 1,
+                "payment_reference": reference(first + 1),
+                "corrects": original.number,
+                "credit_note": first,
+            }
         )
         credit = credit_note.model_copy(
             update={
                 "number": first,
                 "payment_reference": reference(first),
                 "corrects": original.number,
-                "replaced_by": replacement.number if replacement else None,
+                "replaced_by": replacement.number,
             }
         )
-        stored = replace(record, credit_note=credit.number, corrected=replacement.number if replacement else None)
-        repo.counter = replacement.number if replacement else credit.number
+        stored = replace(record, credit_note=credit.number, corrected=replacement.number)
+        repo.counter = replacement.number
         repo.invoices[(credit.customer_number, credit.number)] = credit
-        if replacement is not None:
-            repo.invoices[(replacement.customer_number, replacement.number)] = replacement
+        repo.invoices[(replacement.customer_number, replacement.number)] = replacement
         repo.invoices[(original.customer_number, original.number)] = current.model_copy(
-            update={
-                "status": InvoiceStatus.CREDITED,
-                "credited_by": credit.number,
-                "replaced_by": replacement.number if replacement else None,
-            }
+            update={"status": InvoiceStatus.CREDITED, "credited_by": credit.number, "replaced_by": replacement.number}
         )
         marker = (original.customer_number, original.period.key, kind_key)
         if repo.billed.get(marker) == original.number:
-            if replacement is not None:
-                repo.billed[marker] = replacement.number
-            else:
-                del repo.billed[marker]
+            repo.billed[marker] = replacement.number
         self.records[(original.customer_number, original.number)] = stored
         return StoredCorrection(credit, replacement, stored)
 

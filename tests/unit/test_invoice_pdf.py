@@ -145,7 +145,7 @@ def test_the_epc_payload_is_the_standard_one() -> None:
         bic="DEMONL2A",
     )
     assert qr.error == "M"
-    assert qr.version <= 13
+    assert int(qr.version) <= 13
 
 
 def test_a_direct_debit_customer_is_told_when_and_from_which_account(de_direct_debit: Rendered) -> None:

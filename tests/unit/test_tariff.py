@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from heatportal.domain.model import BillingPeriod, DailyConsumption, InvoiceLine, MeterKind
 from heatportal.domain.money import EnergyUnit, round_money
-from heatportal.domain.profile import PROFILE_IDS, UtilityProfile, load_profile
+from heatportal.domain.profile import PROFILE_IDS, SpotEnergyPrice, UtilityProfile, load_profile
 from heatportal.domain.tariff import (
     MeterUsage,
     MissingPrice,
@@ -174,6 +174,7 @@ def test_no_before_the_first_price_list_there_is_nothing_to_price_with() -> None
 def test_no_a_transfer_cost_dated_inside_a_month_splits_the_month_by_consumption() -> None:
     # Given the 2025 list with a new transfer cost from 15 March 2025, and 31 days of 10 kWh then 20 kWh
     spot = NO.price_lists[1].components[0]
+    assert isinstance(spot, SpotEnergyPrice)
     moved = spot.model_copy(
         update={
             "transfer_cost": (

@@ -110,7 +110,7 @@ class CorrectionRecord:
     customer_number: str
     original: int
     credit_note: int
-    corrected: int | None
+    corrected: int
     reason: str
     trigger: str  # "staff" (customer service) or "late_reading" (a reading for a billed period)
     by: str
@@ -122,7 +122,7 @@ class CorrectionRecord:
 @dataclass(frozen=True)
 class StoredCorrection:
     credit_note: Invoice
-    corrected: Invoice | None
+    corrected: Invoice
     record: CorrectionRecord
 
 
@@ -131,7 +131,7 @@ class CorrectionStore(Protocol):
         self,
         original: Invoice,
         credit_note: Invoice,
-        corrected: Invoice | None,
+        corrected: Invoice,
         *,
         kind_key: str,
         reference: Callable[[int], str],
@@ -142,8 +142,8 @@ class CorrectionStore(Protocol):
         is taken unless both are stored: the series stays gapless), both
         invoices, the original marked credited (``credited_by``, ``replaced_by``)
         on condition it was not credited before, the period's billed marker
-        (``kind_key``) moved from the original to the corrected invoice (removed
-        when there is none), and the audit record with the numbers filled in.
+        (``kind_key``) moved from the original to the corrected invoice, and the
+        audit record with the numbers filled in.
         Raises Conflict(invoice_already_corrected) when the original was credited
         meanwhile; nothing is stored then."""
         ...

@@ -52,7 +52,7 @@ def correction_from_item(item: dict[str, Any]) -> CorrectionRecord:
         customer_number=item["customer_number"],
         original=int(item["original"]),
         credit_note=int(item["credit_note"]),
-        corrected=int(item["corrected"]) if item.get("corrected") is not None else None,
+        corrected=int(item["corrected"]),
         reason=item["reason"],
         trigger=item["trigger"],
         by=item["by"],
@@ -129,21 +129,16 @@ class DynamoCorrectionStore:
             }
         }
 
-    def _marker_move(self, marker_key: keys.Key, original: int, replacement: Invoice | None) -> dict[str, Any]:
+    def _marker_move(self, marker_key: keys.Key, original: int, replacement: int) -> dict[str, Any]:
         """The billed marker now names the corrected invoice (no longer the cancelled
-        one), so the next bill starts from the corrected register values; without a
-        corrected invoice the period is no longer billed."""
-        target = {"TableName": self.table.name, "Key": dump_item(marker_key.item())}
-        condition = "invoice_number = :original"
-        if replacement is None:
-            values = dump_item({":original": original})
-            return {"Delete": {**target, "ConditionExpression": condition, "ExpressionAttributeValues": values}}
+        one), so the next bill starts from the corrected register values."""
         return {
             "Update": {
-                **target,
+                "TableName": self.table.name,
+                "Key": dump_item(marker_key.item()),
                 "UpdateExpression": "SET invoice_number = :replacement",
-                "ConditionExpression": condition,
-                "ExpressionAttributeValues": dump_item({":original": original, ":replacement": replacement.number}),
+                "ConditionExpression": "invoice_number = :original",
+                "ExpressionAttributeValues": dump_item({":original": original, ":replacement": replacement}),
             }
         }
 
@@ -151,7 +146,7 @@ class DynamoCorrectionStore:
         self,
         original: Invoice,
         credit_note: Invoice,
-        corrected: Invoice | None,
+        corrected: Invoice,
         *,
         kind_key: str,
         reference: Callable[[int], str],
@@ -161,39 +156,32 @@ class DynamoCorrectionStore:
         for _attempt in range(_ATTEMPTS):
             marker = self.table.get(marker_key, consistent=True)
             moves_marker = marker is not None and int(marker["invoice_number"]) == original.number
-            first, counter_item = self.next_numbers(2 if corrected is not None else 1)
-            replacement = (
-                corrected.model_copy(
-                    update={
-                        "number": first + 1,
-                        "payment_reference": reference(first + 1),
-                        "corrects": original.number,
-                        "credit_note": first,
-                    }
-                )
-                if corrected is not None
-                else None
+            first, counter_item = self.next_numbers(2)
+            replacement = corrected.model_copy(
+                update={
+                    "number": first + 1,
+                    "payment_reference": reference(first + 1),
+                    "corrects": original.number,
+                    "credit_note": first,
+                }
             )
             credit = credit_note.model_copy(
                 update={
                     "number": first,
                     "payment_reference": reference(first),
                     "corrects": original.number,
-                    "replaced_by": replacement.number if replacement else None,
+                    "replaced_by": replacement.number,
                 }
             )
-            stored = replace(record, credit_note=credit.number, corrected=replacement.number if replacement else None)
-            items = [counter_item, self._put(invoice_item(credit))]
-            if replacement is not None:
-                items.append(self._put(invoice_item(replacement)))
+            stored = replace(record, credit_note=credit.number, corrected=replacement.number)
+            items = [counter_item, self._put(invoice_item(credit)), self._put(invoice_item(replacement))]
             original_index = len(items)
             items.append(
                 {
                     "Update": {
                         "TableName": self.table.name,
                         "Key": dump_item(keys.invoice(original.customer_number, original.number).item()),
-                        "UpdateExpression": "SET #s = :credited, credited_by = :credit"
-                        + (", replaced_by = :replacement" if replacement else ""),
+                        "UpdateExpression": "SET #s = :credited, credited_by = :credit, replaced_by = :replacement",
                         "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(credited_by)"
                         " AND #s <> :credited",
                         "ExpressionAttributeNames": {"#s": "status"},
@@ -201,14 +189,14 @@ class DynamoCorrectionStore:
                             {
                                 ":credited": InvoiceStatus.CREDITED.value,
                                 ":credit": credit.number,
-                                ":replacement": replacement.number if replacement else None,
+                                ":replacement": replacement.number,
                             }
                         ),
                     }
                 }
             )
             if moves_marker:
-                items.append(self._marker_move(marker_key, original.number, replacement))
+                items.append(self._marker_move(marker_key, original.number, replacement.number))
             items.append(self._put(correction_item(stored)))
             try:
                 self.table.call("transact_write_items", TransactItems=items)

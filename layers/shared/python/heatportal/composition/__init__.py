@@ -29,6 +29,8 @@ from heatportal.composition.accounts import (
 from heatportal.composition.billing import (
     advance_repository,
     advance_service,
+    advance_year_service,
+    bill_explainer,
     bill_run,
     correction_store,
     corrections,
@@ -85,6 +87,8 @@ __all__ = [
     "account_store",
     "advance_repository",
     "advance_service",
+    "advance_year_service",
+    "bill_explainer",
     "bill_run",
     "clock",
     "cognito_accounts",

@@ -14,8 +14,10 @@ if TYPE_CHECKING:
     from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
     from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
     from heatportal.services.advance import AdvanceService
+    from heatportal.services.advance_year import AdvanceYearService
     from heatportal.services.billing.corrections import Corrections
     from heatportal.services.billing.drafts import InvoiceDrafts
+    from heatportal.services.billing.explain import BillExplainer
     from heatportal.services.billing.issuing import InvoiceIssuer
     from heatportal.services.billing.pricing import PricingService
     from heatportal.services.billing.run import BillRun
@@ -124,6 +126,7 @@ def corrections() -> Corrections:
         invoice_issuer(),
         reading_service(),
         clock(),
+        holds=hold_store(),
     )
 
 
@@ -216,3 +219,19 @@ def spot_price_service() -> SpotPriceService:
     from heatportal.services.spot_prices import SpotPriceService
 
     return SpotPriceService(DynamoSpotPriceStore(repository().table))
+
+
+@cache
+def bill_explainer() -> BillExplainer:
+    from heatportal.services.billing.explain import BillExplainer
+
+    return BillExplainer(repository())
+
+
+@cache
+def advance_year_service() -> AdvanceYearService:
+    from heatportal.services.advance_year import AdvanceYearService
+
+    return AdvanceYearService(
+        profile(), forecast_service(), repository(), advance_repository(), payment_repository(), clock()
+    )

@@ -123,7 +123,7 @@ def _qr_drawing(data: EpcQrData, size: float) -> Drawing:
     code = segno.helpers.make_epc_qr(
         name=data.name[:70], iban=data.iban, amount=data.amount, text=data.text[:140], bic=data.bic or None
     )
-    rows = list(code.matrix_iter(scale=1, border=4))
+    rows = [list(row) for row in code.matrix_iter(scale=1, border=4)]
     module = size / len(rows)
     drawing = Drawing(size, size)
     for y, row in enumerate(rows):

@@ -414,18 +414,20 @@ def seller_lines(profile: UtilityProfile, lang: Language) -> tuple[str, ...]:
     lines = [seller.legal_name, address.street, f"{address.postcode} {address.city}"]
     country = profile.country
     if country == "NO" and seller.organisation_number:
-        from stdnum.no import orgnr
+        from stdnum.no import orgnr as no_orgnr
 
-        number = str(orgnr.format(seller.organisation_number))
+        number = str(no_orgnr.format(seller.organisation_number))
         lines.append(translate("invoice.seller.no.organisation", lang, number=number))
         if seller.register_text:
             lines.append(translate("invoice.seller.no.register", lang))
     elif country == "SE":
-        from stdnum.se import orgnr
+        from stdnum.se import orgnr as se_orgnr
 
         lines.append(
             translate(
-                "invoice.seller.organisation_number", lang, number=str(orgnr.format(seller.organisation_number or ""))
+                "invoice.seller.organisation_number",
+                lang,
+                number=str(se_orgnr.format(seller.organisation_number or "")),
             )
         )
         lines.append(translate("invoice.seller.vat_number", lang, number=seller.vat_number or ""))
@@ -639,10 +641,10 @@ def _vat_rows(invoice: Invoice, lang: Language) -> tuple[tuple[str, str], ...]:
         gross_basis = all(line.includes_vat for line in priced if line.vat_rate == row.rate)
         key = "invoice.vat.included" if gross_basis else "invoice.vat.added"
         base = row.gross if gross_basis else row.net
-        rate = format_percent(row.rate, lang)
+        percent = format_percent(row.rate, lang)
         rows.append(
             (
-                translate(key, lang, rate=rate, base=format_money(base, currency, lang)),
+                translate(key, lang, rate=percent, base=format_money(base, currency, lang)),
                 format_money(row.vat, currency, lang),
             )
         )
@@ -650,7 +652,7 @@ def _vat_rows(invoice: Invoice, lang: Language) -> tuple[tuple[str, str], ...]:
         if fixed:
             rows.append(
                 (
-                    translate("invoice.vat.deducted", lang, rate=rate),
+                    translate("invoice.vat.deducted", lang, rate=percent),
                     format_money(sum(fixed, Decimal(0)), currency, lang),
                 )
             )

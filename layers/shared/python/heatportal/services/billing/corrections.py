@@ -23,15 +23,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from heatportal.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Customer, Invoice, InvoiceKind, InvoiceStatus, Meter
 from heatportal.domain.payment_reference import reference_for
 from heatportal.domain.profile import UtilityProfile
-from heatportal.ports import Clock, CorrectionRecord, CorrectionStore, CustomerRepository, InvoiceRepository
+from heatportal.ports import (
+    Clock,
+    CorrectionRecord,
+    CorrectionStore,
+    CustomerRepository,
+    HeldInvoice,
+    HoldRepository,
+    InvoiceRepository,
+)
 from heatportal.services.access import Principal
 from heatportal.services.billing.drafts import DraftOf, InvoiceDrafts
-from heatportal.services.billing.guards import ZeroBill
 from heatportal.services.billing.issuing import InvoiceIssuer
 from heatportal.services.billing.pricing import ADVANCE_KEY, CONSUMPTION_KEY, SETTLEMENT_KEY
 from heatportal.services.readings import ReadingService
@@ -54,7 +62,7 @@ class CorrectionPreview:
 
     original: Invoice
     credit_note: Invoice
-    corrected: Invoice | None
+    corrected: Invoice
     difference: Decimal  # what the customer pays more (negative: gets back)
 
 
@@ -62,7 +70,7 @@ class CorrectionPreview:
 class CorrectionResult:
     original: Invoice
     credit_note: Invoice
-    corrected: Invoice | None
+    corrected: Invoice
     record: CorrectionRecord
     created: bool  # False when the invoice had been corrected before (a repeated request)
 
@@ -91,6 +99,7 @@ class Corrections:
         issuer: InvoiceIssuer,
         reading_service: ReadingService,
         clock: Clock,
+        holds: HoldRepository | None = None,
     ) -> None:
         self.profile = profile
         self.customers = customers
@@ -100,8 +109,14 @@ class Corrections:
         self.issuer = issuer
         self.reading_service = reading_service
         self.clock = clock
+        self.holds = holds
 
     # --- customer service ---------------------------------------------------------
+    @staticmethod
+    def require_staff(principal: Principal) -> None:
+        if not principal.is_staff:
+            raise Forbidden("Only customer service may correct invoices.", code="staff_only")
+
     def _checked(
         self, principal: Principal, customer_number: str, invoice_number: int, reason: str
     ) -> tuple[Customer, Invoice, str]:
@@ -142,6 +157,19 @@ class Corrections:
         if not principal.is_staff:
             raise Forbidden("Only customer service may see corrections.", code="staff_only")
         return self.store.list_corrections(customer_number)
+
+    def held(self, principal: Principal, customer_number: str) -> list[HeldInvoice]:
+        """The customer's drafts held by the compliance check, with why, for customer service.
+        A hold whose period has since been billed is left out."""
+        if not principal.is_staff:
+            raise Forbidden("Only customer service may see held invoices.", code="staff_only")
+        if self.holds is None:
+            return []
+        return [
+            h
+            for h in self.holds.list_holds(customer_number)
+            if self.invoices.find_billed(customer_number, h.period, KIND_KEYS.get(h.kind, CONSUMPTION_KEY)) is None
+        ]
 
     # --- late readings --------------------------------------------------------------
     def stale(self, customer: Customer, since: date | None = None) -> list[Invoice]:
@@ -203,7 +231,7 @@ class Corrections:
         )
         for bill in later:
             preview = self._preview(customer, bill, LATE_READING_BY)
-            if preview.corrected is not None and _same_bill(preview.corrected, bill):
+            if _same_bill(preview.corrected, bill):
                 if bill.period.key > stale[-1].period.key:
                     break
                 continue
@@ -234,23 +262,21 @@ class Corrections:
             case InvoiceKind.SETTLEMENT:
                 return self.drafts.settlement
             case _:
-                return self.drafts.consumption
+                # A corrected month with nothing in it is still a bill (0.00): it replaces
+                # the cancelled one, and the next bill starts from its register values.
+                return partial(self.drafts.consumption, allow_zero=True)
 
     def _preview(self, customer: Customer, invoice: Invoice, reason: str) -> CorrectionPreview:
         today = self.clock.today()
         credit = self.drafts.credit_note_of(invoice, reason)(customer, invoice.period, today)
-        try:
-            corrected: Invoice | None = self._redraft(invoice)(customer, invoice.period, today)
-        except ZeroBill:
-            corrected = None
-        difference = (corrected.total if corrected is not None else Decimal(0)) - invoice.total
-        return CorrectionPreview(invoice, credit, corrected, difference)
+        corrected = self._redraft(invoice)(customer, invoice.period, today)
+        return CorrectionPreview(invoice, credit, corrected, corrected.total - invoice.total)
 
     def _issue(
         self, customer: Customer, preview: CorrectionPreview, reason: str, trigger: str, by: str
     ) -> CorrectionResult:
         original = preview.original
-        if preview.corrected is not None and _same_bill(preview.corrected, original) and trigger == "staff":
+        if _same_bill(preview.corrected, original) and trigger == "staff":
             raise Conflict(
                 "Priced again, the invoice comes out the same: correct the reading or the price first.",
                 code="correction_no_change",
@@ -259,7 +285,7 @@ class Corrections:
             customer_number=customer.number,
             original=original.number,
             credit_note=0,
-            corrected=None,
+            corrected=0,
             reason=reason,
             trigger=trigger,
             by=by,
@@ -280,13 +306,9 @@ class Corrections:
             record=record,
         )
         credit = self.issuer.deliver(stored.credit_note, customer)
-        corrected = self.issuer.deliver(stored.corrected, customer) if stored.corrected is not None else None
+        corrected = self.issuer.deliver(stored.corrected, customer)
         cancelled = original.model_copy(
-            update={
-                "status": InvoiceStatus.CREDITED,
-                "credited_by": credit.number,
-                "replaced_by": corrected.number if corrected else None,
-            }
+            update={"status": InvoiceStatus.CREDITED, "credited_by": credit.number, "replaced_by": corrected.number}
         )
         return CorrectionResult(cancelled, credit, corrected, stored.record, created=True)
 
@@ -302,7 +324,7 @@ class Corrections:
         credit = self.invoices.get_invoice(invoice.customer_number, invoice.credited_by)
         if record is None or credit is None:
             raise Conflict("This invoice has already been corrected.", code="invoice_already_corrected")
-        corrected = (
-            self.invoices.get_invoice(invoice.customer_number, invoice.replaced_by) if invoice.replaced_by else None
-        )
+        corrected = self.invoices.get_invoice(invoice.customer_number, record.corrected)
+        if corrected is None:  # pragma: no cover - stored in the same transaction as the record
+            raise Conflict("This invoice has already been corrected.", code="invoice_already_corrected")
         return CorrectionResult(invoice, credit, corrected, record, created=False)

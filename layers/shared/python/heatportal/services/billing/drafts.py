@@ -169,11 +169,14 @@ class InvoiceDrafts:
     def _held_at(self, issued: date) -> datetime:
         return self.clock.now() if self.clock is not None else datetime.combine(issued, time(), UTC)
 
-    def consumption(self, customer: Customer, period: BillingPeriod, issued: date) -> Invoice:
-        """The month's consumption, priced from the register values at its start and end."""
+    def consumption(
+        self, customer: Customer, period: BillingPeriod, issued: date, *, allow_zero: bool = False
+    ) -> Invoice:
+        """The month's consumption, priced from the register values at its start and end.
+        A zero bill (no consumption, no fixed charge) is skipped unless ``allow_zero``."""
         require_ended(self.profile, period, issued)
         bill = self.pricing.price_bill(customer, period)
-        if bill.priced.total == 0 and all(v.quantity == 0 for v in bill.values):
+        if not allow_zero and bill.priced.total == 0 and all(v.quantity == 0 for v in bill.values):
             raise ZeroBill("No consumption and no fixed charge in the period.")
         comparison = self._compare(customer, bill.usages, period.start, period.end)
         draft = self.draft(
