@@ -21,13 +21,13 @@ router = APIGatewayRouter()
 tracer = Tracer()
 
 
-class CorrectionIn(BaseModel):
+class InvoiceCorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=300)
 
 
-class CorrectionOut(BaseModel):
+class InvoiceCorrectionOut(BaseModel):
     original: InvoiceOut
     credit_note: InvoiceOut
     corrected: InvoiceOut | None
@@ -35,7 +35,7 @@ class CorrectionOut(BaseModel):
     stored: bool  # False for a preview
 
 
-class CorrectionRecordOut(BaseModel):
+class InvoiceCorrectionRecordOut(BaseModel):
     original: int
     credit_note: int
     corrected: int | None
@@ -57,19 +57,19 @@ class HeldOut(BaseModel):
 
 
 class BillingDeskOut(BaseModel):
-    corrections: list[CorrectionRecordOut]
+    corrections: list[InvoiceCorrectionRecordOut]
     held: list[HeldOut]
-    late_readings: list[CorrectionOut]
+    late_readings: list[InvoiceCorrectionOut]
 
 
-def _out(result: CorrectionPreview | CorrectionResult) -> CorrectionOut:
+def _out(result: CorrectionPreview | CorrectionResult) -> InvoiceCorrectionOut:
     customer = composition.repository().get_customer(result.original.customer_number)
     if isinstance(result, CorrectionResult):
         corrected_total = result.corrected.total if result.corrected else Decimal(0)
         difference = corrected_total - result.original.total
     else:
         difference = result.difference
-    return CorrectionOut(
+    return InvoiceCorrectionOut(
         original=InvoiceOut.of(result.original, customer),
         credit_note=InvoiceOut.of(result.credit_note, customer),
         corrected=InvoiceOut.of(result.corrected, customer) if result.corrected else None,
@@ -80,7 +80,7 @@ def _out(result: CorrectionPreview | CorrectionResult) -> CorrectionOut:
 
 @router.post("/api/invoices/<number>/correction/preview")
 @tracer.capture_method
-def preview_correction(number: InvoiceNumber, correction: CorrectionIn) -> CorrectionOut:
+def preview_correction(number: InvoiceNumber, correction: InvoiceCorrectionIn) -> InvoiceCorrectionOut:
     caller = principal(router)
     customer = composition.payment_service().customer_of_invoice(caller, number)
     return _out(composition.corrections().preview(caller, customer, number, correction.reason))
@@ -88,7 +88,7 @@ def preview_correction(number: InvoiceNumber, correction: CorrectionIn) -> Corre
 
 @router.post("/api/invoices/<number>/correction")
 @tracer.capture_method
-def correct_invoice(number: InvoiceNumber, correction: CorrectionIn) -> CorrectionOut:
+def correct_invoice(number: InvoiceNumber, correction: InvoiceCorrectionIn) -> InvoiceCorrectionOut:
     caller = principal(router)
     customer = composition.payment_service().customer_of_invoice(caller, number)
     return _out(composition.corrections().correct(caller, customer, number, correction.reason))
@@ -96,7 +96,7 @@ def correct_invoice(number: InvoiceNumber, correction: CorrectionIn) -> Correcti
 
 @router.post("/api/invoices/<number>/credit-note")
 @tracer.capture_method
-def credit_invoice(number: InvoiceNumber, correction: CorrectionIn) -> InvoiceOut:
+def credit_invoice(number: InvoiceNumber, correction: InvoiceCorrectionIn) -> InvoiceOut:
     """The credit note of a correction (the corrected invoice is issued with it)."""
     caller = principal(router)
     customer = composition.payment_service().customer_of_invoice(caller, number)
@@ -113,7 +113,7 @@ def billing_desk(customer: CustomerPath) -> BillingDeskOut:
     currency = composition.profile().currency
     return BillingDeskOut(
         corrections=[
-            CorrectionRecordOut(**r.__dict__) for r in corrections.history(scope.principal, scope.customer_number)
+            InvoiceCorrectionRecordOut(**r.__dict__) for r in corrections.history(scope.principal, scope.customer_number)
         ],
         held=[
             HeldOut(
@@ -132,7 +132,7 @@ def billing_desk(customer: CustomerPath) -> BillingDeskOut:
 
 @router.post("/api/customers/<customer>/late-readings/corrections")
 @tracer.capture_method
-def correct_late_readings(customer: CustomerPath) -> list[CorrectionOut]:
+def correct_late_readings(customer: CustomerPath) -> list[InvoiceCorrectionOut]:
     scope = customer_scope(router, customer)
     corrections = composition.corrections()
     corrections.require_staff(scope.principal)

@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel
 
 from heatportal import composition
-from heatportal.documents.invoice_text import InvoiceText, invoice_text
-from heatportal.domain.model import Customer, Invoice
+from heatportal.documents.invoice_text import InvoiceText, invoice_text, line_name, render_note
+from heatportal.domain.model import Customer, Invoice, InvoiceLine, Language
 from heatportal.services.billing.explain import BillDifference
 
 InvoiceNumber = Annotated[int, Path(ge=1, description="Invoice number")]
@@ -158,21 +158,21 @@ class InvoiceOut(InvoiceSummaryOut):
         )
 
 
-def _lines(invoice: Invoice, view: InvoiceText | None) -> list[dict[str, object]]:
-    from heatportal.documents.invoice_text import line_name, render_note
+def line_out(line: InvoiceLine, lang: Language, currency: str) -> LineOut:
+    """A line with its name and calculation written in ``lang``."""
+    notes = [render_note(n, lang, currency) for n in line.notes]
+    return LineOut.model_validate(
+        {
+            **line.model_dump(exclude={"notes"}),
+            "description": line_name(line, lang),
+            "notes": notes,
+            "explanation": " ".join(notes),
+        }
+    )
 
-    result = []
-    for line in invoice.lines:
-        notes = [render_note(n, invoice.language, invoice.currency) for n in line.notes]
-        result.append(
-            {
-                **line.model_dump(exclude={"notes"}),
-                "description": line_name(line, invoice.language),
-                "notes": notes,
-                "explanation": " ".join(notes),
-            }
-        )
-    return result
+
+def _lines(invoice: Invoice, view: InvoiceText | None) -> list[LineOut]:
+    return [line_out(line, invoice.language, invoice.currency) for line in invoice.lines]
 
 
 def _payment(invoice: Invoice, view: InvoiceText) -> dict[str, object]:

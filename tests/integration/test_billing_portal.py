@@ -4,6 +4,7 @@ filters and open balance, trial settlement, economy overview and its PDF."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -43,7 +44,9 @@ def billed_person(seed, repo):
     first = last.previous()
     for period in (first.previous(), first, last):
         repo.put_spot_price("NO1", period.key, Decimal("0.5000"))
-    invoice, _ = composition.bill_run().bill_account(person.customer.number, first, issued_on=first.end)
+    invoice, _ = composition.bill_run().bill_account(
+        person.customer.number, first, issued_on=first.end + timedelta(days=1)
+    )
     return person, invoice
 
 

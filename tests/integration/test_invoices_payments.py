@@ -37,7 +37,7 @@ def billed(repo, seeded, months: int = 3) -> list:
         repo.put_spot_price("NO1", spot_period.key, Decimal("0.7311"))
     invoices = []
     for p in reversed(periods):
-        invoice, created = service.bill_account(seeded.customer.number, p, issued_on=p.end)
+        invoice, created = service.bill_account(seeded.customer.number, p, issued_on=p.end + timedelta(days=1))
         assert created
         invoices.append(invoice)
     return invoices
