@@ -113,7 +113,8 @@ def billing_desk(customer: CustomerPath) -> BillingDeskOut:
     currency = composition.profile().currency
     return BillingDeskOut(
         corrections=[
-            InvoiceCorrectionRecordOut(**r.__dict__) for r in corrections.history(scope.principal, scope.customer_number)
+            InvoiceCorrectionRecordOut(**r.__dict__)
+            for r in corrections.history(scope.principal, scope.customer_number)
         ],
         held=[
             HeldOut(

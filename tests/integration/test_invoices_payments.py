@@ -228,9 +228,7 @@ def test_camt054_import_marks_invoices_paid_and_reimport_changes_nothing(http, r
     assert http.post("/api/payments/camt054", data=bank_file, headers=alice.auth).status_code == 403
 
 
-def test_staff_corrects_an_invoice_with_a_preview_a_credit_note_and_the_corrected_invoice(
-    http, repo, seed, staff_auth
-):
+def test_staff_corrects_an_invoice_with_a_preview_a_credit_note_and_the_corrected_invoice(http, repo, seed, staff_auth):
     from infra.local.stack import outbox_messages
 
     person = seed()

@@ -217,6 +217,19 @@ def _line_text(line: InvoiceLine, invoice: Invoice, lang: Language, private: boo
     )
 
 
+def describe_line(line: InvoiceLine, lang: Language, currency: str) -> LineText:
+    """A line on its own (a trial settlement's): name, quantity, unit price, amount and notes."""
+    return LineText(
+        name=line_name(line, lang),
+        quantity=quantity_text(line, lang),
+        unit_price=unit_price_text(line, lang, currency),
+        amount=format_money(line.amount, currency, lang),
+        notes=tuple(render_note(n, lang, currency) for n in line.notes),
+        period="",
+        unit_price_other="",
+    )
+
+
 def _date_range(first: date, last: date, lang: Language) -> str:
     return translate(
         "invoice.fact.supply_period_value",
