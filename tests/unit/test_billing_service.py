@@ -73,7 +73,7 @@ class Billing:
             profile, w.invoices, w.documents, w.mailer, self.renderers.pdf, self.renderers.email, PORTAL_URL
         )
         self.corrections = Corrections(
-            profile, w.customers, w.invoices, w.corrections, self.drafts, self.issuer, self.readings, w.clock
+            profile, w.customers, w.invoices, w.corrections, self.drafts, self.issuer, self.readings, w.clock, w.holds
         )
         self.service = BillRun(
             profile, w.customers, w.invoices, w.runs, w.clock, self.pricing, self.drafts, self.issuer, self.corrections

@@ -55,8 +55,10 @@ def billable_from(profile: UtilityProfile, period: BillingPeriod) -> date:
 
 
 def require_ended(profile: UtilityProfile, period: BillingPeriod, issued: date, *, through: date | None = None) -> None:
-    """Refuse to bill a period (or a year ``through`` its last day) before its cut-off."""
-    first = billable_from(profile, period) if through is None else through + timedelta(days=profile.reading_cutoff_days)
+    """Refuse to bill a period (or a year ``through`` its last day) before its cut-off:
+    the readings on the day after the last day, plus the profile's cut-off days."""
+    cutoff = timedelta(days=profile.reading_cutoff_days)
+    first = billable_from(profile, period) if through is None else through + timedelta(days=1) + cutoff
     if issued < first:
         raise PeriodOpen(
             f"The period {period.key} cannot be billed before {first.isoformat()}.",
