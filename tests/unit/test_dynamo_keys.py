@@ -133,6 +133,8 @@ CUSTOMER_PARTITION = {
     "contact_request": keys.contact_request(NUMBER, AT, "r-1").sk,
     "company_grant": keys.company_grant(NUMBER, "923609016").sk,
     "company_block": keys.company_block(NUMBER, "923609016").sk,
+    "invoice_correction": keys.invoice_correction(NUMBER, 7).sk,
+    "invoice_hold": keys.invoice_hold(NUMBER, "2026-01", "invoice").sk,
 }
 
 
@@ -149,6 +151,8 @@ CUSTOMER_PARTITION = {
         (keys.BANK_ACCOUNTS, {"bank_account", "facility_bank_account"}),
         (keys.COMPANIES, {"company_grant"}),  # never the block marker COMPANYBLOCK#
         (keys.CONTACT_REQUESTS, {"contact_request"}),
+        (keys.INVOICE_CORRECTIONS, {"invoice_correction"}),
+        (keys.INVOICE_HOLDS, {"invoice_hold"}),
     ],
 )
 def test_a_prefix_query_in_a_customers_partition_reads_only_its_own_kind(prefix: str, kinds: set[str]) -> None:
