@@ -13,6 +13,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| alerts, notifications, monthly consumption information | ``alerts`` |
 """
 
 from heatportal.composition.accounts import (
@@ -25,6 +26,16 @@ from heatportal.composition.accounts import (
     one_time_codes,
     registration_service,
     sign_in,
+)
+from heatportal.composition.alerts import (
+    alert_delivery,
+    alert_evaluation,
+    alert_settings_service,
+    alert_store,
+    consumption_info_service,
+    deliveries,
+    notification_service,
+    release_held_messages,
 )
 from heatportal.composition.billing import (
     advance_repository,
@@ -88,6 +99,10 @@ __all__ = [
     "advance_repository",
     "advance_service",
     "advance_year_service",
+    "alert_delivery",
+    "alert_evaluation",
+    "alert_settings_service",
+    "alert_store",
     "bill_explainer",
     "bill_run",
     "clock",
@@ -95,12 +110,14 @@ __all__ = [
     "company_signup",
     "company_store",
     "config",
+    "consumption_info_service",
     "consumption_service",
     "correction_store",
     "corrections",
     "credential_service",
     "customer_search",
     "customer_user_service",
+    "deliveries",
     "document_service",
     "documents",
     "estimate_pdf_service",
@@ -119,6 +136,7 @@ __all__ = [
     "mailer",
     "meter_lifecycle_service",
     "meter_settings_service",
+    "notification_service",
     "one_time_codes",
     "organisation_service",
     "payment_repository",
@@ -133,6 +151,7 @@ __all__ = [
     "reading_service",
     "readings_store",
     "registration_service",
+    "release_held_messages",
     "reminder_service",
     "repository",
     "sessions",
