@@ -102,6 +102,9 @@ class PricingInput:
     spot_price_per_kwh: Decimal | None = None
     # The part of the month this input covers, when a price change splits it.
     segment: Segment | None = None
+    # The days of the period the account was supplied (moving in or out), when
+    # not all of them: fixed and capacity charges are billed for these days only.
+    supplied_days: frozenset[date] | None = None
 
     @property
     def days(self) -> Segment:
@@ -179,11 +182,14 @@ def _month_key(day: date) -> str:
 
 
 class _LineBuilder:
-    def __init__(self, currency: str, vat_rate: Decimal, includes_vat: bool, segment: Segment) -> None:
+    def __init__(
+        self, currency: str, vat_rate: Decimal, includes_vat: bool, segment: Segment, span: tuple[date, date]
+    ) -> None:
         self.currency = currency
         self.vat_rate = vat_rate
         self.includes_vat = includes_vat
         self.segment = segment
+        self.span = span  # the first and last day the lines cover (the supplied days of the segment)
         self.lines: list[InvoiceLine] = []
 
     def add(
@@ -197,8 +203,11 @@ class _LineBuilder:
         *,
         share: Share = WHOLE,
         lead_notes: tuple[LineNote, ...] = (),
+        name: str | None = None,
         **params: str,
     ) -> InvoiceLine:
+        if name:  # the component's own name (a fee; a contract option's energy price)
+            params = {**params, "name": name}
         line = InvoiceLine(
             component=component,
             text_key=text_key,
@@ -211,8 +220,8 @@ class _LineBuilder:
             amount=line_amount(quantity, unit_price, share),
             vat_rate=self.vat_rate,
             includes_vat=self.includes_vat,
-            period_start=self.segment.start,
-            period_end=self.segment.last_day,
+            period_start=self.span[0],
+            period_end=self.span[1],
             notes=(*lead_notes, note),
         )
         # The note quotes the amount: fill it in now that it is known.
@@ -226,11 +235,35 @@ def _months_param(segment: Segment) -> str:
     return notes.months(_month_key(segment.start), _month_key(segment.last_day))
 
 
-def _year_share(segment: Segment) -> Share:
-    """The share of a year a monthly charge covers: 1/12 a month, days/(12 x days of the month) for part of one."""
-    if segment.days == segment.month_days:
-        return (1, MONTHS_PER_YEAR)
-    return (segment.days, MONTHS_PER_YEAR * segment.month_days)
+@dataclass(frozen=True)
+class _Supplied:
+    """The days of a segment a monthly charge covers: all of them, or the supplied ones."""
+
+    days: int
+    first: date
+    last: date
+    month_days: int
+
+    @property
+    def whole_month(self) -> bool:
+        return self.days == self.month_days
+
+    @property
+    def share(self) -> Share:
+        """The share of a year: 1/12 a month, days/(12 x days of the month) for part of one."""
+        if self.whole_month:
+            return (1, MONTHS_PER_YEAR)
+        return (self.days, MONTHS_PER_YEAR * self.month_days)
+
+
+def _supplied(data: PricingInput) -> _Supplied:
+    segment = data.days
+    if data.supplied_days is None:
+        return _Supplied(segment.days, segment.start, segment.last_day, segment.month_days)
+    days = sorted(d for d in data.supplied_days if segment.start <= d < segment.end)
+    if not days:
+        return _Supplied(0, segment.start, segment.start, segment.month_days)
+    return _Supplied(len(days), days[0], days[-1], segment.month_days)
 
 
 def _price_component(component: TariffComponent, data: PricingInput, out: _LineBuilder, price_list: PriceList) -> None:
@@ -241,7 +274,10 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
         case FixedFee():
             if component.applies_to and not any(u.kind == component.applies_to for u in usages):
                 return
-            share = _year_share(segment)
+            supplied = _supplied(data)
+            if supplied.days == 0:
+                return
+            share = supplied.share
             name = notes.key(component.name_key) if component.name_key else notes.text(component.name)
             out.add(
                 "fixed_fee",
@@ -250,18 +286,16 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
                 "year",
                 component.amount_per_year,
                 LineNote(
-                    key="invoice.note.fixed_fee"
-                    if segment.days == segment.month_days
-                    else "invoice.note.fixed_fee_days",
+                    key="invoice.note.fixed_fee" if supplied.whole_month else "invoice.note.fixed_fee_days",
                     params={
                         "name": name,
                         "amount_per_year": notes.price(component.amount_per_year),
                         "fraction": notes.frac(share),
                         "months": _months_param(segment),
-                        "start": notes.day(segment.start),
-                        "end": notes.day(segment.last_day),
-                        "days": notes.num(Decimal(segment.days)),
-                        "month_days": notes.num(Decimal(segment.month_days)),
+                        "start": notes.day(supplied.first),
+                        "end": notes.day(supplied.last),
+                        "days": notes.num(Decimal(supplied.days)),
+                        "month_days": notes.num(Decimal(supplied.month_days)),
                     },
                 ),
                 share=share,
@@ -273,7 +307,7 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
             seasonal = len(season.months) < MONTHS_PER_YEAR
             out.add(
                 "energy",
-                "invoice.component.energy",
+                "line.energy_named" if component.name else "invoice.component.energy",
                 quantity,
                 component.unit.value,
                 season.price,
@@ -286,6 +320,7 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
                         "unit_price": notes.price(season.price),
                     },
                 ),
+                name=component.name,
             )
         case SpotEnergyPrice():
             _price_spot(component, data, out, price_list)
@@ -386,7 +421,10 @@ def _price_capacity(component: CapacityCharge, data: PricingInput, out: _LineBui
     top = sorted(daily_kw.values(), reverse=True)[: component.top_days]
     load = (sum(top, Decimal(0)) / len(top)) if top else Decimal(0)
     load = load.quantize(CENT, rounding=ROUND_HALF_UP)
-    share = _year_share(data.days)
+    supplied = _supplied(data)
+    if supplied.days == 0:
+        return
+    share = supplied.share
     out.add(
         "capacity",
         "invoice.component.capacity",
@@ -495,7 +533,9 @@ def price_period(profile: UtilityProfile, data: PricingInput, price_list: PriceL
 def _price_segment(
     profile: UtilityProfile, data: PricingInput, price_list: PriceList, vat_rate: Decimal
 ) -> PricedPeriod:
-    builder = _LineBuilder(profile.currency, vat_rate, price_list.prices_include_vat, data.days)
+    supplied = _supplied(data)
+    span = (supplied.first, supplied.last) if supplied.days else (data.days.start, data.days.last_day)
+    builder = _LineBuilder(profile.currency, vat_rate, price_list.prices_include_vat, data.days, span)
     for component in price_list.components:
         _price_component(component, data, builder, price_list)
     return summarise(tuple(builder.lines), profile.currency)
@@ -562,7 +602,10 @@ def _split(profile: UtilityProfile, data: PricingInput, segments: list[Segment])
                 given += quantity
             parts[index].append(replace(usage, quantity=quantity, days=days))
     return [
-        (PricingInput(data.period, tuple(parts[index]), data.spot_price_per_kwh, segment), by_degree_days)
+        (
+            PricingInput(data.period, tuple(parts[index]), data.spot_price_per_kwh, segment, data.supplied_days),
+            by_degree_days,
+        )
         for index, segment in enumerate(segments)
     ]
 

@@ -93,6 +93,62 @@ def negated(line: InvoiceLine) -> InvoiceLine:
     )
 
 
+def advances_deducted(advances: list[Invoice]) -> tuple[list[InvoiceLine], list[LineNote]]:
+    """One line per VAT rate: the advances invoiced, gross and VAT as they were
+    invoiced (a settlement or a final invoice settles them), and a note for each
+    advance left out because a credit note cancelled it."""
+    kept = [a for a in advances if a.status != InvoiceStatus.CREDITED and a.credited_by is None]
+    excluded = [
+        LineNote(
+            key="invoice.note.advance_credited_excluded",
+            params={
+                "invoice_number": notes.text(str(a.number)),
+                "credit_number": notes.text(str(a.credited_by or "")),
+            },
+        )
+        for a in sorted(advances, key=lambda a: a.number)
+        if a not in kept
+    ]
+    gross: dict[Decimal, Decimal] = {}
+    vat: dict[Decimal, Decimal] = {}
+    months: dict[Decimal, list[str]] = {}
+    for advance in kept:
+        for row in advance.vat_breakdown or summarise(advance.lines, advance.currency).vat_breakdown:
+            gross[row.rate] = gross.get(row.rate, Decimal(0)) + row.gross
+            vat[row.rate] = vat.get(row.rate, Decimal(0)) + row.vat
+            months.setdefault(row.rate, []).append(advance.period.key)
+    lines = []
+    for rate in sorted(gross):
+        count = len(months[rate])
+        first, last = min(months[rate]), max(months[rate])
+        lines.append(
+            InvoiceLine(
+                component="advances_deducted",
+                text_key="line.advances_deducted",
+                text_params={"count": str(count)},
+                quantity=Decimal(1),
+                unit="year",
+                unit_price=-gross[rate],
+                amount=-gross[rate],
+                vat_rate=rate,
+                includes_vat=True,
+                vat_amount=-vat[rate],
+                notes=(
+                    LineNote(
+                        key=f"invoice.note.advances_deducted.{'one' if count == 1 else 'other'}",
+                        params={
+                            "count": notes.num(Decimal(count)),
+                            "months": notes.months(first, last),
+                            "amount": notes.money(-gross[rate]),
+                            "vat": notes.money(-vat[rate]),
+                        },
+                    ),
+                ),
+            )
+        )
+    return lines, excluded
+
+
 class InvoiceDrafts:
     def __init__(
         self,
@@ -209,7 +265,7 @@ class InvoiceDrafts:
         """The month's advance: exactly the agreed amount incl. VAT, one gross line
         whose VAT is carved out once (R(A x r / (1 + r)))."""
         advance = self._advance_in_force(customer.number, period.start)
-        if advance is None:
+        if advance is None or advance.amount == 0:  # none agreed, or stopped (moved out)
             raise NothingToBill("No advance payment is agreed for the period.", code="nothing_to_bill")
         rate = self.profile.vat_on(period.start)
         line = InvoiceLine(
@@ -310,63 +366,13 @@ class InvoiceDrafts:
         )
 
     def _advances_deducted(self, customer_number: str, year: int) -> tuple[list[InvoiceLine], list[LineNote]]:
-        """One line per VAT rate: the advances invoiced for the year, gross and VAT
-        as they were invoiced. Advances cancelled by a credit note are left out."""
+        """The advances invoiced for the year, deducted (``advances_deducted``)."""
         advances = [
             i
             for i in self.invoices.list_invoices(customer_number)
             if i.kind == InvoiceKind.ADVANCE and i.period.year == year
         ]
-        kept = [a for a in advances if a.status != InvoiceStatus.CREDITED and a.credited_by is None]
-        excluded = [
-            LineNote(
-                key="invoice.note.advance_credited_excluded",
-                params={
-                    "invoice_number": notes.text(str(a.number)),
-                    "credit_number": notes.text(str(a.credited_by or "")),
-                },
-            )
-            for a in sorted(advances, key=lambda a: a.number)
-            if a not in kept
-        ]
-        gross: dict[Decimal, Decimal] = {}
-        vat: dict[Decimal, Decimal] = {}
-        months: dict[Decimal, list[str]] = {}
-        for advance in kept:
-            for row in advance.vat_breakdown or summarise(advance.lines, advance.currency).vat_breakdown:
-                gross[row.rate] = gross.get(row.rate, Decimal(0)) + row.gross
-                vat[row.rate] = vat.get(row.rate, Decimal(0)) + row.vat
-                months.setdefault(row.rate, []).append(advance.period.key)
-        lines = []
-        for rate in sorted(gross):
-            count = len(months[rate])
-            first, last = min(months[rate]), max(months[rate])
-            lines.append(
-                InvoiceLine(
-                    component="advances_deducted",
-                    text_key="line.advances_deducted",
-                    text_params={"count": str(count)},
-                    quantity=Decimal(1),
-                    unit="year",
-                    unit_price=-gross[rate],
-                    amount=-gross[rate],
-                    vat_rate=rate,
-                    includes_vat=True,
-                    vat_amount=-vat[rate],
-                    notes=(
-                        LineNote(
-                            key=f"invoice.note.advances_deducted.{'one' if count == 1 else 'other'}",
-                            params={
-                                "count": notes.num(Decimal(count)),
-                                "months": notes.months(first, last),
-                                "amount": notes.money(-gross[rate]),
-                                "vat": notes.money(-vat[rate]),
-                            },
-                        ),
-                    ),
-                )
-            )
-        return lines, excluded
+        return advances_deducted(advances)
 
     def credit_note_of(self, invoice: Invoice, reason: str) -> DraftOf:
         """The credit note of an invoice: its lines negated, its meter values kept,

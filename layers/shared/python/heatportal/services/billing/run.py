@@ -9,9 +9,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from heatportal.domain.errors import DomainError, NotFound, TransientFailure
-from heatportal.domain.model import BillingPeriod, Invoice
+from heatportal.domain.model import BillingPeriod, Customer, Invoice
 from heatportal.domain.profile import BillingMode, UtilityProfile
 from heatportal.domain.tariff import MissingPrice
 from heatportal.ports import BillingRunRepository, Clock, CustomerRepository, InvoiceRepository
@@ -28,6 +29,13 @@ from heatportal.services.billing.pricing import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+class FinalInvoiceSource(Protocol):
+    def issue_due(self, customer: Customer, through: BillingPeriod) -> list[Invoice]:
+        """Issue the final invoices of the account's ended contracts up to the period."""
+        ...
+
 
 BATCH_SIZE = 25
 
@@ -73,6 +81,8 @@ class BillRun:
         drafts: InvoiceDrafts,
         issuer: InvoiceIssuer,
         corrections: Corrections | None = None,
+        *,
+        final_invoices: FinalInvoiceSource | None = None,
     ) -> None:
         self.profile = profile
         self.customers = customers
@@ -83,6 +93,7 @@ class BillRun:
         self.drafts = drafts
         self.issuer = issuer
         self.corrections = corrections
+        self.final_invoices = final_invoices
 
     # --- planning -----------------------------------------------------------
     def resolve_period(self, requested: str | None) -> BillingPeriod:
@@ -123,6 +134,10 @@ class BillRun:
         if customer is None:
             raise NotFound(f"customer {customer_number} not found", code="not_found")
         issued = issued_on or self.clock.today()
+        if self.final_invoices is not None and customer.final_invoice_due is not None:
+            # A contract that ended (moving out): its final invoice first, so the
+            # period's own bill is what remains.
+            self.final_invoices.issue_due(customer, period)
         if self.advance_mode:
             invoice, created = self.issuer.issue(customer, period, ADVANCE_KEY, issued, self.drafts.advance)
             if period.month == 12:
