@@ -206,15 +206,36 @@ def _line_text(line: InvoiceLine, invoice: Invoice, lang: Language, private: boo
                 "invoice.vat.unit_price_incl", lang, price=price.format(format_unit_price(gross_price, currency, lang))
             )
     deduction = line.vat_amount is not None
+    amount = line.amount
+    extra: tuple[str, ...] = ()
+    if line.vat_amount is not None and not _gross_column(invoice, line.vat_rate):
+        # Advances are deducted as invoiced, incl. VAT; in a column of net amounts
+        # the line shows their net part, and its note how the gross divides.
+        amount = line.amount - line.vat_amount
+        extra = (
+            translate(
+                "invoice.note.advances_deducted_net",
+                lang,
+                gross=format_money(line.amount, currency, lang),
+                net=format_money(amount, currency, lang),
+                vat=format_money(line.vat_amount, currency, lang),
+            ),
+        )
     return LineText(
         name=line_name(line, lang),
         quantity="" if deduction else quantity_text(line, lang),
         unit_price="" if deduction else unit_price_text(line, lang, currency),
-        amount=format_money(line.amount, currency, lang),
-        notes=tuple(render_note(n, lang, currency) for n in line.notes),
+        amount=format_money(amount, currency, lang),
+        notes=(*(render_note(n, lang, currency) for n in line.notes), *extra),
         period=period,
         unit_price_other=other,
     )
+
+
+def _gross_column(invoice: Invoice, rate: Decimal) -> bool:
+    """Whether the invoice's amounts at a VAT rate are printed incl. VAT (its priced lines are)."""
+    priced = [line for line in invoice.lines if line.vat_amount is None and line.vat_rate == rate]
+    return all(line.includes_vat for line in priced) if priced else True
 
 
 def describe_line(line: InvoiceLine, lang: Language, currency: str) -> LineText:
