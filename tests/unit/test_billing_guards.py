@@ -84,7 +84,19 @@ def test_the_demo_norwegian_prices_pass_the_electric_heating_comparison() -> Non
     assert january.number > 0  # issued, not held
 
 
-def dutch(price_per_gj: str, standing: str = "570.00") -> PriceList:
+def dutch(price_per_gj: str, standing: str = "570.00", surcharge: str | None = None) -> PriceList:
+    extra = (
+        [
+            {
+                "type": "energy_price",
+                "name": "Groene warmte",
+                "unit": "GJ",
+                "prices": [{"months": list(range(1, 13)), "price": surcharge}],
+            }
+        ]
+        if surcharge
+        else []
+    )
     return PriceList.model_validate(
         {
             "id": "nl-test",
@@ -103,6 +115,7 @@ def dutch(price_per_gj: str, standing: str = "570.00") -> PriceList:
                     "unit": "GJ",
                     "prices": [{"months": list(range(1, 13)), "price": price_per_gj}],
                 },
+                *extra,
             ],
         }
     )
@@ -114,6 +127,9 @@ def dutch(price_per_gj: str, standing: str = "570.00") -> PriceList:
         (dutch("43.79"), []),  # at the 2025 maximum: fine
         (dutch("43.80"), ["invoice.hold.nl_energy_max"]),
         (dutch("40.00", standing="780.00"), ["invoice.hold.nl_fixed_max"]),
+        # The maximum is on the whole price per GJ: a surcharge line counts with the base price.
+        (dutch("42.00", surcharge="1.79"), []),
+        (dutch("42.00", surcharge="1.80"), ["invoice.hold.nl_energy_max"]),
     ],
 )
 def test_dutch_prices_above_the_acm_maximum_of_the_year_are_held(price_list: PriceList, keys: list[str]) -> None:

@@ -176,13 +176,19 @@ def check_invoice(
     reasons: list[HoldReason] = []
     energy_lines = [ln for ln in invoice.lines if ln.component in ENERGY_COMPONENTS and ln.amount > 0]
     acm_lines = [ln for ln in energy_lines if compliance.nl_acm_maximum and ln.unit in (EnergyUnit.GJ, EnergyUnit.MWH)]
+    # The maximum is on the whole price per GJ: the energy lines of the same days
+    # (a base price and an option's surcharge) are added up.
+    per_gj_by_days: dict[tuple[date | None, date | None], Decimal] = {}
     for acm_line in acm_lines:
-        line_year = (acm_line.period_start or invoice.period.start).year
+        days = (acm_line.period_start, acm_line.period_end)
+        per_gj = _gross_unit_price(acm_line) / convert(Decimal(1), EnergyUnit(acm_line.unit), EnergyUnit.GJ)
+        per_gj_by_days[days] = per_gj_by_days.get(days, Decimal(0)) + per_gj
+    for (start, _end), per_gj in per_gj_by_days.items():
+        line_year = (start or invoice.period.start).year
         maximum = compliance.acm_for(line_year)
         if maximum is None:
             reasons.append(HoldReason("invoice.hold.nl_no_maximum", {"year": notes.text(str(line_year))}))
             continue
-        per_gj = _gross_unit_price(acm_line) / convert(Decimal(1), EnergyUnit(acm_line.unit), EnergyUnit.GJ)
         limit = maximum.energy_maximum(annual_gj if annual_gj is not None else Decimal(0))
         if per_gj > limit:
             reasons.append(
