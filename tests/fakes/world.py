@@ -10,7 +10,13 @@ from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
 from tests.fakes.delivery import InMemoryDeliveryQueue, InMemoryDeliveryStore
 from tests.fakes.documents import InMemoryDocumentStore
-from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRepository, InMemoryRunManifests
+from tests.fakes.invoices import (
+    InMemoryBillingRunRepository,
+    InMemoryCorrectionStore,
+    InMemoryHoldStore,
+    InMemoryInvoiceRepository,
+    InMemoryRunManifests,
+)
 from tests.fakes.messaging import InMemoryMailer
 from tests.fakes.readings import InMemoryReadingRepository
 from tests.fakes.spot_prices import InMemorySpotPriceStore
@@ -30,6 +36,11 @@ class World:
     deliveries: InMemoryDeliveryStore = field(default_factory=InMemoryDeliveryStore)
     queue: InMemoryDeliveryQueue = field(default_factory=InMemoryDeliveryQueue)
     manifests: InMemoryRunManifests = field(default_factory=InMemoryRunManifests)
+    holds: InMemoryHoldStore = field(default_factory=InMemoryHoldStore)
+    corrections: InMemoryCorrectionStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.corrections = InMemoryCorrectionStore(self.invoices)
 
     def scope(self, who: Principal, customer_number: str) -> Scope:
         """The person's scope on the customer, as the edge resolves it."""

@@ -12,6 +12,7 @@ and one invoice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,9 @@ def billed(seed, repo) -> tuple[Any, int]:
     period = BillingPeriod(year=today.year, month=today.month).previous().previous()
     for month in (period.previous(), period):
         repo.put_spot_price("NO1", month.key, Decimal("0.5000"))
-    invoice, _ = composition.bill_run().bill_account(person.customer.number, period, issued_on=period.end)
+    invoice, _ = composition.bill_run().bill_account(
+        person.customer.number, period, issued_on=period.end + timedelta(days=1)
+    )
     return person, invoice.number
 
 

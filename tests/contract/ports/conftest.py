@@ -34,6 +34,7 @@ from heatportal.adapters.dynamo_alerts import DynamoAlertStore
 from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
 from heatportal.adapters.dynamo_contracts import DynamoContractStore
+from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
 from heatportal.adapters.dynamo_delivery import DynamoDeliveryStore
 from heatportal.adapters.dynamo_documents import DynamoPublishedDocuments
@@ -52,9 +53,12 @@ from heatportal.domain.model import Customer, DailyConsumption, Facility, Member
 from heatportal.ports import (
     BillingReader,
     BillingRunRepository,
+    CorrectionStore,
     CustomerRepository,
     DeliveryStore,
+    HoldRepository,
     InvoiceRepository,
+    InvoiceStatusWriter,
     MembershipRepository,
     ReadingRepository,
     SpotPriceRepository,
@@ -70,7 +74,6 @@ from heatportal.services.alerts.ports import (
     MeterData,
     NotificationStore,
 )
-from heatportal.services.billing.credit_notes import InvoiceStatusWriter
 from heatportal.services.billing.pricing import ContractTerms
 from heatportal.services.consumption import ConsumptionRepository
 from heatportal.services.contracts.code_signing import CodeOrders
@@ -108,6 +111,8 @@ from tests.fakes.interruptions import InMemoryInterruptionRepository
 from tests.fakes.invoices import (
     InMemoryBillingReader,
     InMemoryBillingRunRepository,
+    InMemoryCorrectionStore,
+    InMemoryHoldStore,
     InMemoryInvoiceRepository,
     InMemoryInvoiceStatusWriter,
 )
@@ -175,6 +180,8 @@ class Ports:
     links: ReadingLinkStore
     invoices: InvoiceRepository
     statuses: InvoiceStatusWriter
+    corrections: CorrectionStore
+    holds: HoldRepository
     runs: BillingRunRepository
     reader: BillingReader
     deliveries: DeliveryStore
@@ -270,6 +277,8 @@ def in_memory_ports() -> Ports:
         links=reminders,
         invoices=invoices,
         statuses=InMemoryInvoiceStatusWriter(invoices),
+        corrections=InMemoryCorrectionStore(invoices),
+        holds=InMemoryHoldStore(),
         runs=InMemoryBillingRunRepository(),
         reader=InMemoryBillingReader(customers, invoices),
         deliveries=InMemoryDeliveryStore(),
@@ -354,6 +363,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         links=store,
         invoices=repository,
         statuses=repository,
+        corrections=DynamoCorrectionStore(table),
+        holds=DynamoHoldStore(table),
         runs=DynamoBillingRuns(table),
         reader=DynamoBillingReader(table),
         deliveries=DynamoDeliveryStore(table),

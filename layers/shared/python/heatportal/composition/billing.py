@@ -14,11 +14,14 @@ from heatportal.composition.readings import reading_service
 
 if TYPE_CHECKING:
     from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
+    from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
     from heatportal.adapters.dynamo_runs import DynamoBillingReader, DynamoBillingRuns
     from heatportal.adapters.storage import S3RunManifests
     from heatportal.services.advance import AdvanceService
-    from heatportal.services.billing.credit_notes import CreditNotes
+    from heatportal.services.advance_year import AdvanceYearService
+    from heatportal.services.billing.corrections import Corrections
     from heatportal.services.billing.drafts import InvoiceDrafts
+    from heatportal.services.billing.explain import BillExplainer
     from heatportal.services.billing.issuing import InvoiceIssuer
     from heatportal.services.billing.pricing import PricingService
     from heatportal.services.billing.reads import BatchReads
@@ -44,9 +47,34 @@ def pricing_service() -> PricingService:
 
 @cache
 def invoice_drafts() -> InvoiceDrafts:
+    from heatportal.adapters.dynamo_accounts import DynamoProfileStore
+    from heatportal.services.billing.comparison import ConsumptionComparisons
     from heatportal.services.billing.drafts import InvoiceDrafts
 
-    return InvoiceDrafts(profile(), pricing_service(), repository(), advance_repository())
+    return InvoiceDrafts(
+        profile(),
+        pricing_service(),
+        repository(),
+        advance_repository(),
+        accounts=DynamoProfileStore(repository().table),
+        comparisons=ConsumptionComparisons(profile(), repository(), repository()),
+        holds=hold_store(),
+        clock=clock(),
+    )
+
+
+@cache
+def hold_store() -> DynamoHoldStore:
+    from heatportal.adapters.dynamo_corrections import DynamoHoldStore
+
+    return DynamoHoldStore(repository().table)
+
+
+@cache
+def correction_store() -> DynamoCorrectionStore:
+    from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore
+
+    return DynamoCorrectionStore(repository().table)
 
 
 def _render_invoice_pdf(*args: Any) -> bytes:
@@ -80,13 +108,24 @@ def invoice_issuer() -> InvoiceIssuer:
 
 def _batch_drafts(reads: BatchReads) -> InvoiceDrafts:
     """Pricing and drafting for one batch of a bill run, on the batch's reads."""
+    from heatportal.adapters.dynamo_accounts import DynamoProfileStore
+    from heatportal.services.billing.comparison import ConsumptionComparisons
     from heatportal.services.billing.drafts import InvoiceDrafts
     from heatportal.services.billing.pricing import PricingService
     from heatportal.services.readings import ReadingService
 
     readings = ReadingService(reads, clock(), climate_station=profile().climate_station)
     pricing = PricingService(profile(), reads, reads, readings, reads, repository(), contracts=contract_store())
-    return InvoiceDrafts(profile(), pricing, reads, advance_repository())
+    return InvoiceDrafts(
+        profile(),
+        pricing,
+        reads,
+        advance_repository(),
+        accounts=DynamoProfileStore(repository().table),
+        comparisons=ConsumptionComparisons(profile(), reads, reads),
+        holds=hold_store(),
+        clock=clock(),
+    )
 
 
 @cache
@@ -129,6 +168,7 @@ def bill_run() -> BillRun:
         batch_drafts=_batch_drafts,
         issuer=invoice_issuer(),
         max_concurrency=config().billing_max_concurrency,
+        corrections=corrections(),
         final_invoices=final_invoices(),
     )
 
@@ -165,10 +205,20 @@ def bill_runs() -> BillRuns:
 
 
 @cache
-def credit_notes() -> CreditNotes:
-    from heatportal.services.billing.credit_notes import CreditNotes
+def corrections() -> Corrections:
+    from heatportal.services.billing.corrections import Corrections
 
-    return CreditNotes(repository(), repository(), repository(), invoice_drafts(), invoice_issuer(), clock())
+    return Corrections(
+        profile(),
+        repository(),
+        repository(),
+        correction_store(),
+        invoice_drafts(),
+        invoice_issuer(),
+        reading_service(),
+        clock(),
+        holds=hold_store(),
+    )
 
 
 @cache
@@ -195,7 +245,13 @@ def payment_repository() -> DynamoPaymentRepository:
 def payment_service() -> PaymentService:
     from heatportal.services.payments import PaymentService
 
-    return PaymentService(payment_repository(), profile().payment_reference, profile().currency)
+    payment = profile().payment
+    return PaymentService(
+        payment_repository(),
+        payment.reference,
+        profile().currency,
+        kid_algorithm=payment.kid.algorithm if payment.kid else "mod10",
+    )
 
 
 @cache
@@ -254,3 +310,19 @@ def spot_price_service() -> SpotPriceService:
     from heatportal.services.spot_prices import SpotPriceService
 
     return SpotPriceService(DynamoSpotPriceStore(repository().table))
+
+
+@cache
+def bill_explainer() -> BillExplainer:
+    from heatportal.services.billing.explain import BillExplainer
+
+    return BillExplainer(repository())
+
+
+@cache
+def advance_year_service() -> AdvanceYearService:
+    from heatportal.services.advance_year import AdvanceYearService
+
+    return AdvanceYearService(
+        profile(), forecast_service(), repository(), advance_repository(), payment_repository(), clock()
+    )

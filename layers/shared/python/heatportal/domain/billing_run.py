@@ -36,6 +36,13 @@ CustomerNumber = Annotated[str, Field(min_length=1, max_length=ACCOUNT_LENGTH)]
 RUN_ID_PATTERN = r"^[A-Za-z0-9_.-]{1,80}$"
 RunId = Annotated[str, Field(pattern=RUN_ID_PATTERN, max_length=80)]
 PeriodKey = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", max_length=7)]
+# Why accounts had nothing to bill (NothingToBill's codes, e.g. zero_bill_skipped): a handful of codes.
+ReasonCode = Annotated[str, Field(max_length=40)]
+SkippedReasons = Annotated[dict[ReasonCode, int], Field(max_length=8)]
+
+
+def add_reasons(first: dict[str, int], second: dict[str, int]) -> dict[str, int]:
+    return {code: first.get(code, 0) + second.get(code, 0) for code in sorted({*first, *second})}
 
 
 class RunPointer(Frozen):
@@ -110,6 +117,9 @@ class BatchOutcome(Frozen):
     billed: int = 0
     already_billed: int = 0
     skipped: int = 0
+    skipped_reasons: SkippedReasons = Field(default_factory=dict)
+    # Accounts whose draft the compliance check held for customer service (also among the failures).
+    held: int = 0
     failures: list[AccountFailure] = Field(default_factory=list, max_length=MAX_BATCH)
     tally: Tally = Field(default_factory=Tally)
     pdfs_stored: int = 0
@@ -143,6 +153,8 @@ class RunSummary(Frozen):
     skipped: int
     failed: int
     tally: Tally
+    skipped_reasons: SkippedReasons = Field(default_factory=dict)
+    held: int = 0
     pdfs_stored: int
     deliveries_queued: int
     without_address: int

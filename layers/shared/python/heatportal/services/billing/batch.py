@@ -44,8 +44,9 @@ from heatportal.domain.model import BillingPeriod, Customer, Invoice
 from heatportal.domain.tariff import MissingPrice
 from heatportal.ports import AccountsToBill, DeliveryStore, InvoiceRepository, NewInvoice, PdfStored, StoredInvoice
 from heatportal.services.billing.drafts import DraftOf
+from heatportal.services.billing.guards import InvoiceHeld
 from heatportal.services.billing.issuing import InvoiceIssuer, invoice_delivery_id
-from heatportal.services.billing.pricing import NothingToBill
+from heatportal.services.billing.pricing import CONSUMPTION_KEY, NothingToBill
 from heatportal.services.delivery.outbox import Outbox
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ class AccountWork:
     invoices: list[StoredInvoice] = field(default_factory=list)
     finals: list[Invoice] = field(default_factory=list)  # final invoices of ended contracts issued now
     failure: AccountFailure | None = None
+    skipped_because: str | None = None  # NothingToBill's code
+    held: bool = False  # the compliance check held a draft (also its failure)
 
     def fail(self, reason: str) -> None:
         if self.failure is None:
@@ -73,6 +76,12 @@ class FinalInvoiceSource(Protocol):
     def issue_due(self, customer: Customer, through: BillingPeriod) -> list[Invoice]:
         """Issue the final invoices of the account's ended contracts up to the
         period (each once, with its PDF and its e-mail queued)."""
+        ...
+
+
+class LateReadings(Protocol):
+    def before_billing(self, customer: Customer, period_key: str) -> object:
+        """Correct last month's bill first when an actual reading replaced the estimate it ended on."""
         ...
 
 
@@ -116,6 +125,7 @@ class BatchBilling:
         deliveries: DeliveryStore,
         retry: Retrier,
         final_invoices: FinalInvoiceSource | None = None,
+        corrections: LateReadings | None = None,
     ) -> None:
         self.run_id = run_id
         self.period = period
@@ -127,6 +137,7 @@ class BatchBilling:
         self.deliveries = deliveries
         self.retry = retry
         self.final_invoices = final_invoices
+        self.corrections = corrections
 
     def bill(self, numbers: Sequence[str], steps: BatchSteps, attempt: int) -> BatchOutcome:
         work = [AccountWork(n, self.accounts.customers.get(n)) for n in dict.fromkeys(numbers)]
@@ -134,6 +145,7 @@ class BatchBilling:
             if account.customer is None:
                 account.fail("NotFound: no such customer")
         self._issue_final_invoices(work)
+        self._correct_late_readings(work)
         for kind_key, draft_of in steps.kinds:
             self._issue_kind(work, kind_key, draft_of)
         pdfs = self._store_pdfs(work)
@@ -159,6 +171,26 @@ class BatchBilling:
             except ACCOUNT_ERRORS as error:
                 account.fail(f"final invoice: {type(error).__name__}: {error}")
 
+    def _correct_late_readings(self, work: list[AccountWork]) -> None:
+        """Last month's bill corrected first when it ended on an estimate (seen
+        on the bill the batch read already: no request for the others)."""
+        if self.corrections is None:
+            return
+        previous = self.period.previous().key
+        for account in work:
+            customer = account.customer
+            if customer is None or account.failure is not None:
+                continue
+            last = self.accounts.billed.get((account.number, previous, CONSUMPTION_KEY))
+            if last is None or not any(v.end_estimated for v in last.invoice.meter_values):
+                continue
+            try:
+                self.retry(partial(self.corrections.before_billing, customer, self.period.key))
+            except TransientFailure as error:
+                account.fail(f"correction: TransientFailure after {self.retry.tries} tries: {error}")
+            except ACCOUNT_ERRORS as error:
+                account.fail(f"correction: {type(error).__name__}: {error}")
+
     # --- 1. drafts, numbered in one transaction per kind ------------------------------------------
     def _issue_kind(self, work: list[AccountWork], kind_key: str, draft_of: DraftOf) -> None:
         new: list[tuple[AccountWork, NewInvoice]] = []
@@ -172,7 +204,12 @@ class BatchBilling:
             customer = account.customer
             try:
                 draft = self.retry(partial(draft_of, customer, self.period, self.issued))
-            except NothingToBill:
+            except NothingToBill as nothing:
+                account.skipped_because = account.skipped_because or nothing.code
+                continue
+            except InvoiceHeld as held:
+                account.held = True
+                account.fail(f"held: {', '.join(r.key for r in held.reasons)}")
                 continue
             except TransientFailure as error:
                 account.fail(f"TransientFailure after {self.retry.tries} tries: {error}")
@@ -231,7 +268,8 @@ class BatchBilling:
     def _outcome(
         self, work: list[AccountWork], attempt: int, pdfs: int, queued: int, without_address: int
     ) -> BatchOutcome:
-        billed = already = skipped = 0
+        billed = already = skipped = held = 0
+        reasons: dict[str, int] = {}
         failures: list[AccountFailure] = []
         tally = Tally()
         for account in work:
@@ -245,11 +283,16 @@ class BatchBilling:
                 already += 1
             else:
                 skipped += 1
+                code = account.skipped_because or "nothing_to_bill"
+                reasons[code] = reasons.get(code, 0) + 1
+            held += account.held
         return BatchOutcome(
             accounts=len(work),
             billed=billed,
             already_billed=already,
             skipped=skipped,
+            skipped_reasons=reasons,
+            held=held,
             failures=failures,
             tally=tally,
             pdfs_stored=pdfs,

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from heatportal.domain.delivery import Attachment, Delivery, delivery_id
 from heatportal.domain.model import BillingPeriod, Customer, Invoice
-from heatportal.domain.payment_reference import payment_reference
+from heatportal.domain.payment_reference import reference_for
 from heatportal.domain.profile import UtilityProfile
 from heatportal.ports import Clock, DocumentStore, InvoiceRepository
 from heatportal.services.billing.drafts import DraftOf
@@ -101,7 +101,7 @@ class InvoiceIssuer:
 
     def reference(self, customer_number: str) -> Callable[[int], str]:
         """The payment reference of the customer's invoice with a given number."""
-        return lambda number: payment_reference(self.profile.payment_reference, customer_number, number)
+        return lambda number: reference_for(self.profile.payment, customer_number, number)
 
     def issue(
         self,
@@ -125,16 +125,28 @@ class InvoiceIssuer:
             invoice, created = stored.invoice, stored.created
         else:
             invoice, created = existing, False
-        if not invoice.pdf_key:
-            invoice = self.store_pdf(invoice, customer)
-            self.invoices.set_pdf_key(customer.number, invoice.number, str(invoice.pdf_key))
         if deliver:
-            # An invoice stored before may have its e-mail queued already: not drawn again.
-            known = self.outbox.store.get_many([invoice_delivery_id(invoice)]) if existing else {}
-            delivery = next(iter(known.values()), None) or self.delivery_of(invoice, customer)
-            if delivery is not None:
-                self.outbox.enqueue([delivery], known)
+            return self.deliver(invoice, customer, stored_before=existing is not None), created
+        if not invoice.pdf_key:
+            invoice = self._store_pdf_and_key(invoice, customer)
         return invoice, created
+
+    def deliver(self, invoice: Invoice, customer: Customer, *, stored_before: bool = True) -> Invoice:
+        """The PDF stored and the e-mail queued in the outbox, once each, of an
+        invoice already stored (by ``issue`` or by a correction)."""
+        if not invoice.pdf_key:
+            invoice = self._store_pdf_and_key(invoice, customer)
+        # An invoice stored before may have its e-mail queued already: not drawn again.
+        known = self.outbox.store.get_many([invoice_delivery_id(invoice)]) if stored_before else {}
+        delivery = next(iter(known.values()), None) or self.delivery_of(invoice, customer)
+        if delivery is not None:
+            self.outbox.enqueue([delivery], known)
+        return invoice
+
+    def _store_pdf_and_key(self, invoice: Invoice, customer: Customer) -> Invoice:
+        with_key = self.store_pdf(invoice, customer)
+        self.invoices.set_pdf_key(customer.number, with_key.number, str(with_key.pdf_key))
+        return with_key
 
     def store_pdf(self, invoice: Invoice, customer: Customer) -> Invoice:
         """Draw the PDF and put it; returns the invoice with its key (recording

@@ -26,7 +26,9 @@ from heatportal.ports import (
     StoredInvoice,
 )
 
-BEFORE = timedelta(days=92)
+# Back far enough for the bill's comparison with the same days a year earlier
+# (services.billing.comparison reads a year of daily values before the period).
+BEFORE = timedelta(days=365 + 31)
 AFTER = timedelta(days=62)
 
 

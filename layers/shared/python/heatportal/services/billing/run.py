@@ -38,6 +38,7 @@ from heatportal.domain.billing_run import (
     RunPointer,
     RunSummary,
     Tally,
+    add_reasons,
     failure,
 )
 from heatportal.domain.errors import NotFound, ValidationFailed
@@ -53,7 +54,7 @@ from heatportal.ports import (
     ReadingRepository,
     RunManifests,
 )
-from heatportal.services.billing.batch import BatchBilling, BatchSteps, FinalInvoiceSource, Retrier
+from heatportal.services.billing.batch import BatchBilling, BatchSteps, FinalInvoiceSource, LateReadings, Retrier
 from heatportal.services.billing.drafts import InvoiceDrafts
 from heatportal.services.billing.issuing import InvoiceIssuer, invoice_delivery_id
 from heatportal.services.billing.pricing import ADVANCE_KEY, CONSUMPTION_KEY, SETTLEMENT_KEY
@@ -109,6 +110,7 @@ class BillRun:
         issuer: InvoiceIssuer,
         sleep: Callable[[float], None] = time.sleep,
         max_concurrency: int = MAX_CONCURRENCY,
+        corrections: LateReadings | None = None,
         final_invoices: FinalInvoiceSource | None = None,
     ) -> None:
         self.profile = profile
@@ -126,6 +128,7 @@ class BillRun:
         self.issuer = issuer
         self.sleep = sleep
         self.max_concurrency = max_concurrency
+        self.corrections = corrections if self.profile.billing_mode != BillingMode.ADVANCE_YEARLY else None
         self.final_invoices = final_invoices
 
     # --- which bills -----------------------------------------------------------------------------------
@@ -211,6 +214,7 @@ class BillRun:
                 self.deliveries,
                 retry,
                 self.final_invoices,
+                self.corrections,
             )
             outcome = batch.bill(accounts, self.steps(period, drafts), attempt)
         self._record(run_id, period, accounts, outcome, retry)
@@ -270,7 +274,8 @@ class BillRun:
             raise NotFound(f"run {run_id} not found", code="run_not_found")
         total = Progress()
         tally = Tally()
-        pdfs = queued = without_address = failed_batches = accounts = 0
+        pdfs = queued = without_address = failed_batches = accounts = held = 0
+        reasons: dict[str, int] = {}
         shown: list[AccountFailure] = []
         for child in self.map_results(result_writer):
             accounts += len(child.accounts)
@@ -292,6 +297,8 @@ class BillRun:
             pdfs += outcome.pdfs_stored
             queued += outcome.deliveries_queued
             without_address += outcome.without_address
+            held += outcome.held
+            reasons = add_reasons(reasons, outcome.skipped_reasons)
             shown += outcome.failures[: FAILURES_SHOWN - len(shown)]
         recorded = self.runs.get_run(run_id) or run
         summary = RunSummary(
@@ -303,6 +310,8 @@ class BillRun:
             skipped=total.skipped,
             failed=total.failed,
             tally=tally,
+            skipped_reasons=reasons,
+            held=held,
             pdfs_stored=pdfs,
             deliveries_queued=queued,
             without_address=without_address,
@@ -347,6 +356,9 @@ class BillRun:
             # A contract that ended (moving out): its final invoice first, so the
             # period's own bill is what remains.
             self.final_invoices.issue_due(customer, period)
+        if self.corrections is not None and issued_on is None:
+            # A late reading for last month's bill: its correction comes first.
+            self.corrections.before_billing(customer, period.key)
         first: tuple[Invoice, bool] | None = None
         for kind, draft_of in self.steps(period, self.drafts).kinds:
             issued_now = self.issuer.issue(customer, period, kind, issued, draft_of, deliver=deliver)
