@@ -1,21 +1,23 @@
 """Daily and monthly consumption and smart-meter interval values in memory
 (``services.consumption.ConsumptionRepository``,
-``services.smart_meter_import.IntervalStore``), with the semantics of
+``services.smart_meter_import.IntervalStore``, ``services.open_data.series.IntervalReader``),
+with the semantics of
 ``adapters.dynamo_readings.DynamoReadingsStore`` (held to it by
 tests/contract/ports): monthly aggregates are recomputed from the days written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from heatportal.domain.consumption import MonthlyConsumption, month_key, monthly_aggregates
 from heatportal.domain.model import DailyConsumption
 from heatportal.domain.smart_meter import IntervalValue
 from heatportal.services.consumption import ConsumptionRepository
+from heatportal.services.open_data.series import IntervalReader
 from heatportal.services.smart_meter_import import IntervalStore
 
 
-class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore):
+class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore, IntervalReader):
     def __init__(self) -> None:
         self.daily: dict[tuple[str, date], DailyConsumption] = {}
         self.monthly: dict[tuple[str, str], MonthlyConsumption] = {}
@@ -47,3 +49,9 @@ class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore):
     def put_intervals(self, values: list[IntervalValue]) -> None:
         for value in values:
             self.intervals[(value.meter_number, value.key)] = value
+
+    def intervals_between(
+        self, meter_number: str, start: datetime, end: datetime, timezone: str
+    ) -> list[IntervalValue]:
+        found = [v for (n, _), v in self.intervals.items() if n == meter_number and start <= v.start < end]
+        return sorted(found, key=lambda v: (v.start, v.interval))

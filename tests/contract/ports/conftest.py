@@ -36,6 +36,7 @@ from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
+from heatportal.adapters.dynamo_open_data import DynamoOpenDataStore
 from heatportal.adapters.dynamo_readings import DynamoReadingsStore
 from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
 from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
@@ -61,6 +62,8 @@ from heatportal.services.interruptions import InterruptionRepository
 from heatportal.services.invoices import PaidAmounts
 from heatportal.services.meter_lifecycle import MeterLifecycleStore
 from heatportal.services.meter_settings import MeterSettingsStore
+from heatportal.services.open_data.common import OpenDataStore
+from heatportal.services.open_data.series import IntervalReader
 from heatportal.services.payments import PaymentRepository
 from heatportal.services.profile import ProfileStore
 from heatportal.services.ratelimit import RateLimitStore
@@ -83,6 +86,7 @@ from tests.fakes.interruptions import InMemoryInterruptionRepository
 from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRepository, InMemoryInvoiceStatusWriter
 from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSettingsStore
 from tests.fakes.name_index import InMemoryNameIndex
+from tests.fakes.open_data import InMemoryOpenDataStore
 from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
 from tests.fakes.profile import InMemoryProfileStore
 from tests.fakes.ratelimit import InMemoryRateLimitStore
@@ -145,6 +149,8 @@ class Ports:
     interruptions: InterruptionRepository
     sign_outs: SignOutStore
     sms_starts: PendingStartStore
+    open_data: OpenDataStore
+    interval_reader: IntervalReader
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -229,6 +235,8 @@ def in_memory_ports() -> Ports:
         interruptions=InMemoryInterruptionRepository(),
         sign_outs=InMemorySignOutStore(),
         sms_starts=InMemoryPendingStartStore(),
+        open_data=InMemoryOpenDataStore(accounts.audit),
+        interval_reader=consumption,
     )
 
 
@@ -295,6 +303,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         interruptions=DynamoInterruptions(table),
         sign_outs=DynamoSignOuts(table),
         sms_starts=DynamoSmsStarts(table),
+        open_data=DynamoOpenDataStore(table),
+        interval_reader=store,
     )
 
 
