@@ -40,7 +40,19 @@ FUNCTIONS = {
     "NotificationsFunction": "functions/notifications/",
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
+    "DataFunction": "functions/data/",
 }
+
+# The data API: read with a personal access token or a provider share, which the
+# function checks itself (Authorizer NONE on API Gateway, see template.yaml).
+DATA_API_ROUTES = (
+    "/api/v1/data/customers",
+    "/api/v1/data/customers/{customer}/meters",
+    "/api/v1/data/customers/{customer}/meters/{meter}/consumption",
+    "/api/v1/data/customers/{customer}/meters/{meter}/readings",
+    "/api/v1/data/customers/{customer}/meters/{meter}/home-assistant",
+    "/api/v1/data/customers/{customer}/invoices",
+)
 
 # (path, method as it appears in the generated OpenAPI) -> function
 ROUTES = {
@@ -119,6 +131,14 @@ ROUTES = {
     ("/api/spot-prices/{zone}", "get"): "InvoicesFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
+    ("/api/me/tokens", "get"): "DataFunction",
+    ("/api/me/tokens", "post"): "DataFunction",
+    ("/api/me/tokens", "delete"): "DataFunction",
+    ("/api/me/tokens/{token}", "delete"): "DataFunction",
+    ("/api/customers/{customer}/shares", "get"): "DataFunction",
+    ("/api/customers/{customer}/shares", "post"): "DataFunction",
+    ("/api/customers/{customer}/shares/{share}", "delete"): "DataFunction",
+    **{(path, "get"): "DataFunction" for path in DATA_API_ROUTES},
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
     ("/{proxy+}", "x-amazon-apigateway-any-method"): "PortalFunction",
 }
@@ -137,6 +157,7 @@ PUBLIC_ROUTES = {
     ("/api/organisations/signup", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
+    *((path, "get") for path in DATA_API_ROUTES),
 }
 
 GLOBAL_ENV = {
@@ -166,6 +187,8 @@ FUNCTION_SERVICES = {
     # sns: the forgotten customer number / PIN page sends an SMS to the number on record.
     "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns"},
     "InterruptionsFunction": {"dynamodb"},
+    # ses: a provider share's token goes to the provider's e-mail.
+    "DataFunction": {"dynamodb", "ses"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
@@ -745,8 +768,11 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         assert not index_actions
         return
     assert table_actions == index_actions
-    assert table_actions >= DYNAMODB_READ
-    if function_id == "InvoicesFunction":
+    if function_id == "DataFunction":
+        # Tokens: GetItem by hash, transactions of Put and Update (never Delete: a revoked
+        # token stays listed until TTL); rate counters and last use: UpdateItem; reads: Query.
+        assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    elif function_id == "InvoicesFunction":
         # Payments: one transaction (Put the payment if absent, Update the invoice); never Delete.
         assert table_actions == DYNAMODB_READ | {
             "dynamodb:PutItem",
@@ -754,6 +780,7 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
             "dynamodb:ConditionCheckItem",
         }
     else:
+        assert table_actions >= DYNAMODB_READ
         assert {
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",

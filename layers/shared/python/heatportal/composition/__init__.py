@@ -13,6 +13,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| open data: tokens, provider shares, the data API, Home Assistant | ``open_data`` |
 """
 
 from heatportal.composition.accounts import (
@@ -63,6 +64,15 @@ from heatportal.composition.core import (
     texts,
 )
 from heatportal.composition.customers import document_service, interruption_service, profile_service
+from heatportal.composition.open_data import (
+    data_credentials,
+    data_scopes,
+    data_series,
+    home_assistant_sensors,
+    open_data_store,
+    personal_tokens,
+    provider_shares,
+)
 from heatportal.composition.readings import (
     consumption_service,
     meter_lifecycle_service,
@@ -94,12 +104,16 @@ __all__ = [
     "credit_notes",
     "customer_search",
     "customer_user_service",
+    "data_credentials",
+    "data_scopes",
+    "data_series",
     "document_service",
     "documents",
     "estimate_pdf_service",
     "forecast_service",
     "forgotten_number_service",
     "grant_service",
+    "home_assistant_sensors",
     "identity",
     "interruption_service",
     "invoice_drafts",
@@ -112,12 +126,15 @@ __all__ = [
     "meter_lifecycle_service",
     "meter_settings_service",
     "one_time_codes",
+    "open_data_store",
     "organisation_service",
     "payment_repository",
     "payment_service",
+    "personal_tokens",
     "pricing_service",
     "profile",
     "profile_service",
+    "provider_shares",
     "rate_limiter",
     "reading_confirmations",
     "reading_correction_service",

@@ -30,13 +30,13 @@ DeviceClass = Literal["energy", "water"]
 STATE_CLASS = "total_increasing"
 SECRET_NAME = "heatportal_authorization"  # noqa: S105 - the name of an entry in secrets.yaml, no secret
 SCAN_INTERVAL_SECONDS = 3600  # the data changes once a day at most
-ATTRIBUTES = ("meter", "kind", "last_reading_on", "last_reading_quality", "counted_until")
+ATTRIBUTES = ("meter", "kind", "last_reading_on", "counted_until")
 
 
 @dataclass(frozen=True)
 class SensorShape:
     device_class: DeviceClass
-    unit_of_measurement: str
+    unit_of_measurement: Literal["kWh", "m³"]
 
     @property
     def state_class(self) -> str:

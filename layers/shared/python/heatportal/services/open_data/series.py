@@ -79,7 +79,7 @@ class SeriesPage:
     unit: EnergyUnit
     currency: str
     start: datetime
-    end: datetime
+    end: datetime  # what was asked for (``to``), or the end of the interval now runs in
     values: list[SeriesValue]
     next_start: datetime | None  # where the next page starts; None: this was the last
 
@@ -103,6 +103,7 @@ class ReadingsPage:
 @dataclass(frozen=True)
 class MeterData:
     meter: Meter
+    unit: EnergyUnit  # of ``last``: kWh for an energy meter, m3 for a water meter
     last: RegisterValue | None
 
 
@@ -157,12 +158,17 @@ class DataSeries:
     # --- meters and registers ---------------------------------------------------------------
 
     def meters(self, scope: DataScope) -> list[MeterData]:
-        """The meters the credential covers, each with its last reading (one Query each)."""
+        """The meters the credential covers, each with its last reading and
+        whether it was corrected (two Queries each)."""
         listed = []
         for meter in scope.visible_meters():
             last = self.readings.latest_reading(meter.number)
             unit = unit_for(meter, None)
-            listed.append(MeterData(meter, self._register(meter, last, unit, corrected=False) if last else None))
+            if last is None:
+                listed.append(MeterData(meter, unit, None))
+                continue
+            corrected = bool(self.history.corrections(meter.number, last.read_on, last.read_on))
+            listed.append(MeterData(meter, unit, self._register(meter, last, unit, corrected=corrected)))
         return listed
 
     def _register(self, meter: Meter, reading: Reading, unit: EnergyUnit, *, corrected: bool) -> RegisterValue:
@@ -213,7 +219,8 @@ class DataSeries:
         (start floored to the interval that holds it); ``next_start`` continues."""
         meter = scope.meter(meter_number)
         target = unit_for(meter, unit)
-        end = end or self.clock.now()
+        # Without ``to``: up to the end of the interval now runs in (the same answer all through it).
+        end = end or advance(floor_to(self.clock.now(), resolution, self.zone), resolution, 1, self.zone)
         if start is None:
             start = advance(floor_to(end, resolution, self.zone), resolution, -DEFAULT_SPAN[resolution], self.zone)
         start = floor_to(start, resolution, self.zone)
