@@ -38,7 +38,7 @@ def _scope(customer: str, kind: DataKind | None, what: str) -> DataScope:
 # --- customers and meters --------------------------------------------------------------------
 
 
-class FacilityOut(BaseModel):
+class DataFacilityOut(BaseModel):
     id: str
     name: str
     street: str
@@ -46,29 +46,29 @@ class FacilityOut(BaseModel):
     city: str
 
 
-class CustomerOut(BaseModel):
+class DataCustomerOut(BaseModel):
     customer: str = Field(description="Customer number as the URLs write it ('/' as '-')")
     name: str | None
-    facilities: list[FacilityOut] = Field(description="The facilities this token covers")
+    facilities: list[DataFacilityOut] = Field(description="The facilities this token covers")
     kinds: list[str] = Field(description="What this token may read")
     invoices: bool = Field(description="Whether it covers every facility, so may read invoices (with the kind)")
 
 
-class CustomersOut(BaseModel):
-    customers: list[CustomerOut]
+class DataCustomersOut(BaseModel):
+    customers: list[DataCustomerOut]
 
 
 @router.get("/api/v1/data/customers")
-def customers() -> CustomersOut:
+def customers() -> DataCustomersOut:
     listed = []
     for scope in composition.data_scopes().customers(credential(router)):
         record = scope.record
         listed.append(
-            CustomerOut(
+            DataCustomerOut(
                 customer=customer_to_path(record.number),
                 name=record.customer.name if record.customer else None,
                 facilities=[
-                    FacilityOut(
+                    DataFacilityOut(
                         id=f.id, name=f.name, street=f.address.street, postcode=f.address.postcode, city=f.address.city
                     )
                     for f in record.facilities
@@ -78,17 +78,17 @@ def customers() -> CustomersOut:
                 invoices=scope.whole and "invoices" in scope.credential.kinds,
             )
         )
-    return CustomersOut(customers=listed)
+    return DataCustomersOut(customers=listed)
 
 
-class RegisterOut(BaseModel):
+class DataRegisterOut(BaseModel):
     name: str = Field(description="energy, volume or tariff")
     main: bool = Field(description="The register billing uses; its readings are the meter's readings")
     unit: str
     decimals: int
 
 
-class LastReadingOut(BaseModel):
+class DataLastReadingOut(BaseModel):
     read_on: date
     at: datetime = Field(description="The register at 00:00 local time of read_on, in UTC")
     value: Decimal
@@ -96,30 +96,30 @@ class LastReadingOut(BaseModel):
     quality: Quality
 
 
-class MeterOut(BaseModel):
+class DataMeterOut(BaseModel):
     number: str
     facility_id: str
     kind: str
     unit: str = Field(description="The unit the meter counts in")
     installed_on: date
     removed_on: date | None
-    registers: list[RegisterOut]
-    last_reading: LastReadingOut | None
+    registers: list[DataRegisterOut]
+    last_reading: DataLastReadingOut | None
 
 
-class MetersOut(BaseModel):
+class DataMetersOut(BaseModel):
     customer: str
-    meters: list[MeterOut]
+    meters: list[DataMeterOut]
 
 
-def _last(value: RegisterValue, unit: EnergyUnit) -> LastReadingOut:
-    return LastReadingOut(
+def _last(value: RegisterValue, unit: EnergyUnit) -> DataLastReadingOut:
+    return DataLastReadingOut(
         read_on=value.reading.read_on, at=value.at, value=value.value, unit=unit.value, quality=value.quality
     )
 
 
-def _meter_out(meter: Meter, last: RegisterValue | None, unit: EnergyUnit) -> MeterOut:
-    return MeterOut(
+def _meter_out(meter: Meter, last: RegisterValue | None, unit: EnergyUnit) -> DataMeterOut:
+    return DataMeterOut(
         number=meter.number,
         facility_id=meter.facility_id,
         kind=meter.kind.value,
@@ -127,7 +127,7 @@ def _meter_out(meter: Meter, last: RegisterValue | None, unit: EnergyUnit) -> Me
         installed_on=meter.installed_on,
         removed_on=meter.removed_on,
         registers=[
-            RegisterOut(name=r.name.value, main=i == 0, unit=r.unit.value, decimals=r.decimals)
+            DataRegisterOut(name=r.name.value, main=i == 0, unit=r.unit.value, decimals=r.decimals)
             for i, r in enumerate(meter.all_registers)
         ],
         last_reading=_last(last, unit) if last else None,
@@ -135,10 +135,10 @@ def _meter_out(meter: Meter, last: RegisterValue | None, unit: EnergyUnit) -> Me
 
 
 @router.get("/api/v1/data/customers/<customer>/meters")
-def meters(customer: CustomerPath) -> MetersOut:
+def meters(customer: CustomerPath) -> DataMetersOut:
     scope = _scope(customer, None, "meters")
     listed = composition.data_series().meters(scope)
-    return MetersOut(
+    return DataMetersOut(
         customer=customer_to_path(scope.customer_number),
         meters=[_meter_out(m.meter, m.last, m.unit) for m in listed],
     )
@@ -147,7 +147,7 @@ def meters(customer: CustomerPath) -> MetersOut:
 # --- interval consumption --------------------------------------------------------------------
 
 
-class IntervalOut(BaseModel):
+class DataIntervalOut(BaseModel):
     start: datetime = Field(description="UTC")
     end: datetime = Field(description="UTC")
     quantity: Decimal = Field(description="In the answer's unit")
@@ -162,7 +162,7 @@ class IntervalOut(BaseModel):
     )
 
 
-class ConsumptionOut(BaseModel):
+class DataConsumptionOut(BaseModel):
     customer: str
     meter: str
     kind: str
@@ -172,7 +172,7 @@ class ConsumptionOut(BaseModel):
     timezone: str = Field(description="Days and months are local to this time zone; starts and ends are UTC")
     start: datetime = Field(description="The first interval this page covers (UTC)")
     end: datetime = Field(description="Where the series ends (UTC): `to`, or the end of the current interval")
-    values: list[IntervalOut]
+    values: list[DataIntervalOut]
     next_cursor: str | None = Field(description="Pass as `cursor` (with the same parameters) for the next page")
 
 
@@ -195,11 +195,11 @@ def consumption(
     unit: UnitQuery = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 1000,
-) -> ConsumptionOut:
+) -> DataConsumptionOut:
     scope = _scope(customer, "consumption", f"consumption {meter}")
     after = decode_cursor(cursor, _moment)
     page = composition.data_series().consumption_page(scope, meter, after or start, to, resolution, unit, limit)
-    return ConsumptionOut(
+    return DataConsumptionOut(
         customer=customer_to_path(scope.customer_number),
         meter=page.meter.number,
         kind=page.meter.kind.value,
@@ -210,7 +210,7 @@ def consumption(
         start=page.start,
         end=page.end,
         values=[
-            IntervalOut(
+            DataIntervalOut(
                 start=v.start,
                 end=v.end,
                 quantity=v.quantity,
@@ -230,7 +230,7 @@ def consumption(
 # --- register readings --------------------------------------------------------------------------
 
 
-class ReadingOut(BaseModel):
+class DataReadingOut(BaseModel):
     read_on: date
     at: datetime = Field(description="The register at 00:00 local time of read_on, in UTC")
     value: Decimal = Field(description="The register (cumulative), in the answer's unit")
@@ -239,11 +239,11 @@ class ReadingOut(BaseModel):
     registers: dict[str, Decimal] = Field(description="The meter's other registers read at the same time (m3 ...)")
 
 
-class ReadingsOut(BaseModel):
+class DataReadingsOut(BaseModel):
     customer: str
     meter: str
     unit: str
-    values: list[ReadingOut]
+    values: list[DataReadingOut]
     next_cursor: str | None
 
 
@@ -256,16 +256,16 @@ def readings(
     unit: UnitQuery = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 1000,
-) -> ReadingsOut:
+) -> DataReadingsOut:
     scope = _scope(customer, "readings", f"readings {meter}")
     after = decode_cursor(cursor, date.fromisoformat)
     page = composition.data_series().readings_page(scope, meter, after or first, last, unit, limit)
-    return ReadingsOut(
+    return DataReadingsOut(
         customer=customer_to_path(scope.customer_number),
         meter=page.meter.number,
         unit=page.unit.value,
         values=[
-            ReadingOut(
+            DataReadingOut(
                 read_on=v.reading.read_on,
                 at=v.at,
                 value=v.value,
@@ -282,7 +282,7 @@ def readings(
 # --- invoices ------------------------------------------------------------------------------------
 
 
-class InvoiceOut(BaseModel):
+class DataInvoiceOut(BaseModel):
     number: int
     kind: str
     period: str = Field(description="YYYY-MM")
@@ -295,7 +295,7 @@ class InvoiceOut(BaseModel):
     status: str
 
     @classmethod
-    def of(cls, invoice: Invoice) -> "InvoiceOut":
+    def of(cls, invoice: Invoice) -> "DataInvoiceOut":
         return cls(
             number=invoice.number,
             kind=invoice.kind.value,
@@ -310,20 +310,20 @@ class InvoiceOut(BaseModel):
         )
 
 
-class InvoicesOut(BaseModel):
+class DataInvoicesOut(BaseModel):
     customer: str
-    invoices: list[InvoiceOut] = Field(description="Newest first")
+    invoices: list[DataInvoiceOut] = Field(description="Newest first")
     next_cursor: str | None
 
 
 @router.get("/api/v1/data/customers/<customer>/invoices")
-def invoices(customer: CustomerPath, cursor: CursorQuery = None, limit: LimitQuery = 100) -> InvoicesOut:
+def invoices(customer: CustomerPath, cursor: CursorQuery = None, limit: LimitQuery = 100) -> DataInvoicesOut:
     scope = _scope(customer, "invoices", "invoices")
     before = decode_cursor(cursor, int)
     page = composition.data_series().invoices_page(scope, before, limit)
-    return InvoicesOut(
+    return DataInvoicesOut(
         customer=customer_to_path(scope.customer_number),
-        invoices=[InvoiceOut.of(i) for i in page.invoices],
+        invoices=[DataInvoiceOut.of(i) for i in page.invoices],
         next_cursor=encode_cursor(str(page.next_before)) if page.next_before is not None else None,
     )
 

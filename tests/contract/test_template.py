@@ -41,6 +41,7 @@ FUNCTIONS = {
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
     "DataFunction": "functions/data/",
+    "DocsFunction": "functions/docs/",
 }
 
 # The data API: read with a personal access token or a provider share, which the
@@ -138,6 +139,9 @@ ROUTES = {
     ("/api/customers/{customer}/shares", "get"): "DataFunction",
     ("/api/customers/{customer}/shares", "post"): "DataFunction",
     ("/api/customers/{customer}/shares/{share}", "delete"): "DataFunction",
+    ("/api/openapi.json", "get"): "DocsFunction",
+    ("/api/docs", "get"): "DocsFunction",
+    ("/api/docs/{asset}", "get"): "DocsFunction",
     **{(path, "get"): "DataFunction" for path in DATA_API_ROUTES},
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
     ("/{proxy+}", "x-amazon-apigateway-any-method"): "PortalFunction",
@@ -158,6 +162,9 @@ PUBLIC_ROUTES = {
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
     *((path, "get") for path in DATA_API_ROUTES),
+    ("/api/openapi.json", "get"),
+    ("/api/docs", "get"),
+    ("/api/docs/{asset}", "get"),
 }
 
 GLOBAL_ENV = {
@@ -189,6 +196,8 @@ FUNCTION_SERVICES = {
     "InterruptionsFunction": {"dynamodb"},
     # ses: a provider share's token goes to the provider's e-mail.
     "DataFunction": {"dynamodb", "ses"},
+    # Serves files its build wrote beside it: no AWS service at all.
+    "DocsFunction": set(),
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
@@ -768,6 +777,9 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         assert not index_actions
         return
     assert table_actions == index_actions
+    if function_id == "DocsFunction":
+        assert pairs == []  # nothing but its own files
+        return
     if function_id == "DataFunction":
         # Tokens: GetItem by hash, transactions of Put and Update (never Delete: a revoked
         # token stays listed until TTL); rate counters and last use: UpdateItem; reads: Query.
