@@ -8,7 +8,10 @@ a fixed seed, and a time cap per persona that stops it. The customer's run
 also walks the coverage phase (boundary and wrong-type values of every
 parameter); both walk the schema's examples and the fuzzing phase. Path
 parameters are pinned to the demo customer, its meter and an invoice, so the
-requests reach past validation into the services.
+requests reach past validation into the services. The data API's routes
+(``/api/v1/data``) take a data token, not a sign-in: each of its operations
+gets a personal access token of the demo customer's own (so each has its own
+rate), made again after the run revokes them.
 
 It fails on any 5xx, any answer that does not match its documented schema,
 any undocumented status and any undocumented content type. The figures
@@ -31,6 +34,7 @@ import requests
 import schemathesis
 from schemathesis.engine import events, from_schema
 
+from infra.local.openapi_truth import DATA_ROUTES
 from tests.e2e.conftest import ROOT, LocalStack, _start
 
 # Its own stack, so its own xdist group: it runs beside the other end-to-end tests.
@@ -100,7 +104,45 @@ def _pinned(stack: LocalStack, customer_user: dict[str, Any]) -> dict[str, str]:
     return pinned
 
 
-def fuzz(stack: LocalStack, persona: str, user: dict[str, Any], pinned: dict[str, str]) -> FuzzRun:
+class DataTokens:
+    """A personal access token of the customer per data API operation, made on first use."""
+
+    def __init__(self, stack: LocalStack, customer_user: dict[str, Any], customer: str) -> None:
+        self.stack = stack
+        self.user = customer_user
+        self.customer = customer
+        self.tokens: dict[str, str] = {}
+
+    def _request(self, method: str, body: dict[str, Any] | None = None) -> requests.Response:
+        return requests.request(
+            method, f"{self.stack.url}/api/me/tokens", json=body, headers=self.stack.login(self.user), timeout=30
+        )
+
+    def renew(self) -> None:
+        """Forget them all (the run may have revoked them, or made as many as a person may have)."""
+        self._request("DELETE")
+        self.tokens.clear()
+
+    def of(self, operation: str) -> str:
+        if operation not in self.tokens:
+            body = {
+                "name": f"fuzz {len(self.tokens)}",
+                "customers": [{"customer": self.customer}],
+                "kinds": ["consumption", "readings", "invoices"],
+                "expires_in_days": 1,
+            }
+            resp = self._request("POST", body)
+            if resp.status_code == 409:  # the run made the most a person may have
+                self.renew()
+                resp = self._request("POST", body)
+            resp.raise_for_status()
+            self.tokens[operation] = resp.json()["token"]
+        return self.tokens[operation]
+
+
+def fuzz(
+    stack: LocalStack, persona: str, user: dict[str, Any], pinned: dict[str, str], data_tokens: DataTokens
+) -> FuzzRun:
     run = FuzzRun(persona)
     config = schemathesis.Config.from_dict(
         {
@@ -131,9 +173,12 @@ def fuzz(stack: LocalStack, persona: str, user: dict[str, Any], pinned: dict[str
     @schema.auth(refresh_interval=300, retry_on=[401])
     class SignIn:
         def get(self, _case: Any, _context: Any) -> str:
+            data_tokens.renew()
             return _token(stack, user)
 
         def set(self, case: Any, token: str, _context: Any) -> None:
+            if case.operation.path.startswith(DATA_ROUTES):
+                token = data_tokens.of(case.operation.label)
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
 
     began = time.monotonic()
@@ -174,7 +219,8 @@ def test_no_5xx_and_every_answer_as_documented(fuzz_stack: LocalStack, persona: 
     operations = requests.get(f"{fuzz_stack.url}/api/openapi.json", timeout=30).json()["paths"]
     documented = {f"{method.upper()} {path}" for path, ops in operations.items() for method in ops}
 
-    run = fuzz(fuzz_stack, persona, user, _pinned(fuzz_stack, customer_user))
+    pinned = _pinned(fuzz_stack, customer_user)
+    run = fuzz(fuzz_stack, persona, user, pinned, DataTokens(fuzz_stack, customer_user, pinned["customer"]))
     _report(run)
 
     assert run.errors == []
