@@ -77,7 +77,7 @@ def _load(text: str, secrets: dict[str, str]) -> Any:
         return secrets[str(loader.construct_scalar(node))]  # type: ignore[arg-type]  # a scalar node
 
     Loader.add_constructor("!secret", secret)
-    return yaml.load(text, Loader=Loader)  # noqa: S506 - SafeLoader with !secret only
+    return yaml.load(text, Loader=Loader)
 
 
 def home_assistant_number(state: str) -> float:
