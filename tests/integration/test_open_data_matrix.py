@@ -33,9 +33,8 @@ from heatportal.adapters.dynamo import facility_item, membership_item
 from heatportal.adapters.dynamo_open_data import DynamoOpenDataStore
 from heatportal.domain.model import Address, Facility, Membership, Role
 from heatportal.domain.open_data import PERSONAL_PREFIX, PersonalToken, TokenGrant, new_secret, secret_hash
-from infra.local.resources import clients
 from infra.local.template import api_routes
-from tests.integration.conftest import PASSWORD, body
+from tests.integration.conftest import bearer, body, create_user
 from tests.integration.test_authorization_matrix import _customer, _grant, _org_number, _organisation
 
 COLUMNS = (
@@ -65,21 +64,8 @@ class TokenWorld:
 
 
 def _person(stack: Any, http: Any, name: str, run: str) -> tuple[str, str, dict[str, str]]:
-    cognito = clients(stack.resources.endpoint)["cognito-idp"]
-    pool = stack.resources.user_pool_id
     email = f"datamatrix-{name}-{run}@example.com"
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username=email,
-        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
-        MessageAction="SUPPRESS",
-    )
-    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=PASSWORD, Permanent=True)
-    attrs = cognito.admin_get_user(UserPoolId=pool, Username=email)["UserAttributes"]
-    sub = next(a["Value"] for a in attrs if a["Name"] == "sub")
-    resp = http.post("/api/auth/login", json={"username": email, "password": PASSWORD})
-    assert resp.status_code == 200, resp.text
-    return sub, email, {"Authorization": f"Bearer {resp.json['id_token']}"}
+    return create_user(stack, email), email, bearer(http, email)
 
 
 def _token(http: Any, signed_in: dict[str, str], customer: str, kinds: list[str], facilities: list[str] | None) -> str:
