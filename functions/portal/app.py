@@ -16,7 +16,9 @@ import portal_account_tokens
 import portal_account_users
 import portal_accounts
 import portal_advance
+import portal_alerts
 import portal_consumption
+import portal_consumption_info
 import portal_customer_number
 import portal_documents
 import portal_economy
@@ -28,6 +30,7 @@ import portal_login
 import portal_logout
 import portal_meters
 import portal_meters_staff
+import portal_notifications
 import portal_organisation
 import portal_password
 import portal_r
@@ -59,6 +62,9 @@ for module in (
     portal_meters,
     portal_meters_staff,
     portal_consumption,
+    portal_consumption_info,
+    portal_alerts,
+    portal_notifications,
     portal_r,
     portal_reminders,
     portal_invoices,

@@ -28,6 +28,7 @@ from heatportal.i18n import (
     translate,
 )
 from heatportal.services.access import Links, Principal, Scope
+from heatportal.services.alerts.inbox import unread_of
 from heatportal.web import session as s
 from heatportal.web.api import language_of, status_of
 from heatportal.web.scope import scope_of
@@ -220,6 +221,8 @@ class Page:
         lang = self.lang
         if "customer" not in context and self._principal is not None:
             context["customer"] = self._current_customer(self._principal)
+        if "unread" not in context and self._principal is not None:
+            context["unread"] = self._unread(self._principal)
         if "whole_customer" not in context and self._principal is not None:
             number = self.customer_number(self._principal)
             context["whole_customer"] = number is None or self.sees_whole_customer(self._principal, number)
@@ -242,6 +245,13 @@ class Page:
         headers = self.security_headers()
         headers["Content-Language"] = lang
         return Response(status, "text/html; charset=utf-8", html, headers, cookies=self.set_cookies)
+
+    def _unread(self, principal: Principal) -> int | None:
+        """The header's count of new notifications, from the record the page
+        read already (None on a page without it: no request for the count)."""
+        number = self.customer_number(principal)
+        known = self._scopes.get(number) if number is not None else None
+        return unread_of(known) if known is not None else None
 
     def _current_customer(self, principal: Principal) -> Customer | None:
         """The customer the nav names: from the page's scope when it has one (no read)."""

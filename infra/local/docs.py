@@ -25,7 +25,14 @@ from infra.local import lambdas
 from infra.local.openapi_truth import DATA_ROUTES, make_truthful
 from infra.local.template import api_routes
 
-API_FUNCTIONS = ("AuthFunction", "ReadingsFunction", "InvoicesFunction", "InterruptionsFunction", "DataFunction")
+API_FUNCTIONS = (
+    "AuthFunction",
+    "ReadingsFunction",
+    "InvoicesFunction",
+    "InterruptionsFunction",
+    "AlertsFunction",
+    "DataFunction",
+)
 DOCS_FUNCTION = "DocsFunction"
 SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js")
 

@@ -42,6 +42,7 @@ FUNCTIONS = {
     "InterruptionsFunction": "functions/interruptions/",
     "DataFunction": "functions/data/",
     "DocsFunction": "functions/docs/",
+    "AlertsFunction": "functions/alerts/",
 }
 
 # The data API: read with a personal access token or a provider share, which the
@@ -130,6 +131,13 @@ ROUTES = {
     ("/api/invoices/{number}/credit-note", "post"): "InvoicesFunction",
     ("/api/spot-prices/{zone}/{month}", "put"): "InvoicesFunction",
     ("/api/spot-prices/{zone}", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/alerts", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/alerts/{facility}", "put"): "AlertsFunction",
+    ("/api/customers/{customer}/notifications", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/notifications/seen", "post"): "AlertsFunction",
+    ("/api/organisations/{org}/notifications", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/consumption-info", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/consumption-info/{month}", "get"): "AlertsFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
     ("/api/me/tokens", "get"): "DataFunction",
@@ -198,6 +206,7 @@ FUNCTION_SERVICES = {
     "DataFunction": {"dynamodb", "ses"},
     # Serves files its build wrote beside it: no AWS service at all.
     "DocsFunction": set(),
+    "AlertsFunction": {"dynamodb"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
@@ -653,6 +662,11 @@ def test_state_machine_and_schedules(sam: dict[str, Any]) -> None:
             {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
             {"job": "alerts"},
         ),
+        "MonthlyConsumptionInfoSchedule": (
+            "cron(0 9 3 * ? *)",
+            {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
+            {"job": "monthly-info"},
+        ),
     }
     for logical_id, (cron, target, payload) in expected.items():
         props = r[logical_id]["Properties"]
@@ -775,6 +789,12 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         # GetItem: the caller's last sign-out everywhere, checked on every API request.
         assert table_actions == {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem"}
         assert not index_actions
+        return
+    if function_id == "AlertsFunction":
+        # Reads, and PutItem of a facility's settings and a person's seen counters; never
+        # Update or Delete. The index only for a management company's organisations.
+        assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"}
+        assert index_actions == {"dynamodb:Query"}
         return
     assert table_actions == index_actions
     if function_id == "DocsFunction":

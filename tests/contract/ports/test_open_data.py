@@ -137,13 +137,13 @@ def test_interval_values_are_read_by_their_start_across_local_days(ports: Ports)
         [hour(datetime(2026, 5, 9, 21, tzinfo=UTC), "7").model_copy(update={"meter_number": "M-2"})]
     )
 
-    found = ports.interval_reader.intervals_between("M-1", starts[1], starts[3], "Europe/Oslo")
+    found = ports.interval_reader.intervals_starting("M-1", starts[1], starts[3], "Europe/Oslo")
     assert [(v.start, v.interval) for v in found] == [
         (starts[1], "hour"),
         (starts[2], "day"),
         (starts[2], "hour"),
     ]
     assert found[1].quality == "estimated" and found[0].supply_temp == Decimal("70.5")
-    assert ports.interval_reader.intervals_between("M-1", starts[3], starts[3] + timedelta(hours=1), "Europe/Oslo") == [
-        values[3]
-    ]
+    assert ports.interval_reader.intervals_starting(
+        "M-1", starts[3], starts[3] + timedelta(hours=1), "Europe/Oslo"
+    ) == [values[3]]

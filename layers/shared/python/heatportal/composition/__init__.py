@@ -14,6 +14,7 @@ services with fakes directly and never go through here.
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
 | open data: tokens, provider shares, the data API, Home Assistant | ``open_data`` |
+| alerts, notifications, monthly consumption information | ``alerts`` |
 """
 
 from heatportal.composition.accounts import (
@@ -26,6 +27,16 @@ from heatportal.composition.accounts import (
     one_time_codes,
     registration_service,
     sign_in,
+)
+from heatportal.composition.alerts import (
+    alert_delivery,
+    alert_evaluation,
+    alert_settings_service,
+    alert_store,
+    consumption_info_service,
+    deliveries,
+    notification_service,
+    release_held_messages,
 )
 from heatportal.composition.billing import (
     advance_repository,
@@ -93,12 +104,17 @@ __all__ = [
     "account_store",
     "advance_repository",
     "advance_service",
+    "alert_delivery",
+    "alert_evaluation",
+    "alert_settings_service",
+    "alert_store",
     "bill_run",
     "clock",
     "cognito_accounts",
     "company_signup",
     "company_store",
     "config",
+    "consumption_info_service",
     "consumption_service",
     "credential_service",
     "credit_notes",
@@ -107,6 +123,7 @@ __all__ = [
     "data_credentials",
     "data_scopes",
     "data_series",
+    "deliveries",
     "document_service",
     "documents",
     "estimate_pdf_service",
@@ -125,6 +142,7 @@ __all__ = [
     "mailer",
     "meter_lifecycle_service",
     "meter_settings_service",
+    "notification_service",
     "one_time_codes",
     "open_data_store",
     "organisation_service",
@@ -142,6 +160,7 @@ __all__ = [
     "reading_service",
     "readings_store",
     "registration_service",
+    "release_held_messages",
     "reminder_service",
     "repository",
     "sessions",

@@ -53,7 +53,7 @@ DEFAULT_SPAN: dict[Resolution, int] = {"hour": 48, "day": 31, "month": 13}
 
 
 class IntervalReader(Protocol):
-    def intervals_between(
+    def intervals_starting(
         self, meter_number: str, start: datetime, end: datetime, timezone: str
     ) -> list[IntervalValue]:
         """Interval values (hourly and daily) starting in [start, end), in start order."""
@@ -243,7 +243,7 @@ class DataSeries:
     def _values(self, meter: Meter, start: datetime, end: datetime, resolution: Resolution) -> list[SeriesValue]:
         energy = is_energy(meter.unit)
         if resolution == "hour":
-            found = self.intervals.intervals_between(meter.number, start, end, self.timezone)
+            found = self.intervals.intervals_starting(meter.number, start, end, self.timezone)
             return [hour_value(v, energy) for v in found if v.interval == "hour"]
         first = start.astimezone(self.zone).date()
         after = (end - timedelta(microseconds=1)).astimezone(self.zone).date() + timedelta(days=1)
