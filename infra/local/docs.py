@@ -31,6 +31,7 @@ API_FUNCTIONS = (
     "InvoicesFunction",
     "InterruptionsFunction",
     "AlertsFunction",
+    "ContractsFunction",
     "DataFunction",
 )
 DOCS_FUNCTION = "DocsFunction"

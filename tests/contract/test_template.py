@@ -42,6 +42,7 @@ FUNCTIONS = {
     "InterruptionsFunction": "functions/interruptions/",
     "DataFunction": "functions/data/",
     "DocsFunction": "functions/docs/",
+    "ContractsFunction": "functions/contracts/",
     "AlertsFunction": "functions/alerts/",
 }
 
@@ -151,6 +152,32 @@ ROUTES = {
     ("/api/docs", "get"): "DocsFunction",
     ("/api/docs/{asset}", "get"): "DocsFunction",
     **{(path, "get"): "DataFunction" for path in DATA_API_ROUTES},
+    ("/api/customers/{customer}/contracts", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/estimate/pdf", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/simulation", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}", "delete"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}/code", "post"): "ContractsFunction",
+    ("/api/offer", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/move-out", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/move-in", "post"): "ContractsFunction",
+    ("/api/move-in/{handshake}", "get"): "ContractsFunction",
+    ("/api/move-in/{handshake}/confirmation", "post"): "ContractsFunction",
+    ("/api/staff/move-ins", "post"): "ContractsFunction",
+    ("/api/staff/vacant-facilities", "get"): "ContractsFunction",
+    ("/api/customers", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/final-invoice", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/documents", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/documents/{document}", "get"): "ContractsFunction",
+    ("/api/documents", "post"): "ContractsFunction",
+    ("/api/services", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/services/{service}/interest", "post"): "ContractsFunction",
+    ("/api/sustainability", "get"): "ContractsFunction",
+    ("/api/sustainability/reports/{year}/pdf", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/footprint", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/subscription", "get"): "ContractsFunction",
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
     ("/{proxy+}", "x-amazon-apigateway-any-method"): "PortalFunction",
 }
@@ -167,6 +194,8 @@ PUBLIC_ROUTES = {
     ("/api/auth/invitations/accept", "post"),
     ("/api/organisations/invitations/accept", "post"),
     ("/api/organisations/signup", "post"),
+    ("/api/move-in/{handshake}", "get"),
+    ("/api/move-in/{handshake}/confirmation", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
     *((path, "get") for path in DATA_API_ROUTES),
@@ -206,6 +235,8 @@ FUNCTION_SERVICES = {
     "DataFunction": {"dynamodb", "ses"},
     # Serves files its build wrote beside it: no AWS service at all.
     "DocsFunction": set(),
+    # sns: the incoming party of a move may have only a phone for its code.
+    "ContractsFunction": {"dynamodb", "s3", "ses", "sns"},
     "AlertsFunction": {"dynamodb"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
@@ -214,6 +245,7 @@ FUNCTION_S3_ACTIONS = {
     "PortalFunction": {"s3:GetObject", "s3:PutObject"},
     "BillingFunction": {"s3:PutObject"},
     "NotificationsFunction": {"s3:GetObject", "s3:PutObject"},
+    "ContractsFunction": {"s3:GetObject", "s3:PutObject"},  # published documents, final invoice PDFs
 }
 # Exceptions to "invoices/* only": the portal draws price sheets into their own prefix.
 FUNCTION_S3_GRANTS = {
@@ -224,8 +256,17 @@ FUNCTION_S3_GRANTS = {
     },
     "PortalFunction": {
         ("s3:GetObject", "invoices/*"),
+        ("s3:PutObject", "invoices/*"),  # a final invoice issued at once on moving out
         ("s3:GetObject", "price-sheets/*"),
         ("s3:PutObject", "price-sheets/*"),
+        ("s3:GetObject", "documents/*"),
+        ("s3:PutObject", "documents/*"),  # customer service publishes, signing stores the signed contract
+    },
+    "ContractsFunction": {
+        ("s3:GetObject", "documents/*"),
+        ("s3:PutObject", "documents/*"),
+        ("s3:GetObject", "invoices/*"),
+        ("s3:PutObject", "invoices/*"),
     },
 }
 DYNAMODB_READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
@@ -550,7 +591,8 @@ def test_asl_passes_cfn_lint_state_machine_schema(asl: dict[str, Any]) -> None:
 
 def test_parameters(sam: dict[str, Any]) -> None:
     params = sam["Parameters"]
-    assert set(params) == {"ProfileId", "SenderEmail", "PortalDomain", "LogLevel", "Stage"}
+    assert set(params) == {"ProfileId", "SenderEmail", "PortalDomain", "LogLevel", "Stage", "SigningApiUrl"}
+    assert params["SigningApiUrl"]["Default"] == "https://appapi2.bankid.com/rp/v6.0"
     assert params["ProfileId"]["AllowedValues"] == ["no", "nl", "de", "se"]
     assert params["ProfileId"]["Default"] == "no"
     assert params["SenderEmail"]["Default"] == "minside@fjordvarme.example"
@@ -702,7 +744,8 @@ def test_sam_translates_offline(cfn: dict[str, Any], translated: tuple[dict[str,
     assert not any(t.startswith("AWS::Serverless::") for t in types.values())
     assert translated[1].calls == 0, "a managed policy by name needs IAM; use inline statements"
     rest = cfn["Resources"]["Api"]["Properties"]
-    assert rest["BinaryMediaTypes"] == ["application/pdf", "image/png"]
+    # multipart/form-data: customer service uploads a document's PDF through a portal form.
+    assert rest["BinaryMediaTypes"] == ["application/pdf", "image/png", "multipart/form-data"]
 
 
 def test_every_non_public_route_uses_cognito(cfn: dict[str, Any]) -> None:

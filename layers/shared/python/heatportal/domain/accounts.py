@@ -57,6 +57,10 @@ AuditAction = Literal[
     "share_granted",
     "share_revoked",
     "share_used",  # a provider share read the customer's data; ``subject`` says what
+    # Contracts and moving (services.contracts, services.moving); ``subject`` is the facility.
+    "contract_signed",
+    "moved_out",
+    "moved_in",
 ]
 
 
@@ -150,3 +154,7 @@ class ContactRequest:
     status: Literal["open", "handled"] = "open"
     handled_by: str | None = None
     handled_at: datetime | None = None
+    # What it is about beyond the contact form: a service asked for, a move to
+    # complete; and the facility it concerns.
+    topic: str | None = None
+    facility_id: str | None = None
