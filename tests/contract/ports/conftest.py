@@ -60,6 +60,7 @@ from heatportal.services.alerts.ports import (
     AlertEvaluationStore,
     AlertSettingsStore,
     ConsumptionInfoStore,
+    HeldMessageStore,
     MeterData,
     NotificationStore,
 )
@@ -159,6 +160,7 @@ class Ports:
     notifications: NotificationStore
     consumption_info: ConsumptionInfoStore
     meter_data: MeterData
+    held_messages: HeldMessageStore
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -249,6 +251,7 @@ def in_memory_ports() -> Ports:
         notifications=alerts,
         consumption_info=alerts,
         meter_data=consumption,
+        held_messages=alerts,
     )
 
 
@@ -321,6 +324,7 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         notifications=alerts,
         consumption_info=alerts,
         meter_data=store,
+        held_messages=alerts,
     )
 
 
