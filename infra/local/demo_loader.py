@@ -7,7 +7,6 @@ Cognito users; past invoices are produced by the real billing service.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
@@ -33,13 +32,6 @@ from infra.local.demo import DemoDataset, generate
 from infra.local.resources import LocalResources, clients
 
 HISTORY_INVOICE_MONTHS = 3
-
-
-class _NoMail:
-    """History invoices were 'sent' long ago; the outbox shows only new mail."""
-
-    def send(self, recipient: str, subject: str, text: str, html: str, attachments: Any = None) -> str:
-        return "history"
 
 
 def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoRepository) -> dict[str, str]:
@@ -327,10 +319,9 @@ def load_demo(
     _contact_requests(repo.table, dataset, profile)
     _demo_alerts(repo, dataset, today)
 
-    # Past invoices through the real billing service (no email for history).
-    history = copy.copy(composition.bill_run())
-    history.issuer = copy.copy(history.issuer)
-    history.issuer.mailer = _NoMail()
+    # Past invoices through the real billing service; history was delivered
+    # long ago, so the outbox shows only new mail.
+    history = composition.bill_run()
     current = BillingPeriod(year=today.year, month=today.month)
     periods = []
     period = current.previous()
@@ -339,7 +330,9 @@ def load_demo(
         periods.append(period)
     for period in reversed(periods):
         for customer in dataset.customers:
-            invoice, _created = history.bill_account(customer.number, period, issued_on=period.end + timedelta(days=1))
+            invoice, _created = history.bill_account(
+                customer.number, period, issued_on=period.end + timedelta(days=1), deliver=False
+            )
             if period != periods[0]:
                 repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
     return dataset

@@ -23,6 +23,7 @@ API_FUNCTIONS = (
     "InterruptionsFunction",
     "AlertsFunction",
     "ContractsFunction",
+    "RunsFunction",
 )
 
 

@@ -13,6 +13,24 @@ once per operation, so it can roll back on failure. With the demo data set
 patch keeps moto's semantics (all-or-nothing, the same cancellation reasons)
 but snapshots only the items the transaction names, and restores those.
 
+moto's DynamoDB backend checks conditions and writes without a lock, and the
+moto server answers each request on a thread of its own: two concurrent
+transactions could both pass their conditions, and the snapshot restore above
+could put a cancelled transaction's items back over another's commit (the
+Distributed Map runs batches on threads: duplicate invoice numbers in 4 of 6
+runs). One re-entrant lock around every table operation makes each request
+atomic, as DynamoDB's are; it wraps the transaction patch, so a restore is
+part of the request that needed it.
+
+SES publishes what became of each message (sent, bounced) to a configuration
+set's event destination; moto accepts ``ConfigurationSetName`` and
+``EmailTags`` and drops them. The SES patch keeps, for every message sent with
+tags, the events SES would publish, in ``ses_events``: a Send event, and for
+the mailbox simulator's addresses (bounce@, complaint@ and
+suppressionlist@simulator.amazonses.com) the bounce or complaint that follows,
+as on AWS. The local stack hands them to the notifications function as the
+EventBridge rule does (infra.local.deliveries).
+
 Cognito's ``GlobalSignOut`` is an unsigned call (the access token is its
 credential), so a moto server on loopback cannot tell its region and looks
 for the token in the default region's pools, where it is not: every sign-out
@@ -23,7 +41,11 @@ answered NotAuthorized. moto already finds the region by the token for
 from __future__ import annotations
 
 import copy
+import functools
+import json
+import queue
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 _state = {"applied": False}
@@ -142,13 +164,106 @@ def _patch_global_sign_out() -> None:
     CognitoIdpResponse.global_sign_out = global_sign_out  # type: ignore[method-assign]
 
 
+# Every operation that reads or writes a table's items (or the set of tables).
+_SERIALIZED = (
+    "batch_execute_statement",
+    "batch_get_item",
+    "batch_write_item",
+    "create_table",
+    "delete_item",
+    "delete_table",
+    "execute_statement",
+    "execute_transaction",
+    "get_item",
+    "put_item",
+    "query",
+    "scan",
+    "transact_get_items",
+    "transact_write_items",
+    "update_item",
+)
+DYNAMODB_LOCK = threading.RLock()
+
+
+def _serialize_dynamodb() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    def serialized(original: Any) -> Any:
+        @functools.wraps(original)
+        def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with DYNAMODB_LOCK:
+                return original(self, *args, **kwargs)
+
+        return locked
+
+    for name in _SERIALIZED:
+        setattr(DynamoDBBackend, name, serialized(getattr(DynamoDBBackend, name)))
+
+
+# SES events waiting for the local stack to deliver them (EventBridge-shaped).
+ses_events: queue.Queue[dict[str, Any]] = queue.Queue()
+SIMULATOR = "simulator.amazonses.com"
+
+
+def _ses_event(
+    event_type: str, detail_type: str, message_id: str, tags: dict[str, list[str]], **extra: Any
+) -> dict[str, Any]:
+    now = datetime.now(UTC).isoformat()
+    mail = {"timestamp": now, "messageId": message_id, "tags": tags}
+    return {
+        "source": "aws.ses",
+        "detail-type": detail_type,
+        "time": now,
+        "detail": {"eventType": event_type, "mail": mail, **extra},
+    }
+
+
+def _patch_ses_events() -> None:
+    from moto.sesv2.responses import SESV2Response
+
+    original = SESV2Response.send_email
+
+    def send_email(self: Any) -> str:
+        answer = original(self)
+        params = json.loads(self.body)
+        tags = {t["Name"]: [t["Value"]] for t in params.get("EmailTags") or []}
+        if not tags or not params.get("ConfigurationSetName"):
+            return answer
+        message_id = json.loads(answer)["MessageId"]
+        ses_events.put(_ses_event("Send", "Email Sent", message_id, tags))
+        for recipient in (params.get("Destination") or {}).get("ToAddresses", []):
+            local, _, domain = recipient.partition("@")
+            if domain != SIMULATOR:
+                continue
+            if local in ("bounce", "suppressionlist"):
+                sub_type = "General" if local == "bounce" else "OnAccountSuppressionList"
+                bounce = {
+                    "bounceType": "Permanent",
+                    "bounceSubType": sub_type,
+                    "bouncedRecipients": [{"emailAddress": recipient}],
+                }
+                ses_events.put(_ses_event("Bounce", "Email Bounced", message_id, tags, bounce=bounce))
+            elif local == "complaint":
+                complaint = {"complainedRecipients": [{"emailAddress": recipient}]}
+                ses_events.put(
+                    _ses_event("Complaint", "Email Complaint Received", message_id, tags, complaint=complaint)
+                )
+        return answer
+
+    SESV2Response.send_email = send_email  # type: ignore[method-assign]
+
+
 def apply() -> None:
     if _state["applied"]:
         return
     from moto.dynamodb import models
 
+    from infra.local import moto_distributed_map
+
     _patch_query()
     _patch_global_sign_out()
+    _patch_ses_events()
+    moto_distributed_map.apply()
 
     models.copy = _NoTableCopy()  # type: ignore[assignment]
     original = models.DynamoDBBackend.transact_write_items
@@ -170,4 +285,6 @@ def apply() -> None:
             raise
 
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    # Last, so that the lock also covers the snapshot and restore above.
+    _serialize_dynamodb()
     _state["applied"] = True

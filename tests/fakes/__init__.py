@@ -14,7 +14,12 @@ adapter's behaviour by the contract suite in tests/contract/ports.
 | reminders     | InMemoryReminderStore           | sms.SmsAgreementStore, reminders.ReminderStore, reading_links.ReadingLinkStore | dynamo_readings.DynamoReadingsStore |
 | invoices      | InMemoryInvoiceRepository       | ports.InvoiceRepository                         | dynamo.DynamoRepository              |
 | invoices      | InMemoryInvoiceStatusWriter     | billing.InvoiceStatusWriter                     | dynamo.DynamoRepository              |
-| invoices      | InMemoryBillingRunRepository    | ports.BillingRunRepository                      | dynamo.DynamoRepository              |
+| invoices      | InMemoryBillingRunRepository    | ports.BillingRunRepository                      | dynamo_runs.DynamoBillingRuns        |
+| invoices      | InMemoryBillingReader           | ports.BillingReader                             | dynamo_runs.DynamoBillingReader      |
+| invoices      | InMemoryRunManifests            | ports.RunManifests                              | storage.S3RunManifests               |
+| invoices      | RecordingRunStarter             | ports.RunStarter                                | stepfunctions.StepFunctionsRunStarter |
+| delivery      | InMemoryDeliveryStore           | ports.DeliveryStore                             | dynamo_delivery.DynamoDeliveryStore  |
+| delivery      | InMemoryDeliveryQueue           | ports.DeliveryQueue                             | queue.SqsDeliveryQueue               |
 | payments      | InMemoryPaymentRepository       | payments.PaymentRepository, invoices.PaidAmounts | dynamo_billing.DynamoPaymentRepository |
 | payments      | InMemoryAdvanceRepository       | advance.AdvanceRepository                       | dynamo_billing.DynamoAdvanceRepository |
 | payments      | FixedYearlyCost                 | advance.YearlyCost                              | (the billing service)                |

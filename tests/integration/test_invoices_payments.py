@@ -228,7 +228,7 @@ def test_camt054_import_marks_invoices_paid_and_reimport_changes_nothing(http, r
     assert http.post("/api/payments/camt054", data=bank_file, headers=alice.auth).status_code == 403
 
 
-def test_staff_credits_an_invoice_once_with_a_pdf_and_email(http, repo, seed, staff_auth):
+def test_staff_credits_an_invoice_once_with_a_pdf_and_email(http, repo, seed, staff_auth, stack):
     from infra.local.stack import outbox_messages
 
     person = seed()
@@ -248,6 +248,7 @@ def test_staff_credits_an_invoice_once_with_a_pdf_and_email(http, repo, seed, st
     assert again["number"] == note["number"]  # one credit note per invoice
     stored = repo.get_invoice(person.customer.number, note["number"])
     assert stored.pdf_key
+    stack.deliveries.drain()  # the credit note's e-mail went through the delivery outbox
     mails = [m for m in outbox_messages() if m["to"] == person.email and str(note["number"]) in m["subject"]]
     assert len(mails) == 1
     assert mails[0]["attachments"] == [f"invoice-{note['number']}.pdf"]

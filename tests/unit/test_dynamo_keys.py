@@ -239,6 +239,8 @@ def test_partition_key_spaces_of_different_entities_never_meet() -> None:
         "email": keys.address_pk("email", "kari@example.no"),
         "spot": keys.spot_pk("NO1"),
         "run": keys.run_pk("run-1"),
+        "delivery": keys.delivery("invoice-7-email").pk,
+        "outbox_group": keys.outbox_group_pk("run-1"),
         "utility": keys.UTILITY,
         "name": keys.name_pk("ka"),
     }
@@ -262,15 +264,46 @@ def test_index_partitions_of_different_lookups_never_meet() -> None:
     }
     words = {name: pk.split("#", 1)[0] + "#" for name, pk in gsi1.items()}
     assert len(set(words.values())) == len(words)
-    gsi2 = {keys.account_to_bill(NUMBER).pk, keys.agreement_to_remind(METER, "sms", "+47").pk}
+    gsi2 = {keys.account_to_bill(NUMBER).pk, keys.agreement_to_remind(METER, "sms", "+47").pk, keys.RUNS}
     gsi2 |= {keys.contact_request_by_status(s, AT, "r-1").pk for s in ("open", "handled")}
     gsi2 |= {keys.alert_settings_listed(NUMBER, "F-1").pk, keys.held_until(AT, "alert-100001-ab").pk}
-    assert len(gsi2) == 6
+    assert len(gsi2) == 7
+    shards = {keys.accounts_pk(shard) for shard in range(keys.ACCOUNT_SHARDS)}
+    assert not shards & (gsi2 - {keys.account_to_bill(NUMBER).pk})
+
+
+def test_accounts_to_bill_spread_evenly_over_their_shards_and_stay_in_one() -> None:
+    numbers = [str(700000 + n) for n in range(16_000)]
+    per_shard: dict[str, int] = {}
+    for number in numbers:
+        pk = keys.account_to_bill(number).pk
+        assert pk == keys.account_to_bill(number).pk  # stable
+        per_shard[pk] = per_shard.get(pk, 0) + 1
+    assert set(per_shard) == {keys.accounts_pk(shard) for shard in range(keys.ACCOUNT_SHARDS)}
+    # Each of the 16 shards holds 1,000 +- 10 % of 16,000 accounts: no partition takes them all.
+    assert all(900 <= count <= 1100 for count in per_shard.values()), per_shard
+
+
+def test_a_runs_partition_keeps_its_run_batches_and_failures_apart() -> None:
+    run = {
+        "run": keys.billing_run("run-1").sk,
+        "batch": keys.run_batch("run-1", NUMBER).sk,
+        "failure": keys.billing_failure("run-1", NUMBER).sk,
+    }
+    assert {n for n, sk in run.items() if sk.startswith(keys.BILLING_FAILURES)} == {"failure"}
+    assert {n for n, sk in run.items() if sk.startswith(keys.RUN_BATCHES)} == {"batch"}
+
+
+def test_an_outbox_groups_partition_keeps_its_counts_and_failures_apart() -> None:
+    counts, failure = keys.delivery_group("run-1"), keys.delivery_group_failure("run-1", "invoice-7-email")
+    assert counts.pk == failure.pk
+    assert failure.sk.startswith(keys.DELIVERY_FAILURES) and not counts.sk.startswith(keys.DELIVERY_FAILURES)
 
 
 def test_keys_become_item_attributes() -> None:
     assert keys.customer(NUMBER).item() == {"PK": "CUST#100001", "SK": "PROFILE"}
-    assert keys.account_to_bill(NUMBER).item() == {"GSI2PK": "ACCOUNTS", "GSI2SK": "100001"}
+    assert keys.account_to_bill(NUMBER).item() == {"GSI2PK": "ACCOUNTS#05", "GSI2SK": "100001"}
+    assert keys.delivery("invoice-7-email").item() == {"PK": "DELIVERY#invoice-7-email", "SK": "DELIVERY"}
     assert keys.invoice(NUMBER, 42).sk == "INV#0000000042"
 
 

@@ -35,11 +35,13 @@ from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPa
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
 from heatportal.adapters.dynamo_contracts import DynamoContractStore
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
+from heatportal.adapters.dynamo_delivery import DynamoDeliveryStore
 from heatportal.adapters.dynamo_documents import DynamoPublishedDocuments
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
 from heatportal.adapters.dynamo_readings import DynamoReadingsStore
+from heatportal.adapters.dynamo_runs import DynamoBillingReader, DynamoBillingRuns
 from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
 from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
 from heatportal.adapters.interruptions import DynamoInterruptions
@@ -48,8 +50,10 @@ from heatportal.domain.companies import CompanyGrant, OrgMember
 from heatportal.domain.contracts import ContractVersion
 from heatportal.domain.model import Customer, DailyConsumption, Facility, Membership, Meter
 from heatportal.ports import (
+    BillingReader,
     BillingRunRepository,
     CustomerRepository,
+    DeliveryStore,
     InvoiceRepository,
     MembershipRepository,
     ReadingRepository,
@@ -100,8 +104,14 @@ from tests.fakes.consumption import InMemoryConsumptionRepository
 from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocuments
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.delivery import InMemoryDeliveryStore
 from tests.fakes.interruptions import InMemoryInterruptionRepository
-from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRepository, InMemoryInvoiceStatusWriter
+from tests.fakes.invoices import (
+    InMemoryBillingReader,
+    InMemoryBillingRunRepository,
+    InMemoryInvoiceRepository,
+    InMemoryInvoiceStatusWriter,
+)
 from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSettingsStore
 from tests.fakes.name_index import InMemoryNameIndex
 from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
@@ -167,6 +177,8 @@ class Ports:
     invoices: InvoiceRepository
     statuses: InvoiceStatusWriter
     runs: BillingRunRepository
+    reader: BillingReader
+    deliveries: DeliveryStore
     payments: PaymentRepository
     paid: PaidAmounts
     advances: AdvanceRepository
@@ -261,6 +273,8 @@ def in_memory_ports() -> Ports:
         invoices=invoices,
         statuses=InMemoryInvoiceStatusWriter(invoices),
         runs=InMemoryBillingRunRepository(),
+        reader=InMemoryBillingReader(customers, invoices),
+        deliveries=InMemoryDeliveryStore(),
         payments=payments,
         paid=payments,
         advances=InMemoryAdvanceRepository(),
@@ -343,7 +357,9 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         links=store,
         invoices=repository,
         statuses=repository,
-        runs=repository,
+        runs=DynamoBillingRuns(table),
+        reader=DynamoBillingReader(table),
+        deliveries=DynamoDeliveryStore(table),
         payments=payments,
         paid=payments,
         advances=DynamoAdvanceRepository(table),

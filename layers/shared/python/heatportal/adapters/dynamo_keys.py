@@ -16,6 +16,7 @@ entity's sort key.
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
@@ -432,18 +433,48 @@ def month_of_spot_price(sk: str) -> str:
 
 
 BILLING_FAILURES = "FAIL#"
+RUN_BATCHES = "BATCH#"
 
 
 def run_pk(run_id: str) -> str:
     return f"RUN#{run_id}"
 
 
-def billing_summary(run_id: str) -> Key:
-    return Key(run_pk(run_id), "SUMMARY")
+def billing_run(run_id: str) -> Key:
+    """A bill run: its period and manifest, its progress counters, its summary."""
+    return Key(run_pk(run_id), "RUN")
+
+
+def run_batch(run_id: str, batch_key: str) -> Key:
+    """The marker that a batch's outcome was added to its run's progress (once)."""
+    return Key(run_pk(run_id), f"{RUN_BATCHES}{batch_key}")
 
 
 def billing_failure(run_id: str, customer_number: str) -> Key:
     return Key(run_pk(run_id), f"{BILLING_FAILURES}{customer_number}")
+
+
+# --- deliveries (the outbox): DELIVERY#<id> and OUTBOX#<group> ------------------------------------
+
+DELIVERY_FAILURES = "FAILED#"
+
+
+def delivery(delivery_id: str) -> Key:
+    """A delivery record; its id is the only key SES events carry back (a message tag)."""
+    return Key(f"DELIVERY#{delivery_id}", "DELIVERY")
+
+
+def outbox_group_pk(group: str) -> str:
+    return f"OUTBOX#{group}"
+
+
+def delivery_group(group: str) -> Key:
+    """The counts of a group's deliveries: queued, sent, failed."""
+    return Key(outbox_group_pk(group), "COUNTS")
+
+
+def delivery_group_failure(group: str, delivery_id: str) -> Key:
+    return Key(outbox_group_pk(group), f"{DELIVERY_FAILURES}{delivery_id}")
 
 
 UTILITY = "UTILITY"
@@ -570,13 +601,31 @@ def by_facility_supply(facility_id: str, started_on: date, customer_number: str)
 # --- GSI2: lists a scheduled job or customer service walks -----------------------------------------
 
 ACCOUNTS = "ACCOUNTS"
+# Accounts to bill are spread over this many partition keys (ACCOUNTS#00 ..
+# ACCOUNTS#15), so no single index partition takes every customer's writes.
+ACCOUNT_SHARDS = 16
 REMINDERS = "REMINDERS"
+RUNS = "RUNS"
 ALERTS = "ALERTS"
 HELD_SMS = "HELDSMS"
 
 
+def account_shard(customer_number: str) -> int:
+    """A customer's shard: stable (CRC-32 of the number), spread evenly."""
+    return zlib.crc32(customer_number.encode()) % ACCOUNT_SHARDS
+
+
+def accounts_pk(shard: int) -> str:
+    return f"{ACCOUNTS}#{shard:02d}"
+
+
 def account_to_bill(customer_number: str) -> IndexKey:
-    return IndexKey(GSI2, ACCOUNTS, customer_number)
+    return IndexKey(GSI2, accounts_pk(account_shard(customer_number)), customer_number)
+
+
+def run_by_start(started_at: datetime, run_id: str) -> IndexKey:
+    """The runs, newest first (a Query in descending order)."""
+    return IndexKey(GSI2, RUNS, f"{instant(started_at)}#{run_id}")
 
 
 def agreement_to_remind(meter_number: str, channel: str, address: str) -> IndexKey:

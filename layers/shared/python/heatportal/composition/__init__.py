@@ -10,6 +10,7 @@ services with fakes directly and never go through here.
 | settings, profile, clock, AWS clients, access | ``core`` |
 | meters and readings | ``readings`` |
 | pricing, bill run, invoices, payments, advances, economy | ``billing`` |
+| the delivery outbox: store, queue, sender, provider events | ``delivery`` |
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
@@ -42,6 +43,9 @@ from heatportal.composition.billing import (
     advance_repository,
     advance_service,
     bill_run,
+    bill_runs,
+    billing_reader,
+    billing_runs,
     credit_notes,
     estimate_pdf_service,
     final_invoices,
@@ -52,6 +56,7 @@ from heatportal.composition.billing import (
     payment_repository,
     payment_service,
     pricing_service,
+    run_manifests,
     spot_price_service,
     trial_settlement_service,
 )
@@ -90,6 +95,14 @@ from heatportal.composition.core import (
     texts,
 )
 from heatportal.composition.customers import document_service, interruption_service, profile_service
+from heatportal.composition.delivery import (
+    delivery_events,
+    delivery_mailer,
+    delivery_queue,
+    delivery_sender,
+    delivery_store,
+    outbox,
+)
 from heatportal.composition.readings import (
     consumption_service,
     meter_lifecycle_service,
@@ -116,6 +129,9 @@ __all__ = [
     "alert_store",
     "annual_estimates",
     "bill_run",
+    "bill_runs",
+    "billing_reader",
+    "billing_runs",
     "clock",
     "cognito_accounts",
     "company_signup",
@@ -131,6 +147,11 @@ __all__ = [
     "customer_search",
     "customer_user_service",
     "deliveries",
+    "delivery_events",
+    "delivery_mailer",
+    "delivery_queue",
+    "delivery_sender",
+    "delivery_store",
     "document_service",
     "document_store",
     "documents",
@@ -157,6 +178,7 @@ __all__ = [
     "notification_service",
     "one_time_codes",
     "organisation_service",
+    "outbox",
     "payment_repository",
     "payment_service",
     "pricing_service",
@@ -172,6 +194,7 @@ __all__ = [
     "release_held_messages",
     "reminder_service",
     "repository",
+    "run_manifests",
     "sessions",
     "sign_in",
     "signing_provider",
