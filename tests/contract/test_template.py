@@ -237,7 +237,8 @@ FUNCTION_SERVICES = {
     # No ses: a bill run queues e-mails (sqs), the notifications function sends them.
     "BillingFunction": {"dynamodb", "s3", "sqs"},
     # s3: smart-meter files from imports/*, spot-price files from spot-prices/*, reports to import-reports/*,
-    # attachments of deliveries from invoices/*; sqs: the delivery queue's event source mapping.
+    # attachments of deliveries from invoices/*; sqs: the delivery queue's event source mapping, and the
+    # alerts' and monthly information's e-mail and SMS queued in the outbox.
     "NotificationsFunction": {"dynamodb", "s3", "ses", "sns", "sqs"},
     # sns: the forgotten customer number / PIN page sends an SMS to the number on record;
     # states: the bill runs page's redrive; sqs: a final invoice billed at once queues its e-mail.

@@ -250,6 +250,7 @@ def test_partition_key_spaces_of_different_entities_never_meet() -> None:
         "attempt_counter": keys.attempt_counter("link", "ip", "w").pk,
         "invoice_counter": keys.invoice_counter().pk,
         "sign_out": keys.sign_out("user-1").pk,
+        "held_sms": keys.held_message("alert-100001-ab").pk,
         "start_codes": keys.start_codes_sent(NUMBER, DAY).pk,
         "phone": keys.address_pk("sms", "+4791234567"),
         "email": keys.address_pk("email", "kari@example.no"),
@@ -286,7 +287,8 @@ def test_index_partitions_of_different_lookups_never_meet() -> None:
     assert len(set(words.values())) == len(words)
     gsi2 = {keys.account_to_bill(NUMBER).pk, keys.agreement_to_remind(METER, "sms", "+47").pk, keys.RUNS}
     gsi2 |= {keys.contact_request_by_status(s, AT, "r-1").pk for s in ("open", "handled")}
-    assert len(gsi2) == 5
+    gsi2 |= {keys.alert_settings_listed(NUMBER, "F-1").pk, keys.held_until(AT, "alert-100001-ab").pk}
+    assert len(gsi2) == 7
     shards = {keys.accounts_pk(shard) for shard in range(keys.ACCOUNT_SHARDS)}
     assert not shards & (gsi2 - {keys.account_to_bill(NUMBER).pk})
 

@@ -72,6 +72,7 @@ from heatportal.services.alerts.ports import (
     AlertEvaluationStore,
     AlertSettingsStore,
     ConsumptionInfoStore,
+    HeldMessageStore,
     MeterData,
     NotificationStore,
 )
@@ -213,6 +214,7 @@ class Ports:
     notifications: NotificationStore
     consumption_info: ConsumptionInfoStore
     meter_data: MeterData
+    held_messages: HeldMessageStore
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -320,6 +322,7 @@ def in_memory_ports() -> Ports:
         notifications=alerts,
         consumption_info=alerts,
         meter_data=consumption,
+        held_messages=alerts,
     )
 
 
@@ -400,6 +403,7 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         notifications=alerts,
         consumption_info=alerts,
         meter_data=store,
+        held_messages=alerts,
     )
 
 

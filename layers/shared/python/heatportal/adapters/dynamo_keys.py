@@ -380,10 +380,10 @@ def attempt_counter(scope: str, key: str, window: str) -> Key:
     return Key(f"COUNT#{scope}#{key}", window)
 
 
-def alert_message(message_id: str) -> Key:
-    """An alert's or monthly information's e-mail or SMS, queued once (the
-    interim sender in ``adapters.direct_deliveries``)."""
-    return Key(f"ALERTOUT#{message_id}", "ALERTOUT")
+def held_message(message_id: str) -> Key:
+    """An alert's SMS held for the quiet hours until it may go to the
+    delivery outbox (kept after, so it is held once)."""
+    return Key(f"HELDSMS#{message_id}", "HELDSMS")
 
 
 def invoice_counter() -> Key:
@@ -665,6 +665,7 @@ ACCOUNT_SHARDS = 16
 REMINDERS = "REMINDERS"
 RUNS = "RUNS"
 ALERTS = "ALERTS"
+HELD_SMS = "HELDSMS"
 
 
 def account_shard(customer_number: str) -> int:
@@ -697,6 +698,11 @@ def alert_settings_listed(customer_number: str, facility_id: str) -> IndexKey:
 def alert_state_listed(customer_number: str, facility_id: str) -> IndexKey:
     """Next to its settings, so the evaluation reads both in one walk."""
     return IndexKey(GSI2, ALERTS, f"{customer_number}#{facility_id}#state")
+
+
+def held_until(until: datetime, message_id: str) -> IndexKey:
+    """A held SMS in the list of those waiting, by the time it may go."""
+    return IndexKey(GSI2, HELD_SMS, f"{instant(until)}#{message_id}")
 
 
 def contact_requests_pk(status: str) -> str:

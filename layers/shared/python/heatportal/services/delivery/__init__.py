@@ -1,5 +1,6 @@
 """The delivery outbox: every e-mail or SMS of scheduled and batch work (the
-bill run's invoices; alerts and monthly information later) is recorded before
+bill run's invoices; alerts and monthly information through
+``services.alerts.outbox``) is recorded before
 it is sent and sent by one sender that looks the record up first.
 
 - ``outbox.Outbox.enqueue`` stores delivery records (``domain.delivery``) and
