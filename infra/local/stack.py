@@ -248,7 +248,11 @@ def runs_page(resources: LocalResources) -> Any:
 
     def page(request: Request) -> Response:
         name = request.path.rsplit("/", 1)[-1]
-        body = {**run_progress(name), "execution": execution_status(resources, name)}
+        # The execution first: once it has ended, every batch has recorded its
+        # progress, so the counters read after it are final (read the other way
+        # round, a run ending between the reads showed "0/1 done, SUCCEEDED").
+        execution = execution_status(resources, name)
+        body = {**run_progress(name), "execution": execution}
         return Response(json.dumps(body), content_type="application/json")
 
     return page
