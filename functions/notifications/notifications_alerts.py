@@ -73,6 +73,7 @@ def run_monthly_info(event: dict[str, Any]) -> dict[str, Any]:
         "customers": run.customers,
         "informed": run.informed,
         "already_informed": run.already_informed,
+        "without_data": run.without_data,
         "emails": run.emails,
         "sms": run.sms,
         "unreachable": run.unreachable,

@@ -86,14 +86,13 @@ def test_alert_settings_at_phone_width_and_read_only_for_the_read_role(browser, 
 
 
 @pytest.mark.parametrize(("width", "height", "suffix"), [(1280, 900, "desktop"), (390, 844, "phone")])
-@pytest.mark.xfail(
-    reason="Known since the outbox merge (issue 14, open): the job counts 20 informed of 21 customers on the demo; "
-    "one customer is neither informed nor already informed. To be found and fixed, then this mark removed.",
-    strict=False,
-)
 def test_the_monthly_consumption_information_after_its_job(browser, local_stack, width, height, suffix):  # noqa: F811
     result = requests.post(f"{local_stack.url}/_local/jobs/monthly-info", timeout=600).json()
-    assert result["customers"] >= 1 and result["informed"] + result["already_informed"] == result["customers"]
+    assert result["customers"] >= 1
+    # Every customer is accounted for: informed now, before, or without figures for the month
+    # (a customer another test moved in this month has none yet).
+    assert result["informed"] + result["already_informed"] + result["without_data"] == result["customers"]
+    assert result["informed"] + result["already_informed"] >= 20
     user = local_stack.demo[2]
     context, page = log_in(browser, local_stack, user, width=width, height=height)
     page.goto(f"{local_stack.url}/consumption-info")

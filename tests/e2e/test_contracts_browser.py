@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 import pytest
@@ -103,12 +103,6 @@ def staff_user(stack) -> dict:
     return next(u for u in stack.demo if u["staff"])
 
 
-@pytest.mark.xfail(
-    reason="Known since the invoice merge (issues 12/15): the final invoice now bills fixed charges as a share of "
-    "a year, and this journey's line check still reads quantity x unit price without the share (579.19 != 630.00). "
-    "To be ported to the printed share, then this mark removed.",
-    strict=False,
-)
 def test_move_out_final_invoice_and_the_incoming_party_moving_in(browser, local_stack_nl):
     stack = local_stack_nl
     first_admin = next(u for u in stack.demo if not u["staff"] and u["customers"][0]["role"] == "admin")
@@ -168,9 +162,11 @@ def test_move_out_final_invoice_and_the_incoming_party_moving_in(browser, local_
     ).json()
     lines = detail["lines"]
     for line in lines:
-        assert Decimal(line["amount"]) == (Decimal(line["quantity"]) * Decimal(line["unit_price"])).quantize(
-            Decimal("0.01")
-        )
+        # As printed: quantity x unit price x the share of a year a yearly charge covers, to the cent.
+        with localcontext(prec=40):
+            share = Decimal(line["share_numerator"]) / Decimal(line["share_denominator"])
+            exact = Decimal(line["quantity"]) * Decimal(line["unit_price"]) * share
+        assert Decimal(line["amount"]) == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), line
     assert sum(Decimal(line["amount"]) for line in lines) == Decimal(detail["net_total"])
     assert Decimal(detail["total"]) == Decimal(detail["net_total"]) + Decimal(detail["vat_total"])
     assert any(line["component"] == "advances_deducted" for line in lines)

@@ -449,6 +449,17 @@ def test_last_month_is_compared_told_by_e_mail_and_kept_once(world: Alerts) -> N
     assert len(world.outbox.messages) == 1
 
 
+def test_a_customer_without_figures_for_the_month_is_counted_as_such(world: Alerts) -> None:
+    world.clock._now = at(date(2026, 2, 3), 9)
+    month_of_days(world, METER, date(2025, 11, 1), 30, "20")  # nothing in January
+
+    run = consumption_info(world).run()
+
+    assert (run.customers, run.informed, run.already_informed, run.without_data) == (1, 0, 0, 1)
+    assert world.store.consumption_info(CUSTOMER, "2026-01") is None
+    assert not world.outbox.messages
+
+
 def test_a_month_with_days_missing_is_scaled_up_and_flagged_estimated(world: Alerts) -> None:
     world.clock._now = at(date(2026, 2, 3), 9)
     month_of_days(world, METER, date(2026, 1, 1), 28, "30")  # the 29th to the 31st are missing

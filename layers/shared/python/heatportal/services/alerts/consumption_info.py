@@ -56,6 +56,8 @@ class InformationRun:
     customers: int = 0
     informed: int = 0  # customers whose month was stored now
     already_informed: int = 0
+    # customers with no heat, cooling or hot-water figures for the month (e.g. moved in after it)
+    without_data: int = 0
     emails: int = 0
     sms: int = 0
     unreachable: int = 0  # no e-mail and no phone on record: kept in the portal only
@@ -116,6 +118,8 @@ class ConsumptionInfoService:
             if lines:
                 lines.sort(key=lambda x: (INFORMED_KINDS.index(x.kind), x.meter_number))
                 drafts.append((record, lines))
+            else:
+                run.without_data += 1
         averages = benchmarks((line for _, lines in drafts for line in lines), self.min_customers)
         run.benchmarks = {name: str(value) for name, value in sorted(averages.items())}
         now = self.clock.now()
