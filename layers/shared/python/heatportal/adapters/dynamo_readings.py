@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -71,6 +72,7 @@ def month_item(month: MonthlyConsumption) -> dict[str, Any]:
         "days": month.days,
         "degree_days": month.degree_days,
         "volume_m3": month.volume_m3,
+        "cooling_degree_days": month.cooling_degree_days or None,
     }
 
 
@@ -82,6 +84,7 @@ def month_from_item(item: dict[str, Any]) -> MonthlyConsumption:
         days=int(item["days"]),
         degree_days=item["degree_days"],
         volume_m3=item.get("volume_m3"),
+        cooling_degree_days=item.get("cooling_degree_days") or Decimal(0),
     )
 
 
@@ -190,6 +193,8 @@ def interval_item(value: IntervalValue) -> dict[str, Any]:
         "flow_m3h": value.flow_m3h,
         "supply_temp": value.supply_temp,
         "return_temp": value.return_temp,
+        "estimated": True if value.estimated else None,
+        "replaced": True if value.replaced else None,
     }
 
 
@@ -204,6 +209,8 @@ def interval_from_item(item: dict[str, Any]) -> IntervalValue:
         flow_m3h=item.get("flow_m3h"),
         supply_temp=item.get("supply_temp"),
         return_temp=item.get("return_temp"),
+        estimated=bool(item.get("estimated", False)),
+        replaced=bool(item.get("replaced", False)),
     )
 
 

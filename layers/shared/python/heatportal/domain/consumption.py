@@ -15,7 +15,11 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
-from heatportal.domain.climate import heating_degree_days, normal_degree_days
+from heatportal.domain.climate import (
+    cooling_degree_days,
+    heating_degree_days,
+    normal_month_degree_days,
+)
 from heatportal.domain.estimation import DegreeDayModel, Observation, consumption_between, fit
 from heatportal.domain.model import DailyConsumption, Frozen, Reading
 
@@ -29,6 +33,7 @@ class MonthlyConsumption(Frozen):
     days: int  # days with a value
     degree_days: Decimal  # heating degree days of those days (measured temperature)
     volume_m3: Decimal | None = None
+    cooling_degree_days: Decimal = Decimal(0)  # cooling degree days of those days
 
 
 def month_key(day: date) -> str:
@@ -54,6 +59,10 @@ def monthly_aggregates(rows: Iterable[DailyConsumption]) -> list[MonthlyConsumpt
                     Decimal(0),
                 ),
                 volume_m3=sum(volumes, Decimal(0)) if volumes else None,
+                cooling_degree_days=sum(
+                    (cooling_degree_days(d.mean_outdoor_temp) for d in days if d.mean_outdoor_temp is not None),
+                    Decimal(0),
+                ),
             )
         )
     return result
@@ -115,28 +124,48 @@ class ConsumptionView:
     volume_total: Decimal | None = None
 
 
-def _normal_hdd(station: str, month: str, days: int) -> Decimal:
+def _normal_dd(station: str, month: str, days: int, *, cooling: bool = False) -> Decimal:
     year, number = int(month[:4]), int(month[5:])
     in_month = calendar.monthrange(year, number)[1]
-    return normal_degree_days(station, number) * Decimal(days) / Decimal(in_month)
+    return normal_month_degree_days(station, number, cooling=cooling) * Decimal(days) / Decimal(in_month)
 
 
-def _normalise(model: DegreeDayModel | None, station: str, item: MonthlyConsumption | None) -> Decimal | None:
+def measured_degree_days(item: MonthlyConsumption, *, cooling: bool = False) -> Decimal:
+    """The month's measured heating degree days (cooling degree days for cooling)."""
+    return item.cooling_degree_days if cooling else item.degree_days
+
+
+def _normalise(
+    model: DegreeDayModel | None, station: str, item: MonthlyConsumption | None, *, cooling: bool = False
+) -> Decimal | None:
     """The month's use had the weather been normal: the weather-dependent part
-    is moved from the measured to the normal degree days."""
+    is moved from the measured to the normal degree days (cooling degree days
+    for district cooling, whose use rises with the heat outside)."""
     if model is None or item is None or item.days == 0:
         return None
-    shift = model.per_degree_day * (_normal_hdd(station, item.month, item.days) - item.degree_days)
+    normal = _normal_dd(station, item.month, item.days, cooling=cooling)
+    shift = model.per_degree_day * (normal - measured_degree_days(item, cooling=cooling))
     return max(item.quantity + shift, Decimal(0))
 
 
 def year_view(
-    months: Iterable[MonthlyConsumption], year: int, station: str, *, normalise: bool = True, volume: bool = False
+    months: Iterable[MonthlyConsumption],
+    year: int,
+    station: str,
+    *,
+    normalise: bool = True,
+    volume: bool = False,
+    cooling: bool = False,
 ) -> ConsumptionView:
     """A year by month with the previous year's months beside it, both also
-    normalised to the climate normal (model fitted on the months shown)."""
+    normalised to the climate normal (model fitted on the months shown; on
+    cooling degree days for a cooling meter)."""
     by_month = {m.month: m for m in months}
-    observations = [Observation(Decimal(m.days), m.degree_days, m.quantity) for m in by_month.values() if m.days]
+    observations = [
+        Observation(Decimal(m.days), measured_degree_days(m, cooling=cooling), m.quantity)
+        for m in by_month.values()
+        if m.days
+    ]
     model = fit(observations) if normalise else None
     bars = []
     for number in range(1, 13):
@@ -148,9 +177,9 @@ def year_view(
                 label=number,
                 quantity=this.quantity if this else None,
                 previous=last.quantity if last else None,
-                degree_days=this.degree_days if this else None,
-                normalised=_normalise(model, station, this),
-                previous_normalised=_normalise(model, station, last),
+                degree_days=measured_degree_days(this, cooling=cooling) if this else None,
+                normalised=_normalise(model, station, this, cooling=cooling),
+                previous_normalised=_normalise(model, station, last, cooling=cooling),
                 volume=this.volume_m3 if volume and this else None,
             )
         )
@@ -161,7 +190,9 @@ def year_view(
         previous_total=_sum(b.previous for b in bars),
         normalised_total=_sum(b.normalised for b in bars),
         previous_normalised_total=_sum(b.previous_normalised for b in bars),
-        normal_degree_days=sum((normal_degree_days(station, n) for n in range(1, 13)), Decimal(0))
+        normal_degree_days=sum(
+            (normal_month_degree_days(station, n, cooling=cooling) for n in range(1, 13)), Decimal(0)
+        )
         if normalise
         else None,
         volume_total=_sum(b.volume for b in bars) if volume else None,

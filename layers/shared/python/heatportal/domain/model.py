@@ -163,7 +163,17 @@ class Reading(Frozen):
     register_rollovers: frozenset[str] = frozenset()
 
 
+DayQuality = Literal["measured", "estimated", "corrected"]
+"""Where a day's value comes from: measured by the meter, estimated (the meter
+or the utility filled a gap) or corrected (a later delivery replaced it)."""
+
+
 class DailyConsumption(Frozen):
+    """What a meter counted in one (local) day, with what its interval data
+    tell about the day: the highest hourly load (kW), the energy-weighted
+    return and the mean supply temperature (°C), the water that circulated
+    (m3) and the highest hourly flow (m3/h)."""
+
     meter_number: str
     day: date
     quantity: Decimal
@@ -171,6 +181,9 @@ class DailyConsumption(Frozen):
     peak_load_kw: Decimal | None = None
     mean_return_temp: Decimal | None = None
     volume_m3: Decimal | None = None
+    mean_supply_temp: Decimal | None = None
+    max_flow_m3h: Decimal | None = None
+    quality: DayQuality = "measured"
 
 
 class Membership(Frozen):

@@ -2,18 +2,22 @@
 
 Files (CSV or JSON) carry one row per meter and interval:
 
-``meter,start,interval,energy,volume,flow,supply_temp,return_temp``
+``meter,start,interval,energy,volume,flow,supply_temp,return_temp[,quality]``
 
 - ``start`` is ISO 8601; without an offset it is read in the utility's time
   zone. ``interval`` is ``hour`` or ``day`` (a day starts at local midnight).
 - ``energy`` is in the meter's unit (kWh, MWh, GJ); ``volume`` in m3, the
   quantity of a hot-tap-water meter; ``flow`` in m3/h; temperatures in °C.
-  Empty cells are missing values.
+  Empty cells are missing values. ``quality`` (optional) is ``measured`` (the
+  default) or ``estimated``: a value the meter or its collection system filled in.
 - JSON is ``{"values": [{...same keys...}, ...]}``.
 
 A day's consumption is the sum of its hourly values when it has any, else its
 daily value; its peak load is the largest hourly energy (kW); its return
-temperature is energy-weighted (what the Swedish return-temperature bonus uses).
+temperature is energy-weighted (what the Swedish return-temperature bonus
+uses), its supply temperature the mean of its values; its highest flow the
+largest hourly flow (m3/h). A day is estimated when one of its values is, and
+corrected when a later file replaced one of its stored values.
 """
 
 from __future__ import annotations
@@ -27,11 +31,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from heatportal.domain.model import DailyConsumption, Frozen, Meter
+from heatportal.domain.model import DailyConsumption, DayQuality, Frozen, Meter
 from heatportal.domain.money import EnergyUnit, convert, is_energy
 
 Interval = Literal["hour", "day"]
-COLUMNS = ("meter", "start", "interval", "energy", "volume", "flow", "supply_temp", "return_temp")
+COLUMNS = ("meter", "start", "interval", "energy", "volume", "flow", "supply_temp", "return_temp", "quality")
 MAX_ROWS = 200_000
 _TEMP_RANGE = (Decimal(-60), Decimal(160))
 
@@ -46,13 +50,16 @@ class IntervalValue(Frozen):
     flow_m3h: Decimal | None = None
     supply_temp: Decimal | None = None
     return_temp: Decimal | None = None
+    estimated: bool = False
+    # Set when this value replaced a different one stored for the same interval.
+    replaced: bool = False
 
     @property
     def key(self) -> str:
         return f"{self.start.astimezone(ZoneInfo('UTC')).strftime('%Y-%m-%dT%H:%M')}#{self.interval}"
 
     def same_values(self, other: IntervalValue) -> bool:
-        fields = ("energy", "volume_m3", "flow_m3h", "supply_temp", "return_temp")
+        fields = ("energy", "volume_m3", "flow_m3h", "supply_temp", "return_temp", "estimated")
         return all(getattr(self, f) == getattr(other, f) for f in fields)
 
 
@@ -137,6 +144,9 @@ def validate_row(row: ParsedRow, meter: Meter | None, zone: ZoneInfo, now: datet
         }
     except InvalidOperation:
         return RowProblem(row.line, "import_not_a_number", number)
+    quality = raw.get("quality", "").strip().lower() or "measured"
+    if quality not in ("measured", "estimated"):
+        return RowProblem(row.line, "import_bad_quality", number)
     quantity = values["energy"] if is_energy(meter.unit) else values["volume_m3"]
     if quantity is None:
         return RowProblem(row.line, "import_missing_quantity", number)
@@ -146,7 +156,14 @@ def validate_row(row: ParsedRow, meter: Meter | None, zone: ZoneInfo, now: datet
         temp = values[name]
         if temp is not None and not _TEMP_RANGE[0] <= temp <= _TEMP_RANGE[1]:
             return RowProblem(row.line, "import_bad_temperature", number)
-    return IntervalValue(meter_number=meter.number, start=start, interval=interval, day=local.date(), **values)
+    return IntervalValue(
+        meter_number=meter.number,
+        start=start,
+        interval=interval,
+        day=local.date(),
+        estimated=quality == "estimated",
+        **values,
+    )
 
 
 def daily_from_intervals(meter: Meter, day: date, values: list[IntervalValue]) -> DailyConsumption | None:
@@ -169,6 +186,15 @@ def daily_from_intervals(meter: Meter, day: date, values: list[IntervalValue]) -
     mean_return = (
         (sum((t * q for t, q in weighted), Decimal(0)) / weight).quantize(Decimal("0.1")) if weight > 0 else None
     )
+    supplies = [v.supply_temp for v in chosen if v.supply_temp is not None]
+    flows = [v.flow_m3h for v in hourly if v.flow_m3h is not None] or [
+        v.volume_m3 for v in hourly if v.volume_m3 is not None
+    ]
+    quality: DayQuality = "measured"
+    if any(v.estimated for v in chosen):
+        quality = "estimated"
+    elif any(v.replaced for v in chosen):
+        quality = "corrected"
     return DailyConsumption(
         meter_number=meter.number,
         day=day,
@@ -176,4 +202,7 @@ def daily_from_intervals(meter: Meter, day: date, values: list[IntervalValue]) -
         peak_load_kw=peak,
         mean_return_temp=mean_return,
         volume_m3=sum(volumes, Decimal(0)) if volumes else None,
+        mean_supply_temp=(sum(supplies, Decimal(0)) / len(supplies)).quantize(Decimal("0.1")) if supplies else None,
+        max_flow_m3h=max(flows).quantize(Decimal("0.001")) if flows else None,
+        quality=quality,
     )

@@ -142,9 +142,12 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
         case EnergyPrice():
             quantity = _energy(usages, component.applies_to, component.unit)
             price = next(p.price for p in component.prices if period.month in p.months)
+            cooling = component.applies_to == MeterKind.COOLING
+            if usages and not any(u.kind == component.applies_to for u in usages):
+                return  # e.g. the cooling energy price of a customer without cooling, or the reverse
             out.add(
-                "energy",
-                "line.energy",
+                "cooling_energy" if cooling else "energy",
+                "line.cooling_energy" if cooling else "line.energy",
                 quantity,
                 component.unit.value,
                 price,
@@ -187,9 +190,12 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
                 name=component.name,
             )
         case CapacityCharge():
+            cooling = component.applies_to == MeterKind.COOLING
+            if not any(u.kind == component.applies_to for u in usages):
+                return  # e.g. the cooling capacity charge of a customer without cooling
             daily_kw: defaultdict[date, Decimal] = defaultdict(lambda: Decimal(0))
             for usage in usages:
-                if usage.kind != MeterKind.HEAT:
+                if usage.kind != component.applies_to:
                     continue
                 for day in usage.days:
                     kwh = convert(day.quantity, usage.unit, EnergyUnit.KWH)
@@ -198,8 +204,8 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
             load = (sum(top, Decimal(0)) / len(top)) if top else Decimal(0)
             load = load.quantize(Decimal("0.01"))
             out.add(
-                "capacity",
-                "line.capacity",
+                "cooling_capacity" if cooling else "capacity",
+                "line.cooling_capacity" if cooling else "line.capacity",
                 load,
                 "kW",
                 component.price_per_kw_year / MONTHS_PER_YEAR * data.month_fraction,
@@ -210,7 +216,7 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
             energy_mwh = Decimal(0)
             weighted = Decimal(0)
             for usage in usages:
-                if usage.kind != MeterKind.HEAT:
+                if usage.kind != component.applies_to:
                     continue
                 for day in usage.days:
                     if day.mean_return_temp is None:
@@ -222,10 +228,17 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
                 return
             mean_return = (weighted / energy_mwh).quantize(Decimal("0.1"))
             reference = next(p.price for p in component.reference_c if period.month in p.months)
-            degrees = mean_return - reference
+            # Degrees on the wrong side of the reference are positive (a fee):
+            # above it for heating, below it for cooling.
+            cooling = component.applies_to == MeterKind.COOLING
+            degrees = reference - mean_return if cooling else mean_return - reference
+            if cooling:
+                key = "line.cooling_return_bonus" if degrees < 0 else "line.cooling_return_fee"
+            else:
+                key = "line.return_bonus" if degrees < 0 else "line.return_fee"
             out.add(
-                "return_temperature",
-                "line.return_bonus" if degrees < 0 else "line.return_fee",
+                "cooling_return_temperature" if cooling else "return_temperature",
+                key,
                 energy_mwh.quantize(Decimal("0.001")),
                 "MWh",
                 degrees * component.price_per_degree_mwh,

@@ -102,13 +102,15 @@ class ConsumptionService:
             year = month = None
         elif view == "year":
             months = self._months(meter, f"{year - 1:04d}-01", f"{year:04d}-12")
-            # Only heat follows the outdoor temperature; other meters are not normalised.
+            # Heat and cooling follow the outdoor temperature (cooling on cooling
+            # degree days); other meters are not normalised.
             result = year_view(
                 months,
                 year,
                 self.station,
-                normalise=meter.kind == MeterKind.HEAT,
+                normalise=meter.kind in (MeterKind.HEAT, MeterKind.COOLING),
                 volume=meter.register(RegisterName.VOLUME.value) is not None,
+                cooling=meter.kind == MeterKind.COOLING,
             )
             month = None
         else:

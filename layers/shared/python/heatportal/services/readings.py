@@ -18,7 +18,7 @@ from heatportal.domain.estimation import (
     observations_from_readings,
     register_advance,
 )
-from heatportal.domain.model import Meter, Reading, ReadingSource, Register, Role
+from heatportal.domain.model import Meter, MeterKind, Reading, ReadingSource, Register, Role
 from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import Principal, Scope
 
@@ -517,12 +517,16 @@ class ReadingService:
             measured = sum((d.quantity for d in daily), Decimal(0))
             estimate = prev_value + measured * Decimal(span_days) / Decimal(len(daily))
         elif (model := self.degree_day_model(meter, prev_day)) is not None and self.station is not None:
-            until_day = model.predict(Decimal((day - prev_day).days), degree_days_between(self.station, prev_day, day))
+            cooling = meter.kind == MeterKind.COOLING
+            until_day = model.predict(
+                Decimal((day - prev_day).days), degree_days_between(self.station, prev_day, day, cooling=cooling)
+            )
             if after:
                 # Share the known consumption between the readings by the weather.
                 nxt = after[0]
                 whole = model.predict(
-                    Decimal((nxt.read_on - prev_day).days), degree_days_between(self.station, prev_day, nxt.read_on)
+                    Decimal((nxt.read_on - prev_day).days),
+                    degree_days_between(self.station, prev_day, nxt.read_on, cooling=cooling),
                 )
                 gap = _gap(prev_value, nxt, span)
                 estimate = prev_value + gap * (until_day / whole if whole > 0 else Decimal(0))
@@ -545,11 +549,13 @@ class ReadingService:
             return None
         start = max(meter.installed_on, until - timedelta(days=MODEL_HISTORY_DAYS))
         history = self.readings.list_readings(meter.number, start, until)
-        model = fit(observations_from_readings(history, self.station, register_range=register_range(meter)))
+        cooling = meter.kind == MeterKind.COOLING
+        model = fit(
+            observations_from_readings(history, self.station, register_range=register_range(meter), cooling=cooling)
+        )
         if model is None:
-            model = fit(
-                observations_from_daily(self.readings.daily_consumption(meter.number, start, until), self.station)
-            )
+            daily = self.readings.daily_consumption(meter.number, start, until)
+            model = fit(observations_from_daily(daily, self.station, cooling=cooling))
         return model
 
 

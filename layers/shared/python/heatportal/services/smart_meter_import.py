@@ -98,8 +98,9 @@ class SmartMeterImportService:
                     continue
                 if old is not None:
                     report.corrected += 1
-                changed.append(value)
-                stored[value.key] = value
+                kept = value.model_copy(update={"replaced": True}) if old is not None else value
+                changed.append(kept)
+                stored[value.key] = kept
             if not changed:
                 continue
             self.store.put_intervals(changed)
