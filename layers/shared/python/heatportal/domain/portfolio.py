@@ -209,7 +209,7 @@ def facility_months(
     for key in sorted(by_month):
         month_days = by_month[key]
         energy = sum((d.energy_kwh for d in month_days), Decimal(0))
-        cost: dict[str, Decimal] = Field(default_factory=dict)
+        cost: dict[str, Decimal] = {}
         if price is not None and rows is not None:
             priced = price(key, _usages(meters, rows, supply, key))
             for line in priced.lines if priced is not None else ():
@@ -441,7 +441,7 @@ def group_months(aggregates: Sequence[FacilityAggregate]) -> dict[str, GroupMont
             by_month.setdefault(month.month, []).append(month)
     result = {}
     for key, months in sorted(by_month.items()):
-        cost: dict[str, Decimal] = Field(default_factory=dict)
+        cost: dict[str, Decimal] = {}
         for month in months:
             for component, amount in month.cost.items():
                 cost[component] = cost.get(component, Decimal(0)) + amount
