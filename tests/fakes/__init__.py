@@ -35,6 +35,7 @@ adapter's behaviour by the contract suite in tests/contract/ports.
 | pacer         | RecordingPacer                  | accounts.Pacer                                  | pacing.MinimumDuration               |
 | sessions      | InMemorySignOutStore            | sessions.SignOutStore                           | signouts.DynamoSignOuts              |
 | sms_starts    | InMemoryPendingStartStore       | sms_agreements.PendingStartStore                | dynamo_sms_starts.DynamoSmsStarts    |
+| portfolio     | InMemoryPortfolioStore          | portfolio.ports.PortfolioStore, portfolio.ports.PortfolioSettingsStore | dynamo_portfolio.DynamoPortfolioStore |
 
 ``world.World`` wires the core fakes together; ``recorder.Recorder`` is a spy
 for any of them; test data builders live in ``tests.builders``.

@@ -36,6 +36,7 @@ from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
+from heatportal.adapters.dynamo_portfolio import DynamoPortfolioStore
 from heatportal.adapters.dynamo_readings import DynamoReadingsStore
 from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
 from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
@@ -62,6 +63,7 @@ from heatportal.services.invoices import PaidAmounts
 from heatportal.services.meter_lifecycle import MeterLifecycleStore
 from heatportal.services.meter_settings import MeterSettingsStore
 from heatportal.services.payments import PaymentRepository
+from heatportal.services.portfolio.ports import PortfolioSettingsStore, PortfolioStore
 from heatportal.services.profile import ProfileStore
 from heatportal.services.ratelimit import RateLimitStore
 from heatportal.services.reading_confirmations import ConfirmationMarkers
@@ -84,6 +86,7 @@ from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRe
 from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSettingsStore
 from tests.fakes.name_index import InMemoryNameIndex
 from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
+from tests.fakes.portfolio import InMemoryPortfolioStore
 from tests.fakes.profile import InMemoryProfileStore
 from tests.fakes.ratelimit import InMemoryRateLimitStore
 from tests.fakes.readings import InMemoryConfirmationMarkers, InMemoryReadingHistoryStore, InMemoryReadingRepository
@@ -145,6 +148,8 @@ class Ports:
     interruptions: InterruptionRepository
     sign_outs: SignOutStore
     sms_starts: PendingStartStore
+    portfolio: PortfolioStore
+    portfolio_settings: PortfolioSettingsStore
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -198,6 +203,7 @@ def in_memory_ports() -> Ports:
     )
     payments = InMemoryPaymentRepository(invoices)
     meter_settings = InMemoryMeterSettingsStore(customers)
+    portfolio = InMemoryPortfolioStore()
     return Ports(
         given=InMemoryGiven(customers, memberships, accounts, readings, companies),
         customers=customers,
@@ -229,6 +235,8 @@ def in_memory_ports() -> Ports:
         interruptions=InMemoryInterruptionRepository(),
         sign_outs=InMemorySignOutStore(),
         sms_starts=InMemoryPendingStartStore(),
+        portfolio=portfolio,
+        portfolio_settings=portfolio,
     )
 
 
@@ -295,6 +303,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         interruptions=DynamoInterruptions(table),
         sign_outs=DynamoSignOuts(table),
         sms_starts=DynamoSmsStarts(table),
+        portfolio=DynamoPortfolioStore(table),
+        portfolio_settings=DynamoPortfolioStore(table),
     )
 
 

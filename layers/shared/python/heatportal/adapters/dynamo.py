@@ -163,6 +163,19 @@ class DynamoTable:
             raise
         return True
 
+    def batch_get(self, wanted: list[keys.Key]) -> list[dict[str, Any]]:
+        """The items with these keys (those that exist), 100 keys per
+        BatchGetItem; keys DynamoDB leaves unprocessed are asked again."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), 100):
+            chunk = [dump_item(k.item()) for k in wanted[start : start + 100]]
+            pending: dict[str, Any] = {self.name: {"Keys": chunk}}
+            while pending:
+                resp = self.call("batch_get_item", RequestItems=pending)
+                found.extend(load_item(raw) for raw in resp.get("Responses", {}).get(self.name, []))
+                pending = resp.get("UnprocessedKeys") or {}
+        return found
+
     def batch_put(self, items: list[dict[str, Any]]) -> None:
         for start in range(0, len(items), 25):
             chunk = [{"PutRequest": {"Item": dump_item(i)}} for i in items[start : start + 25]]

@@ -262,6 +262,38 @@ def org_invitation(invitation_id: str) -> Key:
     return Key(f"ORGINV#{invitation_id}", "ORGINV")
 
 
+# --- the portfolio: a customer's directory, a facility's figures and protocols, a person's settings -----
+
+FACILITY_AGGREGATES = "AGG#"
+PROTOCOLS = "PROTOCOL#"
+
+
+def directory(customer_number: str) -> Key:
+    """What the portfolio shows of a customer (facilities, meters, last readings,
+    status, open invoices), in a partition of its own so the customer's record
+    Query never reads it."""
+    return Key(f"DIRECTORY#{customer_number}", "DIRECTORY")
+
+
+def facility_pk(customer_number: str, facility_id: str) -> str:
+    return f"FACILITY#{customer_number}#{facility_id}"
+
+
+def facility_aggregate(customer_number: str, facility_id: str, supply: str) -> Key:
+    """A facility's figures of one supply (heating or cooling)."""
+    return Key(facility_pk(customer_number, facility_id), f"{FACILITY_AGGREGATES}{supply}")
+
+
+def operating_protocol(customer_number: str, facility_id: str, uploaded_at: datetime, protocol_id: str) -> Key:
+    """A function-control operating protocol (the PDF is in S3)."""
+    return Key(facility_pk(customer_number, facility_id), f"{PROTOCOLS}{instant(uploaded_at)}#{protocol_id}")
+
+
+def portfolio_settings(user_id: str) -> Key:
+    """A person's facility groups and start-page tiles."""
+    return Key(user_pk(user_id), "PORTFOLIO")
+
+
 # --- one-item partitions -------------------------------------------------------------------------------
 
 
@@ -291,7 +323,7 @@ def invoice_counter() -> Key:
 
 
 def sign_out(user_id: str) -> Key:
-    return Key(f"USER#{user_id}", "SIGNOUT")
+    return Key(user_pk(user_id), "SIGNOUT")
 
 
 # --- reminder agreements and SMS: PHONE#<e164> or EMAIL#<address> ------------------------------------

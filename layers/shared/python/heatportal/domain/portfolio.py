@@ -24,8 +24,9 @@ from typing import Literal
 from pydantic import Field
 
 from heatportal.domain.climate import degree_days
+from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.estimation import Observation, fit
-from heatportal.domain.model import Address, DailyConsumption, DayQuality, Frozen, Meter, MeterKind
+from heatportal.domain.model import Address, DailyConsumption, DayQuality, Frozen, Meter, MeterKind, Reading
 from heatportal.domain.money import EnergyUnit, convert, is_energy
 from heatportal.domain.tariff import MeterUsage, PricedPeriod
 
@@ -491,3 +492,48 @@ def group_days(aggregates: Sequence[FacilityAggregate]) -> list[FacilityDay]:
             )
         )
     return result
+
+
+def directory_of(
+    record: CustomerRecord,
+    *,
+    last_readings: dict[str, Reading] | None = None,
+    status: dict[tuple[str, Supply], SupplyStatus] | None = None,
+    invoices: InvoiceSummary | None = None,
+    as_of: datetime | None = None,
+) -> CustomerDirectory:
+    """The customer's directory from its record (and the figures, when the
+    projection has them; without them the portfolio lists the facilities
+    with no figures)."""
+    readings = last_readings or {}
+    statuses = status or {}
+    facilities = []
+    for facility in sorted(record.facilities, key=lambda f: f.id):
+        meters = []
+        for meter in sorted((m for m in record.meters if m.facility_id == facility.id), key=lambda m: m.number):
+            last = readings.get(meter.number)
+            meters.append(
+                DirectoryMeter(
+                    number=meter.number,
+                    kind=meter.kind,
+                    unit=meter.unit,
+                    decimals=meter.decimals,
+                    removed_on=meter.removed_on,
+                    last_value=last.value if last else None,
+                    last_read_on=last.read_on if last else None,
+                    last_estimated=last.estimated if last else False,
+                )
+            )
+        facilities.append(
+            DirectoryFacility(
+                id=facility.id,
+                name=facility.name,
+                address=facility.address,
+                meters=tuple(meters),
+                status={s: v for (f, s), v in statuses.items() if f == facility.id},
+            )
+        )
+    name = record.customer.name if record.customer else record.number
+    return CustomerDirectory(
+        number=record.number, name=name, facilities=tuple(facilities), invoices=invoices, as_of=as_of
+    )
