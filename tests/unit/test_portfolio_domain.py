@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from heatportal.domain.climate import daily_temperature_series
-from heatportal.domain.invoice_split import split_invoice
+from heatportal.domain.invoice_split import MeterPlace, split_invoice
 from heatportal.domain.model import BillingPeriod, DailyConsumption, MeterKind, MeterPeriodValue
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.portfolio import (
@@ -218,7 +218,7 @@ def test_an_invoice_split_per_facility_adds_up_to_every_line_to_the_cent() -> No
     usages = tuple(MeterUsage(v.meter_number, meters[v.meter_number].kind, v.unit, v.quantity) for v in values)
     whole = price_period(SE, PricingInput(period, usages))
     invoice = a_draft_invoice().model_copy(update={"lines": whole.lines, "meter_values": values, "currency": "SEK"})
-    shares = split_invoice(invoice, meters, price)
+    shares = split_invoice(invoice, {n: MeterPlace(m.facility_id, m.kind) for n, m in meters.items()}, price)
     assert sorted(shares) == ["A", "B"]
     for line in invoice.lines:
         parts = [

@@ -13,6 +13,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| the portfolio: facilities, groups, overview, analysis, protocols, figures | ``portfolio`` |
 """
 
 from heatportal.composition.accounts import (
@@ -63,6 +64,16 @@ from heatportal.composition.core import (
     texts,
 )
 from heatportal.composition.customers import document_service, interruption_service, profile_service
+from heatportal.composition.portfolio import (
+    analysis_service,
+    facility_service,
+    overview_service,
+    portfolio_access,
+    portfolio_invoice_service,
+    portfolio_projector,
+    portfolio_store,
+    protocol_service,
+)
 from heatportal.composition.readings import (
     consumption_service,
     meter_lifecycle_service,
@@ -83,6 +94,7 @@ __all__ = [
     "account_store",
     "advance_repository",
     "advance_service",
+    "analysis_service",
     "bill_run",
     "clock",
     "cognito_accounts",
@@ -97,6 +109,7 @@ __all__ = [
     "document_service",
     "documents",
     "estimate_pdf_service",
+    "facility_service",
     "forecast_service",
     "forgotten_number_service",
     "grant_service",
@@ -113,11 +126,17 @@ __all__ = [
     "meter_settings_service",
     "one_time_codes",
     "organisation_service",
+    "overview_service",
     "payment_repository",
     "payment_service",
+    "portfolio_access",
+    "portfolio_invoice_service",
+    "portfolio_projector",
+    "portfolio_store",
     "pricing_service",
     "profile",
     "profile_service",
+    "protocol_service",
     "rate_limiter",
     "reading_confirmations",
     "reading_correction_service",

@@ -19,11 +19,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from heatportal.domain.model import Invoice, InvoiceLine, Meter, MeterPeriodValue
+from heatportal.domain.model import Invoice, InvoiceLine, MeterKind, MeterPeriodValue
 from heatportal.domain.money import EnergyUnit, convert, is_energy, round_money
 from heatportal.domain.tariff import MeterUsage, PricedPeriod
 
 QUANTITY = Decimal("0.001")
+
+
+@dataclass(frozen=True)
+class MeterPlace:
+    """Where a meter on the invoice is: its facility, and what it counts."""
+
+    facility_id: str
+    kind: MeterKind
 
 
 @dataclass(frozen=True)
@@ -42,11 +50,12 @@ def _line_key(line: InvoiceLine) -> tuple[str, str]:
 
 def split_invoice(
     invoice: Invoice,
-    meters: Mapping[str, Meter],
+    meters: Mapping[str, MeterPlace],
     price: Callable[[tuple[MeterUsage, ...]], PricedPeriod | None],
 ) -> dict[str, FacilityShare]:
     """Every facility with a meter on the invoice and its share of each line.
-    ``price`` prices one facility's usages with the invoice's price list."""
+    ``meters`` places each meter number; ``price`` prices one facility's
+    usages with the invoice's price list."""
     values_of: dict[str, list[MeterPeriodValue]] = {}
     for value in invoice.meter_values:
         meter = meters.get(value.meter_number)

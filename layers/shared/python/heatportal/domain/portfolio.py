@@ -163,8 +163,8 @@ def facility_days(
                 energy_kwh=total.quantize(KWH),
                 outdoor_temp=next((r.mean_outdoor_temp for _, r in parts if r.mean_outdoor_temp is not None), None),
                 peak_hour_kw=_sum_present(r.peak_load_kw for _, r in parts),
-                return_temp=_weighted((r.mean_return_temp, kwh) for kwh, r in energy),
-                supply_temp=_weighted((r.mean_supply_temp, kwh) for kwh, r in energy),
+                return_temp=weighted_mean((r.mean_return_temp, kwh) for kwh, r in energy),
+                supply_temp=weighted_mean((r.mean_supply_temp, kwh) for kwh, r in energy),
                 volume_m3=_sum_present(r.volume_m3 for _, r in parts),
                 max_flow_m3h=_sum_present(r.max_flow_m3h for _, r in parts),
                 quality=_worst(r.quality for _, r in parts),
@@ -178,7 +178,7 @@ def _sum_present(values: Iterable[Decimal | None]) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
-def _weighted(pairs: Iterable[tuple[Decimal | None, Decimal]]) -> Decimal | None:
+def weighted_mean(pairs: Iterable[tuple[Decimal | None, Decimal]]) -> Decimal | None:
     """The weighted mean of the values present (weights are energy); None without weight."""
     present = [(v, w) for v, w in pairs if v is not None and w > 0]
     weight = sum((w for _, w in present), Decimal(0))
@@ -222,8 +222,8 @@ def facility_months(
                 energy_kwh=energy,
                 volume_m3=_sum_present(d.volume_m3 for d in month_days),
                 max_flow_m3h=max((d.max_flow_m3h for d in month_days if d.max_flow_m3h is not None), default=None),
-                supply_temp=_weighted((d.supply_temp, d.energy_kwh) for d in month_days),
-                return_temp=_weighted((d.return_temp, d.energy_kwh) for d in month_days),
+                supply_temp=weighted_mean((d.supply_temp, d.energy_kwh) for d in month_days),
+                return_temp=weighted_mean((d.return_temp, d.energy_kwh) for d in month_days),
                 weighted_kwh=sum((d.energy_kwh for d in month_days if d.return_temp is not None), Decimal(0)),
                 peak_day_kw=max((d.mean_kw for d in month_days), default=Decimal(0)).quantize(KW),
                 peak_hour_kw=max((d.peak_hour_kw for d in month_days if d.peak_hour_kw is not None), default=None),
@@ -320,7 +320,7 @@ def supply_status(
         data_until=last_day,
         last_kwh=sum((d.energy_kwh for d in window), Decimal(0)),
         expected_kwh=expected,
-        return_temp=_weighted((d.return_temp, d.energy_kwh) for d in window),
+        return_temp=weighted_mean((d.return_temp, d.energy_kwh) for d in window),
         return_reference=reference(month),
         month_kwh=sum((d.energy_kwh for d in this_month), Decimal(0)) if this_month else None,
         previous_month_kwh=sum((d.energy_kwh for d in previous_month), Decimal(0)) if previous_month else None,
@@ -452,8 +452,8 @@ def group_months(aggregates: Sequence[FacilityAggregate]) -> dict[str, GroupMont
             energy_kwh=sum((m.energy_kwh for m in months), Decimal(0)),
             volume_m3=_sum_present(m.volume_m3 for m in months),
             max_flow_m3h=_sum_present(m.max_flow_m3h for m in months),
-            supply_temp=_weighted((m.supply_temp, m.energy_kwh) for m in months),
-            return_temp=_weighted((m.return_temp, m.weighted_kwh) for m in months),
+            supply_temp=weighted_mean((m.supply_temp, m.energy_kwh) for m in months),
+            return_temp=weighted_mean((m.return_temp, m.weighted_kwh) for m in months),
             return_reference=next((m.return_reference for m in months if m.return_reference is not None), None),
             peak_day_kw=_sum_present(m.peak_day_kw for m in months),
             peak_hour_kw=_sum_present(m.peak_hour_kw for m in months),
@@ -484,8 +484,8 @@ def group_days(aggregates: Sequence[FacilityAggregate]) -> list[FacilityDay]:
                 energy_kwh=sum((p.energy_kwh for p in parts), Decimal(0)),
                 outdoor_temp=next((p.outdoor_temp for p in parts if p.outdoor_temp is not None), None),
                 peak_hour_kw=_sum_present(p.peak_hour_kw for p in parts),
-                return_temp=_weighted((p.return_temp, p.energy_kwh) for p in parts),
-                supply_temp=_weighted((p.supply_temp, p.energy_kwh) for p in parts),
+                return_temp=weighted_mean((p.return_temp, p.energy_kwh) for p in parts),
+                supply_temp=weighted_mean((p.supply_temp, p.energy_kwh) for p in parts),
                 volume_m3=_sum_present(p.volume_m3 for p in parts),
                 max_flow_m3h=_sum_present(p.max_flow_m3h for p in parts),
                 quality=_worst(p.quality for p in parts),
@@ -536,4 +536,29 @@ def directory_of(
     name = record.customer.name if record.customer else record.number
     return CustomerDirectory(
         number=record.number, name=name, facilities=tuple(facilities), invoices=invoices, as_of=as_of
+    )
+
+
+@dataclass(frozen=True)
+class ReturnSummary:
+    """Months of a facility's supply in return-temperature terms: the energy,
+    the energy-weighted return and reference temperatures, and the bonus
+    (negative) or fee the price list gave them."""
+
+    energy_kwh: Decimal
+    return_temp: Decimal | None
+    reference: Decimal | None
+    amount: Decimal | None
+    months: int
+
+
+def return_summary(months: Sequence[FacilityMonth], supply: Supply) -> ReturnSummary:
+    component = RETURN_COMPONENT[supply]
+    priced = [m.cost[component] for m in months if component in m.cost]
+    return ReturnSummary(
+        energy_kwh=sum((m.energy_kwh for m in months), Decimal(0)),
+        return_temp=weighted_mean((m.return_temp, m.weighted_kwh) for m in months),
+        reference=weighted_mean((m.return_reference, m.weighted_kwh) for m in months),
+        amount=sum(priced, Decimal(0)) if priced else None,
+        months=len(months),
     )

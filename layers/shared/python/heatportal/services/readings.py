@@ -3,7 +3,7 @@ and the register value at a date (actual or estimated) that billing uses."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -237,9 +237,12 @@ class ReadingService:
         *,
         climate_station: str | None = None,
         confirmations: ReadingConfirmer | None = None,
+        on_stored: Callable[[Meter, Reading], None] | None = None,
     ) -> None:
         # Portal and API submissions are confirmed by email.
         self.confirmations = confirmations
+        # Told of every reading stored (the portfolio keeps each meter's last one).
+        self.on_stored = on_stored
         self.readings = readings
         self.clock = clock
         # With a climate station, estimates follow the weather (degree-day
@@ -384,6 +387,8 @@ class ReadingService:
             register_rollovers=frozenset(c.register.name.value for c in counted if c.rollover),
         )
         stored = self.readings.add_reading(reading)
+        if self.on_stored is not None:
+            self.on_stored(meter, stored)
         return SubmittedReading(stored, consumption, previous, {c.register.name.value: c.consumption for c in counted})
 
     def _secondary_counts(self, meter: Meter, values: dict[str, Decimal], read_on: date) -> list[_RegisterCount]:

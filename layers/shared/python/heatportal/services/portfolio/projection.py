@@ -20,7 +20,6 @@ from decimal import Decimal
 from functools import partial
 
 from heatportal.domain.customer_record import CustomerRecord
-from heatportal.domain.errors import DomainError
 from heatportal.domain.model import BillingPeriod, DailyConsumption, Invoice, InvoiceStatus, Meter, Reading
 from heatportal.domain.money import round_money
 from heatportal.domain.portfolio import (
@@ -39,11 +38,10 @@ from heatportal.domain.portfolio import (
     facility_months,
     supply_status,
 )
-from heatportal.domain.profile import ReturnTemperature, UtilityProfile
-from heatportal.domain.tariff import MeterUsage, MissingPrice, PricedPeriod
-from heatportal.ports import Clock, ReadingRepository
+from heatportal.domain.profile import ReturnTemperature, SpotEnergyPrice, UtilityProfile
+from heatportal.domain.tariff import MeterUsage, MissingPrice, PricedPeriod, PricingInput, price_period
+from heatportal.ports import Clock, ReadingRepository, SpotPriceRepository
 from heatportal.services.access import CustomerRecords
-from heatportal.services.billing.pricing import PricingService
 from heatportal.services.invoices import PaidAmounts
 from heatportal.services.portfolio.ports import PortfolioStore
 
@@ -67,7 +65,7 @@ class PortfolioProjector:
         profile: UtilityProfile,
         records: CustomerRecords,
         readings: ReadingRepository,
-        pricing: PricingService,
+        spot_prices: SpotPriceRepository,
         store: PortfolioStore,
         clock: Clock,
         paid: PaidAmounts | None = None,
@@ -75,7 +73,7 @@ class PortfolioProjector:
         self.profile = profile
         self.records = records
         self.readings = readings
-        self.pricing = pricing
+        self.spot_prices = spot_prices
         self.store = store
         self.clock = clock
         self.paid = paid
@@ -151,11 +149,17 @@ class PortfolioProjector:
                 return None
             period = BillingPeriod.parse(month)
             try:
-                return self.pricing.price_usages(period, usages, self.pricing.spot_price(period))
-            except (MissingPrice, LookupError, DomainError):
+                return price_period(self.profile, PricingInput(period, tuple(usages), self._spot(period)))
+            except (MissingPrice, LookupError):
                 return None
 
         return price
+
+    def _spot(self, period: BillingPeriod) -> Decimal | None:
+        """The month's average spot price when the price list is indexed to one."""
+        price_list = self.profile.price_list_on(period.start)
+        zone = next((c.zone for c in price_list.components if isinstance(c, SpotEnergyPrice)), None)
+        return self.spot_prices.spot_price(zone, period.key) if zone else None
 
     def return_reference(self, supply: Supply, month: str) -> Decimal | None:
         """The price list's reference return temperature of the month (None: no such component)."""
