@@ -40,6 +40,7 @@ FUNCTIONS = {
     "NotificationsFunction": "functions/notifications/",
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
+    "PortfolioFunction": "functions/portfolio/",
 }
 
 # (path, method as it appears in the generated OpenAPI) -> function
@@ -117,6 +118,23 @@ ROUTES = {
     ("/api/invoices/{number}/credit-note", "post"): "InvoicesFunction",
     ("/api/spot-prices/{zone}/{month}", "put"): "InvoicesFunction",
     ("/api/spot-prices/{zone}", "get"): "InvoicesFunction",
+    ("/api/portfolio/facilities", "get"): "PortfolioFunction",
+    ("/api/portfolio/facilities/{facility}", "get"): "PortfolioFunction",
+    ("/api/portfolio/facilities/{facility}/report", "get"): "PortfolioFunction",
+    ("/api/portfolio/facilities/{facility}/protocols/{protocol}", "get"): "PortfolioFunction",
+    ("/api/customers/{customer}/facilities/{facility}/protocols", "post"): "PortfolioFunction",
+    ("/api/portfolio/groups", "get"): "PortfolioFunction",
+    ("/api/portfolio/groups", "post"): "PortfolioFunction",
+    ("/api/portfolio/groups/{group}", "put"): "PortfolioFunction",
+    ("/api/portfolio/groups/{group}", "delete"): "PortfolioFunction",
+    ("/api/portfolio/overview", "get"): "PortfolioFunction",
+    ("/api/portfolio/start-tiles", "get"): "PortfolioFunction",
+    ("/api/portfolio/start-tiles", "put"): "PortfolioFunction",
+    ("/api/portfolio/analysis", "get"): "PortfolioFunction",
+    ("/api/portfolio/analysis/export", "get"): "PortfolioFunction",
+    ("/api/portfolio/return-temperature", "get"): "PortfolioFunction",
+    ("/api/portfolio/invoices", "get"): "PortfolioFunction",
+    ("/api/portfolio/customers/{customer}/invoices/{number}", "get"): "PortfolioFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
@@ -166,6 +184,8 @@ FUNCTION_SERVICES = {
     # sns: the forgotten customer number / PIN page sends an SMS to the number on record.
     "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns"},
     "InterruptionsFunction": {"dynamodb"},
+    # s3: operating protocols (customer service uploads, the facility's people get a link).
+    "PortfolioFunction": {"dynamodb", "s3"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
@@ -173,6 +193,7 @@ FUNCTION_S3_ACTIONS = {
     "PortalFunction": {"s3:GetObject", "s3:PutObject"},
     "BillingFunction": {"s3:PutObject"},
     "NotificationsFunction": {"s3:GetObject", "s3:PutObject"},
+    "PortfolioFunction": {"s3:GetObject", "s3:PutObject"},
 }
 # Exceptions to "invoices/* only": the portal draws price sheets into their own prefix.
 FUNCTION_S3_GRANTS = {
@@ -185,7 +206,10 @@ FUNCTION_S3_GRANTS = {
         ("s3:GetObject", "invoices/*"),
         ("s3:GetObject", "price-sheets/*"),
         ("s3:PutObject", "price-sheets/*"),
+        ("s3:GetObject", "protocols/*"),
+        ("s3:PutObject", "protocols/*"),
     },
+    "PortfolioFunction": {("s3:GetObject", "protocols/*"), ("s3:PutObject", "protocols/*")},
 }
 DYNAMODB_READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
 IDEMPOTENCY_USERS = {"ReadingsFunction", "BillingFunction"}
@@ -746,7 +770,10 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         return
     assert table_actions == index_actions
     assert table_actions >= DYNAMODB_READ
-    if function_id == "InvoicesFunction":
+    if function_id == "PortfolioFunction":
+        # Reads in batches; writes only a person's groups and tiles and a protocol's item.
+        assert table_actions == DYNAMODB_READ | {"dynamodb:PutItem"}
+    elif function_id == "InvoicesFunction":
         # Payments: one transaction (Put the payment if absent, Update the invoice); never Delete.
         assert table_actions == DYNAMODB_READ | {
             "dynamodb:PutItem",

@@ -65,7 +65,9 @@ from heatportal.composition.core import (
 )
 from heatportal.composition.customers import document_service, interruption_service, profile_service
 from heatportal.composition.portfolio import (
+    analysis_export,
     analysis_service,
+    facility_report,
     facility_service,
     overview_service,
     portfolio_access,
@@ -94,6 +96,7 @@ __all__ = [
     "account_store",
     "advance_repository",
     "advance_service",
+    "analysis_export",
     "analysis_service",
     "bill_run",
     "clock",
@@ -109,6 +112,7 @@ __all__ = [
     "document_service",
     "documents",
     "estimate_pdf_service",
+    "facility_report",
     "facility_service",
     "forecast_service",
     "forgotten_number_service",

@@ -11,13 +11,15 @@ from heatportal.composition.core import access, clock, documents, profile, repos
 
 if TYPE_CHECKING:
     from heatportal.adapters.dynamo_portfolio import DynamoPortfolioStore
-    from heatportal.services.portfolio.analysis import AnalysisService
+    from heatportal.domain.model import Language
+    from heatportal.domain.portfolio import Supply
+    from heatportal.services.portfolio.analysis import Analysis, AnalysisService
     from heatportal.services.portfolio.facilities import FacilityService
     from heatportal.services.portfolio.invoices import PortfolioInvoiceService
     from heatportal.services.portfolio.overview import OverviewService
     from heatportal.services.portfolio.projection import PortfolioProjector
     from heatportal.services.portfolio.protocols import ProtocolService
-    from heatportal.services.portfolio.scope import PortfolioAccess
+    from heatportal.services.portfolio.scope import Portfolio, PortfolioAccess
 
 
 @cache
@@ -85,3 +87,36 @@ def portfolio_projector() -> PortfolioProjector:
         clock(),
         paid=DynamoPaymentRepository(repository().table),
     )
+
+
+def facility_report(portfolio: Portfolio, facility_id: str, supply: Supply, lang: Language) -> tuple[str, bytes]:
+    """A facility's district heating or district cooling report as PDF (file name, bytes)."""
+    from heatportal.documents.facility_report import render_facility_report
+
+    report = facility_service().report(portfolio, facility_id, supply)
+    body = render_facility_report(
+        report.facility, report.figures, report.months, report.signature, profile(), lang, report.today
+    )
+    return f"{supply}-report-{report.facility.id}.pdf", body
+
+
+def analysis_export(
+    analysis: Analysis, file_format: str, section: str, lang: Language
+) -> tuple[str, str, bytes]:
+    """An analysis as an Excel workbook (every section, the power signature's
+    days and the bonus/fee table, a sheet each) or one section as CSV:
+    (file name, media type, bytes)."""
+    from heatportal.documents.portfolio_export import CSV, XLSX, Sheet, csv_bytes, table_csv, workbook
+    from heatportal.i18n import translate
+    from heatportal.services.portfolio.analysis import SECTIONS
+
+    slug = analysis.target.id or "portfolio"
+    stem = f"{analysis.supply}-{slug}-{analysis.year}"
+    if file_format == "csv":
+        chosen = next(s for s in SECTIONS if s == section)
+        return f"{stem}-{chosen}.csv", CSV, csv_bytes(table_csv(analysis.table(chosen), lang))
+    returns = analysis_service().return_table(analysis.target, analysis.supply, analysis.aggregates)
+    sheets = [Sheet(translate(f"analysis.section.{s}", lang), analysis.table(s)) for s in SECTIONS]
+    sheets.append(Sheet(translate("analysis.signature.title", lang), analysis.signature_table()))
+    sheets.append(Sheet(translate("analysis.returns.sheet", lang), returns.as_table()))
+    return f"{stem}.xlsx", XLSX, workbook(sheets, lang)

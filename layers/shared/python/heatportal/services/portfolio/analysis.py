@@ -83,6 +83,7 @@ class Analysis:
     signature: PowerSignature | None
     currency: str
     today: date
+    aggregates: tuple[FacilityAggregate, ...] = ()  # each facility's figures, for the bonus/fee table
 
     def month(self, year: int, number: int) -> GroupMonth | None:
         return self.months.get(f"{year:04d}-{number:02d}")
@@ -298,10 +299,14 @@ class AnalysisService:
             signature=fit_signature(points, cooling=supply == "cooling"),
             currency=self.currency,
             today=today,
+            aggregates=tuple(aggregates),
         )
 
-    def return_table(self, target: Target, supply: Supply) -> ReturnTable:
-        """The past twelve complete months per facility of the target."""
+    def return_table(
+        self, target: Target, supply: Supply, aggregates: tuple[FacilityAggregate, ...] | None = None
+    ) -> ReturnTable:
+        """The past twelve complete months per facility of the target (from
+        ``aggregates`` when an analysis read them already)."""
         today = self.clock.today()
         last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
         months = []
@@ -309,7 +314,8 @@ class AnalysisService:
         for _ in range(12):
             months.append(f"{current.year:04d}-{current.month:02d}")
             current = (current - timedelta(days=1)).replace(day=1)
-        by_facility = {a.facility_id: a for a in self._aggregates(target, supply)}
+        found = aggregates if aggregates is not None else self._aggregates(target, supply)
+        by_facility = {a.facility_id: a for a in found}
         rows = []
         for facility in target.facilities:
             aggregate = by_facility.get(facility.id)

@@ -19,6 +19,7 @@ from heatportal.domain.facility_groups import (
     group_name,
 )
 from heatportal.domain.portfolio import FacilityAggregate, Supply, SupplyStatus, return_excess, return_summary
+from heatportal.domain.power_signature import PowerSignature, SignaturePoint, fit_signature
 from heatportal.ports import Clock
 from heatportal.services.portfolio.ports import PortfolioSettingsStore, PortfolioStore
 from heatportal.services.portfolio.scope import Portfolio, PortfolioFacility
@@ -105,6 +106,15 @@ class FacilityPage:
     attention: tuple[tuple[Supply, Attention], ...]
 
 
+@dataclass(frozen=True)
+class FacilityReport:
+    facility: PortfolioFacility
+    figures: SupplyFigures
+    months: list[str]  # the twelve months reported, oldest first
+    signature: PowerSignature | None
+    today: date
+
+
 def _months_back(today: date, count: int) -> list[str]:
     """The ``count`` complete months before ``today``'s month, newest first."""
     result, current = [], (today.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -161,6 +171,27 @@ class FacilityService:
                 continue
             figures.append(_figures(aggregate, recent, earlier, facility.facility.status.get(aggregate.supply)))
         return FacilityPage(facility, tuple(figures), tuple(protocols), tuple(attention(facility, today)))
+
+    def report(self, portfolio: Portfolio, facility_id: str, supply: Supply) -> FacilityReport:
+        """What a facility's district heating (or cooling) report shows: the past
+        twelve complete months and the power signature of the past year."""
+        page = self.page(portfolio, facility_id)
+        figures = next((f for f in page.figures if f.supply == supply), None)
+        if figures is None:
+            raise NotFound("The facility has no figures for this supply.", code="facility_not_found")
+        today = self.clock.today()
+        points = [
+            SignaturePoint(d.outdoor_temp, d.mean_kw)
+            for d in figures.aggregate.days
+            if d.outdoor_temp is not None and d.day >= today - timedelta(days=365)
+        ]
+        return FacilityReport(
+            page.facility,
+            figures,
+            list(reversed(_months_back(today, 12))),
+            fit_signature(points, cooling=supply == "cooling"),
+            today,
+        )
 
     # --- groups --------------------------------------------------------------------------------------
     def settings(self, portfolio: Portfolio) -> PortfolioSettings:
