@@ -12,7 +12,7 @@ from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from portfolio_models import FacilityId, FacilityOut, GroupId, FacilityGroupOut, StaffCustomer, SupplyName
+from portfolio_models import FacilityGroupOut, FacilityId, FacilityOut, GroupId, StaffCustomer, SupplyName
 from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
