@@ -100,9 +100,7 @@ def facility_report(portfolio: Portfolio, facility_id: str, supply: Supply, lang
     return f"{supply}-report-{report.facility.id}.pdf", body
 
 
-def analysis_export(
-    analysis: Analysis, file_format: str, section: str, lang: Language
-) -> tuple[str, str, bytes]:
+def analysis_export(analysis: Analysis, file_format: str, section: str, lang: Language) -> tuple[str, str, bytes]:
     """An analysis as an Excel workbook (every section, the power signature's
     days and the bonus/fee table, a sheet each) or one section as CSV:
     (file name, media type, bytes)."""
