@@ -15,6 +15,13 @@ How the data hangs together (what tests and the loader may rely on):
   canonical customer among them) also have a volume register (m3): the water
   that circulated, the daily ``volume_m3`` summed; their readings carry its
   value too. Chosen without the random generator, so nothing else changes.
+* In Sweden about a third of the offices and shops (business customers that
+  are companies, not housing co-operatives) also take district cooling: a
+  cooling meter (MWh) whose days follow the cooling degree days. Planned with
+  random generators of their own after everything else, so adding them
+  changed nothing else.
+* Some days are marked estimated or corrected (about one in two hundred, one in
+  three hundred), and heat days carry supply temperature and highest flow.
 * One heat meter is replaced inside the window: the old meter has
   ``removed_on = X`` and a final reading on X, the new meter ``installed_on = X``
   with its own ``start_value`` and a first reading on X (both by staff).
@@ -33,7 +40,9 @@ from zoneinfo import ZoneInfo
 
 from heatportal.domain.climate import (
     DEFAULT_BASE,
+    DEFAULT_COOLING_BASE,
     daily_temperature_series,
+    normal_yearly_cooling_degree_days,
     normal_yearly_degree_days,
 )
 from heatportal.domain.model import (
@@ -171,6 +180,8 @@ class _Fac:
     return_base: float
     hot_water_m3_day: float | None
     installed_on: date | None = None  # inside the window for a new connection
+    cooling_kwh: float | None = None  # yearly district cooling (offices and shops in Sweden)
+    cooling_return: float = 15.5  # where its cooling water comes back, °C
     meters: list[Meter] = field(default_factory=list)
 
 
@@ -590,13 +601,14 @@ class _Generator:
                 water.append((day, _dec(m3 if m3 > 0.0 else 0.0, m3_places), temp, None, None, None))
         return heat, water
 
-    def build_daily(self) -> dict[str, list[DailyConsumption]]:
+    def build_daily(self, customers: list[_Cust] | None = None) -> dict[str, list[DailyConsumption]]:
         by_meter: dict[str, list[DailyConsumption]] = {}
-        for cust in self.customers:
+        for cust in self.customers if customers is None else customers:
             for fac in cust.facilities:
                 heat, water = self.facility_days(cust, fac)
+                cooling = self.cooling_days(fac) if fac.cooling_kwh else []
                 for meter in fac.meters:
-                    series = heat if meter.kind == MeterKind.HEAT else water
+                    series = {MeterKind.HEAT: heat, MeterKind.COOLING: cooling}.get(meter.kind, water)
                     begin = max(meter.installed_on, self.start)
                     end = meter.removed_on or self.today
                     number = meter.number
@@ -613,7 +625,63 @@ class _Generator:
                         for day, quantity, temp, peak, ret, volume in series
                         if begin <= day < end
                     ]
+                    by_meter[number] = self.with_quality(meter, by_meter[number])
         return by_meter
+
+    def with_quality(self, meter: Meter, rows: list[DailyConsumption]) -> list[DailyConsumption]:
+        """Supply temperature and highest hourly flow from the day's values, and
+        a few days marked estimated or corrected (a generator of its own)."""
+        rng = self.rng(f"quality/{meter.number}")
+        result = []
+        for row in rows:
+            draw = rng.random()
+            quality = "estimated" if draw < 0.005 else "corrected" if draw < 0.008 else "measured"
+            extra: dict[str, object] = {"quality": quality}
+            if row.volume_m3 and row.mean_return_temp is not None and row.quantity > 0:
+                kwh = float(convert(row.quantity, meter.unit, EnergyUnit.KWH))
+                delta = kwh / (_WATER_HEAT_CAPACITY * float(row.volume_m3))
+                cooling = meter.kind == MeterKind.COOLING
+                supply = float(row.mean_return_temp) + (-delta if cooling else delta)
+                extra["mean_supply_temp"] = _dec(supply, 1)
+                extra["max_flow_m3h"] = _dec(float(row.volume_m3) / 24.0 * (1.7 if cooling else 1.5), 3)
+            result.append(row.model_copy(update=extra))
+        return result
+
+    def cooling_days(self, fac: _Fac) -> list[tuple]:
+        """Daily district cooling of a facility: a base (server rooms, shops'
+        refrigeration) and a part that follows the cooling degree days;
+        returned in the shape of heat rows (cooling water back at 14-17 °C)."""
+        rng = self.rng(f"cooling-daily/{fac.facility.id}")
+        assert fac.cooling_kwh is not None
+        yearly_cdd = max(float(normal_yearly_cooling_degree_days(self.profile.climate_station)), 1.0)
+        base_kwh = fac.cooling_kwh * 0.3 / 365.0
+        factor = fac.cooling_kwh * 0.7 / yearly_cdd
+        unit_kwh = _KWH_PER_UNIT[self.heat_unit]
+        places = _DECIMALS[self.heat_unit] + 1
+        first_day = fac.installed_on or self.start
+        rows: list[tuple] = []
+        for day in self.days:
+            if day < first_day:
+                continue
+            temp = self.temperatures[day]
+            cdd = max(self.temps_f[day] - float(DEFAULT_COOLING_BASE), 0.0)
+            base = base_kwh * (1.0 + rng.gauss(0.0, 0.08))
+            if day.weekday() >= 5:
+                base *= 0.8
+            kwh = max(base + factor * cdd * (1.0 + rng.gauss(0.0, 0.06)), 0.0)
+            ret = _clamp(fac.cooling_return + 0.12 * cdd + rng.gauss(0.0, 0.4), 11.0, 19.0)
+            delta_t = _clamp(ret - 6.0 + rng.gauss(0.0, 0.3), 4.0, 13.0)
+            rows.append(
+                (
+                    day,
+                    _dec(kwh / unit_kwh, places),
+                    temp,
+                    _dec(kwh / 24.0 * rng.uniform(1.4, 1.9), 2),
+                    _dec(ret, 1),
+                    _dec(kwh / (_WATER_HEAT_CAPACITY * delta_t), 3),
+                )
+            )
+        return rows
 
     # --- readings -----------------------------------------------------------
 
@@ -668,6 +736,8 @@ class _Generator:
                     moved[first] = first + timedelta(days=rng.randint(1, 5))
             for fac in cust.facilities:
                 for meter in fac.meters:
+                    if meter.kind == MeterKind.COOLING:
+                        continue  # read by the smart-meter collection (monthly_readings)
                     rows = by_meter[meter.number]
                     registers = self.registers(meter, fac, rows, rng)
                     volumes = self.volumes(meter, registers, rows)
@@ -717,6 +787,66 @@ class _Generator:
                             )
                         )
         return readings
+
+    def monthly_readings(self, meter: Meter, fac: _Fac, rows: list[DailyConsumption], label: str) -> list[Reading]:
+        """A remotely read meter's readings: on every 1st of the window, by the
+        smart-meter collection (a generator of its own per meter)."""
+        rng = self.rng(f"{label}/{meter.number}")
+        registers = self.registers(meter, fac, rows, rng)
+        volumes = self.volumes(meter, registers, rows)
+        quantum = _quantum(meter.decimals)
+        begin = max(meter.installed_on, self.start)
+        end = meter.removed_on or self.today
+        return [
+            Reading(
+                meter_number=meter.number,
+                read_on=day,
+                value=registers[day].quantize(quantum, rounding=ROUND_FLOOR),
+                source=ReadingSource.IMPORT,
+                recorded_at=self.recorded_at(day, ReadingSource.IMPORT, rng),
+                registers={
+                    r.name.value: volumes[day].quantize(_quantum(r.decimals), rounding=ROUND_FLOOR)
+                    for r in meter.registers
+                    if day in volumes
+                },
+            )
+            for day in (*self.days, self.today)
+            if day.day == 1 and begin <= day <= end and day in registers
+        ]
+
+    def plan_cooling(self) -> None:
+        """District cooling for some Swedish offices and shops, and its meters
+        (generators of their own: the rest of the data stays as it was)."""
+        if self.country.code != "SE":
+            return
+        rng = self.rng("cooling-meters")
+        for cust in self.customers:
+            if not cust.business or cust.name.startswith("Brf"):
+                continue
+            for fac in cust.facilities:
+                self.add_cooling(fac, rng, self.rng(f"cooling/{fac.facility.id}").random() < 0.35)
+
+    def add_cooling(self, fac: _Fac, rng: random.Random, wanted: bool) -> None:
+        if not wanted:
+            return
+        plan = self.rng(f"cooling-plan/{fac.facility.id}")
+        fac.cooling_kwh = fac.annual_kwh * plan.uniform(0.2, 0.55)
+        # One building in five has a cooling system that sends its water back too cold.
+        fac.cooling_return = plan.uniform(12.5, 13.5) if plan.random() < 0.2 else plan.uniform(15.0, 16.5)
+        heat = next(m for m in fac.meters if m.kind == MeterKind.HEAT)
+        fac.meters.append(
+            Meter(
+                number=self.meter_number(rng),
+                customer_number=heat.customer_number,
+                facility_id=fac.facility.id,
+                kind=MeterKind.COOLING,
+                unit=self.heat_unit,
+                decimals=_DECIMALS[self.heat_unit],
+                installed_on=heat.installed_on,
+                start_value=Decimal(0).quantize(_quantum(_DECIMALS[self.heat_unit])),
+                registers=_volume_register(Decimal(0)),
+            )
+        )
 
     def volumes(
         self, meter: Meter, registers: dict[date, Decimal], rows: list[DailyConsumption]
@@ -877,8 +1007,17 @@ class _Generator:
     def run(self) -> DemoDataset:
         self.plan()
         self.plan_meters()
+        self.plan_cooling()
         by_meter = self.build_daily()
         readings = self.build_readings(by_meter)
+        readings += [
+            reading
+            for cust in self.customers
+            for fac in cust.facilities
+            for meter in fac.meters
+            if meter.kind == MeterKind.COOLING
+            for reading in self.monthly_readings(meter, fac, by_meter[meter.number], "cooling-readings")
+        ]
         pin_rng = self.rng("pins")
         customers = [
             Customer(
