@@ -10,6 +10,9 @@
   the same by hand. A report goes to ``import-reports/<file>.json``.
 - The same events for ``spot-prices/*`` load monthly spot prices per zone
   (``notifications_spot``); ``{"job": "spot-prices", "key": ...}`` by hand.
+- ``{"job": "portfolio"}`` (nightly) refreshes every customer's portfolio
+  figures (facility status, open invoices, last readings), those an import
+  has not refreshed during the day included.
 - ``{"job": "alerts"}`` is acknowledged (alert evaluation is its own issue).
 """
 
@@ -125,6 +128,13 @@ def _spot_prices(key: str) -> dict[str, Any]:
     return summary
 
 
+def _portfolio() -> dict[str, Any]:
+    refreshed = composition.portfolio_projector().refresh_all(composition.repository().list_account_numbers())
+    logger.info("portfolio figures refreshed", extra={"customers": refreshed})
+    metrics.add_metric(name="PortfolioCustomersRefreshed", unit=MetricUnit.Count, value=refreshed)
+    return {"job": "portfolio", "refreshed": refreshed}
+
+
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -141,5 +151,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _import(str(event.get("key", "")))
     if job == "spot-prices":
         return _spot_prices(str(event.get("key", "")))
+    if job == "portfolio":
+        return _portfolio()
     logger.info("scheduled job acknowledged", extra={"job": job})
     return {"job": job, "handled": 0}

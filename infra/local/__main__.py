@@ -37,6 +37,11 @@ def _run(args: argparse.Namespace) -> int:
             if user.organisation:
                 roles = f"management company {user.organisation[1]} ({user.organisation[0]}), administrator"
             print(f"    {user.email:<42} {roles}")
+        portfolio = stack.demo.portfolio
+        if portfolio is not None:
+            print(f"\n  Property management company {portfolio.org_name} ({portfolio.granted_facilities} facilities)")
+            print(f"    {portfolio.admin.email:<42} administrator")
+            print(f"    {portfolio.manager.email:<42} manager")
     print("\nPress Ctrl-C to stop.", flush=True)
     stopped = threading.Event()
 
@@ -62,6 +67,7 @@ def _job(args: argparse.Namespace) -> int:
         "import": {"key": args.key or ""},
         "spot-prices": {"key": args.key or ""},
         "sms": {"from": args.sender or "", "text": args.text or ""},
+        "portfolio": {},
     }[args.job]
     url = f"{args.url}/_local/jobs/{args.job}?{urllib.parse.urlencode(params)}"
     request = urllib.request.Request(url, method="POST")  # noqa: S310 - loopback, checked above
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--customers", type=int, default=60)
     run.add_argument("--no-demo", action="store_true", help="start without demo data")
     job = sub.add_parser("job", help="run a scheduled job now against a running stack")
-    job.add_argument("job", choices=["billing", "reminders", "import", "spot-prices", "sms"])
+    job.add_argument("job", choices=["billing", "reminders", "import", "spot-prices", "sms", "portfolio"])
     job.add_argument("--period", default="previous", help="billing: YYYY-MM, or 'previous' for last month")
     job.add_argument("--days-before", type=int, default=3, help="reminders: days before the cut-off on the 1st")
     job.add_argument("--key", help="import / spot-prices: the S3 key of a file under imports/ or spot-prices/")

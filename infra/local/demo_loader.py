@@ -29,7 +29,7 @@ from heatportal.adapters.dynamo_readings import agreement_item, month_items
 from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
-from infra.local.demo import DemoDataset, generate
+from infra.local.demo import DemoDataset, DemoUser, PortfolioDemo, generate
 from infra.local.resources import LocalResources, clients
 
 HISTORY_INVOICE_MONTHS = 3
@@ -42,12 +42,12 @@ class _NoMail:
         return "history"
 
 
-def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoRepository) -> dict[str, str]:
+def _create_users(resources: LocalResources, users: list[DemoUser], repo: DynamoRepository) -> dict[str, str]:
     """Cognito users and their memberships; returns e-mail -> user id (sub)."""
     cognito = clients(resources.endpoint)["cognito-idp"]
     memberships = []
     subs: dict[str, str] = {}
-    for user in dataset.users:
+    for user in users:
         cognito.admin_create_user(
             UserPoolId=resources.user_pool_id,
             Username=user.email,
@@ -272,8 +272,10 @@ def load_demo(
         list(pool.map(repo.table.batch_put, chunks))
     for (zone, month), price in dataset.spot_prices.items():
         repo.put_spot_price(zone, month, price)
-    subs = _create_users(resources, dataset, repo)
+    subs = _create_users(resources, dataset.users, repo)
     _management_company(repo, dataset, subs, today)
+    if dataset.portfolio is not None:
+        _portfolio_company(resources, repo, dataset.portfolio, today)
     _announce_interruption(repo.table, profile, today)
     _contact_requests(repo.table, dataset, profile)
 
@@ -287,12 +289,118 @@ def load_demo(
     for _ in range(HISTORY_INVOICE_MONTHS):
         period = period.previous()
         periods.append(period)
+    billed = [*dataset.customers, *(dataset.portfolio.customers if dataset.portfolio else [])]
     for period in reversed(periods):
-        for customer in dataset.customers:
+        for customer in billed:
             invoice, _created = history.bill_account(customer.number, period, issued_on=period.end + timedelta(days=1))
             if period != periods[0]:
                 repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
+    _project_portfolio(repo, dataset)
     return dataset
+
+
+# The demo company's days are stored for the months its invoices need (the
+# rest of its history as monthly values and in the portfolio's figures),
+# which keeps the local stack's start short.
+PORTFOLIO_DAYS_STORED = 130
+
+
+def _portfolio_company(
+    resources: LocalResources, repo: DynamoRepository, portfolio: PortfolioDemo, today: date
+) -> None:
+    """The property management company with its many facilities: its
+    customers, facilities, meters and readings, its two logins (an
+    administrator and a manager) and its grants (most customers registered by
+    the company with every facility, two that granted some facilities)."""
+    from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
+    from heatportal.domain.companies import (
+        CompanyGrant,
+        Organisation,
+        OrgAuditEntry,
+        OrgMember,
+        OrgRole,
+        normalize_org_number,
+    )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        hashes = dict(zip(portfolio.pins, pool.map(hash_secret, portfolio.pins.values()), strict=True))
+    recent = today - timedelta(days=PORTFOLIO_DAYS_STORED)
+    items: list[dict[str, Any]] = []
+    for c in portfolio.customers:
+        items += customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
+    items += [facility_item(f) for f in portfolio.facilities]
+    items += [meter_item(m) for m in portfolio.meters]
+    items += [reading_item(r) for r in portfolio.readings]
+    items += [daily_item(d) for d in portfolio.daily if d.day >= recent]
+    items += month_items(portfolio.daily)
+    chunks = [items[i : i + 500] for i in range(0, len(items), 500)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(repo.table.batch_put, chunks))
+    subs = _create_users(resources, [portfolio.admin, portfolio.manager], repo)
+    store = DynamoCompanyStore(repo.table)
+    country = portfolio.customers[0].address.country
+    number = normalize_org_number(portfolio.org_number, country)
+    at = datetime.combine(today - timedelta(days=400), time(9), tzinfo=UTC)
+    admin = OrgMember(number, subs[portfolio.admin.email], portfolio.admin.email, OrgRole.ADMIN)
+    organisation = Organisation(number=number, name=portfolio.org_name, created_at=at, created_by=admin.email)
+    store.create_organisation(
+        organisation, admin, OrgAuditEntry(number, at, admin.email, "registered", portfolio.org_name)
+    )
+    manager = OrgMember(number, subs[portfolio.manager.email], portfolio.manager.email, OrgRole.MANAGER)
+    extra: list[dict[str, Any]] = [org_member_item(manager)]
+    for grant in portfolio.grants:
+        extra.append(
+            grant_item(
+                CompanyGrant(
+                    customer_number=grant.customer_number,
+                    org_number=number,
+                    role=grant.role,
+                    facilities=frozenset(grant.facilities) if grant.facilities is not None else None,
+                    status="active",
+                    granted_by=admin.email,
+                    granted_at=at,
+                )
+            )
+        )
+    repo.table.batch_put(extra)
+
+
+def _project_portfolio(repo: DynamoRepository, dataset: DemoDataset) -> None:
+    """Every customer's portfolio figures, from the generated days and readings
+    (the projection the import and the nightly job keep current)."""
+    from heatportal import composition
+    from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
+
+    customers = list(dataset.customers)
+    daily = list(dataset.daily)
+    readings = list(dataset.readings)
+    if dataset.portfolio is not None:
+        customers += dataset.portfolio.customers
+        daily += dataset.portfolio.daily
+        readings += dataset.portfolio.readings
+    days: dict[str, list[Any]] = {}
+    for row in daily:
+        days.setdefault(row.meter_number, []).append(row)
+    last: dict[str, Any] = {}
+    for reading in readings:
+        if reading.meter_number not in last or last[reading.meter_number].read_on < reading.read_on:
+            last[reading.meter_number] = reading
+    projector = composition.portfolio_projector()
+    records = DynamoCustomerRecords(repo.table)
+
+    def project(number: str) -> None:
+        record = records.customer_record(number, invoices=True)
+        projected = projector.project(
+            record,
+            {m.number: days.get(m.number, []) for m in record.meters},
+            {m.number: last[m.number] for m in record.meters if m.number in last},
+            {},
+        )
+        projector.store.put_aggregates(projected.aggregates)
+        projector.store.put_directory(projected.directory)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(project, [c.number for c in customers]))
 
 
 def _advance_items(dataset: DemoDataset, profile: UtilityProfile, today: date) -> list[dict[str, Any]]:

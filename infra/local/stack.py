@@ -218,6 +218,13 @@ def jobs_page(resources: LocalResources) -> Any:
 
             event = {"job": "spot-prices", "key": request.args.get("key", "")}
             return Response(json.dumps(invoke("NotificationsFunction", event)), content_type="application/json")
+        if job == "portfolio":
+            # The nightly schedule's event: every customer's portfolio figures refreshed.
+            from infra.local.lambdas import invoke
+
+            return Response(
+                json.dumps(invoke("NotificationsFunction", {"job": "portfolio"})), content_type="application/json"
+            )
         if job == "sms":
             # An inbound SMS as the two-way SMS topic delivers it: /_local/jobs/sms?from=+4791234567&text=KLEM 12345
             from infra.local.lambdas import invoke
@@ -232,6 +239,37 @@ def jobs_page(resources: LocalResources) -> Any:
             )
         return Response(json.dumps({"error": f"unknown job {job}"}), 404, content_type="application/json")
         return Response(json.dumps({"error": f"unknown job {job}"}), 404, content_type="application/json")
+
+    return page
+
+
+def portfolio_page(dataset: Any) -> Any:
+    """The property management company's logins as JSON (null without one)."""
+    portfolio = dataset.portfolio
+    body = json.dumps(
+        {
+            "org_number": portfolio.org_number,
+            "name": portfolio.org_name,
+            "facilities": portfolio.granted_facilities,
+            "customers": [g.customer_number for g in portfolio.grants],
+            "admin": {
+                "email": portfolio.admin.email,
+                "password": portfolio.admin.password,
+                "name": portfolio.admin.name,
+            },
+            "manager": {
+                "email": portfolio.manager.email,
+                "password": portfolio.manager.password,
+                "name": portfolio.manager.name,
+            },
+        }
+        if portfolio is not None
+        else None,
+        ensure_ascii=False,
+    )
+
+    def page(_request: Request) -> Response:
+        return Response(body, content_type="application/json")
 
     return page
 
@@ -306,6 +344,7 @@ def start(
         dataset = load_demo(resources, profile, customers=customers)
     if dataset is not None:
         gateway.extra["/_local/demo.json"] = demo_page(dataset)
+        gateway.extra["/_local/demo-portfolio.json"] = portfolio_page(dataset)
     http_server = make_server(HOST, port, gateway, threaded=True)
     thread = threading.Thread(target=http_server.serve_forever, name="local-gateway", daemon=True)
     thread.start()

@@ -640,6 +640,11 @@ def test_state_machine_and_schedules(sam: dict[str, Any]) -> None:
             {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
             {"job": "reminders"},
         ),
+        "NightlyPortfolioSchedule": (
+            "cron(30 4 * * ? *)",
+            {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
+            {"job": "portfolio"},
+        ),
         "DailyAlertSchedule": (
             "cron(0 7 * * ? *)",
             {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},

@@ -121,6 +121,57 @@ class DemoUser:
 
 
 @dataclass(frozen=True)
+class PortfolioGrant:
+    """A customer's grant to the demo property management company."""
+
+    customer_number: str
+    facilities: tuple[str, ...] | None  # None: every facility (the company registered the customer itself)
+    role: Role
+
+
+@dataclass(frozen=True)
+class PortfolioDemo:
+    """A property management company with many facilities (seed 004): its
+    customers (housing co-operatives, property companies, an office owner),
+    their facilities, meters, days and readings, its grants and two logins."""
+
+    org_number: str
+    org_name: str
+    admin: DemoUser
+    manager: DemoUser
+    customers: list[Customer]
+    pins: dict[str, str]
+    facilities: list[Facility]
+    meters: list[Meter]
+    daily: list[DailyConsumption]
+    readings: list[Reading]
+    grants: list[PortfolioGrant]
+
+    @property
+    def granted_facilities(self) -> int:
+        """The facilities the company's people see."""
+        total = 0
+        for grant in self.grants:
+            owned = [f for f in self.facilities if f.customer_number == grant.customer_number]
+            total += len(owned) if grant.facilities is None else len(grant.facilities)
+        return total
+
+
+# The Swedish demo company's customers: (name, facilities, takes cooling, facilities granted or None for all).
+PORTFOLIO_OWNERS: tuple[tuple[str, int, bool, int | None], ...] = (
+    ("Brf Ugglan", 20, False, None),
+    ("Brf Kvarnen", 24, False, None),
+    ("Fastighets AB Söderport", 32, True, None),
+    ("Stiftelsen Hemgården", 28, False, None),
+    ("Brf Sjöutsikten", 18, False, None),
+    ("AB Stadsfastigheter i Solna", 36, True, None),
+    ("Brf Linden", 22, False, None),
+    ("Fastighets AB Norrtull", 26, True, 14),
+    ("Kontorshuset Kista AB", 16, True, 8),
+)
+
+
+@dataclass(frozen=True)
 class DemoDataset:
     customers: list[Customer]
     # Customer number -> 6-digit PIN in plain text (the PIN letter); the loader hashes it.
@@ -139,6 +190,8 @@ class DemoDataset:
     profile_id: str
     today: date
     start: date
+    # A property management company with many facilities (Sweden; None elsewhere).
+    portfolio: PortfolioDemo | None = None
 
 
 # --- internal plan ----------------------------------------------------------
@@ -240,6 +293,7 @@ class _Generator:
         self.facility_seq = 0
         self.staff_email = "kundeservice.demo@example.org"
         self.emails.add(self.staff_email)
+        self.with_portfolio = False
 
     def rng(self, label: str) -> random.Random:
         return random.Random(f"heatportal-demo/{self.profile.id}/{self.seed}/{label}")
@@ -611,41 +665,39 @@ class _Generator:
                     series = {MeterKind.HEAT: heat, MeterKind.COOLING: cooling}.get(meter.kind, water)
                     begin = max(meter.installed_on, self.start)
                     end = meter.removed_on or self.today
-                    number = meter.number
-                    by_meter[number] = [
-                        DailyConsumption(
-                            meter_number=number,
-                            day=day,
-                            quantity=quantity,
-                            mean_outdoor_temp=temp,
-                            peak_load_kw=peak,
-                            mean_return_temp=ret,
-                            volume_m3=volume,
-                        )
-                        for day, quantity, temp, peak, ret, volume in series
-                        if begin <= day < end
-                    ]
-                    by_meter[number] = self.with_quality(meter, by_meter[number])
+                    by_meter[meter.number] = self.days_of(meter, [row for row in series if begin <= row[0] < end])
         return by_meter
 
-    def with_quality(self, meter: Meter, rows: list[DailyConsumption]) -> list[DailyConsumption]:
-        """Supply temperature and highest hourly flow from the day's values, and
-        a few days marked estimated or corrected (a generator of its own)."""
+    def days_of(self, meter: Meter, series: list[tuple]) -> list[DailyConsumption]:
+        """A meter's days from the facility's rows: supply temperature and highest
+        hourly flow follow from energy, volume and return temperature, and a few
+        days are marked estimated or corrected (a generator of its own)."""
         rng = self.rng(f"quality/{meter.number}")
-        result = []
-        for row in rows:
+        per_unit = _KWH_PER_UNIT.get(meter.unit, 0.0)
+        cooling = meter.kind == MeterKind.COOLING
+        rows = []
+        for day, quantity, temp, peak, ret, volume in series:
             draw = rng.random()
-            quality = "estimated" if draw < 0.005 else "corrected" if draw < 0.008 else "measured"
-            extra: dict[str, object] = {"quality": quality}
-            if row.volume_m3 and row.mean_return_temp is not None and row.quantity > 0:
-                kwh = float(convert(row.quantity, meter.unit, EnergyUnit.KWH))
-                delta = kwh / (_WATER_HEAT_CAPACITY * float(row.volume_m3))
-                cooling = meter.kind == MeterKind.COOLING
-                supply = float(row.mean_return_temp) + (-delta if cooling else delta)
-                extra["mean_supply_temp"] = _dec(supply, 1)
-                extra["max_flow_m3h"] = _dec(float(row.volume_m3) / 24.0 * (1.7 if cooling else 1.5), 3)
-            result.append(row.model_copy(update=extra))
-        return result
+            supply = flow = None
+            if volume and ret is not None and quantity > 0:
+                delta = float(quantity) * per_unit / (_WATER_HEAT_CAPACITY * float(volume))
+                supply = _dec(float(ret) + (-delta if cooling else delta), 1)
+                flow = _dec(float(volume) / 24.0 * (1.7 if cooling else 1.5), 3)
+            rows.append(
+                DailyConsumption(
+                    meter_number=meter.number,
+                    day=day,
+                    quantity=quantity,
+                    mean_outdoor_temp=temp,
+                    peak_load_kw=peak,
+                    mean_return_temp=ret,
+                    volume_m3=volume,
+                    mean_supply_temp=supply,
+                    max_flow_m3h=flow,
+                    quality="estimated" if draw < 0.005 else "corrected" if draw < 0.008 else "measured",
+                )
+            )
+        return rows
 
     def cooling_days(self, fac: _Fac) -> list[tuple]:
         """Daily district cooling of a facility: a base (server rooms, shops'
@@ -1002,6 +1054,121 @@ class _Generator:
             result[cust.number] = (gross / 12).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return result
 
+    # --- the property management company (seed 004) -----------------------------
+
+    def portfolio_company(self) -> PortfolioDemo:
+        """Customers whose facilities a property management company looks after,
+        each with generators of its own (nothing else in the data changes)."""
+        rng = self.rng("portfolio")
+        code = self.country.code
+        taken = {c.number for c in self.customers}
+        number = 8_100_001
+        owners: list[_Cust] = []
+        grants: list[PortfolioGrant] = []
+        for name, count, offices, granted in PORTFOLIO_OWNERS:
+            number += rng.randint(3, 40)
+            while f"{number:07d}" in taken:
+                number += 1
+            stem = name.split()[-1] if not name.startswith("Kontorshuset") else "Kista"
+            email = f"post.{ascii_slug(stem, code, '-')}@example.org"
+            self.emails.add(email)
+            cust = _Cust(
+                index=len(self.customers) + len(owners),
+                number=f"{number:07d}",
+                business=True,
+                name=name,
+                person=None,
+                email=email,
+                phone=phone_number(code, rng, mobile=False),
+                language=self.profile.default_language,
+                address=self.address(rng, flat=False),
+                org=org_number(code, name, rng),
+                channel=ReadingSource.IMPORT,
+                stem=stem,
+            )
+            blocks = list(self.country.property_blocks)
+            low, high = self.country.building_kwh
+            for i in range(count):
+                plan = self.rng(f"portfolio/{cust.number}/{i}")
+                fac = self.add_facility(
+                    cust,
+                    f"{blocks[(i + len(owners)) % len(blocks)]} {i + 1}",
+                    cust.address if i == 0 else self.address(plan, flat=False),
+                    math.exp(plan.uniform(math.log(low), math.log(high))),
+                    plan,
+                    business=True,
+                    hot_water=None,
+                )
+                installed = self.start - timedelta(days=plan.randint(400, 12 * 365))
+                heat = Meter(
+                    number=self.meter_number(rng),
+                    customer_number=cust.number,
+                    facility_id=fac.facility.id,
+                    kind=MeterKind.HEAT,
+                    unit=self.heat_unit,
+                    decimals=_DECIMALS[self.heat_unit],
+                    installed_on=installed,
+                    start_value=Decimal(0).quantize(_quantum(_DECIMALS[self.heat_unit])),
+                    registers=_volume_register(Decimal(0)),
+                )
+                fac.meters.append(heat)
+                self.add_cooling(fac, rng, offices and plan.random() < 0.45)
+            owners.append(cust)
+            ids = [f.facility.id for f in cust.facilities]
+            chosen = tuple(sorted(self.rng(f"portfolio-grant/{cust.number}").sample(ids, granted))) if granted else None
+            grants.append(
+                PortfolioGrant(cust.number, chosen, Role.FULL if granted is None or granted > 10 else Role.READ)
+            )
+        by_meter = self.build_daily(owners)
+        readings = [
+            reading
+            for cust in owners
+            for fac in cust.facilities
+            for meter in fac.meters
+            for reading in self.monthly_readings(meter, fac, by_meter[meter.number], "portfolio-readings")
+        ]
+        people = self.rng("portfolio-people")
+        org_name = "Norrström Fastighetsförvaltning AB" if code == "SE" else "Portfolio Property Management"
+        org = org_number(code, org_name, people)
+        admin_person = _Person(people.choice(self.country.first_names), people.choice(self.country.last_names))
+        manager_person = _Person(people.choice(self.country.first_names), people.choice(self.country.last_names))
+        pins = self.rng("portfolio-pins")
+        return PortfolioDemo(
+            org_number=org,
+            org_name=org_name,
+            admin=DemoUser(
+                self.email_for(admin_person.first, admin_person.last, people, "example.org"),
+                DEMO_PASSWORD,
+                admin_person.name,
+                [],
+                organisation=(org, org_name),
+            ),
+            manager=DemoUser(
+                self.email_for(manager_person.first, manager_person.last, people, "example.org"),
+                DEMO_PASSWORD,
+                manager_person.name,
+                [],
+            ),
+            customers=[
+                Customer(
+                    number=c.number,
+                    name=c.name,
+                    email=c.email,
+                    phone=c.phone,
+                    language=c.language,
+                    address=c.address,
+                    org_number=c.org,
+                )
+                for c in owners
+            ],
+            pins={c.number: f"{pins.randint(0, 999_999):06d}" for c in owners},
+            facilities=[f.facility for c in owners for f in c.facilities],
+            meters=[m for c in owners for f in c.facilities for m in f.meters],
+            daily=[row for c in owners for f in c.facilities for m in f.meters for row in by_meter[m.number]],
+            readings=readings,
+            grants=grants,
+        )
+
     # --- assembly -------------------------------------------------------------
 
     def run(self) -> DemoDataset:
@@ -1048,6 +1215,7 @@ class _Generator:
             profile_id=self.profile.id,
             today=self.today,
             start=self.start,
+            portfolio=self.portfolio_company() if self.with_portfolio else None,
         )
 
 
@@ -1058,6 +1226,11 @@ def generate(
     today: date,
     months: int = 24,
     seed: int = 7,
+    portfolio: bool | None = None,
 ) -> DemoDataset:
-    """Demo data for ``profile``: deterministic for the same arguments."""
-    return _Generator(profile, customers, today, months, seed).run()
+    """Demo data for ``profile``: deterministic for the same arguments.
+    ``portfolio``: add the property management company with its 200-odd
+    facilities (by default in Sweden, the country of seed 004)."""
+    generator = _Generator(profile, customers, today, months, seed)
+    generator.with_portfolio = profile.country == "SE" if portfolio is None else portfolio
+    return generator.run()

@@ -146,10 +146,13 @@ def facility_days(
     """The supply's energy meters of one facility summed day by day (a replaced
     meter and its successor continue each other; two meters add up)."""
     kind = ENERGY_KIND[supply]
+    counting = [m for m in meters if m.kind == kind and is_energy(m.unit)]
+    if len(counting) == 1:
+        return [
+            _one_meter_day(counting[0], row) for row in sorted(rows.get(counting[0].number, []), key=lambda r: r.day)
+        ]
     by_day: dict[date, list[tuple[Meter, DailyConsumption]]] = {}
-    for meter in meters:
-        if meter.kind != kind or not is_energy(meter.unit):
-            continue
+    for meter in counting:
         for row in rows.get(meter.number, []):
             by_day.setdefault(row.day, []).append((meter, row))
     result = []
@@ -171,6 +174,21 @@ def facility_days(
             )
         )
     return result
+
+
+def _one_meter_day(meter: Meter, row: DailyConsumption) -> FacilityDay:
+    """The day of a facility with one meter of the supply (most facilities): its values as they are."""
+    return FacilityDay(
+        day=row.day,
+        energy_kwh=convert(row.quantity, meter.unit, EnergyUnit.KWH).quantize(KWH),
+        outdoor_temp=row.mean_outdoor_temp,
+        peak_hour_kw=row.peak_load_kw,
+        return_temp=row.mean_return_temp,
+        supply_temp=row.mean_supply_temp,
+        volume_m3=row.volume_m3,
+        max_flow_m3h=row.max_flow_m3h,
+        quality=row.quality,
+    )
 
 
 def _sum_present(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -206,13 +224,14 @@ def facility_months(
     by_month: dict[str, list[FacilityDay]] = {}
     for day in days:
         by_month.setdefault(f"{day.day.year:04d}-{day.day.month:02d}", []).append(day)
+    monthly = _rows_by_month(meters, rows or {}, supply)
     result = []
     for key in sorted(by_month):
         month_days = by_month[key]
         energy = sum((d.energy_kwh for d in month_days), Decimal(0))
         cost: dict[str, Decimal] = {}
         if price is not None and rows is not None:
-            priced = price(key, _usages(meters, rows, supply, key))
+            priced = price(key, _usages(monthly, key))
             for line in priced.lines if priced is not None else ():
                 cost[line.component] = cost.get(line.component, Decimal(0)) + line.amount
         result.append(
@@ -240,18 +259,25 @@ def facility_months(
     return result
 
 
-def _usages(
-    meters: Sequence[Meter], rows: dict[str, list[DailyConsumption]], supply: Supply, month: str
-) -> list[MeterUsage]:
-    usages = []
+def _rows_by_month(
+    meters: Sequence[Meter], rows: dict[str, list[DailyConsumption]], supply: Supply
+) -> dict[str, list[tuple[Meter, list[DailyConsumption]]]]:
+    """The days of the meters a supply's price covers, month by month."""
+    result: dict[str, dict[str, tuple[Meter, list[DailyConsumption]]]] = {}
     for meter in meters:
         if meter.kind not in PRICED_KINDS[supply]:
             continue
-        in_month = tuple(r for r in rows.get(meter.number, []) if f"{r.day.year:04d}-{r.day.month:02d}" == month)
-        if in_month:
-            quantity = sum((r.quantity for r in in_month), Decimal(0))
-            usages.append(MeterUsage(meter.number, meter.kind, meter.unit, quantity, in_month))
-    return usages
+        for row in rows.get(meter.number, []):
+            month = result.setdefault(f"{row.day.year:04d}-{row.day.month:02d}", {})
+            month.setdefault(meter.number, (meter, []))[1].append(row)
+    return {key: list(by_meter.values()) for key, by_meter in result.items()}
+
+
+def _usages(monthly: dict[str, list[tuple[Meter, list[DailyConsumption]]]], month: str) -> list[MeterUsage]:
+    return [
+        MeterUsage(meter.number, meter.kind, meter.unit, sum((r.quantity for r in days), Decimal(0)), tuple(days))
+        for meter, days in monthly.get(month, [])
+    ]
 
 
 # --- the status of a facility: consumption against expected, return temperature ------------------

@@ -93,6 +93,10 @@ class PortfolioProjector:
         self.store.put_directory(projected.directory)
         return projected.directory
 
+    def refresh_all(self, customer_numbers: Sequence[str]) -> int:
+        """The nightly refresh: every customer's figures; returns how many were refreshed."""
+        return sum(1 for number in customer_numbers if self.refresh(number) is not None)
+
     def note_reading(self, meter: Meter, reading: Reading) -> None:
         """A reading was stored: it is the meter's last one unless a newer is known."""
         self.store.note_reading(meter.customer_number, reading)
