@@ -28,6 +28,7 @@ from heatportal.i18n import (
     translate,
 )
 from heatportal.services.access import Links, Principal, Scope
+from heatportal.services.portfolio.scope import Portfolio
 from heatportal.web import session as s
 from heatportal.web.api import language_of, status_of
 from heatportal.web.scope import scope_of
@@ -82,6 +83,7 @@ class Page:
         self._username: str | None = None
         self._links: Links | None = None
         self._scopes: dict[str, Scope] = {}
+        self._portfolio: Portfolio | None = None
 
     # --- forms -----------------------------------------------------------------
     def _body(self) -> str:
@@ -102,7 +104,43 @@ class Page:
         return fields
 
     def form(self) -> dict[str, str]:
+        if self._is_multipart():
+            return {k: v.decode("utf-8", "replace") for k, v in self.multipart().items() if k != "file"}
         return {k: v[-1] for k, v in self._fields(keep_blank_values=True).items()}
+
+    def _is_multipart(self) -> bool:
+        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        return content_type.lower().startswith("multipart/form-data")
+
+    def multipart(self) -> dict[str, bytes]:
+        """The fields of a multipart/form-data body (a file upload): each field's
+        bytes, and the uploaded file's own name under ``filename``. Text fields
+        with a control or bidi character are refused as in ``form``."""
+        from base64 import b64decode
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        raw = self.event.body or ""
+        try:
+            body = b64decode(raw) if self.event.is_base64_encoded else raw.encode("utf-8", "surrogateescape")
+        except (ValueError, UnicodeEncodeError):
+            return {}
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+        fields: dict[str, bytes] = {}
+        if not message.is_multipart():
+            return fields
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str) or name == "filename":
+                continue
+            payload = part.get_payload(decode=True)
+            fields[name] = payload if isinstance(payload, bytes) else b""
+            if name == "file" and part.get_filename():
+                fields["filename"] = str(part.get_filename()).encode()
+            elif hidden_character(fields[name].decode("utf-8", "replace"), multiline=True) is not None:
+                raise text_invalid(name)
+        return fields
 
     def form_list(self, name: str) -> list[str]:
         """Every value of a repeated field (checkboxes)."""
@@ -172,6 +210,17 @@ class Page:
             known = scope_of(principal, number, invoices=invoices, organisations=self.links(principal).organisations)
             self._scopes[number] = known
         return known
+
+    def portfolio(self, principal: Principal) -> Portfolio:
+        """Every facility the person may see across their customers, decided once
+        per request from their links (read once) and the customers' directories;
+        customer service sees the customer it opened."""
+        if self._portfolio is None:
+            staff_customer = self.customer_number(principal) if principal.is_staff else None
+            self._portfolio = composition.portfolio_access().portfolio(
+                principal, links=self.links(principal), staff_customer=staff_customer
+            )
+        return self._portfolio
 
     def customer_number(self, principal: Principal) -> str | None:
         """The customer the person is looking at; checked against memberships."""

@@ -113,9 +113,7 @@ def tiles() -> StartTilesOut:
     portfolio = portfolio_of(router)
     settings = composition.facility_service().settings(portfolio)
     return StartTilesOut(
-        tiles=[
-            StartTileOut(tile=t.tile, shown=t.shown, options=t.options) for t in tiles_of(settings, many=portfolio.many)
-        ]
+        tiles=[StartTileOut(tile=t.tile, shown=t.shown, options=t.options) for t in tiles_of(settings)]
     )
 
 
@@ -129,8 +127,4 @@ def save_tiles(body: StartTilesIn) -> StartTilesOut:
     saved = composition.overview_service().save_tiles(
         portfolio, settings, [TileSetting(tile=t.tile, shown=t.shown, options=t.options) for t in body.tiles]
     )
-    return StartTilesOut(
-        tiles=[
-            StartTileOut(tile=t.tile, shown=t.shown, options=t.options) for t in tiles_of(saved, many=portfolio.many)
-        ]
-    )
+    return StartTilesOut(tiles=[StartTileOut(tile=t.tile, shown=t.shown, options=t.options) for t in tiles_of(saved)])

@@ -299,10 +299,9 @@ def load_demo(
     return dataset
 
 
-# The demo company's days are stored for the months its invoices need (the
-# rest of its history as monthly values and in the portfolio's figures),
+# The demo company's days are stored from the first month its invoices need
+# (the rest of its history as monthly values and in the portfolio's figures),
 # which keeps the local stack's start short.
-PORTFOLIO_DAYS_STORED = 130
 
 
 def _portfolio_company(
@@ -324,7 +323,10 @@ def _portfolio_company(
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         hashes = dict(zip(portfolio.pins, pool.map(hash_secret, portfolio.pins.values()), strict=True))
-    recent = today - timedelta(days=PORTFOLIO_DAYS_STORED)
+    oldest = BillingPeriod(year=today.year, month=today.month)
+    for _ in range(HISTORY_INVOICE_MONTHS + 1):
+        oldest = oldest.previous()
+    recent = oldest.start
     items: list[dict[str, Any]] = []
     for c in portfolio.customers:
         items += customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))

@@ -208,6 +208,8 @@ FUNCTION_S3_GRANTS = {
         ("s3:PutObject", "price-sheets/*"),
         ("s3:GetObject", "protocols/*"),
         ("s3:PutObject", "protocols/*"),
+        ("s3:GetObject", "downloads/*"),
+        ("s3:PutObject", "downloads/*"),
     },
     "PortfolioFunction": {("s3:GetObject", "protocols/*"), ("s3:PutObject", "protocols/*")},
 }
@@ -685,7 +687,11 @@ def test_sam_translates_offline(cfn: dict[str, Any], translated: tuple[dict[str,
     assert not any(t.startswith("AWS::Serverless::") for t in types.values())
     assert translated[1].calls == 0, "a managed policy by name needs IAM; use inline statements"
     rest = cfn["Resources"]["Api"]["Properties"]
-    assert rest["BinaryMediaTypes"] == ["application/pdf", "image/png"]
+    assert rest["BinaryMediaTypes"] == [
+        "application/pdf",
+        "image/png",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
 
 
 def test_every_non_public_route_uses_cognito(cfn: dict[str, Any]) -> None:

@@ -67,6 +67,7 @@ from heatportal.composition.customers import document_service, interruption_serv
 from heatportal.composition.portfolio import (
     analysis_export,
     analysis_service,
+    download_link,
     facility_report,
     facility_service,
     overview_service,
@@ -111,6 +112,7 @@ __all__ = [
     "customer_user_service",
     "document_service",
     "documents",
+    "download_link",
     "estimate_pdf_service",
     "facility_report",
     "facility_service",

@@ -118,3 +118,17 @@ def analysis_export(analysis: Analysis, file_format: str, section: str, lang: La
     sheets.append(Sheet(translate("analysis.signature.title", lang), analysis.signature_table()))
     sheets.append(Sheet(translate("analysis.returns.sheet", lang), returns.as_table()))
     return f"{stem}.xlsx", XLSX, workbook(sheets, lang)
+
+
+DOWNLOAD_SECONDS = 300
+
+
+def download_link(body: bytes, filename: str, media_type: str) -> str:
+    """A file for the browser: stored under downloads/ (gone after a day) and
+    handed out as a short-lived link, because API Gateway returns binary only
+    to a request whose Accept header names its type, which a link does not."""
+    import uuid
+
+    key = f"downloads/{uuid.uuid4().hex}/{filename}"
+    documents().put(key, body, media_type)
+    return documents().presigned_url(key, filename, DOWNLOAD_SECONDS)

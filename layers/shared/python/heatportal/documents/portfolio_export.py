@@ -11,11 +11,13 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from heatportal.domain.model import Language
 from heatportal.i18n import format_month, translate, unit_symbol
 from heatportal.services.portfolio.analysis import Column, Row, Table
+from heatportal.services.portfolio.invoices import PortfolioInvoices
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -45,8 +47,6 @@ def row_label(row: Row, lang: Language) -> str:
     if row.label == "total":
         return translate("analysis.total", lang)
     if len(row.label) == 7 and row.label[4] == "-":  # YYYY-MM
-        from datetime import date
-
         return format_month(date(int(row.label[:4]), int(row.label[5:]), 1), lang)
     return f"{row.name} ({row.label})" if row.name else row.label
 
@@ -144,3 +144,80 @@ def _plain(value: Decimal | None, decimals: int, comma: bool) -> str:
         return ""
     text = f"{value:.{decimals}f}"
     return text.replace(".", ",") if comma else text
+
+
+def _invoice_rows(found: PortfolioInvoices, lang: Language) -> tuple[list[str], list[list[object]]]:
+    headers = [
+        translate("common.customer_number", lang),
+        translate("facilities.customer", lang),
+        translate("invoices.number", lang),
+        translate("invoices.period", lang),
+        translate("invoices.issued", lang),
+        translate("invoices.due_date", lang),
+        translate("invoices.status", lang),
+        translate("facilities.facility", lang),
+        f"{translate('invoices.amount', lang)} ({found.currency})",
+        translate("facilities.invoices.whole_or_share", lang),
+    ]
+    rows: list[list[object]] = [
+        [
+            r.customer_number,
+            r.customer_name,
+            r.invoice.number,
+            r.invoice.period.key,
+            r.invoice.issued_on,
+            r.invoice.due_on,
+            translate(f"invoices.status_{r.invoice.status.value}", lang),
+            ", ".join(f.facility.name for f in r.facilities),
+            r.amount,
+            translate("facilities.invoices.whole" if r.whole else "facilities.invoices.share", lang),
+        ]
+        for r in found.rows
+    ]
+    return headers, rows
+
+
+def invoices_workbook(found: PortfolioInvoices, lang: Language) -> bytes:
+    """The invoices a portfolio search found, one row each (a partial grant's
+    row is the sum of its facilities' shares, and says so)."""
+    import xlsxwriter
+
+    headers, rows = _invoice_rows(found, lang)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    header = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    money = book.add_format({"num_format": "#,##0.00"})
+    sheet = book.add_worksheet(_sheet_name(translate("nav.invoices", lang), set()))
+    for col, text in enumerate(headers):
+        sheet.write_string(0, col, text, header)
+    sheet.set_column(0, len(headers) - 1, 16)
+    sheet.freeze_panes(1, 0)
+    for index, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, date):
+                sheet.write_datetime(index, col, datetime.combine(value, time(0)), day)
+            elif isinstance(value, Decimal):
+                sheet.write_number(index, col, float(value), money)
+            elif isinstance(value, int):
+                sheet.write_number(index, col, value)
+            else:
+                sheet.write_string(index, col, str(value))
+    book.close()
+    return buffer.getvalue()
+
+
+def invoices_csv(found: PortfolioInvoices, lang: Language) -> str:
+    comma = lang in _DECIMAL_COMMA
+    headers, rows = _invoice_rows(found, lang)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if comma else ",", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            [
+                _plain(v, 2, comma) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, date) else v
+                for v in row
+            ]
+        )
+    return out.getvalue()

@@ -30,8 +30,6 @@ class TileKind:
     name: str
     # option -> the values it may take, the default first
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # Shown by default only to a person with more than one facility.
-    portfolio: bool = True
 
 
 TILES: dict[str, TileKind] = {}
@@ -47,24 +45,19 @@ for _kind in (
     TileKind("consumption", {"period": ("30d", "month"), "unit": ("MWh", "kWh"), "as": ("chart", "table")}),
     TileKind("return_temperature", {"as": ("chart", "table")}),
     TileKind("portfolio_invoices"),
-    TileKind("readings", portfolio=False),
-    TileKind("balance", portfolio=False),
-    TileKind("advance", portfolio=False),
-    TileKind("documents", portfolio=False),
 ):
     register_tile(_kind)
 
 
-def tiles_of(settings: PortfolioSettings, *, many: bool) -> list[TileSetting]:
+def tiles_of(settings: PortfolioSettings) -> list[TileSetting]:
     """The person's tiles in their order, with every option set (defaults
-    filled in); tiles the person never placed follow, shown by default when
-    they suit the person (portfolio tiles for many facilities)."""
+    filled in); tiles the person never placed follow, shown."""
     placed = [t for t in settings.tiles if t.tile in TILES]
     result = [TileSetting(tile=t.tile, shown=t.shown, options=_options(TILES[t.tile], t.options)) for t in placed]
     names = {t.tile for t in placed}
     for kind in TILES.values():
         if kind.name not in names:
-            result.append(TileSetting(tile=kind.name, shown=many or not kind.portfolio, options=_options(kind, {})))
+            result.append(TileSetting(tile=kind.name, shown=True, options=_options(kind, {})))
     return result
 
 
@@ -144,7 +137,7 @@ class OverviewService:
             invoices=invoices,
             invoices_hidden=hidden,
             as_of=min(dated) if dated else None,
-            tiles=tuple(tiles_of(settings, many=portfolio.many)),
+            tiles=tuple(tiles_of(settings)),
         )
 
     def save_tiles(
