@@ -21,7 +21,13 @@ def _run(args: argparse.Namespace) -> int:
 
     began = time.monotonic()
     print(f"Starting heatportal locally (profile {args.profile}) ...", flush=True)
-    stack = start(profile_id=args.profile, port=args.port, demo=not args.no_demo, customers=args.customers)
+    stack = start(
+        profile_id=args.profile,
+        port=args.port,
+        demo=not args.no_demo,
+        customers=args.customers,
+        portfolio=args.portfolio,
+    )
     elapsed = time.monotonic() - began
     url = stack.portal_url
     print(f"\nheatportal is up in {elapsed:.1f} s\n", flush=True)
@@ -85,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=3000)
     run.add_argument("--customers", type=int, default=60)
     run.add_argument("--no-demo", action="store_true", help="start without demo data")
+    run.add_argument(
+        "--portfolio",
+        type=int,
+        default=None,
+        help="facilities of the demo property management company (default: 222 in Sweden, none elsewhere)",
+    )
     job = sub.add_parser("job", help="run a scheduled job now against a running stack")
     job.add_argument("job", choices=["billing", "reminders", "import", "spot-prices", "sms", "portfolio"])
     job.add_argument("--period", default="previous", help="billing: YYYY-MM, or 'previous' for last month")

@@ -244,12 +244,16 @@ def _reminder_agreements(dataset: DemoDataset, profile: UtilityProfile) -> list[
 
 
 def load_demo(
-    resources: LocalResources, profile: UtilityProfile, today: date | None = None, customers: int = 60
+    resources: LocalResources,
+    profile: UtilityProfile,
+    today: date | None = None,
+    customers: int = 60,
+    portfolio: int | None = None,
 ) -> DemoDataset:
     from heatportal import composition
 
     today = today or datetime.now(ZoneInfo(profile.timezone)).date()
-    dataset = generate(profile, customers=customers, today=today)
+    dataset = generate(profile, customers=customers, today=today, portfolio=portfolio)
     ddb = clients(resources.endpoint)["dynamodb"]
     repo = DynamoRepository(DynamoTable(ddb, resources.table_name))
 
@@ -289,9 +293,11 @@ def load_demo(
     for _ in range(HISTORY_INVOICE_MONTHS):
         period = period.previous()
         periods.append(period)
-    billed = [*dataset.customers, *(dataset.portfolio.customers if dataset.portfolio else [])]
+    # The property management company's customers are billed for the newest of
+    # these months only: its many meters make each bill long to draw.
+    managed = list(dataset.portfolio.customers) if dataset.portfolio else []
     for period in reversed(periods):
-        for customer in billed:
+        for customer in [*dataset.customers, *(managed if period == periods[0] else [])]:
             invoice, _created = history.bill_account(customer.number, period, issued_on=period.end + timedelta(days=1))
             if period != periods[0]:
                 repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
@@ -299,8 +305,8 @@ def load_demo(
     return dataset
 
 
-# The demo company's days are stored from the first month its invoices need
-# (the rest of its history as monthly values and in the portfolio's figures),
+# The demo company's days are stored from the month its invoices bill (the
+# rest of its history as monthly values and in the portfolio's figures),
 # which keeps the local stack's start short.
 
 
@@ -323,10 +329,8 @@ def _portfolio_company(
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         hashes = dict(zip(portfolio.pins, pool.map(hash_secret, portfolio.pins.values()), strict=True))
-    oldest = BillingPeriod(year=today.year, month=today.month)
-    for _ in range(HISTORY_INVOICE_MONTHS + 1):
-        oldest = oldest.previous()
-    recent = oldest.start
+    billed = BillingPeriod(year=today.year, month=today.month).previous().previous()
+    recent = billed.start  # the month its invoices bill (see load_demo), with its capacity and flow
     items: list[dict[str, Any]] = []
     for c in portfolio.customers:
         items += customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))

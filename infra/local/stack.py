@@ -300,7 +300,12 @@ def demo_page(dataset: Any) -> Any:
 
 
 def start(
-    profile_id: str = "no", port: int = 3000, moto_port: int | None = None, demo: bool = True, customers: int = 60
+    profile_id: str = "no",
+    port: int = 3000,
+    moto_port: int | None = None,
+    demo: bool = True,
+    customers: int = 60,
+    portfolio: int | None = None,
 ) -> RunningStack:
     moto_port = moto_port or free_port()
     moto_server = start_moto(moto_port)
@@ -341,7 +346,7 @@ def start(
     if demo:
         from infra.local.demo_loader import load_demo
 
-        dataset = load_demo(resources, profile, customers=customers)
+        dataset = load_demo(resources, profile, customers=customers, portfolio=portfolio)
     if dataset is not None:
         gateway.extra["/_local/demo.json"] = demo_page(dataset)
         gateway.extra["/_local/demo-portfolio.json"] = portfolio_page(dataset)

@@ -157,6 +157,7 @@ class PortfolioDemo:
         return total
 
 
+PORTFOLIO_FACILITIES = 222
 # The Swedish demo company's customers: (name, facilities, takes cooling, facilities granted or None for all).
 PORTFOLIO_OWNERS: tuple[tuple[str, int, bool, int | None], ...] = (
     ("Brf Ugglan", 20, False, None),
@@ -294,6 +295,7 @@ class _Generator:
         self.staff_email = "kundeservice.demo@example.org"
         self.emails.add(self.staff_email)
         self.with_portfolio = False
+        self.portfolio_facilities = 0
 
     def rng(self, label: str) -> random.Random:
         return random.Random(f"heatportal-demo/{self.profile.id}/{self.seed}/{label}")
@@ -1065,7 +1067,10 @@ class _Generator:
         number = 8_100_001
         owners: list[_Cust] = []
         grants: list[PortfolioGrant] = []
-        for name, count, offices, granted in PORTFOLIO_OWNERS:
+        scale = self.portfolio_facilities / sum(count for _, count, _, _ in PORTFOLIO_OWNERS)
+        for name, full, offices, full_granted in PORTFOLIO_OWNERS:
+            count = max(2, round(full * scale))
+            granted = max(1, min(count - 1, round(full_granted * scale))) if full_granted else None
             number += rng.randint(3, 40)
             while f"{number:07d}" in taken:
                 number += 1
@@ -1226,11 +1231,14 @@ def generate(
     today: date,
     months: int = 24,
     seed: int = 7,
-    portfolio: bool | None = None,
+    portfolio: int | None = None,
 ) -> DemoDataset:
     """Demo data for ``profile``: deterministic for the same arguments.
-    ``portfolio``: add the property management company with its 200-odd
-    facilities (by default in Sweden, the country of seed 004)."""
+    ``portfolio``: the facilities of the property management company (about
+    that many; 0 for none); by default 222 (202 of them granted to it) in
+    Sweden, the country of seed 004, and none elsewhere."""
     generator = _Generator(profile, customers, today, months, seed)
-    generator.with_portfolio = profile.country == "SE" if portfolio is None else portfolio
+    default = PORTFOLIO_FACILITIES if profile.country == "SE" else 0
+    generator.portfolio_facilities = default if portfolio is None else portfolio
+    generator.with_portfolio = generator.portfolio_facilities > 0
     return generator.run()

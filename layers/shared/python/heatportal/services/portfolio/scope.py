@@ -18,7 +18,7 @@ reading again.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from heatportal.domain.errors import Forbidden, NotFound
 from heatportal.domain.model import Role
@@ -38,11 +38,12 @@ class CustomerAccess:
     facilities: frozenset[str] | None = None  # None: every facility (also those added later)
     via_org: str | None = None
     staff: bool = False
+    covers_all: bool = False  # a grant that names every facility the customer has
 
     @property
     def whole(self) -> bool:
         """Sees the whole customer: invoices, economy and what else covers every facility."""
-        return self.facilities is None
+        return self.facilities is None or self.covers_all
 
     def sees(self, facility_id: str) -> bool:
         return self.facilities is None or facility_id in self.facilities
@@ -107,11 +108,15 @@ class PortfolioAccess:
         """The person's portfolio (see the module docstring for what it reads)."""
         customers = self.customers_of(principal, links, staff_customer)
         directories = self.store.directories(list(customers)) if customers else {}
-        for number in customers:
+        for number, access in list(customers.items()):
             if number not in directories:
                 record = self.records.customer_record(number)
                 if record.customer is not None:
                     directories[number] = directory_of(record)
+            directory = directories.get(number)
+            if access.facilities is not None and directory is not None:
+                every = {f.id for f in directory.facilities}
+                customers[number] = replace(access, covers_all=bool(every) and every <= access.facilities)
         facilities = [
             PortfolioFacility(customers[number], directory.name, facility)
             for number, directory in directories.items()
