@@ -9,7 +9,7 @@ from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from portfolio_models import SupplyName
+from portfolio_models import StaffCustomer, SupplyName
 from pydantic import BaseModel, Field
 
 from heatportal import composition
@@ -30,6 +30,7 @@ class AnalysisQuery(BaseModel):
     supply: SupplyName = "heating"
     section: SectionName = "energy"
     year: int | None = Field(default=None, ge=2000, le=2100)
+    customer: str | None = StaffCustomer
 
 
 class AnalysisColumnOut(BaseModel):
@@ -95,7 +96,7 @@ def _analysis(portfolio: Portfolio, query: AnalysisQuery) -> Analysis:
 @router.get("/api/portfolio/analysis")
 @tracer.capture_method
 def analysis(query: Annotated[AnalysisQuery, Query()]) -> AnalysisOut:
-    found = _analysis(portfolio_of(router), query)
+    found = _analysis(portfolio_of(router, staff_customer=query.customer), query)
     signature = found.signature if query.section == "power" else None
     return AnalysisOut(
         target=found.target.kind,
@@ -127,8 +128,7 @@ class ExportQuery(AnalysisQuery):
 @tracer.capture_method
 def export(query: Annotated[ExportQuery, Query()]):  # unannotated: a binary body
     lang = language_of(router.current_event.headers, composition.profile().default_language)
-    portfolio = portfolio_of(router)
-    found = _analysis(portfolio, query)
+    found = _analysis(portfolio_of(router, staff_customer=query.customer), query)
     filename, media, body = composition.analysis_export(found, query.format, query.section, lang)
     return Response(
         200, media, body, {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
@@ -139,6 +139,7 @@ class ReturnQuery(BaseModel):
     facility: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
     group: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
     supply: SupplyName = "heating"
+    customer: str | None = StaffCustomer
 
 
 class ReturnTemperatureRowOut(BaseModel):
@@ -165,7 +166,7 @@ class ReturnTemperatureTableOut(BaseModel):
 @router.get("/api/portfolio/return-temperature")
 @tracer.capture_method
 def return_temperature(query: Annotated[ReturnQuery, Query()]) -> ReturnTemperatureTableOut:
-    portfolio = portfolio_of(router)
+    portfolio = portfolio_of(router, staff_customer=query.customer)
     service = composition.analysis_service()
     target = service.target(
         portfolio, composition.facility_service().settings(portfolio), facility=query.facility, group=query.group

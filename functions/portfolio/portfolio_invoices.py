@@ -163,7 +163,9 @@ InvoiceNumber = Annotated[int, Path(ge=1, description="Invoice number")]
 @router.get("/api/portfolio/customers/<customer>/invoices/<number>")
 @tracer.capture_method
 def invoice(customer: CustomerPath, number: InvoiceNumber) -> PortfolioInvoiceDetailOut:
-    row = composition.portfolio_invoice_service().invoice(portfolio_of(router), customer_from_path(customer), number)
+    # Customer service opens the customer the path names; anyone else's portfolio ignores it.
+    portfolio = portfolio_of(router, staff_customer=customer)
+    row = composition.portfolio_invoice_service().invoice(portfolio, customer_from_path(customer), number)
     return PortfolioInvoiceDetailOut(
         **PortfolioInvoiceOut.of(row).model_dump(), lines=_lines(row.invoice.lines) if row.whole else []
     )

@@ -6,7 +6,7 @@ and operating protocols."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -161,6 +161,17 @@ def test_a_portfolio_holds_own_customers_whole_and_a_companys_granted_facilities
         eva.facility("F-B1")
     assert world.portfolio(STAFF).facilities == ()
     assert [f.id for f in world.portfolio(STAFF, staff_customer="1000002").facilities] == ["F-B1", "F-B2"]
+
+
+def test_a_grant_that_names_every_facility_of_the_customer_sees_the_whole_customer(world: World) -> None:
+    world.companies.grants[0] = replace(world.companies.grants[0], facilities=frozenset({"F-B1", "F-B2"}))
+    maja = world.portfolio(MAJA)
+    assert [f.id for f in maja.facilities] == ["F-B1", "F-B2"] and maja.customers["1000002"].whole
+    # A facility added to the customer later is not in the grant: the grant is partial again.
+    world.customers.add_facility(Facility(id="F-B3", customer_number="1000002", name="Kvarnen 5", address=ADDRESS))
+    world.projector.refresh("1000002")
+    maja = world.portfolio(MAJA)
+    assert [f.id for f in maja.facilities] == ["F-B1", "F-B2"] and not maja.customers["1000002"].whole
 
 
 def test_the_scope_reads_the_links_and_one_batch_of_directories_whatever_the_facilities(world: World) -> None:
