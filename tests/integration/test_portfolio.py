@@ -41,7 +41,7 @@ from heatportal.domain.model import (
 from heatportal.domain.money import EnergyUnit
 from infra.local.template import api_routes
 from tests.dates import local_today
-from tests.integration.conftest import body, create_user, bearer
+from tests.integration.conftest import bearer, body, create_user
 from tests.integration.test_authorization_matrix import _org_number
 from tests.integration.test_portal_session import sign_in
 from tests.integration.test_request_counts import counted
