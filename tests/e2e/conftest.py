@@ -106,4 +106,4 @@ def local_stack_nl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSt
 def local_stack_se(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """The Swedish profile (district heating and cooling) with a property
     management company of about 24 facilities across its customers."""
-    yield from _start(tmp_path_factory, "se", "--customers", "6", "--portfolio", "24")
+    yield from _start(tmp_path_factory, "se", "--customers", "12", "--portfolio", "24")

@@ -131,4 +131,4 @@ def download_link(body: bytes, filename: str, media_type: str) -> str:
 
     key = f"downloads/{uuid.uuid4().hex}/{filename}"
     documents().put(key, body, media_type)
-    return documents().presigned_url(key, filename, DOWNLOAD_SECONDS)
+    return documents().presigned_url(key, filename, DOWNLOAD_SECONDS, media_type=media_type, download=True)
