@@ -1,7 +1,10 @@
 """What every portal page shares: the request view (language, cookies, CSRF,
 session), rendering with security headers, and error pages."""
 
+import base64
 import contextlib
+import email.parser
+import email.policy
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +31,7 @@ from heatportal.i18n import (
     translate,
 )
 from heatportal.services.access import Links, Principal, Scope
+from heatportal.services.alerts.inbox import unread_of
 from heatportal.services.portfolio.scope import Portfolio
 from heatportal.web import session as s
 from heatportal.web.api import language_of, status_of
@@ -94,53 +98,56 @@ class Page:
         except (UnicodeDecodeError, ValueError):
             return ""
 
+    def raw_body(self) -> bytes:
+        """The request body as bytes (a file upload arrives base64-encoded)."""
+        body = self.event.body or ""
+        if self.event.is_base64_encoded:
+            try:
+                return base64.b64decode(body)
+            except ValueError:
+                return b""
+        return body.encode()
+
+    def _multipart(self) -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]]]:
+        """A multipart form's text fields and files (a file upload form)."""
+        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        if not content_type.lower().startswith("multipart/form-data"):
+            return {}, {}
+        raw = b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + self.raw_body()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+        fields: dict[str, list[str]] = {}
+        files: dict[str, tuple[str, bytes]] = {}
+        if not message.is_multipart():
+            return fields, files
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            decoded = part.get_payload(decode=True)
+            payload = decoded if isinstance(decoded, bytes) else b""
+            filename = part.get_filename()
+            if filename is not None:
+                files[name] = (filename, payload)
+            else:
+                fields.setdefault(name, []).append(payload.decode("utf-8", errors="replace"))
+        return fields, files
+
+    def files(self) -> dict[str, tuple[str, bytes]]:
+        """The files of a multipart form: field name -> (file name, bytes)."""
+        return self._multipart()[1]
+
     def _fields(self, keep_blank_values: bool) -> dict[str, list[str]]:
         """The form's fields; one with a control or bidi character (other than
         a textarea's line breaks) is refused for every form at once (text_invalid)."""
-        fields = parse_qs(self._body(), keep_blank_values=keep_blank_values)
+        multipart, _files = self._multipart()
+        fields = multipart or parse_qs(self._body(), keep_blank_values=keep_blank_values)
         for name, values in fields.items():
             if any(hidden_character(text, multiline=True) is not None for text in (name, *values)):
                 raise text_invalid(name)
         return fields
 
     def form(self) -> dict[str, str]:
-        if self._is_multipart():
-            return {k: v.decode("utf-8", "replace") for k, v in self.multipart().items() if k != "file"}
         return {k: v[-1] for k, v in self._fields(keep_blank_values=True).items()}
-
-    def _is_multipart(self) -> bool:
-        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
-        return content_type.lower().startswith("multipart/form-data")
-
-    def multipart(self) -> dict[str, bytes]:
-        """The fields of a multipart/form-data body (a file upload): each field's
-        bytes, and the uploaded file's own name under ``filename``. Text fields
-        with a control or bidi character are refused as in ``form``."""
-        from base64 import b64decode
-        from email.parser import BytesParser
-        from email.policy import HTTP
-
-        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
-        raw = self.event.body or ""
-        try:
-            body = b64decode(raw) if self.event.is_base64_encoded else raw.encode("utf-8", "surrogateescape")
-        except (ValueError, UnicodeEncodeError):
-            return {}
-        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
-        fields: dict[str, bytes] = {}
-        if not message.is_multipart():
-            return fields
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if not isinstance(name, str) or name == "filename":
-                continue
-            payload = part.get_payload(decode=True)
-            fields[name] = payload if isinstance(payload, bytes) else b""
-            if name == "file" and part.get_filename():
-                fields["filename"] = str(part.get_filename()).encode()
-            elif hidden_character(fields[name].decode("utf-8", "replace"), multiline=True) is not None:
-                raise text_invalid(name)
-        return fields
 
     def form_list(self, name: str) -> list[str]:
         """Every value of a repeated field (checkboxes)."""
@@ -269,6 +276,8 @@ class Page:
         lang = self.lang
         if "customer" not in context and self._principal is not None:
             context["customer"] = self._current_customer(self._principal)
+        if "unread" not in context and self._principal is not None:
+            context["unread"] = self._unread(self._principal)
         if "whole_customer" not in context and self._principal is not None:
             number = self.customer_number(self._principal)
             context["whole_customer"] = number is None or self.sees_whole_customer(self._principal, number)
@@ -291,6 +300,13 @@ class Page:
         headers = self.security_headers()
         headers["Content-Language"] = lang
         return Response(status, "text/html; charset=utf-8", html, headers, cookies=self.set_cookies)
+
+    def _unread(self, principal: Principal) -> int | None:
+        """The header's count of new notifications, from the record the page
+        read already (None on a page without it: no request for the count)."""
+        number = self.customer_number(principal)
+        known = self._scopes.get(number) if number is not None else None
+        return unread_of(known) if known is not None else None
 
     def _current_customer(self, principal: Principal) -> Customer | None:
         """The customer the nav names: from the page's scope when it has one (no read)."""

@@ -244,16 +244,11 @@ def upload_protocol(view: Page, facility_id: str) -> Response[str]:
     principal, _ = signed_in(view)
     portfolio = view.portfolio(principal)
     found = portfolio.facility(facility_id)
-    fields = view.multipart()
+    form = view.form()
+    filename, content = view.files().get("file", ("protocol.pdf", b""))
     scope = view.scope(principal, found.customer_number)
     try:
-        composition.protocol_service().upload(
-            scope,
-            facility_id,
-            fields.get("title", b"").decode("utf-8", "replace"),
-            fields.get("filename", b"protocol.pdf").decode("utf-8", "replace"),
-            fields.get("file", b""),
-        )
+        composition.protocol_service().upload(scope, facility_id, form.get("title", ""), filename, content)
     except ValidationFailed as refused:
         page_data = composition.facility_service().page(portfolio, facility_id)
         return view.render(

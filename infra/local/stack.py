@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 from infra.local.resources import ACCOUNT, REGION, LocalResources, clients, create_all
 
 HOST = "127.0.0.1"
+SIGNING_PREFIX = "/_local/bankid"
 
 
 def free_port() -> int:
@@ -39,6 +40,7 @@ class RunningStack:
     http_server: BaseWSGIServer
     thread: threading.Thread
     demo: Any = None
+    signing: Any = None  # infra.local.signing.LocalBankId
 
     def stop(self) -> None:
         self.http_server.shutdown()
@@ -55,6 +57,8 @@ def _configure_environment(resources: LocalResources, profile_id: str, portal_ur
             "AWS_ENDPOINT_URL": resources.endpoint,
             "MOTO_PORT": str(moto_port),
             **resources.environment(profile_id, portal_url),
+            # The stack's own BankID (infra.local.signing) stands in for BankID's relying-party API.
+            "SIGNING_API_URL": f"{portal_url}{SIGNING_PREFIX}/rp/v6.0",
         }
     )
 
@@ -195,7 +199,7 @@ def run_billing(resources: LocalResources, period: str, timeout: float = 600) ->
 def jobs_page(resources: LocalResources) -> Any:
     def page(request: Request) -> Response:
         if request.method != "POST":
-            return Response("POST /_local/jobs/{billing,reminders,import,spot-prices,sms}", 405)
+            return Response("POST /_local/jobs/{billing,reminders,import,spot-prices,sms,alerts,monthly-info}", 405)
         job = request.path.rsplit("/", 1)[-1]
         if job == "billing":
             period = request.args.get("period", "previous")
@@ -237,7 +241,16 @@ def jobs_page(resources: LocalResources) -> Any:
             return Response(
                 json.dumps(invoke("NotificationsFunction", {"Records": [record]})), content_type="application/json"
             )
-        return Response(json.dumps({"error": f"unknown job {job}"}), 404, content_type="application/json")
+        if job in ("alerts", "monthly-info"):
+            # The schedule's event (DailyAlertSchedule, MonthlyConsumptionInfoSchedule), handled
+            # by the real notifications handler; the alerts topic delivers to it in-process.
+            from infra.local.lambdas import invoke
+
+            scheduled: dict[str, Any] = {"job": job}
+            for name in ("through", "month"):
+                if request.args.get(name):
+                    scheduled[name] = request.args[name]
+            return Response(json.dumps(invoke("NotificationsFunction", scheduled)), content_type="application/json")
         return Response(json.dumps({"error": f"unknown job {job}"}), 404, content_type="application/json")
 
     return page
@@ -328,7 +341,11 @@ def start(
         resources.user_pool_client_id,
         f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
     )
+    from infra.local.signing import LocalBankId
+
+    signing = LocalBankId(SIGNING_PREFIX)
     extra: dict[str, Any] = {
+        SIGNING_PREFIX: signing,
         "/_local/outbox.json": outbox_page,
         "/_local/outbox": outbox_page,
         "/_local/jobs": jobs_page(resources),
@@ -353,4 +370,4 @@ def start(
     http_server = make_server(HOST, port, gateway, threaded=True)
     thread = threading.Thread(target=http_server.serve_forever, name="local-gateway", daemon=True)
     thread.start()
-    return RunningStack(resources, profile_id, portal_url, moto_server, http_server, thread, dataset)
+    return RunningStack(resources, profile_id, portal_url, moto_server, http_server, thread, dataset, signing)

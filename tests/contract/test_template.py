@@ -41,6 +41,8 @@ FUNCTIONS = {
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
     "PortfolioFunction": "functions/portfolio/",
+    "ContractsFunction": "functions/contracts/",
+    "AlertsFunction": "functions/alerts/",
 }
 
 # (path, method as it appears in the generated OpenAPI) -> function
@@ -135,8 +137,41 @@ ROUTES = {
     ("/api/portfolio/return-temperature", "get"): "PortfolioFunction",
     ("/api/portfolio/invoices", "get"): "PortfolioFunction",
     ("/api/portfolio/customers/{customer}/invoices/{number}", "get"): "PortfolioFunction",
+    ("/api/customers/{customer}/alerts", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/alerts/{facility}", "put"): "AlertsFunction",
+    ("/api/customers/{customer}/notifications", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/notifications/seen", "post"): "AlertsFunction",
+    ("/api/organisations/{org}/notifications", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/consumption-info", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/consumption-info/{month}", "get"): "AlertsFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
+    ("/api/customers/{customer}/contracts", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/estimate/pdf", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/simulation", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}", "delete"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}/code", "post"): "ContractsFunction",
+    ("/api/offer", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/move-out", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/move-in", "post"): "ContractsFunction",
+    ("/api/move-in/{handshake}", "get"): "ContractsFunction",
+    ("/api/move-in/{handshake}/confirmation", "post"): "ContractsFunction",
+    ("/api/staff/move-ins", "post"): "ContractsFunction",
+    ("/api/staff/vacant-facilities", "get"): "ContractsFunction",
+    ("/api/customers", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/final-invoice", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/documents", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/documents/{document}", "get"): "ContractsFunction",
+    ("/api/documents", "post"): "ContractsFunction",
+    ("/api/services", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/services/{service}/interest", "post"): "ContractsFunction",
+    ("/api/sustainability", "get"): "ContractsFunction",
+    ("/api/sustainability/reports/{year}/pdf", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/footprint", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/subscription", "get"): "ContractsFunction",
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
     ("/{proxy+}", "x-amazon-apigateway-any-method"): "PortalFunction",
 }
@@ -153,6 +188,8 @@ PUBLIC_ROUTES = {
     ("/api/auth/invitations/accept", "post"),
     ("/api/organisations/invitations/accept", "post"),
     ("/api/organisations/signup", "post"),
+    ("/api/move-in/{handshake}", "get"),
+    ("/api/move-in/{handshake}/confirmation", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
 }
@@ -186,6 +223,9 @@ FUNCTION_SERVICES = {
     "InterruptionsFunction": {"dynamodb"},
     # s3: operating protocols (customer service uploads, the facility's people get a link).
     "PortfolioFunction": {"dynamodb", "s3"},
+    # sns: the incoming party of a move may have only a phone for its code.
+    "ContractsFunction": {"dynamodb", "s3", "ses", "sns"},
+    "AlertsFunction": {"dynamodb"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
@@ -194,6 +234,7 @@ FUNCTION_S3_ACTIONS = {
     "BillingFunction": {"s3:PutObject"},
     "NotificationsFunction": {"s3:GetObject", "s3:PutObject"},
     "PortfolioFunction": {"s3:GetObject", "s3:PutObject"},
+    "ContractsFunction": {"s3:GetObject", "s3:PutObject"},  # published documents, final invoice PDFs
 }
 # Exceptions to "invoices/* only": the portal draws price sheets into their own prefix.
 FUNCTION_S3_GRANTS = {
@@ -204,12 +245,21 @@ FUNCTION_S3_GRANTS = {
     },
     "PortalFunction": {
         ("s3:GetObject", "invoices/*"),
+        ("s3:PutObject", "invoices/*"),  # a final invoice issued at once on moving out
         ("s3:GetObject", "price-sheets/*"),
         ("s3:PutObject", "price-sheets/*"),
         ("s3:GetObject", "protocols/*"),
         ("s3:PutObject", "protocols/*"),
         ("s3:GetObject", "downloads/*"),
         ("s3:PutObject", "downloads/*"),
+        ("s3:GetObject", "documents/*"),
+        ("s3:PutObject", "documents/*"),  # customer service publishes, signing stores the signed contract
+    },
+    "ContractsFunction": {
+        ("s3:GetObject", "documents/*"),
+        ("s3:PutObject", "documents/*"),
+        ("s3:GetObject", "invoices/*"),
+        ("s3:PutObject", "invoices/*"),
     },
     "PortfolioFunction": {("s3:GetObject", "protocols/*"), ("s3:PutObject", "protocols/*")},
 }
@@ -535,7 +585,8 @@ def test_asl_passes_cfn_lint_state_machine_schema(asl: dict[str, Any]) -> None:
 
 def test_parameters(sam: dict[str, Any]) -> None:
     params = sam["Parameters"]
-    assert set(params) == {"ProfileId", "SenderEmail", "PortalDomain", "LogLevel", "Stage"}
+    assert set(params) == {"ProfileId", "SenderEmail", "PortalDomain", "LogLevel", "Stage", "SigningApiUrl"}
+    assert params["SigningApiUrl"]["Default"] == "https://appapi2.bankid.com/rp/v6.0"
     assert params["ProfileId"]["AllowedValues"] == ["no", "nl", "de", "se"]
     assert params["ProfileId"]["Default"] == "no"
     assert params["SenderEmail"]["Default"] == "minside@fjordvarme.example"
@@ -652,6 +703,11 @@ def test_state_machine_and_schedules(sam: dict[str, Any]) -> None:
             {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
             {"job": "alerts"},
         ),
+        "MonthlyConsumptionInfoSchedule": (
+            "cron(0 9 3 * ? *)",
+            {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
+            {"job": "monthly-info"},
+        ),
     }
     for logical_id, (cron, target, payload) in expected.items():
         props = r[logical_id]["Properties"]
@@ -691,6 +747,8 @@ def test_sam_translates_offline(cfn: dict[str, Any], translated: tuple[dict[str,
         "application/pdf",
         "image/png",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        # multipart/form-data: customer service uploads a document's PDF through a portal form.
+        "multipart/form-data",
     ]
 
 
@@ -778,6 +836,12 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         # GetItem: the caller's last sign-out everywhere, checked on every API request.
         assert table_actions == {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem"}
         assert not index_actions
+        return
+    if function_id == "AlertsFunction":
+        # Reads, and PutItem of a facility's settings and a person's seen counters; never
+        # Update or Delete. The index only for a management company's organisations.
+        assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"}
+        assert index_actions == {"dynamodb:Query"}
         return
     assert table_actions == index_actions
     assert table_actions >= DYNAMODB_READ

@@ -30,9 +30,12 @@ from heatportal.adapters.dynamo import (
     meter_item,
 )
 from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoProfileStore, DynamoRateLimitStore
+from heatportal.adapters.dynamo_alerts import DynamoAlertStore
 from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
+from heatportal.adapters.dynamo_contracts import DynamoContractStore
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
+from heatportal.adapters.dynamo_documents import DynamoPublishedDocuments
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
@@ -43,6 +46,7 @@ from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
 from heatportal.adapters.interruptions import DynamoInterruptions
 from heatportal.adapters.signouts import DynamoSignOuts
 from heatportal.domain.companies import CompanyGrant, OrgMember
+from heatportal.domain.contracts import ContractVersion
 from heatportal.domain.model import Customer, DailyConsumption, Facility, Membership, Meter
 from heatportal.ports import (
     BillingRunRepository,
@@ -56,12 +60,26 @@ from heatportal.services.access import CompanyDirectory, CustomerRecords
 from heatportal.services.accounts.common import AccountStore
 from heatportal.services.accounts.search import NameIndex
 from heatportal.services.advance import AdvanceRepository
+from heatportal.services.alerts.ports import (
+    AlertEvaluationStore,
+    AlertSettingsStore,
+    ConsumptionInfoStore,
+    MeterData,
+    NotificationStore,
+)
 from heatportal.services.billing.credit_notes import InvoiceStatusWriter
+from heatportal.services.billing.pricing import ContractTerms
 from heatportal.services.consumption import ConsumptionRepository
+from heatportal.services.contracts.code_signing import CodeOrders
+from heatportal.services.contracts.signing import SigningOrders
+from heatportal.services.document_store import PublishedDocuments
 from heatportal.services.interruptions import InterruptionRepository
 from heatportal.services.invoices import PaidAmounts
 from heatportal.services.meter_lifecycle import MeterLifecycleStore
 from heatportal.services.meter_settings import MeterSettingsStore
+from heatportal.services.moving.final_invoice import FinalInvoiceStore, SupplySource
+from heatportal.services.moving.move_in import MoveInStore, NewCustomerStore
+from heatportal.services.moving.move_out import MoveOutStore
 from heatportal.services.payments import PaymentRepository
 from heatportal.services.portfolio.ports import PortfolioSettingsStore, PortfolioStore
 from heatportal.services.profile import ProfileStore
@@ -77,8 +95,10 @@ from heatportal.services.sms_agreements import PendingStartStore
 from heatportal.services.spot_prices import SpotPriceStore
 from infra.local.resources import REGION, create_table
 from tests.fakes.accounts import InMemoryAccountStore
+from tests.fakes.alerts import InMemoryAlertStore
 from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.consumption import InMemoryConsumptionRepository
+from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocuments
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
 from tests.fakes.interruptions import InMemoryInterruptionRepository
@@ -94,6 +114,22 @@ from tests.fakes.reminders import InMemoryReminderStore
 from tests.fakes.sessions import InMemorySignOutStore
 from tests.fakes.sms_starts import InMemoryPendingStartStore
 from tests.fakes.spot_prices import InMemorySpotPriceStore
+
+
+class ContractStore(
+    MoveOutStore,
+    MoveInStore,
+    NewCustomerStore,
+    FinalInvoiceStore,
+    SupplySource,
+    SigningOrders,
+    CodeOrders,
+    ContractTerms,
+    Protocol,
+):
+    """Every port the contract store implements (adapters.dynamo_contracts)."""
+
+    def put_contract_version(self, version: ContractVersion) -> None: ...
 
 
 class Given(Protocol):
@@ -150,6 +186,13 @@ class Ports:
     sms_starts: PendingStartStore
     portfolio: PortfolioStore
     portfolio_settings: PortfolioSettingsStore
+    contracts: ContractStore
+    published: PublishedDocuments
+    alert_settings: AlertSettingsStore
+    alert_evaluation: AlertEvaluationStore
+    notifications: NotificationStore
+    consumption_info: ConsumptionInfoStore
+    meter_data: MeterData
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -204,6 +247,8 @@ def in_memory_ports() -> Ports:
     payments = InMemoryPaymentRepository(invoices)
     meter_settings = InMemoryMeterSettingsStore(customers)
     portfolio = InMemoryPortfolioStore()
+    contracts, published = InMemoryContractStore(customers, readings), InMemoryPublishedDocuments()
+    alerts = InMemoryAlertStore()
     return Ports(
         given=InMemoryGiven(customers, memberships, accounts, readings, companies),
         customers=customers,
@@ -229,7 +274,15 @@ def in_memory_ports() -> Ports:
         rate_limits=InMemoryRateLimitStore(),
         profiles=InMemoryProfileStore(customers),
         companies=companies,
-        records=InMemoryCustomerRecords(memberships, customers, companies=companies, invoices=invoices),
+        records=InMemoryCustomerRecords(
+            memberships,
+            customers,
+            companies=companies,
+            invoices=invoices,
+            contracts=contracts,
+            documents=published,
+            alerts=alerts,
+        ),
         meter_settings=meter_settings,
         meter_lifecycle=InMemoryMeterLifecycleStore(customers, readings, meter_settings),
         interruptions=InMemoryInterruptionRepository(),
@@ -237,6 +290,13 @@ def in_memory_ports() -> Ports:
         sms_starts=InMemoryPendingStartStore(),
         portfolio=portfolio,
         portfolio_settings=portfolio,
+        contracts=contracts,
+        published=published,
+        alert_settings=alerts,
+        alert_evaluation=alerts,
+        notifications=alerts,
+        consumption_info=alerts,
+        meter_data=consumption,
     )
 
 
@@ -272,6 +332,7 @@ class DynamoGiven:
 def dynamo_ports(table: DynamoTable) -> Ports:
     repository, store = DynamoRepository(table), DynamoReadingsStore(table)
     payments, spot_prices = DynamoPaymentRepository(table), DynamoSpotPriceStore(table)
+    alerts = DynamoAlertStore(table)
     return Ports(
         given=DynamoGiven(table),
         customers=repository,
@@ -305,6 +366,13 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         sms_starts=DynamoSmsStarts(table),
         portfolio=DynamoPortfolioStore(table),
         portfolio_settings=DynamoPortfolioStore(table),
+        contracts=DynamoContractStore(table),
+        published=DynamoPublishedDocuments(table),
+        alert_settings=alerts,
+        alert_evaluation=alerts,
+        notifications=alerts,
+        consumption_info=alerts,
+        meter_data=store,
     )
 
 

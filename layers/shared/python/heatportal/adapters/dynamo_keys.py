@@ -143,9 +143,75 @@ def company_grant(customer_number: str, org_number: str) -> Key:
     return Key(customer_pk(customer_number), f"{COMPANIES}{org_number}")
 
 
+SUPPLIES = "SUPPLY#"
+CONTRACT_VERSIONS = "CONTRACT#"
+DOCUMENTS = "DOC#"
+DOCUMENTS_OPENED = "OPENED#"
+SIGNING_ORDERS = "SIGNORDER#"
+
+
+def supply(customer_number: str, facility_id: str, started_on: date) -> Key:
+    """A customer's supply at a facility, from the day it started."""
+    return Key(customer_pk(customer_number), f"{SUPPLIES}{facility_id}#{started_on.isoformat()}")
+
+
+def contract_version(customer_number: str, facility_id: str, valid_from: date) -> Key:
+    return Key(customer_pk(customer_number), f"{CONTRACT_VERSIONS}{facility_id}#{valid_from.isoformat()}")
+
+
+def customer_document(customer_number: str, published_at: datetime, document_id: str) -> Key:
+    """A document published to the customer (or to one of its facilities)."""
+    return Key(customer_pk(customer_number), f"{DOCUMENTS}{instant(published_at)}#{document_id}")
+
+
+def documents_opened(customer_number: str, user_id: str) -> Key:
+    """The documents of the customer one person has opened (a set of ids)."""
+    return Key(customer_pk(customer_number), f"{DOCUMENTS_OPENED}{user_id}")
+
+
+def signing_order(customer_number: str, order_ref: str) -> Key:
+    """A contract waiting for its signature (expires with the order)."""
+    return Key(customer_pk(customer_number), f"{SIGNING_ORDERS}{order_ref}")
+
+
 def company_block(customer_number: str, org_number: str) -> Key:
     """A removed company may not register the customer itself again."""
     return Key(customer_pk(customer_number), f"COMPANYBLOCK#{org_number}")
+
+
+ALERT_SETTINGS = "ALERTSET#"
+NOTIFICATIONS = "NOTE#"
+CONSUMPTION_INFO = "CONSINFO#"
+
+
+def alert_settings(customer_number: str, facility_id: str) -> Key:
+    return Key(customer_pk(customer_number), f"{ALERT_SETTINGS}{facility_id}")
+
+
+def alert_state(customer_number: str, facility_id: str) -> Key:
+    """Where a facility's alert evaluation stands (written by the evaluation only)."""
+    return Key(customer_pk(customer_number), f"ALERTSTATE#{facility_id}")
+
+
+def notification(customer_number: str, notification_id: str) -> Key:
+    """A portal notification; its id starts with its day (``<yyyy-mm-dd>#...``),
+    so the newest sort last."""
+    return Key(customer_pk(customer_number), f"{NOTIFICATIONS}{notification_id}")
+
+
+def alert_inbox(customer_number: str) -> Key:
+    """The customer's notification counters, one per facility (``*``: the whole customer)."""
+    return Key(customer_pk(customer_number), "INBOX")
+
+
+def inbox_seen(customer_number: str, user_id: str) -> Key:
+    """The counters a person has seen of the customer's notifications."""
+    return Key(customer_pk(customer_number), f"SEEN#{user_id}")
+
+
+def consumption_info(customer_number: str, month_key: str) -> Key:
+    """A month's consumption information (YYYY-MM)."""
+    return Key(customer_pk(customer_number), f"{CONSUMPTION_INFO}{month_key}")
 
 
 # --- a meter's partition: METER#<meter number> -------------------------------------------------
@@ -200,6 +266,11 @@ def reminder_sent(meter_number: str, period: str, channel: str) -> Key:
 def intervals_of(day: date) -> str:
     """Sort-key prefix of a (local) day's smart-meter interval values."""
     return f"INT#{day.isoformat()}#"
+
+
+def intervals_between(first: date, last: date) -> tuple[str, str]:
+    """Sort-key range of the interval values of the (local) days ``first`` to ``last``, both included."""
+    return intervals_of(first), f"{intervals_of(last)}{AFTER_ALL}"
 
 
 def interval(meter_number: str, day: date, interval_key: str) -> Key:
@@ -275,18 +346,19 @@ def directory(customer_number: str) -> Key:
     return Key(f"DIRECTORY#{customer_number}", "DIRECTORY")
 
 
-def facility_pk(customer_number: str, facility_id: str) -> str:
-    return f"FACILITY#{customer_number}#{facility_id}"
+def facility_figures_pk(customer_number: str, facility_id: str) -> str:
+    """A facility's figures and operating protocols (not GSI1's ``FACILITY#``, which lists supplies)."""
+    return f"FIGURES#{customer_number}#{facility_id}"
 
 
 def facility_aggregate(customer_number: str, facility_id: str, supply: str) -> Key:
     """A facility's figures of one supply (heating or cooling)."""
-    return Key(facility_pk(customer_number, facility_id), f"{FACILITY_AGGREGATES}{supply}")
+    return Key(facility_figures_pk(customer_number, facility_id), f"{FACILITY_AGGREGATES}{supply}")
 
 
 def operating_protocol(customer_number: str, facility_id: str, uploaded_at: datetime, protocol_id: str) -> Key:
     """A function-control operating protocol (the PDF is in S3)."""
-    return Key(facility_pk(customer_number, facility_id), f"{PROTOCOLS}{instant(uploaded_at)}#{protocol_id}")
+    return Key(facility_figures_pk(customer_number, facility_id), f"{PROTOCOLS}{instant(uploaded_at)}#{protocol_id}")
 
 
 def portfolio_settings(user_id: str) -> Key:
@@ -318,8 +390,28 @@ def attempt_counter(scope: str, key: str, window: str) -> Key:
     return Key(f"COUNT#{scope}#{key}", window)
 
 
+def alert_message(message_id: str) -> Key:
+    """An alert's or monthly information's e-mail or SMS, queued once (the
+    interim sender in ``adapters.direct_deliveries``)."""
+    return Key(f"ALERTOUT#{message_id}", "ALERTOUT")
+
+
 def invoice_counter() -> Key:
     return Key("COUNTER#INVOICE", "COUNTER")
+
+
+def customer_number_counter() -> Key:
+    return Key("COUNTER#CUSTOMER", "COUNTER")
+
+
+def signing_code(order_ref: str) -> Key:
+    """An order of the e-mail code signing method (TTL)."""
+    return Key(f"SIGNCODE#{order_ref}", "SIGNCODE")
+
+
+def move_in(handshake_id: str) -> Key:
+    """An incoming party's confirmation of a move, waiting for its code (TTL)."""
+    return Key(f"MOVEIN#{handshake_id}", "MOVEIN")
 
 
 def sign_out(user_id: str) -> Key:
@@ -398,6 +490,11 @@ def _utc_seconds(moment: datetime) -> str:
 
 def interruption(starts_at: datetime, interruption_id: str) -> Key:
     return Key(UTILITY, f"{_INTERRUPTION}{_utc_seconds(starts_at)}#{interruption_id}")
+
+
+def utility_document(published_at: datetime, document_id: str) -> Key:
+    """A document published to every customer."""
+    return Key(UTILITY, f"{DOCUMENTS}{instant(published_at)}#{document_id}")
 
 
 def interruptions_starting(first: datetime, last: datetime) -> tuple[str, str]:
@@ -494,10 +591,20 @@ def by_customer_agreement(customer_number: str, meter_number: str, channel: str,
     return IndexKey(GSI1, reminders_of_pk(customer_number), _agreement_sk(meter_number, channel, address))
 
 
+def facility_pk(facility_id: str) -> str:
+    return f"FACILITY#{facility_id}"
+
+
+def by_facility_supply(facility_id: str, started_on: date, customer_number: str) -> IndexKey:
+    """A facility's supplies, oldest first: who is (or was) supplied there."""
+    return IndexKey(GSI1, facility_pk(facility_id), f"{SUPPLIES}{started_on.isoformat()}#{customer_number}")
+
+
 # --- GSI2: lists a scheduled job or customer service walks -----------------------------------------
 
 ACCOUNTS = "ACCOUNTS"
 REMINDERS = "REMINDERS"
+ALERTS = "ALERTS"
 
 
 def account_to_bill(customer_number: str) -> IndexKey:
@@ -508,9 +615,27 @@ def agreement_to_remind(meter_number: str, channel: str, address: str) -> IndexK
     return IndexKey(GSI2, REMINDERS, _agreement_sk(meter_number, channel, address))
 
 
+def alert_settings_listed(customer_number: str, facility_id: str) -> IndexKey:
+    """A facility's alert settings in the list the daily evaluation walks."""
+    return IndexKey(GSI2, ALERTS, f"{customer_number}#{facility_id}#settings")
+
+
+def alert_state_listed(customer_number: str, facility_id: str) -> IndexKey:
+    """Next to its settings, so the evaluation reads both in one walk."""
+    return IndexKey(GSI2, ALERTS, f"{customer_number}#{facility_id}#state")
+
+
 def contact_requests_pk(status: str) -> str:
     return f"CONTACTREQ#{status}"
 
 
 def contact_request_by_status(status: str, at: datetime, request_id: str) -> IndexKey:
     return IndexKey(GSI2, contact_requests_pk(status), f"{at.isoformat()}#{request_id}")
+
+
+VACANT = "VACANT"
+
+
+def vacant_facility(ended_on: date, facility_id: str) -> IndexKey:
+    """A facility whose supply ended with nobody moving in yet (customer service's list)."""
+    return IndexKey(GSI2, VACANT, f"{ended_on.isoformat()}#{facility_id}")

@@ -251,7 +251,7 @@ class DynamoPortfolioStore:
         self, customer_number: str, facility_id: str
     ) -> tuple[list[FacilityAggregate], list[OperatingProtocol]]:
         """A facility's figures and protocols (newest first) in one Query."""
-        items = self.table.query(keys.facility_pk(customer_number, facility_id))
+        items = self.table.query(keys.facility_figures_pk(customer_number, facility_id))
         aggregates = [aggregate_from_item(i) for i in items if i.get("type") == "facility_aggregate"]
         protocols = [protocol_from_item(i) for i in items if i.get("type") == "operating_protocol"]
         return aggregates, sorted(protocols, key=lambda p: p.uploaded_at, reverse=True)

@@ -148,6 +148,16 @@ def _normalise(
     return max(item.quantity + shift, Decimal(0))
 
 
+def weather_corrected(months: Iterable[MonthlyConsumption], station: str) -> dict[str, Decimal]:
+    """Each month's use had the weather been normal, by month (YYYY-MM), with
+    the degree-day model fitted on the months given (as the year view does);
+    empty when they are too few for a model."""
+    shown = [m for m in months if m.days]
+    model = fit(Observation(Decimal(m.days), m.degree_days, m.quantity) for m in shown)
+    corrected = {m.month: _normalise(model, station, m) for m in shown}
+    return {month: value for month, value in corrected.items() if value is not None}
+
+
 def year_view(
     months: Iterable[MonthlyConsumption],
     year: int,

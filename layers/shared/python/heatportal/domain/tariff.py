@@ -147,11 +147,12 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
                 return  # e.g. the cooling energy price of a customer without cooling, or the reverse
             out.add(
                 "cooling_energy" if cooling else "energy",
-                "line.cooling_energy" if cooling else "line.energy",
+                "line.energy_named" if component.name else "line.cooling_energy" if cooling else "line.energy",
                 quantity,
                 component.unit.value,
                 price,
                 f"{quantity} {component.unit.value} x {price}",
+                **({"name": component.name} if component.name else {}),
             )
         case SpotEnergyPrice():
             if data.spot_price_per_kwh is None:
