@@ -400,3 +400,45 @@ def test_the_list_overview_and_a_groups_analysis_read_the_same_whatever_the_faci
     # customer record a single customer's page needs; the overview and the analysis add the figures (one batch).
     assert [count for _status, count in small.values()] == [5, 6, 6], small
     assert all(status == 200 for status, _count in small.values())
+
+
+def test_customer_service_uploads_a_protocol_on_the_facility_page_and_its_people_see_it(stack, pw):
+    from io import BytesIO
+
+    from tests.integration.test_meter_lifecycle import staff_browser_on
+    from tests.integration.test_readings_portal import csrf_of, signed_in_browser
+
+    @dataclass
+    class _Customer:
+        number: str
+
+    @dataclass
+    class _Seeded:
+        customer: _Customer
+
+    staff = staff_browser_on(stack, pw.emails["staff"], _Seeded(_Customer(pw.customer)))
+    facility = pw.facilities[2]
+    form = staff.get(f"/facilities/{facility}").get_data(as_text=True)
+    sent = staff.post(
+        f"/facilities/{facility}/protocols",
+        data={
+            "csrf": csrf_of(form),
+            "title": "Driftprotokoll mars",
+            "file": (BytesIO(PDF), "mars.pdf", "application/pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:300]
+    refused = staff.post(
+        f"/facilities/{facility}/protocols",
+        data={
+            "csrf": csrf_of(form),
+            "title": "Ikke PDF",
+            "file": (BytesIO(b"hello there"), "x.pdf", "application/pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400
+    reader = signed_in_browser(stack, pw.emails["read"])
+    page = reader.get(f"/facilities/{facility}").get_data(as_text=True)
+    assert "Driftprotokoll mars" in page and "Ikke PDF" not in page

@@ -90,7 +90,8 @@ ROUTES = {
     # sign-out + record + the readings + their corrections
     ("GET", "/api/customers/{customer}/meters/{meter}/readings"): (200, 4),
     # sign-out + record + what checks the value against the history + the write
-    ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (201, 8),
+    # + the portfolio's last reading of the meter (one UpdateItem)
+    ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (201, 9),
     # sign-out + record + the months of daily data (none: read by hand) + the readings
     ("GET", "/api/customers/{customer}/meters/{meter}/consumption?view=total"): (200, 4),
     # sign-out + the record with its invoices + the payments
