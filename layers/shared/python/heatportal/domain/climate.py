@@ -218,18 +218,7 @@ def normal_degree_days(station: str, month: int, base: Decimal = DEFAULT_BASE) -
     day-to-day spread; so spring and autumn months, whose mean is close to the
     base, still get the degree days of their cold days.
     """
-    if not 1 <= month <= 12:
-        raise ValueError("month is 1 to 12")
-    _fourier(station)
-    b = float(base)
-    total = 0.0
-    for day_of_month in range(1, calendar.monthrange(2001, month)[1] + 1):
-        position = _month_position(date(2001, month, day_of_month))
-        mean = _seasonal(station, position)
-        sd = _spread(station, position)
-        z = (b - mean) / sd
-        total += (b - mean) * _normal_cdf(z) + sd * _normal_pdf(z)
-    return _tenths(total)
+    return _expected_excess(station, month, base, below=True)
 
 
 def normal_cooling_degree_days(station: str, month: int, base: Decimal = DEFAULT_COOLING_BASE) -> Decimal:
@@ -237,6 +226,12 @@ def normal_cooling_degree_days(station: str, month: int, base: Decimal = DEFAULT
     the expectation of ``max(0, T - base)`` over the month's days, T normally
     distributed around the seasonal curve with the station's day-to-day spread
     (so a mild May still has the cooling days of its warm spells)."""
+    return _expected_excess(station, month, base, below=False)
+
+
+def _expected_excess(station: str, month: int, base: Decimal, *, below: bool) -> Decimal:
+    """Sum over the month's days of E[max(0, base - T)] (``below``) or
+    E[max(0, T - base)], T normal around the seasonal curve, in 0.1 steps."""
     if not 1 <= month <= 12:
         raise ValueError("month is 1 to 12")
     _fourier(station)
@@ -246,8 +241,9 @@ def normal_cooling_degree_days(station: str, month: int, base: Decimal = DEFAULT
         position = _month_position(date(2001, month, day_of_month))
         mean = _seasonal(station, position)
         sd = _spread(station, position)
-        z = (mean - b) / sd
-        total += (mean - b) * _normal_cdf(z) + sd * _normal_pdf(z)
+        gap = b - mean if below else mean - b
+        z = gap / sd
+        total += gap * _normal_cdf(z) + sd * _normal_pdf(z)
     return _tenths(total)
 
 
