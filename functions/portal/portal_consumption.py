@@ -107,16 +107,35 @@ def _int(value: str | None, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-@router.get("/consumption")
+@router.get("/consumption/export")
 @page(router)
-def consumption(view: Page) -> Response[str]:
+def export(view: Page) -> Response[Any]:
+    """The consumption table the page shows, as Excel or CSV."""
+    from portal_analysis import download
+
+    from heatportal.documents.portfolio_export import CSV, XLSX, Sheet, consumption_table, csv_bytes, table_csv
+    from heatportal.documents.portfolio_export import workbook as make_workbook
+
     principal, number = signed_in(view)
     if number is None:
-        return view.render("no_customer.html")
+        return view.redirect("/consumption")
     scope = view.scope(principal, number)
     meters = meters_in_use(scope)
     if not meters:
-        return view.render("consumption.html", meters=[], result=None)
+        return view.redirect("/consumption")
+    result, _view_name, _year, _month = _result(view, scope, meters)
+    table = consumption_table(result)
+    stem = f"consumption-{result.meter.number}-{result.year or 'total'}" + (
+        f"-{result.month:02d}" if result.month else ""
+    )
+    if view.query.get("format") == "csv":
+        return download(view, f"{stem}.csv", CSV, csv_bytes(table_csv(table, view.lang)))
+    sheet = Sheet(view.t("consumption.title"), table)
+    return download(view, f"{stem}.xlsx", XLSX, make_workbook([sheet], view.lang))
+
+
+def _result(view: Page, scope: Any, meters: list[Any]) -> tuple[MeterConsumption, ViewName, int, int]:
+    """The meter, view, unit and period the query asks for, and its consumption."""
     wanted = view.query.get("meter")
     meter = next((m for m in meters if m.number == wanted), meters[0])
     kind = view.query.get("view")
@@ -129,6 +148,21 @@ def consumption(view: Page) -> Response[str]:
     year = _int(view.query.get("year"), 2000, 2100) or today.year
     month = _int(view.query.get("month"), 1, 12) or today.month
     result = composition.consumption_service().view(scope, meter.number, view_name, year=year, month=month, unit=unit)
+    return result, view_name, year, month
+
+
+@router.get("/consumption")
+@page(router)
+def consumption(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    scope = view.scope(principal, number)
+    meters = meters_in_use(scope)
+    if not meters:
+        return view.render("consumption.html", meters=[], result=None)
+    result, view_name, year, month = _result(view, scope, meters)
+    meter = result.meter
     if view_name == "year":
         labels = [_month_name(b.label, "LLL", view.lang) for b in result.view.bars]
     else:

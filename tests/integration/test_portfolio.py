@@ -442,3 +442,23 @@ def test_customer_service_uploads_a_protocol_on_the_facility_page_and_its_people
     reader = signed_in_browser(stack, pw.emails["read"])
     page = reader.get(f"/facilities/{facility}").get_data(as_text=True)
     assert "Driftprotokoll mars" in page and "Ikke PDF" not in page
+
+
+def test_the_consumption_table_exports_to_csv_and_excel(stack, seed):
+    from tests.integration.test_readings_portal import signed_in_browser
+
+    person = seed(monthly_kwh=1500, months=14)
+    browser = signed_in_browser(stack, person.email)
+    year = local_today().year
+    page = browser.get(f"/consumption?view=year&year={year}").get_data(as_text=True)
+    assert "/consumption/export?" in page and "format=xlsx" in page
+    csv = browser.get(f"/consumption/export?view=year&year={year}&format=csv")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].split(";")[:3] == ["Periode", f"Forbruk {year} (kWh)", f"Forbruk {year - 1} (kWh)"]
+    assert (len(lines) == 1 + 12 + 1 and lines[-1].startswith("Sum")) or lines[-1].split(";")[0] != ""
+    xlsx = browser.get(f"/consumption/export?view=year&year={year}&format=xlsx")
+    assert xlsx.status_code in (302, 303) and "downloads/" in xlsx.headers["Location"]
+    # Another customer's meter is not exported: the person's own first meter is.
+    other = browser.get("/consumption/export?meter=NOPE&view=total&format=csv")
+    assert other.status_code == 200 and person.meter.number not in other.get_data(as_text=True).splitlines()[0]

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from heatportal.domain.model import Language
 from heatportal.i18n import format_month, translate, unit_symbol
+from heatportal.services.consumption import MeterConsumption
 from heatportal.services.portfolio.analysis import Column, Row, Table
 from heatportal.services.portfolio.invoices import PortfolioInvoices
 
@@ -96,6 +97,30 @@ def workbook(sheets: Sequence[Sheet], lang: Language) -> bytes:
                 ws.write_string(index, len(headers) - 1, translate(f"analysis.quality.{row.quality}", lang))
     book.close()
     return buffer.getvalue()
+
+
+def consumption_table(result: MeterConsumption) -> Table:
+    """A meter's consumption page as a table: each bar (month, day or year) with
+    the year before, degree days, the weather-normalised figure and the water
+    that circulated where the page shows them, and the total."""
+    view, unit = result.view, result.unit.value
+    decimals = 0 if unit == "kWh" else 3
+    year = result.year if view.view == "year" else None
+    figures: list[tuple[Column, list[Decimal | None], Decimal | None]] = [
+        (Column("consumption", unit, decimals, year), [b.quantity for b in view.bars], view.total),
+        (
+            Column("consumption", unit, decimals, year - 1 if year else None),
+            [b.previous for b in view.bars],
+            view.previous_total,
+        ),
+        (Column("degree_days", "", 0), [b.degree_days for b in view.bars], None),
+        (Column("normalised", unit, decimals, year), [b.normalised for b in view.bars], view.normalised_total),
+        (Column("volume_m3", "m3", 1), [b.volume for b in view.bars], view.volume_total),
+    ]
+    shown = [figures[0], *(f for f in figures[1:] if any(v is not None for v in f[1]))]
+    rows = [Row(bar.key, tuple(values[i] for _column, values, _total in shown)) for i, bar in enumerate(view.bars)]
+    rows.append(Row("total", tuple(total for _column, _values, total in shown)))
+    return Table("consumption", tuple(column for column, _values, _total in shown), tuple(rows))
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
