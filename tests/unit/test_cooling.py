@@ -95,7 +95,7 @@ def test_a_warm_cooling_return_earns_a_bonus_the_other_way_round_from_heat() -> 
         for line in price_period(SE, PricingInput(JULY, (heat("31", heat_days),))).lines
         if line.component == "return_temperature"
     )
-    assert (heat_fee.amount, heat_fee.text_key) == (Decimal("186.00"), "line.return_fee")  # 31 x 2 x 3.00
+    assert (heat_fee.amount, heat_fee.text_key) == (Decimal("186.00"), "invoice.component.return_fee")  # 31 x 2 x 3.00
 
 
 def test_winter_cooling_is_priced_at_the_winter_price() -> None:
