@@ -171,9 +171,9 @@ def pw(stack, repo, http) -> PortfolioWorld:
         repo, customer, _organisation(repo, users["company_some"], emails["company_some"]), frozenset({facilities[1]})
     )
     today = local_today()
-    period = BillingPeriod(year=today.year, month=today.month).previous()
+    period = BillingPeriod(year=today.year, month=today.month).previous().previous()  # closed for billing
     repo.put_spot_price("NO1", period.key, Decimal("0.6000"))
-    invoice, _ = composition.bill_run().bill_account(customer, period, issued_on=period.end)
+    invoice, _ = composition.bill_run().bill_account(customer, period, issued_on=today)
     composition.portfolio_projector().refresh(customer)
     tokens = {"anonymous": {}, **{p: bearer(http, e) for p, e in emails.items()}}
     stored = http.post(
