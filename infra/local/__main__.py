@@ -21,7 +21,13 @@ def _run(args: argparse.Namespace) -> int:
 
     began = time.monotonic()
     print(f"Starting heatportal locally (profile {args.profile}) ...", flush=True)
-    stack = start(profile_id=args.profile, port=args.port, demo=not args.no_demo, customers=args.customers)
+
+    def step(text: str) -> None:
+        print(f"  {time.monotonic() - began:5.1f} s  {text}", flush=True)
+
+    stack = start(
+        profile_id=args.profile, port=args.port, demo=not args.no_demo, customers=args.customers, progress=step
+    )
     elapsed = time.monotonic() - began
     url = stack.portal_url
     print(f"\nheatportal is up in {elapsed:.1f} s\n", flush=True)

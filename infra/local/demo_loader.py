@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from heatportal.adapters.dynamo_readings import agreement_item, month_items
 from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
+from infra.local import in_process
 from infra.local.demo import DemoDataset, generate
 from infra.local.resources import LocalResources, clients
 
@@ -243,41 +245,61 @@ def _reminder_agreements(dataset: DemoDataset, profile: UtilityProfile) -> list[
     return items
 
 
+Progress = Callable[[str], None]
+
+
+def _quiet(_step: str) -> None:
+    return None
+
+
 def load_demo(
-    resources: LocalResources, profile: UtilityProfile, today: date | None = None, customers: int = 60
+    resources: LocalResources,
+    profile: UtilityProfile,
+    today: date | None = None,
+    customers: int = 60,
+    progress: Progress = _quiet,
 ) -> DemoDataset:
+    """Generate the demo and load it; ``progress`` hears one line per step."""
     from heatportal import composition
 
     today = today or datetime.now(ZoneInfo(profile.timezone)).date()
     dataset = generate(profile, customers=customers, today=today)
-    ddb = clients(resources.endpoint)["dynamodb"]
-    repo = DynamoRepository(DynamoTable(ddb, resources.table_name))
+    progress(f"demo data generated: {len(dataset.customers)} customers, {len(dataset.meters)} meters")
+    repo = DynamoRepository(DynamoTable(in_process.client("dynamodb"), resources.table_name))
 
-    # PIN hashing is deliberately slow; spread it over both cores' worth of threads.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        hashes = dict(zip(dataset.pins, pool.map(hash_secret, dataset.pins.values()), strict=True))
-    items: list[dict[str, Any]] = []
-    for c in dataset.customers:
-        # The profile item and its name tokens (staff find customers by name).
-        items += customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
-    items += [facility_item(f) for f in dataset.facilities]
-    items += [meter_item(m) for m in dataset.meters]
-    items += [reading_item(r) for r in dataset.readings]
-    items += [daily_item(d) for d in dataset.daily]
-    items += month_items(dataset.daily)  # the consumption views read monthly aggregates
-    items += _reminder_agreements(dataset, profile)
-    items += _advance_items(dataset, profile, today)
-    chunks = [items[i : i + 500] for i in range(0, len(items), 500)]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(repo.table.batch_put, chunks))
+    # PIN hashing is deliberately slow; scrypt releases the GIL, so it runs on
+    # the other core while the readings and daily values are stored.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        hashing = pool.map(hash_secret, dataset.pins.values())
+        items: list[dict[str, Any]] = [facility_item(f) for f in dataset.facilities]
+        items += [meter_item(m) for m in dataset.meters]
+        items += [reading_item(r) for r in dataset.readings]
+        items += [daily_item(d) for d in dataset.daily]
+        items += month_items(dataset.daily)  # the consumption views read monthly aggregates
+        items += _reminder_agreements(dataset, profile)
+        items += _advance_items(dataset, profile, today)
+        stored = in_process.put_items(resources.table_name, items)
+        hashes = dict(zip(dataset.pins, hashing, strict=True))
+    # The profile items and their name tokens (staff find customers by name).
+    stored += in_process.put_items(
+        resources.table_name,
+        (
+            item
+            for c in dataset.customers
+            for item in customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
+        ),
+    )
     for (zone, month), price in dataset.spot_prices.items():
         repo.put_spot_price(zone, month, price)
+    progress(f"{stored:,} items stored (readings, daily values, customers, meters)")
     subs = _create_users(resources, dataset, repo)
     _management_company(repo, dataset, subs, today)
     _announce_interruption(repo.table, profile, today)
     _contact_requests(repo.table, dataset, profile)
+    progress(f"{len(dataset.users)} demo logins, the management company, an interruption, contact requests")
 
-    # Past invoices through the real billing service (no email for history).
+    # Past invoices through the real billing service (no email for history),
+    # its requests answered by moto in-process.
     history = copy.copy(composition.bill_run())
     history.issuer = copy.copy(history.issuer)
     history.issuer.mailer = _NoMail()
@@ -287,11 +309,15 @@ def load_demo(
     for _ in range(HISTORY_INVOICE_MONTHS):
         period = period.previous()
         periods.append(period)
-    for period in reversed(periods):
-        for customer in dataset.customers:
-            invoice, _created = history.bill_account(customer.number, period, issued_on=period.end + timedelta(days=1))
-            if period != periods[0]:
-                repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
+    with in_process.answered_in_process(composition.repository().table):
+        for period in reversed(periods):
+            for customer in dataset.customers:
+                invoice, _created = history.bill_account(
+                    customer.number, period, issued_on=period.end + timedelta(days=1)
+                )
+                if period != periods[0]:
+                    repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
+            progress(f"invoices for {period.key} issued ({len(dataset.customers)} customers, with PDFs)")
     return dataset
 
 

@@ -12,6 +12,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -261,16 +262,29 @@ def demo_page(dataset: Any) -> Any:
     return page
 
 
+def _quiet(_step: str) -> None:
+    return None
+
+
 def start(
-    profile_id: str = "no", port: int = 3000, moto_port: int | None = None, demo: bool = True, customers: int = 60
+    profile_id: str = "no",
+    port: int = 3000,
+    moto_port: int | None = None,
+    demo: bool = True,
+    customers: int = 60,
+    progress: Callable[[str], None] = _quiet,
 ) -> RunningStack:
+    """Start moto, create the template's resources, load the demo and serve the
+    portal and API; ``progress`` hears one line per step."""
     moto_port = moto_port or free_port()
     moto_server = start_moto(moto_port)
+    progress(f"moto listening on {HOST}:{moto_port}")
     endpoint = f"http://{HOST}:{moto_port}"
     from heatportal.domain.profile import load_profile
 
     profile = load_profile(profile_id)
     resources = create_all(endpoint, profile.sender_email)
+    progress("resources created from template.yaml (tables, bucket, user pool, topics, state machine)")
     portal_url = f"http://{HOST}:{port}"
     _configure_environment(resources, profile_id, portal_url, moto_port)
 
@@ -303,7 +317,7 @@ def start(
     if demo:
         from infra.local.demo_loader import load_demo
 
-        dataset = load_demo(resources, profile, customers=customers)
+        dataset = load_demo(resources, profile, customers=customers, progress=progress)
     if dataset is not None:
         gateway.extra["/_local/demo.json"] = demo_page(dataset)
     http_server = make_server(HOST, port, gateway, threaded=True)
