@@ -15,9 +15,11 @@ from infra.local.resources import clients
 
 pytestmark = pytest.mark.integration
 
+
 @pytest.fixture
 def ddb(stack) -> Any:
     return clients(stack.resources.endpoint)["dynamodb"]
+
 
 @pytest.fixture
 def partition(stack, ddb) -> str:
@@ -29,6 +31,7 @@ def partition(stack, ddb) -> str:
         )
     return pk
 
+
 def sort_keys(ddb, table: str, condition: str, values: dict[str, Any], forward: bool = True) -> list[str]:
     resp = ddb.query(
         TableName=table,
@@ -37,6 +40,7 @@ def sort_keys(ddb, table: str, condition: str, values: dict[str, Any], forward: 
         ScanIndexForward=forward,
     )
     return [item["SK"]["S"] for item in resp["Items"]]
+
 
 @pytest.mark.parametrize(
     ("condition", "values", "expected"),
@@ -56,9 +60,11 @@ def test_a_sort_key_condition_answers_the_same_items_in_order(stack, ddb, partit
     assert sort_keys(ddb, table, condition, typed) == expected
     assert sort_keys(ddb, table, condition, typed, forward=False) == list(reversed(expected))
 
+
 def test_binary_values_come_back_as_they_were_stored(stack, ddb, partition):
     item = ddb.get_item(TableName=stack.resources.table_name, Key={"PK": {"S": partition}, "SK": {"S": "B#2"}})
     assert item["Item"]["blob"]["B"] == b"\x00\xffB#2"
+
 
 def test_an_item_over_400_kb_is_refused_also_when_it_grows_by_an_update(stack, ddb):
     table = stack.resources.table_name
@@ -82,6 +88,7 @@ def test_an_item_over_400_kb_is_refused_also_when_it_grows_by_an_update(stack, d
             UpdateExpression="SET d = :d",
             ExpressionAttributeValues={":d": {"S": "v" * 30_000}},
         )
+
 
 def test_the_demo_loader_writes_in_process_what_a_client_reads_over_http(stack, ddb):
     pk = f"TEST#{uuid.uuid4().hex}"

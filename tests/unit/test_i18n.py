@@ -210,7 +210,8 @@ def test_every_key_the_portal_templates_use_exists() -> None:
         for key in re.findall(r"\bt\(['\"]([a-z_]+\.[a-z_.]+)['\"]\s*[,)]", path.read_text("utf-8"))
     }
     assert "nav.invoices" in used
-    assert sorted(key for key in used if key not in catalog("en")) == []
+    english = catalog("en")
+    assert sorted(key for key in used if key not in english and f"{key}.other" not in english) == []
 
 
 @pytest.mark.parametrize(
@@ -226,6 +227,77 @@ def test_the_seeds_own_words_are_used(lang: str, words: list[str]) -> None:
     texts = set(catalog(lang).values())
     for word in words:
         assert word in texts, word
+
+
+def plural_groups(lang: Language) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for key in catalog(lang):
+        base, _, form = key.rpartition(".")
+        if form in i18n.PLURAL_CATEGORIES:
+            groups.setdefault(base, set()).add(form)
+    return groups
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_counted_text_has_exactly_the_plural_forms_of_the_language(lang: Language) -> None:
+    groups = plural_groups(lang)
+    assert "company.org.facility_count" in groups
+    for base, forms in groups.items():
+        assert forms == i18n.plural_categories(lang), f"{lang}: {base}"
+        assert base not in catalog(lang), f"{lang}: {base} is both a text and plural forms"
+
+
+# Counts whose texts are kept in another area's catalog until that area moves them to plural forms.
+COUNTS_WITHOUT_PLURAL_FORMS = {"line.advances_deducted"}
+
+
+def test_a_text_with_a_count_is_a_plural_form() -> None:
+    for lang in LANGUAGES:
+        counted = {
+            key
+            for key, text in catalog(lang).items()
+            if "count" in placeholders(text) and key.rpartition(".")[2] not in i18n.PLURAL_CATEGORIES
+        }
+        assert counted <= COUNTS_WITHOUT_PLURAL_FORMS, f"{lang}: {sorted(counted - COUNTS_WITHOUT_PLURAL_FORMS)}"
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "three"),
+    [
+        ("nb", "1 valgt anlegg", "3 valgte anlegg"),
+        ("sv", "1 vald anläggning", "3 valda anläggningar"),
+        ("nl", "1 gekozen aansluiting", "3 gekozen aansluitingen"),
+        ("de", "1 ausgewählte Anlage", "3 ausgewählte Anlagen"),
+        ("en", "1 selected facility", "3 selected facilities"),
+    ],
+)
+def test_plural_forms_follow_the_languages_rules(lang: Language, one: str, three: str) -> None:
+    assert i18n.plural("company.org.facility_count", lang, 1) == one
+    assert i18n.plural("company.org.facility_count", lang, 3) == three
+    # translate with count= finds the plural forms of a key that has no bare text.
+    assert translate("company.org.facility_count", lang, count=1) == one
+    assert translate("company.org.facility_count", lang, count=0) == three.replace("3", "0")
+    assert i18n.plural_translator(lang)("company.org.facility_count", 3) == three
+
+
+def test_the_count_is_written_in_the_language_and_its_category_chosen_by_cldr() -> None:
+    assert plain(i18n.plural("staff.customers.results", "nb", 1200)) == "1 200 kunder funnet"
+    assert i18n.plural("staff.customers.results", "de", 1200) == "1.200 Kunden gefunden"
+    assert i18n.plural_category(1, "en") == "one"
+    assert i18n.plural_category(Decimal("1.5"), "en") == "other"
+    assert i18n.plural_category(21, "nb") == "other"
+    assert translate("staff.customers.results", "en", count="1") == "1 customer found"  # a count kept as text
+
+
+def test_a_missing_plural_form_falls_back_to_other_then_english_then_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sparse = {"x.things.other": "{count} Dinge"}
+    english = {"x.things.one": "{count} thing", "x.things.other": "{count} things", "y.only.other": "{count} y"}
+    monkeypatch.setattr(i18n, "catalog", lambda lang: english if lang == "en" else sparse)
+    assert i18n.plural("x.things", "de", 1) == "1 Dinge"  # German's own "other" before English's "one"
+    assert i18n.plural("y.only", "de", 1) == "1 y"
+    assert i18n.plural("z.none", "de", 2) == "z.none"
 
 
 # -- translate --------------------------------------------------------------------

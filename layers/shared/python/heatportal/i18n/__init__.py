@@ -8,6 +8,13 @@ word rather than an error page. ``tests/unit/test_i18n.py`` keeps the five
 catalogs complete and their placeholders identical, so the fallback is a
 safety net, not a habit.
 
+A text that names a count has one key per CLDR plural category of the
+language (``company.org.facility_count.one`` / ``.other``; a language with
+more categories, e.g. ``few`` or ``many``, lists those too). ``plural`` (or
+``translate`` with ``count=``, when the catalog has no text under the bare
+key) picks the form with ``babel.Locale.plural_form``; ``{count}`` is the
+number written in the language.
+
 Numbers, money and dates are formatted by Babel from CLDR data, never by hand.
 """
 
@@ -23,6 +30,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import get_args
 
+from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_skeleton as _babel_format_skeleton
 from babel.numbers import format_currency as _babel_format_currency
@@ -35,6 +43,7 @@ from heatportal.domain.model import Language
 __all__ = [
     "BABEL_LOCALES",
     "FALLBACK_LANGUAGE",
+    "PLURAL_CATEGORIES",
     "catalog",
     "format_date",
     "format_money",
@@ -43,6 +52,10 @@ __all__ = [
     "format_percent",
     "format_quantity",
     "language_name",
+    "plural",
+    "plural_categories",
+    "plural_category",
+    "plural_translator",
     "t",
     "translate",
     "translator",
@@ -82,6 +95,25 @@ def _locale(lang: str) -> str:
     return BABEL_LOCALES[_language(lang)]
 
 
+# CLDR's plural categories; a catalog key ending in one of them is a plural form.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+@cache
+def _babel_locale(lang: str) -> Locale:
+    return Locale.parse(_locale(lang))
+
+
+def plural_category(count: Decimal | int, lang: Language) -> str:
+    """The CLDR plural category of ``count`` in the language (``one``, ``other``, ...)."""
+    return str(_babel_locale(lang).plural_form(abs(_as_decimal(count))))
+
+
+def plural_categories(lang: Language) -> frozenset[str]:
+    """The categories the language distinguishes (always with ``other``)."""
+    return frozenset(_babel_locale(lang).plural_form.tags) | {"other"}
+
+
 @cache
 def catalog(lang: Language) -> Mapping[str, str]:
     """The catalog of one language, read once per process (read-only view).
@@ -116,22 +148,56 @@ class _KeepMissing(dict[str, object]):
         return "{" + key + "}"
 
 
+def _template(key: str, lang: Language) -> str | None:
+    found = catalog(_language(lang)).get(key)
+    return found if found is not None else catalog(FALLBACK_LANGUAGE).get(key)
+
+
 def translate(key: str, lang: Language, **params: object) -> str:
     """The text for ``key`` in ``lang`` with ``params`` filled in; never raises.
 
     Lookup order: ``lang``, English, the key itself. A placeholder without a
     parameter stays visible as ``{name}`` so the gap is noticed, not hidden.
     A ``Decimal`` parameter is written as a number of the language (``214,82``
-    in Dutch), keeping the decimals it has.
+    in Dutch), keeping the decimals it has. With ``count=`` and plural forms in
+    the catalog (``key.one``, ``key.other``, ...) the form for the count is used.
     """
-    template = catalog(_language(lang)).get(key)
+    template = _template(key, lang)
     if template is None:
-        template = catalog(FALLBACK_LANGUAGE).get(key, key)
+        count = params.get("count")
+        if isinstance(count, str) and count.isdigit():  # a count kept as text (an invoice line's parameters)
+            count = int(count)
+        if isinstance(count, int | Decimal) and not isinstance(count, bool):
+            return plural(key, lang, count, **{k: v for k, v in params.items() if k != "count"})
+        template = key
+    return _fill(template, lang, params)
+
+
+def plural(key: str, lang: Language, count: Decimal | int, **params: object) -> str:
+    """The plural form of ``key`` for ``count`` in ``lang`` (``1 selected facility``,
+    ``2 selected facilities``; ``1 valgt anlegg``), ``{count}`` written in the
+    language. A missing form falls back to the language's ``other`` form, then
+    to English, then to the key."""
+    category = plural_category(count, lang)
+    own, english = catalog(_language(lang)), catalog(FALLBACK_LANGUAGE)
+    template = (
+        own.get(f"{key}.{category}")
+        or own.get(f"{key}.other")
+        or english.get(f"{key}.{plural_category(count, FALLBACK_LANGUAGE)}")
+        or english.get(f"{key}.other")
+        or key
+    )
+    return _fill(template, lang, {**params, "count": count})
+
+
+def _fill(template: str, lang: Language, params: dict[str, object]) -> str:
     if not params and "{" not in template:
         return template
     values = {
         name: format_number(value, lang, max(0, -int(value.as_tuple().exponent)))
         if isinstance(value, Decimal) and value.is_finite()
+        else format_number(value, lang)
+        if isinstance(value, int) and not isinstance(value, bool) and name == "count"
         else value
         for name, value in params.items()
     }
@@ -151,6 +217,15 @@ def translator(lang: Language) -> Callable[..., str]:
 
     def bound(key: str, /, **params: object) -> str:
         return translate(key, lang, **params)
+
+    return bound
+
+
+def plural_translator(lang: Language) -> Callable[..., str]:
+    """``plural`` bound to one language: ``n_('company.org.facility_count', 3)``."""
+
+    def bound(key: str, count: Decimal | int, /, **params: object) -> str:
+        return plural(key, lang, count, **params)
 
     return bound
 
