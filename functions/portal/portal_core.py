@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 from zoneinfo import ZoneInfo
 
+import portal_layout as layout
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
@@ -34,6 +35,9 @@ from heatportal.web.scope import scope_of
 
 HERE = Path(__file__).parent
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
+# The customer a person with several chose last, offered first in the chooser.
+LAST_CUSTOMER_COOKIE = "hp_last_cust"
+LAST_CUSTOMER_SECONDS = 365 * 24 * 3600
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -175,12 +179,32 @@ class Page:
 
     def customer_number(self, principal: Principal) -> str | None:
         """The customer the person is looking at; checked against memberships."""
-        memberships = self.memberships(principal)
-        chosen = self.cookies.get(s.CUSTOMER_COOKIE)
-        numbers = [m.customer_number for m in memberships]
-        if chosen and (chosen in numbers or principal.is_staff):
+        chosen = self.chosen_customer(principal)
+        if chosen is not None:
             return chosen
+        numbers = [m.customer_number for m in self.memberships(principal)]
         return numbers[0] if numbers else None
+
+    def chosen_customer(self, principal: Principal) -> str | None:
+        """The customer the person chose in this session (the chooser, customer
+        service's search, a company's customer list), if they may see it."""
+        chosen = self.cookies.get(s.CUSTOMER_COOKIE)
+        if not chosen:
+            return None
+        if principal.is_staff or any(m.customer_number == chosen for m in self.memberships(principal)):
+            return chosen
+        return None
+
+    def choose_customer(self, number: str) -> None:
+        """Look at this customer from now on in this session, and remember it as
+        the last one chosen (the chooser offers it first next time)."""
+        self.set_cookies.append(s.cookie(s.CUSTOMER_COOKIE, number, secure=self.secure))
+        self.set_cookies.append(
+            s.cookie(LAST_CUSTOMER_COOKIE, number, secure=self.secure, max_age=LAST_CUSTOMER_SECONDS)
+        )
+
+    def leave_customer(self) -> None:
+        self.set_cookies.append(s.expired(s.CUSTOMER_COOKIE, secure=self.secure))
 
     def sees_whole_customer(self, principal: Principal, number: str) -> bool:
         """False only for a management company granted some of the customer's
@@ -218,11 +242,8 @@ class Page:
         self.remember_language()
         profile = composition.profile()
         lang = self.lang
-        if "customer" not in context and self._principal is not None:
-            context["customer"] = self._current_customer(self._principal)
-        if "whole_customer" not in context and self._principal is not None:
-            number = self.customer_number(self._principal)
-            context["whole_customer"] = number is None or self.sees_whole_customer(self._principal, number)
+        if self._principal is not None and "frame" not in context:
+            context["frame"] = self._frame(self._principal, context)
         html = _env.get_template(template).render(
             t=self.t,
             lang=lang,
@@ -242,6 +263,24 @@ class Page:
         headers = self.security_headers()
         headers["Content-Language"] = lang
         return Response(status, "text/html; charset=utf-8", html, headers, cookies=self.set_cookies)
+
+    def _frame(self, principal: Principal, context: dict[str, Any]) -> layout.Frame:
+        """The menu, the customer in the header and customer service's banner
+        (customer service's own pages name no customer: no read for it)."""
+        path = self.event.path
+        staff_page = principal.is_staff and layout.staff_page(path)
+        if "customer" in context:  # the page names its customer (None: a page about no customer)
+            customer = context["customer"]
+        else:
+            customer = None if staff_page else self._current_customer(principal)
+            context["customer"] = customer
+        number = customer.number if customer is not None else None
+        whole = context.get("whole_customer")
+        if whole is None:
+            whole = number is None or self.sees_whole_customer(principal, number)
+        return layout.frame(
+            composition.profile(), principal, self.links(principal), path, customer, whole_customer=bool(whole)
+        )
 
     def _current_customer(self, principal: Principal) -> Customer | None:
         """The customer the nav names: from the page's scope when it has one (no read)."""
