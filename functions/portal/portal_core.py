@@ -21,12 +21,14 @@ from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, Valid
 from heatportal.domain.model import LANGUAGES, Customer, Language, Membership, Meter, MeterKind
 from heatportal.i18n import (
     format_date,
+    format_input,
     format_money,
     format_month,
     format_number,
     format_quantity,
     language_name,
     translate,
+    unit_symbol,
 )
 from heatportal.services.access import Links, Principal, Scope
 from heatportal.web import session as s
@@ -223,6 +225,18 @@ class Page:
     def t(self, key: str, **params: Any) -> str:
         return translate(key, self.lang, **params)
 
+    def page_help(self, key: str, billing_mode: str) -> str | None:
+        """The page's "On this page" text, in the utility's variant where it has
+        one (``page_help.start.monthly_arrears``: no advances where the utility
+        bills in arrears); None for a page without one (the help page itself)."""
+        if key == "help":
+            return None
+        for candidate in (f"page_help.{key}.{billing_mode}", f"page_help.{key}"):
+            text = self.t(candidate)
+            if text != candidate:
+                return text
+        return self.t("page_help.generic")
+
     def switch_language(self, lang: Language) -> None:
         """The person picked a language in the switcher: this browser keeps it,
         and when signed in it is stored on the user (see remember_language)."""
@@ -244,7 +258,9 @@ class Page:
         lang = self.lang
         if self._principal is not None and "frame" not in context:
             context["frame"] = self._frame(self._principal, context)
+        help_key = layout.help_key(self.event.path)
         html = _env.get_template(template).render(
+            page_help=self.page_help(help_key, profile.billing_mode.value),
             t=self.t,
             lang=lang,
             languages=[(code, language_name(code)) for code in LANGUAGES],
@@ -253,8 +269,15 @@ class Page:
             csrf=self.csrf,
             path=self.event.path,
             money=lambda amount, currency=profile.currency: format_money(amount, currency, lang),
+            # A unit price: its currency, at least the currency's decimals and at most four.
+            price=lambda amount, currency=profile.currency: format_money(amount, currency, lang, max_decimals=4),
             number=lambda value, decimals=None: format_number(value, lang, decimals),
-            quantity=lambda value, unit: format_quantity(value, unit, lang),
+            # A number filled into a form field, in the language's notation (read back by parse_number).
+            input_number=lambda value, decimals=None: format_input(value, lang, decimals),
+            quantity=lambda value, unit, decimals=None: format_quantity(value, unit, lang, decimals),
+            # A register's value always with the register's own number of decimals (m³, kWh, ...).
+            reading=lambda value, register: format_quantity(value, register.unit.value, lang, register.decimals),
+            unit_label=lambda unit: unit_symbol(unit, lang),
             day=lambda d: format_date(d, lang),
             month=lambda p: format_month(p.start, lang),
             moment=lambda dt: format_moment(dt, lang, profile.timezone),

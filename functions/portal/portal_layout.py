@@ -63,6 +63,20 @@ class Frame:
     several_accounts: bool  # the header links to the account chooser
 
 
+# Pages whose "On this page" text is not named after the first segment of their URL.
+_HELP_KEYS = {"": "start", "trial-settlement": "trial", "customer-number": "customer_number", "r": "reading_link"}
+
+
+def help_key(path: str) -> str:
+    """The "On this page" text of a page (``page_help.<key>``): named after the
+    first segment of its URL (``/staff/...`` after the first two)."""
+    segments = [s for s in path.split("/") if s]
+    first = segments[0] if segments else ""
+    if first == "staff" and len(segments) > 1:
+        return "staff_" + segments[1].replace("-", "_")
+    return _HELP_KEYS.get(first, first.replace("-", "_"))
+
+
 def is_current(item: MenuItem, path: str) -> bool:
     if item.href == "/":
         return path == "/"

@@ -11,6 +11,7 @@ from portal_forms import decimal_or_none
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.web.api import status_of
 
 router = Router()
 
@@ -19,8 +20,10 @@ def _trial_page(
     view: Page, number: str, readings: dict[str, Decimal], status: int = 200, **extra: Any
 ) -> Response[str]:
     principal, _ = signed_in(view)
-    trial = composition.trial_settlement_service().trial(view.scope(principal, number), readings)
-    return view.render("billing_trial.html", status, trial=trial, **extra)
+    scope = view.scope(principal, number)
+    trial = composition.trial_settlement_service().trial(scope, readings)
+    meters = {m.number: m for m in scope.record.meters}
+    return view.render("billing_trial.html", status, trial=trial, meters=meters, **extra)
 
 
 @router.get("/trial-settlement")
@@ -39,14 +42,19 @@ def trial_settlement_entered(view: Page) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     form = view.form()
+    typed = {key.removeprefix("reading-"): value for key, value in form.items() if key.startswith("reading-")}
     entered: dict[str, Decimal] = {}
+    for meter, value in typed.items():
+        try:
+            parsed = decimal_or_none(value, view.lang)
+        except ValidationFailed:
+            message = view.t("error.reading_not_a_number")
+            return _trial_page(view, number, {}, 422, errors=[(f"reading-{meter}", message)], typed=typed)
+        if parsed is not None:
+            entered[meter] = parsed
     try:
-        for key, value in form.items():
-            if key.startswith("reading-") and value.strip():
-                parsed = decimal_or_none(value)
-                if parsed is not None:
-                    entered[key.removeprefix("reading-")] = parsed
-        return _trial_page(view, number, entered, entered=entered)
-    except (ValidationFailed, DomainError) as error:
+        return _trial_page(view, number, entered, typed=typed)
+    except DomainError as error:
         message = view.t(f"error.{error.code}", **error.params)
-        return _trial_page(view, number, {}, 422, error=message, entered=entered)
+        field = f"reading-{error.params['meter']}" if "meter" in error.params else "trial"
+        return _trial_page(view, number, {}, status_of(error), errors=[(field, message)], typed=typed)

@@ -1,6 +1,6 @@
 /* heatportal: small enhancements; every page works without them.
    - the menu collapses behind a button on narrow screens (open without script);
-   - an error summary takes the focus when a form comes back with errors;
+   - an error summary (or a value to check) takes the focus when a form comes back;
    - a language picked in the switcher closes it again. */
 document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", function () {
@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
   }
-  var summary = document.querySelector(".error-summary");
+  var summary = document.querySelector(".error-summary, .confirm[tabindex]");
   if (summary) {
     summary.focus();
   }

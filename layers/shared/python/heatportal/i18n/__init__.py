@@ -33,10 +33,11 @@ from typing import get_args
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_skeleton as _babel_format_skeleton
+from babel.numbers import NumberFormatError, get_currency_precision, get_currency_symbol
 from babel.numbers import format_currency as _babel_format_currency
 from babel.numbers import format_decimal as _babel_format_decimal
 from babel.numbers import format_percent as _babel_format_percent
-from babel.numbers import get_currency_precision, get_currency_symbol
+from babel.numbers import parse_decimal as _babel_parse_decimal
 
 from heatportal.domain.model import Language
 
@@ -46,12 +47,14 @@ __all__ = [
     "PLURAL_CATEGORIES",
     "catalog",
     "format_date",
+    "format_input",
     "format_money",
     "format_month",
     "format_number",
     "format_percent",
     "format_quantity",
     "language_name",
+    "parse_number",
     "plural",
     "plural_categories",
     "plural_category",
@@ -262,6 +265,44 @@ def format_number(value: Decimal | int, lang: Language, decimals: int | None = N
         return _babel_format_decimal(number, locale=locale)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return _babel_format_decimal(_round(number, decimals), format=pattern, locale=locale)
+
+
+def format_input(value: Decimal | int, lang: Language, decimals: int | None = None) -> str:
+    """A number as a form field is filled in: the language's decimal sign, no
+    grouping (``12345,6`` in nb, ``12345.6`` in en), so ``parse_number`` reads
+    it back exactly. ``decimals`` as in ``format_number``."""
+    number = _as_decimal(value)
+    if decimals is None:
+        pattern = "0.###"
+    else:
+        number = _round(number, decimals)
+        pattern = "0" + ("." + "0" * decimals if decimals > 0 else "")
+    return _babel_format_decimal(number, format=pattern, locale=_locale(lang), group_separator=False)
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_ONE_DECIMAL_SIGN = re.compile(r"^-?\d+[.,]\d+$")
+_DIGITS_AND_SIGNS = re.compile(r"^-?[\d.,]*\d[\d.,]*$")
+
+
+def parse_number(text: str, lang: Language) -> Decimal:
+    """A number a person typed, as their language writes it: ``1 234,5`` and
+    ``1234,5`` (nb), ``1.234,5`` (de), ``1,234.5`` (en); spaces are ignored.
+    A lone ``.`` or ``,`` that cannot be a thousands separator is the decimal
+    sign whichever the language (``1234.5`` typed on an English keyboard in
+    German). ValueError when it is no number."""
+    cleaned = _SPACES.sub("", text or "")
+    if len(cleaned) > 40 or not _DIGITS_AND_SIGNS.match(cleaned):
+        raise ValueError(text)
+    try:
+        number = Decimal(_babel_parse_decimal(cleaned, locale=_locale(lang), strict=True))
+    except (NumberFormatError, ArithmeticError):
+        if not _ONE_DECIMAL_SIGN.match(cleaned):
+            raise ValueError(text) from None
+        number = Decimal(cleaned.replace(",", "."))
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
 
 
 def format_percent(rate: Decimal | int, lang: Language) -> str:
