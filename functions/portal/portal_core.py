@@ -302,7 +302,13 @@ class Page:
         if whole is None:
             whole = number is None or self.sees_whole_customer(principal, number)
         return layout.frame(
-            composition.profile(), principal, self.links(principal), path, customer, whole_customer=bool(whole)
+            composition.profile(),
+            principal,
+            self.links(principal),
+            path,
+            customer,
+            whole_customer=bool(whole),
+            chosen=self.chosen_customer(principal),
         )
 
     def _current_customer(self, principal: Principal) -> Customer | None:

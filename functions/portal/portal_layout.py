@@ -46,6 +46,12 @@ CUSTOMER_MENU: tuple[MenuItem, ...] = (
     MenuItem("/account", "account.nav.account"),
     MenuItem("/help", "nav.help"),
 )
+# A management company's person before opening one of its customers.
+COMPANY_MENU: tuple[MenuItem, ...] = (
+    MenuItem(COMPANY_LANDING, "company.org.title"),
+    MenuItem("/account", "account.nav.account"),
+    MenuItem("/help", "nav.help"),
+)
 STAFF_MENU: tuple[MenuItem, ...] = (
     MenuItem("/staff/customers", "staff.customers.title"),
     MenuItem("/staff/contact-requests", "staff.requests.title"),
@@ -107,10 +113,15 @@ def frame(
     customer: Customer | None,
     *,
     whole_customer: bool,
+    chosen: str | None = None,
 ) -> Frame:
-    """What the frame shows to this person on this page."""
+    """What the frame shows to this person on this page (``chosen``: the
+    customer chosen in this session, if any)."""
     staff = principal.is_staff and (customer is None or staff_page(path))
     viewing = customer if principal.is_staff and not staff else None
+    company_only = bool(links.organisations) and chosen is None and all(m.via_org for m in links.customers)
+    if company_only:
+        return Frame(COMPANY_MENU, staff=False, customer=None, viewing_as_staff=None, several_accounts=False)
     return Frame(
         menu=menu_for(profile, staff=staff, whole_customer=whole_customer, companies=bool(links.organisations)),
         staff=staff,

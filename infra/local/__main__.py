@@ -41,7 +41,8 @@ def _run(args: argparse.Namespace) -> int:
         for user in stack.demo.users:
             roles = ", ".join(f"{number} ({role.value})" for number, role in user.memberships) or "staff"
             if user.organisation:
-                roles = f"management company {user.organisation[1]} ({user.organisation[0]}), administrator"
+                role = "administrator" if user.org_role == "admin" else "manager"
+                roles = f"management company {user.organisation[1]} ({user.organisation[0]}), {role}"
             print(f"    {user.email:<42} {roles}")
     print("\nPress Ctrl-C to stop.", flush=True)
     stopped = threading.Event()

@@ -92,7 +92,7 @@ def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict
         normalize_org_number,
     )
 
-    admin = next((u for u in dataset.users if u.organisation), None)
+    admin = next((u for u in dataset.users if u.organisation and u.org_role == "admin"), None)
     if admin is None or admin.organisation is None:
         return
     store = DynamoCompanyStore(repo.table)
@@ -103,6 +103,10 @@ def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict
     member = OrgMember(org_number=number, user_id=subs[admin.email], email=admin.email, role=OrgRole.ADMIN)
     org = Organisation(number=number, name=name, created_at=at, created_by=admin.email)
     store.create_organisation(org, member, OrgAuditEntry(number, at, admin.email, "registered", name))
+    for manager in (u for u in dataset.users if u.organisation == admin.organisation and u.org_role == "manager"):
+        joined = OrgMember(org_number=number, user_id=subs[manager.email], email=manager.email, role=OrgRole.MANAGER)
+        audit = OrgAuditEntry(number, at + timedelta(days=1), manager.email, "joined", manager.email, "manager")
+        store.write_org_change(number, store.org_version(number), audit, put=joined)
     businesses = [c for c in dataset.customers if c.org_number][:3]
     facilities = {
         c.number: sorted(f.id for f in dataset.facilities if f.customer_number == c.number) for c in businesses

@@ -248,7 +248,9 @@ def demo_page(dataset: Any) -> Any:
                 "staff": user.staff,
                 "customers": [{"customer_number": number, "role": role.value} for number, role in user.memberships],
                 "organisation": (
-                    {"org_number": user.organisation[0], "name": user.organisation[1]} if user.organisation else None
+                    {"org_number": user.organisation[0], "name": user.organisation[1], "role": user.org_role}
+                    if user.organisation
+                    else None
                 ),
             }
             for user in dataset.users
