@@ -105,8 +105,8 @@ def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict
     store.create_organisation(org, member, OrgAuditEntry(number, at, admin.email, "registered", name))
     for manager in (u for u in dataset.users if u.organisation == admin.organisation and u.org_role == "manager"):
         joined = OrgMember(org_number=number, user_id=subs[manager.email], email=manager.email, role=OrgRole.MANAGER)
-        audit = OrgAuditEntry(number, at + timedelta(days=1), manager.email, "joined", manager.email, "manager")
-        store.write_org_change(number, store.org_version(number), audit, put=joined)
+        joining = OrgAuditEntry(number, at + timedelta(days=1), manager.email, "joined", manager.email, "manager")
+        store.write_org_change(number, store.org_version(number), joining, put=joined)
     businesses = [c for c in dataset.customers if c.org_number][:3]
     facilities = {
         c.number: sorted(f.id for f in dataset.facilities if f.customer_number == c.number) for c in businesses

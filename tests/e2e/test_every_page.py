@@ -343,7 +343,7 @@ def test_screenshots_of_the_main_pages_at_desktop_and_phone_width(browser, local
     SHOTS.mkdir(parents=True, exist_ok=True)
     demo = local_stack.demo
     cases = [
-        ("customer", customer_with("admin")(demo), MAIN_PAGES + ["/meters/{meter}", "/help"]),
+        ("customer", customer_with("admin")(demo), [*MAIN_PAGES, "/meters/{meter}", "/help"]),
         ("several", first_user(lambda u: len(u["customers"]) > 1 and not u["staff"])(demo), ["/accounts"]),
         ("company", first_user(lambda u: (u["organisation"] or {}).get("role") == "admin")(demo), ["/organisation"]),
         ("staff", first_user(lambda u: u["staff"])(demo), ["/staff/customers?q=a", "/staff/contact-requests"]),
@@ -355,8 +355,9 @@ def test_screenshots_of_the_main_pages_at_desktop_and_phone_width(browser, local
             page = context.new_page()
             sign_in(page, local_stack.url, user)
             meter = None
-            for path in paths:
-                if "{meter}" in path:
+            for wanted in paths:
+                path = wanted
+                if "{meter}" in wanted:
                     page.goto(f"{local_stack.url}/meters")
                     meter = meter or (links_to(page, r"^/meters/\w+$") or [urlsplit(page.url).path])[0]
                     path = meter

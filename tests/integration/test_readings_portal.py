@@ -36,13 +36,19 @@ def test_consumption_page_draws_the_year_as_svg_with_a_table(stack, repo, seed):
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "<svg" in html and 'role="img"' in html
-    assert len(re.findall(r"<rect x=", html)) == 12 + 5  # all of 2023, 2024 until mid-May (500 days)
+    wide, narrow = (html.split(f'class="chart-{name}"')[1].split("</svg>")[0] for name in ("wide", "narrow"))
+    assert len(re.findall(r"<rect x=", wide)) == 12 + 5  # all of 2023, 2024 until mid-May (500 days)
+    assert len(re.findall(r"<rect x=", narrow)) == 12 + 5  # the same bars drawn for a phone
+    assert ">MWh</text>" in wide  # the value axis names its unit
+    assert "#c0392b" not in html  # no alarm red for this year
     assert "<script>" not in html  # no inline script: only the portal's own file
-    assert "Forbruk i 2024 per måned" in html and "1,55\u00a0MWh" in html
+    assert "Forbruk i 2024 per måned" in html and "1,550\u00a0MWh" in html  # a fixed number of decimals per unit
     assert 'href="/consumption"' in html and 'aria-current="page"' in html  # the nav entry
     month = browser.get(f"/consumption?meter={seeded.meter.number}&view=month&year=2024&month=2")
     assert month.status_code == 200
-    assert len(re.findall(r"<rect x=", month.get_data(as_text=True))) == 29
+    month_html = month.get_data(as_text=True)
+    assert len(re.findall(r"<rect x=", month_html.split('class="chart-wide"')[1].split("</svg>")[0])) == 29
+    assert "tor. 1. feb." in month_html  # the language's own day label
     total = browser.get(f"/consumption?meter={seeded.meter.number}&view=total&unit=GJ")
     assert "Totalt forbruk siden måleren ble montert" in total.get_data(as_text=True)
 

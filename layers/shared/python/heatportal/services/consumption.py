@@ -16,6 +16,8 @@ from heatportal.domain.consumption import (
     Bar,
     ConsumptionView,
     MonthlyConsumption,
+    counted_since_installation,
+    last_complete_month,
     month_view,
     monthly_from_readings,
     total_view,
@@ -38,6 +40,11 @@ _QUANTUM = {
     EnergyUnit.GJ: Decimal("0.001"),
     EnergyUnit.M3: Decimal("0.001"),
 }
+
+
+def shown_decimals(unit: EnergyUnit) -> int:
+    """How many decimals a quantity in this unit is printed with (always that many)."""
+    return -int(_QUANTUM[unit].as_tuple().exponent)
 
 
 class ConsumptionRepository(Protocol):
@@ -96,9 +103,18 @@ class ConsumptionService:
                 fields=[{"field": "unit", "code": "consumption_unit_invalid"}],
             )
         today = self.clock.today()
-        year = year or today.year
+        # Without a period asked for: the last complete month (and its year),
+        # never a month with a day of data.
+        complete_year, complete_month = last_complete_month(today)
+        year = year or complete_year
         if view == "total":
-            result = total_view(self._months(meter, "0000-00", "9999-99"))
+            readings = self.readings.readings.list_readings(meter.number, meter.installed_on, today)
+            counted = counted_since_installation(meter.start_value, readings, register_range(meter))
+            result = total_view(
+                self._months(meter, "0000-00", "9999-99", readings),
+                counted=counted[0] if counted else None,
+                counted_until=counted[1] if counted else None,
+            )
             year = month = None
         elif view == "year":
             months = self._months(meter, f"{year - 1:04d}-01", f"{year:04d}-12")
@@ -109,19 +125,33 @@ class ConsumptionService:
                 self.station,
                 normalise=meter.kind == MeterKind.HEAT,
                 volume=meter.register(RegisterName.VOLUME.value) is not None,
+                today=today,
             )
             month = None
         else:
-            month = month or today.month
+            if month is None:
+                month = complete_month if year == complete_year else today.month if year == today.year else 12
             start = date(year, month, 1)
             end = date(year + month // 12, month % 12 + 1, 1)
-            previous = self.consumption.month(meter.number, f"{year - 1:04d}-{month:02d}")
-            result = month_view(self.consumption.days(meter.number, start, end), year, month, previous)
+            previous: MonthlyConsumption | list[DailyConsumption] | None
+            if (year, month) == (today.year, today.month):
+                # The running month: the same days a year earlier (one Query).
+                before = date(year - 1, month, 1)
+                previous = self.consumption.days(meter.number, before, before.replace(day=today.day))
+            else:
+                previous = self.consumption.month(meter.number, f"{year - 1:04d}-{month:02d}")
+            result = month_view(self.consumption.days(meter.number, start, end), year, month, previous, today)
+        if meter.kind != MeterKind.HEAT:
+            # Degree days explain heating, not hot water or cooling: not shown for them.
+            result = replace(result, bars=tuple(replace(b, degree_days=None) for b in result.bars))
         return MeterConsumption(meter, target, year, month, _in_unit(result, meter.unit, target))
 
-    def _months(self, meter: Meter, first: str, last: str) -> list[MonthlyConsumption]:
+    def _months(
+        self, meter: Meter, first: str, last: str, readings: list[Reading] | None = None
+    ) -> list[MonthlyConsumption]:
         """Monthly aggregates of daily data; for a meter read only by hand (no
-        daily data), months derived from its readings (a second Query)."""
+        daily data), months derived from its readings (a second Query, unless
+        the caller read them already)."""
         months = self.consumption.months(meter.number, first, last)
         if months:
             return months
@@ -129,10 +159,11 @@ class ConsumptionService:
             date(max(int(first[:4]), meter.installed_on.year, 2000), 1, 1) if first != "0000-00" else meter.installed_on
         )
         end = date(min(int(last[:4]), 2100), 12, 31)
-        # One reading before the range and one after it bound the first and last months.
-        readings = self.readings.readings.list_readings(
-            meter.number, start - timedelta(days=62), end + timedelta(days=62)
-        )
+        if readings is None:
+            # One reading before the range and one after it bound the first and last months.
+            readings = self.readings.readings.list_readings(
+                meter.number, start - timedelta(days=62), end + timedelta(days=62)
+            )
         months = [m for m in monthly_from_readings(readings, register_range(meter)) if first <= m.month <= last]
         return with_register_volumes(meter, months, readings)
 
@@ -172,6 +203,7 @@ def _in_unit(view: ConsumptionView, source: EnergyUnit, target: EnergyUnit) -> C
         view,
         bars=tuple(bar(b) for b in view.bars),
         total=c(view.total) or Decimal(0),
+        earlier=c(view.earlier),
         previous_total=c(view.previous_total),
         normalised_total=c(view.normalised_total),
         previous_normalised_total=c(view.previous_normalised_total),
