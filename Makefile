@@ -31,6 +31,7 @@ PARALLEL := -n $(JOBS) --dist loadgroup
 ## Run every test: lint, types, unit, contract, integration, end-to-end and browser.
 test: $(STAMP) chromium typecheck
 	$(PY) -m ruff check .
+	PYTHONPATH=layers/shared/python:. $(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest $(PARALLEL) --cov --cov-report=term:skip-covered --cov-report=xml
 
 test-fast: $(STAMP)
