@@ -13,12 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from heatportal import composition
 from heatportal.domain.companies import CompanyGrant, Organisation, OrgMember, OrgRole
 from heatportal.domain.model import Role
-from heatportal.web.api import CustomerPath, customer_from_path, customer_to_path, language_of, principal
+from heatportal.web.api import CustomerPath, OrgPath, customer_from_path, customer_to_path, language_of, principal
 from heatportal.web.scope import customer_scope
 
 router = Router()
 
-OrgPath = Annotated[str, Path(pattern=r"^[0-9A-Z]{8,12}$", description="Organisation number, compact")]
 UserPath = Annotated[str, Path(pattern=r"^[0-9a-fA-F-]{8,64}$", description="User id (Cognito sub)")]
 CompanyRole = Literal["read", "full"]
 

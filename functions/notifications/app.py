@@ -10,7 +10,10 @@
   the same by hand. A report goes to ``import-reports/<file>.json``.
 - The same events for ``spot-prices/*`` load monthly spot prices per zone
   (``notifications_spot``); ``{"job": "spot-prices", "key": ...}`` by hand.
-- ``{"job": "alerts"}`` is acknowledged (alert evaluation is its own issue).
+- ``{"job": "alerts"}`` evaluates every facility's alerts; records from the
+  alerts topic queue their e-mail and SMS; ``{"job": "monthly-info"}``
+  informs every customer with remotely read meters of last month
+  (``notifications_alerts``).
 """
 
 import json
@@ -19,6 +22,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from notifications_alerts import deliver_alerts, is_alert_record, run_alerts, run_monthly_info
 from notifications_spot import PREFIX as SPOT_PREFIX
 from notifications_spot import import_spot_prices
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -130,6 +134,12 @@ def _spot_prices(key: str) -> dict[str, Any]:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" in event:
+        alerts = [r for r in event["Records"] if is_alert_record(r)]
+        if alerts:
+            result = deliver_alerts(alerts)
+            logger.info("alerts delivered", extra=result)
+            metrics.add_metric(name="AlertMessagesQueued", unit=MetricUnit.Count, value=result["queued"])
+            return result
         return _inbound(event["Records"])
     if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
         key = str(event.get("detail", {}).get("object", {}).get("key", ""))
@@ -141,5 +151,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _import(str(event.get("key", "")))
     if job == "spot-prices":
         return _spot_prices(str(event.get("key", "")))
+    if job == "alerts":
+        result = run_alerts(event)
+        logger.info("alerts evaluated", extra=result)
+        metrics.add_metric(name="AlertNotifications", unit=MetricUnit.Count, value=result["notifications"])
+        return result
+    if job == "monthly-info":
+        result = run_monthly_info(event)
+        logger.info("monthly consumption information", extra=result)
+        metrics.add_metric(name="ConsumptionInfoSent", unit=MetricUnit.Count, value=result["informed"])
+        return result
     logger.info("scheduled job acknowledged", extra={"job": job})
     return {"job": job, "handled": 0}

@@ -14,7 +14,9 @@ import portal_account_profile
 import portal_account_users
 import portal_accounts
 import portal_advance
+import portal_alerts
 import portal_consumption
+import portal_consumption_info
 import portal_customer_number
 import portal_documents
 import portal_economy
@@ -26,6 +28,7 @@ import portal_login
 import portal_logout
 import portal_meters
 import portal_meters_staff
+import portal_notifications
 import portal_organisation
 import portal_password
 import portal_r
@@ -57,6 +60,9 @@ for module in (
     portal_meters,
     portal_meters_staff,
     portal_consumption,
+    portal_consumption_info,
+    portal_alerts,
+    portal_notifications,
     portal_r,
     portal_reminders,
     portal_invoices,

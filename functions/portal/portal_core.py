@@ -31,6 +31,7 @@ from heatportal.i18n import (
     unit_symbol,
 )
 from heatportal.services.access import Links, Principal, Scope
+from heatportal.services.alerts.inbox import unread_of
 from heatportal.web import session as s
 from heatportal.web.api import language_of, status_of
 from heatportal.web.scope import scope_of
@@ -258,6 +259,8 @@ class Page:
         lang = self.lang
         if self._principal is not None and "frame" not in context:
             context["frame"] = self._frame(self._principal, context)
+        if "unread" not in context and self._principal is not None:
+            context["unread"] = self._unread(self._principal)
         help_key = layout.help_key(self.event.path)
         html = _env.get_template(template).render(
             page_help=self.page_help(help_key, profile.billing_mode.value),
@@ -310,6 +313,13 @@ class Page:
             whole_customer=bool(whole),
             chosen=self.chosen_customer(principal),
         )
+
+    def _unread(self, principal: Principal) -> int | None:
+        """The header's count of new notifications, from the record the page
+        read already (None on a page without it: no request for the count)."""
+        number = self.customer_number(principal)
+        known = self._scopes.get(number) if number is not None else None
+        return unread_of(known) if known is not None else None
 
     def _current_customer(self, principal: Principal) -> Customer | None:
         """The customer the nav names: from the page's scope when it has one (no read)."""

@@ -37,6 +37,7 @@ CUSTOMER_MENU: tuple[MenuItem, ...] = (
     MenuItem("/", "nav.start"),
     MenuItem("/meters", "nav.meters"),
     MenuItem("/consumption", "nav.consumption"),
+    MenuItem("/alerts", "nav.alerts"),
     MenuItem("/invoices", "nav.invoices", whole_customer=True),
     MenuItem("/economy", "nav.economy", whole_customer=True),
     MenuItem("/trial-settlement", "nav.trial", whole_customer=True),

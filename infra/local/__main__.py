@@ -2,6 +2,8 @@
 
 python -m infra.local run [--profile no|nl|de|se] [--port 3000]
 python -m infra.local job billing [--period YYYY-MM] [--url http://127.0.0.1:3000]
+python -m infra.local job alerts [--through YYYY-MM-DD]
+python -m infra.local job monthly-info [--month YYYY-MM]
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ def _job(args: argparse.Namespace) -> int:
         "import": {"key": args.key or ""},
         "spot-prices": {"key": args.key or ""},
         "sms": {"from": args.sender or "", "text": args.text or ""},
+        "alerts": {"through": args.through or ""},
+        "monthly-info": {"month": args.month or ""},
     }[args.job]
     url = f"{args.url}/_local/jobs/{args.job}?{urllib.parse.urlencode(params)}"
     request = urllib.request.Request(url, method="POST")  # noqa: S310 - loopback, checked above
@@ -87,12 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--customers", type=int, default=60)
     run.add_argument("--no-demo", action="store_true", help="start without demo data")
     job = sub.add_parser("job", help="run a scheduled job now against a running stack")
-    job.add_argument("job", choices=["billing", "reminders", "import", "spot-prices", "sms"])
+    job.add_argument("job", choices=["billing", "reminders", "import", "spot-prices", "sms", "alerts", "monthly-info"])
     job.add_argument("--period", default="previous", help="billing: YYYY-MM, or 'previous' for last month")
     job.add_argument("--days-before", type=int, default=3, help="reminders: days before the cut-off on the 1st")
     job.add_argument("--key", help="import / spot-prices: the S3 key of a file under imports/ or spot-prices/")
     job.add_argument("--from", dest="sender", help="sms: the sender's phone number, e.g. +4791234567")
     job.add_argument("--text", help="sms: the message, e.g. 'KLEM 12345'")
+    job.add_argument("--through", help="alerts: evaluate up to this day (YYYY-MM-DD; default yesterday)")
+    job.add_argument("--month", help="monthly-info: the month to inform of (YYYY-MM; default the previous one)")
     job.add_argument("--url", default="http://127.0.0.1:3000")
     args = parser.parse_args(argv)
     return _run(args) if args.command == "run" else _job(args)

@@ -256,6 +256,55 @@ def _quiet(_step: str) -> None:
     return None
 
 
+def _demo_alerts(repo: DynamoRepository, dataset: DemoDataset, today: date) -> None:
+    """The canonical demo customer watches its facility: a return-temperature
+    limit its heat went over yesterday (the evaluation has run every day
+    before, so yesterday's breach is new), consumption above expected and
+    silence. The real evaluation then tells it: a notification in the portal
+    and the e-mail in the outbox."""
+    from decimal import ROUND_FLOOR, Decimal
+
+    from heatportal import composition
+    from heatportal.adapters.dynamo_alerts import DynamoAlertStore, alert_state_item
+    from heatportal.domain.alerts import AlertRule, AlertSettings, AlertState, Channel, Measure, Supply
+
+    customer = dataset.customers[0]
+    meter = next((m for m in dataset.meters if m.customer_number == customer.number and m.kind.value == "heat"), None)
+    yesterday = today - timedelta(days=1)
+    row = next((d for d in dataset.daily if meter and d.meter_number == meter.number and d.day == yesterday), None)
+    if meter is None or row is None or row.mean_return_temp is None:
+        return
+    limit = (row.mean_return_temp - Decimal("1.5")).to_integral_value(rounding=ROUND_FLOOR)
+    told = frozenset({Channel.PORTAL, Channel.EMAIL})
+    DynamoAlertStore(repo.table).put_settings(
+        AlertSettings(
+            customer_number=customer.number,
+            facility_id=meter.facility_id,
+            rules=(
+                AlertRule(
+                    supply=Supply.HEATING, measure=Measure.RETURN_TEMPERATURE, summer=limit, winter=limit, channels=told
+                ),
+                AlertRule(
+                    supply=Supply.HEATING, measure=Measure.ABOVE_EXPECTED, percent=Decimal(20), days=30, channels=told
+                ),
+                AlertRule(supply=Supply.HEATING, measure=Measure.NO_DATA, hours=48, channels=told),
+            ),
+            updated_at=datetime.combine(today - timedelta(days=20), time(10), tzinfo=UTC),
+            updated_by=customer.email or "demo@example.com",
+        )
+    )
+    repo.table.put(
+        alert_state_item(
+            AlertState(
+                customer_number=customer.number,
+                facility_id=meter.facility_id,
+                evaluated_through=yesterday - timedelta(days=1),
+            )
+        )
+    )
+    composition.alert_evaluation().run(yesterday)
+
+
 def load_demo(
     resources: LocalResources,
     profile: UtilityProfile,
@@ -300,7 +349,8 @@ def load_demo(
     _management_company(repo, dataset, subs, today)
     _announce_interruption(repo.table, profile, today)
     _contact_requests(repo.table, dataset, profile)
-    progress(f"{len(dataset.users)} demo logins, the management company, an interruption, contact requests")
+    _demo_alerts(repo, dataset, today)
+    progress(f"{len(dataset.users)} demo logins, the management company, an interruption, contact requests, an alert")
 
     # Past invoices through the real billing service (no email for history),
     # its requests answered by moto in-process.

@@ -110,6 +110,44 @@ def install_moto_dispatch() -> None:
         return payload
 
     LambdaBackend.invoke = dispatch  # type: ignore[method-assign]
+    _install_sns_dispatch()
+
+
+def _install_sns_dispatch() -> None:
+    """Deliver an SNS topic's messages to its subscribed handlers in-process,
+    as SNS delivers them to Lambda (one record per message, with the topic's
+    ARN, so a handler tells its topics apart)."""
+    from moto.sns.models import Subscription
+
+    original = Subscription.publish
+
+    def publish(
+        self: Any, message: str, message_id: str, subject: str | None = None, *args: Any, **kwargs: Any
+    ) -> None:
+        logical_id = _logical_id_of(self.endpoint) if self.protocol == "lambda" else None
+        if logical_id is None or logical_id not in functions():
+            return original(self, message, message_id, subject, *args, **kwargs)
+        record = {
+            "EventSource": "aws:sns",
+            "EventVersion": "1.0",
+            "EventSubscriptionArn": self.arn,
+            "Sns": {
+                "Type": "Notification",
+                "MessageId": message_id,
+                "TopicArn": self.topic.arn,
+                "Subject": subject,
+                "Message": message,
+                "MessageAttributes": {},
+            },
+        }
+        # SNS retries a failed Lambda delivery; locally the error is printed and the message dropped.
+        try:
+            invoke(logical_id, {"Records": [record]})
+        except Exception:  # noqa: BLE001 - a subscriber's failure must not fail the publisher's call
+            traceback.print_exc()
+        return None
+
+    Subscription.publish = publish  # type: ignore[method-assign]
 
 
 def cold_start() -> None:

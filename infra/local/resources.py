@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 
-from infra.local.template import ROOT, resources_of_type
+from infra.local.template import ROOT, resources_of_type, sns_subscriptions
 
 REGION = "eu-north-1"
 ACCOUNT = "123456789012"
@@ -169,6 +169,10 @@ def create_all(endpoint: str, sender_email: str) -> LocalResources:
         logical_id: c["sns"].create_topic(Name=f"{PREFIX}-{logical_id}")["TopicArn"]
         for logical_id in resources_of_type("AWS::SNS::Topic")
     }
+    # The functions' SNS events (the alerts topic -> the notifications function),
+    # delivered in-process by infra.local.lambdas.
+    for topic_id, function_id in sns_subscriptions():
+        c["sns"].subscribe(TopicArn=topics[topic_id], Protocol="lambda", Endpoint=function_arn(function_id))
     c["sesv2"].create_email_identity(EmailIdentity=sender_email)
 
     function_arns = {

@@ -85,3 +85,14 @@ def functions() -> dict[str, str]:
         name: str(body["Properties"]["CodeUri"]).rstrip("/")
         for name, body in resources_of_type("AWS::Serverless::Function").items()
     }
+
+
+def sns_subscriptions() -> list[tuple[str, str]]:
+    """(topic logical id, function logical id) for every SNS event of every function."""
+    found = []
+    for name, body in resources_of_type("AWS::Serverless::Function").items():
+        for event in (body["Properties"].get("Events") or {}).values():
+            if event.get("Type") == "SNS":
+                topic = event["Properties"]["Topic"]
+                found.append((topic["Ref"] if isinstance(topic, dict) else str(topic), name))
+    return found

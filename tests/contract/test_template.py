@@ -40,6 +40,7 @@ FUNCTIONS = {
     "NotificationsFunction": "functions/notifications/",
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
+    "AlertsFunction": "functions/alerts/",
 }
 
 # (path, method as it appears in the generated OpenAPI) -> function
@@ -117,6 +118,13 @@ ROUTES = {
     ("/api/invoices/{number}/credit-note", "post"): "InvoicesFunction",
     ("/api/spot-prices/{zone}/{month}", "put"): "InvoicesFunction",
     ("/api/spot-prices/{zone}", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/alerts", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/alerts/{facility}", "put"): "AlertsFunction",
+    ("/api/customers/{customer}/notifications", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/notifications/seen", "post"): "AlertsFunction",
+    ("/api/organisations/{org}/notifications", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/consumption-info", "get"): "AlertsFunction",
+    ("/api/customers/{customer}/consumption-info/{month}", "get"): "AlertsFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
@@ -166,6 +174,7 @@ FUNCTION_SERVICES = {
     # sns: the forgotten customer number / PIN page sends an SMS to the number on record.
     "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns"},
     "InterruptionsFunction": {"dynamodb"},
+    "AlertsFunction": {"dynamodb"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
@@ -621,6 +630,11 @@ def test_state_machine_and_schedules(sam: dict[str, Any]) -> None:
             {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
             {"job": "alerts"},
         ),
+        "MonthlyConsumptionInfoSchedule": (
+            "cron(0 9 3 * ? *)",
+            {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
+            {"job": "monthly-info"},
+        ),
     }
     for logical_id, (cron, target, payload) in expected.items():
         props = r[logical_id]["Properties"]
@@ -743,6 +757,12 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         # GetItem: the caller's last sign-out everywhere, checked on every API request.
         assert table_actions == {"dynamodb:Query", "dynamodb:PutItem", "dynamodb:GetItem"}
         assert not index_actions
+        return
+    if function_id == "AlertsFunction":
+        # Reads, and PutItem of a facility's settings and a person's seen counters; never
+        # Update or Delete. The index only for a management company's organisations.
+        assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"}
+        assert index_actions == {"dynamodb:Query"}
         return
     assert table_actions == index_actions
     assert table_actions >= DYNAMODB_READ

@@ -35,6 +35,10 @@ adapter's behaviour by the contract suite in tests/contract/ports.
 | pacer         | RecordingPacer                  | accounts.Pacer                                  | pacing.MinimumDuration               |
 | sessions      | InMemorySignOutStore            | sessions.SignOutStore                           | signouts.DynamoSignOuts              |
 | sms_starts    | InMemoryPendingStartStore       | sms_agreements.PendingStartStore                | dynamo_sms_starts.DynamoSmsStarts    |
+| alerts        | InMemoryAlertStore              | alerts.ports.AlertSettingsStore, AlertEvaluationStore, NotificationStore, ConsumptionInfoStore | dynamo_alerts.DynamoAlertStore |
+| alerts        | RecordingAlertPublisher         | alerts.ports.AlertPublisher                     | messaging.SnsAlertPublisher          |
+| alerts        | InMemoryDeliveries              | alerts.ports.Deliveries                         | the delivery outbox                  |
+| consumption   | InMemoryConsumptionRepository   | alerts.ports.MeterData                          | dynamo_readings.DynamoReadingsStore  |
 
 ``world.World`` wires the core fakes together; ``recorder.Recorder`` is a spy
 for any of them; test data builders live in ``tests.builders``.

@@ -1,6 +1,6 @@
 """Daily and monthly consumption and smart-meter interval values in memory
 (``services.consumption.ConsumptionRepository``,
-``services.smart_meter_import.IntervalStore``), with the semantics of
+``services.smart_meter_import.IntervalStore``, ``services.alerts.ports.MeterData``), with the semantics of
 ``adapters.dynamo_readings.DynamoReadingsStore`` (held to it by
 tests/contract/ports): monthly aggregates are recomputed from the days written."""
 
@@ -11,11 +11,12 @@ from datetime import date
 from heatportal.domain.consumption import MonthlyConsumption, month_key, monthly_aggregates
 from heatportal.domain.model import DailyConsumption
 from heatportal.domain.smart_meter import IntervalValue
+from heatportal.services.alerts.ports import MeterData
 from heatportal.services.consumption import ConsumptionRepository
 from heatportal.services.smart_meter_import import IntervalStore
 
 
-class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore):
+class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore, MeterData):
     def __init__(self) -> None:
         self.daily: dict[tuple[str, date], DailyConsumption] = {}
         self.monthly: dict[tuple[str, str], MonthlyConsumption] = {}
@@ -43,6 +44,10 @@ class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore):
 
     def intervals_of_day(self, meter_number: str, day: date) -> list[IntervalValue]:
         return [v for (n, _), v in sorted(self.intervals.items()) if n == meter_number and v.day == day]
+
+    def intervals_between(self, meter_number: str, first: date, last: date) -> list[IntervalValue]:
+        found = [v for (n, _), v in self.intervals.items() if n == meter_number and first <= v.day <= last]
+        return sorted(found, key=lambda v: v.start)
 
     def put_intervals(self, values: list[IntervalValue]) -> None:
         for value in values:

@@ -11,6 +11,7 @@ from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.model import Facility, Membership
 from heatportal.services.access import CustomerRecords
 from tests.builders import ADDRESS
+from tests.fakes.alerts import InMemoryAlertStore
 from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.customers import InMemoryCustomerRepository
 from tests.fakes.invoices import InMemoryInvoiceRepository
@@ -32,11 +33,13 @@ class InMemoryCustomerRecords(CustomerRecords):
         *,
         companies: InMemoryCompanyDirectory | None = None,
         invoices: InMemoryInvoiceRepository | None = None,
+        alerts: InMemoryAlertStore | None = None,
     ) -> None:
         self.memberships = memberships
         self.customers = customers or InMemoryCustomerRepository()
         self.companies = companies
         self.invoices = invoices
+        self.alerts = alerts
         self.reads = 0
 
     def customer_record(self, customer_number: str, *, invoices: bool = False) -> CustomerRecord:
@@ -59,6 +62,8 @@ class InMemoryCustomerRecords(CustomerRecords):
             memberships=tuple(self.memberships.list_members(customer_number)),
             grants=tuple(sorted(grants, key=lambda g: g.org_number)),
             invoices=tuple(self.invoices.list_invoices(customer_number)) if invoices and self.invoices else None,
+            inbox=dict(self.alerts.inboxes.get(customer_number, {})) if self.alerts else {},
+            seen={u: dict(c) for u, c in self.alerts.seen.get(customer_number, {}).items()} if self.alerts else {},
         )
 
     def list_memberships(self, user_id: str) -> list[Membership]:

@@ -103,6 +103,15 @@ class World:
         self.repo.table.put(meter_item(meter))
         return number
 
+    def informed_month(self) -> str:
+        """A month of monthly consumption information of the customer."""
+        from heatportal.adapters.dynamo_alerts import consumption_info_item
+        from heatportal.domain.consumption_info import ConsumptionInfo
+
+        info = ConsumptionInfo(customer_number=self.customer, month="2026-01", created_at=datetime.now(UTC), lines=())
+        self.repo.table.put(consumption_info_item(info))
+        return info.month
+
     def victim(self) -> str:
         """A fresh read-only member of the customer, to change or remove."""
         user_id = str(uuid.uuid4())
@@ -458,6 +467,32 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         COMPANY_ADMIN,
         lambda w, _p: ({"org": w.org, "customer": w.company_customer("active")}, None),
     ),
+    # Alerts: everyone who sees a facility sees its settings (the list is filtered); admin and full
+    # set them, a company with full access on the facility too, the other company not on this one.
+    ("GET", "/api/customers/{customer}/alerts"): (METER_LIST, _params()),
+    ("PUT", "/api/customers/{customer}/alerts/{facility}"): (
+        (401, 403, 403, 200, 200, 200, 403, 200),
+        _with_body(
+            _params(facility=lambda w: f"F{w.customer}"),
+            lambda w: {
+                "rules": [
+                    {
+                        "supply": "heating",
+                        "measure": "return_temperature",
+                        "summer": "45",
+                        "winter": "40",
+                        "channels": ["portal", "email"],
+                    }
+                ]
+            },
+        ),
+    ),
+    # Notifications of the facilities a person sees, and their own seen counters.
+    ("GET", "/api/customers/{customer}/notifications"): (METER_LIST, _params()),
+    ("POST", "/api/customers/{customer}/notifications/seen"): (METER_LIST, _params()),
+    # Monthly information: the months, and a month's lines of the facilities a person sees.
+    ("GET", "/api/customers/{customer}/consumption-info"): (METER_LIST, _params()),
+    ("GET", "/api/customers/{customer}/consumption-info/{month}"): (METER_LIST, _params(month=World.informed_month)),
     # The customer's own bank details: a management company, granted full access on the
     # facility or not, gets 403 like every profile route. Removing no override is a 200.
     ("DELETE", "/api/customers/{customer}/profile/bank-account/{facility}"): (

@@ -103,6 +103,11 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         (401, 403, 403, 403, 403, 200),
         lambda w: ({"org": w.org}, {"verified": True}),
     ),
+    # The company's notifications across its customers: its people and customer service.
+    ("GET", "/api/organisations/{org}/notifications"): (
+        (401, 403, 200, 200, 403, 200),
+        lambda w: ({"org": w.org}, None),
+    ),
     ("POST", "/api/organisations/{org}/customers"): (
         (401, 403, 403, 201, 403, 403),
         lambda w: ({"org": w.org}, w.customer()),

@@ -59,6 +59,12 @@ PAGES = {
     # sign-out + links + record
     "/documents": (200, 3),
     "/documents/facilities/F{customer}": (200, 3),
+    # sign-out + links + record (with the notification counters) + the alert settings
+    "/alerts": (200, 4),
+    # sign-out + links + record + the newest notifications (seen already: no write)
+    "/notifications": (200, 4),
+    # sign-out + links + record + the months with information (none yet)
+    "/consumption-info": (200, 4),
 }
 
 
@@ -92,6 +98,10 @@ ROUTES = {
     # sign-out + the record with its invoices (the invoice among them)
     ("GET", "/api/customers/{customer}/invoices/{invoice}"): (200, 2),
     ("GET", "/api/customers/{customer}/invoices/{invoice}/pdf"): (200, 2),
+    # sign-out + record + the alert settings; the notifications; the months
+    ("GET", "/api/customers/{customer}/alerts"): (200, 3),
+    ("GET", "/api/customers/{customer}/notifications"): (200, 3),
+    ("GET", "/api/customers/{customer}/consumption-info"): (200, 3),
 }
 
 

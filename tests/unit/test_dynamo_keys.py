@@ -87,6 +87,7 @@ LOWEST, HIGHEST = date(1900, 1, 1), date(9998, 12, 31)
         ("days between", keys.days_between(LOWEST, HIGHEST), "daily"),
         ("months between", keys.months_between("1900-01", "9998-12"), "month"),
         ("corrections between", keys.corrections_between(LOWEST, HIGHEST), "reading_correction"),
+        ("intervals between", keys.intervals_between(LOWEST, HIGHEST), "interval"),
     ],
 )
 def test_a_range_query_in_a_meters_partition_reads_only_its_own_kind(
@@ -133,6 +134,12 @@ CUSTOMER_PARTITION = {
     "contact_request": keys.contact_request(NUMBER, AT, "r-1").sk,
     "company_grant": keys.company_grant(NUMBER, "923609016").sk,
     "company_block": keys.company_block(NUMBER, "923609016").sk,
+    "alert_settings": keys.alert_settings(NUMBER, "F-1").sk,
+    "alert_state": keys.alert_state(NUMBER, "F-1").sk,
+    "notification": keys.notification(NUMBER, "2026-03-02#M-1#return_temperature#breach").sk,
+    "alert_inbox": keys.alert_inbox(NUMBER).sk,
+    "inbox_seen": keys.inbox_seen(NUMBER, "user-1").sk,
+    "consumption_info": keys.consumption_info(NUMBER, "2026-02").sk,
 }
 
 
@@ -149,6 +156,9 @@ CUSTOMER_PARTITION = {
         (keys.BANK_ACCOUNTS, {"bank_account", "facility_bank_account"}),
         (keys.COMPANIES, {"company_grant"}),  # never the block marker COMPANYBLOCK#
         (keys.CONTACT_REQUESTS, {"contact_request"}),
+        (keys.ALERT_SETTINGS, {"alert_settings"}),  # never the evaluation's ALERTSTATE#
+        (keys.NOTIFICATIONS, {"notification"}),
+        (keys.CONSUMPTION_INFO, {"consumption_info"}),
     ],
 )
 def test_a_prefix_query_in_a_customers_partition_reads_only_its_own_kind(prefix: str, kinds: set[str]) -> None:
@@ -260,3 +270,18 @@ def test_keys_become_item_attributes() -> None:
     assert keys.customer(NUMBER).item() == {"PK": "CUST#100001", "SK": "PROFILE"}
     assert keys.account_to_bill(NUMBER).item() == {"GSI2PK": "ACCOUNTS", "GSI2SK": "100001"}
     assert keys.invoice(NUMBER, 42).sk == "INV#0000000042"
+
+
+def test_intervals_of_the_first_and_last_day_of_a_range_are_in_it() -> None:
+    bounds = keys.intervals_between(DAY, DAY + timedelta(days=1))
+    assert between(keys.interval(METER, DAY, "2026-03-01T23:00#hour").sk, bounds)
+    assert between(keys.interval(METER, DAY + timedelta(days=1), "2026-03-03T22:00#hour").sk, bounds)
+    assert not between(keys.interval(METER, DAY + timedelta(days=2), "2026-03-03T23:00#hour").sk, bounds)
+    assert not between(keys.interval(METER, DAY - timedelta(days=1), "2026-03-01T22:00#hour").sk, bounds)
+
+
+def test_a_facilitys_alert_settings_and_state_are_listed_next_to_each_other() -> None:
+    settings, state = keys.alert_settings_listed(NUMBER, "F-1"), keys.alert_state_listed(NUMBER, "F-1")
+    other = keys.alert_settings_listed(NUMBER, "F-2")
+    assert settings.pk == state.pk == other.pk == keys.ALERTS
+    assert settings.sk < state.sk < other.sk

@@ -30,6 +30,7 @@ from heatportal.adapters.dynamo import (
     meter_item,
 )
 from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoProfileStore, DynamoRateLimitStore
+from heatportal.adapters.dynamo_alerts import DynamoAlertStore
 from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
@@ -55,6 +56,13 @@ from heatportal.services.access import CompanyDirectory, CustomerRecords
 from heatportal.services.accounts.common import AccountStore
 from heatportal.services.accounts.search import NameIndex
 from heatportal.services.advance import AdvanceRepository
+from heatportal.services.alerts.ports import (
+    AlertEvaluationStore,
+    AlertSettingsStore,
+    ConsumptionInfoStore,
+    MeterData,
+    NotificationStore,
+)
 from heatportal.services.billing.credit_notes import InvoiceStatusWriter
 from heatportal.services.consumption import ConsumptionRepository
 from heatportal.services.interruptions import InterruptionRepository
@@ -75,6 +83,7 @@ from heatportal.services.sms_agreements import PendingStartStore
 from heatportal.services.spot_prices import SpotPriceStore
 from infra.local.resources import REGION, create_table
 from tests.fakes.accounts import InMemoryAccountStore
+from tests.fakes.alerts import InMemoryAlertStore
 from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.consumption import InMemoryConsumptionRepository
 from tests.fakes.customer_records import InMemoryCustomerRecords
@@ -145,6 +154,11 @@ class Ports:
     interruptions: InterruptionRepository
     sign_outs: SignOutStore
     sms_starts: PendingStartStore
+    alert_settings: AlertSettingsStore
+    alert_evaluation: AlertEvaluationStore
+    notifications: NotificationStore
+    consumption_info: ConsumptionInfoStore
+    meter_data: MeterData
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -198,6 +212,7 @@ def in_memory_ports() -> Ports:
     )
     payments = InMemoryPaymentRepository(invoices)
     meter_settings = InMemoryMeterSettingsStore(customers)
+    alerts = InMemoryAlertStore()
     return Ports(
         given=InMemoryGiven(customers, memberships, accounts, readings, companies),
         customers=customers,
@@ -223,12 +238,17 @@ def in_memory_ports() -> Ports:
         rate_limits=InMemoryRateLimitStore(),
         profiles=InMemoryProfileStore(customers),
         companies=companies,
-        records=InMemoryCustomerRecords(memberships, customers, companies=companies, invoices=invoices),
+        records=InMemoryCustomerRecords(memberships, customers, companies=companies, invoices=invoices, alerts=alerts),
         meter_settings=meter_settings,
         meter_lifecycle=InMemoryMeterLifecycleStore(customers, readings, meter_settings),
         interruptions=InMemoryInterruptionRepository(),
         sign_outs=InMemorySignOutStore(),
         sms_starts=InMemoryPendingStartStore(),
+        alert_settings=alerts,
+        alert_evaluation=alerts,
+        notifications=alerts,
+        consumption_info=alerts,
+        meter_data=consumption,
     )
 
 
@@ -264,6 +284,7 @@ class DynamoGiven:
 def dynamo_ports(table: DynamoTable) -> Ports:
     repository, store = DynamoRepository(table), DynamoReadingsStore(table)
     payments, spot_prices = DynamoPaymentRepository(table), DynamoSpotPriceStore(table)
+    alerts = DynamoAlertStore(table)
     return Ports(
         given=DynamoGiven(table),
         customers=repository,
@@ -295,6 +316,11 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         interruptions=DynamoInterruptions(table),
         sign_outs=DynamoSignOuts(table),
         sms_starts=DynamoSmsStarts(table),
+        alert_settings=alerts,
+        alert_evaluation=alerts,
+        notifications=alerts,
+        consumption_info=alerts,
+        meter_data=store,
     )
 
 

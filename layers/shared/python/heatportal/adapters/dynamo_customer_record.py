@@ -1,6 +1,7 @@
 """The customer's record in one request: one Query on the customer's
 partition (docs/data-model.md) returns its profile, facilities, meters,
-memberships and company grants (and invoices when asked); a filter on the
+memberships, company grants and notification counters (and invoices when
+asked); a filter on the
 item type leaves out what the partition holds besides (audit trail, payments,
 requests, ...)."""
 
@@ -17,11 +18,12 @@ from heatportal.adapters.dynamo import (
     membership_from_item,
     meter_from_item,
 )
+from heatportal.adapters.dynamo_alerts import counters_from_item
 from heatportal.adapters.dynamo_companies import grant_from_item
 from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.model import Membership
 
-_RECORD_TYPES = ("customer", "facility", "meter", "membership", "company_grant")
+_RECORD_TYPES = ("customer", "facility", "meter", "membership", "company_grant", "alert_inbox", "inbox_seen")
 
 
 class DynamoCustomerRecords:
@@ -46,6 +48,8 @@ class DynamoCustomerRecords:
             grants=tuple(grant_from_item(i) for i in by_type.get("company_grant", [])),
             # The partition sorts invoices oldest first; listings show the newest first.
             invoices=tuple(invoice_from_item(i) for i in reversed(by_type.get("invoice", []))) if invoices else None,
+            inbox=counters_from_item(next(iter(by_type.get("alert_inbox", [])), None)),
+            seen={i["user_id"]: counters_from_item(i) for i in by_type.get("inbox_seen", [])},
         )
 
     def list_memberships(self, user_id: str) -> list[Membership]:

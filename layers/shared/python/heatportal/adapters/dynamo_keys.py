@@ -148,6 +148,41 @@ def company_block(customer_number: str, org_number: str) -> Key:
     return Key(customer_pk(customer_number), f"COMPANYBLOCK#{org_number}")
 
 
+ALERT_SETTINGS = "ALERTSET#"
+NOTIFICATIONS = "NOTE#"
+CONSUMPTION_INFO = "CONSINFO#"
+
+
+def alert_settings(customer_number: str, facility_id: str) -> Key:
+    return Key(customer_pk(customer_number), f"{ALERT_SETTINGS}{facility_id}")
+
+
+def alert_state(customer_number: str, facility_id: str) -> Key:
+    """Where a facility's alert evaluation stands (written by the evaluation only)."""
+    return Key(customer_pk(customer_number), f"ALERTSTATE#{facility_id}")
+
+
+def notification(customer_number: str, notification_id: str) -> Key:
+    """A portal notification; its id starts with its day (``<yyyy-mm-dd>#...``),
+    so the newest sort last."""
+    return Key(customer_pk(customer_number), f"{NOTIFICATIONS}{notification_id}")
+
+
+def alert_inbox(customer_number: str) -> Key:
+    """The customer's notification counters, one per facility (``*``: the whole customer)."""
+    return Key(customer_pk(customer_number), "INBOX")
+
+
+def inbox_seen(customer_number: str, user_id: str) -> Key:
+    """The counters a person has seen of the customer's notifications."""
+    return Key(customer_pk(customer_number), f"SEEN#{user_id}")
+
+
+def consumption_info(customer_number: str, month_key: str) -> Key:
+    """A month's consumption information (YYYY-MM)."""
+    return Key(customer_pk(customer_number), f"{CONSUMPTION_INFO}{month_key}")
+
+
 # --- a meter's partition: METER#<meter number> -------------------------------------------------
 
 MONTHS = "MONTH#"
@@ -200,6 +235,11 @@ def reminder_sent(meter_number: str, period: str, channel: str) -> Key:
 def intervals_of(day: date) -> str:
     """Sort-key prefix of a (local) day's smart-meter interval values."""
     return f"INT#{day.isoformat()}#"
+
+
+def intervals_between(first: date, last: date) -> tuple[str, str]:
+    """Sort-key range of the interval values of the (local) days ``first`` to ``last``, both included."""
+    return intervals_of(first), f"{intervals_of(last)}{AFTER_ALL}"
 
 
 def interval(meter_number: str, day: date, interval_key: str) -> Key:
@@ -284,6 +324,12 @@ def reading_link(token_hash: str) -> Key:
 
 def attempt_counter(scope: str, key: str, window: str) -> Key:
     return Key(f"COUNT#{scope}#{key}", window)
+
+
+def alert_message(message_id: str) -> Key:
+    """An alert's or monthly information's e-mail or SMS, queued once (the
+    interim sender in ``adapters.direct_deliveries``)."""
+    return Key(f"ALERTOUT#{message_id}", "ALERTOUT")
 
 
 def invoice_counter() -> Key:
@@ -466,6 +512,7 @@ def by_customer_agreement(customer_number: str, meter_number: str, channel: str,
 
 ACCOUNTS = "ACCOUNTS"
 REMINDERS = "REMINDERS"
+ALERTS = "ALERTS"
 
 
 def account_to_bill(customer_number: str) -> IndexKey:
@@ -474,6 +521,16 @@ def account_to_bill(customer_number: str) -> IndexKey:
 
 def agreement_to_remind(meter_number: str, channel: str, address: str) -> IndexKey:
     return IndexKey(GSI2, REMINDERS, _agreement_sk(meter_number, channel, address))
+
+
+def alert_settings_listed(customer_number: str, facility_id: str) -> IndexKey:
+    """A facility's alert settings in the list the daily evaluation walks."""
+    return IndexKey(GSI2, ALERTS, f"{customer_number}#{facility_id}#settings")
+
+
+def alert_state_listed(customer_number: str, facility_id: str) -> IndexKey:
+    """Next to its settings, so the evaluation reads both in one walk."""
+    return IndexKey(GSI2, ALERTS, f"{customer_number}#{facility_id}#state")
 
 
 def contact_requests_pk(status: str) -> str:

@@ -369,6 +369,10 @@ class DynamoReadingsStore:
         items = self.table.query(keys.meter_pk(meter_number), sk_prefix=keys.intervals_of(day))
         return [interval_from_item(i) for i in items]
 
+    def intervals_between(self, meter_number: str, first: date, last: date) -> list[IntervalValue]:
+        items = self.table.query(keys.meter_pk(meter_number), sk_between=keys.intervals_between(first, last))
+        return sorted((interval_from_item(i) for i in items), key=lambda v: v.start)
+
     def put_intervals(self, values: list[IntervalValue]) -> None:
         self.table.batch_put([interval_item(v) for v in values])
 

@@ -13,6 +13,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| alerts, notifications, monthly consumption information | ``alerts`` |
 """
 
 from heatportal.composition.accounts import (
@@ -26,6 +27,16 @@ from heatportal.composition.accounts import (
     one_time_codes,
     registration_service,
     sign_in,
+)
+from heatportal.composition.alerts import (
+    alert_delivery,
+    alert_evaluation,
+    alert_settings_service,
+    alert_store,
+    consumption_info_service,
+    deliveries,
+    notification_service,
+    release_held_messages,
 )
 from heatportal.composition.billing import (
     advance_repository,
@@ -84,17 +95,23 @@ __all__ = [
     "account_store",
     "advance_repository",
     "advance_service",
+    "alert_delivery",
+    "alert_evaluation",
+    "alert_settings_service",
+    "alert_store",
     "bill_run",
     "clock",
     "cognito_accounts",
     "company_signup",
     "company_store",
     "config",
+    "consumption_info_service",
     "consumption_service",
     "credential_service",
     "credit_notes",
     "customer_search",
     "customer_user_service",
+    "deliveries",
     "document_service",
     "documents",
     "estimate_pdf_service",
@@ -113,6 +130,7 @@ __all__ = [
     "meter_lifecycle_service",
     "meter_settings_service",
     "name_index",
+    "notification_service",
     "one_time_codes",
     "organisation_service",
     "payment_repository",
@@ -127,6 +145,7 @@ __all__ = [
     "reading_service",
     "readings_store",
     "registration_service",
+    "release_held_messages",
     "reminder_service",
     "repository",
     "sessions",

@@ -151,6 +151,16 @@ def last_complete_month(today: date) -> tuple[int, int]:
     return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
 
 
+def weather_corrected(months: Iterable[MonthlyConsumption], station: str) -> dict[str, Decimal]:
+    """Each month's use had the weather been normal, by month (YYYY-MM), with
+    the degree-day model fitted on the months given (as the year view does);
+    empty when they are too few for a model."""
+    shown = [m for m in months if m.days]
+    model = fit(Observation(Decimal(m.days), m.degree_days, m.quantity) for m in shown)
+    corrected = {m.month: _normalise(model, station, m) for m in shown}
+    return {month: value for month, value in corrected.items() if value is not None}
+
+
 def year_view(
     months: Iterable[MonthlyConsumption],
     year: int,

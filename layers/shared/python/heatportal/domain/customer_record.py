@@ -8,7 +8,8 @@ decided from it, and a page shows it without reading any of it again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from heatportal.domain.companies import CompanyGrant
 from heatportal.domain.model import Customer, Facility, Invoice, Membership, Meter
@@ -23,6 +24,10 @@ class CustomerRecord:
     memberships: tuple[Membership, ...] = ()
     grants: tuple[CompanyGrant, ...] = ()
     invoices: tuple[Invoice, ...] | None = None  # newest first; None when not read
+    # Notification counters per facility (``*``: the whole customer), and the
+    # counters each person (by user id) has seen: the header's unread count.
+    inbox: Mapping[str, int] = field(default_factory=dict)
+    seen: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def membership(self, user_id: str) -> Membership | None:
         return next((m for m in self.memberships if m.user_id == user_id), None)

@@ -6,7 +6,7 @@ stops the process with pydantic's field errors instead of failing later.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -157,6 +157,45 @@ class AdvancePolicy(Strict):
     max_share_of_expected: Decimal = Decimal("1.5")
 
 
+class QuietHours(Strict):
+    """Hours in which no alert SMS is sent (it waits until ``end``); local time.
+    ``start`` after ``end`` spans midnight (21:00-07:00)."""
+
+    start: time
+    end: time
+
+    def covers(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+
+class AlertPolicy(Strict):
+    """Consumption alerts and monthly consumption information.
+
+    Each alert has a summer and a winter threshold: ``winter_months`` are the
+    months (1-12) the winter one applies (the heating season of the
+    utility's climate; for district cooling, its low season). An alert SMS
+    is never sent in ``sms_quiet_hours``. The monthly information compares a
+    customer with the average customer of the same category once the
+    category has ``benchmark_min_customers`` (fewer would reveal a neighbour).
+    """
+
+    winter_months: tuple[int, ...] = Field(min_length=1, max_length=11)
+    sms_quiet_hours: QuietHours
+    benchmark_min_customers: int = Field(default=5, ge=3)
+
+    @field_validator("winter_months")
+    @classmethod
+    def _months_once(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(not 1 <= m <= 12 for m in value) or len(set(value)) != len(value):
+            raise ValueError("winter months are distinct months 1 to 12")
+        return value
+
+    def is_winter(self, day: date) -> bool:
+        return day.month in self.winter_months
+
+
 class UtilityProfile(Strict):
     id: str
     name: str
@@ -180,6 +219,7 @@ class UtilityProfile(Strict):
     branding: Branding
     advance: AdvancePolicy = AdvancePolicy()
     climate_station: str
+    alerts: AlertPolicy
 
     @field_validator("currency")
     @classmethod

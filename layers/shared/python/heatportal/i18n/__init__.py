@@ -54,6 +54,7 @@ __all__ = [
     "format_percent",
     "format_quantity",
     "language_name",
+    "month_name",
     "parse_number",
     "plural",
     "plural_categories",
@@ -359,6 +360,11 @@ def format_quantity(value: Decimal | int, unit: str, lang: Language, decimals: i
 def format_date(d: date, lang: Language, style: str = "medium") -> str:
     """A date in a CLDR style (short, medium, long, full): ``5. jan. 2025`` (nb medium)."""
     return _babel_format_date(d, format=style, locale=_locale(lang))
+
+
+def month_name(month: int, lang: Language) -> str:
+    """A month's name as it stands alone: ``oktober`` (nb), ``October`` (en)."""
+    return _babel_format_date(date(2001, month, 1), format="LLLL", locale=_locale(lang))
 
 
 def format_month(d: date, lang: Language) -> str:

@@ -56,6 +56,7 @@ API_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 # Customer numbers with a slash (``0012345/1``) travel in URLs as ``0012345-1``;
 # no customer number contains a hyphen.
 CustomerPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,20}$", description="Customer number, '/' written as '-'")]
+OrgPath = Annotated[str, Path(pattern=r"^[0-9A-Z]{8,12}$", description="Organisation number, compact")]
 MeterPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z-]{1,20}$", description="Meter number")]
 
 
