@@ -17,6 +17,7 @@ import portal_advance
 import portal_alerts
 import portal_consumption
 import portal_consumption_info
+import portal_contracts
 import portal_customer_number
 import portal_documents
 import portal_economy
@@ -28,15 +29,21 @@ import portal_login
 import portal_logout
 import portal_meters
 import portal_meters_staff
+import portal_moving
 import portal_notifications
 import portal_organisation
 import portal_password
 import portal_r
 import portal_register
 import portal_reminders
+import portal_services
 import portal_staff
+import portal_staff_documents
+import portal_staff_moving
 import portal_start
 import portal_static
+import portal_subscription
+import portal_sustainability
 import portal_trial_settlement
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -81,6 +88,13 @@ for module in (
     portal_account_companies,
     portal_organisation,
     portal_staff,
+    portal_staff_moving,
+    portal_staff_documents,
+    portal_contracts,
+    portal_moving,
+    portal_services,
+    portal_sustainability,
+    portal_subscription,
 ):
     app.include_router(module.router)
 

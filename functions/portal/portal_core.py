@@ -1,7 +1,10 @@
 """What every portal page shares: the request view (language, cookies, CSRF,
 session), rendering with security headers, and error pages."""
 
+import base64
 import contextlib
+import email.parser
+import email.policy
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -99,10 +102,49 @@ class Page:
         except (UnicodeDecodeError, ValueError):
             return ""
 
+    def raw_body(self) -> bytes:
+        """The request body as bytes (a file upload arrives base64-encoded)."""
+        body = self.event.body or ""
+        if self.event.is_base64_encoded:
+            try:
+                return base64.b64decode(body)
+            except ValueError:
+                return b""
+        return body.encode()
+
+    def _multipart(self) -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]]]:
+        """A multipart form's text fields and files (a file upload form)."""
+        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        if not content_type.lower().startswith("multipart/form-data"):
+            return {}, {}
+        raw = b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + self.raw_body()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+        fields: dict[str, list[str]] = {}
+        files: dict[str, tuple[str, bytes]] = {}
+        if not message.is_multipart():
+            return fields, files
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            decoded = part.get_payload(decode=True)
+            payload = decoded if isinstance(decoded, bytes) else b""
+            filename = part.get_filename()
+            if filename is not None:
+                files[name] = (filename, payload)
+            else:
+                fields.setdefault(name, []).append(payload.decode("utf-8", errors="replace"))
+        return fields, files
+
+    def files(self) -> dict[str, tuple[str, bytes]]:
+        """The files of a multipart form: field name -> (file name, bytes)."""
+        return self._multipart()[1]
+
     def _fields(self, keep_blank_values: bool) -> dict[str, list[str]]:
         """The form's fields; one with a control or bidi character (other than
         a textarea's line breaks) is refused for every form at once (text_invalid)."""
-        fields = parse_qs(self._body(), keep_blank_values=keep_blank_values)
+        multipart, _files = self._multipart()
+        fields = multipart or parse_qs(self._body(), keep_blank_values=keep_blank_values)
         for name, values in fields.items():
             if any(hidden_character(text, multiline=True) is not None for text in (name, *values)):
                 raise text_invalid(name)

@@ -1,5 +1,7 @@
-"""``/documents``: the contract, the price sheet (a PDF of the price list in
-force) and the technical data card of each facility."""
+"""``/documents``: the documents the utility published (contracts, price
+sheets, letters, statements, reports; "new" until the person opened one), the
+contract summary, the price sheet (a PDF of the price list in force) and the
+technical data card of each facility; ``/documents/files/<id>`` opens one."""
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
@@ -17,10 +19,22 @@ def documents(view: Page) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    contract = composition.document_service().contract(view.scope(principal, number))
-    in_force = composition.document_service().price_list(view.scope(principal, number))
+    scope = view.scope(principal, number)
+    contract = composition.document_service().contract(scope)
+    in_force = composition.document_service().price_list(scope)
     sheet = price_sheet(composition.profile(), in_force.price_list, view.lang, in_force.on)
-    return view.render("portal_documents.html", contract=contract, sheet=sheet)
+    published = composition.document_store().documents(scope)
+    return view.render("portal_documents.html", contract=contract, sheet=sheet, published=published)
+
+
+@router.get("/documents/files/<document_id>")
+@page(router)
+def open_document(view: Page, document_id: str) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    # A short-lived S3 link, as for invoice PDFs; the person has opened it from now on.
+    return view.redirect(composition.document_store().open(view.scope(principal, number), document_id))
 
 
 @router.get("/documents/contract")

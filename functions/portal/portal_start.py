@@ -58,6 +58,8 @@ def start(view: Page) -> Response[str]:
             reverse=True,
         ),
         interruptions=notice,
+        # Published documents the person has not opened yet (the "new" mark).
+        published=[d.document for d in composition.document_store().documents(scope) if d.new],
         invoices_hidden=invoices_hidden,
         several=len(view.memberships(principal)) > 1,
     )

@@ -16,7 +16,14 @@ from infra.local import lambdas
 from infra.local.openapi_truth import make_truthful
 from infra.local.template import api_routes
 
-API_FUNCTIONS = ("AuthFunction", "ReadingsFunction", "InvoicesFunction", "InterruptionsFunction", "AlertsFunction")
+API_FUNCTIONS = (
+    "AuthFunction",
+    "ReadingsFunction",
+    "InvoicesFunction",
+    "InterruptionsFunction",
+    "AlertsFunction",
+    "ContractsFunction",
+)
 
 
 def openapi_document() -> dict[str, Any]:

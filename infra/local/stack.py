@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 from infra.local.resources import ACCOUNT, REGION, LocalResources, clients, create_all
 
 HOST = "127.0.0.1"
+SIGNING_PREFIX = "/_local/bankid"
 
 
 def free_port() -> int:
@@ -40,6 +41,7 @@ class RunningStack:
     http_server: BaseWSGIServer
     thread: threading.Thread
     demo: Any = None
+    signing: Any = None  # infra.local.signing.LocalBankId
 
     def stop(self) -> None:
         self.http_server.shutdown()
@@ -56,6 +58,8 @@ def _configure_environment(resources: LocalResources, profile_id: str, portal_ur
             "AWS_ENDPOINT_URL": resources.endpoint,
             "MOTO_PORT": str(moto_port),
             **resources.environment(profile_id, portal_url),
+            # The stack's own BankID (infra.local.signing) stands in for BankID's relying-party API.
+            "SIGNING_API_URL": f"{portal_url}{SIGNING_PREFIX}/rp/v6.0",
         }
     )
 
@@ -310,7 +314,11 @@ def start(
         resources.user_pool_client_id,
         f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
     )
+    from infra.local.signing import LocalBankId
+
+    signing = LocalBankId(SIGNING_PREFIX)
     extra: dict[str, Any] = {
+        SIGNING_PREFIX: signing,
         "/_local/outbox.json": outbox_page,
         "/_local/outbox": outbox_page,
         "/_local/jobs": jobs_page(resources),
@@ -334,4 +342,4 @@ def start(
     http_server = make_server(HOST, port, gateway, threaded=True)
     thread = threading.Thread(target=http_server.serve_forever, name="local-gateway", daemon=True)
     thread.start()
-    return RunningStack(resources, profile_id, portal_url, moto_server, http_server, thread, dataset)
+    return RunningStack(resources, profile_id, portal_url, moto_server, http_server, thread, dataset, signing)

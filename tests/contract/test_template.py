@@ -40,6 +40,7 @@ FUNCTIONS = {
     "NotificationsFunction": "functions/notifications/",
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
+    "ContractsFunction": "functions/contracts/",
     "AlertsFunction": "functions/alerts/",
 }
 
@@ -127,6 +128,32 @@ ROUTES = {
     ("/api/customers/{customer}/consumption-info/{month}", "get"): "AlertsFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
+    ("/api/customers/{customer}/contracts", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/estimate/pdf", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/simulation", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}", "delete"): "ContractsFunction",
+    ("/api/customers/{customer}/contracts/{facility}/signing/{order}/code", "post"): "ContractsFunction",
+    ("/api/offer", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/move-out", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/move-in", "post"): "ContractsFunction",
+    ("/api/move-in/{handshake}", "get"): "ContractsFunction",
+    ("/api/move-in/{handshake}/confirmation", "post"): "ContractsFunction",
+    ("/api/staff/move-ins", "post"): "ContractsFunction",
+    ("/api/staff/vacant-facilities", "get"): "ContractsFunction",
+    ("/api/customers", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/final-invoice", "post"): "ContractsFunction",
+    ("/api/customers/{customer}/documents", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/documents/{document}", "get"): "ContractsFunction",
+    ("/api/documents", "post"): "ContractsFunction",
+    ("/api/services", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/services/{service}/interest", "post"): "ContractsFunction",
+    ("/api/sustainability", "get"): "ContractsFunction",
+    ("/api/sustainability/reports/{year}/pdf", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/footprint", "get"): "ContractsFunction",
+    ("/api/customers/{customer}/subscription", "get"): "ContractsFunction",
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
     ("/{proxy+}", "x-amazon-apigateway-any-method"): "PortalFunction",
 }
@@ -143,6 +170,8 @@ PUBLIC_ROUTES = {
     ("/api/auth/invitations/accept", "post"),
     ("/api/organisations/invitations/accept", "post"),
     ("/api/organisations/signup", "post"),
+    ("/api/move-in/{handshake}", "get"),
+    ("/api/move-in/{handshake}/confirmation", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
 }
@@ -174,6 +203,8 @@ FUNCTION_SERVICES = {
     # sns: the forgotten customer number / PIN page sends an SMS to the number on record.
     "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns"},
     "InterruptionsFunction": {"dynamodb"},
+    # sns: the incoming party of a move may have only a phone for its code.
+    "ContractsFunction": {"dynamodb", "s3", "ses", "sns"},
     "AlertsFunction": {"dynamodb"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
@@ -182,6 +213,7 @@ FUNCTION_S3_ACTIONS = {
     "PortalFunction": {"s3:GetObject", "s3:PutObject"},
     "BillingFunction": {"s3:PutObject"},
     "NotificationsFunction": {"s3:GetObject", "s3:PutObject"},
+    "ContractsFunction": {"s3:GetObject", "s3:PutObject"},  # published documents, final invoice PDFs
 }
 # Exceptions to "invoices/* only": the portal draws price sheets into their own prefix.
 FUNCTION_S3_GRANTS = {
@@ -192,8 +224,17 @@ FUNCTION_S3_GRANTS = {
     },
     "PortalFunction": {
         ("s3:GetObject", "invoices/*"),
+        ("s3:PutObject", "invoices/*"),  # a final invoice issued at once on moving out
         ("s3:GetObject", "price-sheets/*"),
         ("s3:PutObject", "price-sheets/*"),
+        ("s3:GetObject", "documents/*"),
+        ("s3:PutObject", "documents/*"),  # customer service publishes, signing stores the signed contract
+    },
+    "ContractsFunction": {
+        ("s3:GetObject", "documents/*"),
+        ("s3:PutObject", "documents/*"),
+        ("s3:GetObject", "invoices/*"),
+        ("s3:PutObject", "invoices/*"),
     },
 }
 DYNAMODB_READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
@@ -518,7 +559,8 @@ def test_asl_passes_cfn_lint_state_machine_schema(asl: dict[str, Any]) -> None:
 
 def test_parameters(sam: dict[str, Any]) -> None:
     params = sam["Parameters"]
-    assert set(params) == {"ProfileId", "SenderEmail", "PortalDomain", "LogLevel", "Stage"}
+    assert set(params) == {"ProfileId", "SenderEmail", "PortalDomain", "LogLevel", "Stage", "SigningApiUrl"}
+    assert params["SigningApiUrl"]["Default"] == "https://appapi2.bankid.com/rp/v6.0"
     assert params["ProfileId"]["AllowedValues"] == ["no", "nl", "de", "se"]
     assert params["ProfileId"]["Default"] == "no"
     assert params["SenderEmail"]["Default"] == "minside@fjordvarme.example"
@@ -670,7 +712,8 @@ def test_sam_translates_offline(cfn: dict[str, Any], translated: tuple[dict[str,
     assert not any(t.startswith("AWS::Serverless::") for t in types.values())
     assert translated[1].calls == 0, "a managed policy by name needs IAM; use inline statements"
     rest = cfn["Resources"]["Api"]["Properties"]
-    assert rest["BinaryMediaTypes"] == ["application/pdf", "image/png"]
+    # multipart/form-data: customer service uploads a document's PDF through a portal form.
+    assert rest["BinaryMediaTypes"] == ["application/pdf", "image/png", "multipart/form-data"]
 
 
 def test_every_non_public_route_uses_cognito(cfn: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from heatportal.services.access import CustomerRecords
 from tests.builders import ADDRESS
 from tests.fakes.alerts import InMemoryAlertStore
 from tests.fakes.companies import InMemoryCompanyDirectory
+from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocuments
 from tests.fakes.customers import InMemoryCustomerRepository
 from tests.fakes.invoices import InMemoryInvoiceRepository
 
@@ -33,9 +34,13 @@ class InMemoryCustomerRecords(CustomerRecords):
         *,
         companies: InMemoryCompanyDirectory | None = None,
         invoices: InMemoryInvoiceRepository | None = None,
+        contracts: InMemoryContractStore | None = None,
+        documents: InMemoryPublishedDocuments | None = None,
         alerts: InMemoryAlertStore | None = None,
     ) -> None:
         self.memberships = memberships
+        self.contracts = contracts
+        self.documents = documents
         self.customers = customers or InMemoryCustomerRepository()
         self.companies = companies
         self.invoices = invoices
@@ -62,6 +67,16 @@ class InMemoryCustomerRecords(CustomerRecords):
             memberships=tuple(self.memberships.list_members(customer_number)),
             grants=tuple(sorted(grants, key=lambda g: g.org_number)),
             invoices=tuple(self.invoices.list_invoices(customer_number)) if invoices and self.invoices else None,
+            supplies=tuple(self.contracts.supplies_of_customer(customer_number)) if self.contracts else (),
+            contract_versions=tuple(
+                v for (c, _, _), v in sorted(self.contracts.versions.items()) if c == customer_number
+            )
+            if self.contracts
+            else (),
+            documents=tuple(self.documents.customer_documents(customer_number)) if self.documents else (),
+            opened={user: frozenset(ids) for (c, user), ids in self.documents.opened.items() if c == customer_number}
+            if self.documents
+            else {},
             inbox=dict(self.alerts.inboxes.get(customer_number, {})) if self.alerts else {},
             seen={u: dict(c) for u, c in self.alerts.seen.get(customer_number, {}).items()} if self.alerts else {},
         )

@@ -4,6 +4,7 @@ tests/contract/ports)."""
 
 from __future__ import annotations
 
+from heatportal.domain.contracts import current_meter
 from heatportal.domain.model import Customer, Facility, Membership, Meter
 from heatportal.ports import CustomerRepository, MembershipRepository
 
@@ -13,6 +14,8 @@ class InMemoryCustomerRepository(CustomerRepository):
         self.customers: dict[str, Customer] = {}
         self.facilities: dict[str, list[Facility]] = {}
         self.meters: dict[str, Meter] = {}
+        # Meters of a number that served an earlier customer (before a move).
+        self.earlier: list[Meter] = []
         # Errors to raise when a customer is read (a throttled table, say).
         self.failures: dict[str, Exception] = {}
 
@@ -25,8 +28,37 @@ class InMemoryCustomerRepository(CustomerRepository):
         return facility
 
     def add_meter(self, meter: Meter) -> Meter:
+        """Store (or replace) the customer's meter; a number another customer
+        had before keeps that customer's item (as the table does after a move)."""
+        held = self.meters.get(meter.number)
+        if held is not None and held.customer_number != meter.customer_number:
+            self.earlier = [
+                m for m in self.earlier if (m.customer_number, m.number) != (held.customer_number, held.number)
+            ]
+            self.earlier.append(held)
+        elif held is None:
+            mine = next(
+                (m for m in self.earlier if (m.customer_number, m.number) == (meter.customer_number, meter.number)),
+                None,
+            )
+            if mine is not None:
+                self.earlier.remove(mine)
         self.meters[meter.number] = meter
         return meter
+
+    def update_meter(self, meter: Meter) -> Meter:
+        """Replace a customer's own item of the meter, current or earlier."""
+        if self.meters.get(meter.number, meter).customer_number == meter.customer_number:
+            self.meters[meter.number] = meter
+        else:
+            self.earlier = [
+                m if (m.customer_number, m.number) != (meter.customer_number, meter.number) else meter
+                for m in self.earlier
+            ]
+        return meter
+
+    def all_meters(self) -> list[Meter]:
+        return [*self.meters.values(), *self.earlier]
 
     def get_customer(self, number: str) -> Customer | None:
         if number in self.failures:
@@ -37,10 +69,10 @@ class InMemoryCustomerRepository(CustomerRepository):
         return sorted(self.facilities.get(customer_number, []), key=lambda f: f.id)
 
     def list_meters(self, customer_number: str) -> list[Meter]:
-        return sorted((m for m in self.meters.values() if m.customer_number == customer_number), key=lambda m: m.number)
+        return sorted((m for m in self.all_meters() if m.customer_number == customer_number), key=lambda m: m.number)
 
     def find_meter(self, meter_number: str) -> Meter | None:
-        return self.meters.get(meter_number)
+        return current_meter([m for m in self.all_meters() if m.number == meter_number])
 
     def list_account_numbers(self) -> list[str]:
         return sorted(self.customers)

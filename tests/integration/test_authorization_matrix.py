@@ -12,11 +12,12 @@ second facility only (not the one with the meter), so it sees the meter list
 
 from __future__ import annotations
 
+import base64
 import itertools
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,7 @@ from heatportal.adapters.dynamo_accounts import DynamoAccountStore
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item
 from heatportal.domain.accounts import Challenge
 from heatportal.domain.companies import CompanyGrant, Organisation, OrgAuditEntry, OrgMember, OrgRole
+from heatportal.domain.document_store import DocumentType
 from heatportal.domain.model import (
     Address,
     BillingPeriod,
@@ -48,11 +50,14 @@ from heatportal.domain.model import (
     Role,
 )
 from heatportal.domain.money import EnergyUnit
+from heatportal.services.access import Principal
+from heatportal.services.contracts.signing import first_days_ahead
 from infra.local.resources import clients
 from infra.local.template import ApiRoute, api_routes
 from tests.dates import local_today
 from tests.integration.conftest import PASSWORD, month_starts
 
+MATRIX_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PERSONAS = ("anonymous", "other_customer", "read", "full", "admin", "company", "company_other", "staff")
 CUSTOMER, OTHER = "910001", "910002"
 _fresh = itertools.count(910101)
@@ -67,6 +72,7 @@ class World:
     invoice: int
     repo: Any
     org: str  # the company of the ``company`` persona
+    extra_facilities: list[str] = field(default_factory=list)  # made by facility_with_meter
 
     def company_grant(self) -> str:
         """A fresh company with an active grant on the customer, to change or revoke."""
@@ -102,6 +108,74 @@ class World:
         )
         self.repo.table.put(meter_item(meter))
         return number
+
+    def facility_with_meter(self) -> tuple[str, str]:
+        """A fresh facility of the customer with a meter in use (to move out of)."""
+        suffix = secrets.token_hex(3).upper()
+        facility = Facility(
+            id=f"H{suffix}",
+            customer_number=self.customer,
+            name=f"Matrisevegen {suffix}",
+            address=Address(street=f"Matrisevegen {suffix}", postcode="0155", city="Oslo", country="NO"),
+        )
+        meter = Meter(
+            number=f"MH{suffix}",
+            customer_number=self.customer,
+            facility_id=facility.id,
+            kind=MeterKind.HEAT,
+            unit=EnergyUnit.KWH,
+            decimals=0,
+            installed_on=date(2020, 1, 1),
+            start_value=Decimal(100),
+        )
+        self.repo.table.batch_put([facility_item(facility), meter_item(meter)])
+        # The ``company`` column is granted every facility of the customer: this one too.
+        self.extra_facilities.append(facility.id)
+        _grant(
+            self.repo,
+            self.customer,
+            self.org,
+            frozenset({f"F{self.customer}", f"G{self.customer}", *self.extra_facilities}),
+            "active",
+        )
+        return facility.id, meter.number
+
+    def moved_out_facility(self) -> str:
+        """A fresh facility of the customer whose contract ended today (its
+        final invoice waiting), moved out by the customer's administrator."""
+        facility_id, meter = self.facility_with_meter()
+        admin = Principal(user_id=self.users["admin"][0], email=self.users["admin"][1])
+        composition.move_out_service().move_out(
+            composition.access().scope(admin, self.customer),
+            facility_id=facility_id,
+            moving_on=local_today(),
+            readings={meter: Decimal(150)},
+            forwarding=Address(street="Nyvegen 1", postcode="0155", city="Oslo", country="NO"),
+            incoming=None,
+            confirmed=True,
+        )
+        return facility_id
+
+    def signing_order(self) -> str:
+        """A fresh signing order of the customer's administrator (pending)."""
+        admin = Principal(user_id=self.users["admin"][0], email=self.users["admin"][1])
+        order = composition.contract_signing().start(
+            composition.access().scope(admin, self.customer),
+            f"F{self.customer}",
+            product=None,
+            choices={"price_agreement": "fixed_1y", "green_heat": secrets.choice(["standard", "green"])},
+            valid_from=first_days_ahead(local_today())[secrets.randbelow(12)],
+            end_user_ip="127.0.0.1",
+            language="nb",
+        )
+        return order.order_ref
+
+    def document(self) -> str:
+        """A fresh document published to the whole customer."""
+        published = composition.document_store().publish_for(
+            self.customer, None, DocumentType.LETTER, "Matrisebrev", "brev.pdf", MATRIX_PDF, "matrix@example.com"
+        )
+        return published.id
 
     def informed_month(self) -> str:
         """A month of monthly consumption information of the customer."""
@@ -275,6 +349,9 @@ def world(stack, repo, http) -> World:
     _grant(repo, CUSTOMER, org_meter, frozenset({f"F{CUSTOMER}"}), "active")
     period = BillingPeriod(year=local_today().year, month=local_today().month).previous().previous()
     repo.put_spot_price("NO1", period.key, Decimal("0.7311"))
+    # Final invoices on moving out cover last month and this one.
+    repo.put_spot_price("NO1", period.next().key, Decimal("0.7311"))
+    repo.put_spot_price("NO1", period.next().next().key, Decimal("0.7311"))
     invoice, _ = composition.bill_run().bill_account(CUSTOMER, period, issued_on=period.end)
     return World(
         tokens=tokens, users=users, customer=CUSTOMER, meter=meter.number, invoice=invoice.number, repo=repo, org=org
@@ -499,7 +576,84 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         CHANGE,
         _params(facility=lambda w: f"F{w.customer}"),
     ),
+    # Contracts (contracts function): reading a contract, its estimate and a
+    # simulation stores nothing; the company granted only the second facility
+    # sees the contract list (filtered), not the meter's facility's contract.
+    ("GET", "/api/customers/{customer}/contracts"): (METER_LIST, _params()),
+    ("GET", "/api/customers/{customer}/contracts/{facility}"): (READ, _params(facility=lambda w: f"F{w.customer}")),
+    ("GET", "/api/customers/{customer}/contracts/{facility}/estimate/pdf"): (
+        READ,
+        _params(facility=lambda w: f"F{w.customer}"),
+    ),
+    ("POST", "/api/customers/{customer}/contracts/{facility}/simulation"): (
+        READ,
+        _with_body(_params(facility=lambda w: f"F{w.customer}"), lambda w: {"options": {"green_heat": "green"}}),
+    ),
+    # Signing: the customer's administrators only (never a company, never customer service).
+    ("POST", "/api/customers/{customer}/contracts/{facility}/signing"): (
+        (401, 403, 403, 403, 202, 403, 403, 403),
+        _with_body(
+            _params(facility=lambda w: f"F{w.customer}"),
+            lambda w: {
+                "options": {"price_agreement": "fixed_3y"},
+                "valid_from": first_days_ahead(local_today())[secrets.randbelow(12)].isoformat(),
+            },
+        ),
+    ),
+    ("GET", "/api/customers/{customer}/contracts/{facility}/signing/{order}"): (
+        (401, 403, 403, 403, 200, 403, 403, 403),
+        _params(facility=lambda w: f"F{w.customer}", order=World.signing_order),
+    ),
+    ("DELETE", "/api/customers/{customer}/contracts/{facility}/signing/{order}"): (
+        (401, 403, 403, 403, 200, 403, 403, 403),
+        _params(facility=lambda w: f"F{w.customer}", order=World.signing_order),
+    ),
+    # A wrong code past the access check is the administrator's 422.
+    ("POST", "/api/customers/{customer}/contracts/{facility}/signing/{order}/code"): (
+        (401, 403, 403, 403, 422, 403, 403, 403),
+        _with_body(
+            _params(facility=lambda w: f"F{w.customer}", order=World.signing_order), lambda w: {"code": "000000"}
+        ),
+    ),
+    # Moving: the customer's own people with full rights, and customer service.
+    ("POST", "/api/customers/{customer}/move-out"): (
+        (401, 403, 403, 201, 201, 403, 403, 201),
+        lambda w, _p: _move_out(w),
+    ),
+    # No facility is vacant behind a made-up meter number: the request goes to customer service (202).
+    ("POST", "/api/customers/{customer}/move-in"): (
+        (401, 403, 403, 202, 202, 403, 403, 202),
+        _with_body(
+            _params(),
+            lambda w: {"meter_number": f"MZ{secrets.token_hex(4).upper()}", "moving_on": local_today().isoformat()},
+        ),
+    ),
+    ("POST", "/api/customers/{customer}/final-invoice"): (
+        STAFF_CREATE,
+        lambda w, _p: ({"customer": w.customer}, {"facility_id": w.moved_out_facility()}),
+    ),
+    # The documents store: a document to the whole customer is the company's that sees every facility.
+    ("GET", "/api/customers/{customer}/documents"): (METER_LIST, _params()),
+    ("GET", "/api/customers/{customer}/documents/{document}"): (READ, _params(document=World.document)),
+    # Services: full rights, a company on the facility of the request too (not one granted another).
+    ("POST", "/api/customers/{customer}/services/{service}/interest"): (
+        (401, 403, 403, 201, 201, 201, 403, 201),
+        _with_body(_params(service=lambda w: "function_control"), lambda w: {"facility_id": f"F{w.customer}"}),
+    ),
+    ("GET", "/api/customers/{customer}/footprint"): (METER_LIST, _params()),
+    ("GET", "/api/customers/{customer}/subscription"): (METER_LIST, _params()),
 }
+
+
+def _move_out(w: World) -> tuple[dict[str, str], dict[str, Any]]:
+    facility, meter = w.facility_with_meter()
+    return {"customer": w.customer}, {
+        "facility_id": facility,
+        "moving_on": local_today().isoformat(),
+        "readings": {meter: "150"},
+        "forwarding_address": {"street": "Nyvegen 1", "postcode": "0155", "city": "Oslo", "country": "NO"},
+        "confirmed": True,
+    }
 
 
 def rows_missing(routes: list[ApiRoute]) -> set[tuple[str, str]]:
@@ -552,6 +706,7 @@ WHOLE_CUSTOMER = {
     ("GET", "/api/customers/{customer}/economy"),
     ("GET", "/api/customers/{customer}/economy/pdf"),
     ("GET", "/api/customers/{customer}/advance-payment"),
+    ("GET", "/api/customers/{customer}/documents/{document}"),  # a document to the whole customer
 }
 
 
@@ -615,3 +770,83 @@ def test_a_reading_that_came_by_sms_is_replaced_by_the_customers_full_role(perso
         path = path.replace("{" + name + "}", value)
     resp = http.put(path, json=payload, headers=world.tokens[persona])
     assert resp.status_code == expected[persona], resp.get_data(as_text=True)[:300]
+
+
+# Routes without a customer in the path (contracts function): the offer, the
+# services, sustainability (any signed-in person), customer service's own
+# (publishing, new customers, moves), and the incoming party's public
+# confirmation (an unknown one is 404 for everybody, signed in or not).
+SIGNED_IN = (401, 200, 200, 200, 200, 200, 200, 200)
+PUBLIC_UNKNOWN = (404, 404, 404, 404, 404, 404, 404, 404)
+STAFF_CALL = (401, 403, 403, 403, 403, 403, 403, 200)
+UtilityCall = Callable[[World], tuple[dict[str, str], dict[str, Any] | None]]
+UTILITY_MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], UtilityCall]] = {
+    ("GET", "/api/offer"): (SIGNED_IN, lambda w: ({}, None)),
+    ("GET", "/api/services"): (SIGNED_IN, lambda w: ({}, None)),
+    ("GET", "/api/sustainability"): (SIGNED_IN, lambda w: ({}, None)),
+    ("GET", "/api/sustainability/reports/{year}/pdf"): (SIGNED_IN, lambda w: ({"year": "2024"}, None)),
+    ("GET", "/api/staff/vacant-facilities"): (STAFF_CALL, lambda w: ({}, None)),
+    ("POST", "/api/documents"): (
+        STAFF_CREATE,
+        lambda w: (
+            {},
+            {
+                "audience": "customer",
+                "customer_number": w.customer,
+                "type": "letter",
+                "title": "Matrisebrev",
+                "filename": "brev.pdf",
+                "content_base64": base64.b64encode(MATRIX_PDF).decode(),
+            },
+        ),
+    ),
+    ("POST", "/api/customers"): (
+        STAFF_CREATE,
+        lambda w: (
+            {},
+            {
+                "name": "Ny Kunde",
+                "email": f"ny-{secrets.token_hex(4)}@example.com",
+                "language": "nb",
+                "address": {"street": "Nyvegen 2", "postcode": "0155", "city": "Oslo", "country": "NO"},
+            },
+        ),
+    ),
+    ("POST", "/api/staff/move-ins"): (
+        STAFF_CREATE,
+        lambda w: (
+            {},
+            {
+                "facility_id": w.moved_out_facility(),
+                "moving_on": local_today().isoformat(),
+                "customer": {"name": "Ny Beboer", "language": "nb"},
+            },
+        ),
+    ),
+    ("GET", "/api/move-in/{handshake}"): (PUBLIC_UNKNOWN, lambda w: ({"handshake": secrets.token_urlsafe(16)}, None)),
+    ("POST", "/api/move-in/{handshake}/confirmation"): (
+        PUBLIC_UNKNOWN,
+        lambda w: ({"handshake": secrets.token_urlsafe(16)}, {"code": "123456"}),
+    ),
+}
+
+
+def test_every_route_of_the_contracts_function_has_a_row():
+    routes = {(r.method, r.path) for r in api_routes() if r.function == "ContractsFunction"}
+    assert routes - set(MATRIX) - set(UTILITY_MATRIX) == set()
+    assert set(UTILITY_MATRIX) <= {(r.method, r.path) for r in api_routes()}
+
+
+@pytest.mark.parametrize("route", sorted(UTILITY_MATRIX), ids=lambda r: f"{r[0]} {r[1]}")
+def test_utility_route_answers_each_person_as_the_matrix_says(route, world, http):
+    expected, build = UTILITY_MATRIX[route]
+    method, template_path = route
+    got: dict[str, int] = {}
+    for persona in PERSONAS:
+        params, payload = build(world)
+        path = template_path
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", value)
+        resp = http.open(path, method=method, json=payload, headers=world.tokens[persona])
+        got[persona] = resp.status_code
+    assert got == dict(zip(PERSONAS, expected, strict=True))

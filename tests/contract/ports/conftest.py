@@ -33,7 +33,9 @@ from heatportal.adapters.dynamo_accounts import DynamoAccountStore, DynamoProfil
 from heatportal.adapters.dynamo_alerts import DynamoAlertStore
 from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
+from heatportal.adapters.dynamo_contracts import DynamoContractStore
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
+from heatportal.adapters.dynamo_documents import DynamoPublishedDocuments
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
@@ -43,6 +45,7 @@ from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
 from heatportal.adapters.interruptions import DynamoInterruptions
 from heatportal.adapters.signouts import DynamoSignOuts
 from heatportal.domain.companies import CompanyGrant, OrgMember
+from heatportal.domain.contracts import ContractVersion
 from heatportal.domain.model import Customer, DailyConsumption, Facility, Membership, Meter
 from heatportal.ports import (
     BillingRunRepository,
@@ -64,11 +67,18 @@ from heatportal.services.alerts.ports import (
     NotificationStore,
 )
 from heatportal.services.billing.credit_notes import InvoiceStatusWriter
+from heatportal.services.billing.pricing import ContractTerms
 from heatportal.services.consumption import ConsumptionRepository
+from heatportal.services.contracts.code_signing import CodeOrders
+from heatportal.services.contracts.signing import SigningOrders
+from heatportal.services.document_store import PublishedDocuments
 from heatportal.services.interruptions import InterruptionRepository
 from heatportal.services.invoices import PaidAmounts
 from heatportal.services.meter_lifecycle import MeterLifecycleStore
 from heatportal.services.meter_settings import MeterSettingsStore
+from heatportal.services.moving.final_invoice import FinalInvoiceStore, SupplySource
+from heatportal.services.moving.move_in import MoveInStore, NewCustomerStore
+from heatportal.services.moving.move_out import MoveOutStore
 from heatportal.services.payments import PaymentRepository
 from heatportal.services.profile import ProfileStore
 from heatportal.services.ratelimit import RateLimitStore
@@ -86,6 +96,7 @@ from tests.fakes.accounts import InMemoryAccountStore
 from tests.fakes.alerts import InMemoryAlertStore
 from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.consumption import InMemoryConsumptionRepository
+from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocuments
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
 from tests.fakes.interruptions import InMemoryInterruptionRepository
@@ -100,6 +111,22 @@ from tests.fakes.reminders import InMemoryReminderStore
 from tests.fakes.sessions import InMemorySignOutStore
 from tests.fakes.sms_starts import InMemoryPendingStartStore
 from tests.fakes.spot_prices import InMemorySpotPriceStore
+
+
+class ContractStore(
+    MoveOutStore,
+    MoveInStore,
+    NewCustomerStore,
+    FinalInvoiceStore,
+    SupplySource,
+    SigningOrders,
+    CodeOrders,
+    ContractTerms,
+    Protocol,
+):
+    """Every port the contract store implements (adapters.dynamo_contracts)."""
+
+    def put_contract_version(self, version: ContractVersion) -> None: ...
 
 
 class Given(Protocol):
@@ -154,6 +181,8 @@ class Ports:
     interruptions: InterruptionRepository
     sign_outs: SignOutStore
     sms_starts: PendingStartStore
+    contracts: ContractStore
+    published: PublishedDocuments
     alert_settings: AlertSettingsStore
     alert_evaluation: AlertEvaluationStore
     notifications: NotificationStore
@@ -212,6 +241,7 @@ def in_memory_ports() -> Ports:
     )
     payments = InMemoryPaymentRepository(invoices)
     meter_settings = InMemoryMeterSettingsStore(customers)
+    contracts, published = InMemoryContractStore(customers, readings), InMemoryPublishedDocuments()
     alerts = InMemoryAlertStore()
     return Ports(
         given=InMemoryGiven(customers, memberships, accounts, readings, companies),
@@ -238,12 +268,22 @@ def in_memory_ports() -> Ports:
         rate_limits=InMemoryRateLimitStore(),
         profiles=InMemoryProfileStore(customers),
         companies=companies,
-        records=InMemoryCustomerRecords(memberships, customers, companies=companies, invoices=invoices, alerts=alerts),
+        records=InMemoryCustomerRecords(
+            memberships,
+            customers,
+            companies=companies,
+            invoices=invoices,
+            contracts=contracts,
+            documents=published,
+            alerts=alerts,
+        ),
         meter_settings=meter_settings,
         meter_lifecycle=InMemoryMeterLifecycleStore(customers, readings, meter_settings),
         interruptions=InMemoryInterruptionRepository(),
         sign_outs=InMemorySignOutStore(),
         sms_starts=InMemoryPendingStartStore(),
+        contracts=contracts,
+        published=published,
         alert_settings=alerts,
         alert_evaluation=alerts,
         notifications=alerts,
@@ -316,6 +356,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         interruptions=DynamoInterruptions(table),
         sign_outs=DynamoSignOuts(table),
         sms_starts=DynamoSmsStarts(table),
+        contracts=DynamoContractStore(table),
+        published=DynamoPublishedDocuments(table),
         alert_settings=alerts,
         alert_evaluation=alerts,
         notifications=alerts,

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     # Where the pool's keys are published; locally the embedded moto server.
     cognito_jwks_url: str | None = None
     portal_base_url: str = "http://127.0.0.1:3000"
+    # The BankID relying-party API (v6) the signing port talks to: BankID's own
+    # on AWS (with the relying party's client certificate), the local stack's
+    # signing service locally. Only functions that sign contracts need it.
+    signing_api_url: str = "https://appapi2.bankid.com/rp/v6.0"
+    signing_cert_file: str | None = None
+    signing_key_file: str | None = None
 
     @property
     def issuer(self) -> str:

@@ -23,6 +23,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from heatportal.adapters import dynamo_keys as keys
+from heatportal.domain.contracts import current_meter
 from heatportal.domain.errors import Conflict, TransientFailure
 from heatportal.domain.model import (
     Address,
@@ -212,6 +213,8 @@ def customer_item(customer: Customer) -> dict[str, Any]:
         "address": _address_item(customer.address),
         "org_number": customer.org_number,
         "pin_hash": customer.pin_hash,
+        "final_invoice_due": customer.final_invoice_due.isoformat() if customer.final_invoice_due else None,
+        "custom_terms": True if customer.custom_terms else None,
     }
 
 
@@ -225,6 +228,8 @@ def customer_from_item(item: dict[str, Any]) -> Customer:
         address=Address(**item["address"]),
         org_number=item.get("org_number"),
         pin_hash=item.get("pin_hash"),
+        final_invoice_due=date.fromisoformat(item["final_invoice_due"]) if item.get("final_invoice_due") else None,
+        custom_terms=bool(item.get("custom_terms", False)),
     )
 
 
@@ -263,6 +268,7 @@ def meter_item(meter: Meter) -> dict[str, Any]:
         "removed_on": meter.removed_on.isoformat() if meter.removed_on else None,
         "start_value": meter.start_value,
         "register_digits": meter.register_digits,
+        "final_invoice_from": meter.final_invoice_from.isoformat() if meter.final_invoice_from else None,
         # Secondary registers; absent on a one-register meter (and on every
         # item written before meters had them), which maps to ().
         "registers": [
@@ -302,6 +308,7 @@ def meter_from_item(item: dict[str, Any]) -> Meter:
         start_value=item.get("start_value", Decimal(0)),
         register_digits=int(item["register_digits"]) if item.get("register_digits") is not None else None,
         registers=tuple(_register(r) for r in item.get("registers") or ()),
+        final_invoice_from=date.fromisoformat(item["final_invoice_from"]) if item.get("final_invoice_from") else None,
     )
 
 
@@ -462,8 +469,10 @@ class DynamoRepository:
         return [meter_from_item(i) for i in self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.METERS)]
 
     def find_meter(self, meter_number: str) -> Meter | None:
-        items = self.table.query(keys.meter_pk(meter_number), index=keys.GSI1, limit=1)
-        return meter_from_item(items[0]) if items else None
+        # After a move the number is on the old customer's meter (removed) and
+        # the new one's: the meter in use, else the one removed last.
+        meters = [meter_from_item(i) for i in self.table.query(keys.meter_pk(meter_number), index=keys.GSI1)]
+        return current_meter(meters)
 
     def list_account_numbers(self) -> list[str]:
         return [i["number"] for i in self.table.query(keys.ACCOUNTS, index=keys.GSI2)]

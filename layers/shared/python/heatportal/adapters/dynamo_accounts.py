@@ -422,6 +422,8 @@ def contact_request_item(request: ContactRequest) -> dict[str, Any]:
         "message": request.message,
         "phone": request.phone,
         "status": request.status,
+        "topic": request.topic,
+        "facility_id": request.facility_id,
     }
 
 
@@ -437,6 +439,8 @@ def contact_request_from_item(item: dict[str, Any]) -> ContactRequest:
         status=item.get("status", "open"),
         handled_by=item.get("handled_by"),
         handled_at=datetime.fromisoformat(item["handled_at"]) if item.get("handled_at") else None,
+        topic=item.get("topic"),
+        facility_id=item.get("facility_id"),
     )
 
 

@@ -1,8 +1,8 @@
 """The customer's record in one request: one Query on the customer's
 partition (docs/data-model.md) returns its profile, facilities, meters,
-memberships, company grants and notification counters (and invoices when
-asked); a filter on the
-item type leaves out what the partition holds besides (audit trail, payments,
+memberships, company grants, supplies and contract versions, the documents
+published to it and who opened them, notification counters (and invoices when
+asked); a filter on the item type leaves out what the partition holds besides (audit trail, payments,
 requests, ...)."""
 
 from __future__ import annotations
@@ -20,10 +20,24 @@ from heatportal.adapters.dynamo import (
 )
 from heatportal.adapters.dynamo_alerts import counters_from_item
 from heatportal.adapters.dynamo_companies import grant_from_item
+from heatportal.adapters.dynamo_contracts import contract_version_from_item, supply_from_item
+from heatportal.adapters.dynamo_documents import document_from_item, opened_from_item
 from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.model import Membership
 
-_RECORD_TYPES = ("customer", "facility", "meter", "membership", "company_grant", "alert_inbox", "inbox_seen")
+_RECORD_TYPES = (
+    "customer",
+    "facility",
+    "meter",
+    "membership",
+    "company_grant",
+    "supply",
+    "contract_version",
+    "document",
+    "documents_opened",
+    "alert_inbox",
+    "inbox_seen",
+)
 
 
 class DynamoCustomerRecords:
@@ -48,6 +62,10 @@ class DynamoCustomerRecords:
             grants=tuple(grant_from_item(i) for i in by_type.get("company_grant", [])),
             # The partition sorts invoices oldest first; listings show the newest first.
             invoices=tuple(invoice_from_item(i) for i in reversed(by_type.get("invoice", []))) if invoices else None,
+            supplies=tuple(supply_from_item(i) for i in by_type.get("supply", [])),
+            contract_versions=tuple(contract_version_from_item(i) for i in by_type.get("contract_version", [])),
+            documents=tuple(document_from_item(i) for i in reversed(by_type.get("document", []))),
+            opened=dict(opened_from_item(i) for i in by_type.get("documents_opened", [])),
             inbox=counters_from_item(next(iter(by_type.get("alert_inbox", [])), None)),
             seen={i["user_id"]: counters_from_item(i) for i in by_type.get("inbox_seen", [])},
         )

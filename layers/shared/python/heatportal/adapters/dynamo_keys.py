@@ -143,6 +143,37 @@ def company_grant(customer_number: str, org_number: str) -> Key:
     return Key(customer_pk(customer_number), f"{COMPANIES}{org_number}")
 
 
+SUPPLIES = "SUPPLY#"
+CONTRACT_VERSIONS = "CONTRACT#"
+DOCUMENTS = "DOC#"
+DOCUMENTS_OPENED = "OPENED#"
+SIGNING_ORDERS = "SIGNORDER#"
+
+
+def supply(customer_number: str, facility_id: str, started_on: date) -> Key:
+    """A customer's supply at a facility, from the day it started."""
+    return Key(customer_pk(customer_number), f"{SUPPLIES}{facility_id}#{started_on.isoformat()}")
+
+
+def contract_version(customer_number: str, facility_id: str, valid_from: date) -> Key:
+    return Key(customer_pk(customer_number), f"{CONTRACT_VERSIONS}{facility_id}#{valid_from.isoformat()}")
+
+
+def customer_document(customer_number: str, published_at: datetime, document_id: str) -> Key:
+    """A document published to the customer (or to one of its facilities)."""
+    return Key(customer_pk(customer_number), f"{DOCUMENTS}{instant(published_at)}#{document_id}")
+
+
+def documents_opened(customer_number: str, user_id: str) -> Key:
+    """The documents of the customer one person has opened (a set of ids)."""
+    return Key(customer_pk(customer_number), f"{DOCUMENTS_OPENED}{user_id}")
+
+
+def signing_order(customer_number: str, order_ref: str) -> Key:
+    """A contract waiting for its signature (expires with the order)."""
+    return Key(customer_pk(customer_number), f"{SIGNING_ORDERS}{order_ref}")
+
+
 def company_block(customer_number: str, org_number: str) -> Key:
     """A removed company may not register the customer itself again."""
     return Key(customer_pk(customer_number), f"COMPANYBLOCK#{org_number}")
@@ -336,6 +367,20 @@ def invoice_counter() -> Key:
     return Key("COUNTER#INVOICE", "COUNTER")
 
 
+def customer_number_counter() -> Key:
+    return Key("COUNTER#CUSTOMER", "COUNTER")
+
+
+def signing_code(order_ref: str) -> Key:
+    """An order of the e-mail code signing method (TTL)."""
+    return Key(f"SIGNCODE#{order_ref}", "SIGNCODE")
+
+
+def move_in(handshake_id: str) -> Key:
+    """An incoming party's confirmation of a move, waiting for its code (TTL)."""
+    return Key(f"MOVEIN#{handshake_id}", "MOVEIN")
+
+
 def sign_out(user_id: str) -> Key:
     return Key(f"USER#{user_id}", "SIGNOUT")
 
@@ -412,6 +457,11 @@ def _utc_seconds(moment: datetime) -> str:
 
 def interruption(starts_at: datetime, interruption_id: str) -> Key:
     return Key(UTILITY, f"{_INTERRUPTION}{_utc_seconds(starts_at)}#{interruption_id}")
+
+
+def utility_document(published_at: datetime, document_id: str) -> Key:
+    """A document published to every customer."""
+    return Key(UTILITY, f"{DOCUMENTS}{instant(published_at)}#{document_id}")
 
 
 def interruptions_starting(first: datetime, last: datetime) -> tuple[str, str]:
@@ -508,6 +558,15 @@ def by_customer_agreement(customer_number: str, meter_number: str, channel: str,
     return IndexKey(GSI1, reminders_of_pk(customer_number), _agreement_sk(meter_number, channel, address))
 
 
+def facility_pk(facility_id: str) -> str:
+    return f"FACILITY#{facility_id}"
+
+
+def by_facility_supply(facility_id: str, started_on: date, customer_number: str) -> IndexKey:
+    """A facility's supplies, oldest first: who is (or was) supplied there."""
+    return IndexKey(GSI1, facility_pk(facility_id), f"{SUPPLIES}{started_on.isoformat()}#{customer_number}")
+
+
 # --- GSI2: lists a scheduled job or customer service walks -----------------------------------------
 
 ACCOUNTS = "ACCOUNTS"
@@ -539,3 +598,11 @@ def contact_requests_pk(status: str) -> str:
 
 def contact_request_by_status(status: str, at: datetime, request_id: str) -> IndexKey:
     return IndexKey(GSI2, contact_requests_pk(status), f"{at.isoformat()}#{request_id}")
+
+
+VACANT = "VACANT"
+
+
+def vacant_facility(ended_on: date, facility_id: str) -> IndexKey:
+    """A facility whose supply ended with nobody moving in yet (customer service's list)."""
+    return IndexKey(GSI2, VACANT, f"{ended_on.isoformat()}#{facility_id}")

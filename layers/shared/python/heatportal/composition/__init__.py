@@ -13,6 +13,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| contracts, moving, documents store, services, sustainability | ``contracts`` |
 | alerts, notifications, monthly consumption information | ``alerts`` |
 """
 
@@ -44,6 +45,7 @@ from heatportal.composition.billing import (
     bill_run,
     credit_notes,
     estimate_pdf_service,
+    final_invoices,
     forecast_service,
     invoice_drafts,
     invoice_issuer,
@@ -55,6 +57,19 @@ from heatportal.composition.billing import (
     trial_settlement_service,
 )
 from heatportal.composition.companies import company_signup, grant_service, organisation_service
+from heatportal.composition.contracts import (
+    annual_estimates,
+    contract_service,
+    contract_signing,
+    document_store,
+    energy_services,
+    move_in_service,
+    move_out_service,
+    notices,
+    signing_provider,
+    subscription_service,
+    sustainability_service,
+)
 from heatportal.composition.core import (
     access,
     account_store,
@@ -62,6 +77,7 @@ from heatportal.composition.core import (
     cognito_accounts,
     company_store,
     config,
+    contract_store,
     documents,
     identity,
     jwt_verifier,
@@ -99,6 +115,7 @@ __all__ = [
     "alert_evaluation",
     "alert_settings_service",
     "alert_store",
+    "annual_estimates",
     "bill_run",
     "clock",
     "cognito_accounts",
@@ -107,14 +124,20 @@ __all__ = [
     "config",
     "consumption_info_service",
     "consumption_service",
+    "contract_service",
+    "contract_signing",
+    "contract_store",
     "credential_service",
     "credit_notes",
     "customer_search",
     "customer_user_service",
     "deliveries",
     "document_service",
+    "document_store",
     "documents",
+    "energy_services",
     "estimate_pdf_service",
+    "final_invoices",
     "forecast_service",
     "forgotten_number_service",
     "grant_service",
@@ -129,7 +152,10 @@ __all__ = [
     "mailer",
     "meter_lifecycle_service",
     "meter_settings_service",
+    "move_in_service",
+    "move_out_service",
     "name_index",
+    "notices",
     "notification_service",
     "one_time_codes",
     "organisation_service",
@@ -150,12 +176,15 @@ __all__ = [
     "repository",
     "sessions",
     "sign_in",
+    "signing_provider",
     "signouts",
     "smart_meter_import_service",
     "sms",
     "sms_agreement_starts",
     "sms_reading_service",
     "spot_price_service",
+    "subscription_service",
+    "sustainability_service",
     "texts",
     "trial_settlement_service",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from heatportal.composition.core import clock, config, documents, mailer, profile, repository
+from heatportal.composition.core import clock, config, contract_store, documents, mailer, profile, repository
 from heatportal.composition.readings import reading_service
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from heatportal.services.estimate_pdf import EstimatePdfService
     from heatportal.services.forecast import ForecastService
     from heatportal.services.invoices import InvoiceService
+    from heatportal.services.moving.final_invoice import FinalInvoices
     from heatportal.services.payments import PaymentService
     from heatportal.services.settlement import TrialSettlementService
     from heatportal.services.spot_prices import SpotPriceService
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
 def pricing_service() -> PricingService:
     from heatportal.services.billing.pricing import PricingService
 
-    return PricingService(profile(), repository(), repository(), reading_service(), repository(), repository())
+    return PricingService(
+        profile(), repository(), repository(), reading_service(), repository(), repository(), contracts=contract_store()
+    )
 
 
 @cache
@@ -81,6 +84,25 @@ def bill_run() -> BillRun:
         pricing_service(),
         invoice_drafts(),
         invoice_issuer(),
+        final_invoices=final_invoices(),
+    )
+
+
+@cache
+def final_invoices() -> FinalInvoices:
+    """The final invoice of an ended contract, issued through the normal issuing path."""
+    from heatportal.services.moving.final_invoice import FinalInvoices
+
+    return FinalInvoices(
+        profile(),
+        repository(),
+        repository(),
+        pricing_service(),
+        invoice_drafts(),
+        invoice_issuer(),
+        contract_store(),
+        contract_store(),
+        clock(),
     )
 
 

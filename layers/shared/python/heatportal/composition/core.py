@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from heatportal.adapters.dynamo import DynamoRepository
     from heatportal.adapters.dynamo_accounts import DynamoAccountStore
     from heatportal.adapters.dynamo_companies import DynamoCompanyStore
+    from heatportal.adapters.dynamo_contracts import DynamoContractStore
     from heatportal.adapters.identity import CognitoIdentity, JwtVerifier
     from heatportal.adapters.identity_accounts import CognitoAccounts
     from heatportal.adapters.messaging import SesMailer, SnsSmsSender
@@ -136,6 +137,14 @@ def company_store() -> DynamoCompanyStore:
     from heatportal.adapters.dynamo_companies import DynamoCompanyStore
 
     return DynamoCompanyStore(repository().table)
+
+
+@cache
+def contract_store() -> DynamoContractStore:
+    """Contracts, supplies, signing orders and moves on the single table."""
+    from heatportal.adapters.dynamo_contracts import DynamoContractStore
+
+    return DynamoContractStore(repository().table)
 
 
 @cache

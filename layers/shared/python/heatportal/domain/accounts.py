@@ -51,6 +51,10 @@ AuditAction = Literal[
     "company_registered",
     "company_requested",
     "company_approved",
+    # Contracts and moving (services.contracts, services.moving); ``subject`` is the facility.
+    "contract_signed",
+    "moved_out",
+    "moved_in",
 ]
 
 
@@ -144,3 +148,7 @@ class ContactRequest:
     status: Literal["open", "handled"] = "open"
     handled_by: str | None = None
     handled_at: datetime | None = None
+    # What it is about beyond the contact form: a service asked for, a move to
+    # complete; and the facility it concerns.
+    topic: str | None = None
+    facility_id: str | None = None

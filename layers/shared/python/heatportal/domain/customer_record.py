@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from heatportal.domain.companies import CompanyGrant
+from heatportal.domain.contracts import ContractVersion, Supply
+from heatportal.domain.document_store import PublishedDocument
 from heatportal.domain.model import Customer, Facility, Invoice, Membership, Meter
 
 
@@ -24,6 +26,11 @@ class CustomerRecord:
     memberships: tuple[Membership, ...] = ()
     grants: tuple[CompanyGrant, ...] = ()
     invoices: tuple[Invoice, ...] | None = None  # newest first; None when not read
+    supplies: tuple[Supply, ...] = ()
+    contract_versions: tuple[ContractVersion, ...] = ()
+    documents: tuple[PublishedDocument, ...] = ()  # published to the customer, newest first
+    # The documents each person has opened (by user id).
+    opened: dict[str, frozenset[str]] = field(default_factory=dict)
     # Notification counters per facility (``*``: the whole customer), and the
     # counters each person (by user id) has seen: the header's unread count.
     inbox: Mapping[str, int] = field(default_factory=dict)

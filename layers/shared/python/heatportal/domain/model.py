@@ -67,6 +67,13 @@ class Customer(Frozen):
     org_number: str | None = None
     # The PIN letter's secret, stored only as a salted hash (see services.access).
     pin_hash: str | None = None
+    # A contract ended (moving out) and its final invoice is not issued yet: the
+    # latest day the law allows for it. The bill run issues it (it reads this on
+    # the customer it reads anyway).
+    final_invoice_due: date | None = None
+    # A contract of the customer was signed with other options than the
+    # default: pricing reads the contract versions (only for such customers).
+    custom_terms: bool = False
 
 
 class Facility(Frozen):
@@ -119,6 +126,9 @@ class Meter(Frozen):
     # Registers besides the main one above (which billing uses): recorded,
     # validated and shown, never billed. Empty for a one-register meter.
     registers: tuple[Register, ...] = ()
+    # The customer moved out: the final invoice bills the meter from this day to
+    # ``removed_on``, so the monthly bills and settlements stop the day before.
+    final_invoice_from: date | None = None
 
     @model_validator(mode="after")
     def _registers_distinct(self) -> Meter:
@@ -231,6 +241,8 @@ class InvoiceKind(StrEnum):
     CREDIT_NOTE = "credit_note"
     SETTLEMENT = "settlement"
     ADVANCE = "advance"
+    # The bill when a contract ends (moving out): NL eindafrekening, settling advances.
+    FINAL = "final"
 
 
 class InvoiceStatus(StrEnum):

@@ -6,6 +6,7 @@ stops the process with pydantic's field errors instead of failing later.
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
@@ -79,6 +80,9 @@ class FixedFee(Strict):
 class EnergyPrice(Strict):
     type: Literal["energy_price"]
     unit: EnergyUnit
+    # A second energy price on top of the first (a contract option such as green
+    # heat) is named on the bill; the base energy price is not.
+    name: str | None = None
     prices: tuple[MonthPrice, ...] = Field(min_length=1)
     applies_to: MeterKind = MeterKind.HEAT
 
@@ -157,6 +161,152 @@ class AdvancePolicy(Strict):
     max_share_of_expected: Decimal = Decimal("1.5")
 
 
+_SLUG = r"^[a-z][a-z0-9_]{0,39}$"
+ComponentType = Literal[
+    "fixed_fee", "energy_price", "spot_energy", "volume_price", "capacity_charge", "return_temperature"
+]
+
+
+class OptionChoice(Strict):
+    """One choice of a contract option. Its price effect is written in tariff
+    components, so the tariff engine prices it like any price list: the
+    components of the types in ``replaces`` leave the base list, ``adds`` join
+    it. Its name and text come from the catalog (``offer.choice.<option>.<id>``)."""
+
+    id: str = Field(pattern=_SLUG)
+    replaces: tuple[ComponentType, ...] = ()
+    adds: tuple[TariffComponent, ...] = ()
+    # A price agreement binds for this long; a capacity level subscribes this much power.
+    term_months: int | None = Field(default=None, ge=1, le=120)
+    subscribed_kw: Decimal | None = Field(default=None, gt=0)
+
+
+class ContractOption(Strict):
+    """An option of the utility's contracts (price agreement, capacity level,
+    green heat, ...): its first choice is the one a contract has unless chosen."""
+
+    id: str = Field(pattern=_SLUG)
+    choices: tuple[OptionChoice, ...] = Field(min_length=2)
+
+    @field_validator("choices")
+    @classmethod
+    def _distinct(cls, value: tuple[OptionChoice, ...]) -> tuple[OptionChoice, ...]:
+        if len({c.id for c in value}) != len(value):
+            raise ValueError("an option names each choice once")
+        return value
+
+    @property
+    def default(self) -> OptionChoice:
+        return self.choices[0]
+
+    def choice(self, choice_id: str) -> OptionChoice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+class Product(Strict):
+    """A product the utility sells (name and text from the catalog, ``offer.product.<id>``)."""
+
+    id: str = Field(pattern=_SLUG)
+
+
+class Offer(Strict):
+    """What a contract is made of: products, their options, the term."""
+
+    products: tuple[Product, ...] = (Product(id="district_heating"),)
+    options: tuple[ContractOption, ...] = ()
+    term_months: int = Field(default=12, ge=1, le=120)
+    notice_months: int = Field(default=1, ge=0, le=24)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Offer:
+        if len({o.id for o in self.options}) != len(self.options):
+            raise ValueError("the offer names each option once")
+        if len({p.id for p in self.products}) != len(self.products) or not self.products:
+            raise ValueError("the offer names at least one product, each once")
+        return self
+
+    def option(self, option_id: str) -> ContractOption | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+class ServiceOffer(Strict):
+    """An energy service customers may ask for (texts from ``service.<id>.*``)."""
+
+    id: str = Field(pattern=_SLUG)
+    price_from: Decimal | None = Field(default=None, ge=0)
+    price_unit: Literal["year", "visit", "hour"] | None = None
+
+
+class KeyFigures(Strict):
+    """A year's sustainability figures of the district-heating system."""
+
+    year: int = Field(ge=2000, le=2100)
+    fuel_mix: dict[str, Decimal]  # energy carrier -> percent of the heat produced
+    co2_kg_per_mwh: Decimal = Field(ge=0)
+    renewable_percent: Decimal = Field(ge=0, le=100)
+    network_losses_percent: Decimal = Field(ge=0, le=100)
+
+    @field_validator("fuel_mix")
+    @classmethod
+    def _whole(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        if not value or sum(value.values(), Decimal(0)) != Decimal(100):
+            raise ValueError("the fuel mix adds up to 100 percent")
+        for carrier in value:
+            if not re.match(_SLUG, carrier):
+                raise ValueError(f"unknown energy carrier {carrier!r}")
+        return value
+
+
+class Sustainability(Strict):
+    """The utility's climate goal and yearly key figures."""
+
+    goal: Literal["net_zero", "fossil_free", "renewable"] = "net_zero"
+    goal_year: int = Field(ge=2000, le=2100)
+    years: tuple[KeyFigures, ...] = Field(min_length=1)
+
+    @field_validator("years")
+    @classmethod
+    def _in_order(cls, value: tuple[KeyFigures, ...]) -> tuple[KeyFigures, ...]:
+        if [y.year for y in value] != sorted({y.year for y in value}):
+            raise ValueError("key figures are listed once per year, oldest first")
+        return value
+
+    def figures_for(self, year: int) -> KeyFigures:
+        """The year's figures, or the newest published before it (the latest for a later year)."""
+        earlier = [y for y in self.years if y.year <= year]
+        return earlier[-1] if earlier else self.years[0]
+
+
+class Moving(Strict):
+    """Moving out and in: when the final invoice is billed."""
+
+    # The law's limit after the contract ends (NL: six weeks); kept per country here.
+    final_invoice_deadline_days: int = Field(default=42, ge=1, le=120)
+    # ``next_run``: the next monthly bill run issues it (never after the deadline:
+    # it is issued at once when the run would come too late); ``at_once``: always at once.
+    final_invoice: Literal["next_run", "at_once"] = "next_run"
+    # The day of the month the monthly bill run starts (the schedule in template.yaml).
+    bill_run_day: int = Field(default=1, ge=1, le=28)
+    # The yearly consumption assumed for a meter without history, per meter kind:
+    # kWh for energy meters, m3 for water meters.
+    default_yearly: dict[MeterKind, Decimal] = Field(default_factory=dict)
+
+
+class Signing(Strict):
+    """How an administrator signs a contract: Swedish BankID (relying-party API
+    v6) or a code sent to the signer's e-mail (a simple electronic signature)."""
+
+    method: Literal["bankid_se", "email_code"] = "email_code"
+
+
+class CustomerNumbers(Strict):
+    """New customer numbers: the next of a counter from ``first``, written with
+    ``template`` (``{n:06d}``), which must give the profile's pattern."""
+
+    first: int = Field(ge=1)
+    template: str
+
+
 class QuietHours(Strict):
     """Hours in which no alert SMS is sent (it waits until ``end``); local time.
     ``start`` after ``end`` spans midnight (21:00-07:00)."""
@@ -219,6 +369,14 @@ class UtilityProfile(Strict):
     branding: Branding
     advance: AdvancePolicy = AdvancePolicy()
     climate_station: str
+    offer: Offer = Offer()
+    services: tuple[ServiceOffer, ...] = ()
+    sustainability: Sustainability | None = None
+    moving: Moving = Moving()
+    signing: Signing = Signing()
+    customer_numbers: CustomerNumbers | None = None
+    # The portal keeps no history before this day (the system was taken into use then).
+    history_since: date | None = None
     alerts: AlertPolicy
 
     @field_validator("currency")
@@ -235,6 +393,12 @@ class UtilityProfile(Strict):
         for lang in self.languages:
             if lang not in LANGUAGES:
                 raise ValueError(f"unsupported language {lang}")
+        if self.customer_numbers is not None:
+            first = self.customer_numbers.template.format(n=self.customer_numbers.first)
+            if not re.match(self.customer_number_pattern, first):
+                raise ValueError(f"new customer numbers ({first}) do not match customer_number_pattern")
+        if len({s.id for s in self.services}) != len(self.services):
+            raise ValueError("the services are named once each")
         return self
 
     def price_list_on(self, day: date) -> PriceList:

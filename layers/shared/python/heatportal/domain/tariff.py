@@ -144,11 +144,12 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
             price = next(p.price for p in component.prices if period.month in p.months)
             out.add(
                 "energy",
-                "line.energy",
+                "line.energy_named" if component.name else "line.energy",
                 quantity,
                 component.unit.value,
                 price,
                 f"{quantity} {component.unit.value} x {price}",
+                **({"name": component.name} if component.name else {}),
             )
         case SpotEnergyPrice():
             if data.spot_price_per_kwh is None:

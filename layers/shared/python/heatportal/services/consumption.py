@@ -107,17 +107,25 @@ class ConsumptionService:
         # never a month with a day of data.
         complete_year, complete_month = last_complete_month(today)
         year = year or complete_year
+        life = _Life(meter)
         if view == "total":
-            readings = self.readings.readings.list_readings(meter.number, meter.installed_on, today)
+            # Only the meter's life with this customer (a move hands it on).
+            readings = [
+                r
+                for r in self.readings.readings.list_readings(
+                    meter.number, meter.installed_on, meter.removed_on or today
+                )
+                if life.covers(r.read_on) or r.read_on == meter.removed_on
+            ]
             counted = counted_since_installation(meter.start_value, readings, register_range(meter))
             result = total_view(
-                self._months(meter, "0000-00", "9999-99", readings),
+                self._months(meter, "0000-00", "9999-99", life, readings),
                 counted=counted[0] if counted else None,
                 counted_until=counted[1] if counted else None,
             )
             year = month = None
         elif view == "year":
-            months = self._months(meter, f"{year - 1:04d}-01", f"{year:04d}-12")
+            months = self._months(meter, f"{year - 1:04d}-01", f"{year:04d}-12", life)
             # Only heat follows the outdoor temperature; other meters are not normalised.
             result = year_view(
                 months,
@@ -137,23 +145,38 @@ class ConsumptionService:
             if (year, month) == (today.year, today.month):
                 # The running month: the same days a year earlier (one Query).
                 before = date(year - 1, month, 1)
-                previous = self.consumption.days(meter.number, before, before.replace(day=today.day))
+                previous = [
+                    d
+                    for d in self.consumption.days(meter.number, before, before.replace(day=today.day))
+                    if life.covers(d.day)
+                ]
             else:
-                previous = self.consumption.month(meter.number, f"{year - 1:04d}-{month:02d}")
-            result = month_view(self.consumption.days(meter.number, start, end), year, month, previous, today)
+                previous = life.month(self.consumption.month(meter.number, f"{year - 1:04d}-{month:02d}"))
+            days = [d for d in self.consumption.days(meter.number, start, end) if life.covers(d.day)]
+            result = month_view(days, year, month, previous, today)
         if meter.kind != MeterKind.HEAT:
             # Degree days explain heating, not hot water or cooling: not shown for them.
             result = replace(result, bars=tuple(replace(b, degree_days=None) for b in result.bars))
         return MeterConsumption(meter, target, year, month, _in_unit(result, meter.unit, target))
 
     def _months(
-        self, meter: Meter, first: str, last: str, readings: list[Reading] | None = None
+        self, meter: Meter, first: str, last: str, life: _Life, readings: list[Reading] | None = None
     ) -> list[MonthlyConsumption]:
         """Monthly aggregates of daily data; for a meter read only by hand (no
         daily data), months derived from its readings (a second Query, unless
-        the caller read them already)."""
-        months = self.consumption.months(meter.number, first, last)
+        the caller read them already). Only the meter's life with this
+        customer: a month it began or ended in (moving in or out) counts the
+        customer's own days only."""
+        months = [m for m in (life.month(m) for m in self.consumption.months(meter.number, first, last)) if m]
         if months:
+            partial = [m for m in months if life.partial(m.month)]
+            if partial:
+                by_month = {m.month: m for m in months}
+                for month in partial:
+                    start, end = life.bounds(month.month)
+                    days = self.consumption.days(meter.number, start, end)
+                    by_month[month.month] = monthly_days(month, days)
+                months = [by_month[m.month] for m in months]
             return months
         start = (
             date(max(int(first[:4]), meter.installed_on.year, 2000), 1, 1) if first != "0000-00" else meter.installed_on
@@ -161,11 +184,62 @@ class ConsumptionService:
         end = date(min(int(last[:4]), 2100), 12, 31)
         if readings is None:
             # One reading before the range and one after it bound the first and last months.
-            readings = self.readings.readings.list_readings(
-                meter.number, start - timedelta(days=62), end + timedelta(days=62)
-            )
+            readings = [
+                r
+                for r in self.readings.readings.list_readings(
+                    meter.number, start - timedelta(days=62), end + timedelta(days=62)
+                )
+                if life.covers(r.read_on) or r.read_on == meter.removed_on
+            ]
         months = [m for m in monthly_from_readings(readings, register_range(meter)) if first <= m.month <= last]
         return with_register_volumes(meter, months, readings)
+
+
+class _Life:
+    """The meter's life with this customer: [installed_on, removed_on). After a
+    move the meter's number carries the other customer's data too."""
+
+    def __init__(self, meter: Meter) -> None:
+        self.start = meter.installed_on
+        self.end = meter.removed_on
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+    def month(self, month: MonthlyConsumption | None) -> MonthlyConsumption | None:
+        """The month if any of its days is in the life, else None."""
+        if month is None:
+            return None
+        start, end = _month_bounds(month.month)
+        if end <= self.start or (self.end is not None and start >= self.end):
+            return None
+        return month
+
+    def partial(self, key: str) -> bool:
+        start, end = _month_bounds(key)
+        return self.start > start or (self.end is not None and self.end < end)
+
+    def bounds(self, key: str) -> tuple[date, date]:
+        start, end = _month_bounds(key)
+        return max(start, self.start), min(end, self.end) if self.end else end
+
+
+def _month_bounds(key: str) -> tuple[date, date]:
+    year, month = int(key[:4]), int(key[5:7])
+    start = date(year, month, 1)
+    return start, date(year + month // 12, month % 12 + 1, 1)
+
+
+def monthly_days(month: MonthlyConsumption, days: list[DailyConsumption]) -> MonthlyConsumption:
+    """The month counted from the given days only (the customer's own part of it)."""
+    volumes = [d.volume_m3 for d in days if d.volume_m3 is not None]
+    return month.model_copy(
+        update={
+            "quantity": sum((d.quantity for d in days), Decimal(0)),
+            "days": len(days),
+            "volume_m3": sum(volumes, Decimal(0)) if volumes else None,
+        }
+    )
 
 
 def with_register_volumes(

@@ -4,7 +4,7 @@ and the register value at a date (actual or estimated) that billing uses."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
@@ -258,7 +258,8 @@ class ReadingService:
         overview = []
         # A management company sees the meters of the facilities it was granted.
         for meter in grant.visible_meters():
-            latest = self.readings.latest_reading(meter.number)
+            # After a move the number's later readings are the next customer's.
+            latest = self.readings.latest_reading(meter.number, before=meter.removed_on)
             overview.append(MeterOverview(meter, latest, self._last_registers(meter, latest)))
         return overview
 
@@ -282,7 +283,7 @@ class ReadingService:
         meter = next((m for m in visible if m.number == meter_number), None)
         if meter is None:
             raise NotFound("This meter does not exist for the customer.", code="meter_not_found")
-        stored = self.readings.list_readings(meter.number, meter.installed_on, date.max)
+        stored = self.readings.list_readings(meter.number, meter.installed_on, meter.removed_on or date.max)
         latest = stored[-1] if stored else None
         today = self.clock.today()
         if latest is None or _has_every_register(meter, latest):
@@ -300,7 +301,9 @@ class ReadingService:
         grant = scope.require(Role.READ, companies="any")
         meter = scope.meter(meter_number)
         grant.require_facility(meter.facility_id)
-        return self.readings.list_readings(meter.number, meter.installed_on, self.clock.today())
+        # The meter's life with this customer: from its installation (or moving in) to its removal (or moving out).
+        end = min(self.clock.today(), meter.removed_on) if meter.removed_on else self.clock.today()
+        return self.readings.list_readings(meter.number, meter.installed_on, end)
 
     def submit(
         self,
@@ -345,6 +348,25 @@ class ReadingService:
         ``registers`` carries values of the meter's secondary registers read at
         the same time; each is validated like the main value, and nothing is
         stored unless every value passes."""
+        checked = self.check(
+            meter, value, read_on, confirmed=confirmed, source=source, recorded_by=recorded_by, registers=registers
+        )
+        stored = self.readings.add_reading(checked.reading)
+        return replace(checked, reading=stored)
+
+    def check(
+        self,
+        meter: Meter,
+        value: Decimal,
+        read_on: date | None,
+        *,
+        confirmed: bool,
+        source: ReadingSource,
+        recorded_by: str | None,
+        registers: Mapping[str, Decimal] | None = None,
+    ) -> SubmittedReading:
+        """What ``record`` checks, without storing: the reading as it would be
+        stored (a move stores it in its own transaction)."""
         today = self.clock.today()
         read_on = read_on or today
         secondary = dict(registers or {})
@@ -390,8 +412,7 @@ class ReadingService:
             registers=secondary,
             register_rollovers=frozenset(c.register.name.value for c in counted if c.rollover),
         )
-        stored = self.readings.add_reading(reading)
-        return SubmittedReading(stored, consumption, previous, {c.register.name.value: c.consumption for c in counted})
+        return SubmittedReading(reading, consumption, previous, {c.register.name.value: c.consumption for c in counted})
 
     def _secondary_counts(self, meter: Meter, values: dict[str, Decimal], read_on: date) -> list[_RegisterCount]:
         """What each submitted secondary register counted since its own previous

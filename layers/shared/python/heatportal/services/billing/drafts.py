@@ -52,6 +52,29 @@ def year_values(values: list[MeterPeriodValue]) -> tuple[MeterPeriodValue, ...]:
     )
 
 
+def advances_deducted(advances: list[Invoice], what: str) -> list[InvoiceLine]:
+    """The advances invoiced, deducted: one line per VAT rate of their net sums
+    (a settlement or a final invoice settles them)."""
+    by_rate: dict[Decimal, Decimal] = {}
+    for advance in advances:
+        for line in advance.lines:
+            by_rate[line.vat_rate] = by_rate.get(line.vat_rate, Decimal(0)) + line.amount
+    return [
+        InvoiceLine(
+            component="advances_deducted",
+            text_key="line.advances_deducted",
+            text_params={"count": str(len(advances))},
+            quantity=Decimal(1),
+            unit="year",
+            unit_price=-net,
+            amount=-net,
+            vat_rate=rate,
+            explanation=f"{len(advances)} {what}, ex VAT {net}",
+        )
+        for rate, net in sorted(by_rate.items())
+    ]
+
+
 class InvoiceDrafts:
     def __init__(
         self,
@@ -99,7 +122,7 @@ class InvoiceDrafts:
     def advance(self, customer: Customer, period: BillingPeriod, issued: date) -> Invoice:
         """The month's advance: the agreed amount incl. VAT, as one line ex VAT."""
         advance = self._advance_in_force(customer.number, period.start)
-        if advance is None:
+        if advance is None or advance.amount == 0:  # none agreed, or stopped (moved out)
             raise NothingToBill("No advance payment is agreed for the period.", code="nothing_to_bill")
         rate = self.profile.vat_on(period.start)
         net = round_money(advance.amount / (1 + rate), self.profile.currency)
@@ -139,24 +162,7 @@ class InvoiceDrafts:
             for i in self.invoices.list_invoices(customer.number)
             if i.kind == InvoiceKind.ADVANCE and i.period.year == period.year
         ]
-        by_rate: dict[Decimal, Decimal] = {}
-        for advance in advances:
-            for line in advance.lines:
-                by_rate[line.vat_rate] = by_rate.get(line.vat_rate, Decimal(0)) + line.amount
-        for rate, net in sorted(by_rate.items()):
-            lines.append(
-                InvoiceLine(
-                    component="advances_deducted",
-                    text_key="line.advances_deducted",
-                    text_params={"count": str(len(advances))},
-                    quantity=Decimal(1),
-                    unit="year",
-                    unit_price=-net,
-                    amount=-net,
-                    vat_rate=rate,
-                    explanation=f"{len(advances)} advance invoices of {period.year}, ex VAT {net}",
-                )
-            )
+        lines += advances_deducted(advances, f"advance invoices of {period.year}")
         priced = summarise(tuple(lines), self.profile.currency)
         return self.draft(customer, period, issued, InvoiceKind.SETTLEMENT, priced, year_values(values))
 

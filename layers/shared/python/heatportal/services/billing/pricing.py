@@ -10,11 +10,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol
 
+from heatportal.domain.contracts import ContractVersion, price_list_with
 from heatportal.domain.errors import DomainError
-from heatportal.domain.model import BillingPeriod, Customer, Invoice, Meter, MeterPeriodValue
-from heatportal.domain.profile import SpotEnergyPrice, UtilityProfile
-from heatportal.domain.tariff import MeterUsage, PricedPeriod, PricingInput, price_period
+from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceLine, Meter, MeterPeriodValue
+from heatportal.domain.profile import PriceList, SpotEnergyPrice, UtilityProfile
+from heatportal.domain.tariff import FRACTION_STEP, MeterUsage, PricedPeriod, PricingInput, price_period, summarise
 from heatportal.ports import CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
 from heatportal.services.readings import ReadingService, RegisterValue, register_range
 
@@ -29,6 +31,12 @@ class NothingToBill(DomainError):
     code = "nothing_to_bill"
 
 
+class ContractTerms(Protocol):
+    def contract_versions(self, customer_number: str) -> list[ContractVersion]:
+        """The customer's signed contract versions (any facility), oldest first."""
+        ...
+
+
 class PricingService:
     def __init__(
         self,
@@ -38,7 +46,10 @@ class PricingService:
         reading_service: ReadingService,
         invoices: InvoiceRepository,
         spot_prices: SpotPriceRepository,
+        *,
+        contracts: ContractTerms | None = None,
     ) -> None:
+        self.contracts = contracts
         self.profile = profile
         self.customers = customers
         self.readings = readings
@@ -72,21 +83,77 @@ class PricingService:
         previous = self.invoices.find_billed(customer.number, period.previous(), CONSUMPTION_KEY)
         usages: list[MeterUsage] = []
         values: list[MeterPeriodValue] = []
+        supplied: set[date] = set()
+        meters_by_number: dict[str, Meter] = {}
         for meter in meters if meters is not None else self.customers.list_meters(customer.number):
+            meters_by_number[meter.number] = meter
             mv = self._meter_values(meter, period, previous, (end_values or {}).get(meter.number))
             if mv is None:
                 continue
             values.append(mv)
+            first, end = self._billed_days(meter, period)
+            supplied.update(first + timedelta(days=n) for n in range((end - first).days))
             days = tuple(self.readings.daily_consumption(meter.number, period.start, period.end))
             usages.append(MeterUsage(meter.number, meter.kind, meter.unit, mv.quantity, days))
         if not usages:
             raise NothingToBill("No active meter in the period.", code="nothing_to_bill")
         spot = self.spot_price(period, fallback_months=spot_fallback_months)
-        return self.price_usages(period, usages, spot), tuple(values)
+        # Supplied part of the month only (moving in or out): the fixed and
+        # capacity charges by the days any meter was billed.
+        fraction = Decimal(1)
+        if len(supplied) < period.days:
+            fraction = (Decimal(len(supplied)) / Decimal(period.days)).quantize(FRACTION_STEP)
+        groups = self._contract_price_lists(customer, period, usages, meters_by_number)
+        if groups is None:
+            return self.price_usages(period, usages, spot, month_fraction=fraction), tuple(values)
+        lines: list[InvoiceLine] = []
+        for price_list, group in groups:
+            lines += self.price_usages(period, group, spot, price_list, month_fraction=fraction).lines
+        return summarise(tuple(lines), self.profile.currency), tuple(values)
 
-    def price_usages(self, period: BillingPeriod, usages: Sequence[MeterUsage], spot: Decimal | None) -> PricedPeriod:
-        """The tariff applied to quantities already known (measured or forecast)."""
-        return price_period(self.profile, PricingInput(period, tuple(usages), spot))
+    def _contract_price_lists(
+        self,
+        customer: Customer,
+        period: BillingPeriod,
+        usages: list[MeterUsage],
+        meters: dict[str, Meter],
+    ) -> list[tuple[PriceList | None, list[MeterUsage]]] | None:
+        """The usages grouped by the price list of their facility's contract in
+        force at the period's start (its options written in); None when every
+        meter is on the profile's own list (the contracts are read only for a
+        customer that signed other options)."""
+        if self.contracts is None or not customer.custom_terms:
+            return None
+        versions = self.contracts.contract_versions(customer.number)
+        base = self.profile.price_list_on(period.start)
+        groups: dict[str, tuple[PriceList | None, list[MeterUsage]]] = {}
+        for usage in usages:
+            facility = meters[usage.meter_number].facility_id
+            in_force = [v for v in versions if v.facility_id == facility and v.valid_from <= period.start]
+            price_list: PriceList | None = None
+            if in_force:
+                terms = max(in_force, key=lambda v: v.valid_from).terms
+                if not terms.is_default(self.profile.offer):
+                    price_list = price_list_with(base, terms, self.profile.offer)
+            key = price_list.id if price_list is not None else ""
+            groups.setdefault(key, (price_list, []))[1].append(usage)
+        if set(groups) == {""}:
+            return None
+        return list(groups.values())
+
+    def price_usages(
+        self,
+        period: BillingPeriod,
+        usages: Sequence[MeterUsage],
+        spot: Decimal | None,
+        price_list: PriceList | None = None,
+        *,
+        month_fraction: Decimal = Decimal(1),
+    ) -> PricedPeriod:
+        """The tariff applied to quantities already known (measured or forecast);
+        ``price_list``: a contract's own list (its options written in) instead of
+        the profile's list in force; ``month_fraction``: the share of the month supplied."""
+        return price_period(self.profile, PricingInput(period, tuple(usages), spot, month_fraction), price_list)
 
     def spot_price(
         self, period: BillingPeriod, *, fallback_months: int = 0, known_until: BillingPeriod | None = None
@@ -128,6 +195,16 @@ class PricingService:
             cache[(zone, month)] = self.spot_prices.spot_price(zone, month)
         return cache[(zone, month)]
 
+    @staticmethod
+    def _billed_days(meter: Meter, period: BillingPeriod) -> tuple[date, date]:
+        """[first, end) of the days of the period the meter is billed for."""
+        start_day = max(period.start, meter.installed_on)
+        end_day = min(period.end, meter.removed_on) if meter.removed_on else period.end
+        if meter.final_invoice_from is not None:
+            # Moved out: the final invoice bills the meter from that day on.
+            end_day = min(end_day, meter.final_invoice_from)
+        return start_day, end_day
+
     def _meter_values(
         self,
         meter: Meter,
@@ -135,8 +212,7 @@ class PricingService:
         previous: Invoice | None,
         end_value: RegisterValue | None = None,
     ) -> MeterPeriodValue | None:
-        start_day = max(period.start, meter.installed_on)
-        end_day = min(period.end, meter.removed_on) if meter.removed_on else period.end
+        start_day, end_day = self._billed_days(meter, period)
         if end_day <= start_day:
             return None
         carried = next((m for m in previous.meter_values if m.meter_number == meter.number), None) if previous else None

@@ -9,9 +9,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from heatportal.domain.errors import DomainError, NotFound, TransientFailure
-from heatportal.domain.model import BillingPeriod, Invoice
+from heatportal.domain.model import BillingPeriod, Customer, Invoice
 from heatportal.domain.profile import BillingMode, UtilityProfile
 from heatportal.domain.tariff import MissingPrice
 from heatportal.ports import BillingRunRepository, Clock, CustomerRepository, InvoiceRepository
@@ -26,6 +27,13 @@ from heatportal.services.billing.pricing import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+class FinalInvoiceSource(Protocol):
+    def issue_due(self, customer: Customer, through: BillingPeriod) -> list[Invoice]:
+        """Issue the final invoices of the account's ended contracts up to the period."""
+        ...
+
 
 BATCH_SIZE = 25
 
@@ -64,6 +72,8 @@ class BillRun:
         pricing: PricingService,
         drafts: InvoiceDrafts,
         issuer: InvoiceIssuer,
+        *,
+        final_invoices: FinalInvoiceSource | None = None,
     ) -> None:
         self.profile = profile
         self.customers = customers
@@ -73,6 +83,7 @@ class BillRun:
         self.pricing = pricing
         self.drafts = drafts
         self.issuer = issuer
+        self.final_invoices = final_invoices
 
     # --- planning -----------------------------------------------------------
     def resolve_period(self, requested: str | None) -> BillingPeriod:
@@ -113,6 +124,10 @@ class BillRun:
         if customer is None:
             raise NotFound(f"customer {customer_number} not found", code="not_found")
         issued = issued_on or self.clock.today()
+        if self.final_invoices is not None and customer.final_invoice_due is not None:
+            # A contract that ended (moving out): its final invoice first, so the
+            # period's own bill is what remains.
+            self.final_invoices.issue_due(customer, period)
         if self.advance_mode:
             invoice, created = self.issuer.issue(customer, period, ADVANCE_KEY, issued, self.drafts.advance)
             if period.month == 12:
