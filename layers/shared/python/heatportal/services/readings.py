@@ -533,7 +533,7 @@ class ReadingService:
             decimals=meter.decimals,
         )
 
-    def check(self, meter: Meter, value: Decimal, read_on: date) -> ImplausibleValue | None:
+    def plausibility(self, meter: Meter, value: Decimal, read_on: date) -> ImplausibleValue | None:
         """Whether a value a person typed looks right, without storing it (the
         trial settlement): what it implies against the meter's history. None
         when it is plausible, or below the previous value without a rollover
