@@ -122,7 +122,9 @@ class TrialSettlementService:
                     code="trial_reading_too_low",
                     params={"meter": period_value.meter_number, "start": str(period_value.start_value)},
                 )
-        checks = {number: self.reading_service.plausibility(meters[number], value, today) for number, value in entered.items()}
+        checks = {
+            number: self.reading_service.plausibility(meters[number], value, today) for number, value in entered.items()
+        }
         return TrialSettlement(
             customer_number=customer_number,
             period=period,
