@@ -55,9 +55,22 @@ class Segment:
     share: Decimal
 
 
-def _mix(goal: Sustainability) -> list[tuple[int, list[Segment]]]:
+def _colours(goal: Sustainability) -> dict[str, str]:
     carriers = sorted({c for y in goal.years for c in y.fuel_mix})
-    colours = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(carriers)}
+    return {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(carriers)}
+
+
+def _legend(goal: Sustainability) -> list[Segment]:
+    """Every carrier of any year, with its share in the latest year (0 when it
+    is no longer used), largest first: a colour the bars use is never unexplained."""
+    latest = goal.years[-1].fuel_mix
+    colours = _colours(goal)
+    order = sorted(colours, key=lambda c: (-latest.get(c, Decimal(0)), c))
+    return [Segment(0.0, 0.0, colours[c], c, latest.get(c, Decimal(0))) for c in order]
+
+
+def _mix(goal: Sustainability) -> list[tuple[int, list[Segment]]]:
+    colours = _colours(goal)
     rows = []
     for year in goal.years:
         x = 0.0
@@ -84,6 +97,7 @@ def sustainability(view: Page) -> Response[str]:
         co2=_bars([(str(y.year), y.co2_kg_per_mwh) for y in goal.years], "{:.1f}"),
         renewable=_bars([(str(y.year), y.renewable_percent) for y in goal.years], "{:.0f} %"),
         mix=_mix(goal),
+        legend=_legend(goal),
         footprint=footprint,
     )
 

@@ -43,6 +43,7 @@ def browser() -> Iterator[object]:
 def shots(page, name: str) -> None:
     """The page at desktop and phone width; the phone never scrolls sideways."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_load_state("load")  # the stylesheets (the brand colour is one of its own) are in
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)

@@ -65,6 +65,21 @@ PAGES = {
     "/notifications": (200, 4),
     # sign-out + links + record + the months with information (none yet)
     "/consumption-info": (200, 4),
+    # sign-out + links + record (with supplies and contract versions)
+    "/contracts": (200, 3),
+    # + the meter's daily values of a year and readings of two years (its expected consumption)
+    # + the spot average, read once for the twelve months ahead (here found three months back).
+    # Before: 41, each month looked the spot average up again.
+    "/contracts/F{customer}": (200, 8),
+    # The same once for both years priced (before: 79).
+    "/contracts/F{customer}/simulator": (200, 8),
+    "/moving": (200, 3),
+    "/moving/out/F{customer}": (200, 3),
+    "/services": (200, 3),
+    # + the reminder agreements + the bank accounts (direct debit)
+    "/subscription": (200, 5),
+    # + the meter's whole history by year, once for the three years (before: 9, a read per year)
+    "/sustainability": (200, 5),
 }
 
 

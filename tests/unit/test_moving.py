@@ -408,3 +408,53 @@ def test_after_a_move_each_customer_sees_only_their_own_readings_and_consumption
     bram_year = consumption.view(nl.scope(bram, moved.customer.number), "G-1", "year", year=2025)
     april = bram_year.view.bars[3]  # still running on the day: shown apart, not in the ended months' total
     assert (april.quantity, april.partial, bram_year.view.total) == (Decimal("0.400"), True, Decimal(0))
+
+
+def test_the_moved_meters_reminder_and_sms_agreements_end_and_others_stay(nl):
+    from heatportal.domain.reminders import ReminderAgreement
+
+    def agreement(channel: Any, address: str, meter: str) -> ReminderAgreement:
+        return ReminderAgreement(
+            channel=channel, address=address, meter_number=meter, customer_number=OUT, language="nl"
+        )
+
+    sms, mail = agreement("sms", "+31612345678", "G-1"), agreement("email", "alice@example.nl", "G-1")
+    elsewhere = agreement("email", "alice@example.nl", "G-9")  # a meter of another home of hers
+    for kept in (sms, mail, elsewhere):
+        nl.reminders.put_agreement(kept)
+    move_alice_out(nl)
+    assert nl.reminders.agreements_of_customer(OUT) == [elsewhere]
+    assert nl.reminders.agreements_for_phone("+31612345678") == []
+
+
+def test_the_footprint_is_each_years_heat_of_the_supply_times_that_years_co2(nl):
+    from heatportal.domain.model import DailyConsumption
+    from heatportal.domain.money import EnergyUnit, convert
+    from heatportal.services.consumption import ConsumptionService
+    from heatportal.services.sustainability import SustainabilityService
+    from tests.fakes.consumption import InMemoryConsumptionRepository
+
+    store = InMemoryConsumptionRepository()
+    first = date(2023, 11, 1)
+    store.put_daily(
+        [
+            DailyConsumption(meter_number="G-1", day=date.fromordinal(first.toordinal() + n), quantity=Decimal("0.1"))
+            for n in range((date(2025, 4, 20) - first).days)
+        ]
+    )
+    consumption = ConsumptionService(nl.billing.readings, store, nl.world.clock, "de_bilt")
+    service = SustainabilityService(NL, consumption, nl.world.clock, lambda *a: b"%PDF")
+    move_alice_out(nl)  # 16 April 2025: her footprint ends that day
+    scope = nl.scope(ALICE, OUT)
+    years = service.footprint(scope)
+    assert [y.year for y in years] == [2023, 2024, 2025]
+    goal = service.goal()
+    for year in years:
+        # The year's months, the running one included (the page's total covers the ended ones only).
+        bars = consumption.view(scope, "G-1", "year", year=year.year, unit=EnergyUnit.MWH).view.bars
+        oracle = sum((b.quantity for b in bars if b.quantity is not None), Decimal(0))
+        assert abs(year.mwh - oracle) <= Decimal("0.012"), year  # months rounded one by one
+        assert year.co2_kg_per_mwh == goal.figures_for(year.year).co2_kg_per_mwh
+    # 0.1 GJ a day: 61 days of 2023, 366 of 2024, 105 of 2025 (1 January to 15 April: the moving day is the next's).
+    gj = [Decimal("6.1"), Decimal("36.6"), Decimal("10.5")]
+    assert [y.mwh for y in years] == [convert(q, EnergyUnit.GJ, EnergyUnit.MWH).quantize(Decimal("0.001")) for q in gj]

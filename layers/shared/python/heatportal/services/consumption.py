@@ -90,7 +90,12 @@ class ConsumptionService:
         year: int | None = None,
         month: int | None = None,
         unit: EnergyUnit | None = None,
+        counted_by_register: bool = True,
     ) -> MeterConsumption:
+        """One view of a meter's consumption. The total view's figure is what
+        the register counted until its last reading (one more Query); with
+        ``counted_by_register=False`` it is the sum of every month with data, by
+        year (the footprint's figures, from one Query)."""
         grant = scope.require(Role.READ, companies="any")
         meter = scope.meter(meter_number)
         grant.require_facility(meter.facility_id)
@@ -108,7 +113,10 @@ class ConsumptionService:
         complete_year, complete_month = last_complete_month(today)
         year = year or complete_year
         life = _Life(meter)
-        if view == "total":
+        if view == "total" and not counted_by_register:
+            result = total_view(self._months(meter, "0000-00", "9999-99", life))
+            year = month = None
+        elif view == "total":
             # Only the meter's life with this customer (a move hands it on).
             readings = [
                 r

@@ -14,7 +14,7 @@ estimate starts from what the home used).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -24,7 +24,7 @@ from heatportal.domain.contracts import Contract, ContractTerms, price_list_with
 from heatportal.domain.errors import NotFound, ValidationFailed
 from heatportal.domain.model import BillingPeriod, Customer, Language, Meter, MeterKind
 from heatportal.domain.money import EnergyUnit, convert, is_energy, round_money
-from heatportal.domain.profile import PriceList, UtilityProfile
+from heatportal.domain.profile import PriceList, SpotEnergyPrice, UtilityProfile
 from heatportal.domain.tariff import MeterUsage, MissingPrice, PricedPeriod
 from heatportal.ports import Clock
 from heatportal.services.access import Scope
@@ -112,6 +112,16 @@ class Simulation:
         return self.chosen.total - self.current.total
 
 
+@dataclass
+class Inputs:
+    """What an estimate reads, kept for the next estimate of the same meters:
+    their expected consumption and the spot average per zone (every month
+    ahead is indexed to the newest known one)."""
+
+    expected: list[ExpectedMeter] | None = None
+    spots: dict[str | None, Decimal | None] = field(default_factory=dict)
+
+
 EstimateRenderer = Callable[[AnnualEstimate, Customer, Contract, UtilityProfile, Language, "Simulation | None"], bytes]
 
 
@@ -184,30 +194,35 @@ class AnnualEstimateService:
         terms = contract.version_on(first.start).terms
         return contract, self.estimate_for(scope.record.meters, contract, terms)
 
-    def estimate_for(self, meters: Sequence[Meter], contract: Contract, terms: ContractTerms) -> AnnualEstimate:
+    def estimate_for(
+        self, meters: Sequence[Meter], contract: Contract, terms: ContractTerms, inputs: Inputs | None = None
+    ) -> AnnualEstimate:
         """The next twelve months of the contract's facility with ``terms``."""
         facility_meters = [m for m in meters if m.facility_id == contract.facility.id]
-        return self.estimate_meters(contract.facility.id, facility_meters, terms)
+        return self.estimate_meters(contract.facility.id, facility_meters, terms, inputs)
 
-    def estimate_meters(self, facility_id: str, meters: Sequence[Meter], terms: ContractTerms) -> AnnualEstimate:
-        expected = self.expected.of(meters)
+    def estimate_meters(
+        self, facility_id: str, meters: Sequence[Meter], terms: ContractTerms, inputs: Inputs | None = None
+    ) -> AnnualEstimate:
+        """``inputs`` carries what one estimate read for the next of the same
+        meters (the simulator prices the same year twice)."""
+        inputs = inputs if inputs is not None else Inputs()
+        if inputs.expected is None:
+            inputs.expected = self.expected.of(meters)
+        expected = inputs.expected
         if not expected:
             raise NotFound("This facility has no meter in use to estimate.", code="estimate_no_meter")
         first = self._first_month()
-        period = first
         totals: dict[tuple[str, str, tuple[tuple[str, str], ...]], EstimateLine] = {}
         order: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
         net = vat = Decimal(0)
         quantities = {e.meter.number: Decimal(0) for e in expected}
         price_list = price_list_with(self.profile.price_list_on(first.start), terms, self.profile.offer)
-        for _ in range(MONTHS):
-            usages = []
-            for item in expected:
-                quantity = item.quantity(period, self.profile.climate_station)
-                quantities[item.meter.number] += quantity
-                usages.append(MeterUsage(item.meter.number, item.meter.kind, item.meter.unit, quantity))
-            month_list = price_list_with(self.profile.price_list_on(period.start), terms, self.profile.offer)
-            priced = self._price(period, usages, month_list)
+        periods = [first]
+        while len(periods) < MONTHS:
+            periods.append(periods[-1].next())
+        months = [self._month(period, expected, terms, quantities, inputs.spots) for period in periods]
+        for priced in months:
             net += priced.net_total
             vat += priced.vat_total
             for line in priced.lines:
@@ -226,7 +241,6 @@ class AnnualEstimateService:
                     totals[estimate_line.key] = estimate_line
                 else:
                     totals[estimate_line.key] = _add(known, estimate_line, self.profile.currency)
-            period = period.next()
         lines = tuple(_with_mean_price(totals[key]) for key in order)
         return AnnualEstimate(
             facility_id=facility_id,
@@ -243,13 +257,37 @@ class AnnualEstimateService:
             units={e.meter.number: e.meter.unit.value for e in expected},
         )
 
-    def _price(self, period: BillingPeriod, usages: list[MeterUsage], price_list: PriceList) -> PricedPeriod:
-        today = self.clock.today()
-        spot = self.pricing.spot_price(
-            period,
-            fallback_months=SPOT_LOOKBACK_MONTHS - 1,
-            known_until=BillingPeriod(year=today.year, month=today.month),
-        )
+    def _month(
+        self,
+        period: BillingPeriod,
+        expected: Sequence[ExpectedMeter],
+        terms: ContractTerms,
+        quantities: dict[str, Decimal],
+        spots: dict[str | None, Decimal | None],
+    ) -> PricedPeriod:
+        """One month ahead priced with the contract's price list of that month;
+        the spot average, the same for every month ahead of the same zone, is
+        read once per zone into ``spots``."""
+        usages = []
+        for item in expected:
+            quantity = item.quantity(period, self.profile.climate_station)
+            quantities[item.meter.number] += quantity
+            usages.append(MeterUsage(item.meter.number, item.meter.kind, item.meter.unit, quantity))
+        month_list = price_list_with(self.profile.price_list_on(period.start), terms, self.profile.offer)
+        base = self.profile.price_list_on(period.start)
+        zone = next((c.zone for c in base.components if isinstance(c, SpotEnergyPrice)), None)
+        if zone not in spots:
+            today = self.clock.today()
+            spots[zone] = self.pricing.spot_price(
+                period,
+                fallback_months=SPOT_LOOKBACK_MONTHS - 1,
+                known_until=BillingPeriod(year=today.year, month=today.month),
+            )
+        return self._price(period, usages, spots[zone], month_list)
+
+    def _price(
+        self, period: BillingPeriod, usages: list[MeterUsage], spot: Decimal | None, price_list: PriceList
+    ) -> PricedPeriod:
         try:
             return self.pricing.price_usages(period, usages, spot, price_list)
         except MissingPrice as error:
@@ -264,9 +302,12 @@ class AnnualEstimateService:
     # --- the simulator ---------------------------------------------------------------------
     def simulate(self, scope: Scope, facility_id: str, product: str | None, choices: Mapping[str, str]) -> Simulation:
         """The estimate with the person's picks against the contract's own, line by line."""
-        contract, current = self.estimate(scope, facility_id)
         terms = terms_from_choices(self.profile.offer, product, choices)
-        chosen = self.estimate_for(scope.record.meters, contract, terms)
+        contract = self.contracts.contract(scope, facility_id)
+        own = contract.version_on(self._first_month().start).terms
+        inputs = Inputs()
+        current = self.estimate_for(scope.record.meters, contract, own, inputs)
+        chosen = self.estimate_for(scope.record.meters, contract, terms, inputs)
         return Simulation(contract, current, chosen, tuple(compare(current, chosen)))
 
     # --- the PDF ---------------------------------------------------------------------------------
