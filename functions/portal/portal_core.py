@@ -63,6 +63,11 @@ SECURITY_HEADERS = {
 }
 
 
+# Texts with a variant per country of the utility (``<key>.NO``, ``.SE``, ``.NL``,
+# ``.DE``) in every language: a Dutch KvK number is no "USt-IdNr." in German.
+BY_COUNTRY = frozenset({"company.field.org_number", "company.field.customer_org_number", "error.org_number_invalid"})
+
+
 class Page:
     """Request-scoped view of the session: language, cookies, principal."""
 
@@ -266,6 +271,8 @@ class Page:
 
     # --- rendering -------------------------------------------------------------------
     def t(self, key: str, **params: Any) -> str:
+        if key in BY_COUNTRY:  # named as the utility's country names it (KvK, USt-IdNr., ...)
+            key = f"{key}.{composition.profile().country}"
         return translate(key, self.lang, **params)
 
     def page_help(self, key: str, billing_mode: str) -> str | None:

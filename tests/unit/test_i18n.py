@@ -448,3 +448,14 @@ def test_decimal_parameters_are_written_as_numbers_of_the_language() -> None:
     )
     assert "1.234,50" in dutch and "2.000,00" in dutch
     assert "1,234.50" in english
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_company_number_is_named_as_the_utilitys_country_names_it(lang: Language) -> None:
+    # The portal's t() picks <key>.<country> for these keys (portal_core.BY_COUNTRY).
+    for key in ("company.field.org_number", "company.field.customer_org_number", "error.org_number_invalid"):
+        for country in ("NO", "SE", "NL", "DE"):
+            assert translate(f"{key}.{country}", lang) != f"{key}.{country}", (key, country)
+    assert "KvK" in translate("company.field.org_number.NL", lang)  # not "USt-IdNr." in German
+    assert "USt-IdNr." in translate("company.field.org_number.DE", lang)
+    assert "USt-IdNr." not in translate("company.field.org_number.NL", lang)
