@@ -12,9 +12,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from heatportal.documents.invoice_pdf import render_invoice_pdf
-from heatportal.domain.model import Address, BillingPeriod, Customer, Invoice, InvoiceKind, InvoiceLine
+from heatportal.domain.model import Address, BillingPeriod, Customer, Invoice, InvoiceKind, InvoiceLine, LineNote
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.domain.profile import load_profile
+from heatportal.domain.tariff import summarise
 
 CENT = Decimal("0.01")
 
@@ -41,22 +42,36 @@ def sample_invoices(count: int) -> list[tuple[Invoice, Customer]]:
                 unit_price=price,
                 amount=(kwh * price).quantize(CENT, ROUND_HALF_UP),
                 vat_rate=Decimal("0.25"),
-                explanation="(0.9500 spot + 0.4890 transfer) - 10% = 1.2951; max 1.5922",
+                includes_vat=True,
+                notes=(
+                    LineNote(
+                        key="invoice.note.spot",
+                        params={
+                            "month": "month:2025-01",
+                            "spot": "price:0.9500",
+                            "transfer": "price:0.4890",
+                            "discount": "pct:0.10",
+                            "price": "price:1.2951",
+                            "quantity": f"qty:kWh:{kwh}",
+                            "amount": f"money:{(kwh * price).quantize(CENT, ROUND_HALF_UP)}",
+                        },
+                    ),
+                ),
             ),
             InvoiceLine(
                 component="fixed_fee",
                 text_key="line.fixed_fee",
                 text_params={"name": "Fastledd"},
                 quantity=Decimal(1),
-                unit="month",
-                unit_price=Decimal(100),
+                unit="year",
+                unit_price=Decimal("1200.00"),
+                share_denominator=12,
                 amount=Decimal("100.00"),
                 vat_rate=Decimal("0.25"),
-                explanation="1200.00 per year / 12",
+                includes_vat=True,
             ),
         )
-        net = sum((line.amount for line in lines), Decimal(0))
-        vat = (net * Decimal("0.25")).quantize(CENT, ROUND_HALF_UP)
+        priced = summarise(lines, "NOK")
         invoice = Invoice(
             number=number,
             customer_number=customer.number,
@@ -67,9 +82,10 @@ def sample_invoices(count: int) -> list[tuple[Invoice, Customer]]:
             currency="NOK",
             language="nb",
             lines=lines,
-            net_total=net,
-            vat_total=vat,
-            total=net + vat,
+            net_total=priced.net_total,
+            vat_total=priced.vat_total,
+            total=priced.total,
+            vat_breakdown=priced.vat_breakdown,
             payment_reference=payment_reference("kid", customer.number, number),
         )
         result.append((invoice, customer))

@@ -4,7 +4,7 @@ payment, the economy overview, spot prices. This module is the Lambda entry
 point that includes them."""
 
 import invoices_advance
-import invoices_credit_notes
+import invoices_corrections
 import invoices_economy
 import invoices_list
 import invoices_payments
@@ -24,7 +24,7 @@ for module in (
     invoices_list,
     invoices_payments,
     invoices_trial,
-    invoices_credit_notes,
+    invoices_corrections,
     invoices_advance,
     invoices_economy,
     invoices_spot_prices,

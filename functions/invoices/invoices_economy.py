@@ -25,6 +25,21 @@ class MonthCostOut(BaseModel):
     high: Decimal
 
 
+class AdvanceYearOut(BaseModel):
+    """For an advance payer: the advances so far against the cost so far and the
+    settlement the projected year leads to, with the advance that evens it out."""
+
+    advance: Decimal | None
+    advances_invoiced: Decimal
+    advances_paid: Decimal
+    cost_so_far: Decimal
+    projected_cost: Decimal
+    advances_planned: Decimal
+    months_to_come: int
+    settlement: Decimal  # > 0 an extra payment, < 0 a refund
+    recommended_advance: Decimal
+
+
 class EconomyOut(BaseModel):
     customer_number: str
     year: int
@@ -37,15 +52,34 @@ class EconomyOut(BaseModel):
     year_high: Decimal
     months: list[MonthCostOut]
     caution: str
+    advance_year: AdvanceYearOut | None = None
 
 
 @router.get("/api/customers/<customer>/economy")
 @tracer.capture_method
 def economy(customer: CustomerPath) -> EconomyOut:
+    from heatportal.domain.profile import BillingMode
     from heatportal.i18n import translate
     from heatportal.web.api import language_of
 
-    overview = composition.forecast_service().overview(customer_scope(router, customer, invoices=True))
+    scope = customer_scope(router, customer, invoices=True)
+    advance_year = None
+    if composition.profile().billing_mode == BillingMode.ADVANCE_YEARLY:
+        year = composition.advance_year_service().year(scope)
+        overview = year.overview
+        advance_year = AdvanceYearOut(
+            advance=year.advance,
+            advances_invoiced=year.advances_invoiced,
+            advances_paid=year.advances_paid,
+            cost_so_far=year.cost_so_far,
+            projected_cost=year.projected_cost,
+            advances_planned=year.advances_planned,
+            months_to_come=year.months_to_come,
+            settlement=year.settlement,
+            recommended_advance=year.recommended_advance,
+        )
+    else:
+        overview = composition.forecast_service().overview(scope)
     return EconomyOut(
         customer_number=overview.customer_number,
         year=overview.year,
@@ -61,6 +95,7 @@ def economy(customer: CustomerPath) -> EconomyOut:
             for m in overview.months
         ],
         caution=translate("economy.caution", language_of(router.current_event.headers)),
+        advance_year=advance_year,
     )
 
 

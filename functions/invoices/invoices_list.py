@@ -113,7 +113,10 @@ def invoice_overview(customer: CustomerPath, query: Annotated[InvoiceQuery, Quer
 @router.get("/api/customers/<customer>/invoices/<number>")
 @tracer.capture_method
 def get_invoice(customer: CustomerPath, number: InvoiceNumber) -> InvoiceOut:
-    return InvoiceOut.of(composition.invoice_service().get(customer_scope(router, customer, invoices=True), number))
+    scope = customer_scope(router, customer, invoices=True)
+    invoice = composition.invoice_service().get(scope, number)
+    differences = composition.bill_explainer().explain(scope, number)
+    return InvoiceOut.of(invoice, scope.record.customer, differences)
 
 
 @router.get("/api/customers/<customer>/invoices/<number>/pdf")

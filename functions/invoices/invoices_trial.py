@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from invoices_models import LineOut
+from invoices_models import LineOut, line_out
 from pydantic import BaseModel, ConfigDict, Field
 
 from heatportal import composition
@@ -56,14 +56,16 @@ class TrialOut(BaseModel):
 
 
 def _trial(customer: str, entered: dict[str, Decimal]) -> TrialOut:
-    trial = composition.trial_settlement_service().trial(customer_scope(router, customer), entered)
+    scope = customer_scope(router, customer)
+    trial = composition.trial_settlement_service().trial(scope, entered)
+    lang = scope.record.customer.language if scope.record.customer else composition.profile().default_language
     return TrialOut(
         customer_number=trial.customer_number,
         period=trial.period.key,
         as_of=trial.as_of,
         currency=trial.priced.currency,
         meters=[TrialMeterOut.model_validate(m.__dict__) for m in trial.meters],
-        lines=[LineOut.model_validate(line.model_dump()) for line in trial.priced.lines],
+        lines=[line_out(line, lang, trial.priced.currency) for line in trial.priced.lines],
         net_total=trial.priced.net_total,
         vat_total=trial.priced.vat_total,
         total=trial.priced.total,

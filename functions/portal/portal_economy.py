@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
 
 from heatportal import composition
+from heatportal.domain.profile import BillingMode
 
 router = Router()
 
@@ -19,9 +20,16 @@ def economy(view: Page) -> Response[str]:
     principal, number = signed_in(view)
     if number is None:
         return view.render("no_customer.html")
-    overview = composition.forecast_service().overview(view.scope(principal, number, invoices=True))
+    scope = view.scope(principal, number, invoices=True)
+    year = None
+    if composition.profile().billing_mode == BillingMode.ADVANCE_YEARLY:
+        # The advance payer's year, from the same overview the page shows.
+        year = composition.advance_year_service().year(scope)
+        overview = year.overview
+    else:
+        overview = composition.forecast_service().overview(scope)
     peak = max((m.high for m in overview.months), default=Decimal(0))
-    return view.render("billing_economy.html", overview=overview, peak=peak)
+    return view.render("billing_economy.html", overview=overview, peak=peak, year=year)
 
 
 @router.get("/economy.pdf")

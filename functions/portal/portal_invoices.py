@@ -1,15 +1,24 @@
 """``/invoices``: the invoice list with filters and the open balance, an
-invoice's page (``/invoices/<n>``) and its PDF (``/invoices/<n>.pdf``, a
-short-lived link after the same access check)."""
+invoice's page (``/invoices/<n>``: the whole bill in the reader's language,
+how to pay it and why it differs from the last one) and its PDF
+(``/invoices/<n>.pdf``, a short-lived link after the same access check).
+
+Customer service also finds here, for the customer it looks at: the
+correction of an invoice with a preview (``/invoices/<n>/correct``), the
+drafts held by the compliance check, the bills a late reading made stale
+(corrected on demand, ``/invoices/late-readings``) and the corrections made."""
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
+from markupsafe import Markup
 from portal_core import Page, page, signed_in
 from portal_forms import date_or_none, decimal_or_none
 
 from heatportal import composition
-from heatportal.domain.errors import ValidationFailed
-from heatportal.domain.model import InvoiceKind, Language
+from heatportal.documents.invoice_text import InvoiceText, invoice_text, render_note
+from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.domain.model import InvoiceKind, Language, LineNote
+from heatportal.services.access import Principal
 from heatportal.services.invoices import InvoiceFilter
 
 router = Router()
@@ -62,8 +71,10 @@ def invoices(view: Page) -> Response[str]:
         error = view.t(f"error.{refused.code}", **refused.params)
         found = composition.invoice_service().search(view.scope(principal, number, invoices=True), InvoiceFilter())
     rows = found.rows
+    desk = _billing_desk(view, principal, number) if principal.is_staff else None
     return view.render(
         "invoices.html",
+        desk=desk,
         open_rows=[r for r in rows if r.invoice.status.value == "open"],
         paid_rows=[r for r in rows if r.invoice.status.value != "open"],
         balance=found.balance,
@@ -89,5 +100,101 @@ def invoice(view: Page, invoice_number: str) -> Response[str]:
         return view.redirect(url)
     if not invoice_number.isdigit():
         return view.render("error.html", 404, message=view.t("error.invoice_not_found"))
-    item = composition.invoice_service().get(view.scope(principal, number, invoices=True), int(invoice_number))
-    return view.render("invoice.html", invoice=item, today=composition.clock().today())
+    scope = view.scope(principal, number, invoices=True)
+    item = composition.invoice_service().get(scope, int(invoice_number))
+    customer = scope.record.customer
+    if customer is None:  # pragma: no cover - a scope without its customer
+        return view.render("no_customer.html")
+    shown = item.model_copy(update={"language": view.lang})  # the page speaks the reader's language
+    doc = invoice_text(shown, customer, composition.profile())
+    return view.render(
+        "invoice.html",
+        invoice=item,
+        doc=doc,
+        qr_svg=_qr_svg(doc),
+        differences=composition.bill_explainer().explain(scope, item.number),
+        staff=principal.is_staff,
+        today=composition.clock().today(),
+    )
+
+
+def _qr_svg(doc: InvoiceText) -> Markup | None:
+    """The EPC QR code (GiroCode) of a SEPA credit transfer, as inline SVG."""
+    qr = doc.payment.qr
+    if qr is None:
+        return None
+    import segno.helpers
+
+    code = segno.helpers.make_epc_qr(
+        name=qr.name[:70], iban=qr.iban, amount=qr.amount, text=qr.text[:140], bic=qr.bic or None
+    )
+    # segno draws only squares (one SVG path) from the payload: no text of anyone's is in it.
+    return Markup(code.svg_inline(scale=4, border=4))  # noqa: S704 - the SVG holds no text
+
+
+def _billing_desk(view: Page, principal: Principal, number: str) -> dict[str, object]:
+    corrections = composition.corrections()
+    lang, currency = view.lang, composition.profile().currency
+    held = [
+        (h, [render_note(LineNote(key=r.key, params=r.params), lang, currency) for r in h.reasons])
+        for h in corrections.held(principal, number)
+    ]
+    return {
+        "held": held,
+        "late": corrections.preview_late_readings(principal, number),
+        "history": corrections.history(principal, number),
+    }
+
+
+@router.post("/invoices/late-readings")
+@page(router)
+def correct_late_readings(view: Page) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    scope = view.scope(principal, number)
+    composition.corrections().require_staff(principal)
+    if scope.record.customer is not None:
+        composition.corrections().correct_late_readings(scope.record.customer, by=principal.email)
+    return view.redirect("/invoices")
+
+
+@router.get("/invoices/<invoice_number>/correct")
+@page(router)
+def correction_form(view: Page, invoice_number: str) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    if not invoice_number.isdigit():
+        return view.render("error.html", 404, message=view.t("error.invoice_not_found"))
+    reason = (view.query.get("reason") or "").strip()
+    scope = view.scope(principal, number, invoices=True)
+    item = composition.invoice_service().get(scope, int(invoice_number))
+    composition.corrections().require_staff(principal)
+    preview, error = None, None
+    if reason:
+        try:
+            preview = composition.corrections().preview(principal, number, item.number, reason)
+        except DomainError as refused:
+            error = view.t(f"error.{refused.code}", **refused.params)
+    return view.render("invoice_correct.html", invoice=item, reason=reason, preview=preview, error=error)
+
+
+@router.post("/invoices/<invoice_number>/correct")
+@page(router)
+def correct(view: Page, invoice_number: str) -> Response[str]:
+    principal, number = signed_in(view)
+    if number is None:
+        return view.render("no_customer.html")
+    form = view.form()
+    if not invoice_number.isdigit():
+        return view.render("error.html", 404, message=view.t("error.invoice_not_found"))
+    scope = view.scope(principal, number, invoices=True)
+    item = composition.invoice_service().get(scope, int(invoice_number))
+    reason = form.get("reason", "")
+    try:
+        result = composition.corrections().correct(principal, number, item.number, reason)
+    except ValidationFailed as refused:
+        message = view.t(f"error.{refused.code}", **refused.params)
+        return view.render("invoice_correct.html", 422, invoice=item, reason=reason, preview=None, error=message)
+    return view.redirect(f"/invoices/{result.corrected.number}")

@@ -13,6 +13,7 @@ from portal_core import Page, page, signed_in
 from heatportal import composition
 from heatportal.domain.errors import Forbidden
 from heatportal.domain.model import InvoiceKind, InvoiceStatus
+from heatportal.domain.profile import BillingMode
 
 router = Router()
 
@@ -44,6 +45,9 @@ def start(view: Page) -> Response[str]:
     today = composition.clock().today()
     open_invoices = [i for i in invoices if i.status == InvoiceStatus.OPEN]
     advances = sorted((i for i in invoices if i.kind == InvoiceKind.ADVANCE), key=lambda i: i.issued_on)
+    year = None
+    if composition.profile().billing_mode == BillingMode.ADVANCE_YEARLY and not invoices_hidden:
+        year = composition.advance_year_service().year(scope)
     return view.render(
         "start.html",
         customer=customer,
@@ -61,5 +65,6 @@ def start(view: Page) -> Response[str]:
         # Published documents the person has not opened yet (the "new" mark).
         published=[d.document for d in composition.document_store().documents(scope) if d.new],
         invoices_hidden=invoices_hidden,
+        year=year,
         several=len(view.memberships(principal)) > 1,
     )

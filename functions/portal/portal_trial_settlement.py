@@ -10,7 +10,9 @@ from portal_core import Page, page, signed_in
 from portal_forms import decimal_or_none
 
 from heatportal import composition
+from heatportal.documents.invoice_text import describe_line
 from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.domain.profile import BillingMode
 from heatportal.web.api import status_of
 
 router = Router()
@@ -20,10 +22,15 @@ def _trial_page(
     view: Page, number: str, readings: dict[str, Decimal], status: int = 200, **extra: Any
 ) -> Response[str]:
     principal, _ = signed_in(view)
-    scope = view.scope(principal, number)
+    scope = view.scope(principal, number, invoices=True)
     trial = composition.trial_settlement_service().trial(scope, readings)
     meters = {m.number: m for m in scope.record.meters}
-    return view.render("billing_trial.html", status, trial=trial, meters=meters, **extra)
+    currency = trial.priced.currency
+    lines = [describe_line(line, view.lang, currency) for line in trial.priced.lines]
+    year = None
+    if composition.profile().billing_mode == BillingMode.ADVANCE_YEARLY:
+        year = composition.advance_year_service().year(scope)
+    return view.render("billing_trial.html", status, trial=trial, lines=lines, year=year, meters=meters, **extra)
 
 
 @router.get("/trial-settlement")

@@ -117,6 +117,10 @@ ROUTES = {
     ("/api/customers/{customer}/economy", "get"): "InvoicesFunction",
     ("/api/customers/{customer}/economy/pdf", "get"): "InvoicesFunction",
     ("/api/invoices/{number}/credit-note", "post"): "InvoicesFunction",
+    ("/api/invoices/{number}/correction/preview", "post"): "InvoicesFunction",
+    ("/api/invoices/{number}/correction", "post"): "InvoicesFunction",
+    ("/api/customers/{customer}/corrections", "get"): "InvoicesFunction",
+    ("/api/customers/{customer}/late-readings/corrections", "post"): "InvoicesFunction",
     ("/api/spot-prices/{zone}/{month}", "put"): "InvoicesFunction",
     ("/api/spot-prices/{zone}", "get"): "InvoicesFunction",
     ("/api/customers/{customer}/alerts", "get"): "AlertsFunction",
@@ -209,7 +213,7 @@ FUNCTION_SERVICES = {
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
-    "InvoicesFunction": {"s3:GetObject", "s3:PutObject"},  # credit note PDFs
+    "InvoicesFunction": {"s3:GetObject", "s3:PutObject"},  # the PDFs of a correction
     "PortalFunction": {"s3:GetObject", "s3:PutObject"},
     "BillingFunction": {"s3:PutObject"},
     "NotificationsFunction": {"s3:GetObject", "s3:PutObject"},
@@ -224,7 +228,7 @@ FUNCTION_S3_GRANTS = {
     },
     "PortalFunction": {
         ("s3:GetObject", "invoices/*"),
-        ("s3:PutObject", "invoices/*"),  # a final invoice issued at once on moving out
+        ("s3:PutObject", "invoices/*"),  # a correction's PDFs; a final invoice issued at once on moving out
         ("s3:GetObject", "price-sheets/*"),
         ("s3:PutObject", "price-sheets/*"),
         ("s3:GetObject", "documents/*"),

@@ -55,7 +55,10 @@ def test_customer_reads_meters_submits_reading_and_gets_the_billed_invoice(local
     detail = requests.get(
         f"{url}/api/customers/{customer}/invoices/{invoice['number']}", headers=auth, timeout=30
     ).json()
-    assert sum(Decimal(line["amount"]) for line in detail["lines"]) == Decimal(detail["net_total"])
+    # Lines are on the price list's own basis (the Norwegian private list includes VAT).
+    lines_total = sum(Decimal(line["amount"]) for line in detail["lines"])
+    assert detail["prices_include_vat"] is True
+    assert lines_total == Decimal(detail["total"]) == Decimal(detail["net_total"]) + Decimal(detail["vat_total"])
 
     link = requests.get(
         f"{url}/api/customers/{customer}/invoices/{invoice['number']}/pdf", headers=auth, timeout=30

@@ -13,7 +13,9 @@ adapter's behaviour by the contract suite in tests/contract/ports.
 | consumption   | InMemoryConsumptionRepository   | consumption.ConsumptionRepository, smart_meter_import.IntervalStore | dynamo_readings.DynamoReadingsStore |
 | reminders     | InMemoryReminderStore           | sms.SmsAgreementStore, reminders.ReminderStore, reading_links.ReadingLinkStore | dynamo_readings.DynamoReadingsStore |
 | invoices      | InMemoryInvoiceRepository       | ports.InvoiceRepository                         | dynamo.DynamoRepository              |
-| invoices      | InMemoryInvoiceStatusWriter     | billing.InvoiceStatusWriter                     | dynamo.DynamoRepository              |
+| invoices      | InMemoryInvoiceStatusWriter     | ports.InvoiceStatusWriter                       | dynamo.DynamoRepository              |
+| invoices      | InMemoryCorrectionStore         | ports.CorrectionStore                           | dynamo_corrections.DynamoCorrectionStore |
+| invoices      | InMemoryHoldStore               | ports.HoldRepository                            | dynamo_corrections.DynamoHoldStore   |
 | invoices      | InMemoryBillingRunRepository    | ports.BillingRunRepository                      | dynamo.DynamoRepository              |
 | payments      | InMemoryPaymentRepository       | payments.PaymentRepository, invoices.PaidAmounts | dynamo_billing.DynamoPaymentRepository |
 | payments      | InMemoryAdvanceRepository       | advance.AdvanceRepository                       | dynamo_billing.DynamoAdvanceRepository |

@@ -5,16 +5,29 @@
   the next gapless number; the number is only taken when the invoice is stored;
 - the email of an invoice is claimed once until the claim is released; an
   invoice that does not exist cannot be claimed;
-- a billing failure is one item per run and customer (a later one overwrites).
+- a billing failure is one item per run and customer (a later one overwrites);
+- a correction takes the next numbers of the same series for its credit note
+  and corrected invoice, all or nothing, and credits an invoice at most once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
+from heatportal.domain.errors import Conflict
 from heatportal.domain.model import BillingPeriod, Invoice, InvoiceStatus
-from heatportal.ports import BillingRunRepository, InvoiceRepository, StoredInvoice
-from heatportal.services.billing.credit_notes import InvoiceStatusWriter
+from heatportal.ports import (
+    BillingRunRepository,
+    CorrectionRecord,
+    CorrectionStore,
+    HeldInvoice,
+    HoldRepository,
+    InvoiceRepository,
+    InvoiceStatusWriter,
+    StoredCorrection,
+    StoredInvoice,
+)
 
 
 class InMemoryInvoiceRepository(InvoiceRepository):
@@ -96,3 +109,74 @@ class InMemoryBillingRunRepository(BillingRunRepository):
 
     def save_summary(self, run_id: str, summary: dict[str, object]) -> None:
         self.summaries[run_id] = summary
+
+
+class InMemoryCorrectionStore(CorrectionStore):
+    """Corrections on the in-memory invoice repository, all or nothing, like the
+    DynamoDB transaction (adapters.dynamo_corrections.DynamoCorrectionStore)."""
+
+    def __init__(self, invoices: InMemoryInvoiceRepository) -> None:
+        self.invoices = invoices
+        self.records: dict[tuple[str, int], CorrectionRecord] = {}
+
+    def store_correction(
+        self,
+        original: Invoice,
+        credit_note: Invoice,
+        corrected: Invoice,
+        *,
+        kind_key: str,
+        reference: Callable[[int], str],
+        record: CorrectionRecord,
+    ) -> StoredCorrection:
+        repo = self.invoices
+        current = repo.invoices.get((original.customer_number, original.number))
+        if current is None or current.credited_by is not None or current.status == InvoiceStatus.CREDITED:
+            raise Conflict("This invoice has already been corrected.", code="invoice_already_corrected")
+        first = repo.counter + 1
+        replacement = corrected.model_copy(
+            update={
+                "number": first + 1,
+                "payment_reference": reference(first + 1),
+                "corrects": original.number,
+                "credit_note": first,
+            }
+        )
+        credit = credit_note.model_copy(
+            update={
+                "number": first,
+                "payment_reference": reference(first),
+                "corrects": original.number,
+                "replaced_by": replacement.number,
+            }
+        )
+        stored = replace(record, credit_note=credit.number, corrected=replacement.number)
+        repo.counter = replacement.number
+        repo.invoices[(credit.customer_number, credit.number)] = credit
+        repo.invoices[(replacement.customer_number, replacement.number)] = replacement
+        repo.invoices[(original.customer_number, original.number)] = current.model_copy(
+            update={"status": InvoiceStatus.CREDITED, "credited_by": credit.number, "replaced_by": replacement.number}
+        )
+        marker = (original.customer_number, original.period.key, kind_key)
+        if repo.billed.get(marker) == original.number:
+            repo.billed[marker] = replacement.number
+        self.records[(original.customer_number, original.number)] = stored
+        return StoredCorrection(credit, replacement, stored)
+
+    def list_corrections(self, customer_number: str) -> list[CorrectionRecord]:
+        return [r for (c, _), r in sorted(self.records.items()) if c == customer_number]
+
+
+class InMemoryHoldStore(HoldRepository):
+    def __init__(self) -> None:
+        self.holds: dict[tuple[str, str, str], HeldInvoice] = {}
+
+    def hold(self, held: HeldInvoice) -> None:
+        self.holds[(held.customer_number, held.period.key, held.kind.value)] = held
+
+    def list_holds(self, customer_number: str) -> list[HeldInvoice]:
+        return sorted(
+            (h for (c, _, _), h in self.holds.items() if c == customer_number),
+            key=lambda h: (h.period.key, h.kind.value),
+            reverse=True,
+        )

@@ -6,11 +6,11 @@ one advance per customer and start date."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 
-from heatportal.domain.model import Invoice, InvoiceStatus, Meter
+from heatportal.domain.model import Invoice, InvoiceStatus
 from heatportal.domain.payments import AdvancePayment, Payment, RecordedPayment
+from heatportal.services.access import Scope
 from heatportal.services.advance import AdvanceRepository, YearlyCost
 from heatportal.services.invoices import PaidAmounts
 from heatportal.services.payments import PaymentRepository
@@ -66,5 +66,5 @@ class FixedYearlyCost(YearlyCost):
         self.total = total
         self.by_kind = by_kind
 
-    def expected_yearly_cost(self, meters: Sequence[Meter]) -> tuple[Decimal, dict[str, Decimal]]:
+    def year_cost(self, scope: Scope) -> tuple[Decimal, dict[str, Decimal]]:
         return self.total, dict(self.by_kind)

@@ -9,7 +9,12 @@ from tests.fakes.clock import FixedClock
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
 from tests.fakes.documents import InMemoryDocumentStore
-from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRepository
+from tests.fakes.invoices import (
+    InMemoryBillingRunRepository,
+    InMemoryCorrectionStore,
+    InMemoryHoldStore,
+    InMemoryInvoiceRepository,
+)
 from tests.fakes.messaging import InMemoryMailer
 from tests.fakes.readings import InMemoryReadingRepository
 from tests.fakes.spot_prices import InMemorySpotPriceStore
@@ -26,6 +31,11 @@ class World:
     runs: InMemoryBillingRunRepository = field(default_factory=InMemoryBillingRunRepository)
     documents: InMemoryDocumentStore = field(default_factory=InMemoryDocumentStore)
     mailer: InMemoryMailer = field(default_factory=InMemoryMailer)
+    holds: InMemoryHoldStore = field(default_factory=InMemoryHoldStore)
+    corrections: InMemoryCorrectionStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.corrections = InMemoryCorrectionStore(self.invoices)
 
     def scope(self, who: Principal, customer_number: str) -> Scope:
         """The person's scope on the customer, as the edge resolves it."""

@@ -352,7 +352,7 @@ def world(stack, repo, http) -> World:
     # Final invoices on moving out cover last month and this one.
     repo.put_spot_price("NO1", period.next().key, Decimal("0.7311"))
     repo.put_spot_price("NO1", period.next().next().key, Decimal("0.7311"))
-    invoice, _ = composition.bill_run().bill_account(CUSTOMER, period, issued_on=period.end)
+    invoice, _ = composition.bill_run().bill_account(CUSTOMER, period, issued_on=period.end + timedelta(days=1))
     return World(
         tokens=tokens, users=users, customer=CUSTOMER, meter=meter.number, invoice=invoice.number, repo=repo, org=org
     )
@@ -430,6 +430,9 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         _with_body(_params(meter=meter), lambda w: {"channel": "email"}),
     ),
     ("GET", "/api/customers/{customer}/economy"): (READ, _params()),
+    # Customer service's billing desk: corrections, held drafts, bills a late reading made stale.
+    ("GET", "/api/customers/{customer}/corrections"): (STAFF_ONLY, _params()),
+    ("POST", "/api/customers/{customer}/late-readings/corrections"): (STAFF_ONLY, _params()),
     ("GET", "/api/customers/{customer}/economy/pdf"): (READ, _params()),
     # The stack runs the Norwegian profile (monthly billing, no advances): past
     # the access check the answer is 404, before it 401/403 as everywhere.

@@ -4,6 +4,7 @@ filters and open balance, trial settlement, economy overview and its PDF."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -43,7 +44,9 @@ def billed_person(seed, repo):
     first = last.previous()
     for period in (first.previous(), first, last):
         repo.put_spot_price("NO1", period.key, Decimal("0.5000"))
-    invoice, _ = composition.bill_run().bill_account(person.customer.number, first, issued_on=first.end)
+    invoice, _ = composition.bill_run().bill_account(
+        person.customer.number, first, issued_on=first.end + timedelta(days=1)
+    )
     return person, invoice
 
 
@@ -105,3 +108,74 @@ def test_economy_page_has_the_caution_and_a_pdf(browser, billed_person):
     anonymous = Client(browser.application).get("/economy.pdf")
     assert anonymous.status_code == 302
     assert browser.get("/advance").status_code == 404  # Norway bills in arrears
+
+
+# --- the invoice page and customer service's corrections ------------------------------------------------
+
+
+def test_the_invoice_page_shows_the_whole_bill_in_the_readers_language(browser, billed_person):
+    person, invoice = billed_person
+    sign_in(browser, person.email)
+    html = browser.get(f"/invoices/{invoice.number}").get_data(as_text=True).replace("\xa0", " ")
+    # Who sends it, and how to pay it
+    assert "Org.nr. 921 687 427 MVA" in html and "Foretaksregisteret" in html
+    assert "1506.20.12347" in html and f"KID-nummer: {invoice.payment_reference}" in html
+    # Each line with its calculation in Norwegian, with Norwegian numbers
+    assert "Fastledd: 1 200,00 kr per år × 1/12 år = 100,00 kr." in html
+    assert "Pris per kWh for" in html and "overføringskostnad" in html
+    assert "Alle priser er inkludert merverdiavgift." in html
+    # The readings with their dates and sources, the comparison and the bill information
+    assert "Målerstander" in html and "avlest av deg" in html
+    assert "Energimiks 2025" in html and "Elklagenemnda" in html
+    assert "<svg" in html  # the comparison chart
+    assert "Korriger fakturaen" not in html  # customers do not correct invoices
+    english = ["Meter readings", "per year", "Pay ", "Fuel mix", "How to pay"]
+    assert [word for word in english if word in html] == []
+
+
+def test_customer_service_corrects_an_invoice_after_a_preview(stack, browser, billed_person, repo):
+    from heatportal.adapters.dynamo import reading_item
+    from tests.integration.conftest import create_user
+    from tests.integration.test_meter_settings import staff_browser_on
+
+    person, invoice = billed_person
+    staff_email = f"kundeservice-portal-{person.customer.number}@example.com"
+    create_user(stack, staff_email, staff=True)
+    staff = staff_browser_on(stack, staff_email, person)
+    page = staff.get(f"/invoices/{invoice.number}").get_data(as_text=True)
+    assert f'href="/invoices/{invoice.number}/correct"' in page
+    desk = staff.get("/invoices").get_data(as_text=True)
+    assert "Kundeservice: fakturering" in desk and "Ingen faktura er holdt tilbake." in desk
+
+    # Unchanged readings: the preview shows a correction that changes nothing, and issuing it is refused
+    same = staff.get(f"/invoices/{invoice.number}/correct?reason=sjekk").get_data(as_text=True)
+    assert "Dette utsteder korrigeringen" in same and "0,00" in same.replace("\xa0", " ")
+    refused = staff.post(f"/invoices/{invoice.number}/correct", data={"csrf": csrf_of(same), "reason": "sjekk"})
+    assert refused.status_code == 409
+    assert "Beregnet på nytt blir fakturaen den samme" in refused.get_data(as_text=True)
+
+    [value] = invoice.meter_values
+    assert value.end_on is not None
+    stored = repo.list_readings(value.meter_number, value.end_on, value.end_on)[0]
+    repo.table.put(reading_item(stored.model_copy(update={"value": stored.value - 300})))
+    preview = staff.get(f"/invoices/{invoice.number}/correct?reason=feil+avlesning").get_data(as_text=True)
+    assert "Dette utsteder korrigeringen" in preview and "Kreditnota" in preview
+    assert repo.get_invoice(person.customer.number, invoice.number).status.value == "open"  # nothing stored
+    done = staff.post(
+        f"/invoices/{invoice.number}/correct",
+        data={"csrf": csrf_of(preview), "reason": "feil avlesning"},
+    )
+    assert done.status_code == 303
+    cancelled = repo.get_invoice(person.customer.number, invoice.number)
+    assert cancelled.status.value == "credited"
+    assert done.headers["Location"] == f"/invoices/{cancelled.replaced_by}"
+    corrected_page = staff.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Erstatter faktura" in corrected_page and str(invoice.number) in corrected_page
+    history = staff.get("/invoices").get_data(as_text=True)
+    assert f"Faktura {invoice.number} kreditert med kreditnota {cancelled.credited_by}" in history
+
+    # The customer sees both documents and cannot open the correction page
+    sign_in(browser, person.email)
+    assert f'href="/invoices/{cancelled.credited_by}"' in browser.get("/invoices").get_data(as_text=True)
+    refused = browser.get(f"/invoices/{invoice.number}/correct?reason=x")
+    assert refused.status_code == 403

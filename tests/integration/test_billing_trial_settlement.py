@@ -65,8 +65,10 @@ def test_trial_with_an_entered_reading_prices_like_the_bill_and_stores_nothing(h
     assert Decimal(meter["quantity"]) == Decimal(750)
     energy = next(line for line in trial["lines"] if line["component"] == "spot_energy")
     assert Decimal(energy["quantity"]) == Decimal(750)
-    assert sum(Decimal(line["amount"]) for line in trial["lines"]) == Decimal(trial["net_total"])
+    # The Norwegian consumer list includes VAT: the lines add up to the total.
+    assert sum(Decimal(line["amount"]) for line in trial["lines"]) == Decimal(trial["total"])
     assert Decimal(trial["total"]) == Decimal(trial["net_total"]) + Decimal(trial["vat_total"])
+    assert energy["includes_vat"] is True and energy["notes"]  # the calculation in the customer's words
 
     # The same code as the real bill: the pricing service with the same end value.
     from heatportal.services.readings import RegisterValue

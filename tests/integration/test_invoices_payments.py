@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from heatportal import composition
-from heatportal.adapters.dynamo import facility_item, meter_item
+from heatportal.adapters.dynamo import facility_item, meter_item, reading_item
 from heatportal.domain.model import Address, BillingPeriod, Facility, Meter, MeterKind
 from heatportal.domain.money import EnergyUnit
 from tests.dates import local_today
@@ -37,7 +37,7 @@ def billed(repo, seeded, months: int = 3) -> list:
         repo.put_spot_price("NO1", spot_period.key, Decimal("0.7311"))
     invoices = []
     for p in reversed(periods):
-        invoice, created = service.bill_account(seeded.customer.number, p, issued_on=p.end)
+        invoice, created = service.bill_account(seeded.customer.number, p, issued_on=p.end + timedelta(days=1))
         assert created
         invoices.append(invoice)
     return invoices
@@ -228,11 +228,27 @@ def test_camt054_import_marks_invoices_paid_and_reimport_changes_nothing(http, r
     assert http.post("/api/payments/camt054", data=bank_file, headers=alice.auth).status_code == 403
 
 
-def test_staff_credits_an_invoice_once_with_a_pdf_and_email(http, repo, seed, staff_auth):
+def test_staff_corrects_an_invoice_with_a_preview_a_credit_note_and_the_corrected_invoice(http, repo, seed, staff_auth):
     from infra.local.stack import outbox_messages
 
     person = seed()
     [invoice] = billed(repo, person, months=1)
+    # The reading the bill ended on was wrong: customer service corrects it first.
+    [value] = invoice.meter_values
+    assert value.end_on is not None
+    stored_reading = repo.list_readings(value.meter_number, value.end_on, value.end_on)[0]
+    repo.table.put(reading_item(stored_reading.model_copy(update={"value": stored_reading.value - 500})))
+
+    preview_path = f"/api/invoices/{invoice.number}/correction/preview"
+    assert http.post(preview_path, json={"reason": "feil avlesning"}, headers=person.auth).status_code == 403
+    preview = http.post(preview_path, json={"reason": "feil avlesning"}, headers=staff_auth)
+    assert preview.status_code == 200, preview.text
+    shown = body(preview)
+    assert shown["stored"] is False
+    assert Decimal(shown["credit_note"]["total"]) == -invoice.total
+    assert Decimal(shown["difference"]) < 0
+    assert repo.get_invoice(person.customer.number, invoice.number).status.value == "open"  # nothing stored
+
     path = f"/api/invoices/{invoice.number}/credit-note"
     refused = http.post(path, json={"reason": "feil avlesning"}, headers=person.auth)
     assert refused.status_code == 403
@@ -241,16 +257,36 @@ def test_staff_credits_an_invoice_once_with_a_pdf_and_email(http, repo, seed, st
     assert first.status_code == 200, first.text
     note = body(first)
     assert note["kind"] == "credit_note"
+    assert note["corrects"] == invoice.number
     assert Decimal(note["total"]) == -invoice.total
     assert Decimal(note["net_total"]) == -invoice.net_total
-    assert repo.get_invoice(person.customer.number, invoice.number).status.value == "credited"
+    cancelled = repo.get_invoice(person.customer.number, invoice.number)
+    assert cancelled.status.value == "credited"
+    assert (cancelled.credited_by, cancelled.replaced_by) == (note["number"], note["number"] + 1)
+    corrected = repo.get_invoice(person.customer.number, note["number"] + 1)
+    assert corrected.corrects == invoice.number
+    assert corrected.total == Decimal(shown["corrected"]["total"])
+    assert repo.find_billed(person.customer.number, invoice.period, "invoice") == corrected
     again = body(http.post(path, json={"reason": "feil avlesning"}, headers=staff_auth))
     assert again["number"] == note["number"]  # one credit note per invoice
     stored = repo.get_invoice(person.customer.number, note["number"])
-    assert stored.pdf_key
-    mails = [m for m in outbox_messages() if m["to"] == person.email and str(note["number"]) in m["subject"]]
-    assert len(mails) == 1
-    assert mails[0]["attachments"] == [f"invoice-{note['number']}.pdf"]
+    assert stored.pdf_key and corrected.pdf_key
+    for number in (note["number"], corrected.number):
+        mails = [m for m in outbox_messages() if m["to"] == person.email and str(number) in m["subject"]]
+        assert len(mails) == 1
+        assert mails[0]["attachments"] == [f"invoice-{number}.pdf"]
+
+    desk = http.get(f"/api/customers/{person.customer.number}/corrections", headers=staff_auth)
+    assert desk.status_code == 200, desk.text
+    [record] = body(desk)["corrections"]
+    assert (record["original"], record["credit_note"], record["corrected"], record["trigger"]) == (
+        invoice.number,
+        note["number"],
+        corrected.number,
+        "staff",
+    )
+    assert record["reason"] == "feil avlesning"
+    assert body(desk)["late_readings"] == []
 
     of_note = http.post(
         f"/api/invoices/{note['number']}/credit-note",

@@ -268,7 +268,9 @@ def test_billing_the_month_of_the_replacement_counts_both_meters(http, repo, see
     # When last month is billed by the real billing service
     period = BillingPeriod(year=last_month_day(1).year, month=last_month_day(1).month)
     repo.put_spot_price("NO1", period.key, Decimal("0.7311"))
-    invoice, _ = composition.bill_run().bill_account(seeded.customer.number, period, issued_on=period.end)
+    invoice, _ = composition.bill_run().bill_account(
+        seeded.customer.number, period, issued_on=period.end + timedelta(days=1)
+    )
     # Then the old meter counts 19400 - 19000 and the new one 805 - 5
     values = {v.meter_number: v for v in invoice.meter_values}
     old, new = values[seeded.meter.number], values[payload["new_number"]]

@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 from heatportal import composition
 from heatportal.adapters.dynamo import DynamoRepository
 from heatportal.domain.model import BillingPeriod, InvoiceKind
-from heatportal.domain.money import round_money
 from heatportal.domain.profile import FixedFee, SpotEnergyPrice
+from heatportal.domain.tariff import line_amount, round_price
+from heatportal.services.billing.guards import billable_from
 from infra.local.stack import outbox_messages, run_billing
 from tests.dates import local_today
 from tests.integration.conftest import body
@@ -49,7 +51,8 @@ def outgoing(seed, repo):
     for period in months_until_today(last_month.previous().previous().start):
         repo.put_spot_price("NO1", period.key, SPOT)
     billed = last_month.previous()
-    composition.bill_run().bill_account(alice.customer.number, billed, issued_on=billed.end)
+    issued = billable_from(composition.profile(), billed)  # once its readings cut-off has passed
+    composition.bill_run().bill_account(alice.customer.number, billed, issued_on=issued)
     return alice, billed
 
 
@@ -63,29 +66,47 @@ def move_out_body(alice, moving_on: date, value: Decimal, **extra: object) -> di
     }
 
 
+def months_of(line) -> set[str]:
+    """The months a line covers (a fixed fee's months are joined into one line)."""
+    first = BillingPeriod(year=line.period_start.year, month=line.period_start.month)
+    found = set()
+    while first.start <= line.period_end:
+        found.add(first.key)
+        first = first.next()
+    return found
+
+
 def expected_line_amounts(invoice, period_days: dict[str, tuple[int, int]]) -> None:
-    """Each line is its quantity times its unit price, rounded once; the
-    fixed fee is a twelfth of the year times the share of the month supplied;
-    the totals add up."""
+    """Each line is its quantity times its printed unit price (times its share of
+    a year), rounded once; the fixed fee is the yearly price times the days
+    supplied of each month's twelfth; the list includes VAT, so the lines add up
+    to the total and the VAT is carved out once."""
     profile = composition.profile()
     price_list = profile.price_list_on(invoice.period.start)
+    assert price_list.prices_include_vat
     fee = next(c for c in price_list.components if isinstance(c, FixedFee))
     spot = next(c for c in price_list.components if isinstance(c, SpotEnergyPrice))
+    rate = profile.vat_on(invoice.period.start)
+    shares = Fraction(0)
     for line in invoice.lines:
-        assert line.amount == round_money(line.quantity * line.unit_price, "NOK"), line
-        month = line.explanation[:7]
-        supplied, days = period_days[month]
+        assert line.amount == line_amount(
+            line.quantity, line.unit_price, (line.share_numerator, line.share_denominator)
+        )
         if line.component == "fixed_fee":
-            assert line.unit_price == fee.amount_per_year / 12
-            assert line.quantity == (Decimal(supplied) / Decimal(days)).quantize(Decimal("0.0001"))
+            assert line.unit_price == fee.amount_per_year
+            shares += line.share
         else:
+            [month] = months_of(line)
             start = BillingPeriod.parse(month).start
             transfer = max((p for p in spot.transfer_cost if p.valid_from <= start), key=lambda p: p.valid_from).price
-            discounted = (SPOT + transfer) * (100 - spot.discount_percent) / 100
+            spot_gross = round_price(SPOT * (1 + rate), spot.spot_price_step)
+            discounted = round_price(
+                (spot_gross + transfer) * (100 - spot.discount_percent) / 100, spot.unit_price_step
+            )
             assert line.unit_price == min(discounted, spot.max_price[-1].price)
-    net = sum(line.amount for line in invoice.lines)
-    assert invoice.net_total == net
-    assert invoice.vat_total == round_money(net * Decimal("0.25"), "NOK")
+    assert shares == sum((Fraction(supplied, 12 * days) for supplied, days in period_days.values()), Fraction(0))
+    assert invoice.total == sum(line.amount for line in invoice.lines)
+    assert invoice.vat_total == round_price(invoice.total * rate / (1 + rate), Decimal("0.01"))
     assert invoice.total == invoice.net_total + invoice.vat_total
 
 
@@ -138,7 +159,7 @@ def test_move_out_final_invoice_by_the_next_run_then_the_incoming_party_moves_in
     assert len(finals) == 1
     final = finals[0]
     # It covers the months after the last bill up to the last day supplied, and what the meter counted.
-    covered = {line.explanation[:7] for line in final.lines}
+    covered = set().union(*(months_of(line) for line in final.lines))
     first = billed.next()
     assert covered == {p.key for p in months_until_today(first.start) if p.start <= last_day}
     energy = sum(line.quantity for line in final.lines if line.component == "spot_energy")

@@ -120,8 +120,9 @@ def test_a_file_in_s3_loads_prices_that_billing_then_uses_and_a_second_import_ch
 
     priced, _values = pricing.price(seeded.customer, period)
     line = next(line for line in priced.lines if line.component == "spot_energy")
-    # The spot-indexed rule by hand: (spot 0.6000 + transfer 0.4801 for 2023) less 10 %, below the cap 1.5922.
-    assert line.unit_price == Decimal("0.97209")
+    # The spot-indexed rule by hand, incl. VAT: (spot 0.6000 x 1.25 = 0.7500 + transfer 0.4801 for 2023)
+    # less 10 % = 1.10709, rounded to 1.1071, below the cap 1.5922.
+    assert line.unit_price == Decimal("1.1071")
     assert line.quantity == Decimal(1500)
 
     # The S3 event EventBridge delivers on AWS, with the same file: nothing new.
@@ -141,7 +142,8 @@ def test_a_file_in_s3_loads_prices_that_billing_then_uses_and_a_second_import_ch
     put_file(stack, fix, "zone,month,price_per_kwh\nNO1,2023-03,0.9000\n")
     assert body(http.post(f"/_local/jobs/spot-prices?key={fix}"))["corrected"] == 1
     line = next(line for line in pricing.price(seeded.customer, period)[0].lines if line.component == "spot_energy")
-    assert line.unit_price == Decimal("1.24209")
+    # (0.9000 x 1.25 = 1.1250 + 0.4801) x 0.9 = 1.44459 -> 1.4446
+    assert line.unit_price == Decimal("1.4446")
 
 
 def test_an_unreadable_spot_file_is_reported_and_a_key_outside_the_prefix_is_refused(stack, http):

@@ -1,7 +1,8 @@
 """Billing mode advance_yearly (seeds 002, 003) with the Dutch profile of 2025
-(nl-2024 price list: Vastrecht 520.11, afleverset 187.40, meterhuur 27.50 a year,
-47.38 per GJ; VAT 21 %): a monthly advance invoice, and in December the yearly
-settlement that trues the advances up against the consumption."""
+(nl-2025 price list, incl. VAT: Vastrecht 570.00, afleverset 145.20, meettarief
+31.20 a year, 43.50 per GJ; VAT 21 %): a monthly advance invoice of exactly the
+agreed amount, and in December the yearly settlement that trues the advances
+up against the consumption."""
 
 from __future__ import annotations
 
@@ -40,8 +41,10 @@ def test_each_month_gets_one_advance_invoice_of_the_agreed_amount(billing):
     invoice, created = billing.service.bill_account(CUSTOMER, BillingPeriod(year=2025, month=3))
     assert created
     assert invoice.kind == InvoiceKind.ADVANCE
-    # 121.00 incl. 21 % VAT: 121.00 / 1.21 = 100.00 net + 21.00 VAT.
-    assert [(line.component, line.amount) for line in invoice.lines] == [("advance", Decimal("100.00"))]
+    # One line of the agreed 121.00 incl. VAT; VAT carved out once: 121.00 x 21 / 121 = 21.00.
+    assert [(line.component, line.amount, line.includes_vat) for line in invoice.lines] == [
+        ("advance", Decimal("121.00"), True)
+    ]
     assert (invoice.net_total, invoice.vat_total, invoice.total) == (
         Decimal("100.00"),
         Decimal("21.00"),
@@ -58,15 +61,26 @@ def test_december_also_settles_the_year_against_the_advances(billing):
     kinds = sorted(i.kind.value for i in invoices)
     assert kinds == ["advance"] * 12 + ["settlement"]
     [settlement] = [i for i in invoices if i.kind == InvoiceKind.SETTLEMENT]
-    # Each month: fixed fees 520.11/12 = 43.3425 -> 43.34, 187.40/12 = 15.6166 -> 15.62,
-    # 27.50/12 = 2.2916 -> 2.29; energy 2.000 GJ x 47.38 = 94.76. Month 156.01, year 1872.12.
-    # Less 12 advances of 100.00 net = 1200.00: net 672.12; VAT 21 % = 141.1452 -> 141.15.
-    assert settlement.net_total == Decimal("672.12")
-    assert settlement.vat_total == Decimal("141.15")
-    assert settlement.total == Decimal("813.27")
+    # The year, each price joined over the months it held (incl. VAT): Vastrecht 570.00 x 12/12,
+    # afleverset 145.20 x 12/12, meettarief 31.20 x 12/12, energy 24.000 GJ x 43.50 = 1044.00: 1790.40.
+    assert [(line.component, line.amount) for line in settlement.lines[:4]] == [
+        ("fixed_fee", Decimal("570.00")),
+        ("fixed_fee", Decimal("145.20")),
+        ("fixed_fee", Decimal("31.20")),
+        ("energy", Decimal("1044.00")),
+    ]
+    # Less the 12 advances as invoiced: 1452.00 incl. 12 x 21.00 = 252.00 VAT.
     deducted = [line for line in settlement.lines if line.component == "advances_deducted"]
-    assert [(line.amount, line.text_params) for line in deducted] == [(Decimal("-1200.00"), {"count": "12"})]
-    assert settlement.total == sum((line.amount for line in settlement.lines), Decimal(0)) + settlement.vat_total
+    assert [(line.amount, line.vat_amount, line.text_params) for line in deducted] == [
+        (Decimal("-1452.00"), Decimal("-252.00"), {"count": "12"})
+    ]
+    # VAT: 1790.40 x 21 / 121 = 310.7299 -> 310.73, less 252.00 = 58.73; to pay 1790.40 - 1452.00 = 338.40.
+    assert (settlement.net_total, settlement.vat_total, settlement.total) == (
+        Decimal("279.67"),
+        Decimal("58.73"),
+        Decimal("338.40"),
+    )
+    assert (settlement.supply_first_day, settlement.supply_last_day) == (date(2025, 1, 1), date(2025, 12, 31))
     [meter_year] = settlement.meter_values
     assert (meter_year.start_value, meter_year.end_value) == (Decimal(100), Decimal(124))
     # Running December again creates nothing new.

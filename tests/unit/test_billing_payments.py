@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import BillingPeriod, Invoice, InvoiceKind
-from heatportal.domain.payment_reference import payment_reference
+from heatportal.domain.payment_reference import invoice_number_of, payment_reference
 from heatportal.services.access import Principal
-from heatportal.services.payments import PaymentService, invoice_number_of, parse_camt054
+from heatportal.services.payments import PaymentService, parse_camt054
 from tests.fakes.invoices import InMemoryInvoiceRepository
 from tests.fakes.payments import InMemoryPaymentRepository
 
@@ -23,7 +23,7 @@ CUSTOMER = Principal(user_id="u1", email="kari@example.no")
 
 
 @given(
-    kind=st.sampled_from(["kid", "ocr", "plain"]),
+    kind=st.sampled_from(["kid", "ocr", "betalingskenmerk", "rf", "text"]),
     customer=st.from_regex(r"[0-9]{6,11}", fullmatch=True),
     number=st.integers(min_value=1, max_value=99_999_999),
 )
@@ -59,11 +59,12 @@ CAMT = b"""<?xml version="1.0" encoding="UTF-8"?>
 </Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"""
 
 
-def test_camt054_yields_credits_with_structured_references_only():
+def test_camt054_yields_credits_with_their_structured_reference_or_else_their_text():
     credits = parse_camt054(CAMT)
     assert [(c.entry_id, c.reference, c.amount, c.currency, c.booked_on) for c in credits] == [
         ("T1#REF-A", "REF-A", Decimal("1000.00"), "NOK", date(2026, 2, 1)),
-        ("T2#REF B", "REFB", Decimal("500.00"), "NOK", date(2026, 2, 1)),
+        ("T2#REF B", "REF B", Decimal("500.00"), "NOK", date(2026, 2, 1)),
+        ("E3#no structured reference", "no structured reference", Decimal("9.00"), "NOK", date(2026, 2, 1)),
     ]
 
 
@@ -130,8 +131,23 @@ def test_bank_file_import_matches_by_reference_and_is_idempotent():
     b = an_invoice(invoices, "200002", "900.00")
     data = CAMT.replace(b"REF-A", a.payment_reference.encode()).replace(b"REF B", b.payment_reference.encode())
     first = service.import_camt054(STAFF, data)
-    assert (first.transactions, first.recorded, first.already_recorded, first.unmatched) == (2, 2, 0, [])
+    assert (first.transactions, first.recorded, first.already_recorded) == (3, 2, 0)
+    assert [u["reference"] for u in first.unmatched] == ["no structured reference"]
     assert first.paid_invoices == [a.number]
     second = service.import_camt054(STAFF, data)
     assert (second.recorded, second.already_recorded) == (0, 2)
     assert payments.paid == {a.number: Decimal("1000.00"), b.number: Decimal("500.00")}
+
+
+def test_a_german_verwendungszweck_in_the_unstructured_text_finds_its_invoice():
+    invoices = InMemoryInvoiceRepository()
+    payments = InMemoryPaymentRepository(invoices)
+    service = PaymentService(payments, "text", "EUR")
+    draft = an_invoice(invoices, "0012345/1", "208.52")  # numbered with a KID: give it the text reference
+    reference = payment_reference("text", "0012345/1", draft.number)
+    invoice = draft.model_copy(update={"payment_reference": reference, "currency": "EUR"})
+    invoices.invoices[("0012345/1", invoice.number)] = invoice
+    text = f"Rechnung {invoice.payment_reference}, vielen Dank".encode()
+    data = CAMT.replace(b"no structured reference", text).replace(b'Ccy="NOK">9.00', b'Ccy="EUR">208.52')
+    result = service.import_camt054(STAFF, data)
+    assert result.paid_invoices == [invoice.number]

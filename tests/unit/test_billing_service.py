@@ -1,8 +1,9 @@
 """Monthly billing (heatportal.services.billing) against in-memory fakes.
 
-The Norwegian profile, January 2025: transfer 0.4890/kWh, 10 % discount, cap
-1.5922, fixed fee 1200.00 a year, VAT 25 %. With a spot price of 0.90/kWh the
-energy price is (0.90 + 0.4890) x 0.90 = 1.2501 per kWh.
+The Norwegian profile, January 2025 (a consumer price list, incl. VAT):
+transfer 0.4890/kWh, 10 % discount, cap 1.5922, fixed fee 1200.00 a year, VAT
+25 %. With a spot price of 0.90/kWh ex VAT (1.125 incl.) the energy price is
+(1.125 + 0.4890) x 0.90 = 1.4526 per kWh incl. VAT.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from heatportal.domain.errors import NotFound, TransientFailure
 from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, ReadingSource
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.domain.profile import UtilityProfile, load_profile
-from heatportal.services.billing.credit_notes import CreditNotes
+from heatportal.services.billing.corrections import Corrections
 from heatportal.services.billing.drafts import InvoiceDrafts
 from heatportal.services.billing.issuing import InvoiceIssuer
 from heatportal.services.billing.pricing import NothingToBill, PricingService
@@ -25,7 +26,6 @@ from heatportal.services.billing.run import BillRun
 from heatportal.services.readings import ReadingService
 from tests.builders import a_customer, a_meter, a_reading
 from tests.fakes.clock import FixedClock
-from tests.fakes.invoices import InMemoryInvoiceStatusWriter
 from tests.fakes.world import World
 
 JANUARY = BillingPeriod(year=2025, month=1)
@@ -66,16 +66,17 @@ class Billing:
         w = self.world
         self.readings = ReadingService(w.readings, w.clock)
         profile = profile or load_profile("no")
+        self.profile = profile
         self.pricing = PricingService(profile, w.customers, w.readings, self.readings, w.invoices, w.spot_prices)
-        self.drafts = InvoiceDrafts(profile, self.pricing, w.invoices)
+        self.drafts = InvoiceDrafts(profile, self.pricing, w.invoices, holds=w.holds, clock=w.clock)
         self.issuer = InvoiceIssuer(
             profile, w.invoices, w.documents, w.mailer, self.renderers.pdf, self.renderers.email, PORTAL_URL
         )
-        self.service = BillRun(
-            profile, w.customers, w.invoices, w.runs, w.clock, self.pricing, self.drafts, self.issuer
+        self.corrections = Corrections(
+            profile, w.customers, w.invoices, w.corrections, self.drafts, self.issuer, self.readings, w.clock, w.holds
         )
-        self.credit_notes = CreditNotes(
-            w.customers, w.invoices, InMemoryInvoiceStatusWriter(w.invoices), self.drafts, self.issuer, w.clock
+        self.service = BillRun(
+            profile, w.customers, w.invoices, w.runs, w.clock, self.pricing, self.drafts, self.issuer, self.corrections
         )
 
     def customer(self, number: str, *, email: str | None = "kunde@example.no", readings: dict[date, str]) -> None:
@@ -133,15 +134,15 @@ def test_an_account_is_billed_from_its_readings_with_the_price_list_in_force(bil
     )
     # Issued today, due after the profile's 14 days
     assert (invoice.issued_on, invoice.due_on) == (date(2025, 2, 3), date(2025, 2, 17))
-    # 1500 kWh x 1.2501 = 1875.15, fixed fee 100.00; VAT 1975.15 x 0.25 = 493.79; total 2468.94
+    # 1500 kWh x 1.4526 = 2178.90, fixed fee 1200.00 x 1/12 = 100.00; gross 2278.90, VAT 2278.90 / 5 = 455.78
     assert [(ln.component, ln.quantity, ln.amount) for ln in invoice.lines] == [
-        ("spot_energy", Decimal("1500"), Decimal("1875.15")),
+        ("spot_energy", Decimal("1500"), Decimal("2178.90")),
         ("fixed_fee", Decimal("1"), Decimal("100.00")),
     ]
     assert (invoice.net_total, invoice.vat_total, invoice.total) == (
-        Decimal("1975.15"),
-        Decimal("493.79"),
-        Decimal("2468.94"),
+        Decimal("1823.12"),
+        Decimal("455.78"),
+        Decimal("2278.90"),
     )
     assert invoice.payment_reference == payment_reference("kid", "100001", 1)
     [values] = invoice.meter_values
@@ -192,7 +193,7 @@ def test_an_unknown_account_is_not_found(billing: Billing) -> None:
         billing.service.bill_account("999999", JANUARY)
 
 
-def test_a_late_actual_reading_flows_into_the_next_bill() -> None:
+def test_a_late_actual_reading_corrects_the_bill_it_ends_on_before_the_next_one() -> None:
     # Given a customer read on 2024-07-01 (7240) and 2025-01-01 (10000): 15 kWh a day,
     # who did not read the meter on 2025-02-01
     b = Billing()
@@ -217,17 +218,29 @@ def test_a_late_actual_reading_flows_into_the_next_bill() -> None:
     )
     # When February is billed
     february, _ = b.service.bill_account("100001", FEBRUARY)
-    [feb] = february.meter_values
-    # Then it starts where January's bill ended, not at the late actual reading
-    assert (feb.start_value, feb.start_estimated, feb.end_value, feb.end_estimated) == (
-        Decimal("10465"),
-        True,
-        Decimal("11100"),
-        False,
+    # Then January was corrected first: cancelled by a credit note, billed again to the actual reading
+    cancelled = b.world.invoices.get_invoice("100001", january.number)
+    assert cancelled is not None and cancelled.credited_by is not None and cancelled.replaced_by is not None
+    credit = b.world.invoices.get_invoice("100001", cancelled.credited_by)
+    corrected = b.world.invoices.get_invoice("100001", cancelled.replaced_by)
+    assert credit is not None and corrected is not None
+    assert credit.total == -january.total
+    [jan_again] = corrected.meter_values
+    assert (jan_again.end_value, jan_again.end_estimated) == (Decimal("10500"), False)
+    [record] = b.world.corrections.list_corrections("100001")
+    assert (record.trigger, record.original, record.credit_note, record.corrected) == (
+        "late_reading",
+        january.number,
+        credit.number,
+        corrected.number,
     )
-    # And the two bills together charge exactly what the meter counted: 465 + 635 = 11100 - 10000
-    assert jan.quantity + feb.quantity == Decimal("11100") - Decimal("10000")
-    assert january.lines[0].quantity + february.lines[0].quantity == Decimal("1100")
+    # And February starts where the corrected January ends
+    [feb] = february.meter_values
+    assert (feb.start_value, feb.start_estimated, feb.end_value) == (Decimal("10500"), False, Decimal("11100"))
+    # The bills that stand charge exactly what the meter counted: 500 + 600 = 11100 - 10000
+    standing = [i for i in b.world.invoices.list_invoices("100001") if i.credited_by is None and i.kind == "invoice"]
+    assert sum((i.lines[0].quantity for i in standing), Decimal(0)) == Decimal("1100")
+    assert [i.number for i in standing] == [february.number, corrected.number]
 
 
 def test_the_pdf_is_stored_under_a_key_made_from_customer_and_invoice_number(billing: Billing) -> None:
@@ -314,8 +327,8 @@ def test_the_spot_price_is_the_one_of_the_zone_of_the_price_list_in_force() -> N
     b.spot("2025-01", "5.00", zone="NO1")
     # When January 2025 is billed
     invoice, _ = b.service.bill_account("100001", JANUARY)
-    # Then only NO5's price was needed, and it was used: (0.90 + 0.4890) x 0.90 = 1.2501
-    assert invoice.lines[0].unit_price == Decimal("1.2501")
+    # Then only NO5's price was needed, and it was used: (0.90 x 1.25 + 0.4890) x 0.90 = 1.4526
+    assert invoice.lines[0].unit_price == Decimal("1.4526")
     assert b.world.spot_prices.asked == [("NO5", "2025-01")]
 
 
@@ -327,15 +340,17 @@ def test_a_batch_bills_skips_and_records_failures_and_totals(billing: Billing) -
     assert result["billed"] == 3
     assert result["already_billed"] == 0
     assert result["skipped"] == 1
+    assert result["skipped_reasons"] == {"nothing_to_bill": 1}
     assert result["invoices"] == [1, 2, 3]
-    # 2468.94 + (800 x 1.2501 = 1000.08 + 100.00 = 1100.08 + 275.02 = 1375.10)
-    # + (2000 x 1.2501 = 2500.20 + 100.00 = 2600.20 + 650.05 = 3250.25) = 7094.29
-    assert result["totals"] == {"NOK": "7094.29"}
+    # 2278.90 + (800 x 1.4526 = 1162.08 + 100.00 = 1262.08) + (2000 x 1.4526 = 2905.20 + 100.00 = 3005.20),
+    # all incl. VAT: 6546.18
+    assert result["totals"] == {"NOK": "6546.18"}
     assert result["failed"] == [{"customer_number": "999999", "reason": "NotFound: customer 999999 not found"}]
     assert billing.world.runs.list_failures("run-1") == result["failed"]
 
 
 def test_a_missing_price_fails_each_account_and_the_batch_carries_on(billing: Billing) -> None:
+    billing.world.clock.set_today(date(2025, 3, 3))
     billing.world.readings.add_reading(a_reading("M-100001", date(2025, 3, 1), "12000"))
     result = billing.service.bill_batch("run-2", "2025-02", ["100001", "100002"])
     assert result["billed"] == 0
@@ -369,7 +384,7 @@ def test_after_retries_only_accounts_without_an_invoice_are_recorded_as_failed(b
     )
     assert result["already_billed"] == 1
     assert result["invoices"] == [1]
-    assert result["totals"] == {"NOK": "2468.94"}
+    assert result["totals"] == {"NOK": "2278.90"}
     [failure] = billing.world.runs.list_failures("run-4")
     assert failure["customer_number"] == "100002"
     assert failure["reason"].startswith("batch failed after retries: {'Error': 'States.Timeout'")
@@ -396,6 +411,8 @@ def test_the_run_summary_adds_up_the_batches_per_currency(billing: Billing) -> N
         "billed": 3,
         "already_billed": 1,
         "skipped": 2,
+        "held": 0,
+        "skipped_reasons": {},
         "failed": 1,
         "failures": [{"customer_number": "100009", "reason": "NotFound: customer 100009 not found"}],
         "totals": {"NOK": "300.75", "EUR": "10.00"},
@@ -408,7 +425,7 @@ def test_a_whole_run_bills_every_account_once(billing: Billing) -> None:
     results = [billing.service.bill_batch("run-6", str(plan["period"]), batch) for batch in plan["batches"]]  # type: ignore[attr-defined]  # a list of lists
     summary = billing.service.summarize("run-6", str(plan["period"]), results)
     assert (summary["billed"], summary["skipped"], summary["failed"]) == (3, 1, 0)
-    assert summary["totals"] == {"NOK": "7094.29"}
+    assert summary["totals"] == {"NOK": "6546.18"}
     # Running the whole plan again bills nobody twice
     again = [billing.service.bill_batch("run-7", str(plan["period"]), batch) for batch in plan["batches"]]  # type: ignore[attr-defined]  # a list of lists
     assert sum(int(r["already_billed"]) for r in again) == 3  # type: ignore[call-overload]  # ints from as_dict

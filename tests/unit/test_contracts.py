@@ -174,7 +174,9 @@ def test_the_annual_estimate_is_twelve_months_priced_by_the_tariff(contracts):
     assert (fee.quantity, fee.amount) == (Decimal(12), Decimal("1200.00"))
     energy = next(line for line in estimate.lines if line.component == "spot_energy")
     assert energy.quantity == estimate.quantities["M-1"]
-    assert estimate.net_total == sum((line.amount for line in estimate.lines), Decimal(0))
+    # The lines are on the price list's basis (the Norwegian private list includes VAT).
+    assert estimate.price_list.prices_include_vat
+    assert estimate.total == sum((line.amount for line in estimate.lines), Decimal(0))
     assert estimate.total == estimate.net_total + estimate.vat_total
 
 
@@ -185,19 +187,19 @@ def test_the_simulator_shows_each_lines_change(contracts):
     changes = {(c.text_key, tuple(c.text_params.items())): c for c in simulation.changes}
     spot = changes[("line.spot_energy", (("zone", "NO1"),))]
     assert spot.before is not None and spot.after is None  # the spot line goes
-    fixed = changes[("line.energy", ())]
+    fixed = changes[("invoice.component.energy", ())]
     assert fixed.before is None and fixed.after is not None
     assert fixed.after.unit_price == Decimal("0.9800")
     green = changes[("line.energy_named", (("name", "Grønn varme"),))]
     assert green.after is not None and green.after.amount == (green.after.quantity * Decimal("0.02")).quantize(
         Decimal("0.01")
     )
-    fee = changes[("line.fixed_fee", (("name", "Fastledd"),))]
+    fee = changes[("invoice.component.fixed_fee", (("name", "Fastledd"),))]
     assert fee.difference == 0
     assert simulation.difference == simulation.chosen.total - simulation.current.total
-    assert (
+    assert (  # lines incl. VAT, as the Norwegian private list is
         sum((c.difference for c in simulation.changes), Decimal(0))
-        == simulation.chosen.net_total - simulation.current.net_total
+        == simulation.chosen.total - simulation.current.total
     )
     assert compare(simulation.current, simulation.current)[0].difference == 0
 
@@ -236,10 +238,15 @@ def test_signing_with_the_emailed_code_makes_a_new_version_the_bill_follows(cont
     assert [m.subject for m in contracts.world.mailer.sent if m.recipient == ADMIN.email][-1] == "signing.done"
     # March is still billed at the spot price, April at the fixed price signed.
     contracts.world.readings.add_reading(a_reading("M-1", date(2025, 4, 1), str(10000 + 1500 * 15)))
-    march = contracts.billing.service.bill_account("100001", BillingPeriod(year=2025, month=3))[0]
+    # Each month billed once it has ended and its readings cut-off has passed.
+    march = contracts.billing.service.bill_account(
+        "100001", BillingPeriod(year=2025, month=3), issued_on=date(2025, 4, 5)
+    )[0]
     assert {line.component for line in march.lines} == {"spot_energy", "fixed_fee"}
     contracts.world.readings.add_reading(a_reading("M-1", date(2025, 5, 1), str(10000 + 1500 * 16)))
-    april = contracts.billing.service.bill_account("100001", BillingPeriod(year=2025, month=4))[0]
+    april = contracts.billing.service.bill_account(
+        "100001", BillingPeriod(year=2025, month=4), issued_on=date(2025, 5, 5)
+    )[0]
     energy = next(line for line in april.lines if line.component == "energy")
     assert (energy.quantity, energy.unit_price, energy.amount) == (Decimal(1500), Decimal("0.9800"), Decimal("1470.00"))
     assert april.kind == InvoiceKind.INVOICE

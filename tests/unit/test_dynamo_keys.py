@@ -134,6 +134,8 @@ CUSTOMER_PARTITION = {
     "contact_request": keys.contact_request(NUMBER, AT, "r-1").sk,
     "company_grant": keys.company_grant(NUMBER, "923609016").sk,
     "company_block": keys.company_block(NUMBER, "923609016").sk,
+    "invoice_correction": keys.invoice_correction(NUMBER, 7).sk,
+    "invoice_hold": keys.invoice_hold(NUMBER, "2026-01", "invoice").sk,
     "alert_settings": keys.alert_settings(NUMBER, "F-1").sk,
     "alert_state": keys.alert_state(NUMBER, "F-1").sk,
     "notification": keys.notification(NUMBER, "2026-03-02#M-1#return_temperature#breach").sk,
@@ -156,6 +158,8 @@ CUSTOMER_PARTITION = {
         (keys.BANK_ACCOUNTS, {"bank_account", "facility_bank_account"}),
         (keys.COMPANIES, {"company_grant"}),  # never the block marker COMPANYBLOCK#
         (keys.CONTACT_REQUESTS, {"contact_request"}),
+        (keys.INVOICE_CORRECTIONS, {"invoice_correction"}),
+        (keys.INVOICE_HOLDS, {"invoice_hold"}),
         (keys.ALERT_SETTINGS, {"alert_settings"}),  # never the evaluation's ALERTSTATE#
         (keys.NOTIFICATIONS, {"notification"}),
         (keys.CONSUMPTION_INFO, {"consumption_info"}),

@@ -71,7 +71,7 @@ def invoice(lang: Language, profile: UtilityProfile, kind: InvoiceKind = Invoice
         net_total=net,
         vat_total=vat,
         total=net + vat,
-        payment_reference=payment_reference(profile.payment_reference, "123456", 1234),
+        payment_reference=payment_reference(profile.payment.reference, "123456", 1234),
     )
 
 
@@ -83,12 +83,14 @@ def test_the_invoice_email_speaks_norwegian_to_a_norwegian_customer() -> None:
     # When its email is rendered
     mail = invoice_email(bill, customer("nb"), profile, PORTAL_URL)
 
-    # Then subject and text are Norwegian and carry amount, due date and KID
+    # Then subject and text are Norwegian and carry amount, due date, account and KID
     assert mail.subject == "Faktura 1234 fra Fjordvarme AS"
     assert "Hei Bjørn Ødegård," in mail.text
     assert format_money(bill.total, "NOK", "nb") in mail.text
     assert format_date(bill.due_on, "nb") in mail.text
     assert f"KID-nummer: {bill.payment_reference}" in mail.text
+    assert "Kontonummer: 1506.20.12347" in mail.text
+    assert f"til konto 1506.20.12347 innen {format_date(bill.due_on, 'nb', 'long')}, med KID" in mail.text
     assert "Min side" in mail.text
     assert PORTAL_URL in mail.text
     assert "vedlagt som PDF" in mail.text
@@ -105,7 +107,7 @@ def test_the_invoice_email_is_in_the_invoices_language(lang: Language) -> None:
 
     assert translate("invoice_kind.invoice", lang) in mail.subject
     assert profile.name in mail.subject
-    for key in ("email.invoice.attached", "email.closing", "invoices.due_date"):
+    for key in ("email.invoice.attached", "email.closing", "invoice.fact.due_date", "invoice.pay.heading"):
         assert translate(key, lang) in mail.text
     assert translate("email.greeting", lang, name="Bjørn Ødegård") in mail.text
     assert format_money(bill.total, profile.currency, lang) in mail.text
@@ -117,10 +119,21 @@ def test_a_credit_note_email_asks_for_no_payment() -> None:
 
     mail = invoice_email(bill, customer("de"), profile, PORTAL_URL)
 
-    assert mail.subject.startswith("Gutschrift 1234 von ")
+    assert mail.subject.startswith("Stornorechnung 1234 von ")
     assert "Gutschriftsbetrag" in mail.text
-    assert "Fälligkeitsdatum" not in mail.text
+    assert "Fällig am" not in mail.text
     assert bill.payment_reference not in mail.text
+    assert "erstattet oder mit Ihrer nächsten Rechnung verrechnet" in mail.text
+
+
+def test_the_dutch_invoice_email_names_iban_bic_and_betalingskenmerk() -> None:
+    profile = load_profile("nl")
+    bill = invoice("nl", profile)
+    mail = invoice_email(bill, customer("nl"), profile, PORTAL_URL)
+    assert "IBAN: NL93 DEMO 0123 4567 89" in mail.text
+    assert "BIC: DEMONL2A" in mail.text
+    assert f"Betalingskenmerk: {bill.payment_reference}" in mail.text
+    assert "NL93 DEMO 0123 4567 89" in mail.html
 
 
 def test_html_escapes_what_the_customer_typed_and_text_keeps_it() -> None:

@@ -160,10 +160,26 @@ def test_catalogs_are_translated_not_copied_from_english(lang: str) -> None:
     assert len(same) <= len(english) * 0.1, same
 
 
-def test_the_tariff_engine_text_keys_are_translated() -> None:
-    emitted = set(re.findall(r'"(line\.[a-z_]+)"', TARIFF_SOURCE.read_text("utf-8")))
-    assert {"line.energy", "line.spot_energy", "line.fixed_fee"} <= emitted
+BILL_SOURCES = [
+    TARIFF_SOURCE,
+    *(SHARED / "heatportal" / "domain").glob("*.py"),
+    *(SHARED / "heatportal" / "services" / "billing").glob("*.py"),
+    *(SHARED / "heatportal" / "documents").glob("invoice_*.py"),
+]
+
+
+def test_the_tariff_engine_and_the_bill_text_keys_are_translated() -> None:
+    # Every sentence a bill prints is a catalog key the engine, the drafts or the view emits.
+    emitted = {
+        key
+        for path in BILL_SOURCES
+        for key in re.findall(r'"((?:line|invoice)\.[a-z_]+(?:\.[a-z_]+)*)"', path.read_text("utf-8"))
+    }
+    assert {"line.spot_energy", "invoice.note.fixed_fee", "invoice.note.spot_rounded"} <= emitted
+    assert len(emitted) > 60
     for key in emitted:
+        if key.endswith("."):
+            continue
         assert key in catalog("en"), key
 
 

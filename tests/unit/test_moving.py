@@ -1,8 +1,8 @@
 """Moving out and in (services.moving) against in-memory fakes.
 
-The Dutch profile of 2025 (nl-2024: Vastrecht 520.11, afleverset 187.40,
-meterhuur 27.50 a year, 47.38 per GJ; VAT 21 %; advances of 121.00 a month
-incl. VAT): the eindafrekening settles the year's consumption up to the
+The Dutch profile of 2025 (nl-2025, incl. VAT: Vastrecht 570.00, afleverset
+145.20, meettarief 31.20 a year, 43.50 per GJ; VAT 21 %; advances of 121.00 a
+month incl. VAT): the eindafrekening settles the year's consumption up to the
 moving day against the advances invoiced, with the fixed charges of the last
 month prorated by the days supplied."""
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -170,33 +171,25 @@ def test_the_eindafrekening_settles_the_year_to_the_moving_day_against_the_advan
     invoices = nl.world.invoices.list_invoices(OUT)
     assert sorted(i.kind.value for i in invoices) == ["advance", "advance", "advance", "final"]
     [final] = [i for i in invoices if i.kind == InvoiceKind.FINAL]
-    # January to March, each 156.01: Vastrecht 43.34, afleverset 15.62, meterhuur 2.29, 2.000 GJ x 47.38 = 94.76.
-    # April 1-15 (15 of 30 days, 0.5000 of a month): 21.67 + 7.81 + 1.15 and 1.000 GJ x 47.38 = 47.38: 78.01.
-    # Less the three advances of 100.00 net: 468.03 + 78.01 - 300.00 = 246.04 net; VAT 21 % 51.67.
-    by_month: dict[str, Decimal] = {}
-    for line in final.lines:
-        if line.component != "advances_deducted":
-            by_month[line.explanation[:7]] = by_month.get(line.explanation[:7], Decimal(0)) + line.amount
-    assert by_month == {
-        "2025-01": Decimal("156.01"),
-        "2025-02": Decimal("156.01"),
-        "2025-03": Decimal("156.01"),
-        "2025-04": Decimal("78.01"),
+    # nl-2025 incl. VAT: January to April 15 is 3 months + 15/30 of April = 7/24 of a year of each
+    # fixed charge; 7.000 GJ x 43.50. Less the three advances as invoiced (121.00 gross, 21.00 VAT each).
+    assert [(line.component, line.quantity, line.unit_price, line.share, line.amount) for line in final.lines] == [
+        ("fixed_fee", Decimal(1), Decimal("570.00"), Fraction(7, 24), Decimal("166.25")),
+        ("fixed_fee", Decimal(1), Decimal("145.20"), Fraction(7, 24), Decimal("42.35")),
+        ("fixed_fee", Decimal(1), Decimal("31.20"), Fraction(7, 24), Decimal("9.10")),
+        ("energy", Decimal("7.000"), Decimal("43.50"), Fraction(1), Decimal("304.50")),
+        ("advances_deducted", Decimal(1), Decimal("-363.00"), Fraction(1), Decimal("-363.00")),
+    ]
+    # Every line covers the days supplied, to the last one before the moving day.
+    assert {(line.period_start, line.period_end) for line in final.lines if line.period_start} == {
+        (date(2025, 1, 1), date(2025, 4, 15))
     }
-    april_fixed = [
-        (line.quantity, line.amount)
-        for line in final.lines
-        if line.explanation.startswith("2025-04") and line.component == "fixed_fee"
-    ]
-    assert april_fixed == [
-        (Decimal("0.5000"), Decimal("21.67")),
-        (Decimal("0.5000"), Decimal("7.81")),
-        (Decimal("0.5000"), Decimal("1.15")),
-    ]
-    deducted = [(line.amount, line.text_params) for line in final.lines if line.component == "advances_deducted"]
-    assert deducted == [(Decimal("-300.00"), {"count": "3"})]
-    assert (final.net_total, final.vat_total, final.total) == (Decimal("246.04"), Decimal("51.67"), Decimal("297.71"))
-    assert final.total == sum((line.amount for line in final.lines), Decimal(0)) + final.vat_total
+    assert (final.supply_start, final.supply_end) == (date(2025, 1, 1), date(2025, 4, 15))
+    deducted = [(line.vat_amount, line.text_params) for line in final.lines if line.component == "advances_deducted"]
+    assert deducted == [(Decimal("-63.00"), {"count": "3"})]
+    # A VAT-inclusive list: the lines add up to the total; VAT carved out once, R(159.20 x 21/121).
+    assert (final.net_total, final.vat_total, final.total) == (Decimal("131.57"), Decimal("27.63"), Decimal("159.20"))
+    assert final.total == sum((line.amount for line in final.lines), Decimal(0))
     [values] = final.meter_values
     assert (values.start_value, values.end_value) == (Decimal(100), Decimal("107.000"))
     # The customer is billed at the forwarding address, and nothing is due any more.
@@ -218,7 +211,7 @@ def test_a_final_invoice_is_issued_at_once_when_the_next_run_would_miss_the_dead
     assert moved.final_invoice.kind == InvoiceKind.FINAL
     # January, February and March 1-9: the March advance (invoiced already) is settled too.
     deducted = [line.amount for line in moved.final_invoice.lines if line.component == "advances_deducted"]
-    assert deducted == [Decimal("-300.00")]
+    assert deducted == [Decimal("-363.00")]  # three advances of 121.00, gross as invoiced
 
 
 def test_moving_out_refuses_without_writing_anything(nl):
@@ -339,7 +332,7 @@ def test_a_customer_moves_into_a_vacant_home_or_asks_customer_service(nl):
 
 
 def test_a_norwegian_move_bills_the_month_so_far_with_the_fee_prorated():
-    moving = Moving(NO, date(2025, 2, 20))
+    moving = Moving(NO, date(2025, 3, 5))  # February has ended and its readings cut-off passed
     world = moving.world
     world.customers.add_customer(a_customer("100001"))
     world.customers.add_facility(
@@ -366,12 +359,14 @@ def test_a_norwegian_move_bills_the_month_so_far_with_the_fee_prorated():
     invoices = world.invoices.list_invoices("100001")
     assert sorted(i.kind.value for i in invoices) == ["final", "invoice"]
     [final] = [i for i in invoices if i.kind == InvoiceKind.FINAL]
-    # 700 kWh x (0.90 + 0.4890) x 0.9 = 1.2501 -> 875.07; fee 100.00 x 14/28 = 0.5000 month -> 50.00.
-    assert [(line.component, line.quantity, line.amount) for line in final.lines] == [
-        ("spot_energy", Decimal(700), Decimal("875.07")),
-        ("fixed_fee", Decimal("0.5000"), Decimal("50.00")),
+    # A VAT-inclusive list: spot 0.90 ex VAT x 1.25 = 1.1250, (1.1250 + 0.4890) x 0.9 = 1.4526;
+    # 700 kWh x 1.4526 = 1016.82. The fee 1 200.00 a year x 14/336 (14 of 28 days of a twelfth) = 50.00.
+    assert [(line.component, line.quantity, line.unit_price, line.share, line.amount) for line in final.lines] == [
+        ("spot_energy", Decimal(700), Decimal("1.4526"), Fraction(1), Decimal("1016.82")),
+        ("fixed_fee", Decimal(1), Decimal("1200.00"), Fraction(14, 336), Decimal("50.00")),
     ]
-    assert final.total == Decimal("925.07") + Decimal("231.27")
+    assert final.lines[1].period_end == date(2025, 2, 14)
+    assert (final.total, final.vat_total) == (Decimal("1066.82"), Decimal("213.36"))  # R(1066.82 x 0.25/1.25)
     assert meter.number == final.meter_values[0].meter_number
 
 

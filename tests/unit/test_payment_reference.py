@@ -50,10 +50,35 @@ def test_ocr_carries_a_length_digit_before_the_check_digit() -> None:
     assert is_valid_reference("ocr", ocr)
 
 
-def test_plain_reference_for_germany_and_the_netherlands_keeps_the_customer_number() -> None:
-    assert payment_reference("plain", "0012345/1", 17) == "0012345/1-17"
-    assert is_valid_reference("plain", "0012345/1-17")
-    assert not is_valid_reference("plain", "")
+def test_the_german_text_reference_names_invoice_and_customer_number() -> None:
+    assert payment_reference("text", "0012345/1", 17) == "RE 17 KD 0012345/1"
+    assert is_valid_reference("text", "RE 17 KD 0012345/1")
+    assert is_valid_reference("text", "Rechnung RE17KD0012345/1 danke")
+    assert not is_valid_reference("text", "")
+
+
+def test_the_dutch_betalingskenmerk_is_a_check_digit_and_the_invoice_number_in_15_digits() -> None:
+    # Weights 2, 4, 8, 5, 10, 9, 7, 3, 6, 1 from the right over 000000000000042:
+    # 2 x 2 + 4 x 4 = 20; 20 mod 11 = 9; 11 - 9 = 2
+    assert payment_reference("betalingskenmerk", "14159265359", 42) == "2000000000000042"
+    # Published kenmerken of the Belastingdienst (check digit first) pass the same check.
+    for published in ("5010002167010010", "3010002167042021", "0001041146910100", "2017166777600001"):
+        assert is_valid_reference("betalingskenmerk", published)
+    assert not is_valid_reference("betalingskenmerk", "3000000000000042")
+
+
+def test_the_rf_creditor_reference_passes_iso_7064() -> None:
+    rf = payment_reference("rf", "x", 42)
+    assert rf == "RF3442"
+    assert is_valid_reference("rf", rf) and not is_valid_reference("rf", "RF3542")
+
+
+def test_a_mod11_kid_is_checked_with_mod11_only() -> None:
+    # 12345600000042 with weights 2..7 from the right: 117; 117 mod 11 = 7; 11 - 7 = 4
+    kid = payment_reference("kid", "123456", 42, kid_algorithm="mod11")
+    assert kid == "123456000000424"
+    assert is_valid_reference("kid", kid, kid_algorithm="mod11")
+    assert not is_valid_reference("kid", kid)  # not a MOD10 KID
 
 
 @given(no_customer_numbers, invoice_numbers)

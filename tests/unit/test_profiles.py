@@ -34,8 +34,8 @@ def raw(profile_id: str) -> dict[str, Any]:
     ("profile_id", "country", "currency", "default_language", "billing_mode", "registration", "reference"),
     [
         ("no", "NO", "NOK", "nb", BillingMode.MONTHLY_ARREARS, RegistrationMethod.PIN, "kid"),
-        ("nl", "NL", "EUR", "nl", BillingMode.ADVANCE_YEARLY, RegistrationMethod.POSTCODE, "plain"),
-        ("de", "DE", "EUR", "de", BillingMode.ADVANCE_YEARLY, RegistrationMethod.NAME, "plain"),
+        ("nl", "NL", "EUR", "nl", BillingMode.ADVANCE_YEARLY, RegistrationMethod.POSTCODE, "betalingskenmerk"),
+        ("de", "DE", "EUR", "de", BillingMode.ADVANCE_YEARLY, RegistrationMethod.NAME, "text"),
         ("se", "SE", "SEK", "sv", BillingMode.MONTHLY_ARREARS, RegistrationMethod.PIN, "ocr"),
     ],
 )
@@ -55,7 +55,7 @@ def test_each_shipped_profile_loads_with_its_country_rules(
     assert "en" in profile.languages
     assert profile.billing_mode == billing_mode
     assert profile.registration == registration
-    assert profile.payment_reference == reference
+    assert profile.payment.reference == reference
 
 
 def test_all_four_profiles_are_shipped() -> None:
@@ -125,13 +125,96 @@ _DELETE = object()
         ("colour that is not a hex colour", ("branding", "primary_color"), "blue"),
         ("payment terms of 0 days", ("payment_terms_days",), 0),
         ("unknown key", ("invoice_footer",), "x"),
-        ("unknown payment reference", ("payment_reference",), "iban"),
+        ("unknown payment reference", ("payment", "reference"), "iban"),
+        ("no seller", ("seller",), _DELETE),
+        ("an organisation number with a wrong check digit", ("seller", "organisation_number"), "921687428"),
+        ("an account number with a wrong check digit", ("payment", "transfer", "account_number"), "15062012348"),
+        ("no bill information", ("bill_information",), _DELETE),
+        ("a fuel mix that adds up to 99 %", ("bill_information", "fuel_mix", 0, "percent"), "45.0"),
+        ("emissions that do not follow from the rate", ("bill_information", "emissions", "tonnes_co2e"), "9000"),
+        ("no complaint contact", ("bill_information", "contacts", "complaints"), _DELETE),
+        ("no ADR body", ("bill_information", "contacts", "adr"), []),
+        ("no consumer body", ("bill_information", "contacts", "consumer_bodies"), []),
+        ("no average customer", ("bill_information", "comparison", "average_customer"), []),
+        ("a price list that does not say its VAT basis", ("price_lists", 0, "prices_include_vat"), _DELETE),
+        ("a VAT basis without its reason", ("price_lists", 0, "vat_basis_reason"), _DELETE),
+        (
+            "a fixed fee that is no whole number of øre a month",
+            ("price_lists", 1, "components", 1, "amount_per_year"),
+            "1200.01",
+        ),
+        (
+            "a transfer cost with five decimals",
+            ("price_lists", 0, "components", 0, "transfer_cost", 0, "price"),
+            "0.33641",
+        ),
+        ("no electric-heating comparison (energiloven § 5-5)", ("compliance",), {}),
     ],
 )
 def test_an_invalid_profile_is_refused_with_field_errors(case: str, path: tuple[Any, ...], value: Any) -> None:
     with pytest.raises(ValidationError) as refused:
         UtilityProfile.model_validate(_set(raw("no"), path, value))
     assert str(path[0]) in str(refused.value)  # the error names the field that is wrong
+
+
+@pytest.mark.parametrize(
+    ("profile_id", "case", "path", "value", "message"),
+    [
+        ("se", "a VAT number that is not the organisation number's", ("seller", "vat_number"), "SE556036079301", "01"),
+        ("se", "a bankgiro with a wrong check digit", ("payment", "transfer", "bankgiro"), "56912349", "Luhn"),
+        ("se", "energy not billed in arrears", ("compliance", "energy_in_arrears"), False, "EIFS"),
+        ("nl", "an invalid btw-id", ("seller", "vat_number"), "NL858712348B01", "vat_number"),
+        ("nl", "an IBAN with a wrong check", ("payment", "transfer", "iban"), "NL94DEMO0123456789", "iban"),
+        ("nl", "no ACM maximum for a year a price list covers", ("compliance", "nl_acm_maximum"), [], "2024"),
+        (
+            "de",
+            "no primary energy factor (FFVAV § 5 (3))",
+            ("bill_information", "primary_energy_factor"),
+            _DELETE,
+            "FFVAV",
+        ),
+        ("de", "no renewable share", ("bill_information", "renewable_share_percent"), _DELETE, "FFVAV"),
+        ("de", "due sooner than two weeks after receipt", ("payment_terms_days",), 14, "after receipt"),
+        ("de", "no managing directors (GmbHG § 35a)", ("seller", "managing_directors"), [], "35a"),
+        (
+            "de",
+            "a creditor identifier with a wrong check",
+            ("payment", "direct_debit", "creditor_id"),
+            "DE44ZZZ00000471100",
+            "creditor",
+        ),
+        ("de", "a QR code for a currency that is not the euro", ("currency",), "CHF", "euro"),
+    ],
+)
+def test_a_profile_that_lacks_what_the_countrys_bill_needs_does_not_load(
+    profile_id: str, case: str, path: tuple[Any, ...], value: Any, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        UtilityProfile.model_validate(_set(raw(profile_id), path, value))
+
+
+@pytest.mark.parametrize("profile_id", PROFILE_IDS)
+def test_every_price_list_states_its_vat_basis_and_why(profile_id: str) -> None:
+    expected = {"no": True, "nl": True, "de": False, "se": False}[profile_id]
+    for price_list in load_profile(profile_id).price_lists:
+        assert price_list.prices_include_vat is expected, price_list.id
+        assert len(price_list.vat_basis_reason) > 20
+
+
+def test_the_norwegian_consumer_list_is_incl_vat_by_the_price_information_rule() -> None:
+    reason = load_profile("no").price_lists[0].vat_basis_reason
+    assert "prisopplysningsforskriften § 3" in reason
+
+
+def test_the_dutch_demo_prices_are_within_the_acm_maxima_of_their_year() -> None:
+    nl = load_profile("nl")
+    for price_list in nl.price_lists:
+        maximum = nl.compliance.acm_for(price_list.valid_from.year)
+        assert maximum is not None
+        fixed = sum((c.amount_per_year for c in price_list.components if c.type == "fixed_fee"), Decimal(0))
+        energy = next(c for c in price_list.components if c.type == "energy_price").prices[0].price
+        assert fixed <= maximum.fixed_total_per_year, price_list.id
+        assert energy <= maximum.energy_maximum(Decimal(0)), price_list.id
 
 
 def test_an_energy_price_for_month_13_is_refused() -> None:

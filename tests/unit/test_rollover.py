@@ -183,7 +183,7 @@ def test_the_bill_after_the_wrap_does_not_count_it_again() -> None:
     assert january.lines[0].quantity + february.lines[0].quantity == Decimal(2000)
 
 
-def test_a_wrap_read_after_an_estimated_end_flows_into_the_next_bill() -> None:
+def test_a_wrap_read_after_an_estimated_end_is_counted_by_the_corrected_bill() -> None:
     # Given 96740 on 2024-07-01 and 99500 on 2025-01-01 (15 kWh a day), no reading on 2025-02-01 yet
     b = Billing()
     meter = _customer_with_five_digits(b, {date(2024, 7, 1): ("96740", False), date(2025, 1, 1): ("99500", False)})
@@ -203,12 +203,23 @@ def test_a_wrap_read_after_an_estimated_end_flows_into_the_next_bill() -> None:
     b.readings.record(
         meter, Decimal(1100), date(2025, 3, 1), confirmed=False, source=ReadingSource.SMS, recorded_by=None
     )
-    # When February is billed from January's estimated end
+    # When February is billed, January (which ended on the estimate) is corrected first
     february, _ = b.service.bill_account("100001", FEBRUARY)
+    cancelled = b.world.invoices.get_invoice("100001", january.number)
+    assert cancelled is not None and cancelled.replaced_by is not None
+    corrected = b.world.invoices.get_invoice("100001", cancelled.replaced_by)
+    assert corrected is not None
+    [jan_again] = corrected.meter_values
+    # Then the corrected January counts the wrap: 500 + 100000 - 99500 = 1000
+    assert (jan_again.end_value, jan_again.register_wrap, jan_again.quantity) == (
+        Decimal(500),
+        Decimal(100000),
+        Decimal(1000),
+    )
     [feb] = february.meter_values
-    # Then it counts 1100 + 100000 - 99965 = 1135, and both bills what the meter counted
-    assert (feb.start_value, feb.end_value, feb.quantity) == (Decimal(99965), Decimal(1100), Decimal(1135))
-    assert jan.quantity + feb.quantity == Decimal(1100) + Decimal(100000) - Decimal(99500)
+    # And February counts 1100 - 500 = 600; the bills that stand count what the meter counted
+    assert (feb.start_value, feb.end_value, feb.quantity) == (Decimal(500), Decimal(1100), Decimal(600))
+    assert jan_again.quantity + feb.quantity == Decimal(1100) + Decimal(100000) - Decimal(99500)
 
 
 def test_without_a_rollover_reading_an_end_below_the_start_still_counts_nothing() -> None:

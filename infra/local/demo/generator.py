@@ -885,7 +885,8 @@ class _Generator:
                         net += convert(quantity, unit, component.unit) * price * scale
                 elif isinstance(component, VolumePrice) and component.applies_to in volume:
                     net += volume[component.applies_to] * component.price_per_m3 * scale
-            gross = net * (1 + vat)
+            # A VAT-inclusive list's prices are the gross already.
+            gross = net if price_list.prices_include_vat else net * (1 + vat)
             result[cust.number] = (gross / 12).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return result
 

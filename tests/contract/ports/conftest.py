@@ -34,6 +34,7 @@ from heatportal.adapters.dynamo_alerts import DynamoAlertStore
 from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
 from heatportal.adapters.dynamo_contracts import DynamoContractStore
+from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
 from heatportal.adapters.dynamo_documents import DynamoPublishedDocuments
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
@@ -49,8 +50,11 @@ from heatportal.domain.contracts import ContractVersion
 from heatportal.domain.model import Customer, DailyConsumption, Facility, Membership, Meter
 from heatportal.ports import (
     BillingRunRepository,
+    CorrectionStore,
     CustomerRepository,
+    HoldRepository,
     InvoiceRepository,
+    InvoiceStatusWriter,
     MembershipRepository,
     ReadingRepository,
     SpotPriceRepository,
@@ -66,7 +70,6 @@ from heatportal.services.alerts.ports import (
     MeterData,
     NotificationStore,
 )
-from heatportal.services.billing.credit_notes import InvoiceStatusWriter
 from heatportal.services.billing.pricing import ContractTerms
 from heatportal.services.consumption import ConsumptionRepository
 from heatportal.services.contracts.code_signing import CodeOrders
@@ -100,7 +103,13 @@ from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocume
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
 from tests.fakes.interruptions import InMemoryInterruptionRepository
-from tests.fakes.invoices import InMemoryBillingRunRepository, InMemoryInvoiceRepository, InMemoryInvoiceStatusWriter
+from tests.fakes.invoices import (
+    InMemoryBillingRunRepository,
+    InMemoryCorrectionStore,
+    InMemoryHoldStore,
+    InMemoryInvoiceRepository,
+    InMemoryInvoiceStatusWriter,
+)
 from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSettingsStore
 from tests.fakes.name_index import InMemoryNameIndex
 from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
@@ -165,6 +174,8 @@ class Ports:
     links: ReadingLinkStore
     invoices: InvoiceRepository
     statuses: InvoiceStatusWriter
+    corrections: CorrectionStore
+    holds: HoldRepository
     runs: BillingRunRepository
     payments: PaymentRepository
     paid: PaidAmounts
@@ -258,6 +269,8 @@ def in_memory_ports() -> Ports:
         links=reminders,
         invoices=invoices,
         statuses=InMemoryInvoiceStatusWriter(invoices),
+        corrections=InMemoryCorrectionStore(invoices),
+        holds=InMemoryHoldStore(),
         runs=InMemoryBillingRunRepository(),
         payments=payments,
         paid=payments,
@@ -340,6 +353,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         links=store,
         invoices=repository,
         statuses=repository,
+        corrections=DynamoCorrectionStore(table),
+        holds=DynamoHoldStore(table),
         runs=repository,
         payments=payments,
         paid=payments,

@@ -12,12 +12,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from heatportal.domain.compliance import HoldReason
 from heatportal.domain.model import (
     BillingPeriod,
     Customer,
     DailyConsumption,
     Facility,
     Invoice,
+    InvoiceKind,
     Membership,
     Meter,
     Reading,
@@ -94,6 +96,84 @@ class InvoiceRepository(Protocol):
         ...
 
     def release_email_claim(self, customer_number: str, number: int) -> None: ...
+
+
+class InvoiceStatusWriter(Protocol):
+    def set_status(self, customer_number: str, number: int, status: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class CorrectionRecord:
+    """The audit trail of one correction: which invoice was cancelled by which
+    credit note and replaced by which corrected invoice, why, by whom, when."""
+
+    customer_number: str
+    original: int
+    credit_note: int
+    corrected: int
+    reason: str
+    trigger: str  # "staff" (customer service) or "late_reading" (a reading for a billed period)
+    by: str
+    at: datetime
+    difference: Decimal  # corrected total - original total
+    currency: str
+
+
+@dataclass(frozen=True)
+class StoredCorrection:
+    credit_note: Invoice
+    corrected: Invoice
+    record: CorrectionRecord
+
+
+class CorrectionStore(Protocol):
+    def store_correction(
+        self,
+        original: Invoice,
+        credit_note: Invoice,
+        corrected: Invoice,
+        *,
+        kind_key: str,
+        reference: Callable[[int], str],
+        record: CorrectionRecord,
+    ) -> StoredCorrection:
+        """Store a correction in one transaction: the next numbers of the invoice
+        series for the credit note and then the corrected invoice (so no number
+        is taken unless both are stored: the series stays gapless), both
+        invoices, the original marked credited (``credited_by``, ``replaced_by``)
+        on condition it was not credited before, the period's billed marker
+        (``kind_key``) moved from the original to the corrected invoice, and the
+        audit record with the numbers filled in.
+        Raises Conflict(invoice_already_corrected) when the original was credited
+        meanwhile; nothing is stored then."""
+        ...
+
+    def list_corrections(self, customer_number: str) -> list[CorrectionRecord]:
+        """The customer's corrections, oldest original first."""
+        ...
+
+
+@dataclass(frozen=True)
+class HeldInvoice:
+    """A draft that failed the compliance check, with why, for customer service."""
+
+    customer_number: str
+    period: BillingPeriod
+    kind: InvoiceKind
+    reasons: tuple[HoldReason, ...]
+    held_at: datetime
+    total: Decimal
+    currency: str
+
+
+class HoldRepository(Protocol):
+    def hold(self, held: HeldInvoice) -> None:
+        """Record the hold of a customer's draft for a period and kind (a later one replaces it)."""
+        ...
+
+    def list_holds(self, customer_number: str) -> list[HeldInvoice]:
+        """The customer's held drafts, newest period first."""
+        ...
 
 
 class SpotPriceRepository(Protocol):

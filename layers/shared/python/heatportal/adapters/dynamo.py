@@ -21,6 +21,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+from pydantic import BaseModel
 
 from heatportal.adapters import dynamo_keys as keys
 from heatportal.domain.contracts import current_meter
@@ -28,16 +29,20 @@ from heatportal.domain.errors import Conflict, TransientFailure
 from heatportal.domain.model import (
     Address,
     BillingPeriod,
+    ConsumptionComparison,
     Customer,
     DailyConsumption,
+    DirectDebitNotice,
     Facility,
     Invoice,
     InvoiceLine,
+    LineNote,
     Membership,
     Meter,
     MeterPeriodValue,
     Reading,
     Register,
+    VatAmount,
 )
 from heatportal.ports import StoredInvoice
 
@@ -400,6 +405,10 @@ def daily_from_item(item: dict[str, Any]) -> DailyConsumption:
     )
 
 
+def _json_or_none(value: BaseModel | None) -> str | None:
+    return value.model_dump_json() if value is not None else None
+
+
 def invoice_item(invoice: Invoice) -> dict[str, Any]:
     return {
         **keys.invoice(invoice.customer_number, invoice.number).item(),
@@ -422,7 +431,27 @@ def invoice_item(invoice: Invoice) -> dict[str, Any]:
         "status": invoice.status.value,
         "pdf_key": invoice.pdf_key,
         "meter_values": json.dumps([m.model_dump(mode="json") for m in invoice.meter_values]),
+        "supply_start": invoice.supply_start.isoformat() if invoice.supply_start else None,
+        "supply_end": invoice.supply_end.isoformat() if invoice.supply_end else None,
+        "vat_breakdown": json.dumps([v.model_dump(mode="json") for v in invoice.vat_breakdown]),
+        "corrects": invoice.corrects,
+        "credited_by": invoice.credited_by,
+        "replaced_by": invoice.replaced_by,
+        "credit_note": invoice.credit_note,
+        "notes": json.dumps([n.model_dump(mode="json") for n in invoice.notes]),
+        "direct_debit": _json_or_none(invoice.direct_debit),
+        "comparison": _json_or_none(invoice.comparison),
     }
+
+
+def _line(data: dict[str, Any]) -> InvoiceLine:
+    # Lines stored before calculation notes existed carried an English "explanation".
+    data.pop("explanation", None)
+    return InvoiceLine.model_validate(data)
+
+
+def _optional_int(value: Any) -> int | None:
+    return int(value) if value is not None else None
 
 
 def invoice_from_item(item: dict[str, Any]) -> Invoice:
@@ -435,7 +464,7 @@ def invoice_from_item(item: dict[str, Any]) -> Invoice:
         due_on=date.fromisoformat(item["due_on"]),
         currency=item["currency"],
         language=item["language"],
-        lines=tuple(InvoiceLine.model_validate(line) for line in json.loads(item["lines"])),
+        lines=tuple(_line(line) for line in json.loads(item["lines"])),
         net_total=item["net_total"],
         vat_total=item["vat_total"],
         total=item["total"],
@@ -443,6 +472,16 @@ def invoice_from_item(item: dict[str, Any]) -> Invoice:
         status=item["status"],
         pdf_key=item.get("pdf_key"),
         meter_values=tuple(MeterPeriodValue.model_validate(m) for m in json.loads(item.get("meter_values", "[]"))),
+        supply_start=date.fromisoformat(item["supply_start"]) if item.get("supply_start") else None,
+        supply_end=date.fromisoformat(item["supply_end"]) if item.get("supply_end") else None,
+        vat_breakdown=tuple(VatAmount.model_validate(v) for v in json.loads(item.get("vat_breakdown", "[]"))),
+        corrects=_optional_int(item.get("corrects")),
+        credited_by=_optional_int(item.get("credited_by")),
+        replaced_by=_optional_int(item.get("replaced_by")),
+        credit_note=_optional_int(item.get("credit_note")),
+        notes=tuple(LineNote.model_validate(n) for n in json.loads(item.get("notes", "[]"))),
+        direct_debit=DirectDebitNotice.model_validate_json(item["direct_debit"]) if item.get("direct_debit") else None,
+        comparison=ConsumptionComparison.model_validate_json(item["comparison"]) if item.get("comparison") else None,
     )
 
 

@@ -73,6 +73,8 @@ AUDIT = "AUDIT#"
 BANK_ACCOUNTS = "BANK"  # the customer's own account (BANK) and each facility's (BANK#FAC#<id>)
 COMPANIES = "COMPANY#"
 CONTACT_REQUESTS = "CONTACT#"
+INVOICE_CORRECTIONS = "INVCORR#"
+INVOICE_HOLDS = "INVHOLD#"
 
 
 CUSTOMERS = "CUST#"  # every customer partition starts so, as do GSI1 sort keys of a user's memberships
@@ -105,6 +107,16 @@ def invoice(customer_number: str, number: int) -> Key:
 def billed(customer_number: str, period: str, kind_key: str) -> Key:
     """The marker that a customer's period was billed (once per kind key)."""
     return Key(customer_pk(customer_number), f"BILLED#{period}#{kind_key}")
+
+
+def invoice_correction(customer_number: str, original: int) -> Key:
+    """The audit record of the correction of one invoice (an invoice is credited once)."""
+    return Key(customer_pk(customer_number), f"{INVOICE_CORRECTIONS}{_number(original)}")
+
+
+def invoice_hold(customer_number: str, period: str, kind: str) -> Key:
+    """A draft held by the compliance check, once per period and invoice kind."""
+    return Key(customer_pk(customer_number), f"{INVOICE_HOLDS}{period}#{kind}")
 
 
 def payments_of(invoice_number: int) -> str:

@@ -12,9 +12,12 @@ from heatportal.composition.readings import reading_service
 
 if TYPE_CHECKING:
     from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
+    from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
     from heatportal.services.advance import AdvanceService
-    from heatportal.services.billing.credit_notes import CreditNotes
+    from heatportal.services.advance_year import AdvanceYearService
+    from heatportal.services.billing.corrections import Corrections
     from heatportal.services.billing.drafts import InvoiceDrafts
+    from heatportal.services.billing.explain import BillExplainer
     from heatportal.services.billing.issuing import InvoiceIssuer
     from heatportal.services.billing.pricing import PricingService
     from heatportal.services.billing.run import BillRun
@@ -38,9 +41,34 @@ def pricing_service() -> PricingService:
 
 @cache
 def invoice_drafts() -> InvoiceDrafts:
+    from heatportal.adapters.dynamo_accounts import DynamoProfileStore
+    from heatportal.services.billing.comparison import ConsumptionComparisons
     from heatportal.services.billing.drafts import InvoiceDrafts
 
-    return InvoiceDrafts(profile(), pricing_service(), repository(), advance_repository())
+    return InvoiceDrafts(
+        profile(),
+        pricing_service(),
+        repository(),
+        advance_repository(),
+        accounts=DynamoProfileStore(repository().table),
+        comparisons=ConsumptionComparisons(profile(), repository(), repository()),
+        holds=hold_store(),
+        clock=clock(),
+    )
+
+
+@cache
+def hold_store() -> DynamoHoldStore:
+    from heatportal.adapters.dynamo_corrections import DynamoHoldStore
+
+    return DynamoHoldStore(repository().table)
+
+
+@cache
+def correction_store() -> DynamoCorrectionStore:
+    from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore
+
+    return DynamoCorrectionStore(repository().table)
 
 
 def _render_invoice_pdf(*args: Any) -> bytes:
@@ -84,6 +112,7 @@ def bill_run() -> BillRun:
         pricing_service(),
         invoice_drafts(),
         invoice_issuer(),
+        corrections(),
         final_invoices=final_invoices(),
     )
 
@@ -107,10 +136,20 @@ def final_invoices() -> FinalInvoices:
 
 
 @cache
-def credit_notes() -> CreditNotes:
-    from heatportal.services.billing.credit_notes import CreditNotes
+def corrections() -> Corrections:
+    from heatportal.services.billing.corrections import Corrections
 
-    return CreditNotes(repository(), repository(), repository(), invoice_drafts(), invoice_issuer(), clock())
+    return Corrections(
+        profile(),
+        repository(),
+        repository(),
+        correction_store(),
+        invoice_drafts(),
+        invoice_issuer(),
+        reading_service(),
+        clock(),
+        holds=hold_store(),
+    )
 
 
 @cache
@@ -137,7 +176,13 @@ def payment_repository() -> DynamoPaymentRepository:
 def payment_service() -> PaymentService:
     from heatportal.services.payments import PaymentService
 
-    return PaymentService(payment_repository(), profile().payment_reference, profile().currency)
+    payment = profile().payment
+    return PaymentService(
+        payment_repository(),
+        payment.reference,
+        profile().currency,
+        kid_algorithm=payment.kid.algorithm if payment.kid else "mod10",
+    )
 
 
 @cache
@@ -196,3 +241,19 @@ def spot_price_service() -> SpotPriceService:
     from heatportal.services.spot_prices import SpotPriceService
 
     return SpotPriceService(DynamoSpotPriceStore(repository().table))
+
+
+@cache
+def bill_explainer() -> BillExplainer:
+    from heatportal.services.billing.explain import BillExplainer
+
+    return BillExplainer(repository())
+
+
+@cache
+def advance_year_service() -> AdvanceYearService:
+    from heatportal.services.advance_year import AdvanceYearService
+
+    return AdvanceYearService(
+        profile(), forecast_service(), repository(), advance_repository(), payment_repository(), clock()
+    )

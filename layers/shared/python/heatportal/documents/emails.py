@@ -25,9 +25,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
-from heatportal.domain.model import Customer, Invoice, InvoiceKind, Language
+from heatportal.domain.model import Customer, Invoice, Language
 from heatportal.domain.profile import UtilityProfile
-from heatportal.i18n import format_date, format_money, format_month, format_quantity, translate, translator
+from heatportal.i18n import format_date, format_quantity, translate, translator
 
 __all__ = [
     "Attachment",
@@ -97,11 +97,14 @@ def _render(template: str, lang: Language, subject: str, profile: UtilityProfile
 
 
 def invoice_email(invoice: Invoice, customer: Customer, profile: UtilityProfile, portal_url: str) -> RenderedEmail:
-    """The email that carries an invoice (or credit note, settlement, advance) PDF."""
+    """The email that carries an invoice (or credit note, settlement, advance) PDF:
+    what it is, how much, and how it is paid (account and reference, or the
+    direct-debit date), in the invoice's language."""
+    from heatportal.documents.invoice_text import invoice_text
+
     lang = invoice.language
     kind = invoice.kind.value
-    credit = invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.total < 0
-    month = format_month(invoice.period.start, lang)
+    view = invoice_text(invoice, customer, profile)
     subject = _one_line(
         translate(
             "email.invoice.subject",
@@ -111,27 +114,16 @@ def invoice_email(invoice: Invoice, customer: Customer, profile: UtilityProfile,
             utility=profile.name,
         )
     )
-    facts: list[tuple[str, str]] = [
-        (translate("invoices.number", lang), str(invoice.number)),
-        (translate("invoices.period", lang), month),
-        (
-            translate("pdf.total_credit" if credit else "pdf.total_due", lang),
-            format_money(invoice.total, invoice.currency, lang),
-        ),
-    ]
-    if not credit:
-        facts += [
-            (translate("invoices.due_date", lang), format_date(invoice.due_on, lang)),
-            (translate(f"payment.reference.{profile.payment_reference}", lang), invoice.payment_reference),
-        ]
+    facts = [*view.facts, view.total]
     return _render(
         "invoice",
         lang,
         subject,
         profile,
         customer_name=customer.name,
-        intro=translate(f"email.invoice.intro.{kind}", lang, period=month),
+        intro=translate(f"email.invoice.intro.{kind}", lang, period=view.supply_period),
         facts=facts,
+        payment=view.payment,
         portal_url=portal_url,
     )
 

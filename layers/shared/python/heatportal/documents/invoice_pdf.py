@@ -1,10 +1,18 @@
 """The invoice as a PDF, in the invoice's language, drawn with reportlab.
 
-Two steps: ``_view`` turns the domain objects into the texts the customer
-reads (translated and formatted with Babel; pure and cheap), and ``_draw`` lays
-them out with reportlab's platypus. reportlab is imported only inside
-``_draw`` and ``_fonts``: importing this module costs nothing at a cold start
-of functions that never render a PDF.
+Two steps: ``documents.invoice_text`` turns the invoice into the texts the
+customer reads (translated and formatted with Babel; pure and cheap), and
+``_draw`` lays them out with reportlab's platypus. reportlab (and segno, for
+the payment QR code) are imported only inside the drawing functions:
+importing this module costs nothing at a cold start of functions that never
+render a PDF.
+
+The page: the seller with its legal identifiers at the top, the customer in
+the window of an envelope with the facts beside it, the lines with their
+calculation, VAT per rate and the total, the payment box (account and
+reference, or the direct-debit date; an EPC QR code for SEPA credit
+transfers), then the meter readings, the comparison chart, the fuel mix with
+its emissions and where to turn with a question or a complaint.
 
 Output is deterministic (reportlab ``invariant``): the same invoice renders to
 the same bytes, so a re-run of a billing step can compare instead of rewrite.
@@ -13,36 +21,26 @@ the same bytes, so a re-run of a billing step can compare instead of rewrite.
 from __future__ import annotations
 
 import io
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from heatportal.domain.model import Customer, Invoice, InvoiceKind, Language
-from heatportal.domain.money import round_money
+from heatportal.documents.invoice_text import EpcQrData, InvoiceText, invoice_text
+from heatportal.domain.model import Customer, Invoice
 from heatportal.domain.profile import UtilityProfile
-from heatportal.i18n import (
-    BABEL_LOCALES,
-    format_date,
-    format_money,
-    format_month,
-    format_percent,
-    format_quantity,
-    translate,
-    unit_symbol,
-)
+from heatportal.i18n import BABEL_LOCALES, translate
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; reportlab stays out of import time
+    from reportlab.graphics.shapes import Drawing
     from reportlab.platypus import Flowable
 
 __all__ = ["pdf_filename", "render_invoice_pdf"]
 
 # A bundled font (heatportal/documents/fonts/) wins over the system's; on Lambda
-# there is no /usr/share/fonts, and Helvetica (WinAnsi) still covers æøåäöüß€.
+# there is no /usr/share/fonts, and Helvetica (WinAnsi) still covers æøåäöüß€×°.
 _FONT_DIRS = (Path(__file__).parent / "fonts", Path("/usr/share/fonts/truetype/dejavu"))
 _REGULAR_FILE = "DejaVuSans.ttf"
 _BOLD_FILE = "DejaVuSans-Bold.ttf"
@@ -58,152 +56,9 @@ _PAGE_MARGIN = 18 * _MM
 _FRAME_PADDING = 6
 _GREY = "#5f6b73"
 _RULE = "#c9d1d6"
-
-
-# -- what the customer reads ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _LineView:
-    description: str
-    quantity: str
-    unit_price: str
-    amount: str
-    explanation: str
-
-
-@dataclass(frozen=True)
-class _View:
-    lang: Language
-    title: str
-    logo_text: str
-    utility_name: str
-    portal_name: str
-    primary_color: str
-    contact: tuple[str, ...]
-    customer_lines: tuple[str, ...]
-    facts: tuple[tuple[str, str], ...]
-    period_line: str
-    headings: tuple[str, str, str, str]
-    lines: tuple[_LineView, ...]
-    totals: tuple[tuple[str, str], ...]
-    grand_total: tuple[str, str]
-    payment_instruction: str
-    payment_reference: tuple[str, str] | None
-    explanations_heading: str
-    footer: str
-    subject: str
-
-
-def _country_name(country: str, lang: Language) -> str:
-    from babel import Locale
-
-    return str(Locale.parse(BABEL_LOCALES[lang]).territories.get(country, country))
-
-
-def _view(invoice: Invoice, customer: Customer, profile: UtilityProfile) -> _View:
-    lang = invoice.language
-    currency = invoice.currency
-    kind = translate(f"invoice_kind.{invoice.kind.value}", lang)
-    credit = invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.total < 0
-    period = invoice.period
-    month = format_month(period.start, lang)
-    last_day = period.end - timedelta(days=1)
-    period_range = f"{format_date(period.start, lang)} – {format_date(last_day, lang)}"
-    reference_label = translate(f"payment.reference.{profile.payment_reference}", lang)
-
-    def money(amount: Decimal) -> str:
-        return format_money(amount, currency, lang)
-
-    lines = tuple(
-        _LineView(
-            description=translate(line.text_key, lang, **line.text_params),
-            quantity=format_quantity(line.quantity, line.unit, lang),
-            unit_price=(
-                f"{format_money(line.unit_price, currency, lang, max_decimals=4)}/{unit_symbol(line.unit, lang)}"
-            ),
-            amount=money(line.amount),
-            explanation=line.explanation,
-        )
-        for line in invoice.lines
-    )
-
-    net_by_rate: dict[Decimal, Decimal] = defaultdict(Decimal)
-    for line in invoice.lines:
-        net_by_rate[line.vat_rate] += line.amount
-    if len(net_by_rate) == 1:
-        # One rate: print the invoice's own VAT so the page always adds up to it.
-        vat_by_rate = dict.fromkeys(net_by_rate, invoice.vat_total)
-    else:
-        vat_by_rate = {rate: round_money(net * rate, currency) for rate, net in net_by_rate.items()}
-    totals = (
-        (translate("pdf.net_total", lang), money(invoice.net_total)),
-        *(
-            (
-                translate("pdf.vat", lang, rate=format_percent(rate, lang), base=money(net_by_rate[rate])),
-                money(vat_by_rate[rate]),
-            )
-            for rate in sorted(net_by_rate, reverse=True)
-        ),
-    )
-    total_label = translate("pdf.total_credit" if credit else "pdf.total_due", lang)
-
-    facts: list[tuple[str, str]] = [
-        (translate("invoices.number", lang), str(invoice.number)),
-        (translate("common.customer_number", lang), customer.number),
-        (translate("pdf.invoice_date", lang), format_date(invoice.issued_on, lang)),
-    ]
-    if not credit:
-        facts.append((translate("invoices.due_date", lang), format_date(invoice.due_on, lang)))
-    facts.append((translate("invoices.period", lang), month))
-    if not credit:
-        facts.append((reference_label, invoice.payment_reference))
-
-    address = customer.address
-    customer_lines = [customer.name, address.street, f"{address.postcode} {address.city}"]
-    if address.country != profile.country:
-        customer_lines.append(_country_name(address.country, lang))
-
-    branding = profile.branding
-    if credit:
-        instruction = translate("payment.credit_instruction", lang, amount=money(abs(invoice.total)))
-    else:
-        instruction = translate(
-            "payment.instruction",
-            lang,
-            amount=money(invoice.total),
-            due_date=format_date(invoice.due_on, lang),
-        )
-    return _View(
-        lang=lang,
-        title=f"{kind} {invoice.number}",
-        logo_text=branding.logo_text,
-        utility_name=profile.name,
-        portal_name=branding.display_name,
-        primary_color=branding.primary_color,
-        contact=(
-            branding.address,
-            f"{translate('pdf.customer_service', lang)}: {branding.phone}",
-            branding.email,
-        ),
-        customer_lines=tuple(customer_lines),
-        facts=tuple(facts),
-        period_line=f"{translate('invoices.period', lang)}: {month} ({period_range})",
-        headings=(
-            translate("pdf.description", lang),
-            translate("pdf.quantity", lang),
-            translate("pdf.unit_price", lang),
-            translate("invoices.amount", lang),
-        ),
-        lines=lines,
-        totals=totals,
-        grand_total=(total_label, money(invoice.total)),
-        payment_instruction=instruction,
-        payment_reference=None if credit else (reference_label, invoice.payment_reference),
-        explanations_heading=translate("pdf.explanations", lang),
-        footer=f"{branding.display_name} · {branding.phone} · {branding.email}",
-        subject=f"{kind} {invoice.number} · {month}",
-    )
+_TINT = "#f2f5f7"
+# The EPC QR code: at least 2 x 2 cm with its quiet zone of four modules.
+_QR_SIZE = 30 * _MM
 
 
 def pdf_filename(invoice: Invoice) -> str:
@@ -213,7 +68,7 @@ def pdf_filename(invoice: Invoice) -> str:
     return f"{safe}-{invoice.number}.pdf"
 
 
-# -- drawing --------------------------------------------------------------------
+# -- fonts ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -256,26 +111,106 @@ def _fonts() -> _Fonts:
     return _Fonts("Helvetica", "Helvetica-Bold", unicode=False)
 
 
-def _draw(view: _View, fonts: _Fonts) -> bytes:
+# -- graphics -------------------------------------------------------------------
+
+
+def _qr_drawing(data: EpcQrData, size: float) -> Drawing:
+    """The EPC069-12 QR code (payload version 002, error level M) as vector squares."""
+    import segno.helpers
+    from reportlab.graphics.shapes import Drawing, Rect
+    from reportlab.lib import colors
+
+    code = segno.helpers.make_epc_qr(
+        name=data.name[:70], iban=data.iban, amount=data.amount, text=data.text[:140], bic=data.bic or None
+    )
+    rows = [list(row) for row in code.matrix_iter(scale=1, border=4)]
+    module = size / len(rows)
+    drawing = Drawing(size, size)
+    for y, row in enumerate(rows):
+        x = 0
+        while x < len(row):
+            if not row[x]:
+                x += 1
+                continue
+            run = x
+            while run < len(row) and row[run]:
+                run += 1
+            # One rectangle per run of dark modules: smaller files, no hairline seams.
+            drawing.add(
+                Rect(
+                    x * module,
+                    size - (y + 1) * module,
+                    (run - x) * module,
+                    module,
+                    fillColor=colors.black,
+                    strokeColor=None,
+                    strokeWidth=0,
+                )
+            )
+            x = run
+    return drawing
+
+
+def _bar_chart(
+    bars: tuple[tuple[str, Decimal, str], ...], width: float, fonts: _Fonts, primary: str, *, percent: bool = False
+) -> Drawing:
+    """Horizontal bars, one per row: the label (above the bar when it is too long
+    to sit beside it), the bar and its value."""
+    from reportlab.graphics.shapes import Drawing, Rect, String
+    from reportlab.lib import colors
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    size = 7.5
+    value_width = max((stringWidth(fonts.text(b[2]), fonts.regular, size) for b in bars), default=0) + 6
+    label_width = max((stringWidth(fonts.text(b[0]), fonts.regular, size) for b in bars), default=0) + 6
+    beside = label_width <= width * 0.45
+    row_height = 15.0 if beside else 22.0
+    bar_left = label_width if beside else 0.0
+    bar_space = width - bar_left - value_width
+    height = row_height * len(bars) + 2
+    drawing = Drawing(width, height)
+    largest = Decimal(100) if percent else (max((b[1] for b in bars), default=Decimal(0)) or Decimal(1))
+    shades = [colors.HexColor(primary), colors.HexColor("#8fa3ad"), colors.HexColor("#c9d1d6")]
+    for index, (label, value, text) in enumerate(bars):
+        top = height - index * row_height
+        bar_y = top - row_height + 3
+        label_y = bar_y + 2 if beside else bar_y + 11
+        drawing.add(String(0, label_y, fonts.text(label), fontName=fonts.regular, fontSize=size))
+        length = float(value / largest) * bar_space
+        color = shades[0] if percent else shades[min(index, 2)]
+        drawing.add(Rect(bar_left, bar_y, max(length, 0.5), 8, fillColor=color, strokeColor=None, strokeWidth=0))
+        drawing.add(
+            String(width, bar_y + 1.5, fonts.text(text), fontName=fonts.regular, fontSize=size, textAnchor="end")
+        )
+    return drawing
+
+
+# -- the page -------------------------------------------------------------------
+
+
+def _draw(view: InvoiceText, fonts: _Fonts, primary_color: str, logo_text: str) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    primary = colors.HexColor(view.primary_color)
+    primary = colors.HexColor(primary_color)
     grey = colors.HexColor(_GREY)
     rule = colors.HexColor(_RULE)
+    tint = colors.HexColor(_TINT)
     txt = fonts.text
 
-    base = ParagraphStyle("base", fontName=fonts.regular, fontSize=9.5, leading=12.5)
+    base = ParagraphStyle("base", fontName=fonts.regular, fontSize=9, leading=11.5)
     bold = ParagraphStyle("bold", parent=base, fontName=fonts.bold)
-    small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5, textColor=grey)
-    small_bold = ParagraphStyle("small_bold", parent=small, fontName=fonts.bold)
+    small = ParagraphStyle("small", parent=base, fontSize=7, leading=8.8, textColor=grey)
+    note = ParagraphStyle("note", parent=small, fontSize=6.8, leading=8.4)
+    right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
     right_small = ParagraphStyle("right_small", parent=small, alignment=TA_RIGHT)
-    logo = ParagraphStyle("logo", parent=base, fontName=fonts.bold, fontSize=20, leading=24, textColor=primary)
-    title = ParagraphStyle("title", parent=base, fontName=fonts.bold, fontSize=16, leading=20)
-    reference = ParagraphStyle("reference", parent=base, fontName=fonts.bold, fontSize=13, leading=16)
+    logo = ParagraphStyle("logo", parent=base, fontName=fonts.bold, fontSize=19, leading=23, textColor=primary)
+    title = ParagraphStyle("title", parent=base, fontName=fonts.bold, fontSize=15, leading=19)
+    heading = ParagraphStyle("heading", parent=base, fontName=fonts.bold, fontSize=10, leading=13, textColor=primary)
+    big = ParagraphStyle("big", parent=base, fontName=fonts.bold, fontSize=12, leading=15)
 
     def para(text: str, style: ParagraphStyle) -> Paragraph:
         # Every text is escaped: a customer called "<b>Ola</b> & Co" is printed as written.
@@ -284,141 +219,214 @@ def _draw(view: _View, fonts: _Fonts) -> bytes:
     width = A4[0] - 2 * _PAGE_MARGIN
     story: list[Flowable] = []
 
-    header = Table(
-        [
-            [
-                [para(view.logo_text, logo), para(view.utility_name, base)],
-                [para(line, right_small) for line in view.contact],
-            ]
-        ],
-        colWidths=[width * 0.58, width * 0.42],
-    )
-    header.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("LINEBELOW", (0, 0), (-1, 0), 1.5, primary),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-            ]
+    def plain(rows: list[list[Any]], widths: list[float], *styles: tuple[Any, ...]) -> Table:
+        table = Table(rows, colWidths=widths, hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                    *styles,
+                ]
+            )
+        )
+        return table
+
+    # The seller, with the identifiers the law asks for.
+    seller = [para(view.seller[0], ParagraphStyle("seller", parent=right, fontName=fonts.bold))]
+    seller += [para(line, right_small) for line in view.seller[1:]]
+    story.append(
+        plain(
+            [[[para(logo_text, logo)], seller]],
+            [width * 0.5, width * 0.5],
+            ("LINEBELOW", (0, 0), (-1, 0), 1.5, primary),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
         )
     )
-    story += [header, Spacer(1, 9 * _MM)]
+    story.append(Spacer(1, 8 * _MM))
 
-    # Labels and values are short (numbers, dates): plain cells, cheaper than Paragraphs.
+    # The customer (in the envelope's window) and the facts.
     facts = Table(
-        [[txt(label), txt(value)] for label, value in view.facts],
-        colWidths=[width * 0.2, width * 0.25],
+        [[para(label, small), para(value, base)] for label, value in view.facts],
+        colWidths=[width * 0.19, width * 0.27],
     )
     facts.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (0, -1), fonts.regular),
-                ("FONTSIZE", (0, 0), (0, -1), 7.5),
-                ("TEXTCOLOR", (0, 0), (0, -1), grey),
-                ("FONTNAME", (1, 0), (1, -1), fonts.regular),
-                ("FONTSIZE", (1, 0), (1, -1), 9.5),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.3, rule),
             ]
         )
     )
-    customer_block = [para(view.customer_lines[0], bold)] + [para(line, base) for line in view.customer_lines[1:]]
-    addressee = Table([[customer_block, facts]], colWidths=[width * 0.55, width * 0.45])
-    addressee.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    story += [addressee, Spacer(1, 9 * _MM), para(view.title, title), para(view.period_line, base)]
-    story.append(Spacer(1, 5 * _MM))
+    customer = [para(view.customer[0], bold)] + [para(line, base) for line in view.customer[1:]]
+    story.append(plain([[customer, facts]], [width * 0.54, width * 0.46]))
+    story.append(Spacer(1, 8 * _MM))
+    story += [para(view.title, title), Spacer(1, 1.5 * _MM), para(view.basis, small), Spacer(1, 4 * _MM)]
 
-    rows: list[list[Any]] = [[txt(h) for h in view.headings]]
-    rows += [
-        [para(line.description, base), txt(line.quantity), txt(line.unit_price), txt(line.amount)]
-        for line in view.lines
+    # The lines: what each costs, and how it is calculated.
+    rows: list[list[Any]] = [
+        [para(h, ParagraphStyle("th", parent=bold, textColor=colors.white)) for h in view.headings]
     ]
-    table = Table(
-        rows,
-        colWidths=[width * 0.35, width * 0.2, width * 0.24, width * 0.21],
-        repeatRows=1,
-    )
+    for line in view.lines:
+        description: list[Flowable] = [para(line.name, base)]
+        if line.period:
+            description.append(para(line.period, small))
+        description += [para(text, note) for text in line.notes]
+        if line.unit_price_other:
+            description.append(para(line.unit_price_other, note))
+        rows.append([description, para(line.quantity, right), para(line.unit_price, right), para(line.amount, right)])
+    table = Table(rows, colWidths=[width * 0.5, width * 0.16, width * 0.18, width * 0.16], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, 0), fonts.bold),
-                ("FONTNAME", (0, 1), (-1, -1), fonts.regular),
-                ("FONTSIZE", (0, 0), (-1, -1), 9.5),
-                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
                 ("BACKGROUND", (0, 0), (-1, 0), primary),
-                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.4, rule),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 3.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ]
         )
     )
     story.append(table)
 
-    total_rows = [[txt(label), txt(value)] for label, value in view.totals]
-    total_rows.append([txt(view.grand_total[0]), txt(view.grand_total[1])])
-    totals = Table(total_rows, colWidths=[width * 0.5, width * 0.21], hAlign="RIGHT")
+    total_rows = [[para(view.net_total[0], right), para(view.net_total[1], right)]]
+    total_rows += [[para(label, right), para(value, right)] for label, value in view.vat_rows]
+    total_rows.append(
+        [
+            para(view.total[0], ParagraphStyle("tl", parent=big, alignment=TA_RIGHT)),
+            para(view.total[1], ParagraphStyle("tv", parent=big, alignment=TA_RIGHT)),
+        ]
+    )
+    totals = Table(total_rows, colWidths=[width * 0.52, width * 0.26], hAlign="RIGHT")
     totals.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), fonts.regular),
-                ("FONTNAME", (0, -1), (-1, -1), fonts.bold),
-                ("FONTSIZE", (0, 0), (-1, -1), 9.5),
-                ("FONTSIZE", (0, -1), (-1, -1), 11),
-                ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
                 ("LINEABOVE", (0, -1), (-1, -1), 1, primary),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ("TOPPADDING", (0, -1), (-1, -1), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("TOPPADDING", (0, -1), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ]
         )
     )
-    story += [Spacer(1, 2 * _MM), totals, Spacer(1, 7 * _MM)]
+    story += [Spacer(1, 2 * _MM), totals, Spacer(1, 5 * _MM)]
 
-    payment: list[list[Any]] = [[para(view.payment_instruction, base)]]
-    if view.payment_reference is not None:
-        label, value = view.payment_reference
-        payment.append([para(f"{label}: {value}", reference)])
-    box = Table(payment, colWidths=[width])
-    box.setStyle(
+    # How to pay.
+    payment = view.payment
+    box: list[Flowable] = [para(payment.heading, heading), Spacer(1, 1.5 * _MM), para(payment.instruction, base)]
+    if payment.rows:
+        pay_rows = [[para(label, small), para(value, base)] for label, value in payment.rows]
+        box += [Spacer(1, 2 * _MM), plain(pay_rows, [width * 0.2, width * 0.45])]
+    if payment.reference is not None:
+        label, value = payment.reference
+        box += [Spacer(1, 2 * _MM), para(f"{label}: {value}", big)]
+    if payment.qr is not None:
+        qr_cell = [_qr_drawing(payment.qr, _QR_SIZE), para(payment.qr_caption, small)]
+        content = plain([[box, qr_cell]], [width * 0.72 - 16, width * 0.28])
+    else:
+        content = plain([[box]], [width - 16])
+    framed = Table([[content]], colWidths=[width])
+    framed.setStyle(
         TableStyle(
             [
                 ("BOX", (0, 0), (-1, -1), 1, primary),
+                ("BACKGROUND", (0, 0), (-1, -1), tint),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (0, 0), 7),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 7),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
             ]
         )
     )
-    story += [KeepTogether([box]), Spacer(1, 7 * _MM)]
+    story += [KeepTogether([framed]), Spacer(1, 4 * _MM)]
+    if view.notes:
+        story += [para(text, small) for text in view.notes]
+        story.append(Spacer(1, 4 * _MM))
 
-    explanations: list[Flowable] = [para(view.explanations_heading, small_bold)]
-    for line in view.lines:
-        computed = f"{line.description}: {line.quantity} × {line.unit_price} = {line.amount}"
-        detail = f"{computed}. {line.explanation}" if line.explanation else computed
-        explanations.append(para(detail, small))
-    story.append(KeepTogether(explanations))
+    # Meter readings, start and end, how each was read.
+    if view.readings:
+        star = " *"
+        reading_rows: list[list[Any]] = [[para(h, small) for h in view.readings_headings]]
+        for row in view.readings:
+            start = f"{row.start_value}{star if row.start_estimated else ''}"
+            end = f"{row.end_value}{star if row.end_estimated else ''}"
+            reading_rows.append(
+                [
+                    para(row.meter, base),
+                    [para(start, base), para(f"{row.start_date} · {row.start_source}", small)],
+                    [para(end, base), para(f"{row.end_date} · {row.end_source}", small)],
+                    para(row.quantity, right),
+                ]
+            )
+        readings = Table(reading_rows, colWidths=[width * 0.2, width * 0.3, width * 0.3, width * 0.2])
+        readings.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, primary),
+                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, rule),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
+        block: list[Flowable] = [para(view.readings_heading, heading), Spacer(1, 1.5 * _MM), readings]
+        block += [para(text, note) for text in view.reading_notes]
+        story += [CondPageBreak(45 * _MM), KeepTogether(block), Spacer(1, 5 * _MM)]
+
+    # The comparisons and the fuel mix, side by side.
+    info = view.info
+    half = (width - 8 * _MM) / 2
+    left: list[Flowable] = []
+    if view.comparison is not None:
+        left += [
+            para(view.comparison.heading, heading),
+            Spacer(1, 1.5 * _MM),
+            _bar_chart(view.comparison.bars, half, fonts, primary_color),
+            Spacer(1, 1 * _MM),
+            para(view.comparison.note, note),
+        ]
+    right_column: list[Flowable] = [
+        para(info.fuel_heading, heading),
+        Spacer(1, 1.5 * _MM),
+        _bar_chart(info.fuel_mix, half, fonts, primary_color, percent=True),
+        Spacer(1, 1 * _MM),
+    ]
+    right_column += [para(text, small) for text in info.facts]
+    if not left:
+        left, right_column = right_column, []
+    story += [
+        CondPageBreak(55 * _MM),
+        para(info.heading, ParagraphStyle("h2", parent=heading, fontSize=11, leading=14)),
+        Spacer(1, 2 * _MM),
+        plain([[left, right_column]], [half, half + 8 * _MM], ("LEFTPADDING", (1, 0), (1, 0), 8 * _MM)),
+        Spacer(1, 5 * _MM),
+    ]
+    contacts: list[Flowable] = [para(info.contacts_heading, heading), Spacer(1, 1.5 * _MM)]
+    contacts += [para(text, small) for text in info.contacts]
+    story.append(KeepTogether(contacts))
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont(fonts.regular, 7.5)
+        canvas.setStrokeColor(rule)
+        canvas.setLineWidth(0.5)
+        canvas.line(_PAGE_MARGIN, 13 * _MM, A4[0] - _PAGE_MARGIN, 13 * _MM)
+        canvas.setFont(fonts.regular, 7)
         canvas.setFillColor(grey)
-        canvas.drawString(_PAGE_MARGIN, 10 * _MM, txt(view.footer))
+        canvas.drawString(_PAGE_MARGIN, 9.5 * _MM, txt(view.footer))
         canvas.drawRightString(
-            A4[0] - _PAGE_MARGIN, 10 * _MM, txt(translate("pdf.page", view.lang, page=canvas.getPageNumber()))
+            A4[0] - _PAGE_MARGIN,
+            9.5 * _MM,
+            txt(f"{view.title} · {translate('pdf.page', view.lang, page=canvas.getPageNumber())}"),
         )
         canvas.restoreState()
 
@@ -429,10 +437,10 @@ def _draw(view: _View, fonts: _Fonts) -> bytes:
         leftMargin=_PAGE_MARGIN - _FRAME_PADDING,
         rightMargin=_PAGE_MARGIN - _FRAME_PADDING,
         topMargin=_PAGE_MARGIN - _FRAME_PADDING,
-        bottomMargin=_PAGE_MARGIN + 4 * _MM - _FRAME_PADDING,
+        bottomMargin=_PAGE_MARGIN + 2 * _MM - _FRAME_PADDING,
         title=view.title,
-        author=view.utility_name,
-        subject=view.subject,
+        author=view.seller[0],
+        subject=f"{view.title} · {view.supply_period}",
         creator="heatportal",
         lang=BABEL_LOCALES[view.lang].replace("_", "-"),
         invariant=1,
@@ -442,5 +450,6 @@ def _draw(view: _View, fonts: _Fonts) -> bytes:
 
 
 def render_invoice_pdf(invoice: Invoice, customer: Customer, profile: UtilityProfile) -> bytes:
-    """The invoice as PDF bytes: A4, in ``invoice.language``, one page for a usual invoice."""
-    return _draw(_view(invoice, customer, profile), _fonts())
+    """The invoice as PDF bytes: A4, in ``invoice.language``."""
+    branding = profile.branding
+    return _draw(invoice_text(invoice, customer, profile), _fonts(), branding.primary_color, branding.logo_text)

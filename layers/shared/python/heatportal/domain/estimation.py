@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from typing import Literal
 
-from heatportal.domain.climate import DEFAULT_BASE, heating_degree_days, normal_temperature
-from heatportal.domain.model import DailyConsumption, Reading
+from heatportal.domain import notes
+from heatportal.domain.climate import DEFAULT_BASE, heating_degree_days, normal_temperature, station_info
+from heatportal.domain.model import DailyConsumption, LineNote, Reading
 
 # Fewer intervals than this, or less than this many days of history, give no fit.
 MIN_POINTS = 3
@@ -29,6 +31,31 @@ class Observation:
     days: Decimal
     degree_days: Decimal
     quantity: Decimal
+
+
+@dataclass(frozen=True)
+class EstimateMethod:
+    """How an estimated register value was made, so a bill can say it
+    (FFVAV § 5 (2): a bill not based on actual consumption explains how).
+
+    - ``daily``: the last reading plus the meter's measured daily values;
+    - ``degree_days``: the last reading plus base load x days + factor x
+      heating degree days (shared between two readings when a later one exists);
+    - ``interpolated``: between two readings, in proportion to the days;
+    - ``trend``: the last reading plus the past year's mean per day.
+    """
+
+    kind: Literal["daily", "degree_days", "interpolated", "trend"]
+    from_day: date
+    from_value: Decimal
+    to_day: date | None = None
+    to_value: Decimal | None = None
+    measured_days: int | None = None
+    base_per_day: Decimal | None = None
+    per_degree_day: Decimal | None = None
+    degree_days: Decimal | None = None
+    station: str | None = None
+    per_day: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -163,3 +190,31 @@ def observations_from_daily(rows: Iterable[DailyConsumption], station: str) -> l
         )
         result.append(Observation(Decimal(len(days)), hdd, sum((d.quantity for d in days), Decimal(0))))
     return result
+
+
+def estimate_note(method: EstimateMethod, unit: str, on: date) -> LineNote:
+    """The bill's sentence on how a value on ``on`` was estimated."""
+    params = {
+        "date": notes.day(on),
+        "from_date": notes.day(method.from_day),
+        "from_value": notes.qty(method.from_value, unit),
+    }
+    if method.kind == "daily":
+        params["days"] = notes.num(Decimal(method.measured_days or 0))
+        params["span"] = notes.num(Decimal((on - method.from_day).days))
+        return LineNote(key="invoice.reading.estimate_daily", params=params)
+    if method.kind == "degree_days":
+        params |= {
+            "base_load": notes.qty((method.base_per_day or Decimal(0)).quantize(Decimal("0.01")), unit),
+            "factor": notes.qty((method.per_degree_day or Decimal(0)).quantize(Decimal("0.001")), unit),
+            "degree_days": notes.num((method.degree_days or Decimal(0)).quantize(Decimal("0.1"))),
+            "base_temperature": notes.temp(DEFAULT_BASE),
+            "station": notes.text(station_info(method.station).name if method.station else ""),
+        }
+        return LineNote(key="invoice.reading.estimate_method", params=params)
+    if method.kind == "interpolated":
+        params["to_date"] = notes.day(method.to_day or on)
+        params["to_value"] = notes.qty(method.to_value or Decimal(0), unit)
+        return LineNote(key="invoice.reading.estimate_interpolated", params=params)
+    params["per_day"] = notes.qty((method.per_day or Decimal(0)).quantize(Decimal("0.01")), unit)
+    return LineNote(key="invoice.reading.estimate_trend", params=params)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -245,14 +246,53 @@ class InvoiceKind(StrEnum):
     FINAL = "final"
 
 
+class ReadingBasis(StrEnum):
+    """How a register value on a bill was obtained, as the bill says it."""
+
+    CUSTOMER = "customer"  # read by the customer (portal, SMS, e-mailed link)
+    REMOTE = "remote"  # read remotely (smart-meter import)
+    UTILITY = "utility"  # registered by customer service
+    ESTIMATED = "estimated"
+    INSTALLED = "installed"  # the meter's value when it was installed
+
+    @classmethod
+    def of(cls, source: ReadingSource | None, estimated: bool) -> ReadingBasis:
+        if estimated or source == ReadingSource.ESTIMATE:
+            return cls.ESTIMATED
+        if source in (ReadingSource.PORTAL, ReadingSource.SMS, ReadingSource.LINK):
+            return cls.CUSTOMER
+        if source == ReadingSource.IMPORT:
+            return cls.REMOTE
+        if source == ReadingSource.STAFF:
+            return cls.UTILITY
+        return cls.INSTALLED
+
+
 class InvoiceStatus(StrEnum):
     OPEN = "open"
     PAID = "paid"
     CREDITED = "credited"
 
 
+class LineNote(Frozen):
+    """A sentence of the bill as a catalog key and typed parameters (``domain.notes``),
+    written in the reader's language when shown."""
+
+    key: str
+    params: dict[str, str] = Field(default_factory=dict)
+
+
 class InvoiceLine(Frozen):
-    """One priced component. ``amount`` is rounded once, ex VAT."""
+    """One priced component, reproducible by hand:
+
+    ``amount = round_half_up(quantity x unit_price x share, 0.01)``, where
+    ``unit_price`` is exactly the printed price (at most four decimals) and
+    ``share`` the part of a year a yearly charge covers (1/12 for a month;
+    1 otherwise). The amount is on the price list's basis: incl. VAT when the
+    list includes VAT (``includes_vat``), else excl.; VAT is computed once per
+    rate on the invoice (``domain.tariff.summarise``). ``vat_amount`` fixes the
+    VAT of a line as it was invoiced before (advances deducted in a settlement).
+    """
 
     component: str
     text_key: str
@@ -260,9 +300,81 @@ class InvoiceLine(Frozen):
     quantity: Decimal
     unit: str
     unit_price: Decimal
+    share_numerator: int = Field(default=1, ge=0)
+    share_denominator: int = Field(default=1, ge=1)
     amount: Decimal
     vat_rate: Decimal
-    explanation: str = ""
+    includes_vat: bool = False
+    vat_amount: Decimal | None = None
+    # The days the line covers (the month, a part of it, or a settlement's months).
+    period_start: date | None = None
+    period_end: date | None = None
+    notes: tuple[LineNote, ...] = ()
+
+    @model_validator(mode="after")
+    def _fixed_vat_is_gross(self) -> InvoiceLine:
+        if self.vat_amount is not None and not self.includes_vat:
+            raise ValueError("a line with its VAT fixed carries the amount incl. VAT")
+        return self
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.share_numerator, self.share_denominator)
+
+    @property
+    def has_share(self) -> bool:
+        return self.share_denominator != 1 or self.share_numerator != 1
+
+    def expected_amount(self) -> Decimal:
+        """quantity x unit price x share, rounded half up to the cent: what the line must say."""
+        exact = self.quantity * self.unit_price * self.share_numerator / self.share_denominator
+        return exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class VatAmount(Frozen):
+    """The invoice's amounts at one VAT rate (UStG § 14 (4) Nr. 7-8, ML 17 kap., art. 226)."""
+
+    rate: Decimal
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+class DirectDebitNotice(Frozen):
+    """How a direct-debit customer's invoice is collected, fixed when it is issued."""
+
+    scheme: str  # sepa_core, avtalegiro, autogiro
+    account_masked: str  # "…1234": the bill is no place for the payer's whole account number
+    collection_on: date
+    mandate_reference: str = ""
+    creditor_id: str = ""
+
+
+class ComparisonBar(Frozen):
+    key: str  # this_period, last_year, average
+    quantity: Decimal
+    category: str = ""
+
+
+class ConsumptionComparison(Frozen):
+    """The bill's comparisons (EED billing annex): this period and the same period
+    last year, corrected to a normal year's weather with the customer's own
+    degree-day factor (quantity - factor x (degree days - normal degree days)),
+    and a normalised average customer of the same category for the same days."""
+
+    unit: str
+    bars: tuple[ComparisonBar, ...]
+    quantity: Decimal  # as measured, this period
+    quantity_last_year: Decimal | None = None
+    degree_days: Decimal
+    degree_days_last_year: Decimal | None = None
+    normal_degree_days: Decimal
+    per_degree_day: Decimal = Decimal(0)  # the fitted factor, in ``unit``
+    weather_corrected: bool = True
+    station: str = ""
+
+    def bar(self, key: str) -> ComparisonBar | None:
+        return next((b for b in self.bars if b.key == key), None)
 
 
 class MeterPeriodValue(Frozen):
@@ -279,6 +391,14 @@ class MeterPeriodValue(Frozen):
     # The register's range (10^N) times the wraps in the period: the register
     # went past its highest value, so the end value is below the start value.
     register_wrap: Decimal = Decimal(0)
+    # Where each value comes from, for the bill's table of readings: the dates
+    # they were read on, how (``ReadingBasis``) and, for an estimate, how it
+    # was computed.
+    start_on: date | None = None
+    end_on: date | None = None
+    start_source: ReadingBasis | None = None
+    end_source: ReadingBasis | None = None
+    estimate_notes: tuple[LineNote, ...] = ()
 
     @property
     def quantity(self) -> Decimal:
@@ -302,3 +422,32 @@ class Invoice(Frozen):
     status: InvoiceStatus = InvoiceStatus.OPEN
     pdf_key: str | None = None
     meter_values: tuple[MeterPeriodValue, ...] = ()
+    # The days supplied (a month; a settlement's whole year), first and last day.
+    supply_start: date | None = None
+    supply_end: date | None = None
+    vat_breakdown: tuple[VatAmount, ...] = ()
+    # Corrections: a credit note ``corrects`` the invoice it cancels and names the
+    # corrected invoice that ``replaced_by`` it; a corrected invoice ``corrects``
+    # the one it replaces and names its ``credit_note``; the cancelled invoice
+    # names both (``credited_by``, ``replaced_by``).
+    corrects: int | None = None
+    credited_by: int | None = None
+    replaced_by: int | None = None
+    credit_note: int | None = None
+    notes: tuple[LineNote, ...] = ()
+    direct_debit: DirectDebitNotice | None = None
+    comparison: ConsumptionComparison | None = None
+
+    @property
+    def supply_first_day(self) -> date:
+        return self.supply_start or self.period.start
+
+    @property
+    def supply_last_day(self) -> date:
+        return self.supply_end or self.period.end - timedelta(days=1)
+
+    @property
+    def prices_include_vat(self) -> bool | None:
+        """True when every priced line is incl. VAT, False when none is, None when mixed or empty."""
+        bases = {line.includes_vat for line in self.lines if line.vat_amount is None}
+        return bases.pop() if len(bases) == 1 else None

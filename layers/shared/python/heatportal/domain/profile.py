@@ -7,7 +7,7 @@ stops the process with pydantic's field errors instead of failing later.
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -18,8 +18,14 @@ import yaml
 from babel.numbers import list_currencies
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from heatportal.domain.bill_information import BillInformation
+from heatportal.domain.compliance import Compliance
 from heatportal.domain.model import LANGUAGES, Language, MeterKind
 from heatportal.domain.money import EnergyUnit
+from heatportal.domain.seller import Payment, Seller
+
+# Days a bill may take to reach the customer (post); an e-mailed bill arrives sooner.
+POSTAL_DAYS = 3
 
 
 class Strict(BaseModel):
@@ -37,6 +43,18 @@ class BillingMode(StrEnum):
     ADVANCE_YEARLY = "advance_yearly"  # monthly advances, settled once a year
 
 
+# Every price a customer reads is a finite decimal with at most this many
+# places (0.01 øre/öre/cent): the printed unit price is the price charged.
+PRICE_PLACES = 4
+UNIT_PRICE_STEP = Decimal("0.0001")
+
+
+def _printable(value: Decimal, what: str) -> Decimal:
+    if value != value.quantize(UNIT_PRICE_STEP):
+        raise ValueError(f"{what} {value} has more than {PRICE_PLACES} decimals")
+    return value
+
+
 class DatedRate(Strict):
     valid_from: date
     rate: Decimal
@@ -47,6 +65,11 @@ class MonthPrice(Strict):
 
     months: tuple[int, ...] = Field(min_length=1)
     price: Decimal
+
+    @field_validator("price")
+    @classmethod
+    def _four_places(cls, value: Decimal) -> Decimal:
+        return _printable(value, "price")
 
     @field_validator("months")
     @classmethod
@@ -62,6 +85,11 @@ class DatedPrice(Strict):
     valid_from: date
     price: Decimal
 
+    @field_validator("price")
+    @classmethod
+    def _four_places(cls, value: Decimal) -> Decimal:
+        return _printable(value, "price")
+
 
 def _each_month_once(prices: tuple[MonthPrice, ...]) -> tuple[MonthPrice, ...]:
     months = sorted(m for p in prices for m in p.months)
@@ -71,10 +99,26 @@ def _each_month_once(prices: tuple[MonthPrice, ...]) -> tuple[MonthPrice, ...]:
 
 
 class FixedFee(Strict):
+    """A charge per year, billed monthly as "price per year x 1/12 year"; it must
+    divide into whole cents per month so twelve bills add up to the price sheet."""
+
     type: Literal["fixed_fee"]
     name: str
+    # The catalog key of the component's name (invoice.component.*), so the bill
+    # names it in the reader's language; ``name`` is the price sheet's own word.
+    name_key: str | None = Field(default=None, pattern=r"^invoice\.component\.[a-z_]+$")
     amount_per_year: Decimal
     applies_to: MeterKind | None = None
+
+    @field_validator("amount_per_year")
+    @classmethod
+    def _whole_cents_per_month(cls, value: Decimal) -> Decimal:
+        if value * 100 % 12 != 0:
+            raise ValueError(
+                f"amount_per_year {value} is not a whole number of cents per month"
+                f" ({value} / 12 = {value / 12:.6f}); twelve bills would not add up to it"
+            )
+        return value
 
 
 class EnergyPrice(Strict):
@@ -101,6 +145,11 @@ class SpotEnergyPrice(Strict):
     discount_percent: Decimal = Field(ge=0, le=100)
     max_price: tuple[DatedPrice, ...] = ()  # per kWh, after discount
     applies_to: MeterKind = MeterKind.HEAT
+    # The month's spot price and the price per kWh after the discount are
+    # rounded half up to these steps where they are formed, so the bill prints
+    # the very figures it multiplies (0.0001 = 0.01 øre).
+    spot_price_step: Decimal = Field(default=UNIT_PRICE_STEP, ge=UNIT_PRICE_STEP)
+    unit_price_step: Decimal = Field(default=UNIT_PRICE_STEP, ge=UNIT_PRICE_STEP)
 
 
 class VolumePrice(Strict):
@@ -108,8 +157,14 @@ class VolumePrice(Strict):
 
     type: Literal["volume_price"]
     name: str
+    name_key: str | None = Field(default=None, pattern=r"^invoice\.component\.[a-z_]+$")
     price_per_m3: Decimal
     applies_to: MeterKind
+
+    @field_validator("price_per_m3")
+    @classmethod
+    def _four_places(cls, value: Decimal) -> Decimal:
+        return _printable(value, "price_per_m3")
 
 
 class CapacityCharge(Strict):
@@ -119,6 +174,11 @@ class CapacityCharge(Strict):
     price_per_kw_year: Decimal
     top_days: int = Field(default=3, ge=1, le=31)
 
+    @field_validator("price_per_kw_year")
+    @classmethod
+    def _four_places(cls, value: Decimal) -> Decimal:
+        return _printable(value, "price_per_kw_year")
+
 
 class ReturnTemperature(Strict):
     """Bonus (negative) or fee per degree away from the reference, per MWh."""
@@ -126,6 +186,14 @@ class ReturnTemperature(Strict):
     type: Literal["return_temperature"]
     reference_c: tuple[MonthPrice, ...]  # MonthPrice.price holds the reference temperature
     price_per_degree_mwh: Decimal
+
+    @field_validator("price_per_degree_mwh")
+    @classmethod
+    def _three_places(cls, value: Decimal) -> Decimal:
+        # x degrees to one decimal: the price per MWh keeps at most four places.
+        if value != value.quantize(Decimal("0.001")):
+            raise ValueError(f"price_per_degree_mwh {value} has more than 3 decimals")
+        return value
 
     @field_validator("reference_c")
     @classmethod
@@ -140,8 +208,14 @@ TariffComponent = Annotated[
 
 
 class PriceList(Strict):
+    """A versioned set of tariff components. Every list states whether its
+    prices include VAT and why (prices quoted to consumers include VAT in
+    Norway and the Netherlands; a net list passes a VAT change through)."""
+
     id: str
     valid_from: date
+    prices_include_vat: bool
+    vat_basis_reason: str = Field(min_length=10)
     components: tuple[TariffComponent, ...] = Field(min_length=1)
 
 
@@ -358,7 +432,9 @@ class UtilityProfile(Strict):
     login_with_customer_number: bool = False
     billing_mode: BillingMode
     payment_terms_days: int = Field(default=14, ge=1, le=90)
-    payment_reference: Literal["kid", "ocr", "plain"]
+    # A period is billed no earlier than this many days after it ends (the
+    # readings on the 1st must have come in); the schedule runs on the 2nd.
+    reading_cutoff_days: int = Field(default=1, ge=0, le=28)
     price_lists: tuple[PriceList, ...] = Field(min_length=1)
     vat: tuple[DatedRate, ...] = Field(min_length=1)
     customer_number_pattern: str
@@ -369,6 +445,10 @@ class UtilityProfile(Strict):
     branding: Branding
     advance: AdvancePolicy = AdvancePolicy()
     climate_station: str
+    seller: Seller
+    payment: Payment
+    bill_information: BillInformation
+    compliance: Compliance = Compliance()
     offer: Offer = Offer()
     services: tuple[ServiceOffer, ...] = ()
     sustainability: Sustainability | None = None
@@ -399,6 +479,38 @@ class UtilityProfile(Strict):
                 raise ValueError(f"new customer numbers ({first}) do not match customer_number_pattern")
         if len({s.id for s in self.services}) != len(self.services):
             raise ValueError("the services are named once each")
+        return self
+
+    @model_validator(mode="after")
+    def _lawful(self) -> UtilityProfile:
+        """What the country's law requires on a bill is present and valid."""
+        self.seller.validate_for(self.country)
+        self.payment.validate_for(self.country, self.currency)
+        self.bill_information.validate_for(self.country)
+        if self.payment.due_days_after_receipt is not None:
+            # Due at the earliest N days after receipt (AVBFernwärmeV § 27): a bill
+            # sent on the invoice date may take up to POSTAL_DAYS to arrive.
+            least = self.payment.due_days_after_receipt + POSTAL_DAYS
+            if self.payment_terms_days < least:
+                raise ValueError(
+                    f"payment_terms_days {self.payment_terms_days} is shorter than"
+                    f" {self.payment.due_days_after_receipt} days after receipt (at least {least})"
+                )
+        compliance = self.compliance
+        if self.country == "NO" and compliance.electric_heating_comparison is None:
+            raise ValueError("compliance.electric_heating_comparison is required in Norway (energiloven § 5-5)")
+        if self.country == "SE" and not compliance.energy_in_arrears:
+            raise ValueError("compliance.energy_in_arrears is required in Sweden (EIFS 2022:3)")
+        if self.country == "NL":
+            years = {m.year for m in compliance.nl_acm_maximum}
+            ordered = sorted(self.price_lists, key=lambda p: p.valid_from)
+            for price_list, following in zip(ordered, [*ordered[1:], None], strict=True):
+                last = following.valid_from - timedelta(days=1) if following else price_list.valid_from
+                missing = [y for y in range(price_list.valid_from.year, last.year + 1) if y not in years]
+                if missing:
+                    raise ValueError(
+                        f"compliance.nl_acm_maximum has no entry for {missing[0]} (price list {price_list.id})"
+                    )
         return self
 
     def price_list_on(self, day: date) -> PriceList:

@@ -32,6 +32,7 @@ from typing import get_args
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
+from babel.dates import format_interval as _babel_format_interval
 from babel.dates import format_skeleton as _babel_format_skeleton
 from babel.numbers import NumberFormatError, get_currency_precision, get_currency_symbol
 from babel.numbers import format_currency as _babel_format_currency
@@ -47,12 +48,15 @@ __all__ = [
     "PLURAL_CATEGORIES",
     "catalog",
     "format_date",
+    "format_date_range",
     "format_input",
     "format_money",
     "format_month",
+    "format_months",
     "format_number",
     "format_percent",
     "format_quantity",
+    "format_unit_price",
     "language_name",
     "month_name",
     "parse_number",
@@ -341,6 +345,27 @@ def format_money(amount: Decimal | int, currency: str, lang: Language, *, max_de
     return _currency_spacing(text, get_currency_symbol(currency, locale))
 
 
+UNIT_PRICE_MAX_DECIMALS = 4
+
+
+def format_unit_price(price: Decimal, currency: str, lang: Language) -> str:
+    """A unit price exactly as it is charged: with the decimals it has (at least
+    the currency's, at most four, trailing zeros kept so a column of prices
+    lines up): ``1,2416 kr`` (nb), ``€ 43,50`` (nl), ``1.200,00 €`` (de)."""
+    number = _as_decimal(price)
+    exponent = number.as_tuple().exponent
+    own = -exponent if isinstance(exponent, int) else 0
+    decimals = min(max(own, get_currency_precision(currency)), UNIT_PRICE_MAX_DECIMALS)
+    locale = _locale(lang)
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    fraction = "." + "0" * decimals if decimals else ""
+    pattern = re.sub(r"0\.0+", "0" + fraction, pattern)
+    text = _babel_format_currency(
+        _round(number, decimals), currency, format=pattern, locale=locale, currency_digits=False
+    )
+    return _currency_spacing(text, get_currency_symbol(currency, locale))
+
+
 def unit_symbol(unit: str, lang: Language) -> str:
     """How a unit is printed: ``m3`` as ``m³``; word units (``month``) translated."""
     key = _UNIT_KEYS.get(unit)
@@ -370,3 +395,15 @@ def month_name(month: int, lang: Language) -> str:
 def format_month(d: date, lang: Language) -> str:
     """Month and year as a heading says it: ``januar 2025``, ``Januar 2025``."""
     return _babel_format_skeleton("yMMMM", d, locale=_locale(lang))
+
+
+def format_months(first: date, last: date, lang: Language) -> str:
+    """A run of months: ``januar–desember 2025``; one month as ``format_month``."""
+    if (first.year, first.month) == (last.year, last.month):
+        return format_month(first, lang)
+    return str(_babel_format_interval(first, last, "yMMMM", locale=_locale(lang)))
+
+
+def format_date_range(first: date, last: date, lang: Language) -> str:
+    """Two dates as one range: ``1.–31. januar 2025``."""
+    return str(_babel_format_interval(first, last, "yMMMMd", locale=_locale(lang)))

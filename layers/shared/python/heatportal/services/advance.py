@@ -7,15 +7,14 @@ email follows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.errors import NotFound, ValidationFailed
-from heatportal.domain.model import BillingPeriod, Customer, Meter, Role
+from heatportal.domain.model import BillingPeriod, Customer, Role
 from heatportal.domain.money import round_money
 from heatportal.domain.payments import AdvancePayment
 from heatportal.domain.profile import BillingMode, UtilityProfile
@@ -35,8 +34,9 @@ class AdvanceRepository(Protocol):
 
 
 class YearlyCost(Protocol):
-    def expected_yearly_cost(self, meters: Sequence[Meter]) -> tuple[Decimal, dict[str, Decimal]]:
-        """A normal year's cost incl. VAT, in total and per supply type."""
+    def year_cost(self, scope: Scope) -> tuple[Decimal, dict[str, Decimal]]:
+        """The projected cost of the year incl. VAT (the economy overview's yearly
+        figure), in total and per supply type."""
         ...
 
 
@@ -112,17 +112,17 @@ class AdvanceService:
     def overview(self, scope: Scope) -> AdvanceOverview:
         scope.require(Role.READ, companies="whole")
         self._require_advance_mode()
-        return self._overview(scope.record)
+        return self._overview(scope)
 
-    def _overview(self, record: CustomerRecord) -> AdvanceOverview:
-        customer_number = record.number
+    def _overview(self, scope: Scope) -> AdvanceOverview:
+        customer_number = scope.record.number
         today = self.clock.today()
         items = self.advances.list_advances(customer_number)
         in_force = [a for a in items if a.valid_from <= today]
         later = [a for a in items if a.valid_from > today]
         current = in_force[-1] if in_force else None
         upcoming = later[0] if later else None
-        expected, by_kind = self.costs.expected_yearly_cost(record.meters)
+        expected, by_kind = self.costs.year_cost(scope)
         per_type: dict[str, Decimal] = {}
         if current is not None and expected > 0:
             # The one monthly amount split by each supply type's share of the expected cost.
@@ -159,7 +159,7 @@ class AdvanceService:
             raise ValidationFailed("The comment is too long.", code="advance_comment_too_long")
         if amount != amount.quantize(Decimal("0.01")):
             raise ValidationFailed("The amount has more than two decimals.", code="advance_amount_invalid")
-        before = self._overview(scope.record)
+        before = self._overview(scope)
         allowed = before.allowed
         if before.expected_yearly_cost <= 0:
             raise ValidationFailed(
@@ -195,4 +195,4 @@ class AdvanceService:
         if customer.email:
             email = self.render_email(customer, advance, before.current, self.profile, self.portal_url)
             self.mailer.send(customer.email, email.subject, email.text, email.html)
-        return advance, self._overview(scope.record)
+        return advance, self._overview(scope)

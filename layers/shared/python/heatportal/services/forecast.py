@@ -219,6 +219,16 @@ class ForecastService:
         shares = {k: round_money(total * v / raw, currency) for k, v in by_kind.items()} if raw else {}
         return round_money(total, currency), shares
 
+    def year_cost(self, scope: Scope) -> tuple[Decimal, dict[str, Decimal]]:
+        """The year's projected cost (the overview's yearly figure: so far + the
+        forecast of the rest), split by supply type as a normal year's cost is.
+        The advance page bounds a change by it, so it shows the economy page's figure."""
+        total = round_money(self.overview(scope).year_total, self.profile.currency)
+        normal, by_kind = self.expected_yearly_cost(scope.record.meters)
+        if normal <= 0:
+            return total, {}
+        return total, {k: round_money(total * v / normal, self.profile.currency) for k, v in by_kind.items()}
+
     # --- the overview ---------------------------------------------------------------
     def overview(self, scope: Scope) -> YearOverview:
         scope.require(Role.READ, companies="whole")

@@ -9,7 +9,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,8 +17,9 @@ from typing import Literal, Protocol
 
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
 from heatportal.domain.model import Invoice
-from heatportal.domain.payment_reference import is_valid_reference
+from heatportal.domain.payment_reference import invoice_number_of, matches
 from heatportal.domain.payments import Payment, RecordedPayment
+from heatportal.domain.seller import ReferenceKind
 from heatportal.services.access import Principal
 
 MAX_BANK_FILE_BYTES = 5_000_000
@@ -45,25 +45,6 @@ class ImportResult:
     already_recorded: int = 0
     unmatched: list[dict[str, str]] = field(default_factory=list)
     paid_invoices: list[int] = field(default_factory=list)
-
-
-def invoice_number_of(kind: Literal["kid", "ocr", "plain"], reference: str) -> int | None:
-    """The invoice number a payment reference carries (see domain.payment_reference),
-    or None when the reference is not one of ours."""
-    reference = reference.strip().replace(" ", "")
-    if not is_valid_reference(kind, reference):
-        return None
-    if kind == "kid":
-        digits = reference[:-1]
-    elif kind == "ocr":
-        digits = reference[:-2]
-    else:
-        _, _, tail = reference.rpartition("-")
-        return int(tail) if tail.isdigit() and int(tail) > 0 else None
-    if len(digits) < 9:  # customer digits + 8 invoice digits
-        return None
-    number = int(digits[-8:])
-    return number or None
 
 
 # --- camt.054 ------------------------------------------------------------------------
@@ -107,9 +88,11 @@ def _bank_file_error(message: str) -> ValidationFailed:
 
 
 def parse_camt054(data: bytes) -> list[BankCredit]:
-    """Credits (CdtDbtInd CRDT) with a structured creditor reference, from any
-    camt.054 version (namespaces are ignored). Debits and entries without a
-    reference are left out; a malformed file is refused as a whole."""
+    """Credits (CdtDbtInd CRDT) with a reference, from any camt.054 version
+    (namespaces are ignored): the structured creditor reference, else the
+    unstructured remittance text (where some banks put a structured reference,
+    and German payers the Verwendungszweck). Debits and entries without either
+    are left out; a malformed file is refused as a whole."""
     if len(data) > MAX_BANK_FILE_BYTES:
         raise _bank_file_error("file too large")
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
@@ -151,6 +134,9 @@ def _credit(entry: ET.Element, tx: ET.Element, booked: str, entry_ref: str) -> B
         reference = _text(strd, "CdtrRefInf", "Ref")
         if reference:
             break
+    if not reference and remittance is not None:
+        # Some banks put a structured reference (or a German Verwendungszweck) in the unstructured field.
+        reference = " ".join(_text(u) for u in _children(remittance, "Ustrd")).strip()
     tx_ref = _text(tx, "Refs", "AcctSvcrRef") or _text(tx, "Refs", "EndToEndId") or _text(tx, "Refs", "TxId")
     if not tx_ref or tx_ref == "NOTPROVIDED":
         tx_ref = ""
@@ -168,7 +154,7 @@ def _credit(entry: ET.Element, tx: ET.Element, booked: str, entry_ref: str) -> B
         raise _bank_file_error(f"non-positive amount in entry {entry_id}")
     return BankCredit(
         entry_id=f"{entry_id}#{reference}" if reference else entry_id,
-        reference=re.sub(r"\s+", "", reference),
+        reference=" ".join(reference.split()),
         amount=amount,
         currency=amount_el.get("Ccy", ""),
         booked_on=booked_on,
@@ -179,22 +165,30 @@ def _credit(entry: ET.Element, tx: ET.Element, booked: str, entry_ref: str) -> B
 
 
 class PaymentService:
-    def __init__(self, payments: PaymentRepository, reference_kind: Literal["kid", "ocr", "plain"], currency: str):
+    def __init__(
+        self,
+        payments: PaymentRepository,
+        reference_kind: ReferenceKind,
+        currency: str,
+        *,
+        kid_algorithm: Literal["mod10", "mod11"] = "mod10",
+    ):
         self.payments = payments
         self.reference_kind = reference_kind
         self.currency = currency
+        self.kid_algorithm: Literal["mod10", "mod11"] = kid_algorithm
 
     def _require_staff(self, principal: Principal) -> None:
         if not principal.is_staff:
             raise Forbidden("Only customer service may register payments.", code="staff_only")
 
     def _invoice_for(self, reference: str) -> Invoice | None:
-        number = invoice_number_of(self.reference_kind, reference)
+        number = invoice_number_of(self.reference_kind, reference, kid_algorithm=self.kid_algorithm)
         if number is None:
             return None
         invoice = self.payments.find_invoice_by_number(number)
         # The whole reference must match, not only the number inside it.
-        if invoice is None or invoice.payment_reference != reference.strip().replace(" ", ""):
+        if invoice is None or not matches(self.reference_kind, invoice.payment_reference, reference):
             return None
         return invoice
 

@@ -12,6 +12,7 @@ from typing import Protocol
 from heatportal.domain.errors import NotFound, ValidationFailed
 from heatportal.domain.estimation import (
     DegreeDayModel,
+    EstimateMethod,
     degree_days_between,
     fit,
     observations_from_daily,
@@ -225,6 +226,10 @@ def last_registers(meter: Meter, latest: Reading | None, history: list[Reading])
 class RegisterValue:
     value: Decimal
     estimated: bool
+    # What the bill prints about the value: the reading's source, and for an
+    # estimate how it was made.
+    source: ReadingSource | None = None
+    method: EstimateMethod | None = None
 
 
 @dataclass(frozen=True)
@@ -555,7 +560,7 @@ class ReadingService:
         window = self.readings.list_readings(meter.number, day - timedelta(days=92), day + timedelta(days=62))
         exact = [r for r in window if r.read_on == day]
         if exact and not exact[0].estimated:
-            return RegisterValue(exact[0].value, False)
+            return RegisterValue(exact[0].value, False, exact[0].source)
         before = [r for r in window if r.read_on < day and not r.estimated]
         after = [r for r in window if r.read_on > day and not r.estimated]
         span = register_range(meter) or Decimal(0)
@@ -566,12 +571,24 @@ class ReadingService:
             prev_value, prev_day = prev.value, prev.read_on
         daily = self.readings.daily_consumption(meter.number, prev_day, day)
         span_days = (day - prev_day).days
+        method: EstimateMethod
         if daily and Decimal(len(daily)) >= Decimal(span_days) * Decimal("0.9"):
             # Scale up for the few missing days rather than count them as zero.
             measured = sum((d.quantity for d in daily), Decimal(0))
             estimate = prev_value + measured * Decimal(span_days) / Decimal(len(daily))
+            method = EstimateMethod("daily", prev_day, prev_value, measured_days=len(daily))
         elif (model := self.degree_day_model(meter, prev_day)) is not None and self.station is not None:
-            until_day = model.predict(Decimal((day - prev_day).days), degree_days_between(self.station, prev_day, day))
+            degree_days = degree_days_between(self.station, prev_day, day)
+            until_day = model.predict(Decimal((day - prev_day).days), degree_days)
+            method = EstimateMethod(
+                "degree_days",
+                prev_day,
+                prev_value,
+                base_per_day=model.base_per_day,
+                per_degree_day=model.per_degree_day,
+                degree_days=degree_days,
+                station=self.station,
+            )
             if after:
                 # Share the known consumption between the readings by the weather.
                 nxt = after[0]
@@ -580,17 +597,21 @@ class ReadingService:
                 )
                 gap = _gap(prev_value, nxt, span)
                 estimate = prev_value + gap * (until_day / whole if whole > 0 else Decimal(0))
+                method = replace(method, to_day=nxt.read_on, to_value=nxt.value)
             else:
                 estimate = prev_value + until_day
         elif after:
             nxt = after[0]
             days_between = Decimal((nxt.read_on - prev_day).days)
             estimate = prev_value + _gap(prev_value, nxt, span) * Decimal((day - prev_day).days) / days_between
+            method = EstimateMethod("interpolated", prev_day, prev_value, to_day=nxt.read_on, to_value=nxt.value)
         else:
             rate = self.expected_daily(meter, prev_day) or Decimal(0)
             estimate = prev_value + rate * Decimal((day - prev_day).days)
+            method = EstimateMethod("trend", prev_day, prev_value, per_day=rate)
         quantum = Decimal(1).scaleb(-meter.decimals)
-        return RegisterValue(within_register(estimate.quantize(quantum), register_range(meter), quantum), True)
+        value = within_register(estimate.quantize(quantum), register_range(meter), quantum)
+        return RegisterValue(value, True, ReadingSource.ESTIMATE, method)
 
     def degree_day_model(self, meter: Meter, until: date) -> DegreeDayModel | None:
         """Base load and degree-day factor of the meter, fitted on its own

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from heatportal.domain.errors import NotFound, ValidationFailed
-from heatportal.domain.model import BillingPeriod, MeterPeriodValue, Role
+from heatportal.domain.model import BillingPeriod, MeterPeriodValue, ReadingSource, Role
 from heatportal.domain.tariff import MissingPrice, PricedPeriod
 from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import Scope
@@ -96,12 +96,12 @@ class TrialSettlementService:
                         code="trial_reading_invalid",
                         params={"meter": number, "decimals": str(meter.decimals)},
                     )
-                end_values[number] = RegisterValue(value, False)
+                end_values[number] = RegisterValue(value, False, ReadingSource.PORTAL)
                 read_on[number] = today
                 continue
             latest = self.readings.latest_reading(number, before=today)
             if latest is not None and latest.read_on > period.start:
-                end_values[number] = RegisterValue(latest.value, latest.estimated)
+                end_values[number] = RegisterValue(latest.value, latest.estimated, latest.source)
                 read_on[number] = latest.read_on
             else:
                 end_values[number] = self.reading_service.value_at(meter, today)

@@ -7,5 +7,8 @@
 - ``issuing``: an invoice numbered and stored once, its PDF stored once, its
   email sent once;
 - ``run``: the monthly bill run (plan, batches, failures, summary) and which
-  bill an account gets; ``credit_notes``: corrections by customer service.
+  bill an account gets; ``corrections``: a credit note and the corrected
+  invoice in one action, by customer service or for a late reading;
+  ``guards``: what may be billed (period ended, no zero bills, compliance);
+  ``comparison``: the bill's weather-corrected and average-customer comparisons.
 """

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Protocol
 
 from heatportal.domain.model import BillingPeriod, Customer, Invoice
-from heatportal.domain.payment_reference import payment_reference
+from heatportal.domain.payment_reference import reference_for
 from heatportal.domain.profile import UtilityProfile
 from heatportal.ports import DocumentStore, InvoiceRepository, Mailer
 from heatportal.services.billing.drafts import DraftOf
@@ -62,14 +62,19 @@ class InvoiceIssuer:
             stored = self.invoices.create_invoice_once(
                 draft_of(customer, period, issued),
                 kind_key=kind_key,
-                reference=lambda number: payment_reference(self.profile.payment_reference, customer.number, number),
+                reference=lambda number: reference_for(self.profile.payment, customer.number, number),
             )
             invoice, created = stored.invoice, stored.created
         else:
             invoice, created = existing, False
+        return self.deliver(invoice, customer), created
+
+    def deliver(self, invoice: Invoice, customer: Customer) -> Invoice:
+        """The PDF stored and the email sent, once each, of an invoice already
+        stored (by ``issue`` or by a correction)."""
         invoice, pdf = self._ensure_pdf(invoice, customer)
         self._ensure_email(invoice, customer, pdf)
-        return invoice, created
+        return invoice
 
     def _ensure_pdf(self, invoice: Invoice, customer: Customer) -> tuple[Invoice, bytes | None]:
         """Render and store the PDF once; returns the bytes when rendered now, so

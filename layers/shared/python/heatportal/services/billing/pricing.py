@@ -8,15 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
+from heatportal.domain import notes
 from heatportal.domain.contracts import ContractVersion, price_list_with
 from heatportal.domain.errors import DomainError
-from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceLine, Meter, MeterPeriodValue
+from heatportal.domain.estimation import estimate_note
+from heatportal.domain.model import (
+    BillingPeriod,
+    Customer,
+    Invoice,
+    InvoiceLine,
+    LineNote,
+    Meter,
+    MeterPeriodValue,
+    ReadingBasis,
+)
 from heatportal.domain.profile import PriceList, SpotEnergyPrice, UtilityProfile
-from heatportal.domain.tariff import FRACTION_STEP, MeterUsage, PricedPeriod, PricingInput, price_period, summarise
+from heatportal.domain.tariff import MeterUsage, PricedPeriod, PricingInput, price_period, summarise
 from heatportal.ports import CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
 from heatportal.services.readings import ReadingService, RegisterValue, register_range
 
@@ -29,6 +41,16 @@ SETTLEMENT_KEY = "settlement"
 
 class NothingToBill(DomainError):
     code = "nothing_to_bill"
+
+
+@dataclass(frozen=True)
+class PricedBill:
+    """A period priced for a customer, with what the bill shows besides its lines."""
+
+    priced: PricedPeriod
+    values: tuple[MeterPeriodValue, ...]
+    usages: tuple[MeterUsage, ...]
+    spot: Decimal | None  # the month's spot price ex VAT, when the list is spot-indexed
 
 
 class ContractTerms(Protocol):
@@ -70,6 +92,19 @@ class PricingService:
         *,
         meters: Sequence[Meter] | None = None,
     ) -> tuple[PricedPeriod, tuple[MeterPeriodValue, ...]]:
+        """(priced, register values) of ``price_bill``."""
+        bill = self.price_bill(customer, period, end_values, spot_fallback_months, meters=meters)
+        return bill.priced, bill.values
+
+    def price_bill(
+        self,
+        customer: Customer,
+        period: BillingPeriod,
+        end_values: Mapping[str, RegisterValue] | None = None,
+        spot_fallback_months: int = 0,
+        *,
+        meters: Sequence[Meter] | None = None,
+    ) -> PricedBill:
         """Price a period for a customer, from the register values at its start
         and end (carried from the previous bill where there is one).
 
@@ -99,17 +134,17 @@ class PricingService:
             raise NothingToBill("No active meter in the period.", code="nothing_to_bill")
         spot = self.spot_price(period, fallback_months=spot_fallback_months)
         # Supplied part of the month only (moving in or out): the fixed and
-        # capacity charges by the days any meter was billed.
-        fraction = Decimal(1)
-        if len(supplied) < period.days:
-            fraction = (Decimal(len(supplied)) / Decimal(period.days)).quantize(FRACTION_STEP)
+        # capacity charges for the days any meter was billed.
+        supplied_days = frozenset(supplied) if len(supplied) < period.days else None
         groups = self._contract_price_lists(customer, period, usages, meters_by_number)
         if groups is None:
-            return self.price_usages(period, usages, spot, month_fraction=fraction), tuple(values)
-        lines: list[InvoiceLine] = []
-        for price_list, group in groups:
-            lines += self.price_usages(period, group, spot, price_list, month_fraction=fraction).lines
-        return summarise(tuple(lines), self.profile.currency), tuple(values)
+            priced = self.price_usages(period, usages, spot, supplied_days=supplied_days)
+        else:
+            lines: list[InvoiceLine] = []
+            for price_list, group in groups:
+                lines += self.price_usages(period, group, spot, price_list, supplied_days=supplied_days).lines
+            priced = summarise(tuple(lines), self.profile.currency)
+        return PricedBill(priced, tuple(values), tuple(usages), spot)
 
     def _contract_price_lists(
         self,
@@ -148,12 +183,14 @@ class PricingService:
         spot: Decimal | None,
         price_list: PriceList | None = None,
         *,
-        month_fraction: Decimal = Decimal(1),
+        supplied_days: frozenset[date] | None = None,
     ) -> PricedPeriod:
         """The tariff applied to quantities already known (measured or forecast);
         ``price_list``: a contract's own list (its options written in) instead of
-        the profile's list in force; ``month_fraction``: the share of the month supplied."""
-        return price_period(self.profile, PricingInput(period, tuple(usages), spot, month_fraction), price_list)
+        the profile's list in force; ``supplied_days``: the days of the period
+        supplied, when not all of them (moving in or out)."""
+        data = PricingInput(period, tuple(usages), spot, supplied_days=supplied_days)
+        return price_period(self.profile, data, price_list)
 
     def spot_price(
         self, period: BillingPeriod, *, fallback_months: int = 0, known_until: BillingPeriod | None = None
@@ -216,13 +253,29 @@ class PricingService:
         if end_day <= start_day:
             return None
         carried = next((m for m in previous.meter_values if m.meter_number == meter.number), None) if previous else None
+        unit = meter.unit.value
+        estimate_notes: list[LineNote] = []
         if carried is not None:
+            # The bill starts where the previous one ended, with what it said about that value.
             start = carried.end_value
             start_estimated = carried.end_estimated
+            start_source = carried.end_source or (ReadingBasis.ESTIMATED if start_estimated else None)
+            if start_estimated:
+                estimate_notes.append(
+                    LineNote(
+                        key="invoice.reading.estimate_carried",
+                        params={"date": notes.day(start_day), "value": notes.qty(start, unit)},
+                    )
+                )
         else:
             value = self.reading_service.value_at(meter, start_day)
             start, start_estimated = value.value, value.estimated
+            start_source = ReadingBasis.of(value.source, value.estimated)
+            if value.method is not None:
+                estimate_notes.append(estimate_note(value.method, unit, start_day))
         end = end_value or self.reading_service.value_at(meter, end_day)
+        if end.method is not None:
+            estimate_notes.append(estimate_note(end.method, unit, end_day))
         wrap = Decimal(0)
         if end.value < start and self._rolled_over(meter, start_day, end_day, start_estimated):
             wrap = register_range(meter) or Decimal(0)
@@ -236,6 +289,11 @@ class PricingService:
             start_estimated=start_estimated,
             end_estimated=end.estimated,
             register_wrap=wrap,
+            start_on=start_day,
+            end_on=end_day,
+            start_source=start_source,
+            end_source=ReadingBasis.of(end.source, end.estimated),
+            estimate_notes=tuple(estimate_notes),
         )
 
     def _rolled_over(self, meter: Meter, start_day: date, end_day: date, start_estimated: bool) -> bool:

@@ -16,7 +16,9 @@ from heatportal.domain.model import BillingPeriod, Customer, Invoice
 from heatportal.domain.profile import BillingMode, UtilityProfile
 from heatportal.domain.tariff import MissingPrice
 from heatportal.ports import BillingRunRepository, Clock, CustomerRepository, InvoiceRepository
+from heatportal.services.billing.corrections import Corrections
 from heatportal.services.billing.drafts import InvoiceDrafts
+from heatportal.services.billing.guards import InvoiceHeld
 from heatportal.services.billing.issuing import InvoiceIssuer
 from heatportal.services.billing.pricing import (
     ADVANCE_KEY,
@@ -43,6 +45,10 @@ class BatchResult:
     billed: int = 0
     already_billed: int = 0
     skipped: int = 0
+    # Why accounts were skipped, by reason code (zero_bill_skipped: no consumption
+    # and no fixed charge), and drafts held by the compliance check.
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    held: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
     totals: dict[str, str] = field(default_factory=dict)
     invoices: list[int] = field(default_factory=list)
@@ -55,6 +61,8 @@ class BatchResult:
             "billed": self.billed,
             "already_billed": self.already_billed,
             "skipped": self.skipped,
+            "skipped_reasons": self.skipped_reasons,
+            "held": self.held,
             "failed": self.failed,
             "totals": self.totals,
             "invoices": self.invoices,
@@ -72,6 +80,7 @@ class BillRun:
         pricing: PricingService,
         drafts: InvoiceDrafts,
         issuer: InvoiceIssuer,
+        corrections: Corrections | None = None,
         *,
         final_invoices: FinalInvoiceSource | None = None,
     ) -> None:
@@ -83,6 +92,7 @@ class BillRun:
         self.pricing = pricing
         self.drafts = drafts
         self.issuer = issuer
+        self.corrections = corrections
         self.final_invoices = final_invoices
 
     # --- planning -----------------------------------------------------------
@@ -133,6 +143,9 @@ class BillRun:
             if period.month == 12:
                 self.issuer.issue(customer, period, SETTLEMENT_KEY, issued, self.drafts.settlement)
             return invoice, created
+        if self.corrections is not None and issued_on is None:
+            # A late reading for last month's bill: its correction comes first.
+            self.corrections.before_billing(customer, period.key)
         return self.issuer.issue(customer, period, CONSUMPTION_KEY, issued, self.drafts.consumption)
 
     # --- batches and runs ----------------------------------------------------------
@@ -149,8 +162,15 @@ class BillRun:
                 invoice, created = self.bill_account(number, period)
             except TransientFailure:
                 raise  # the state machine retries the batch; finished accounts are skipped then
-            except NothingToBill:
+            except NothingToBill as nothing:
                 result.skipped += 1
+                result.skipped_reasons[nothing.code] = result.skipped_reasons.get(nothing.code, 0) + 1
+                continue
+            except InvoiceHeld as held:
+                reason = f"held: {', '.join(r.key for r in held.reasons)}"
+                self.runs.record_failure(run_id, period.key, number, reason)
+                result.held += 1
+                result.failed.append({"customer_number": number, "reason": reason})
                 continue
             except (DomainError, MissingPrice, LookupError, ValueError) as error:
                 reason = f"{type(error).__name__}: {error}"
@@ -186,15 +206,19 @@ class BillRun:
     def summarize(self, run_id: str, period_key: str, results: list[dict[str, object]]) -> dict[str, object]:
         summary: dict[str, object] = {"run_id": run_id, "period": period_key}
         totals: dict[str, Decimal] = {}
-        counts = {"billed": 0, "already_billed": 0, "skipped": 0}
+        counts = {"billed": 0, "already_billed": 0, "skipped": 0, "held": 0}
         failed: list[dict[str, str]] = []
+        skipped_reasons: dict[str, int] = {}
         for batch in results:
             for key in counts:
                 counts[key] += int(batch.get(key, 0))  # type: ignore[call-overload]
+            for code, count in dict(batch.get("skipped_reasons", {})).items():  # type: ignore[call-overload]
+                skipped_reasons[code] = skipped_reasons.get(code, 0) + int(count)
             failed.extend(batch.get("failed", []))  # type: ignore[arg-type]
             for currency, amount in dict(batch.get("totals", {})).items():  # type: ignore[call-overload]
                 totals[currency] = totals.get(currency, Decimal(0)) + Decimal(amount)
         summary.update(counts)
+        summary["skipped_reasons"] = skipped_reasons
         summary["failed"] = len(failed)
         summary["failures"] = failed[:100]
         summary["totals"] = {c: str(a) for c, a in totals.items()}

@@ -62,7 +62,7 @@ class EstimateLine:
     quantity: Decimal
     unit: str
     unit_price: Decimal  # the amount over the quantity (a mean where the price varies by month)
-    amount: Decimal  # ex VAT
+    amount: Decimal  # on the price list's basis (incl. VAT for a list that includes it)
 
     @property
     def key(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:

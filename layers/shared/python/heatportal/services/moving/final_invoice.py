@@ -23,12 +23,13 @@ from heatportal.domain.model import (
     Invoice,
     InvoiceKind,
     InvoiceLine,
+    LineNote,
     Meter,
     MeterPeriodValue,
     Role,
 )
 from heatportal.domain.profile import BillingMode, UtilityProfile
-from heatportal.domain.tariff import MissingPrice, summarise
+from heatportal.domain.tariff import MissingPrice, merge_months, summarise
 from heatportal.ports import Clock, CustomerRepository, InvoiceRepository
 from heatportal.services.access import Scope
 from heatportal.services.billing.drafts import InvoiceDrafts, advances_deducted, year_values
@@ -166,12 +167,12 @@ class FinalInvoices:
                 priced, month_values = self.pricing.price(customer, period, meters=billable)
             except NothingToBill:
                 continue
-            lines += [
-                line.model_copy(update={"explanation": f"{period.key}: {line.explanation}"}) for line in priced.lines
-            ]
+            lines += priced.lines  # each line names its own days
             values += month_values
         if not lines:
             raise NothingToBill("Nothing to bill for the ended contract.", code="nothing_to_bill")
+        lines = list(merge_months(tuple(lines)))
+        invoice_notes: list[LineNote] = []
         if self.advance_mode and not others_go_on:
             first = BillingPeriod(year=start.year, month=start.month)
             advances = [
@@ -179,10 +180,21 @@ class FinalInvoices:
                 for i in self.invoices.list_invoices(customer.number)
                 if i.kind == InvoiceKind.ADVANCE and (i.period.year, i.period.month) >= (first.year, first.month)
             ]
-            lines += advances_deducted(advances, f"advance invoices since {first.key}")
+            deducted, invoice_notes = advances_deducted(advances)
+            lines += deducted
         priced_all = summarise(tuple(lines), self.profile.currency)
         period = BillingPeriod(year=last_day.year, month=last_day.month)
-        return self.drafts.draft(customer, period, issued, InvoiceKind.FINAL, priced_all, year_values(values))
+        return self.drafts.draft(
+            customer,
+            period,
+            issued,
+            InvoiceKind.FINAL,
+            priced_all,
+            year_values(values),
+            supply_start=start,
+            supply_end=last_day,
+            notes=tuple(invoice_notes),
+        )
 
     # --- issuing ---------------------------------------------------------------------------------
     def issue(self, customer: Customer, supply: Supply, meters: Sequence[Meter], others_go_on: bool) -> Invoice:
