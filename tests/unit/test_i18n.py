@@ -263,7 +263,6 @@ def test_a_counted_text_has_exactly_the_plural_forms_of_the_language(lang: Langu
         assert base not in catalog(lang), f"{lang}: {base} is both a text and plural forms"
 
 
-# Counts whose texts are kept in another area's catalog until that area moves them to plural forms.
 # A count in brackets after a noun phrase that does not change with it ("Advances invoiced so far (3)").
 COUNTS_WITHOUT_PLURAL_FORMS = {"line.advances_deducted", "advance_year.advances_invoiced"}
 
