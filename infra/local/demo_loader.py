@@ -1,6 +1,8 @@
 """Load the generated demo data set into the local stack.
 
-Customers, facilities, meters, readings and daily consumption go to DynamoDB
+Customers, facilities, meters, readings and daily consumption (and, for the
+canonical customer's heat meters, hourly values of the last days:
+infra.local.demo.intervals) go to DynamoDB
 through the same item mapping the functions use; demo logins become real
 Cognito users; past invoices are produced by the real billing service.
 """
@@ -26,12 +28,13 @@ from heatportal.adapters.dynamo import (
 )
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore
 from heatportal.adapters.dynamo_names import customer_with_name_items
-from heatportal.adapters.dynamo_readings import agreement_item, month_items
-from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, Role
+from heatportal.adapters.dynamo_readings import agreement_item, interval_item, month_items
+from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, MeterKind, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
 from infra.local import in_process
 from infra.local.demo import DemoDataset, generate
+from infra.local.demo.intervals import with_hours
 from infra.local.resources import LocalResources, clients
 
 HISTORY_INVOICE_MONTHS = 3
@@ -327,8 +330,16 @@ def load_demo(
         items: list[dict[str, Any]] = [facility_item(f) for f in dataset.facilities]
         items += [meter_item(m) for m in dataset.meters]
         items += [reading_item(r) for r in dataset.readings]
-        items += [daily_item(d) for d in dataset.daily]
-        items += month_items(dataset.daily)  # the consumption views read monthly aggregates
+        # The canonical customer's heat meters in use also have hourly values of the last days.
+        hourly_meters = [
+            m
+            for m in dataset.meters
+            if m.customer_number == dataset.customers[0].number and m.kind == MeterKind.HEAT and m.removed_on is None
+        ]
+        intervals, daily = with_hours(hourly_meters, dataset.daily, today, profile.timezone)
+        items += [interval_item(v) for v in intervals]
+        items += [daily_item(d) for d in daily]
+        items += month_items(daily)  # the consumption views read monthly aggregates
         items += _reminder_agreements(dataset, profile)
         items += _advance_items(dataset, profile, today)
         stored = in_process.put_items(resources.table_name, items)

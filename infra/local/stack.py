@@ -9,12 +9,15 @@ import email.policy
 import html
 import json
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -41,11 +44,14 @@ class RunningStack:
     http_server: BaseWSGIServer
     thread: threading.Thread
     demo: Any = None
+    docs_dir: Path | None = None
     signing: Any = None  # infra.local.signing.LocalBankId
 
     def stop(self) -> None:
         self.http_server.shutdown()
         self.moto_server.stop()
+        if self.docs_dir is not None:
+            shutil.rmtree(self.docs_dir, ignore_errors=True)
 
 
 def _configure_environment(resources: LocalResources, profile_id: str, portal_url: str, moto_port: int) -> None:
@@ -304,11 +310,15 @@ def start(
     _configure_environment(resources, profile_id, portal_url, moto_port)
 
     from heatportal.adapters.identity import JwtVerifier
-    from infra.local import lambdas
-    from infra.local.docs import docs_pages
+    from infra.local import docs, lambdas
     from infra.local.gateway import LocalGateway
 
     lambdas.install_moto_dispatch()
+    # The docs function (template.yaml's DocsFunction) serves what its build writes
+    # beside it on AWS; here the same files are written to a folder of the stack's own.
+    docs_dir = Path(tempfile.mkdtemp(prefix="heatportal-docs-"))
+    docs.write(docs_dir)
+    os.environ["DOCS_DIR"] = str(docs_dir)
     verifier = JwtVerifier(
         f"https://cognito-idp.{REGION}.amazonaws.com/{resources.user_pool_id}",
         resources.user_pool_client_id,
@@ -322,7 +332,6 @@ def start(
         "/_local/outbox.json": outbox_page,
         "/_local/outbox": outbox_page,
         "/_local/jobs": jobs_page(resources),
-        **docs_pages(),
     }
     from heatportal.adapters.dynamo import DynamoTable
     from heatportal.adapters.signouts import DynamoSignOuts
@@ -342,4 +351,6 @@ def start(
     http_server = make_server(HOST, port, gateway, threaded=True)
     thread = threading.Thread(target=http_server.serve_forever, name="local-gateway", daemon=True)
     thread.start()
-    return RunningStack(resources, profile_id, portal_url, moto_server, http_server, thread, dataset, signing)
+    return RunningStack(
+        resources, profile_id, portal_url, moto_server, http_server, thread, dataset, docs_dir=docs_dir, signing=signing
+    )

@@ -40,9 +40,22 @@ FUNCTIONS = {
     "NotificationsFunction": "functions/notifications/",
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
+    "DataFunction": "functions/data/",
+    "DocsFunction": "functions/docs/",
     "ContractsFunction": "functions/contracts/",
     "AlertsFunction": "functions/alerts/",
 }
+
+# The data API: read with a personal access token or a provider share, which the
+# function checks itself (Authorizer NONE on API Gateway, see template.yaml).
+DATA_API_ROUTES = (
+    "/api/v1/data/customers",
+    "/api/v1/data/customers/{customer}/meters",
+    "/api/v1/data/customers/{customer}/meters/{meter}/consumption",
+    "/api/v1/data/customers/{customer}/meters/{meter}/readings",
+    "/api/v1/data/customers/{customer}/meters/{meter}/home-assistant",
+    "/api/v1/data/customers/{customer}/invoices",
+)
 
 # (path, method as it appears in the generated OpenAPI) -> function
 ROUTES = {
@@ -132,6 +145,17 @@ ROUTES = {
     ("/api/customers/{customer}/consumption-info/{month}", "get"): "AlertsFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
+    ("/api/me/tokens", "get"): "DataFunction",
+    ("/api/me/tokens", "post"): "DataFunction",
+    ("/api/me/tokens", "delete"): "DataFunction",
+    ("/api/me/tokens/{token}", "delete"): "DataFunction",
+    ("/api/customers/{customer}/shares", "get"): "DataFunction",
+    ("/api/customers/{customer}/shares", "post"): "DataFunction",
+    ("/api/customers/{customer}/shares/{share}", "delete"): "DataFunction",
+    ("/api/openapi.json", "get"): "DocsFunction",
+    ("/api/docs", "get"): "DocsFunction",
+    ("/api/docs/{asset}", "get"): "DocsFunction",
+    **{(path, "get"): "DataFunction" for path in DATA_API_ROUTES},
     ("/api/customers/{customer}/contracts", "get"): "ContractsFunction",
     ("/api/customers/{customer}/contracts/{facility}", "get"): "ContractsFunction",
     ("/api/customers/{customer}/contracts/{facility}/estimate/pdf", "get"): "ContractsFunction",
@@ -178,6 +202,10 @@ PUBLIC_ROUTES = {
     ("/api/move-in/{handshake}/confirmation", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
+    *((path, "get") for path in DATA_API_ROUTES),
+    ("/api/openapi.json", "get"),
+    ("/api/docs", "get"),
+    ("/api/docs/{asset}", "get"),
 }
 
 GLOBAL_ENV = {
@@ -207,6 +235,10 @@ FUNCTION_SERVICES = {
     # sns: the forgotten customer number / PIN page sends an SMS to the number on record.
     "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns"},
     "InterruptionsFunction": {"dynamodb"},
+    # ses: a provider share's token goes to the provider's e-mail.
+    "DataFunction": {"dynamodb", "ses"},
+    # Serves files its build wrote beside it: no AWS service at all.
+    "DocsFunction": set(),
     # sns: the incoming party of a move may have only a phone for its code.
     "ContractsFunction": {"dynamodb", "s3", "ses", "sns"},
     "AlertsFunction": {"dynamodb"},
@@ -812,8 +844,14 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         assert index_actions == {"dynamodb:Query"}
         return
     assert table_actions == index_actions
-    assert table_actions >= DYNAMODB_READ
-    if function_id == "InvoicesFunction":
+    if function_id == "DocsFunction":
+        assert pairs == []  # nothing but its own files
+        return
+    if function_id == "DataFunction":
+        # Tokens: GetItem by hash, transactions of Put and Update (never Delete: a revoked
+        # token stays listed until TTL); rate counters and last use: UpdateItem; reads: Query.
+        assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    elif function_id == "InvoicesFunction":
         # Payments: one transaction (Put the payment if absent, Update the invoice); never Delete.
         assert table_actions == DYNAMODB_READ | {
             "dynamodb:PutItem",
@@ -821,6 +859,7 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
             "dynamodb:ConditionCheckItem",
         }
     else:
+        assert table_actions >= DYNAMODB_READ
         assert {
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",

@@ -87,6 +87,11 @@ LOWEST, HIGHEST = date(1900, 1, 1), date(9998, 12, 31)
         ("days between", keys.days_between(LOWEST, HIGHEST), "daily"),
         ("months between", keys.months_between("1900-01", "9998-12"), "month"),
         ("corrections between", keys.corrections_between(LOWEST, HIGHEST), "reading_correction"),
+        (
+            "intervals starting",
+            keys.intervals_starting((LOWEST, "1900-01-01T00:00"), (HIGHEST, "9998-12-31T23:00")),
+            "interval",
+        ),
         ("intervals between", keys.intervals_between(LOWEST, HIGHEST), "interval"),
     ],
 )
@@ -95,6 +100,14 @@ def test_a_range_query_in_a_meters_partition_reads_only_its_own_kind(
 ) -> None:
     found = {name for name, sk in METER_PARTITION.items() if between(sk, bounds)}
     assert found == {kind}, query
+
+
+def test_an_interval_starting_at_the_start_of_a_range_is_in_it_and_one_starting_at_its_end_is_not() -> None:
+    bounds = keys.intervals_starting((DAY, "2026-03-01T23:00"), (DAY, "2026-03-02T08:00"))
+    assert between(keys.interval(METER, DAY, "2026-03-01T23:00#hour").sk, bounds)
+    assert between(keys.interval(METER, DAY, "2026-03-01T23:00#day").sk, bounds)
+    assert between(keys.interval(METER, DAY, "2026-03-02T07:00#hour").sk, bounds)
+    assert not between(keys.interval(METER, DAY, "2026-03-02T08:00#hour").sk, bounds)
 
 
 def test_a_correction_on_the_last_day_of_a_range_is_in_it() -> None:
@@ -244,6 +257,8 @@ def test_partition_key_spaces_of_different_entities_never_meet() -> None:
         "run": keys.run_pk("run-1"),
         "utility": keys.UTILITY,
         "name": keys.name_pk("ka"),
+        "data_token": keys.data_token("ab" * 32).pk,
+        "data_access": keys.data_access_pk(NUMBER),
     }
     words = {name: pk.split("#", 1)[0] + ("#" if "#" in pk else "") for name, pk in partitions.items()}
     for name, word in words.items():
@@ -262,6 +277,8 @@ def test_index_partitions_of_different_lookups_never_meet() -> None:
         "org_customers": keys.by_company_grant("923609016", NUMBER).pk,
         "org_invitations": keys.by_org_invitation("923609016", "i-1").pk,
         "reminders_of": keys.by_customer_agreement(NUMBER, METER, "sms", "+4791234567").pk,
+        "tokens_of": keys.by_user_token("user-1", AT, "t-1").pk,
+        "shares_of": keys.by_customer_share(NUMBER, AT, "s-1").pk,
     }
     words = {name: pk.split("#", 1)[0] + "#" for name, pk in gsi1.items()}
     assert len(set(words.values())) == len(words)

@@ -40,6 +40,7 @@ from heatportal.adapters.dynamo_documents import DynamoPublishedDocuments
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
+from heatportal.adapters.dynamo_open_data import DynamoOpenDataStore
 from heatportal.adapters.dynamo_readings import DynamoReadingsStore
 from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
 from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
@@ -82,6 +83,8 @@ from heatportal.services.meter_settings import MeterSettingsStore
 from heatportal.services.moving.final_invoice import FinalInvoiceStore, SupplySource
 from heatportal.services.moving.move_in import MoveInStore, NewCustomerStore
 from heatportal.services.moving.move_out import MoveOutStore
+from heatportal.services.open_data.common import OpenDataStore
+from heatportal.services.open_data.series import IntervalReader
 from heatportal.services.payments import PaymentRepository
 from heatportal.services.profile import ProfileStore
 from heatportal.services.ratelimit import RateLimitStore
@@ -112,6 +115,7 @@ from tests.fakes.invoices import (
 )
 from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSettingsStore
 from tests.fakes.name_index import InMemoryNameIndex
+from tests.fakes.open_data import InMemoryOpenDataStore
 from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
 from tests.fakes.profile import InMemoryProfileStore
 from tests.fakes.ratelimit import InMemoryRateLimitStore
@@ -192,6 +196,8 @@ class Ports:
     interruptions: InterruptionRepository
     sign_outs: SignOutStore
     sms_starts: PendingStartStore
+    open_data: OpenDataStore
+    interval_reader: IntervalReader
     contracts: ContractStore
     published: PublishedDocuments
     alert_settings: AlertSettingsStore
@@ -295,6 +301,8 @@ def in_memory_ports() -> Ports:
         interruptions=InMemoryInterruptionRepository(),
         sign_outs=InMemorySignOutStore(),
         sms_starts=InMemoryPendingStartStore(),
+        open_data=InMemoryOpenDataStore(accounts.audit),
+        interval_reader=consumption,
         contracts=contracts,
         published=published,
         alert_settings=alerts,
@@ -371,6 +379,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         interruptions=DynamoInterruptions(table),
         sign_outs=DynamoSignOuts(table),
         sms_starts=DynamoSmsStarts(table),
+        open_data=DynamoOpenDataStore(table),
+        interval_reader=store,
         contracts=DynamoContractStore(table),
         published=DynamoPublishedDocuments(table),
         alert_settings=alerts,

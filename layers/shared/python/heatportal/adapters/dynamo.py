@@ -390,6 +390,10 @@ def daily_item(day: DailyConsumption) -> dict[str, Any]:
         "peak_load_kw": day.peak_load_kw,
         "mean_return_temp": day.mean_return_temp,
         "volume_m3": day.volume_m3,
+        "mean_supply_temp": day.mean_supply_temp,
+        "mean_flow_m3h": day.mean_flow_m3h,
+        # Absent means measured (items written before quality was recorded).
+        "quality": None if day.quality == "measured" else day.quality,
     }
 
 
@@ -402,6 +406,9 @@ def daily_from_item(item: dict[str, Any]) -> DailyConsumption:
         peak_load_kw=item.get("peak_load_kw"),
         mean_return_temp=item.get("mean_return_temp"),
         volume_m3=item.get("volume_m3"),
+        mean_supply_temp=item.get("mean_supply_temp"),
+        mean_flow_m3h=item.get("mean_flow_m3h"),
+        quality=item.get("quality") or "measured",
     )
 
 

@@ -290,6 +290,16 @@ def interval(meter_number: str, day: date, interval_key: str) -> Key:
     return Key(meter_pk(meter_number), f"{intervals_of(day)}{interval_key}")
 
 
+def intervals_starting(first: tuple[date, str], last: tuple[date, str]) -> tuple[str, str]:
+    """Sort-key range of the interval values starting from ``first`` up to,
+    not including, ``last``: each a (local day, UTC start as in
+    ``IntervalValue.key``) pair. A value's key is its start followed by
+    ``#hour`` or ``#day``, so it sorts after the bare start: the lower bound
+    takes a value starting at ``first``, the upper one leaves out a value
+    starting at ``last``. Local days follow UTC order, so key order is start order."""
+    return f"{intervals_of(first[0])}{first[1]}", f"{intervals_of(last[0])}{last[1]}"
+
+
 def reading_confirmed(meter_number: str, read_on: date) -> Key:
     """The marker that a reading's confirmation email was sent."""
     return Key(meter_pk(meter_number), f"READMAIL#{read_on.isoformat()}")
@@ -395,6 +405,24 @@ def move_in(handshake_id: str) -> Key:
 
 def sign_out(user_id: str) -> Key:
     return Key(f"USER#{user_id}", "SIGNOUT")
+
+
+# --- open data: tokens of the data API and what a provider read ------------------------------------
+
+
+def data_token(token_hash: str) -> Key:
+    """A personal access token or a provider share, by the SHA-256 of its secret."""
+    return Key(f"DATATOKEN#{token_hash}", "DATATOKEN")
+
+
+def data_access_pk(customer_number: str) -> str:
+    """The audit entries of reads by provider shares: a partition of their own,
+    so the customer's record (read on every request) never reads them."""
+    return f"DATAAUDIT#{customer_number}"
+
+
+def data_access(customer_number: str, at: datetime, suffix: str) -> Key:
+    return Key(data_access_pk(customer_number), f"{instant(at)}#{suffix}")
 
 
 # --- reminder agreements and SMS: PHONE#<e164> or EMAIL#<address> ------------------------------------
@@ -568,6 +596,24 @@ def _agreement_sk(meter_number: str, channel: str, address: str) -> str:
 
 def by_customer_agreement(customer_number: str, meter_number: str, channel: str, address: str) -> IndexKey:
     return IndexKey(GSI1, reminders_of_pk(customer_number), _agreement_sk(meter_number, channel, address))
+
+
+def tokens_of_pk(user_id: str) -> str:
+    return f"TOKENS#{user_id}"
+
+
+def by_user_token(user_id: str, created_at: datetime, token_id: str) -> IndexKey:
+    """A person's personal access tokens, oldest first."""
+    return IndexKey(GSI1, tokens_of_pk(user_id), f"{instant(created_at)}#{token_id}")
+
+
+def shares_of_pk(customer_number: str) -> str:
+    return f"SHARES#{customer_number}"
+
+
+def by_customer_share(customer_number: str, created_at: datetime, share_id: str) -> IndexKey:
+    """A customer's provider shares, oldest first."""
+    return IndexKey(GSI1, shares_of_pk(customer_number), f"{instant(created_at)}#{share_id}")
 
 
 def facility_pk(facility_id: str) -> str:

@@ -13,6 +13,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| open data: tokens, provider shares, the data API, Home Assistant | ``open_data`` |
 | contracts, moving, documents store, services, sustainability | ``contracts`` |
 | alerts, notifications, monthly consumption information | ``alerts`` |
 """
@@ -95,6 +96,15 @@ from heatportal.composition.core import (
     texts,
 )
 from heatportal.composition.customers import document_service, interruption_service, profile_service
+from heatportal.composition.open_data import (
+    data_credentials,
+    data_scopes,
+    data_series,
+    home_assistant_sensors,
+    open_data_store,
+    personal_tokens,
+    provider_shares,
+)
 from heatportal.composition.readings import (
     consumption_service,
     meter_lifecycle_service,
@@ -138,6 +148,9 @@ __all__ = [
     "credential_service",
     "customer_search",
     "customer_user_service",
+    "data_credentials",
+    "data_scopes",
+    "data_series",
     "deliveries",
     "document_service",
     "document_store",
@@ -149,6 +162,7 @@ __all__ = [
     "forgotten_number_service",
     "grant_service",
     "hold_store",
+    "home_assistant_sensors",
     "identity",
     "interruption_service",
     "invoice_drafts",
@@ -166,12 +180,15 @@ __all__ = [
     "notices",
     "notification_service",
     "one_time_codes",
+    "open_data_store",
     "organisation_service",
     "payment_repository",
     "payment_service",
+    "personal_tokens",
     "pricing_service",
     "profile",
     "profile_service",
+    "provider_shares",
     "rate_limiter",
     "reading_confirmations",
     "reading_correction_service",

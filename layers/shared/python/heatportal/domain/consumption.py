@@ -34,6 +34,9 @@ class MonthlyConsumption(Frozen):
     days: int  # days with a value
     degree_days: Decimal  # heating degree days of those days (measured temperature)
     volume_m3: Decimal | None = None
+    # Days whose value was estimated or corrected (DailyConsumption.quality).
+    estimated_days: int = 0
+    corrected_days: int = 0
 
 
 def month_key(day: date) -> str:
@@ -59,6 +62,8 @@ def monthly_aggregates(rows: Iterable[DailyConsumption]) -> list[MonthlyConsumpt
                     Decimal(0),
                 ),
                 volume_m3=sum(volumes, Decimal(0)) if volumes else None,
+                estimated_days=sum(1 for d in days if d.quality == "estimated"),
+                corrected_days=sum(1 for d in days if d.quality == "corrected"),
             )
         )
     return result
