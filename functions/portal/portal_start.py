@@ -1,8 +1,11 @@
 """``/``: the start page: the customer's meters with their last reading, open and
-overdue invoices, the advance in force, new documents, service interruptions."""
+overdue invoices, the advance in force, new documents, service interruptions.
+Customer service, a management company's people and a person with several
+accounts who has not chosen one land elsewhere (``portal_layout.landing``)."""
 
 from decimal import Decimal
 
+import portal_layout as layout
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
@@ -23,6 +26,9 @@ NEW_DOCUMENT_DAYS = 31
 @page(router)
 def start(view: Page) -> Response[str]:
     principal, number = signed_in(view)
+    elsewhere = layout.landing(principal, view.links(principal), view.chosen_customer(principal))
+    if elsewhere is not None:
+        return view.redirect(elsewhere)
     if number is None:
         return view.render("no_customer.html")
     scope = view.scope(principal, number, invoices=True)

@@ -27,7 +27,13 @@ def _run(args: argparse.Namespace) -> int:
 
     began = time.monotonic()
     print(f"Starting heatportal locally (profile {args.profile}) ...", flush=True)
-    stack = start(profile_id=args.profile, port=args.port, demo=not args.no_demo, customers=args.customers)
+
+    def step(text: str) -> None:
+        print(f"  {time.monotonic() - began:5.1f} s  {text}", flush=True)
+
+    stack = start(
+        profile_id=args.profile, port=args.port, demo=not args.no_demo, customers=args.customers, progress=step
+    )
     elapsed = time.monotonic() - began
     url = stack.portal_url
     print(f"\nheatportal is up in {elapsed:.1f} s\n", flush=True)
@@ -41,7 +47,8 @@ def _run(args: argparse.Namespace) -> int:
         for user in stack.demo.users:
             roles = ", ".join(f"{number} ({role.value})" for number, role in user.memberships) or "staff"
             if user.organisation:
-                roles = f"management company {user.organisation[1]} ({user.organisation[0]}), administrator"
+                role = "administrator" if user.org_role == "admin" else "manager"
+                roles = f"management company {user.organisation[1]} ({user.organisation[0]}), {role}"
             print(f"    {user.email:<42} {roles}")
     print("\nPress Ctrl-C to stop.", flush=True)
     stopped = threading.Event()

@@ -14,6 +14,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -328,7 +329,9 @@ def demo_page(dataset: Any) -> Any:
                 "staff": user.staff,
                 "customers": [{"customer_number": number, "role": role.value} for number, role in user.memberships],
                 "organisation": (
-                    {"org_number": user.organisation[0], "name": user.organisation[1]} if user.organisation else None
+                    {"org_number": user.organisation[0], "name": user.organisation[1], "role": user.org_role}
+                    if user.organisation
+                    else None
                 ),
             }
             for user in dataset.users
@@ -342,24 +345,33 @@ def demo_page(dataset: Any) -> Any:
     return page
 
 
+def _quiet(_step: str) -> None:
+    return None
+
+
 def start(
     profile_id: str = "no",
     port: int = 3000,
     moto_port: int | None = None,
     demo: bool = True,
     customers: int = 60,
+    progress: Callable[[str], None] = _quiet,
     *,
     deliver_in_background: bool = True,
 ) -> RunningStack:
-    """``deliver_in_background``: drain the delivery queue as its event source
-    mapping would (tests turn it off and drain when they choose)."""
+    """Start moto, create the template's resources, load the demo and serve the
+    portal and API; ``progress`` hears one line per step. ``deliver_in_background``:
+    drain the delivery queue as its event source mapping would (tests turn it off
+    and drain when they choose)."""
     moto_port = moto_port or free_port()
     moto_server = start_moto(moto_port)
+    progress(f"moto listening on {HOST}:{moto_port}")
     endpoint = f"http://{HOST}:{moto_port}"
     from heatportal.domain.profile import load_profile
 
     profile = load_profile(profile_id)
     resources = create_all(endpoint, profile.sender_email)
+    progress("resources created from template.yaml (tables, bucket, user pool, topics, state machine)")
     portal_url = f"http://{HOST}:{port}"
     _configure_environment(resources, profile_id, portal_url, moto_port)
 
@@ -401,7 +413,7 @@ def start(
     if demo:
         from infra.local.demo_loader import load_demo
 
-        dataset = load_demo(resources, profile, customers=customers)
+        dataset = load_demo(resources, profile, customers=customers, progress=progress)
     if dataset is not None:
         gateway.extra["/_local/demo.json"] = demo_page(dataset)
     http_server = make_server(HOST, port, gateway, threaded=True)
