@@ -8,7 +8,7 @@ checks printed quantity x printed unit price (x share) rounded half up to the
 cent against the printed amount. Also checks that the lines and VAT rows add
 up to the printed totals.
 
-Run: cd /work/main && .venv/bin/python -m bench.invoice_lines [profile ...] [--customers N]
+Run: PYTHONPATH=layers/shared/python .venv/bin/python -m bench.invoice_lines [profile ...] [--customers N]
 Not a test: it prints figures (the unit tests prove the rule for any input).
 """
 

@@ -38,8 +38,10 @@ from heatportal.services.billing.drafts import InvoiceDrafts
 from heatportal.services.billing.issuing import InvoiceIssuer
 from heatportal.services.billing.pricing import ADVANCE_KEY, CONSUMPTION_KEY, SETTLEMENT_KEY, PricingService
 from heatportal.services.billing.run import BillRun
+from heatportal.services.delivery.outbox import Outbox
 from heatportal.services.readings import ReadingService
 from tests.fakes.clock import FixedClock
+from tests.fakes.invoices import InMemoryBillingReader
 from tests.fakes.payments import InMemoryAdvanceRepository
 from tests.fakes.profile import InMemoryProfileStore
 from tests.fakes.world import World
@@ -147,28 +149,35 @@ class SampleWorld:
             holds=w.holds,
             clock=w.clock,
         )
+        self.outbox = Outbox(w.deliveries, w.queue)
         self.issuer = InvoiceIssuer(
             self.profile,
             w.invoices,
             w.documents,
-            w.mailer,
+            self.outbox,
             self.renderers.pdf,
             self.renderers.email,
             "https://portal.example",
+            w.clock,
         )
         self.corrections = Corrections(
             self.profile, w.customers, w.invoices, w.corrections, self.drafts, self.issuer, self.readings, w.clock
         )
         self.run = BillRun(
-            self.profile,
-            w.customers,
-            w.invoices,
-            w.runs,
-            w.clock,
-            self.pricing,
-            self.drafts,
-            self.issuer,
-            self.corrections,
+            profile=self.profile,
+            customers=w.customers,
+            readings=w.readings,
+            invoices=w.invoices,
+            runs=w.runs,
+            reader=InMemoryBillingReader(w.customers, w.invoices),
+            manifests=w.manifests,
+            deliveries=w.deliveries,
+            outbox=self.outbox,
+            clock=w.clock,
+            drafts=self.drafts,
+            batch_drafts=lambda _reads: self.drafts,
+            issuer=self.issuer,
+            corrections=self.corrections,
         )
         number, name, address, lang = CUSTOMERS[self.profile.id]
         self.customer = Customer(number=number, name=name, email="kunde@example.com", language=lang, address=address)

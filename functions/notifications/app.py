@@ -17,6 +17,9 @@
   alerts topic queue their e-mail and SMS; ``{"job": "monthly-info"}``
   informs every customer with remotely read meters of last month
   (``notifications_alerts``).
+- SQS messages from the delivery queue and SES events through EventBridge
+  (``notifications_delivery``): the delivery outbox's sender and its record
+  of what SES did with each message.
 """
 
 import json
@@ -26,6 +29,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from notifications_alerts import deliver_alerts, is_alert_record, run_alerts, run_monthly_info
+from notifications_delivery import drain, record_ses_event
 from notifications_spot import PREFIX as SPOT_PREFIX
 from notifications_spot import import_spot_prices
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -143,6 +147,9 @@ def _portfolio() -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    records = event.get("Records") or []
+    if records and records[0].get("eventSource") == "aws:sqs":
+        return drain(event, context)
     if "Records" in event:
         alerts = [r for r in event["Records"] if is_alert_record(r)]
         if alerts:
@@ -151,6 +158,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             metrics.add_metric(name="AlertMessagesQueued", unit=MetricUnit.Count, value=result["queued"])
             return result
         return _inbound(event["Records"])
+    if event.get("source") == "aws.ses":
+        return record_ses_event(event)
     if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
         key = str(event.get("detail", {}).get("object", {}).get("key", ""))
         return _spot_prices(key) if key.startswith(SPOT_PREFIX) else _import(key)

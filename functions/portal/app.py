@@ -11,6 +11,8 @@ that includes them.
 import portal_account
 import portal_account_companies
 import portal_account_profile
+import portal_account_sharing
+import portal_account_tokens
 import portal_account_users
 import portal_accounts
 import portal_advance
@@ -90,6 +92,8 @@ for module in (
     portal_account_users,
     portal_account_profile,
     portal_account_companies,
+    portal_account_tokens,
+    portal_account_sharing,
     portal_organisation,
     portal_staff,
     portal_staff_moving,

@@ -1,6 +1,8 @@
 """Customer service pages (staff only): find a customer by number, e-mail, meter
 number or name and open the portal as that customer sees it; the contact
-requests customers sent, newest first, marked handled once answered."""
+requests customers sent, newest first, marked handled once answered; the bill
+runs (progress, totals, failures, e-mails) and the redrive of a run's failed
+accounts."""
 
 from typing import Literal
 from urllib.parse import quote
@@ -68,6 +70,15 @@ def contact_requests(view: Page) -> Response[str]:
     )
 
 
+@router.post("/staff/leave")
+@page(router)
+def leave_customer(view: Page) -> Response[str]:
+    """Customer service stops viewing a customer: back to the customer search."""
+    _staff(view)
+    view.leave_customer()
+    return view.redirect("/staff/customers")
+
+
 @router.post("/staff/contact-requests/<request_id>/handled")
 @page(router)
 def mark_handled(view: Page, request_id: str) -> Response[str]:
@@ -76,3 +87,28 @@ def mark_handled(view: Page, request_id: str) -> Response[str]:
     view.check_csrf(form)
     composition.profile_service().mark_contact_request_handled(principal, request_id)
     return view.redirect(f"/staff/contact-requests?handled={quote(request_id)}")
+
+
+@router.get("/staff/runs")
+@page(router)
+def bill_runs(view: Page) -> Response[str]:
+    principal = _staff(view)
+    return view.render("staff_runs.html", runs=composition.bill_runs().list_runs(principal))
+
+
+@router.get("/staff/runs/<run_id>")
+@page(router)
+def bill_run(view: Page, run_id: str) -> Response[str]:
+    principal = _staff(view)
+    shown = composition.bill_runs().run(principal, run_id)
+    return view.render("staff_run.html", shown=shown, run=shown.run, redriven=view.query.get("redriven"))
+
+
+@router.post("/staff/runs/<run_id>/redrive")
+@page(router)
+def redrive_run(view: Page, run_id: str) -> Response[str]:
+    principal = _staff(view)
+    form = view.form()
+    view.check_csrf(form)
+    started = composition.bill_runs().redrive(principal, run_id)
+    return view.redirect(f"/staff/runs/{quote(run_id)}?redriven={quote(started)}")

@@ -1,5 +1,7 @@
 """``/``: the start page: the customer's meters with their last reading, open and
 overdue invoices, the advance in force, new documents, service interruptions.
+Customer service, a management company's people and a person with several
+accounts who has not chosen one land elsewhere (``portal_layout.landing``).
 
 A person with more than one facility (several customers, or one customer with
 several facilities) gets the status overview of all of them instead, made of
@@ -8,6 +10,7 @@ the tiles they chose under "Change data" (``/start/tiles``)."""
 from decimal import Decimal
 from types import SimpleNamespace
 
+import portal_layout as layout
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
@@ -29,6 +32,9 @@ NEW_DOCUMENT_DAYS = 31
 @page(router)
 def start(view: Page) -> Response[str]:
     principal, number = signed_in(view)
+    elsewhere = layout.landing(principal, view.links(principal), view.chosen_customer(principal))
+    if elsewhere is not None:
+        return view.redirect(elsewhere)
     if number is None:
         return view.render("no_customer.html")
     if len(view.memberships(principal)) > 1:

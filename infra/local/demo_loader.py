@@ -1,14 +1,16 @@
 """Load the generated demo data set into the local stack.
 
-Customers, facilities, meters, readings and daily consumption go to DynamoDB
+Customers, facilities, meters, readings and daily consumption (and, for the
+canonical customer's heat meters, hourly values of the last days:
+infra.local.demo.intervals) go to DynamoDB
 through the same item mapping the functions use; demo logins become real
 Cognito users; past invoices are produced by the real billing service.
 """
 
 from __future__ import annotations
 
-import copy
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -25,21 +27,16 @@ from heatportal.adapters.dynamo import (
 )
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore
 from heatportal.adapters.dynamo_names import customer_with_name_items
-from heatportal.adapters.dynamo_readings import agreement_item, month_items
-from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, Role
+from heatportal.adapters.dynamo_readings import agreement_item, interval_item, month_items
+from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, MeterKind, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
+from infra.local import in_process
 from infra.local.demo import DemoDataset, DemoUser, PortfolioDemo, generate
+from infra.local.demo.intervals import with_hours
 from infra.local.resources import LocalResources, clients
 
 HISTORY_INVOICE_MONTHS = 3
-
-
-class _NoMail:
-    """History invoices were 'sent' long ago; the outbox shows only new mail."""
-
-    def send(self, recipient: str, subject: str, text: str, html: str, attachments: Any = None) -> str:
-        return "history"
 
 
 def _create_users(resources: LocalResources, users: list[DemoUser], repo: DynamoRepository) -> dict[str, str]:
@@ -90,7 +87,7 @@ def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict
         normalize_org_number,
     )
 
-    admin = next((u for u in dataset.users if u.organisation), None)
+    admin = next((u for u in dataset.users if u.organisation and u.org_role == "admin"), None)
     if admin is None or admin.organisation is None:
         return
     store = DynamoCompanyStore(repo.table)
@@ -101,6 +98,10 @@ def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict
     member = OrgMember(org_number=number, user_id=subs[admin.email], email=admin.email, role=OrgRole.ADMIN)
     org = Organisation(number=number, name=name, created_at=at, created_by=admin.email)
     store.create_organisation(org, member, OrgAuditEntry(number, at, admin.email, "registered", name))
+    for manager in (u for u in dataset.users if u.organisation == admin.organisation and u.org_role == "manager"):
+        joined = OrgMember(org_number=number, user_id=subs[manager.email], email=manager.email, role=OrgRole.MANAGER)
+        joining = OrgAuditEntry(number, at + timedelta(days=1), manager.email, "joined", manager.email, "manager")
+        store.write_org_change(number, store.org_version(number), joining, put=joined)
     businesses = [c for c in dataset.customers if c.org_number][:3]
     facilities = {
         c.number: sorted(f.id for f in dataset.facilities if f.customer_number == c.number) for c in businesses
@@ -243,6 +244,13 @@ def _reminder_agreements(dataset: DemoDataset, profile: UtilityProfile) -> list[
     return items
 
 
+Progress = Callable[[str], None]
+
+
+def _quiet(_step: str) -> None:
+    return None
+
+
 def _demo_alerts(repo: DynamoRepository, dataset: DemoDataset, today: date) -> None:
     """The canonical demo customer watches its facility: a return-temperature
     limit its heat went over yesterday (the evaluation has run every day
@@ -298,33 +306,49 @@ def load_demo(
     today: date | None = None,
     customers: int = 60,
     portfolio: int | None = None,
+    progress: Progress = _quiet,
 ) -> DemoDataset:
+    """Generate the demo and load it; ``progress`` hears one line per step."""
     from heatportal import composition
 
     today = today or datetime.now(ZoneInfo(profile.timezone)).date()
     dataset = generate(profile, customers=customers, today=today, portfolio=portfolio)
-    ddb = clients(resources.endpoint)["dynamodb"]
-    repo = DynamoRepository(DynamoTable(ddb, resources.table_name))
+    progress(f"demo data generated: {len(dataset.customers)} customers, {len(dataset.meters)} meters")
+    repo = DynamoRepository(DynamoTable(in_process.client("dynamodb"), resources.table_name))
 
-    # PIN hashing is deliberately slow; spread it over both cores' worth of threads.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        hashes = dict(zip(dataset.pins, pool.map(hash_secret, dataset.pins.values()), strict=True))
-    items: list[dict[str, Any]] = []
-    for c in dataset.customers:
-        # The profile item and its name tokens (staff find customers by name).
-        items += customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
-    items += [facility_item(f) for f in dataset.facilities]
-    items += [meter_item(m) for m in dataset.meters]
-    items += [reading_item(r) for r in dataset.readings]
-    items += [daily_item(d) for d in dataset.daily]
-    items += month_items(dataset.daily)  # the consumption views read monthly aggregates
-    items += _reminder_agreements(dataset, profile)
-    items += _advance_items(dataset, profile, today)
-    chunks = [items[i : i + 500] for i in range(0, len(items), 500)]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(repo.table.batch_put, chunks))
+    # PIN hashing is deliberately slow; scrypt releases the GIL, so it runs on
+    # the other core while the readings and daily values are stored.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        hashing = pool.map(hash_secret, dataset.pins.values())
+        items: list[dict[str, Any]] = [facility_item(f) for f in dataset.facilities]
+        items += [meter_item(m) for m in dataset.meters]
+        items += [reading_item(r) for r in dataset.readings]
+        # The canonical customer's heat meters in use also have hourly values of the last days.
+        hourly_meters = [
+            m
+            for m in dataset.meters
+            if m.customer_number == dataset.customers[0].number and m.kind == MeterKind.HEAT and m.removed_on is None
+        ]
+        intervals, daily = with_hours(hourly_meters, dataset.daily, today, profile.timezone)
+        items += [interval_item(v) for v in intervals]
+        items += [daily_item(d) for d in daily]
+        items += month_items(daily)  # the consumption views read monthly aggregates
+        items += _reminder_agreements(dataset, profile)
+        items += _advance_items(dataset, profile, today)
+        stored = in_process.put_items(resources.table_name, items)
+        hashes = dict(zip(dataset.pins, hashing, strict=True))
+    # The profile items and their name tokens (staff find customers by name).
+    stored += in_process.put_items(
+        resources.table_name,
+        (
+            item
+            for c in dataset.customers
+            for item in customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
+        ),
+    )
     for (zone, month), price in dataset.spot_prices.items():
         repo.put_spot_price(zone, month, price)
+    progress(f"{stored:,} items stored (readings, daily values, customers, meters)")
     subs = _create_users(resources, dataset.users, repo)
     _management_company(repo, dataset, subs, today)
     if dataset.portfolio is not None:
@@ -332,11 +356,11 @@ def load_demo(
     _announce_interruption(repo.table, profile, today)
     _contact_requests(repo.table, dataset, profile)
     _demo_alerts(repo, dataset, today)
+    progress(f"{len(dataset.users)} demo logins, the management company, an interruption, contact requests, an alert")
 
-    # Past invoices through the real billing service (no email for history).
-    history = copy.copy(composition.bill_run())
-    history.issuer = copy.copy(history.issuer)
-    history.issuer.mailer = _NoMail()
+    # Past invoices through the real billing service, its requests answered by
+    # moto in-process; history was delivered long ago, so the outbox shows only new mail.
+    history = composition.bill_run()
     current = BillingPeriod(year=today.year, month=today.month)
     periods = []
     period = current.previous()
@@ -346,12 +370,18 @@ def load_demo(
     # The property management company's customers are billed for the newest of
     # these months only: its many meters make each bill long to draw.
     managed = list(dataset.portfolio.customers) if dataset.portfolio else []
-    for period in reversed(periods):
-        for customer in [*dataset.customers, *(managed if period == periods[0] else [])]:
-            invoice, _created = history.bill_account(customer.number, period, issued_on=period.end + timedelta(days=1))
-            if period != periods[0]:
-                repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
-    _project_portfolio(repo, dataset)
+    with in_process.answered_in_process(composition.repository().table):
+        for period in reversed(periods):
+            billed = [*dataset.customers, *(managed if period == periods[0] else [])]
+            for customer in billed:
+                invoice, _created = history.bill_account(
+                    customer.number, period, issued_on=period.end + timedelta(days=1), deliver=False
+                )
+                if period != periods[0]:
+                    repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
+            progress(f"invoices for {period.key} issued ({len(billed)} customers, with PDFs)")
+        _project_portfolio(repo, dataset)
+    progress("the portfolio's figures projected")
     return dataset
 
 

@@ -1,19 +1,28 @@
-"""The OpenAPI document of the whole JSON API and Swagger UI, served locally.
+"""The OpenAPI document of the whole JSON API, generated from the handlers.
 
-Each function's Powertools resolver produces the document of its routes; they
-are merged here into one, so the document is generated from the code itself.
+Each API function's Powertools resolver produces the document of its routes;
+they are merged here into one, made truthful (infra.local.openapi_truth) and
+given its two security schemes: the Cognito ID token of a signed-in person,
+and the data API's tokens (``/api/v1/data``: a personal access token or a
+provider share). The docs function (functions/docs, ``DocsFunction`` in
+template.yaml) serves the document and Swagger UI on the deployed API: its
+build (``make -C functions/docs build-DocsFunction``, which ``sam build``
+runs) writes them next to its handler with ``write``; the local stack writes
+them to a folder of its own at start, so both serve the same files.
+
+    python -m infra.local.docs <folder>    # openapi.json and swagger-ui/ into <folder>
 """
 
 from __future__ import annotations
 
 import json
-import mimetypes
+import shutil
+import sys
+from pathlib import Path
 from typing import Any
 
-from werkzeug.wrappers import Request, Response
-
 from infra.local import lambdas
-from infra.local.openapi_truth import make_truthful
+from infra.local.openapi_truth import DATA_ROUTES, make_truthful
 from infra.local.template import api_routes
 
 API_FUNCTIONS = (
@@ -24,7 +33,33 @@ API_FUNCTIONS = (
     "AlertsFunction",
     "ContractsFunction",
     "PortfolioFunction",
+    "RunsFunction",
+    "DataFunction",
 )
+DOCS_FUNCTION = "DocsFunction"
+SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js")
+
+SECURITY_SCHEMES = {
+    "cognito": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "The Cognito ID token of a signed-in person (POST /api/auth/login answers it; it lives an hour).",
+    },
+    "dataToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "hp_pat_… or hp_shr_…",
+        "description": (
+            "The data API (/api/v1/data) is read with a token, not a sign-in: a personal access token "
+            "(hp_pat_…, made under My account → Access tokens or POST /api/me/tokens; shown once; read only; "
+            "limited to chosen customers, facilities and data kinds; it expires) or a provider share "
+            "(hp_shr_…, granted by a customer's administrator, sent to the provider's e-mail). "
+            "Send it as Authorization: Bearer <token>. A revoked or expired token is refused at once (401 "
+            "with WWW-Authenticate); each token has its own rate (429 with Retry-After)."
+        ),
+    },
+}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -45,42 +80,31 @@ def openapi_document() -> dict[str, Any]:
                 raise ValueError(f"two functions document different schemas named {name}: rename one model")
     public = {(r.method.lower(), r.path) for r in api_routes() if r.public}
     make_truthful(merged, handlers, {(path, method) for method, path in public})
-    merged["components"]["securitySchemes"] = {
-        "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "Cognito ID token"}
-    }
+    merged["components"]["securitySchemes"] = SECURITY_SCHEMES
+    # Relative to the document (…/api/openapi.json): the API's root, with or without a stage prefix.
+    merged["servers"] = [{"url": "..", "description": "This API"}]
     for path, operations in merged["paths"].items():
-        template_path = path.replace("<", "{").replace(">", "}")
         for method, operation in operations.items():
-            if (method, template_path) not in public:
+            if path.startswith(DATA_ROUTES):
+                operation["security"] = [{"dataToken": []}]
+            elif (method, path) not in public:
                 operation["security"] = [{"cognito": []}]
     return merged
 
 
-_SWAGGER_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>heatportal API</title>
-<link rel="stylesheet" href="/api/docs/static/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="/api/docs/static/swagger-ui-bundle.js"></script>
-<script src="/api/docs/static/init.js"></script></body></html>"""
+def write(folder: Path) -> None:
+    """The document (openapi.json) and Swagger UI's files (swagger-ui/) into ``folder``."""
+    from swagger_ui_bundle import swagger_ui_path
 
-_INIT_JS = "window.ui = SwaggerUIBundle({url: '/api/openapi.json', dom_id: '#swagger-ui'});"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "openapi.json").write_text(json.dumps(openapi_document(), ensure_ascii=False), encoding="utf-8")
+    assets = folder / "swagger-ui"
+    assets.mkdir(exist_ok=True)
+    for name in SWAGGER_UI_FILES:
+        shutil.copyfile(Path(swagger_ui_path) / name, assets / name)
 
 
-def docs_pages() -> dict[str, Any]:
-    def openapi(_request: Request) -> Response:
-        return Response(json.dumps(openapi_document(), ensure_ascii=False), content_type="application/json")
-
-    def docs(request: Request) -> Response:
-        if request.path in ("/api/docs", "/api/docs/"):
-            return Response(_SWAGGER_HTML, content_type="text/html; charset=utf-8")
-        name = request.path.rsplit("/", 1)[-1]
-        if name == "init.js":
-            return Response(_INIT_JS, content_type="text/javascript")
-        from swagger_ui_bundle import swagger_ui_path
-
-        if name not in {"swagger-ui.css", "swagger-ui-bundle.js"}:
-            return Response("not found", 404)
-        body = (swagger_ui_path / name).read_bytes()
-        return Response(body, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
-
-    return {"/api/openapi.json": openapi, "/api/docs": docs}
+if __name__ == "__main__":  # pragma: no cover - the docs function's build (functions/docs/Makefile)
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m infra.local.docs <folder>")
+    write(Path(sys.argv[1]))

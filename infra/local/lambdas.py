@@ -38,6 +38,14 @@ class LambdaContext:
         return 29_000
 
 
+class LambdaTimeout(Exception):
+    """What Lambda reports when a function runs out of time: raised by a test
+    (or a fault injected) mid-invocation, it reaches Step Functions as the
+    error ``Sandbox.Timedout``, as a real timeout does."""
+
+    error_type = "Sandbox.Timedout"
+
+
 _modules: dict[str, ModuleType] = {}
 _lock = threading.Lock()
 
@@ -101,7 +109,7 @@ def install_moto_dispatch() -> None:
             response_headers["x-amz-function-error"] = "Unhandled"
             payload = json.dumps(
                 {
-                    "errorType": type(error).__name__,
+                    "errorType": getattr(error, "error_type", type(error).__name__),
                     "errorMessage": str(error),
                     "stackTrace": traceback.format_exception(error)[-3:],
                 }

@@ -12,7 +12,10 @@ running stack by the fuzz gate in tests/e2e/test_fuzz_gate.py):
 - the success status the handler really answers (``return ..., 201``, read
   from its source), in place of the 200 Powertools assumes;
 - ``application/pdf`` where the handler returns a PDF, the media types of the
-  files a route answers (an Excel workbook or CSV).
+  files a route answers (an Excel workbook or CSV);
+- the data API's reads (``DATA_ROUTES``): 401 and 403 (the function checks
+  the token itself: API Gateway lets them through), an ``ETag`` on every
+  answer and ``304`` for a request whose ``If-None-Match`` names it.
 """
 
 from __future__ import annotations
@@ -53,6 +56,19 @@ ERROR_STATUSES = {
     "429": "Too many requests or attempts; see Retry-After",
 }
 WRITES = {"post", "put", "patch", "delete"}
+# Routes read with a data token (a personal access token or a provider share),
+# which the function checks itself (template.yaml: Authorizer NONE).
+DATA_ROUTES = "/api/v1/data/"
+ETAG_HEADER = {
+    "ETag": {"description": "The answer's version: send it back as If-None-Match", "schema": {"type": "string"}}
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of an answer you have: 304 Not Modified when it is still the answer",
+    "schema": {"type": "string", "maxLength": 200},
+}
 # What a route answers that the rules below cannot see in the generated
 # document; the fuzz gate (status_code_conformance) keeps this honest.
 EXTRA_STATUSES: dict[tuple[str, str], set[str]] = {
@@ -85,9 +101,10 @@ def returns_pdf(handler: Callable[..., Any]) -> bool:
 
 def error_statuses(path: str, method: str, operation: dict[str, Any], public: bool) -> set[str]:
     statuses = {"429"}
-    if not public or path.startswith(("/api/auth/", "/api/organisations/")):
+    token = path.startswith(DATA_ROUTES)
+    if not public or token or path.startswith(("/api/auth/", "/api/organisations/")):
         statuses.add("401")
-    if not public:
+    if not public or token:
         statuses.add("403")
     if "{" in path:
         statuses.add("404")
@@ -139,4 +156,14 @@ def make_truthful(
                     "description": ERROR_STATUSES[status],
                     "content": {"application/json": {"schema": {"$ref": ERROR}}},
                 }
+            if path.startswith(DATA_ROUTES) and method == "get":
+                conditional(operation)
     return document
+
+
+def conditional(operation: dict[str, Any]) -> None:
+    """A data API read: its ETag, If-None-Match, and 304 (no body)."""
+    operation.setdefault("parameters", []).append(dict(IF_NONE_MATCH))
+    responses = operation["responses"]
+    responses["200"] = {**responses["200"], "headers": ETAG_HEADER}
+    responses["304"] = {"description": "Not modified: the answer still has the ETag sent", "headers": ETAG_HEADER}

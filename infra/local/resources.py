@@ -32,6 +32,10 @@ class LocalResources:
     inbound_sms_topic_arn: str
     state_machine_arn: str
     sender_email: str
+    delivery_queue_url: str
+    delivery_dead_letter_queue_url: str
+    # No SES quota locally: deliveries drain fast (the template's default is an account's starting quota).
+    ses_send_rate: int = 500
 
     def environment(self, profile_id: str, portal_url: str) -> dict[str, str]:
         """The variables template.yaml's Globals give every function."""
@@ -44,6 +48,13 @@ class LocalResources:
             "PROFILE_ID": profile_id,
             "SENDER_EMAIL": self.sender_email,
             "ALERTS_TOPIC_ARN": self.alerts_topic_arn,
+            "DELIVERY_QUEUE_URL": self.delivery_queue_url,
+            "DELIVERY_CONFIGURATION_SET": f"{PREFIX}-DeliveryConfigurationSet",
+            "SES_SEND_RATE": str(self.ses_send_rate),
+            "DELIVERY_POLLERS": "2",
+            "BILLING_STATE_MACHINE_ARN": self.state_machine_arn,
+            # Batches run as threads of this one process here: a few keep both cores busy.
+            "BILLING_MAX_CONCURRENCY": "8",
             "COGNITO_JWKS_URL": f"{self.endpoint}/{self.user_pool_id}/.well-known/jwks.json",
             "PORTAL_BASE_URL": portal_url,
             "POWERTOOLS_SERVICE_NAME": "heatportal",
@@ -62,7 +73,7 @@ def clients(endpoint: str) -> dict[str, Any]:
         aws_secret_access_key="testing",  # noqa: S106 - moto accepts any key
         region_name=REGION,
     )
-    names = ("dynamodb", "s3", "cognito-idp", "sns", "sesv2", "stepfunctions")
+    names = ("dynamodb", "s3", "cognito-idp", "sns", "sesv2", "stepfunctions", "sqs")
     return {name: session.client(name, endpoint_url=endpoint) for name in names}  # type: ignore[call-overload]
 
 
@@ -102,13 +113,47 @@ def _create_table(ddb: Any, name: str, props: dict[str, Any]) -> str:
     return name
 
 
-def _state_machine_definition(props: dict[str, Any], function_arns: dict[str, str]) -> str:
+def _state_machine_definition(props: dict[str, Any], function_arns: dict[str, str], names: dict[str, str]) -> str:
+    """The definition with its substitutions: a function's ARN (``!GetAtt``)
+    or a resource's name (``!Ref``, from ``names``)."""
     text = (ROOT / props["DefinitionUri"]).read_text(encoding="utf-8")
     for key, value in (props.get("DefinitionSubstitutions") or {}).items():
         if isinstance(value, dict) and "Fn::GetAtt" in value:
-            logical_id = value["Fn::GetAtt"][0]
-            text = text.replace("${" + key + "}", function_arns[logical_id])
+            text = text.replace("${" + key + "}", function_arns[value["Fn::GetAtt"][0]])
+        elif isinstance(value, dict) and "Ref" in value:
+            text = text.replace("${" + key + "}", names[value["Ref"]])
+        else:
+            raise ValueError(f"the local stack cannot substitute {key}: {value}")
     return text
+
+
+def create_queues(sqs: Any) -> dict[str, dict[str, str]]:
+    """Every AWS::SQS::Queue of the template, dead-letter queues first (a
+    queue's RedrivePolicy names its dead-letter queue by ``!GetAtt``);
+    logical id -> {url, arn}."""
+    created: dict[str, dict[str, str]] = {}
+    pending = dict(resources_of_type("AWS::SQS::Queue"))
+    while pending:
+        progressed = False
+        for logical_id, body in list(pending.items()):
+            props = dict(body.get("Properties") or {})
+            redrive = props.pop("RedrivePolicy", None)
+            if redrive:
+                target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+                if target not in created:
+                    continue
+                props["RedrivePolicy"] = json.dumps(
+                    {"deadLetterTargetArn": created[target]["arn"], "maxReceiveCount": int(redrive["maxReceiveCount"])}
+                )
+            attributes = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in props.items()}
+            url = sqs.create_queue(QueueName=f"{PREFIX}-{logical_id}", Attributes=attributes)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            created[logical_id] = {"url": url, "arn": arn}
+            del pending[logical_id]
+            progressed = True
+        if not progressed:
+            raise ValueError(f"queues whose dead-letter queue is not in the template: {sorted(pending)}")
+    return created
 
 
 def function_arn(logical_id: str) -> str:
@@ -178,8 +223,9 @@ def create_all(endpoint: str, sender_email: str) -> LocalResources:
     function_arns = {
         logical_id: function_arn(logical_id) for logical_id in resources_of_type("AWS::Serverless::Function")
     }
+    queues = create_queues(c["sqs"])
     sm_id, sm = _only("AWS::Serverless::StateMachine")
-    definition = _state_machine_definition(sm["Properties"], function_arns)
+    definition = _state_machine_definition(sm["Properties"], function_arns, {bucket_id: bucket})
     state_machine_arn = c["stepfunctions"].create_state_machine(
         name=f"{PREFIX}-{sm_id}",
         definition=definition,
@@ -198,6 +244,8 @@ def create_all(endpoint: str, sender_email: str) -> LocalResources:
         inbound_sms_topic_arn=topics["InboundSmsTopic"],
         state_machine_arn=state_machine_arn,
         sender_email=sender_email,
+        delivery_queue_url=queues["DeliveryQueue"]["url"],
+        delivery_dead_letter_queue_url=queues["DeliveryDeadLetterQueue"]["url"],
     )
 
 

@@ -9,16 +9,21 @@ import email.policy
 import html
 import json
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from infra.local.deliveries import DeliveryPoller
 from infra.local.resources import ACCOUNT, REGION, LocalResources, clients, create_all
 
 HOST = "127.0.0.1"
@@ -39,12 +44,17 @@ class RunningStack:
     moto_server: Any
     http_server: BaseWSGIServer
     thread: threading.Thread
+    deliveries: DeliveryPoller
     demo: Any = None
+    docs_dir: Path | None = None
     signing: Any = None  # infra.local.signing.LocalBankId
 
     def stop(self) -> None:
+        self.deliveries.stop()
         self.http_server.shutdown()
         self.moto_server.stop()
+        if self.docs_dir is not None:
+            shutil.rmtree(self.docs_dir, ignore_errors=True)
 
 
 def _configure_environment(resources: LocalResources, profile_id: str, portal_url: str, moto_port: int) -> None:
@@ -172,38 +182,98 @@ def outbox_page(request: Request) -> Response:
     return Response(page, content_type="text/html; charset=utf-8")
 
 
-def run_billing(resources: LocalResources, period: str, timeout: float = 600) -> dict[str, Any]:
-    """Start the billing state machine for a period and wait for its summary."""
+def start_billing(resources: LocalResources, run_input: dict[str, str], name: str | None = None) -> str:
+    """Start the billing state machine as the schedule does; returns the run's id (the execution's name)."""
     sfn = clients(resources.endpoint)["stepfunctions"]
-    name = f"billing-{period}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
-    execution = sfn.start_execution(
-        stateMachineArn=resources.state_machine_arn, name=name, input=json.dumps({"period": period})
-    )["executionArn"]
+    label = run_input.get("period") or "redrive"
+    name = name or f"billing-{label}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}"
+    sfn.start_execution(stateMachineArn=resources.state_machine_arn, name=name, input=json.dumps(run_input))
+    return name
+
+
+def execution_status(resources: LocalResources, name: str) -> dict[str, Any]:
+    """The execution's status, with its output (the run's summary) or error."""
+    sfn = clients(resources.endpoint)["stepfunctions"]
+    arn = resources.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
+    described = sfn.describe_execution(executionArn=arn)
+    status = described["status"]
+    if status == "SUCCEEDED":
+        return {"status": status, "execution": name, "summary": json.loads(described["output"])}
+    if status == "RUNNING":
+        return {"status": status, "execution": name}
+    return {"status": status, "execution": name, "error": described.get("error"), "cause": described.get("cause")}
+
+
+def wait_for_run(resources: LocalResources, name: str, timeout: float = 600) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        described = sfn.describe_execution(executionArn=execution)
-        status = described["status"]
-        if status == "SUCCEEDED":
-            return {"status": status, "execution": name, "summary": json.loads(described["output"])}
-        if status in {"FAILED", "TIMED_OUT", "ABORTED"}:
-            return {
-                "status": status,
-                "execution": name,
-                "error": described.get("error"),
-                "cause": described.get("cause"),
-            }
+        status = execution_status(resources, name)
+        if status["status"] != "RUNNING":
+            return status
         time.sleep(0.2)
     return {"status": "RUNNING", "execution": name, "error": "timed out waiting"}
 
 
-def jobs_page(resources: LocalResources) -> Any:
+def run_billing(
+    resources: LocalResources, period: str, timeout: float = 600, *, run_input: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Start the billing state machine for a period (or ``run_input``) and wait for its summary."""
+    return wait_for_run(resources, start_billing(resources, run_input or {"period": period}), timeout)
+
+
+def run_progress(name: str) -> dict[str, Any]:
+    """What the staff page shows of a run, from the stored run (progress counters, summary)."""
+    from heatportal import composition
+
+    run = composition.billing_runs().get_run(name)
+    if run is None:
+        return {"run_id": name, "status": "starting"}
+    deliveries = composition.delivery_store().group_counts(name)
+    return {
+        "run_id": run.run_id,
+        "period": run.period,
+        "status": run.status.value,
+        "accounts": run.accounts,
+        "done": run.progress.done,
+        "billed": run.progress.billed,
+        "already_billed": run.progress.already_billed,
+        "skipped": run.progress.skipped,
+        "failed": run.progress.failed,
+        "pending": run.pending,
+        "deliveries": {"queued": deliveries.queued, "sent": deliveries.sent, "failed": deliveries.failed},
+    }
+
+
+def runs_page(resources: LocalResources) -> Any:
+    """GET /_local/runs/<run id>: the run's progress and, once it ended, the execution's outcome."""
+
+    def page(request: Request) -> Response:
+        name = request.path.rsplit("/", 1)[-1]
+        body = {**run_progress(name), "execution": execution_status(resources, name)}
+        return Response(json.dumps(body), content_type="application/json")
+
+    return page
+
+
+def jobs_page(resources: LocalResources, deliveries: DeliveryPoller) -> Any:
     def page(request: Request) -> Response:
         if request.method != "POST":
-            return Response("POST /_local/jobs/{billing,reminders,import,spot-prices,sms,alerts,monthly-info}", 405)
+            return Response(
+                "POST /_local/jobs/{billing,deliveries,reminders,import,spot-prices,sms,portfolio,alerts,monthly-info}",
+                405,
+            )
         job = request.path.rsplit("/", 1)[-1]
         if job == "billing":
-            period = request.args.get("period", "previous")
-            return Response(json.dumps(run_billing(resources, period)), content_type="application/json")
+            # Started, not awaited: the job command follows /_local/runs/<run id>.
+            run_input = {"period": request.args.get("period", "previous")}
+            if request.args.get("redrive_of"):
+                run_input = {"redrive_of": request.args["redrive_of"]}
+            name = start_billing(resources, run_input)
+            return Response(json.dumps({"run_id": name, "status": "RUNNING"}), content_type="application/json")
+        if job == "deliveries":
+            # The delivery queue drained now (make run also drains it in the background).
+            report = deliveries.drain(retry_delay=1, max_invocations=int(request.args.get("max", 100_000)))
+            return Response(json.dumps(report.__dict__), content_type="application/json")
         if job == "reminders":
             # The schedule's event, handled by the real notifications handler in-process.
             from infra.local.lambdas import invoke
@@ -298,7 +368,9 @@ def demo_page(dataset: Any) -> Any:
                 "staff": user.staff,
                 "customers": [{"customer_number": number, "role": role.value} for number, role in user.memberships],
                 "organisation": (
-                    {"org_number": user.organisation[0], "name": user.organisation[1]} if user.organisation else None
+                    {"org_number": user.organisation[0], "name": user.organisation[1], "role": user.org_role}
+                    if user.organisation
+                    else None
                 ),
             }
             for user in dataset.users
@@ -312,35 +384,53 @@ def demo_page(dataset: Any) -> Any:
     return page
 
 
+def _quiet(_step: str) -> None:
+    return None
+
+
 def start(
     profile_id: str = "no",
     port: int = 3000,
     moto_port: int | None = None,
     demo: bool = True,
     customers: int = 60,
+    progress: Callable[[str], None] = _quiet,
+    *,
+    deliver_in_background: bool = True,
     portfolio: int | None = None,
 ) -> RunningStack:
+    """Start moto, create the template's resources, load the demo and serve the
+    portal and API; ``progress`` hears one line per step. ``deliver_in_background``:
+    drain the delivery queue as its event source mapping would (tests turn it off
+    and drain when they choose)."""
     moto_port = moto_port or free_port()
     moto_server = start_moto(moto_port)
+    progress(f"moto listening on {HOST}:{moto_port}")
     endpoint = f"http://{HOST}:{moto_port}"
     from heatportal.domain.profile import load_profile
 
     profile = load_profile(profile_id)
     resources = create_all(endpoint, profile.sender_email)
+    progress("resources created from template.yaml (tables, bucket, user pool, topics, state machine)")
     portal_url = f"http://{HOST}:{port}"
     _configure_environment(resources, profile_id, portal_url, moto_port)
 
     from heatportal.adapters.identity import JwtVerifier
-    from infra.local import lambdas
-    from infra.local.docs import docs_pages
+    from infra.local import docs, lambdas
     from infra.local.gateway import LocalGateway
 
     lambdas.install_moto_dispatch()
+    # The docs function (template.yaml's DocsFunction) serves what its build writes
+    # beside it on AWS; here the same files are written to a folder of the stack's own.
+    docs_dir = Path(tempfile.mkdtemp(prefix="heatportal-docs-"))
+    docs.write(docs_dir)
+    os.environ["DOCS_DIR"] = str(docs_dir)
     verifier = JwtVerifier(
         f"https://cognito-idp.{REGION}.amazonaws.com/{resources.user_pool_id}",
         resources.user_pool_client_id,
         f"{endpoint}/{resources.user_pool_id}/.well-known/jwks.json",
     )
+    deliveries = DeliveryPoller(resources)
     from infra.local.signing import LocalBankId
 
     signing = LocalBankId(SIGNING_PREFIX)
@@ -348,8 +438,8 @@ def start(
         SIGNING_PREFIX: signing,
         "/_local/outbox.json": outbox_page,
         "/_local/outbox": outbox_page,
-        "/_local/jobs": jobs_page(resources),
-        **docs_pages(),
+        "/_local/jobs": jobs_page(resources, deliveries),
+        "/_local/runs": runs_page(resources),
     }
     from heatportal.adapters.dynamo import DynamoTable
     from heatportal.adapters.signouts import DynamoSignOuts
@@ -363,11 +453,24 @@ def start(
     if demo:
         from infra.local.demo_loader import load_demo
 
-        dataset = load_demo(resources, profile, customers=customers, portfolio=portfolio)
+        dataset = load_demo(resources, profile, customers=customers, portfolio=portfolio, progress=progress)
     if dataset is not None:
         gateway.extra["/_local/demo.json"] = demo_page(dataset)
         gateway.extra["/_local/demo-portfolio.json"] = portfolio_page(dataset)
     http_server = make_server(HOST, port, gateway, threaded=True)
     thread = threading.Thread(target=http_server.serve_forever, name="local-gateway", daemon=True)
     thread.start()
-    return RunningStack(resources, profile_id, portal_url, moto_server, http_server, thread, dataset, signing)
+    if deliver_in_background:
+        deliveries.start()
+    return RunningStack(
+        resources,
+        profile_id,
+        portal_url,
+        moto_server,
+        http_server,
+        thread,
+        deliveries,
+        dataset,
+        docs_dir=docs_dir,
+        signing=signing,
+    )

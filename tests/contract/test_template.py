@@ -41,9 +41,23 @@ FUNCTIONS = {
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
     "PortfolioFunction": "functions/portfolio/",
+    "DataFunction": "functions/data/",
+    "DocsFunction": "functions/docs/",
     "ContractsFunction": "functions/contracts/",
     "AlertsFunction": "functions/alerts/",
+    "RunsFunction": "functions/runs/",
 }
+
+# The data API: read with a personal access token or a provider share, which the
+# function checks itself (Authorizer NONE on API Gateway, see template.yaml).
+DATA_API_ROUTES = (
+    "/api/v1/data/customers",
+    "/api/v1/data/customers/{customer}/meters",
+    "/api/v1/data/customers/{customer}/meters/{meter}/consumption",
+    "/api/v1/data/customers/{customer}/meters/{meter}/readings",
+    "/api/v1/data/customers/{customer}/meters/{meter}/home-assistant",
+    "/api/v1/data/customers/{customer}/invoices",
+)
 
 # (path, method as it appears in the generated OpenAPI) -> function
 ROUTES = {
@@ -150,6 +164,17 @@ ROUTES = {
     ("/api/customers/{customer}/consumption-info/{month}", "get"): "AlertsFunction",
     ("/api/interruptions", "get"): "InterruptionsFunction",
     ("/api/interruptions", "post"): "InterruptionsFunction",
+    ("/api/me/tokens", "get"): "DataFunction",
+    ("/api/me/tokens", "post"): "DataFunction",
+    ("/api/me/tokens", "delete"): "DataFunction",
+    ("/api/me/tokens/{token}", "delete"): "DataFunction",
+    ("/api/customers/{customer}/shares", "get"): "DataFunction",
+    ("/api/customers/{customer}/shares", "post"): "DataFunction",
+    ("/api/customers/{customer}/shares/{share}", "delete"): "DataFunction",
+    ("/api/openapi.json", "get"): "DocsFunction",
+    ("/api/docs", "get"): "DocsFunction",
+    ("/api/docs/{asset}", "get"): "DocsFunction",
+    **{(path, "get"): "DataFunction" for path in DATA_API_ROUTES},
     ("/api/customers/{customer}/contracts", "get"): "ContractsFunction",
     ("/api/customers/{customer}/contracts/{facility}", "get"): "ContractsFunction",
     ("/api/customers/{customer}/contracts/{facility}/estimate/pdf", "get"): "ContractsFunction",
@@ -176,6 +201,9 @@ ROUTES = {
     ("/api/sustainability/reports/{year}/pdf", "get"): "ContractsFunction",
     ("/api/customers/{customer}/footprint", "get"): "ContractsFunction",
     ("/api/customers/{customer}/subscription", "get"): "ContractsFunction",
+    ("/api/billing-runs", "get"): "RunsFunction",
+    ("/api/billing-runs/{run}", "get"): "RunsFunction",
+    ("/api/billing-runs/{run}/redrive", "post"): "RunsFunction",
     ("/", "x-amazon-apigateway-any-method"): "PortalFunction",
     ("/{proxy+}", "x-amazon-apigateway-any-method"): "PortalFunction",
 }
@@ -196,6 +224,10 @@ PUBLIC_ROUTES = {
     ("/api/move-in/{handshake}/confirmation", "post"),
     ("/", "x-amazon-apigateway-any-method"),
     ("/{proxy+}", "x-amazon-apigateway-any-method"),
+    *((path, "get") for path in DATA_API_ROUTES),
+    ("/api/openapi.json", "get"),
+    ("/api/docs", "get"),
+    ("/api/docs/{asset}", "get"),
 }
 
 GLOBAL_ENV = {
@@ -218,24 +250,35 @@ GLOBAL_ENV = {
 FUNCTION_SERVICES = {
     "AuthFunction": {"cognito-idp", "dynamodb", "ses", "sns"},
     "ReadingsFunction": {"dynamodb", "ses"},
-    "InvoicesFunction": {"dynamodb", "s3", "ses"},
-    "BillingFunction": {"dynamodb", "s3", "ses"},
-    # s3: smart-meter files from imports/*, spot-price files from spot-prices/*, reports to import-reports/*.
-    "NotificationsFunction": {"dynamodb", "s3", "ses", "sns"},
-    # sns: the forgotten customer number / PIN page sends an SMS to the number on record.
-    "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns"},
+    # sqs: a credit note's e-mail is queued in the delivery outbox.
+    "InvoicesFunction": {"dynamodb", "s3", "ses", "sqs"},
+    # No ses: a bill run queues e-mails (sqs), the notifications function sends them.
+    "BillingFunction": {"dynamodb", "s3", "sqs"},
+    # s3: smart-meter files from imports/*, spot-price files from spot-prices/*, reports to import-reports/*,
+    # attachments of deliveries from invoices/*; sqs: the delivery queue's event source mapping, and the
+    # alerts' and monthly information's e-mail and SMS queued in the outbox.
+    "NotificationsFunction": {"dynamodb", "s3", "ses", "sns", "sqs"},
+    # sns: the forgotten customer number / PIN page sends an SMS to the number on record;
+    # states: the bill runs page's redrive; sqs: a final invoice billed at once queues its e-mail.
+    "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns", "sqs", "states"},
     "InterruptionsFunction": {"dynamodb"},
     # s3: operating protocols (customer service uploads, the facility's people get a link).
     "PortfolioFunction": {"dynamodb", "s3"},
+    # ses: a provider share's token goes to the provider's e-mail.
+    "DataFunction": {"dynamodb", "ses"},
+    # Serves files its build wrote beside it: no AWS service at all.
+    "DocsFunction": set(),
     # sns: the incoming party of a move may have only a phone for its code.
-    "ContractsFunction": {"dynamodb", "s3", "ses", "sns"},
+    # sqs: the final invoice billed at once queues its e-mail in the delivery outbox.
+    "ContractsFunction": {"dynamodb", "s3", "ses", "sns", "sqs"},
     "AlertsFunction": {"dynamodb"},
+    "RunsFunction": {"dynamodb", "states"},
 }
 # Exact S3 actions per function (all on DocumentsBucket invoices/*).
 FUNCTION_S3_ACTIONS = {
     "InvoicesFunction": {"s3:GetObject", "s3:PutObject"},  # the PDFs of a correction
     "PortalFunction": {"s3:GetObject", "s3:PutObject"},
-    "BillingFunction": {"s3:PutObject"},
+    "BillingFunction": {"s3:GetObject", "s3:PutObject"},
     "NotificationsFunction": {"s3:GetObject", "s3:PutObject"},
     "PortfolioFunction": {"s3:GetObject", "s3:PutObject"},
     "ContractsFunction": {"s3:GetObject", "s3:PutObject"},  # published documents, final invoice PDFs
@@ -246,6 +289,13 @@ FUNCTION_S3_GRANTS = {
         ("s3:GetObject", "imports/*"),
         ("s3:GetObject", "spot-prices/*"),
         ("s3:PutObject", "import-reports/*"),
+        ("s3:GetObject", "invoices/*"),
+    },
+    # Invoice PDFs; the run's account manifest and the Distributed Map's result files.
+    "BillingFunction": {
+        ("s3:PutObject", "invoices/*"),
+        ("s3:GetObject", "billing-runs/*"),
+        ("s3:PutObject", "billing-runs/*"),
     },
     "PortalFunction": {
         ("s3:GetObject", "invoices/*"),
@@ -570,7 +620,8 @@ def test_asl_passes_cfn_lint_state_machine_schema(asl: dict[str, Any]) -> None:
                             "RoleArn": "arn:aws:iam::123456789012:role/billing",
                             "Definition": definition,
                             "DefinitionSubstitutions": {
-                                "BillingFunctionArn": "arn:aws:lambda:eu-north-1:123456789012:function:billing"
+                                "BillingFunctionArn": "arn:aws:lambda:eu-north-1:123456789012:function:billing",
+                                "DocumentsBucketName": "heatportal-documents",
                             },
                         },
                     }
@@ -589,7 +640,16 @@ def test_asl_passes_cfn_lint_state_machine_schema(asl: dict[str, Any]) -> None:
 
 def test_parameters(sam: dict[str, Any]) -> None:
     params = sam["Parameters"]
-    assert set(params) == {"ProfileId", "SenderEmail", "PortalDomain", "LogLevel", "Stage", "SigningApiUrl"}
+    assert set(params) == {
+        "ProfileId",
+        "SenderEmail",
+        "PortalDomain",
+        "LogLevel",
+        "Stage",
+        "SesSendRatePerSecond",
+        "SigningApiUrl",
+    }
+    assert (params["SesSendRatePerSecond"]["Default"], params["SesSendRatePerSecond"]["MinValue"]) == (14, 1)
     assert params["SigningApiUrl"]["Default"] == "https://appapi2.bankid.com/rp/v6.0"
     assert params["ProfileId"]["AllowedValues"] == ["no", "nl", "de", "se"]
     assert params["ProfileId"]["Default"] == "no"
@@ -683,7 +743,10 @@ def test_state_machine_and_schedules(sam: dict[str, Any]) -> None:
     r = sam["Resources"]
     machine = r["BillingStateMachine"]["Properties"]
     assert machine["DefinitionUri"] == "infra/billing.asl.json"
-    assert machine["DefinitionSubstitutions"] == {"BillingFunctionArn": {"Fn::GetAtt": ["BillingFunction", "Arn"]}}
+    assert machine["DefinitionSubstitutions"] == {
+        "BillingFunctionArn": {"Fn::GetAtt": ["BillingFunction", "Arn"]},
+        "DocumentsBucketName": {"Ref": "DocumentsBucket"},
+    }
     assert (machine["Type"], machine["Tracing"]) == ("STANDARD", {"Enabled": True})
     destination = machine["Logging"]["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
     assert destination == {"Fn::GetAtt": ["BillingStateMachineLogs", "Arn"]}
@@ -835,6 +898,14 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         assert not idempotency
     table_actions = {a for a, r in pairs if r == {"Fn::GetAtt": ["Table", "Arn"]}}
     index_actions = {a for a, r in pairs if r == {"Fn::Sub": "${Table.Arn}/index/*"}}
+    if function_id == "RunsFunction":
+        # Reads only: the runs, their failures and deliveries; a redrive starts an execution, it writes nothing.
+        assert table_actions == index_actions == DYNAMODB_READ
+        starts = [
+            st for st in role_statements(role_of(cfn, function_id)) if "states:StartExecution" in as_list(st["Action"])
+        ]
+        assert [st["Resource"] for st in starts] == [{"Ref": "BillingStateMachine"}]
+        return
     if function_id == "InterruptionsFunction":
         # One partition (PK=UTILITY): Query to read, PutItem to announce; no index, no delete.
         # GetItem: the caller's last sign-out everywhere, checked on every API request.
@@ -848,6 +919,14 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         assert index_actions == {"dynamodb:Query"}
         return
     assert table_actions == index_actions
+    if function_id == "DocsFunction":
+        assert pairs == []  # nothing but its own files
+        return
+    if function_id == "DataFunction":
+        # Tokens: GetItem by hash, transactions of Put and Update (never Delete: a revoked
+        # token stays listed until TTL); rate counters and last use: UpdateItem; reads: Query.
+        assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+        return
     assert table_actions >= DYNAMODB_READ
     if function_id == "PortfolioFunction":
         # Reads in batches; writes only a person's groups and tiles and a protocol's item.
@@ -860,6 +939,7 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
             "dynamodb:ConditionCheckItem",
         }
     else:
+        assert table_actions >= DYNAMODB_READ
         assert {
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
@@ -876,7 +956,18 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
 def test_state_machine_and_scheduler_roles(cfn: dict[str, Any]) -> None:
     machine_role = cfn["Resources"]["BillingStateMachineRole"]
     services = {a.split(":")[0] for st in role_statements(machine_role) for a in as_list(st["Action"])}
-    assert services == {"lambda", "states", "events", "logs"}
+    assert services == {"lambda", "states", "events", "logs", "s3"}
+    s3 = {
+        (a, json.dumps(st["Resource"]))
+        for st in role_statements(machine_role)
+        for a in as_list(st["Action"])
+        if a.startswith("s3:")
+    }
+    # The ItemReader reads the run's manifest; the ResultWriter writes under billing-runs/results/ only.
+    assert s3 == {("s3:GetObject", json.dumps({"Fn::Sub": "${DocumentsBucket.Arn}/billing-runs/*"}))} | {
+        (a, json.dumps({"Fn::Sub": "${DocumentsBucket.Arn}/billing-runs/results/*"}))
+        for a in ("s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload")
+    }
     invoke = [st for st in role_statements(machine_role) if "lambda:InvokeFunction" in as_list(st["Action"])]
     assert [st["Resource"]["Fn::Sub"][1] for st in invoke] == [{"functionName": {"Ref": "BillingFunction"}}]
     scheduler = cfn["Resources"]["SchedulerRole"]["Properties"]
@@ -907,14 +998,26 @@ def test_asl_contract(asl: dict[str, Any]) -> None:
     assert states["ListAccounts"]["ResultPath"] == "$.plan"
     assert states["ListAccounts"]["Parameters"]["Payload"]["run_id.$"] == "$$.Execution.Name"
     bill = states["BillBatches"]
-    assert bill["ItemsPath"] == "$.plan.run.batches"
-    assert bill["ItemSelector"]["accounts.$"] == "$$.Map.Item.Value"
+    # The accounts come from the run's manifest in S3, never from a state.
+    assert "ItemsPath" not in bill and "ItemSelector" not in bill
+    assert bill["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
+    assert bill["ItemReader"]["Parameters"] == {"Bucket": "${DocumentsBucketName}", "Key.$": "$.plan.run.manifest_key"}
+    assert bill["ItemBatcher"]["MaxItemsPerBatch"] == 25
+    assert bill["ItemBatcher"]["BatchInput"] == {"period.$": "$.plan.run.period", "run_id.$": "$.plan.run.run_id"}
     assert bill["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    # Every child catches its own errors and reports; the results go to S3, not into the state.
+    assert bill["ToleratedFailurePercentage"] == 100
+    assert bill["ResultWriter"]["Parameters"] == {"Bucket": "${DocumentsBucketName}", "Prefix": "billing-runs/results"}
     assert bill["ResultPath"] == "$.results"
+    assert states["Summarize"]["Parameters"]["Payload"]["result_writer.$"] == "$.results.ResultWriterDetails"
     inner = bill["ItemProcessor"]["States"]
+    assert inner["BillBatch"]["Parameters"]["Payload"]["accounts.$"] == "$.Items"
+    assert inner["BillBatch"]["Parameters"]["Payload"]["attempt.$"] == "$$.State.RetryCount"
     assert inner["BillBatch"]["Catch"] == [
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordBatchFailure"}
     ]
+    # A Lambda timeout mid-batch is retried like the other transient errors.
+    assert "Sandbox.Timedout" in inner["BillBatch"]["Retry"][0]["ErrorEquals"]
     used = {s["Parameters"]["Payload"]["action"] for _, _, s, _ in asl_states(states) if s["Type"] == "Task"}
     assert used == ASL_ACTIONS
     assert "JSONata" not in ASL.read_text()
@@ -940,8 +1043,13 @@ def test_asl_checker_rejects_bad_definitions(asl: dict[str, Any]) -> None:
 
 def test_asl_parses_with_moto_interpreter(asl: dict[str, Any]) -> None:
     parser = pytest.importorskip("moto.stepfunctions.parser.asl.parse.asl_parser")
-    definition = ASL.read_text().replace(
-        "${BillingFunctionArn}", "arn:aws:lambda:eu-north-1:123456789012:function:billing"
+    from infra.local import moto_patches
+
+    moto_patches.apply()  # the local stack's moto understands ItemBatcher
+    definition = (
+        ASL.read_text()
+        .replace("${BillingFunctionArn}", "arn:aws:lambda:eu-north-1:123456789012:function:billing")
+        .replace("${DocumentsBucketName}", "heatportal-documents")
     )
     program, _ = parser.AmazonStateLanguageParser.parse(definition)
     assert type(program).__name__ == "Program"

@@ -294,3 +294,39 @@ def test_customer_service_publishes_a_document_and_makes_a_customer(browser, loc
     [welcome] = [m for m in outbox(stack) if m["to"] == "ny.kunde.e2e@example.com"]
     assert number in welcome["text"] and welcome["attachments"] == [f"pin-{number}.pdf"]
     context.close()
+
+
+@pytest.fixture(scope="module")
+def local_stack_se(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The Swedish profile: administrators sign with BankID (the local stack's own)."""
+    from tests.e2e.conftest import _start
+
+    yield from _start(tmp_path_factory, "se")
+
+
+@pytest.mark.xdist_group("e2e-se")
+def test_a_swedish_administrator_signs_with_bankid_by_scanning_the_qr_code(browser, local_stack_se):
+    stack = local_stack_se
+    user, _customer, facility, _meters = household(stack, set(), roles=("admin",))
+    context, page = log_in(browser, stack, user, "sv-SE")
+    page.goto(f"{stack.url}/contracts/{facility}/simulator")
+    page.locator("#o-price_agreement-fixed_1y").check()
+    page.get_by_role("button", name="Beräkna").click()
+    page.get_by_role("button", name="Signera valt avtal").click()
+    assert page.locator("h1").inner_text() == "Signera avtalet"
+    assert page.locator("img.qr").is_visible()
+    assert "Starta BankID-appen och skanna QR-koden." in page.locator(".signing [role=status]").inner_text()
+    shots(page, "signing-bankid")
+    order_ref = page.url.rstrip("/").rsplit("/", 1)[1]
+    # The signer's phone: the code shown now is scanned (the page shows a new one every refresh).
+    qr = page.locator("code[data-qr]").text_content() or ""
+    device = f"{stack.url}/_local/bankid/device"
+    scanned = requests.post(f"{device}/scan", json={"qr": qr.strip()}, timeout=10)
+    assert scanned.status_code == 200, scanned.text
+    assert scanned.json()["orderRef"] == order_ref
+    signed = requests.post(f"{device}/orders/{order_ref}/sign", json={}, timeout=10)
+    assert signed.json()["status"] == "complete"
+    page.wait_for_url(re.compile(rf"/contracts/{facility}\?signed="), timeout=15000)
+    assert "Avtalet är signerat" in page.locator("[role=status]").inner_text()
+    assert page.get_by_role("link", name=re.compile("signerat avtal", re.IGNORECASE)).first.is_visible()
+    context.close()

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests.dates import local_today
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -43,10 +44,21 @@ def test_customer_reads_meters_submits_reading_and_gets_the_billed_invoice(local
     assert submitted.json()["reading"]["read_on"] == local_today().isoformat()
 
     period = previous_month()
-    run = requests.post(f"{url}/_local/jobs/billing?period={period}", timeout=600).json()
+    started = requests.post(f"{url}/_local/jobs/billing?period={period}", timeout=60).json()
+
+    def ended() -> dict | None:
+        state = requests.get(f"{url}/_local/runs/{started['run_id']}", timeout=30).json()
+        return state if state["execution"]["status"] != "RUNNING" else None
+
+    progress = wait_until(ended, timeout=600, what="the bill run to end", every=0.5)
+    assert progress is not None
+    run = progress["execution"]
     assert run["status"] == "SUCCEEDED", run
     assert run["summary"]["billed"] + run["summary"]["already_billed"] >= 20
     assert run["summary"]["failed"] == 0
+    assert progress["done"] == progress["accounts"] == run["summary"]["accounts"]
+    # The e-mails wait in the delivery queue: drained now (the stack drains it in the background too)
+    requests.post(f"{url}/_local/jobs/deliveries", timeout=600).raise_for_status()
 
     invoices = requests.get(f"{url}/api/customers/{customer}/invoices", headers=auth, timeout=30).json()
     invoice = next(i for i in invoices if i["period"] == period)

@@ -16,7 +16,12 @@ adapter's behaviour by the contract suite in tests/contract/ports.
 | invoices      | InMemoryInvoiceStatusWriter     | ports.InvoiceStatusWriter                       | dynamo.DynamoRepository              |
 | invoices      | InMemoryCorrectionStore         | ports.CorrectionStore                           | dynamo_corrections.DynamoCorrectionStore |
 | invoices      | InMemoryHoldStore               | ports.HoldRepository                            | dynamo_corrections.DynamoHoldStore   |
-| invoices      | InMemoryBillingRunRepository    | ports.BillingRunRepository                      | dynamo.DynamoRepository              |
+| invoices      | InMemoryBillingRunRepository    | ports.BillingRunRepository                      | dynamo_runs.DynamoBillingRuns        |
+| invoices      | InMemoryBillingReader           | ports.BillingReader                             | dynamo_runs.DynamoBillingReader      |
+| invoices      | InMemoryRunManifests            | ports.RunManifests                              | storage.S3RunManifests               |
+| invoices      | RecordingRunStarter             | ports.RunStarter                                | stepfunctions.StepFunctionsRunStarter |
+| delivery      | InMemoryDeliveryStore           | ports.DeliveryStore                             | dynamo_delivery.DynamoDeliveryStore  |
+| delivery      | InMemoryDeliveryQueue           | ports.DeliveryQueue                             | queue.SqsDeliveryQueue               |
 | payments      | InMemoryPaymentRepository       | payments.PaymentRepository, invoices.PaidAmounts | dynamo_billing.DynamoPaymentRepository |
 | payments      | InMemoryAdvanceRepository       | advance.AdvanceRepository                       | dynamo_billing.DynamoAdvanceRepository |
 | payments      | FixedYearlyCost                 | advance.YearlyCost                              | (the billing service)                |

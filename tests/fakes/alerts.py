@@ -3,11 +3,12 @@ counters and the monthly consumption information in memory
 (``services.alerts.ports``), with the semantics of
 ``adapters.dynamo_alerts.DynamoAlertStore`` (held to it by
 tests/contract/ports): what the evaluation tells is kept all or nothing, a
-notification once; the outbox and the alerts topic as lists."""
+notification once; held SMS by id; the outbox and the alerts topic as lists."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from heatportal.domain.alerts import AlertSettings, AlertState
 from heatportal.domain.consumption_info import ConsumptionInfo
@@ -19,12 +20,15 @@ from heatportal.services.alerts.ports import (
     AlertSettingsStore,
     ConsumptionInfoStore,
     Deliveries,
+    HeldMessageStore,
     NotificationStore,
     OutboundMessage,
 )
 
 
-class InMemoryAlertStore(AlertSettingsStore, AlertEvaluationStore, NotificationStore, ConsumptionInfoStore):
+class InMemoryAlertStore(
+    AlertSettingsStore, AlertEvaluationStore, NotificationStore, ConsumptionInfoStore, HeldMessageStore
+):
     def __init__(self) -> None:
         self.settings: dict[tuple[str, str], AlertSettings] = {}
         self.states: dict[tuple[str, str], AlertState] = {}
@@ -32,6 +36,7 @@ class InMemoryAlertStore(AlertSettingsStore, AlertEvaluationStore, NotificationS
         self.inboxes: dict[str, dict[str, int]] = {}
         self.seen: dict[str, dict[str, dict[str, int]]] = {}
         self.infos: dict[tuple[str, str], ConsumptionInfo] = {}
+        self.held: dict[str, tuple[OutboundMessage, bool]] = {}  # id -> (message, released)
 
     # settings
     def settings_of(self, customer_number: str) -> list[AlertSettings]:
@@ -95,6 +100,22 @@ class InMemoryAlertStore(AlertSettingsStore, AlertEvaluationStore, NotificationS
 
     def consumption_info_months(self, customer_number: str, limit: int) -> list[str]:
         return sorted((m for c, m in self.infos if c == customer_number), reverse=True)[:limit]
+
+    # SMS held for the quiet hours
+    def hold(self, message: OutboundMessage) -> bool:
+        assert message.not_before is not None
+        if message.id in self.held:
+            return False
+        self.held[message.id] = (message, False)
+        return True
+
+    def due(self, now: datetime) -> list[OutboundMessage]:
+        waiting = [m for m, released in self.held.values() if not released and m.not_before and m.not_before <= now]
+        return sorted(waiting, key=lambda m: (m.not_before or now, m.id))
+
+    def released(self, message_ids: Sequence[str]) -> None:
+        for message_id in message_ids:
+            self.held[message_id] = (self.held[message_id][0], True)
 
 
 class RecordingAlertPublisher(AlertPublisher):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from heatportal.ports import Clock
 
@@ -21,3 +21,6 @@ class FixedClock(Clock):
 
     def set_today(self, today: date) -> None:
         self._now = self._now.replace(year=today.year, month=today.month, day=today.day)
+
+    def advance(self, by: timedelta) -> None:
+        self._now += by

@@ -1,22 +1,24 @@
 """Daily and monthly consumption and smart-meter interval values in memory
 (``services.consumption.ConsumptionRepository``,
-``services.smart_meter_import.IntervalStore``, ``services.alerts.ports.MeterData``), with the semantics of
+``services.smart_meter_import.IntervalStore``, ``services.open_data.series.IntervalReader``,
+``services.alerts.ports.MeterData``), with the semantics of
 ``adapters.dynamo_readings.DynamoReadingsStore`` (held to it by
 tests/contract/ports): monthly aggregates are recomputed from the days written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from heatportal.domain.consumption import MonthlyConsumption, month_key, monthly_aggregates
 from heatportal.domain.model import DailyConsumption
 from heatportal.domain.smart_meter import IntervalValue
 from heatportal.services.alerts.ports import MeterData
 from heatportal.services.consumption import ConsumptionRepository
+from heatportal.services.open_data.series import IntervalReader
 from heatportal.services.smart_meter_import import IntervalStore
 
 
-class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore, MeterData):
+class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore, IntervalReader, MeterData):
     def __init__(self) -> None:
         self.daily: dict[tuple[str, date], DailyConsumption] = {}
         self.monthly: dict[tuple[str, str], MonthlyConsumption] = {}
@@ -52,3 +54,9 @@ class InMemoryConsumptionRepository(ConsumptionRepository, IntervalStore, MeterD
     def put_intervals(self, values: list[IntervalValue]) -> None:
         for value in values:
             self.intervals[(value.meter_number, value.key)] = value
+
+    def intervals_starting(
+        self, meter_number: str, start: datetime, end: datetime, timezone: str
+    ) -> list[IntervalValue]:
+        found = [v for (n, _), v in self.intervals.items() if n == meter_number and start <= v.start < end]
+        return sorted(found, key=lambda v: (v.start, v.interval))

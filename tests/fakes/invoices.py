@@ -1,30 +1,39 @@
-"""Invoices, invoice statuses and billing runs in memory, with the semantics of
-``adapters.dynamo.DynamoRepository`` (held to it by tests/contract/ports):
+"""Invoices, invoice statuses, bill runs and a batch's reads in memory, with
+the semantics of their DynamoDB adapters (held to them by tests/contract/ports):
 
 - an invoice is created at most once per customer, period and kind key, with
   the next gapless number; the number is only taken when the invoice is stored;
-- the email of an invoice is claimed once until the claim is released; an
-  invoice that does not exist cannot be claimed;
-- a billing failure is one item per run and customer (a later one overwrites);
+  many invoices numbered at once take consecutive numbers in their order;
+- a bill run is stored once per id; a batch adds its progress once per batch
+  key; a failure is one item per run and customer (a later one replaces it);
 - a correction takes the next numbers of the same series for its credit note
   and corrected invoice, all or nothing, and credits an invoice at most once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 
+from heatportal.domain.billing_run import AccountFailure, BillingRun, Progress, RunStatus, RunSummary, failure
 from heatportal.domain.errors import Conflict
-from heatportal.domain.model import BillingPeriod, Invoice, InvoiceStatus
+from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceStatus
 from heatportal.ports import (
+    AccountsToBill,
+    BillingReader,
     BillingRunRepository,
     CorrectionRecord,
     CorrectionStore,
+    CustomerRepository,
     HeldInvoice,
     HoldRepository,
     InvoiceRepository,
     InvoiceStatusWriter,
+    NewInvoice,
+    PdfStored,
+    RunManifests,
+    RunStarter,
     StoredCorrection,
     StoredInvoice,
 )
@@ -33,25 +42,39 @@ from heatportal.ports import (
 class InMemoryInvoiceRepository(InvoiceRepository):
     def __init__(self) -> None:
         self.invoices: dict[tuple[str, int], Invoice] = {}
-        self.billed: dict[tuple[str, str, str], int] = {}
+        # (customer, period key, kind key) -> (invoice number, created by)
+        self.billed: dict[tuple[str, str, str], tuple[int, str]] = {}
         self.counter = 0
-        self.emailed: set[tuple[str, int]] = set()
+        # Errors raised by the next numbering calls, in order (a throttled table, say).
+        self.fail_next: list[Exception] = []
 
     def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
-        marker = (draft.customer_number, draft.period.key, kind_key)
-        if marker in self.billed:
-            return StoredInvoice(self.invoices[(draft.customer_number, self.billed[marker])], created=False)
-        number = self.counter + 1
-        invoice = draft.model_copy(update={"number": number, "payment_reference": reference(number)})
-        # Counter, marker and invoice change together, like the DynamoDB transaction.
-        self.counter = number
-        self.billed[marker] = number
-        self.invoices[(invoice.customer_number, number)] = invoice
-        return StoredInvoice(invoice, created=True)
+        return self.create_invoices_once([NewInvoice(draft, kind_key, reference)])[0]
+
+    def create_invoices_once(self, new: Sequence[NewInvoice], *, created_by: str = "") -> list[StoredInvoice]:
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        markers = [(n.draft.customer_number, n.draft.period.key, n.kind_key) for n in new]
+        if len(set(markers)) != len(markers):
+            raise ValueError("the same customer, period and kind key twice in one call")
+        stored: list[StoredInvoice] = []
+        for marker, item in zip(markers, new, strict=True):
+            if marker in self.billed:
+                number, by = self.billed[marker]
+                stored.append(StoredInvoice(self.invoices[(marker[0], number)], created=False, created_by=by))
+                continue
+            number = self.counter + 1
+            invoice = item.draft.model_copy(update={"number": number, "payment_reference": item.reference(number)})
+            # Counter, marker and invoice change together, like the DynamoDB transaction.
+            self.counter = number
+            self.billed[marker] = (number, created_by)
+            self.invoices[(invoice.customer_number, number)] = invoice
+            stored.append(StoredInvoice(invoice, created=True, created_by=created_by))
+        return stored
 
     def find_billed(self, customer_number: str, period: BillingPeriod, kind_key: str) -> Invoice | None:
-        number = self.billed.get((customer_number, period.key, kind_key))
-        return None if number is None else self.invoices.get((customer_number, number))
+        found = self.billed.get((customer_number, period.key, kind_key))
+        return None if found is None else self.invoices.get((customer_number, found[0]))
 
     def get_invoice(self, customer_number: str, number: int) -> Invoice | None:
         return self.invoices.get((customer_number, number))
@@ -68,14 +91,11 @@ class InMemoryInvoiceRepository(InvoiceRepository):
         invoice = self.invoices[(customer_number, number)]  # KeyError ~ attribute_exists(PK) failing
         self.invoices[(customer_number, number)] = invoice.model_copy(update={"pdf_key": key})
 
-    def claim_email(self, customer_number: str, number: int) -> bool:
-        if (customer_number, number) not in self.invoices or (customer_number, number) in self.emailed:
-            return False
-        self.emailed.add((customer_number, number))
-        return True
-
-    def release_email_claim(self, customer_number: str, number: int) -> None:
-        self.emailed.discard((customer_number, number))
+    def set_pdf_keys(self, stored: Sequence[PdfStored]) -> None:
+        for pdf in stored:
+            self.invoices[(pdf.customer_number, pdf.number)]
+        for pdf in stored:
+            self.set_pdf_key(pdf.customer_number, pdf.number, pdf.key)
 
 
 class InMemoryInvoiceStatusWriter(InvoiceStatusWriter):
@@ -89,26 +109,91 @@ class InMemoryInvoiceStatusWriter(InvoiceStatusWriter):
         self.invoices.invoices[(customer_number, number)] = invoice.model_copy(update={"status": InvoiceStatus(status)})
 
 
+class InMemoryBillingReader(BillingReader):
+    """The batch's reads from the customer and invoice fakes (DynamoBillingReader)."""
+
+    def __init__(self, customers: CustomerRepository, invoices: InMemoryInvoiceRepository) -> None:
+        self.customers = customers
+        self.invoices = invoices
+        self.reads = 0
+
+    def read_accounts(self, customer_numbers: Sequence[str], billed: Sequence[tuple[str, str]]) -> AccountsToBill:
+        self.reads += 1
+        customers: dict[str, Customer] = {}
+        for number in customer_numbers:
+            customer = self.customers.get_customer(number)
+            if customer is not None:
+                customers[number] = customer
+        stored: dict[tuple[str, str, str], StoredInvoice] = {}
+        for number in customer_numbers:
+            for period, kind in billed:
+                found = self.invoices.billed.get((number, period, kind))
+                if found is not None:
+                    invoice = self.invoices.invoices[(number, found[0])]
+                    stored[(number, period, kind)] = StoredInvoice(invoice, False, found[1])
+        return AccountsToBill(customers=customers, billed=stored)
+
+
 class InMemoryBillingRunRepository(BillingRunRepository):
     def __init__(self) -> None:
-        self.failures: dict[str, dict[str, dict[str, str]]] = {}
-        self.summaries: dict[str, dict[str, object]] = {}
+        self.runs: dict[str, BillingRun] = {}
+        self.batches: set[tuple[str, str]] = set()
+        self.failures: dict[str, dict[str, AccountFailure]] = {}
 
-    def record_failure(self, run_id: str, period: str, customer_number: str, reason: str) -> None:
-        self.failures.setdefault(run_id, {})[customer_number] = {
-            "customer_number": customer_number,
-            "period": period,
-            "reason": reason[:500],
-        }
+    def start_run(self, run: BillingRun) -> BillingRun:
+        return self.runs.setdefault(run.run_id, run)
 
-    def list_failures(self, run_id: str) -> list[dict[str, str]]:
-        return [
-            {"customer_number": f["customer_number"], "reason": f["reason"]}
-            for _, f in sorted(self.failures.get(run_id, {}).items())
-        ]
+    def get_run(self, run_id: str) -> BillingRun | None:
+        return self.runs.get(run_id)
 
-    def save_summary(self, run_id: str, summary: dict[str, object]) -> None:
-        self.summaries[run_id] = summary
+    def list_runs(self, limit: int) -> list[BillingRun]:
+        return sorted(self.runs.values(), key=lambda r: (r.started_at, r.run_id), reverse=True)[:limit]
+
+    def record_batch(self, run_id: str, batch_key: str, progress: Progress) -> bool:
+        if (run_id, batch_key) in self.batches or run_id not in self.runs:
+            return False
+        self.batches.add((run_id, batch_key))
+        run = self.runs[run_id]
+        added = {k: getattr(run.progress, k) + getattr(progress, k) for k in Progress.model_fields}
+        self.runs[run_id] = run.model_copy(update={"progress": Progress(**added)})
+        return True
+
+    def record_failures(self, run_id: str, period: str, failures: Sequence[AccountFailure]) -> None:
+        for f in failures:
+            self.failures.setdefault(run_id, {})[f.customer_number] = failure(f.customer_number, f.reason)
+
+    def list_failures(self, run_id: str) -> list[AccountFailure]:
+        return [f for _, f in sorted(self.failures.get(run_id, {}).items())]
+
+    def finish_run(self, run_id: str, summary: RunSummary, finished_at: datetime) -> None:
+        run = self.runs[run_id]
+        self.runs[run_id] = run.model_copy(
+            update={"status": RunStatus.FINISHED, "summary": summary, "finished_at": finished_at}
+        )
+
+
+class InMemoryRunManifests(RunManifests):
+    """Manifests and result files (S3RunManifests) as JSON values, by bucket and key."""
+
+    def __init__(self, bucket: str = "documents") -> None:
+        self.bucket = bucket
+        self.objects: dict[tuple[str, str], object] = {}
+
+    def write_accounts(self, key: str, customer_numbers: Sequence[str]) -> None:
+        self.objects[(self.bucket, key)] = list(customer_numbers)
+
+    def read_json(self, bucket: str, key: str) -> object:
+        return self.objects[(bucket, key)]
+
+
+class RecordingRunStarter(RunStarter):
+    """Starts nothing: records each execution asked for (StepFunctionsRunStarter)."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, dict[str, str]]] = []
+
+    def start(self, name: str, run_input: Mapping[str, str]) -> None:
+        self.started.append((name, dict(run_input)))
 
 
 class InMemoryCorrectionStore(CorrectionStore):
@@ -158,8 +243,9 @@ class InMemoryCorrectionStore(CorrectionStore):
             update={"status": InvoiceStatus.CREDITED, "credited_by": credit.number, "replaced_by": replacement.number}
         )
         marker = (original.customer_number, original.period.key, kind_key)
-        if repo.billed.get(marker) == original.number:
-            repo.billed[marker] = replacement.number
+        billed = repo.billed.get(marker)
+        if billed is not None and billed[0] == original.number:
+            repo.billed[marker] = (replacement.number, billed[1])
         self.records[(original.customer_number, original.number)] = stored
         return StoredCorrection(credit, replacement, stored)
 

@@ -3,7 +3,8 @@ production), kept in memory for the test to read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from heatportal.ports import Mailer, SmsSender
 
@@ -15,6 +16,7 @@ class SentEmail:
     text: str
     html: str
     attachments: list[tuple[str, bytes, str]]
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 class InMemoryMailer(Mailer):
@@ -30,10 +32,11 @@ class InMemoryMailer(Mailer):
         text: str,
         html: str,
         attachments: list[tuple[str, bytes, str]] | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> str:
         if self.fail_next:
             raise self.fail_next.pop(0)
-        self.sent.append(SentEmail(recipient, subject, text, html, list(attachments or [])))
+        self.sent.append(SentEmail(recipient, subject, text, html, list(attachments or []), dict(tags or {})))
         return f"message-{len(self.sent)}"
 
 

@@ -8,12 +8,14 @@ from heatportal.services.access import AccessService, Principal, Scope
 from tests.fakes.clock import FixedClock
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.delivery import InMemoryDeliveryQueue, InMemoryDeliveryStore
 from tests.fakes.documents import InMemoryDocumentStore
 from tests.fakes.invoices import (
     InMemoryBillingRunRepository,
     InMemoryCorrectionStore,
     InMemoryHoldStore,
     InMemoryInvoiceRepository,
+    InMemoryRunManifests,
 )
 from tests.fakes.messaging import InMemoryMailer
 from tests.fakes.readings import InMemoryReadingRepository
@@ -31,6 +33,9 @@ class World:
     runs: InMemoryBillingRunRepository = field(default_factory=InMemoryBillingRunRepository)
     documents: InMemoryDocumentStore = field(default_factory=InMemoryDocumentStore)
     mailer: InMemoryMailer = field(default_factory=InMemoryMailer)
+    deliveries: InMemoryDeliveryStore = field(default_factory=InMemoryDeliveryStore)
+    queue: InMemoryDeliveryQueue = field(default_factory=InMemoryDeliveryQueue)
+    manifests: InMemoryRunManifests = field(default_factory=InMemoryRunManifests)
     holds: InMemoryHoldStore = field(default_factory=InMemoryHoldStore)
     corrections: InMemoryCorrectionStore = field(init=False)
 

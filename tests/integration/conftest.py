@@ -43,6 +43,7 @@ from heatportal.adapters.dynamo import (
 )
 from heatportal.domain.model import (
     Address,
+    BillingPeriod,
     Customer,
     Facility,
     Membership,
@@ -65,7 +66,7 @@ _numbers = itertools.count(200001)
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[RunningStack]:
-    running = start(profile_id="no", port=free_port(), demo=False)
+    running = start(profile_id="no", port=free_port(), demo=False, deliver_in_background=False)
     yield running
     running.stop()
 
@@ -99,6 +100,15 @@ def repo_of_its_own(stack: RunningStack) -> Iterator[DynamoRepository]:
     """A fresh table for one test, with the handlers on it (see the module docstring)."""
     with table_of_its_own(stack) as repo:
         yield repo
+
+
+@pytest.fixture
+def period(repo: DynamoRepository) -> BillingPeriod:
+    """Last month, as the schedule bills it, with its spot price stored."""
+    today = local_today()
+    period = BillingPeriod(year=today.year, month=today.month).previous()
+    repo.put_spot_price("NO1", period.key, Decimal("0.8512"))
+    return period
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """The daily alert job as the schedule runs it: the notifications handler
 with ``{"job": "alerts"}`` evaluates the stored interval data, publishes on
 the alerts topic, the topic delivers to the notifications handler, which
-queues the e-mail and the SMS; the portal gets one notification. A second run
+queues the e-mail and the SMS in the delivery outbox, whose queue the same
+function drains; the portal gets one notification. A second run
 sends nothing more. The evaluation costs a fixed number of DynamoDB requests
 per facility, however long the history."""
 
@@ -167,8 +168,10 @@ def test_a_breach_in_the_stored_data_sends_one_email_one_sms_and_one_portal_noti
     customer, [meter] = facility_with_breach(repo)
 
     first = invoke("NotificationsFunction", {"job": "alerts"})
+    drained = stack.deliveries.drain()
 
     assert (first["facilities"], first["meters"], first["notifications"], first["published"]) == (1, 1, 1, 1)
+    assert drained.invocations >= 1  # the e-mail and the SMS went through the delivery outbox
     messages = sent_to(customer)
     assert sorted(m["channel"] for m in messages) == ["email", "sms"]
     email = next(m for m in messages if m["channel"] == "email")
@@ -197,6 +200,7 @@ def test_a_breach_in_the_stored_data_sends_one_email_one_sms_and_one_portal_noti
     )
 
     second = invoke("NotificationsFunction", {"job": "alerts"})
+    stack.deliveries.drain()
 
     assert (second["notifications"], second["published"]) == (0, 0)
     assert len(sent_to(customer)) == 2
@@ -211,10 +215,12 @@ def test_an_sms_in_the_quiet_hours_waits_for_the_morning_and_the_email_does_not(
     noon._now = datetime.combine(local_today(), time(23, 30), tzinfo=OSLO).astimezone(UTC)
 
     invoke("NotificationsFunction", {"job": "alerts"})
+    stack.deliveries.drain()
     assert [m["channel"] for m in sent_to(customer)] == ["email"]
 
     noon._now = datetime.combine(local_today() + timedelta(days=1), time(7), tzinfo=OSLO).astimezone(UTC)
     result = invoke("NotificationsFunction", {"job": "alerts"})
+    stack.deliveries.drain()
     assert result["held_sms_released"] == 1
     assert sorted(m["channel"] for m in sent_to(customer)) == ["email", "sms"]
 

@@ -34,7 +34,8 @@ from heatportal.adapters.dynamo import (
 )
 from heatportal.adapters.dynamo_accounts import DynamoAccountStore
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item
-from heatportal.domain.accounts import Challenge
+from heatportal.adapters.dynamo_open_data import DynamoOpenDataStore
+from heatportal.domain.accounts import AuditEntry, Challenge
 from heatportal.domain.companies import CompanyGrant, Organisation, OrgAuditEntry, OrgMember, OrgRole
 from heatportal.domain.document_store import DocumentType
 from heatportal.domain.model import (
@@ -50,6 +51,7 @@ from heatportal.domain.model import (
     Role,
 )
 from heatportal.domain.money import EnergyUnit
+from heatportal.domain.open_data import ProviderShare
 from heatportal.services.access import Principal
 from heatportal.services.contracts.signing import first_days_ahead
 from infra.local.resources import clients
@@ -108,6 +110,27 @@ class World:
         )
         self.repo.table.put(meter_item(meter))
         return number
+
+    def share(self) -> str:
+        """A fresh provider share of the customer's first facility, to revoke."""
+        share = ProviderShare(
+            id=secrets.token_hex(8),
+            token_hash=secrets.token_hex(32),
+            customer_number=self.customer,
+            provider_name="Matrise Energi",
+            provider_email="energi@example.com",
+            facilities=frozenset({f"F{self.customer}"}),
+            kinds=frozenset({"consumption"}),
+            valid_from=local_today(),
+            valid_until=local_today() + timedelta(days=30),
+            created_by="matrix@example.com",
+            created_at=datetime.now(UTC),
+            hint="abcd",
+        )
+        DynamoOpenDataStore(self.repo.table).add_share(
+            share, AuditEntry(self.customer, share.created_at, "matrix@example.com", "share_granted", "Matrise Energi")
+        )
+        return share.id
 
     def facility_with_meter(self) -> tuple[str, str]:
         """A fresh facility of the customer with a meter in use (to move out of)."""
@@ -594,6 +617,23 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         (401, 404, 200, 200, 200, 200, 404, 200),
         _params(number=invoice),
     ),
+    # Sharing with an energy-service provider (FFVAV §5(4)): the customer's own
+    # administrators decide; customer service sees the shares.
+    ("GET", "/api/customers/{customer}/shares"): (ADMIN_READ, _params()),
+    ("POST", "/api/customers/{customer}/shares"): (
+        (401, 403, 403, 403, 201, 403, 403, 403),
+        _with_body(
+            _params(),
+            lambda w: {
+                "provider_name": "Matrise Energi",
+                "provider_email": f"energi-{secrets.token_hex(4)}@example.com",
+                "facilities": [f"F{w.customer}"],
+                "kinds": ["consumption"],
+                "valid_until": (local_today() + timedelta(days=30)).isoformat(),
+            },
+        ),
+    ),
+    ("DELETE", "/api/customers/{customer}/shares/{share}"): (ADMIN_ONLY, _params(share=World.share)),
     # Contracts (contracts function): reading a contract, its estimate and a
     # simulation stores nothing; the company granted only the second facility
     # sees the contract list (filtered), not the meter's facility's contract.
@@ -662,6 +702,10 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
     ("GET", "/api/customers/{customer}/subscription"): (METER_LIST, _params()),
 }
 
+# The data API (/api/v1/data) takes data tokens, not the portal's sign-in: its
+# matrix, with kinds of token as columns, is test_open_data_matrix.
+DATA_API = "/api/v1/data/"
+
 
 def _move_out(w: World) -> tuple[dict[str, str], dict[str, Any]]:
     facility, meter = w.facility_with_meter()
@@ -676,7 +720,9 @@ def _move_out(w: World) -> tuple[dict[str, str], dict[str, Any]]:
 
 def rows_missing(routes: list[ApiRoute]) -> set[tuple[str, str]]:
     """Customer-scoped routes (a ``{customer}`` in the path) without a matrix row."""
-    return {(r.method, r.path) for r in routes if "{customer}" in r.path} - set(MATRIX)
+    return {(r.method, r.path) for r in routes if "{customer}" in r.path and not r.path.startswith(DATA_API)} - set(
+        MATRIX
+    )
 
 
 def test_every_customer_scoped_route_has_a_row():
@@ -684,6 +730,7 @@ def test_every_customer_scoped_route_has_a_row():
     assert rows_missing(routes) == set(), "add a row to MATRIX for each new customer-scoped route"
     scoped = {(r.method, r.path) for r in routes if "{customer}" in r.path}
     assert set(MATRIX) - scoped == set(), "MATRIX has rows for routes that no longer exist"
+    assert not any(path.startswith(DATA_API) for _, path in MATRIX)
 
 
 def test_a_route_added_without_a_row_is_caught():

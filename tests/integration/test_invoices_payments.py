@@ -228,7 +228,9 @@ def test_camt054_import_marks_invoices_paid_and_reimport_changes_nothing(http, r
     assert http.post("/api/payments/camt054", data=bank_file, headers=alice.auth).status_code == 403
 
 
-def test_staff_corrects_an_invoice_with_a_preview_a_credit_note_and_the_corrected_invoice(http, repo, seed, staff_auth):
+def test_staff_corrects_an_invoice_with_a_preview_a_credit_note_and_the_corrected_invoice(
+    http, repo, seed, staff_auth, stack
+):
     from infra.local.stack import outbox_messages
 
     person = seed()
@@ -271,6 +273,7 @@ def test_staff_corrects_an_invoice_with_a_preview_a_credit_note_and_the_correcte
     assert again["number"] == note["number"]  # one credit note per invoice
     stored = repo.get_invoice(person.customer.number, note["number"])
     assert stored.pdf_key and corrected.pdf_key
+    stack.deliveries.drain()  # the e-mails went through the delivery outbox
     for number in (note["number"], corrected.number):
         mails = [m for m in outbox_messages() if m["to"] == person.email and str(number) in m["subject"]]
         assert len(mails) == 1

@@ -64,6 +64,13 @@ PAGES = {
     # sign-out + links + record
     "/documents": (200, 3),
     "/documents/facilities/F{customer}": (200, 3),
+    # sign-out + links + record + the months of daily data (none: the meter is read by hand) + its
+    # readings, the months made from them (a meter with daily data: 4, its months found at once)
+    "/consumption": (200, 5),
+    # sign-out + links + record + the month's days + the same month a year earlier
+    "/consumption?view=month": (200, 5),
+    # sign-out + links + record + the months + the readings (what the register counted), read once
+    "/consumption?view=total": (200, 5),
     # sign-out + links + record (with the notification counters) + the alert settings
     "/alerts": (200, 4),
     # sign-out + links + record + the newest notifications (seen already: no write)

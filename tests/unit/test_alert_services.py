@@ -22,8 +22,10 @@ from heatportal.services.alerts.consumption_info import ConsumptionInfoService
 from heatportal.services.alerts.delivery import AlertDeliveryService
 from heatportal.services.alerts.evaluation import AlertEvaluationService
 from heatportal.services.alerts.inbox import NotificationService, unread_of
-from heatportal.services.alerts.ports import AlertEvent
+from heatportal.services.alerts.outbox import OutboxDeliveries
+from heatportal.services.alerts.ports import AlertEvent, Deliveries
 from heatportal.services.alerts.settings import AlertSettingsService, RuleInput
+from heatportal.services.delivery.outbox import Outbox
 from tests.builders import ADDRESS, a_customer, a_membership, a_meter
 from tests.fakes.alerts import InMemoryAlertStore, InMemoryDeliveries, RecordingAlertPublisher
 from tests.fakes.clock import FixedClock
@@ -31,6 +33,7 @@ from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.consumption import InMemoryConsumptionRepository
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.delivery import InMemoryDeliveryQueue, InMemoryDeliveryStore
 
 PROFILE = load_profile("no")
 OSLO = ZoneInfo("Europe/Oslo")
@@ -72,9 +75,9 @@ class Alerts:
             timezone="Europe/Oslo",
         )
 
-    def deliveries(self) -> AlertDeliveryService:
+    def deliveries(self, deliveries: Deliveries | None = None) -> AlertDeliveryService:
         return AlertDeliveryService(
-            self.outbox,
+            deliveries or self.outbox,
             self.clock,
             quiet_hours=PROFILE.alerts.sms_quiet_hours,
             timezone="Europe/Oslo",
@@ -261,6 +264,40 @@ def test_channels_not_chosen_get_nothing(world: Alerts) -> None:
     world.clock._now = at(date(2026, 1, 12), 12)
     world.deliveries().deliver(event(channels=frozenset({Channel.PORTAL, Channel.SMS})))
     assert [m.channel for m in world.outbox.messages.values()] == ["sms"]
+
+
+def test_the_outbox_gets_each_message_once_and_a_held_sms_when_the_quiet_hours_end(world: Alerts) -> None:
+    store, queue = InMemoryDeliveryStore(), InMemoryDeliveryQueue()
+    outbox = OutboxDeliveries(Outbox(store, queue), world.store, world.clock)
+    world.clock._now = at(date(2026, 1, 12), 23)
+
+    first = world.deliveries(outbox).deliver(event())
+    again = world.deliveries(outbox).deliver(event())
+
+    assert (len(first.queued), again.queued, again.already_queued) == (3, [], 3)
+    emails = sorted(store.deliveries.values(), key=lambda d: d.recipient)
+    assert [(d.channel, d.recipient, d.group) for d in emails] == [
+        ("email", "styret@example.no", "alert-2026-01-12"),
+        ("email", "vaktmester@example.no", "alert-2026-01-12"),
+    ]
+    assert emails[0].subject == "Varsel Fjordveien 12" and emails[0].customer_number == CUSTOMER
+    # The second telling stores nothing; the outbox queues a record still waiting again, and its sender sends it once.
+    assert set(queue.take()) == {d.id for d in emails}
+    assert outbox.release_due() == 0  # still quiet
+
+    world.clock._now = at(date(2026, 1, 13), 7)
+    assert outbox.release_due() == 1
+    [sms] = [d for d in store.deliveries.values() if d.channel == "sms"]
+    assert (sms.recipient, sms.text, sms.group) == ("+4791234567", "SMS return_temperature 43", "alert-2026-01-13")
+    assert queue.take() == [sms.id]
+    assert outbox.release_due() == 0
+    again = world.deliveries(outbox).deliver(event())  # the same event once more, after the quiet hours
+    assert (again.queued, again.held_until, len(store.deliveries), world.store.due(world.clock.now())) == (
+        [],
+        None,
+        3,
+        [],
+    )
 
 
 # --- settings ------------------------------------------------------------------------

@@ -91,5 +91,18 @@ def test_december_also_settles_the_year_against_the_advances(billing):
 
 def test_without_an_agreed_advance_the_account_is_skipped(billing):
     billing.drafts.advances = InMemoryAdvanceRepository()
-    result = billing.service.bill_batch("run-1", "2025-03", [CUSTOMER])
-    assert (result["billed"], result["skipped"], result["failed"]) == (0, 1, [])
+    outcome = billing.service.bill_batch("run-1", "2025-03", [CUSTOMER])
+    assert (outcome.billed, outcome.skipped, outcome.failures) == (0, 1, [])
+
+
+def test_a_december_batch_bills_advance_then_settlement_and_totals_both_kinds(billing):
+    for month in range(1, 12):
+        billing.service.bill_account(CUSTOMER, BillingPeriod(year=2025, month=month))
+    outcome = billing.service.bill_batch("run-12", "2025-12", [CUSTOMER])
+    assert (outcome.billed, outcome.skipped, outcome.failures) == (1, 0, [])
+    # The settlement deducted all twelve advances, December's included (numbered first, in the same batch)
+    assert outcome.tally.invoices == {InvoiceKind.ADVANCE: 1, InvoiceKind.SETTLEMENT: 1}
+    assert outcome.tally.totals == {
+        "EUR": {InvoiceKind.ADVANCE: Decimal("121.00"), InvoiceKind.SETTLEMENT: Decimal("338.40")}
+    }
+    assert billing.world.invoices.all_numbers() == list(range(1, 14))

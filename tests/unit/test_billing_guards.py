@@ -15,6 +15,7 @@ from heatportal.domain.model import BillingPeriod, InvoiceKind
 from heatportal.domain.money import EnergyUnit
 from heatportal.domain.profile import PriceList, load_profile
 from heatportal.services.billing.guards import InvoiceHeld, PeriodOpen
+from heatportal.services.billing.run import RunRequest
 from tests.builders import a_customer, a_meter, a_reading
 from tests.invoice_samples import STAFF, monthly_sample
 from tests.unit.test_billing_service import JANUARY, Billing
@@ -31,7 +32,7 @@ def test_a_period_that_has_not_ended_or_whose_cut_off_has_not_passed_is_not_bill
     assert refused.value.params == {"period": "2025-01", "cutoff": "2025-02-02"}
     assert b.world.invoices.all_numbers() == []
     result = b.service.bill_batch("run-1", "2025-01", ["100001"])
-    assert result["billed"] == 0 and "PeriodOpen" in result["failed"][0]["reason"]  # type: ignore[index]
+    assert result.billed == 0 and "PeriodOpen" in result.failures[0].reason
     b.world.clock.set_today(date(2025, 2, 2))
     assert b.service.bill_account("100001", JANUARY)[1] is True
 
@@ -41,11 +42,15 @@ def test_a_customer_with_no_consumption_and_no_fixed_fee_is_skipped_and_the_run_
     b.customer("100001", readings={date(2022, 1, 1): "10000", date(2022, 2, 1): "10000"})
     b.customer("100002", readings={date(2022, 1, 1): "5000", date(2022, 2, 1): "5100"})
     b.spot("2022-01", "0.50")
+    b.service.plan(RunRequest(period="2022-01"), "run-1")
     result = b.service.bill_batch("run-1", "2022-01", ["100001", "100002"])
-    assert (result["billed"], result["skipped"]) == (1, 1)
-    assert result["skipped_reasons"] == {"zero_bill_skipped": 1}
-    summary = b.service.summarize("run-1", "2022-01", [result])
-    assert summary["skipped_reasons"] == {"zero_bill_skipped": 1}
+    assert (result.billed, result.skipped) == (1, 1)
+    assert result.skipped_reasons == {"zero_bill_skipped": 1}
+    pointer = b.result_files(
+        "run-1", succeeded=[{"Input": '{"Items": ["100001", "100002"]}', "Output": result.model_dump_json()}]
+    )
+    summary = b.service.summarize("run-1", "2022-01", pointer)
+    assert summary.skipped_reasons == {"zero_bill_skipped": 1}
     assert b.world.invoices.all_numbers() == [1]
 
 
@@ -76,7 +81,7 @@ def test_a_norwegian_price_above_electric_heating_is_held_for_customer_service()
     [hold] = b.corrections.held(STAFF, "100001")  # customer service sees it, with the reason
     assert hold.kind == InvoiceKind.INVOICE and hold.period == JANUARY
     result = b.service.bill_batch("run-2", "2025-01", ["100001"])
-    assert result["held"] == 1 and result["failed"][0]["reason"] == "held: invoice.hold.no_electric_comparison"  # type: ignore[index]
+    assert result.held == 1 and result.failures[0].reason == "held: invoice.hold.no_electric_comparison"
 
 
 def test_the_demo_norwegian_prices_pass_the_electric_heating_comparison() -> None:

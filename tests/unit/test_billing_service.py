@@ -8,24 +8,32 @@ transfer 0.4890/kWh, 10 % discount, cap 1.5922, fixed fee 1200.00 a year, VAT
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from heatportal.domain.billing_run import AccountFailure, BatchOutcome, RunSummary
+from heatportal.domain.delivery import DeliveryState
 from heatportal.domain.errors import NotFound, TransientFailure
-from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, ReadingSource
+from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, Meter, ReadingSource
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.domain.profile import UtilityProfile, load_profile
 from heatportal.services.billing.corrections import Corrections
 from heatportal.services.billing.drafts import InvoiceDrafts
 from heatportal.services.billing.issuing import InvoiceIssuer
 from heatportal.services.billing.pricing import NothingToBill, PricingService
-from heatportal.services.billing.run import BillRun
+from heatportal.services.billing.reads import BatchReads
+from heatportal.services.billing.run import BillRun, RunRequest
+from heatportal.services.delivery.outbox import Outbox
+from heatportal.services.delivery.sender import DeliverySender, RetryLater
 from heatportal.services.readings import ReadingService
 from tests.builders import a_customer, a_meter, a_reading
 from tests.fakes.clock import FixedClock
+from tests.fakes.invoices import InMemoryBillingReader
+from tests.fakes.messaging import InMemorySmsSender
 from tests.fakes.world import World
 
 JANUARY = BillingPeriod(year=2025, month=1)
@@ -60,24 +68,89 @@ class Renderers:
 
 
 class Billing:
+    """The bill run on fakes, wired as the composition root wires it; ``run``
+    plays the state machine (plan, batches, result files, summary) and
+    ``deliver`` the delivery queue's consumer."""
+
     def __init__(self, profile: UtilityProfile | None = None, today: date = date(2025, 2, 3)) -> None:
         self.world = World(clock=FixedClock(today))
         self.renderers = Renderers()
         w = self.world
+        self.profile = profile = profile or load_profile("no")
         self.readings = ReadingService(w.readings, w.clock)
-        profile = profile or load_profile("no")
-        self.profile = profile
         self.pricing = PricingService(profile, w.customers, w.readings, self.readings, w.invoices, w.spot_prices)
         self.drafts = InvoiceDrafts(profile, self.pricing, w.invoices, holds=w.holds, clock=w.clock)
+        self.outbox = Outbox(w.deliveries, w.queue)
         self.issuer = InvoiceIssuer(
-            profile, w.invoices, w.documents, w.mailer, self.renderers.pdf, self.renderers.email, PORTAL_URL
+            profile, w.invoices, w.documents, self.outbox, self.renderers.pdf, self.renderers.email, PORTAL_URL, w.clock
         )
         self.corrections = Corrections(
             profile, w.customers, w.invoices, w.corrections, self.drafts, self.issuer, self.readings, w.clock, w.holds
         )
+        self.reader = InMemoryBillingReader(w.customers, w.invoices)
+        self.waits: list[float] = []
         self.service = BillRun(
-            profile, w.customers, w.invoices, w.runs, w.clock, self.pricing, self.drafts, self.issuer, self.corrections
+            profile=profile,
+            customers=w.customers,
+            readings=w.readings,
+            invoices=w.invoices,
+            runs=w.runs,
+            reader=self.reader,
+            manifests=w.manifests,
+            deliveries=w.deliveries,
+            outbox=self.outbox,
+            clock=w.clock,
+            drafts=self.drafts,
+            batch_drafts=self.batch_drafts,
+            issuer=self.issuer,
+            sleep=self.waits.append,
+            corrections=self.corrections,
         )
+        self.sms = InMemorySmsSender()
+        self.sender = DeliverySender(w.deliveries, w.mailer, self.sms, w.documents, w.clock, lambda: None)
+
+    def batch_drafts(self, reads: BatchReads) -> InvoiceDrafts:
+        readings = ReadingService(reads, self.world.clock)
+        pricing = PricingService(self.profile, reads, reads, readings, reads, self.world.spot_prices)
+        return InvoiceDrafts(
+            self.profile, pricing, reads, self.drafts.advances, holds=self.world.holds, clock=self.world.clock
+        )
+
+    def run(self, run_id: str, period: str | None = "previous", batch_size: int = 25) -> RunSummary:
+        """A whole run as the state machine runs it: the manifest, its batches, the result files, the summary."""
+        plan = self.service.plan(RunRequest(period=period), run_id)
+        accounts = self.world.manifests.read_json("documents", plan.manifest_key)
+        assert isinstance(accounts, list)
+        children = []
+        for start in range(0, len(accounts), batch_size):
+            batch = accounts[start : start + batch_size]
+            outcome = self.service.bill_batch(run_id, plan.period, batch)
+            children.append({"Input": json.dumps({"Items": batch}), "Output": outcome.model_dump_json()})
+        return self.service.summarize(run_id, plan.period, self.result_files(run_id, succeeded=children))
+
+    def result_files(
+        self, run_id: str, succeeded: list[dict[str, str]], failed: list[dict[str, str]] | None = None
+    ) -> dict[str, str]:
+        """The ResultWriter's manifest and files (AWS's shape) in the fake S3; returns the pointer to the manifest."""
+        files: dict[str, list[dict[str, object]]] = {"SUCCEEDED": [], "FAILED": [], "PENDING": []}
+        for status, children in (("SUCCEEDED", succeeded), ("FAILED", failed or [])):
+            if children:
+                key = f"billing-runs/results/{run_id}/{status}_0.json"
+                self.world.manifests.objects[("documents", key)] = [{**c, "Status": status} for c in children]
+                files[status].append({"Key": key, "Size": 1})
+        key = f"billing-runs/results/{run_id}/manifest.json"
+        self.world.manifests.objects[("documents", key)] = {"DestinationBucket": "documents", "ResultFiles": files}
+        return {"Bucket": "documents", "Key": key}
+
+    def deliver(self) -> list[str]:
+        """Every queued delivery sent, as the queue's consumer sends them; the outcome of each message."""
+        outcomes: list[str] = []
+        for delivery_id in self.world.queue.take():
+            try:
+                outcomes.append(self.sender.deliver(delivery_id))
+            except RetryLater:
+                outcomes.append("retry_later")
+        return outcomes
 
     def customer(self, number: str, *, email: str | None = "kunde@example.no", readings: dict[date, str]) -> None:
         self.world.customers.add_customer(a_customer(number, email=email))
@@ -104,14 +177,19 @@ def billing() -> Billing:
 # --- planning ------------------------------------------------------------------------------------------
 
 
-def test_plan_bills_last_month_in_batches_of_every_account(billing: Billing) -> None:
-    plan = billing.service.plan("previous", batch_size=2)
-    assert plan == {"period": "2025-01", "batches": [["100001", "100002"], ["100003", "100004"]], "accounts": 4}
-    assert billing.service.plan(None, batch_size=3)["batches"] == [["100001", "100002", "100003"], ["100004"]]
+def test_plan_writes_every_account_to_the_manifest_and_returns_a_pointer(billing: Billing) -> None:
+    plan = billing.service.plan(RunRequest(period="previous"), "run-0")
+    assert (plan.period, plan.run_id, plan.accounts) == ("2025-01", "run-0", 4)
+    assert plan.manifest_key == "billing-runs/run-0/accounts.json"
+    assert billing.world.manifests.read_json("documents", plan.manifest_key) == ["100001", "100002", "100003", "100004"]
+    run = billing.world.runs.get_run("run-0")
+    assert run is not None and (run.period, run.accounts, run.pending) == ("2025-01", 4, 4)
+    # The step retried writes the same and keeps the run as it was
+    assert billing.service.plan(RunRequest(period="previous"), "run-0") == plan
 
 
 def test_plan_for_a_named_month(billing: Billing) -> None:
-    assert billing.service.plan("2024-11")["period"] == "2024-11"
+    assert billing.service.plan(RunRequest(period="2024-11"), "run-0").period == "2024-11"
 
 
 def test_previous_month_of_january_is_december_of_last_year() -> None:
@@ -164,6 +242,8 @@ def test_billing_an_account_twice_gives_one_invoice_one_pdf_and_one_email(billin
     assert billing.world.invoices.all_numbers() == [1]
     assert billing.world.invoices.counter == 1
     assert (billing.renderers.pdfs, billing.world.documents.puts) == (1, 1)
+    # The e-mail is queued (twice: the second time in case its message was lost), and sent once.
+    assert billing.deliver() == ["sent", "finished_before"]
     assert len(billing.world.mailer.sent) == 1
 
 
@@ -267,16 +347,24 @@ def test_a_pdf_that_failed_is_made_on_the_next_attempt_under_the_same_key(billin
         billing.service.bill_account("100001", JANUARY)
     stored = billing.world.invoices.get_invoice("100001", 1)
     assert stored is not None and stored.pdf_key is None
-    assert billing.world.mailer.sent == []
+    assert billing.world.deliveries.deliveries == {}
     invoice, created = billing.service.bill_account("100001", JANUARY)
     assert not created
     assert invoice.number == 1
     assert invoice.pdf_key == "invoices/100001/1.pdf"
-    assert len(billing.world.mailer.sent) == 1
+    assert billing.deliver() == ["sent"]
 
 
-def test_the_invoice_email_carries_the_pdf(billing: Billing) -> None:
+def test_the_invoice_email_is_queued_with_the_pdf_and_sent_with_its_delivery_tag(billing: Billing) -> None:
     invoice, _ = billing.service.bill_account("100001", JANUARY)
+    assert billing.world.mailer.sent == []  # queued, never sent while billing
+    [delivery] = billing.world.deliveries.deliveries.values()
+    assert (delivery.id, delivery.state, delivery.recipient) == (
+        "invoice-1-email",
+        DeliveryState.QUEUED,
+        "kunde@example.no",
+    )
+    assert billing.deliver() == ["sent"]
     [mail] = billing.world.mailer.sent
     assert mail.recipient == "kunde@example.no"
     assert mail.subject == "Faktura 1"
@@ -284,20 +372,25 @@ def test_the_invoice_email_carries_the_pdf(billing: Billing) -> None:
     assert mail.attachments == [
         ("invoice-1.pdf", billing.world.documents.get("invoices/100001/1.pdf"), "application/pdf")
     ]
+    assert mail.tags == {"delivery": "invoice-1-email"}
+    sent = billing.world.deliveries.get("invoice-1-email")
+    assert sent is not None and (sent.state, sent.message_id) == (DeliveryState.SENT, "message-1")
     assert invoice.pdf_key is not None
 
 
-def test_an_email_that_failed_is_sent_on_the_retry_and_only_once(billing: Billing) -> None:
-    # Given the mail service fails once
-    billing.world.mailer.fail_next.append(RuntimeError("SES throttled"))
-    # When the account is billed, the attempt fails, but the invoice and its PDF exist
-    with pytest.raises(RuntimeError, match="SES throttled"):
-        billing.service.bill_account("100001", JANUARY)
-    assert billing.world.invoices.all_numbers() == [1]
-    assert billing.world.mailer.sent == []
-    # Then the retry sends the email, and a further run does not send it again
+def test_an_email_that_failed_transiently_is_sent_on_the_retry_and_only_once(billing: Billing) -> None:
+    # Given the mail service throttles once
+    billing.world.mailer.fail_next.append(TransientFailure("SES throttled"))
     billing.service.bill_account("100001", JANUARY)
+    # When the queue's consumer sends, the delivery goes back to the queue with the reason
+    assert billing.deliver() == ["retry_later"]
+    waiting = billing.world.deliveries.get("invoice-1-email")
+    assert waiting is not None and (waiting.state, waiting.reason) == (DeliveryState.QUEUED, "SES throttled")
+    # Then the retry sends it, and billing again does not send it again
+    billing.world.queue.send(["invoice-1-email"])  # SQS brings the message back
+    assert billing.deliver() == ["sent"]
     billing.service.bill_account("100001", JANUARY)
+    assert billing.deliver() == []
     assert len(billing.world.mailer.sent) == 1
     assert billing.world.invoices.all_numbers() == [1]
     assert billing.renderers.pdfs == 1
@@ -306,6 +399,7 @@ def test_an_email_that_failed_is_sent_on_the_retry_and_only_once(billing: Billin
 def test_a_customer_without_email_gets_no_email(billing: Billing) -> None:
     billing.customer("100005", email=None, readings={date(2025, 1, 1): "1", date(2025, 2, 1): "2"})
     invoice, _ = billing.service.bill_account("100005", JANUARY)
+    assert billing.deliver() == []
     assert billing.world.mailer.sent == []
     assert invoice.pdf_key is not None
 
@@ -334,100 +428,154 @@ def test_the_spot_price_is_the_one_of_the_zone_of_the_price_list_in_force() -> N
 
 # --- batches and runs -------------------------------------------------------------------------------------------
 
+# 2278.90 + (800 x 1.4526 = 1162.08 + 100.00 = 1262.08) + (2000 x 1.4526 = 2905.20 + 100.00 = 3005.20),
+# all incl. VAT: 6546.18
+ALL_THREE = Decimal("6546.18")
+
 
 def test_a_batch_bills_skips_and_records_failures_and_totals(billing: Billing) -> None:
-    result = billing.service.bill_batch("run-1", "2025-01", ["100001", "999999", "100004", "100002", "100003"])
-    assert result["billed"] == 3
-    assert result["already_billed"] == 0
-    assert result["skipped"] == 1
-    assert result["skipped_reasons"] == {"nothing_to_bill": 1}
-    assert result["invoices"] == [1, 2, 3]
-    # 2278.90 + (800 x 1.4526 = 1162.08 + 100.00 = 1262.08) + (2000 x 1.4526 = 2905.20 + 100.00 = 3005.20),
-    # all incl. VAT: 6546.18
-    assert result["totals"] == {"NOK": "6546.18"}
-    assert result["failed"] == [{"customer_number": "999999", "reason": "NotFound: customer 999999 not found"}]
-    assert billing.world.runs.list_failures("run-1") == result["failed"]
+    billing.service.plan(RunRequest(period="2025-01"), "run-1")
+    outcome = billing.service.bill_batch("run-1", "2025-01", ["100001", "999999", "100004", "100002", "100003"])
+    assert (outcome.accounts, outcome.billed, outcome.already_billed, outcome.skipped) == (5, 3, 0, 1)
+    assert outcome.tally.invoices == {InvoiceKind.INVOICE: 3}
+    assert outcome.tally.totals == {"NOK": {InvoiceKind.INVOICE: ALL_THREE}}
+    assert outcome.failures == [AccountFailure(customer_number="999999", reason="NotFound: no such customer")]
+    assert billing.world.runs.list_failures("run-1") == outcome.failures
+    assert (outcome.pdfs_stored, outcome.deliveries_queued) == (3, 3)
+    assert billing.world.invoices.all_numbers() == [1, 2, 3]
+    # One read of the batch's customers and invoices, not one per account
+    assert billing.reader.reads == 1
+    # The run's progress holds the batch once, even when its outcome is recorded again
+    run = billing.world.runs.get_run("run-1")
+    assert run is not None and (run.progress.billed, run.progress.failed, run.progress.batches) == (3, 1, 1)
 
 
 def test_a_missing_price_fails_each_account_and_the_batch_carries_on(billing: Billing) -> None:
     billing.world.clock.set_today(date(2025, 3, 3))
     billing.world.readings.add_reading(a_reading("M-100001", date(2025, 3, 1), "12000"))
-    result = billing.service.bill_batch("run-2", "2025-02", ["100001", "100002"])
-    assert result["billed"] == 0
-    assert [f["customer_number"] for f in result["failed"]] == ["100001", "100002"]  # type: ignore[attr-defined]  # a list of dicts
-    assert all(f["reason"].startswith("MissingPrice: ") for f in billing.world.runs.list_failures("run-2"))
+    outcome = billing.service.bill_batch("run-2", "2025-02", ["100001", "100002"])
+    assert outcome.billed == 0
+    assert [f.customer_number for f in outcome.failures] == ["100001", "100002"]
+    assert all(f.reason.startswith("MissingPrice: ") for f in billing.world.runs.list_failures("run-2"))
     assert billing.world.invoices.all_numbers() == []
 
 
-def test_a_transient_failure_fails_the_batch_and_the_retry_bills_the_rest(billing: Billing) -> None:
-    # Given the customer table throttles while reading customer 100002
-    billing.world.customers.failures["100002"] = TransientFailure("DynamoDB get_item throttled")
-    # When the batch runs, the failure is raised for the state machine to retry, and not recorded
-    with pytest.raises(TransientFailure):
-        billing.service.bill_batch("run-3", "2025-01", ["100001", "100002", "100003"])
-    assert billing.world.runs.list_failures("run-3") == []
-    assert billing.world.invoices.all_numbers() == [1]
-    # When the retry runs after the throttling is over
-    del billing.world.customers.failures["100002"]
-    result = billing.service.bill_batch("run-3", "2025-01", ["100001", "100002", "100003"])
-    # Then the first account is not billed again and the others are billed
-    assert (result["billed"], result["already_billed"]) == (2, 1)
-    assert result["invoices"] == [1, 2, 3]
+def test_a_transient_failure_retries_that_account_only_and_never_fails_the_batch(billing: Billing) -> None:
+    # Given the customer's meters cannot be read twice (throttling), then can
+    failures = iter([TransientFailure("DynamoDB query throttled")] * 2)
+    list_meters = billing.world.customers.list_meters
+
+    def throttled(number: str) -> list:
+        if number == "100002":
+            error = next(failures, None)
+            if error is not None:
+                raise error
+        return list_meters(number)
+
+    billing.world.customers.list_meters = throttled  # type: ignore[method-assign,assignment]
+    # When the batch runs
+    outcome = billing.service.bill_batch("run-3", "2025-01", ["100001", "100002", "100003"])
+    # Then that account was tried again (after two pauses) and every account billed
+    assert (outcome.billed, outcome.failures) == (3, [])
+    assert len(billing.waits) == 2
     assert billing.world.invoices.all_numbers() == [1, 2, 3]
-    assert len(billing.world.mailer.sent) == 3
 
 
-def test_after_retries_only_accounts_without_an_invoice_are_recorded_as_failed(billing: Billing) -> None:
+def test_an_account_that_stays_throttled_fails_alone_with_the_reason(billing: Billing) -> None:
+    def throttled(number: str) -> list[Meter]:
+        raise TransientFailure("DynamoDB query throttled")
+
+    billing.world.customers.list_meters = throttled  # type: ignore[method-assign,assignment]
+    outcome = billing.service.bill_batch("run-3", "2025-01", ["100002"])
+    [failed] = outcome.failures
+    assert failed.reason.startswith("TransientFailure after 3 tries: DynamoDB query throttled")
+
+
+def test_a_numbering_conflict_is_retried_and_takes_no_number(billing: Billing) -> None:
+    billing.world.invoices.fail_next.append(TransientFailure("invoice numbering kept conflicting"))
+    outcome = billing.service.bill_batch("run-3", "2025-01", ["100001", "100002", "100003"])
+    assert outcome.billed == 3
+    assert billing.world.invoices.all_numbers() == [1, 2, 3]
+
+
+def test_a_batch_that_crashed_after_its_invoices_finds_them_billed_by_this_run(billing: Billing) -> None:
+    # Given the batch's first attempt stored its invoices, then crashed drawing the first PDF
+    billing.renderers.pdf_failures.append(RuntimeError("killed"))
+    with pytest.raises(RuntimeError):
+        billing.service.bill_batch("run-4", "2025-01", ["100001", "100002"])
+    assert billing.world.invoices.all_numbers() == [1, 2]
+    # When the batch runs again
+    again = billing.service.bill_batch("run-4", "2025-01", ["100001", "100002"], attempt=1)
+    # Then its invoices count as billed by this run (not "already billed"), with their PDFs and e-mails now
+    assert (again.billed, again.already_billed, again.failures) == (2, 0, [])
+    assert (again.pdfs_stored, again.deliveries_queued, again.attempt) == (2, 2, 1)
+    assert billing.world.invoices.all_numbers() == [1, 2]
+
+
+def test_after_retries_accounts_with_everything_stored_are_counted_and_the_rest_failed(billing: Billing) -> None:
+    billing.service.plan(RunRequest(period="2025-01"), "run-4")
     billing.service.bill_account("100001", JANUARY)
-    result = billing.service.record_batch_failure(
-        "run-4", "2025-01", ["100001", "100002"], {"Error": "States.Timeout", "Cause": "x" * 1000}
+    outcome = billing.service.record_batch_failure(
+        "run-4",
+        "2025-01",
+        ["100001", "100002"],
+        {"Error": "Sandbox.Timedout", "Cause": json.dumps({"errorMessage": "Task timed out after 300.00 seconds"})},
     )
-    assert result["already_billed"] == 1
-    assert result["invoices"] == [1]
-    assert result["totals"] == {"NOK": "2278.90"}
+    assert (outcome.already_billed, outcome.billed, outcome.batch_failed) == (1, 0, True)
+    assert outcome.tally.totals == {"NOK": {InvoiceKind.INVOICE: Decimal("2278.90")}}
     [failure] = billing.world.runs.list_failures("run-4")
-    assert failure["customer_number"] == "100002"
-    assert failure["reason"].startswith("batch failed after retries: {'Error': 'States.Timeout'")
-    assert len(failure["reason"]) <= len("batch failed after retries: ") + 300
-    assert result["failed"] == [failure]
+    assert failure.customer_number == "100002"
+    assert failure.reason == "batch failed after retries: Sandbox.Timedout: Task timed out after 300.00 seconds"
+    assert outcome.failures == [failure]
 
 
-def test_the_run_summary_adds_up_the_batches_per_currency(billing: Billing) -> None:
-    batches: list[dict[str, object]] = [
-        {"billed": 2, "already_billed": 1, "skipped": 0, "failed": [], "totals": {"NOK": "100.50", "EUR": "10.00"}},
-        {
-            "billed": 1,
-            "already_billed": 0,
-            "skipped": 2,
-            "failed": [{"customer_number": "100009", "reason": "NotFound: customer 100009 not found"}],
-            "totals": {"NOK": "200.25"},
-        },
-        {"billed": 0, "already_billed": 0, "skipped": 0, "failed": [], "totals": {}},
-    ]
-    summary = billing.service.summarize("run-5", "2025-01", batches)
-    assert summary == {
-        "run_id": "run-5",
-        "period": "2025-01",
-        "billed": 3,
-        "already_billed": 1,
-        "skipped": 2,
-        "held": 0,
-        "skipped_reasons": {},
-        "failed": 1,
-        "failures": [{"customer_number": "100009", "reason": "NotFound: customer 100009 not found"}],
-        "totals": {"NOK": "300.75", "EUR": "10.00"},
-    }
-    assert billing.world.runs.summaries["run-5"] == summary
-
-
-def test_a_whole_run_bills_every_account_once(billing: Billing) -> None:
-    plan = billing.service.plan("previous", batch_size=2)
-    results = [billing.service.bill_batch("run-6", str(plan["period"]), batch) for batch in plan["batches"]]  # type: ignore[attr-defined]  # a list of lists
-    summary = billing.service.summarize("run-6", str(plan["period"]), results)
-    assert (summary["billed"], summary["skipped"], summary["failed"]) == (3, 1, 0)
-    assert summary["totals"] == {"NOK": "6546.18"}
-    # Running the whole plan again bills nobody twice
-    again = [billing.service.bill_batch("run-7", str(plan["period"]), batch) for batch in plan["batches"]]  # type: ignore[attr-defined]  # a list of lists
-    assert sum(int(r["already_billed"]) for r in again) == 3  # type: ignore[call-overload]  # ints from as_dict
+def test_a_whole_run_bills_every_account_once_and_its_summary_says_so(billing: Billing) -> None:
+    summary = billing.run("run-6", batch_size=2)
+    assert (summary.accounts, summary.billed, summary.skipped, summary.failed) == (4, 3, 1, 0)
+    assert summary.tally.totals == {"NOK": {InvoiceKind.INVOICE: ALL_THREE}}
+    assert (summary.batches, summary.complete, summary.progress_agrees) == (2, True, True)
+    assert (summary.pdfs_stored, summary.deliveries_queued) == (3, 3)
+    run = billing.world.runs.get_run("run-6")
+    assert run is not None and run.summary == summary
+    # Running the whole period again bills nobody twice and sends nothing twice
+    billing.deliver()
+    again = billing.run("run-7", batch_size=2)
+    assert (again.billed, again.already_billed, again.skipped) == (0, 3, 1)
+    assert again.tally == summary.tally
     assert billing.world.invoices.all_numbers() == [1, 2, 3]
+    assert billing.deliver() == []
     assert len(billing.world.mailer.sent) == 3
+
+
+def test_a_batch_that_reported_nothing_fails_its_accounts_in_the_summary(billing: Billing) -> None:
+    plan = billing.service.plan(RunRequest(period="2025-01"), "run-8")
+    done = billing.service.bill_batch("run-8", plan.period, ["100001", "100002"])
+    pointer = billing.result_files(
+        "run-8",
+        succeeded=[{"Input": json.dumps({"Items": ["100001", "100002"]}), "Output": done.model_dump_json()}],
+        failed=[
+            {"Input": json.dumps({"Items": ["100003", "100004"]}), "Error": "Lambda.Unknown", "Cause": "out of memory"}
+        ],
+    )
+    summary = billing.service.summarize("run-8", plan.period, pointer)
+    assert (summary.billed, summary.failed, summary.failed_batches, summary.complete) == (2, 2, 1, True)
+    assert not summary.progress_agrees  # the failed batch never recorded its progress
+    assert [f.customer_number for f in billing.world.runs.list_failures("run-8")] == ["100003", "100004"]
+    assert summary.failures[0].reason == "batch reported nothing: Lambda.Unknown: out of memory"
+
+
+def test_a_redrive_bills_only_the_failed_accounts_of_a_run(billing: Billing) -> None:
+    billing.world.spot_prices.prices.clear()
+    first = billing.run("run-9", period="2025-01")
+    assert first.failed == 3
+    billing.spot("2025-01", "0.90")
+    plan = billing.service.plan(RunRequest(redrive_of="run-9"), "run-10")
+    assert (plan.period, plan.accounts) == ("2025-01", 3)
+    assert billing.world.manifests.read_json("documents", plan.manifest_key) == ["100001", "100002", "100003"]
+
+
+def test_the_summary_of_a_run_is_a_bounded_state() -> None:
+    # The largest summary a run can return stays far below Step Functions' 256 KiB (see tests/contract).
+    failures = [AccountFailure(customer_number="9" * 32, reason="x" * 300)] * 100
+    outcome = BatchOutcome(accounts=100, failures=failures)
+    assert len(outcome.model_dump_json()) < 64 * 1024

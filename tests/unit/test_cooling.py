@@ -217,7 +217,7 @@ def _hour(hour: int, energy: str, *, supply: str, ret: str, flow: str, estimated
         flow_m3h=Decimal(flow),
         supply_temp=Decimal(supply),
         return_temp=Decimal(ret),
-        estimated=estimated,
+        quality="estimated" if estimated else "measured",
     )
 
 
@@ -231,11 +231,11 @@ def test_a_cooling_day_keeps_supply_temperature_highest_flow_and_its_quality() -
     assert measured is not None
     assert (measured.quantity, measured.peak_load_kw) == (Decimal("4.800"), Decimal("300.00"))
     assert (measured.mean_supply_temp, measured.max_flow_m3h, measured.quality) == (
-        Decimal("6.5"),
+        Decimal("6.8"),  # energy-weighted: (6 × 1.2 + 7 × 3.6) / 4.8
         Decimal("26.000"),
         "measured",
     )
-    values[3] = values[3].model_copy(update={"estimated": True})
+    values[3] = values[3].model_copy(update={"quality": "estimated"})
     assert daily_from_intervals(meter, date(2025, 7, 1), values).quality == "estimated"  # type: ignore[union-attr]
-    values[3] = values[3].model_copy(update={"estimated": False, "replaced": True})
+    values[3] = values[3].model_copy(update={"quality": "corrected"})
     assert daily_from_intervals(meter, date(2025, 7, 1), values).quality == "corrected"  # type: ignore[union-attr]

@@ -436,8 +436,10 @@ def test_users_point_at_existing_customers(profile_id: str) -> None:
         assert re.fullmatch(r"[a-z0-9.\-]+@example\.(com|net|org)", user.email)
         # Every login reaches customers: by memberships, as staff, or through its management company.
         assert user.staff == (not user.memberships and user.organisation is None)
-    [company] = [u for u in ds.users if u.organisation]
-    assert company.memberships == [] and company.organisation is not None
+    company, manager = [u for u in ds.users if u.organisation]
+    assert company.memberships == [] and company.organisation is not None and company.org_role == "admin"
+    assert manager.memberships == [] and manager.organisation == company.organisation
+    assert manager.org_role == "manager"
     from heatportal.domain.companies import normalize_org_number
 
     normalize_org_number(company.organisation[0], ds.customers[0].address.country)  # a valid number

@@ -87,6 +87,11 @@ LOWEST, HIGHEST = date(1900, 1, 1), date(9998, 12, 31)
         ("days between", keys.days_between(LOWEST, HIGHEST), "daily"),
         ("months between", keys.months_between("1900-01", "9998-12"), "month"),
         ("corrections between", keys.corrections_between(LOWEST, HIGHEST), "reading_correction"),
+        (
+            "intervals starting",
+            keys.intervals_starting((LOWEST, "1900-01-01T00:00"), (HIGHEST, "9998-12-31T23:00")),
+            "interval",
+        ),
         ("intervals between", keys.intervals_between(LOWEST, HIGHEST), "interval"),
     ],
 )
@@ -95,6 +100,14 @@ def test_a_range_query_in_a_meters_partition_reads_only_its_own_kind(
 ) -> None:
     found = {name for name, sk in METER_PARTITION.items() if between(sk, bounds)}
     assert found == {kind}, query
+
+
+def test_an_interval_starting_at_the_start_of_a_range_is_in_it_and_one_starting_at_its_end_is_not() -> None:
+    bounds = keys.intervals_starting((DAY, "2026-03-01T23:00"), (DAY, "2026-03-02T08:00"))
+    assert between(keys.interval(METER, DAY, "2026-03-01T23:00#hour").sk, bounds)
+    assert between(keys.interval(METER, DAY, "2026-03-01T23:00#day").sk, bounds)
+    assert between(keys.interval(METER, DAY, "2026-03-02T07:00#hour").sk, bounds)
+    assert not between(keys.interval(METER, DAY, "2026-03-02T08:00#hour").sk, bounds)
 
 
 def test_a_correction_on_the_last_day_of_a_range_is_in_it() -> None:
@@ -237,13 +250,18 @@ def test_partition_key_spaces_of_different_entities_never_meet() -> None:
         "attempt_counter": keys.attempt_counter("link", "ip", "w").pk,
         "invoice_counter": keys.invoice_counter().pk,
         "sign_out": keys.sign_out("user-1").pk,
+        "held_sms": keys.held_message("alert-100001-ab").pk,
         "start_codes": keys.start_codes_sent(NUMBER, DAY).pk,
         "phone": keys.address_pk("sms", "+4791234567"),
         "email": keys.address_pk("email", "kari@example.no"),
         "spot": keys.spot_pk("NO1"),
         "run": keys.run_pk("run-1"),
+        "delivery": keys.delivery("invoice-7-email").pk,
+        "outbox_group": keys.outbox_group_pk("run-1"),
         "utility": keys.UTILITY,
         "name": keys.name_pk("ka"),
+        "data_token": keys.data_token("ab" * 32).pk,
+        "data_access": keys.data_access_pk(NUMBER),
     }
     words = {name: pk.split("#", 1)[0] + ("#" if "#" in pk else "") for name, pk in partitions.items()}
     for name, word in words.items():
@@ -262,17 +280,51 @@ def test_index_partitions_of_different_lookups_never_meet() -> None:
         "org_customers": keys.by_company_grant("923609016", NUMBER).pk,
         "org_invitations": keys.by_org_invitation("923609016", "i-1").pk,
         "reminders_of": keys.by_customer_agreement(NUMBER, METER, "sms", "+4791234567").pk,
+        "tokens_of": keys.by_user_token("user-1", AT, "t-1").pk,
+        "shares_of": keys.by_customer_share(NUMBER, AT, "s-1").pk,
     }
     words = {name: pk.split("#", 1)[0] + "#" for name, pk in gsi1.items()}
     assert len(set(words.values())) == len(words)
-    gsi2 = {keys.account_to_bill(NUMBER).pk, keys.agreement_to_remind(METER, "sms", "+47").pk}
+    gsi2 = {keys.account_to_bill(NUMBER).pk, keys.agreement_to_remind(METER, "sms", "+47").pk, keys.RUNS}
     gsi2 |= {keys.contact_request_by_status(s, AT, "r-1").pk for s in ("open", "handled")}
-    assert len(gsi2) == 4
+    gsi2 |= {keys.alert_settings_listed(NUMBER, "F-1").pk, keys.held_until(AT, "alert-100001-ab").pk}
+    assert len(gsi2) == 7
+    shards = {keys.accounts_pk(shard) for shard in range(keys.ACCOUNT_SHARDS)}
+    assert not shards & (gsi2 - {keys.account_to_bill(NUMBER).pk})
+
+
+def test_accounts_to_bill_spread_evenly_over_their_shards_and_stay_in_one() -> None:
+    numbers = [str(700000 + n) for n in range(16_000)]
+    per_shard: dict[str, int] = {}
+    for number in numbers:
+        pk = keys.account_to_bill(number).pk
+        assert pk == keys.account_to_bill(number).pk  # stable
+        per_shard[pk] = per_shard.get(pk, 0) + 1
+    assert set(per_shard) == {keys.accounts_pk(shard) for shard in range(keys.ACCOUNT_SHARDS)}
+    # Each of the 16 shards holds 1,000 +- 10 % of 16,000 accounts: no partition takes them all.
+    assert all(900 <= count <= 1100 for count in per_shard.values()), per_shard
+
+
+def test_a_runs_partition_keeps_its_run_batches_and_failures_apart() -> None:
+    run = {
+        "run": keys.billing_run("run-1").sk,
+        "batch": keys.run_batch("run-1", NUMBER).sk,
+        "failure": keys.billing_failure("run-1", NUMBER).sk,
+    }
+    assert {n for n, sk in run.items() if sk.startswith(keys.BILLING_FAILURES)} == {"failure"}
+    assert {n for n, sk in run.items() if sk.startswith(keys.RUN_BATCHES)} == {"batch"}
+
+
+def test_an_outbox_groups_partition_keeps_its_counts_and_failures_apart() -> None:
+    counts, failure = keys.delivery_group("run-1"), keys.delivery_group_failure("run-1", "invoice-7-email")
+    assert counts.pk == failure.pk
+    assert failure.sk.startswith(keys.DELIVERY_FAILURES) and not counts.sk.startswith(keys.DELIVERY_FAILURES)
 
 
 def test_keys_become_item_attributes() -> None:
     assert keys.customer(NUMBER).item() == {"PK": "CUST#100001", "SK": "PROFILE"}
-    assert keys.account_to_bill(NUMBER).item() == {"GSI2PK": "ACCOUNTS", "GSI2SK": "100001"}
+    assert keys.account_to_bill(NUMBER).item() == {"GSI2PK": "ACCOUNTS#05", "GSI2SK": "100001"}
+    assert keys.delivery("invoice-7-email").item() == {"PK": "DELIVERY#invoice-7-email", "SK": "DELIVERY"}
     assert keys.invoice(NUMBER, 42).sk == "INV#0000000042"
 
 

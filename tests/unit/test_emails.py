@@ -120,7 +120,8 @@ def test_a_credit_note_email_asks_for_no_payment() -> None:
     mail = invoice_email(bill, customer("de"), profile, PORTAL_URL)
 
     assert mail.subject.startswith("Stornorechnung 1234 von ")
-    assert "Gutschriftsbetrag" in mail.text
+    assert "Ihr Guthaben" in mail.text  # not "Gutschrift": in UStG that is a self-billed invoice
+    assert format_money(-bill.total, profile.currency, "de") in mail.text  # without a minus
     assert "Fällig am" not in mail.text
     assert bill.payment_reference not in mail.text
     assert "erstattet oder mit Ihrer nächsten Rechnung verrechnet" in mail.text

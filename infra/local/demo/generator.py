@@ -116,8 +116,10 @@ class DemoUser:
     name: str
     memberships: list[tuple[str, Role]]
     staff: bool = False
-    # A management company this login administers (seed 004): (organisation number, name).
+    # A management company this login belongs to (seed 004): (organisation number, name),
+    # as its administrator or one of its managers (org_role).
     organisation: tuple[str, str] | None = None
+    org_role: str = "admin"
 
 
 @dataclass(frozen=True)
@@ -967,7 +969,9 @@ class _Generator:
                 [(c.number, Role.FULL) for c in companies],
             )
         )
-        users.append(self.company_admin())
+        company = self.company_admin()
+        users.append(company)
+        users.append(self.company_manager(company))
         staff = _Person(rng.choice(country.first_names), rng.choice(country.last_names))
         users.append(DemoUser(self.staff_email, DEMO_PASSWORD, staff.name, [], staff=True))
         return users
@@ -990,6 +994,19 @@ class _Generator:
             person.name,
             [],
             organisation=(org_number(self.country.code, name, rng), name),
+        )
+
+    def company_manager(self, admin: DemoUser) -> DemoUser:
+        """A manager of the administrator's company, on every customer it manages."""
+        rng = self.rng("company-manager")
+        person = _Person(rng.choice(self.country.first_names), rng.choice(self.country.last_names))
+        return DemoUser(
+            self.email_for(person.first, person.last, rng, "example.org"),
+            DEMO_PASSWORD,
+            person.name,
+            [],
+            organisation=admin.organisation,
+            org_role="manager",
         )
 
     # --- prices -------------------------------------------------------------

@@ -36,12 +36,15 @@ from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item,
 from heatportal.adapters.dynamo_contracts import DynamoContractStore
 from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
 from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
+from heatportal.adapters.dynamo_delivery import DynamoDeliveryStore
 from heatportal.adapters.dynamo_documents import DynamoPublishedDocuments
 from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
+from heatportal.adapters.dynamo_open_data import DynamoOpenDataStore
 from heatportal.adapters.dynamo_portfolio import DynamoPortfolioStore
 from heatportal.adapters.dynamo_readings import DynamoReadingsStore
+from heatportal.adapters.dynamo_runs import DynamoBillingReader, DynamoBillingRuns
 from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
 from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
 from heatportal.adapters.interruptions import DynamoInterruptions
@@ -50,9 +53,11 @@ from heatportal.domain.companies import CompanyGrant, OrgMember
 from heatportal.domain.contracts import ContractVersion
 from heatportal.domain.model import Customer, DailyConsumption, Facility, Membership, Meter
 from heatportal.ports import (
+    BillingReader,
     BillingRunRepository,
     CorrectionStore,
     CustomerRepository,
+    DeliveryStore,
     HoldRepository,
     InvoiceRepository,
     InvoiceStatusWriter,
@@ -68,6 +73,7 @@ from heatportal.services.alerts.ports import (
     AlertEvaluationStore,
     AlertSettingsStore,
     ConsumptionInfoStore,
+    HeldMessageStore,
     MeterData,
     NotificationStore,
 )
@@ -83,6 +89,8 @@ from heatportal.services.meter_settings import MeterSettingsStore
 from heatportal.services.moving.final_invoice import FinalInvoiceStore, SupplySource
 from heatportal.services.moving.move_in import MoveInStore, NewCustomerStore
 from heatportal.services.moving.move_out import MoveOutStore
+from heatportal.services.open_data.common import OpenDataStore
+from heatportal.services.open_data.series import IntervalReader
 from heatportal.services.payments import PaymentRepository
 from heatportal.services.portfolio.ports import PortfolioSettingsStore, PortfolioStore
 from heatportal.services.profile import ProfileStore
@@ -104,8 +112,10 @@ from tests.fakes.consumption import InMemoryConsumptionRepository
 from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocuments
 from tests.fakes.customer_records import InMemoryCustomerRecords
 from tests.fakes.customers import InMemoryCustomerRepository, InMemoryMembershipRepository
+from tests.fakes.delivery import InMemoryDeliveryStore
 from tests.fakes.interruptions import InMemoryInterruptionRepository
 from tests.fakes.invoices import (
+    InMemoryBillingReader,
     InMemoryBillingRunRepository,
     InMemoryCorrectionStore,
     InMemoryHoldStore,
@@ -114,6 +124,7 @@ from tests.fakes.invoices import (
 )
 from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSettingsStore
 from tests.fakes.name_index import InMemoryNameIndex
+from tests.fakes.open_data import InMemoryOpenDataStore
 from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
 from tests.fakes.portfolio import InMemoryPortfolioStore
 from tests.fakes.profile import InMemoryProfileStore
@@ -180,6 +191,8 @@ class Ports:
     corrections: CorrectionStore
     holds: HoldRepository
     runs: BillingRunRepository
+    reader: BillingReader
+    deliveries: DeliveryStore
     payments: PaymentRepository
     paid: PaidAmounts
     advances: AdvanceRepository
@@ -197,6 +210,8 @@ class Ports:
     sms_starts: PendingStartStore
     portfolio: PortfolioStore
     portfolio_settings: PortfolioSettingsStore
+    open_data: OpenDataStore
+    interval_reader: IntervalReader
     contracts: ContractStore
     published: PublishedDocuments
     alert_settings: AlertSettingsStore
@@ -204,6 +219,7 @@ class Ports:
     notifications: NotificationStore
     consumption_info: ConsumptionInfoStore
     meter_data: MeterData
+    held_messages: HeldMessageStore
 
 
 # --- the fakes, wired together ---------------------------------------------------------------
@@ -278,6 +294,8 @@ def in_memory_ports() -> Ports:
         corrections=InMemoryCorrectionStore(invoices),
         holds=InMemoryHoldStore(),
         runs=InMemoryBillingRunRepository(),
+        reader=InMemoryBillingReader(customers, invoices),
+        deliveries=InMemoryDeliveryStore(),
         payments=payments,
         paid=payments,
         advances=InMemoryAdvanceRepository(),
@@ -303,6 +321,8 @@ def in_memory_ports() -> Ports:
         sms_starts=InMemoryPendingStartStore(),
         portfolio=portfolio,
         portfolio_settings=portfolio,
+        open_data=InMemoryOpenDataStore(accounts.audit),
+        interval_reader=consumption,
         contracts=contracts,
         published=published,
         alert_settings=alerts,
@@ -310,6 +330,7 @@ def in_memory_ports() -> Ports:
         notifications=alerts,
         consumption_info=alerts,
         meter_data=consumption,
+        held_messages=alerts,
     )
 
 
@@ -363,7 +384,9 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         statuses=repository,
         corrections=DynamoCorrectionStore(table),
         holds=DynamoHoldStore(table),
-        runs=repository,
+        runs=DynamoBillingRuns(table),
+        reader=DynamoBillingReader(table),
+        deliveries=DynamoDeliveryStore(table),
         payments=payments,
         paid=payments,
         advances=DynamoAdvanceRepository(table),
@@ -381,6 +404,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         sms_starts=DynamoSmsStarts(table),
         portfolio=DynamoPortfolioStore(table),
         portfolio_settings=DynamoPortfolioStore(table),
+        open_data=DynamoOpenDataStore(table),
+        interval_reader=store,
         contracts=DynamoContractStore(table),
         published=DynamoPublishedDocuments(table),
         alert_settings=alerts,
@@ -388,6 +413,7 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         notifications=alerts,
         consumption_info=alerts,
         meter_data=store,
+        held_messages=alerts,
     )
 
 

@@ -4,7 +4,7 @@ information, interval values by day range): the fake and the adapter agree."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from heatportal.domain.alerts import AlertRule, AlertSettings, AlertState, Channel, Episode, Measure, Supply
@@ -12,6 +12,7 @@ from heatportal.domain.consumption_info import ConsumptionInfo, ConsumptionInfoL
 from heatportal.domain.model import MeterKind
 from heatportal.domain.notifications import Notification, numbered
 from heatportal.domain.smart_meter import IntervalValue
+from heatportal.services.alerts.ports import OutboundMessage
 from tests.builders import a_customer
 from tests.contract.ports.conftest import Ports
 
@@ -166,6 +167,31 @@ def test_a_months_information_is_kept_once_with_its_notification(ports: Ports) -
     assert ports.consumption_info.consumption_info_months("100001", 5) == ["2026-01"]
     assert ports.records.customer_record("100001").inbox == {"*": 1}
     assert ports.notifications.notifications("100001", 5) == [monthly]
+
+
+def held(message_id: str, until: datetime) -> OutboundMessage:
+    return OutboundMessage(
+        id=message_id,
+        channel="sms",
+        to="+4791234567",
+        subject="",
+        text="Varsel: returtemperatur 43,2 °C",
+        not_before=until,
+        customer_number="100001",
+    )
+
+
+def test_a_held_sms_is_due_from_its_time_until_released_and_held_once(ports: Ports) -> None:
+    morning, later = datetime(2026, 1, 13, 6, tzinfo=UTC), datetime(2026, 1, 13, 8, tzinfo=UTC)
+    first, second = held("alert-100001-a", later), held("alert-100001-b", morning)
+    assert ports.held_messages.hold(first) and ports.held_messages.hold(second)
+    assert not ports.held_messages.hold(first)
+    assert ports.held_messages.due(morning - timedelta(seconds=1)) == []
+    assert ports.held_messages.due(morning) == [second]
+    assert ports.held_messages.due(later) == [second, first]
+    ports.held_messages.released([second.id])
+    assert ports.held_messages.due(later) == [first]
+    assert not ports.held_messages.hold(second)  # released, and still held once
 
 
 def test_interval_values_of_a_range_of_days_come_oldest_first(ports: Ports) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from heatportal.domain.model import BillingPeriod, InvoiceStatus
-from tests.builders import a_draft_invoice
+from heatportal.ports import NewInvoice, PdfStored, StoredInvoice
+from tests.builders import a_customer, a_draft_invoice
 from tests.contract.ports.conftest import Ports
 
 JANUARY, FEBRUARY = BillingPeriod(year=2026, month=1), BillingPeriod(year=2026, month=2)
@@ -78,24 +81,52 @@ def test_the_pdf_key_and_the_status_are_set_on_the_stored_invoice(ports: Ports) 
     )
 
 
-def test_an_invoice_email_is_claimed_once_until_the_claim_is_released(ports: Ports) -> None:
-    invoice = ports.invoices.create_invoice_once(a_draft_invoice("100001"), kind_key="i", reference=kid).invoice
-    assert ports.invoices.claim_email("100001", invoice.number)
-    assert not ports.invoices.claim_email("100001", invoice.number)
-    ports.invoices.release_email_claim("100001", invoice.number)
-    assert ports.invoices.claim_email("100001", invoice.number)
-    assert not ports.invoices.claim_email("100001", invoice.number + 1)  # no such invoice
+def test_many_invoices_take_consecutive_numbers_and_an_invoice_billed_before_takes_none(ports: Ports) -> None:
+    before = ports.invoices.create_invoice_once(a_draft_invoice("100002", JANUARY), kind_key="invoice", reference=kid)
+    stored = ports.invoices.create_invoices_once(
+        [
+            NewInvoice(a_draft_invoice("100001", JANUARY), "invoice", kid),
+            NewInvoice(a_draft_invoice("100002", JANUARY, "999.00"), "invoice", kid),  # billed before
+            NewInvoice(a_draft_invoice("100003", JANUARY), "invoice", kid),
+        ],
+        created_by="run-1",
+    )
+    assert [(s.created, s.created_by) for s in stored] == [(True, "run-1"), (False, ""), (True, "run-1")]
+    assert stored[1].invoice == before.invoice
+    first = before.invoice.number
+    assert [s.invoice.number for s in stored] == [first + 1, first, first + 2]
+    assert [s.invoice.payment_reference for s in stored] == [kid(first + 1), kid(first), kid(first + 2)]
+    # Asked again (a retried batch), every invoice is found, created by the run that created it
+    again = ports.invoices.create_invoices_once([NewInvoice(a_draft_invoice("100003", JANUARY), "invoice", kid)])
+    assert [(a.created, a.created_by, a.invoice) for a in again] == [(False, "run-1", stored[2].invoice)]
 
 
-def test_a_billing_run_keeps_one_failure_per_customer_the_latest(ports: Ports) -> None:
-    ports.runs.record_failure("run-1", "2026-01", "100002", "meter register unreadable")
-    ports.runs.record_failure("run-1", "2026-01", "100001", "first reason")
-    ports.runs.record_failure("run-1", "2026-01", "100001", "x" * 600)
-    ports.runs.record_failure("run-2", "2026-01", "100003", "another run")
-    ports.runs.save_summary("run-1", {"billed": 3})
+def test_more_invoices_than_one_transaction_holds_are_numbered_without_a_gap(ports: Ports) -> None:
+    new = [NewInvoice(a_draft_invoice(str(300000 + n), JANUARY), "invoice", kid) for n in range(60)]
+    stored = ports.invoices.create_invoices_once(new, created_by="run-1")
+    numbers = [s.invoice.number for s in stored]
+    assert numbers == list(range(numbers[0], numbers[0] + 60))
+    with pytest.raises(ValueError, match="twice"):
+        ports.invoices.create_invoices_once([new[0], new[0]])
 
-    assert ports.runs.list_failures("run-1") == [
-        {"customer_number": "100001", "reason": "x" * 500},  # kept short
-        {"customer_number": "100002", "reason": "meter register unreadable"},
+
+def test_pdf_keys_are_set_on_many_invoices_at_once(ports: Ports) -> None:
+    one = ports.invoices.create_invoice_once(a_draft_invoice("100001"), kind_key="i", reference=kid).invoice
+    two = ports.invoices.create_invoice_once(a_draft_invoice("100002"), kind_key="i", reference=kid).invoice
+    ports.invoices.set_pdf_keys([PdfStored("100001", one.number, "a.pdf"), PdfStored("100002", two.number, "b.pdf")])
+    assert [ports.invoices.get_invoice(c, n).pdf_key for c, n in (("100001", one.number), ("100002", two.number))] == [  # type: ignore[union-attr]
+        "a.pdf",
+        "b.pdf",
     ]
-    assert ports.runs.list_failures("run-9") == []
+
+
+def test_a_batch_reads_its_customers_and_what_is_billed_for_them(ports: Ports) -> None:
+    ports.given.customer(a_customer("100001"))
+    ports.given.customer(a_customer("100002"))
+    january = ports.invoices.create_invoices_once(
+        [NewInvoice(a_draft_invoice("100001", JANUARY), "invoice", kid)], created_by="run-1"
+    )[0]
+    read = ports.reader.read_accounts(["100001", "100002", "100009"], [("2026-01", "invoice"), ("2026-02", "invoice")])
+    assert sorted(read.customers) == ["100001", "100002"]
+    assert read.customers["100001"] == a_customer("100001")
+    assert dict(read.billed) == {("100001", "2026-01", "invoice"): StoredInvoice(january.invoice, False, "run-1")}

@@ -6,13 +6,15 @@ Cognito) implement them, and tests pass in-memory fakes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from heatportal.domain.billing_run import AccountFailure, BillingRun, Progress, RunSummary
 from heatportal.domain.compliance import HoldReason
+from heatportal.domain.delivery import Delivery, DeliveryCounts
 from heatportal.domain.model import (
     BillingPeriod,
     Customer,
@@ -75,12 +77,39 @@ class ReadingRepository(Protocol):
 class StoredInvoice:
     invoice: Invoice
     created: bool  # False when the account and period were billed before
+    # Who created it: a bill run's id, or "" (customer service, history).
+    created_by: str = ""
+
+
+@dataclass(frozen=True)
+class NewInvoice:
+    """A draft to number and store at most once per customer, period and kind key."""
+
+    draft: Invoice
+    kind_key: str
+    reference: Callable[[int], str]  # the payment reference of an invoice number
+
+
+@dataclass(frozen=True)
+class PdfStored:
+    customer_number: str
+    number: int
+    key: str
 
 
 class InvoiceRepository(Protocol):
     def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
         """Allocate the next gapless invoice number and store the invoice with its
         lines, atomically and at most once per customer, period and ``kind_key``."""
+        ...
+
+    def create_invoices_once(self, new: Sequence[NewInvoice], *, created_by: str = "") -> list[StoredInvoice]:
+        """Number and store many invoices (one per item, in order): each at most
+        once per customer, period and kind key, numbered from the same gapless
+        series as ``create_invoice_once``. A number exists only in the write
+        that stores its invoice, so a failure before that write takes no number
+        and a retry of one after it finds the invoice stored. Returns the stored
+        invoice of each item, ``created`` False where it existed already."""
         ...
 
     def find_billed(self, customer_number: str, period: BillingPeriod, kind_key: str) -> Invoice | None: ...
@@ -91,11 +120,9 @@ class InvoiceRepository(Protocol):
 
     def set_pdf_key(self, customer_number: str, number: int, key: str) -> None: ...
 
-    def claim_email(self, customer_number: str, number: int) -> bool:
-        """True exactly once per invoice: the caller then sends its email."""
+    def set_pdf_keys(self, stored: Sequence[PdfStored]) -> None:
+        """``set_pdf_key`` for many invoices at once."""
         ...
-
-    def release_email_claim(self, customer_number: str, number: int) -> None: ...
 
 
 class InvoiceStatusWriter(Protocol):
@@ -180,12 +207,108 @@ class SpotPriceRepository(Protocol):
     def spot_price(self, zone: str, month: str) -> Decimal | None: ...
 
 
+@dataclass(frozen=True)
+class AccountsToBill:
+    """What a batch of accounts needs read before it is billed: the customers,
+    and each invoice already stored under a (customer, period, kind key)."""
+
+    customers: Mapping[str, Customer]
+    billed: Mapping[tuple[str, str, str], StoredInvoice]
+
+
+class BillingReader(Protocol):
+    def read_accounts(self, customer_numbers: Sequence[str], billed: Sequence[tuple[str, str]]) -> AccountsToBill:
+        """The customers, and for each of them every invoice stored under the
+        (period key, kind key) pairs of ``billed``, in as few requests as the
+        store allows (batched reads: a handful per batch of 25 accounts)."""
+        ...
+
+
 class BillingRunRepository(Protocol):
-    def record_failure(self, run_id: str, period: str, customer_number: str, reason: str) -> None: ...
+    def start_run(self, run: BillingRun) -> BillingRun:
+        """Store a new run; a run with the same id already stored is returned unchanged."""
+        ...
 
-    def list_failures(self, run_id: str) -> list[dict[str, str]]: ...
+    def get_run(self, run_id: str) -> BillingRun | None: ...
 
-    def save_summary(self, run_id: str, summary: dict[str, object]) -> None: ...
+    def list_runs(self, limit: int) -> list[BillingRun]:
+        """Newest first."""
+        ...
+
+    def record_batch(self, run_id: str, batch_key: str, progress: Progress) -> bool:
+        """Add a batch's outcome to the run's progress, once per batch key;
+        False when that batch was recorded before (a retry)."""
+        ...
+
+    def record_failures(self, run_id: str, period: str, failures: Sequence[AccountFailure]) -> None:
+        """One failure per run and customer (a later one replaces it)."""
+        ...
+
+    def list_failures(self, run_id: str) -> list[AccountFailure]:
+        """In customer number order."""
+        ...
+
+    def finish_run(self, run_id: str, summary: RunSummary, finished_at: datetime) -> None: ...
+
+
+class RunManifests(Protocol):
+    """The account manifests the Distributed Map reads, and the result files it writes."""
+
+    def write_accounts(self, key: str, customer_numbers: Sequence[str]) -> None: ...
+
+    def read_json(self, bucket: str, key: str) -> object: ...
+
+
+class RunStarter(Protocol):
+    def start(self, name: str, run_input: Mapping[str, str]) -> None:
+        """Start an execution of the billing state machine under this name."""
+        ...
+
+
+class DeliveryStore(Protocol):
+    """Delivery records (domain.delivery) and the counts of their groups."""
+
+    def add(self, deliveries: Sequence[Delivery]) -> list[Delivery]:
+        """Store the deliveries whose id is not stored yet, and count them
+        as queued in their group; returns the ones stored now."""
+        ...
+
+    def get(self, delivery_id: str) -> Delivery | None: ...
+
+    def get_many(self, delivery_ids: Sequence[str]) -> dict[str, Delivery]: ...
+
+    def claim(self, delivery_id: str, now: datetime, stale_before: datetime) -> tuple[bool, Delivery | None]:
+        """Move a queued delivery (or one left ``sending`` since before
+        ``stale_before``) to ``sending`` with the next attempt number. Returns
+        (claimed, the delivery as it is now): not claimed when it is sent,
+        failed, or being sent by another attempt; None when there is no such delivery."""
+        ...
+
+    def mark_sent(self, delivery: Delivery, message_id: str, now: datetime) -> None:
+        """Record the provider's message id, if the delivery is still on this attempt or already sent."""
+        ...
+
+    def mark_failed(self, delivery: Delivery, reason: str, now: datetime) -> None:
+        """Record the failure on the delivery and in its group's failures."""
+        ...
+
+    def release(self, delivery: Delivery, reason: str, now: datetime) -> None:
+        """After a failure a retry may fix: back to queued, the reason kept."""
+        ...
+
+    def confirm_sent(self, delivery_id: str, message_id: str, now: datetime) -> None:
+        """The provider reported the message accepted (its event): sent, whatever the claim said."""
+        ...
+
+    def group_counts(self, group: str) -> DeliveryCounts: ...
+
+    def group_failures(self, group: str, limit: int) -> list[Delivery]: ...
+
+
+class DeliveryQueue(Protocol):
+    def send(self, delivery_ids: Sequence[str]) -> None:
+        """Queue the deliveries for the sender (at least once each)."""
+        ...
 
 
 class DocumentStore(Protocol):
@@ -215,8 +338,10 @@ class Mailer(Protocol):
         text: str,
         html: str,
         attachments: list[tuple[str, bytes, str]] | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> str:
-        """Send one email; returns the provider's message id."""
+        """Send one email; returns the provider's message id. ``tags`` come
+        back in the provider's events about the message."""
         ...
 
 

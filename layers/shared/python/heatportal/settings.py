@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     # Where the pool's keys are published; locally the embedded moto server.
     cognito_jwks_url: str | None = None
     portal_base_url: str = "http://127.0.0.1:3000"
+    # The delivery outbox (only the functions that queue or send have them).
+    delivery_queue_url: str | None = None
+    delivery_configuration_set: str | None = None
+    ses_send_rate: float = Field(default=14, gt=0)
+    delivery_pollers: int = Field(default=2, ge=1)
+    # The functions that start bill runs (a redrive).
+    billing_state_machine_arn: str | None = None
+    # Batches of a bill run billed at once (the Distributed Map's MaxConcurrency;
+    # the README's capacity model: 120 bill 1,000,000 accounts in about 12 minutes).
+    billing_max_concurrency: int = Field(default=120, ge=1, le=1000)
     # The BankID relying-party API (v6) the signing port talks to: BankID's own
     # on AWS (with the relying party's client certificate), the local stack's
     # signing service locally. Only functions that sign contracts need it.

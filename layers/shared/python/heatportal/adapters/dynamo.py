@@ -14,8 +14,10 @@ their values in the same item (map ``registers``): no key of its own.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +26,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from heatportal.adapters import dynamo_keys as keys
+from heatportal.adapters.aws import transient_as_failure
 from heatportal.domain.contracts import current_meter
 from heatportal.domain.errors import Conflict, TransientFailure
 from heatportal.domain.model import (
@@ -44,17 +47,13 @@ from heatportal.domain.model import (
     Register,
     VatAmount,
 )
-from heatportal.ports import StoredInvoice
+from heatportal.ports import NewInvoice, PdfStored, StoredInvoice
 
 _SER = TypeSerializer()
 _DE = TypeDeserializer()
-_TRANSIENT = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-}
+# A transaction's actions: 100 at most (one counter update and two puts per invoice).
+INVOICES_PER_TRANSACTION = 49
+BATCH_GET_KEYS = 100
 
 
 def dump_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -71,10 +70,6 @@ def conditional_check_failed(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
-def _transient(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in _TRANSIENT
-
-
 class DynamoTable:
     """Thin wrapper that counts requests (for the request budgets in tests and bench)."""
 
@@ -85,12 +80,7 @@ class DynamoTable:
 
     def call(self, operation: str, **kwargs: Any) -> Any:
         self.requests += 1
-        try:
-            return getattr(self.client, operation)(**kwargs)
-        except ClientError as error:
-            if _transient(error):
-                raise TransientFailure(f"DynamoDB {operation} throttled or unavailable") from error
-            raise
+        return transient_as_failure(f"DynamoDB {operation}", lambda: getattr(self.client, operation)(**kwargs))
 
     def get(self, key: keys.Key, consistent: bool = False) -> dict[str, Any] | None:
         resp = self.call("get_item", TableName=self.name, Key=dump_item(key.item()), ConsistentRead=consistent)
@@ -169,17 +159,29 @@ class DynamoTable:
             raise
         return True
 
-    def batch_get(self, wanted: list[keys.Key]) -> list[dict[str, Any]]:
-        """The items with these keys (those that exist), 100 keys per
-        BatchGetItem; keys DynamoDB leaves unprocessed are asked again."""
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(wanted), 100):
-            chunk = [dump_item(k.item()) for k in wanted[start : start + 100]]
-            pending: dict[str, Any] = {self.name: {"Keys": chunk}}
-            while pending:
-                resp = self.call("batch_get_item", RequestItems=pending)
-                found.extend(load_item(raw) for raw in resp.get("Responses", {}).get(self.name, []))
-                pending = resp.get("UnprocessedKeys") or {}
+    def batch_get(self, item_keys: Iterable[keys.Key], consistent: bool = False) -> dict[keys.Key, dict[str, Any]]:
+        """The items stored under ``item_keys`` (BatchGetItem, 100 keys a request,
+        unprocessed keys asked again); absent items are left out."""
+        wanted = list(dict.fromkeys(item_keys))
+        found: dict[keys.Key, dict[str, Any]] = {}
+        for start in range(0, len(wanted), BATCH_GET_KEYS):
+            request: dict[str, Any] = {
+                self.name: {
+                    "Keys": [dump_item(k.item()) for k in wanted[start : start + BATCH_GET_KEYS]],
+                    "ConsistentRead": consistent,
+                }
+            }
+            for attempt in range(10):
+                resp = self.call("batch_get_item", RequestItems=request)
+                for raw in resp.get("Responses", {}).get(self.name, []):
+                    item = load_item(raw)
+                    found[keys.Key(item["PK"], item["SK"])] = item
+                request = resp.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter, not a secret
+            else:
+                raise TransientFailure("DynamoDB kept keys of a BatchGetItem unprocessed")
         return found
 
     def batch_put(self, items: list[dict[str, Any]]) -> None:
@@ -404,8 +406,9 @@ def daily_item(day: DailyConsumption) -> dict[str, Any]:
         "mean_return_temp": day.mean_return_temp,
         "volume_m3": day.volume_m3,
         "mean_supply_temp": day.mean_supply_temp,
+        "mean_flow_m3h": day.mean_flow_m3h,
         "max_flow_m3h": day.max_flow_m3h,
-        # Absent on a measured day (most days, and every item written before days had it).
+        # Absent means measured (most days, and items written before quality was recorded).
         "quality": None if day.quality == "measured" else day.quality,
     }
 
@@ -420,6 +423,7 @@ def daily_from_item(item: dict[str, Any]) -> DailyConsumption:
         mean_return_temp=item.get("mean_return_temp"),
         volume_m3=item.get("volume_m3"),
         mean_supply_temp=item.get("mean_supply_temp"),
+        mean_flow_m3h=item.get("mean_flow_m3h"),
         max_flow_m3h=item.get("max_flow_m3h"),
         quality=item.get("quality") or "measured",
     )
@@ -509,8 +513,8 @@ def invoice_from_item(item: dict[str, Any]) -> Invoice:
 
 
 class DynamoRepository:
-    """Implements the customer, membership, reading, invoice, spot-price and
-    billing-run ports on the single table."""
+    """Implements the customer, membership, reading, invoice and spot-price
+    ports on the single table (bill runs: ``dynamo_runs``)."""
 
     def __init__(self, table: DynamoTable) -> None:
         self.table = table
@@ -534,7 +538,12 @@ class DynamoRepository:
         return current_meter(meters)
 
     def list_account_numbers(self) -> list[str]:
-        return [i["number"] for i in self.table.query(keys.ACCOUNTS, index=keys.GSI2)]
+        """Every shard of the accounts index, one after the other, and the
+        unsharded key customer items written before the shards still carry
+        (until each is written again)."""
+        partitions = [keys.accounts_pk(shard) for shard in range(keys.ACCOUNT_SHARDS)] + [keys.ACCOUNTS]
+        numbers = {i["GSI2SK"] for pk in partitions for i in self.table.query(pk, index=keys.GSI2)}
+        return sorted(numbers)
 
     # memberships
     def get_membership(self, user_id: str, customer_number: str) -> Membership | None:
@@ -592,66 +601,94 @@ class DynamoRepository:
         return self.get_invoice(customer_number, int(marker["invoice_number"]))
 
     def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
-        marker_key = keys.billed(draft.customer_number, draft.period.key, kind_key).item()
+        return self.create_invoices_once([NewInvoice(draft, kind_key, reference)])[0]
+
+    def create_invoices_once(self, new: Sequence[NewInvoice], *, created_by: str = "") -> list[StoredInvoice]:
+        """Up to 49 invoices per TransactWriteItems: the counter moved from the
+        number read to that number plus the invoices (``IF value = :read``),
+        and per invoice its marker and the invoice item (each ``IF
+        attribute_not_exists``). The counter is written once per transaction,
+        not once per invoice. A cancelled transaction names its failed
+        conditions: an existing marker drops that invoice (read back as billed
+        before), a moved counter retries the rest with fresh numbers."""
+        markers = [keys.billed(n.draft.customer_number, n.draft.period.key, n.kind_key) for n in new]
+        if len(set(markers)) != len(markers):
+            raise ValueError("the same customer, period and kind key twice in one call")
+        stored: dict[int, StoredInvoice] = {}
+        indexes = list(range(len(new)))
+        for start in range(0, len(indexes), INVOICES_PER_TRANSACTION):
+            chunk = indexes[start : start + INVOICES_PER_TRANSACTION]
+            stored.update(self._store_numbered([(i, new[i]) for i in chunk], created_by))
+        return [stored[i] for i in range(len(new))]
+
+    def _store_numbered(self, todo: list[tuple[int, NewInvoice]], created_by: str) -> dict[int, StoredInvoice]:
+        stored: dict[int, StoredInvoice] = {}
         counter_key = keys.invoice_counter()
-        for _attempt in range(50):
-            counter = self.table.get(counter_key, consistent=True)
-            current = int(counter["value"]) if counter else 0
-            number = current + 1
-            invoice = draft.model_copy(update={"number": number, "payment_reference": reference(number)})
-            if counter:
-                counter_update = {
-                    "Update": {
-                        "TableName": self.table.name,
-                        "Key": dump_item(counter_key.item()),
-                        "UpdateExpression": "SET #v = :next",
-                        "ConditionExpression": "#v = :current",
-                        "ExpressionAttributeNames": {"#v": "value"},
-                        "ExpressionAttributeValues": dump_item({":next": number, ":current": current}),
-                    }
-                }
-            else:
-                counter_update = {
-                    "Put": {
-                        "TableName": self.table.name,
-                        "Item": dump_item({**counter_key.item(), "value": number}),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                }
-            try:
-                self.table.call(
-                    "transact_write_items",
-                    TransactItems=[
-                        counter_update,
-                        {
-                            "Put": {
-                                "TableName": self.table.name,
-                                "Item": dump_item({**marker_key, "type": "billed", "invoice_number": number}),
-                                "ConditionExpression": "attribute_not_exists(PK)",
-                            }
-                        },
-                        {
-                            "Put": {
-                                "TableName": self.table.name,
-                                "Item": dump_item(invoice_item(invoice)),
-                                "ConditionExpression": "attribute_not_exists(PK)",
-                            }
-                        },
-                    ],
+        counter = self.table.get(counter_key, consistent=True)
+        current, exists = (int(counter["value"]), True) if counter else (0, False)
+        for attempt in range(50):
+            if not todo:
+                return stored
+            numbered = [
+                (
+                    index,
+                    n,
+                    n.draft.model_copy(
+                        update={"number": current + k + 1, "payment_reference": n.reference(current + k + 1)}
+                    ),
                 )
-                return StoredInvoice(invoice=invoice, created=True)
+                for k, (index, n) in enumerate(todo)
+            ]
+            actions = [_counter_update(self.table.name, counter_key, current, len(todo), exists=exists)]
+            for _index, n, invoice in numbered:
+                marker = {
+                    **keys.billed(invoice.customer_number, invoice.period.key, n.kind_key).item(),
+                    "type": "billed",
+                    "invoice_number": invoice.number,
+                    "created_by": created_by or None,
+                }
+                actions.append(_put_new(self.table.name, marker))
+                actions.append(_put_new(self.table.name, invoice_item(invoice)))
+            try:
+                self.table.call("transact_write_items", TransactItems=actions)
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-                if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                    existing = self.find_billed(draft.customer_number, draft.period, kind_key)
-                    if existing is None:  # marker without invoice cannot happen in one transaction
-                        raise
-                    return StoredInvoice(invoice=existing, created=False)
-                # The counter moved under us (another account was billed): retry.
+                # Each failed condition comes back with the item as it is (ALL_OLD):
+                # the counter's value, or the marker of an invoice billed before.
+                reasons = error.response.get("CancellationReasons", [])
+                failed: dict[int, dict[str, Any]] = {
+                    k: dict(r.get("Item") or {})
+                    for k, r in enumerate(reasons)
+                    if r.get("Code") == "ConditionalCheckFailed"
+                }
+                billed = {todo[(k - 1) // 2][0]: item for k, item in failed.items() if k}
+                for index, n in todo:
+                    if index in billed:
+                        stored[index] = self._billed_before(n, billed[index])
+                todo = [(index, n) for index, n in todo if index not in billed]
+                if failed.get(0):
+                    current, exists = int(load_item(failed[0])["value"]), True  # another batch numbered first
+                elif not billed:
+                    # A conflict with a transaction in flight, or throttling: read again, after a pause.
+                    time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))  # noqa: S311 - jitter
+                    counter = self.table.get(counter_key, consistent=True)
+                    current, exists = (int(counter["value"]), True) if counter else (0, False)
                 continue
-        raise TransientFailure("invoice number allocation kept conflicting")
+            stored.update({index: StoredInvoice(invoice, True, created_by) for index, _n, invoice in numbered})
+            return stored
+        raise TransientFailure("invoice numbering kept conflicting")
+
+    def _billed_before(self, new: NewInvoice, marker_item: dict[str, Any] | None = None) -> StoredInvoice:
+        draft = new.draft
+        if marker_item:
+            marker: dict[str, Any] | None = load_item(marker_item)
+        else:
+            marker = self.table.get(keys.billed(draft.customer_number, draft.period.key, new.kind_key), consistent=True)
+        invoice = self.get_invoice(draft.customer_number, int(marker["invoice_number"])) if marker else None
+        if marker is None or invoice is None:  # marker and invoice are written in one transaction
+            raise TransientFailure("an invoice marker was reported but cannot be read yet")
+        return StoredInvoice(invoice, False, str(marker.get("created_by") or ""))
 
     def get_invoice(self, customer_number: str, number: int) -> Invoice | None:
         item = self.table.get(keys.invoice(customer_number, number))
@@ -662,14 +699,15 @@ class DynamoRepository:
         return [invoice_from_item(i) for i in items]
 
     def set_pdf_key(self, customer_number: str, number: int, key: str) -> None:
-        self.table.call(
-            "update_item",
-            TableName=self.table.name,
-            Key=dump_item(keys.invoice(customer_number, number).item()),
-            UpdateExpression="SET pdf_key = :k",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=dump_item({":k": key}),
-        )
+        self.table.call("update_item", **_pdf_key_update(self.table.name, PdfStored(customer_number, number, key)))
+
+    def set_pdf_keys(self, stored: Sequence[PdfStored]) -> None:
+        """One TransactWriteItems per 100 invoices (a request per batch, not per invoice)."""
+        for start in range(0, len(stored), 100):
+            chunk = stored[start : start + 100]
+            self.table.call(
+                "transact_write_items", TransactItems=[{"Update": _pdf_key_update(self.table.name, s)} for s in chunk]
+            )
 
     def set_status(self, customer_number: str, number: int, status: str) -> None:
         self.table.call(
@@ -682,30 +720,6 @@ class DynamoRepository:
             ExpressionAttributeValues=dump_item({":s": status}),
         )
 
-    def claim_email(self, customer_number: str, number: int) -> bool:
-        try:
-            self.table.call(
-                "update_item",
-                TableName=self.table.name,
-                Key=dump_item(keys.invoice(customer_number, number).item()),
-                UpdateExpression="SET emailed_at = :now",
-                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(emailed_at)",
-                ExpressionAttributeValues=dump_item({":now": datetime.now(UTC).isoformat()}),
-            )
-            return True
-        except ClientError as error:
-            if conditional_check_failed(error):
-                return False
-            raise
-
-    def release_email_claim(self, customer_number: str, number: int) -> None:
-        self.table.call(
-            "update_item",
-            TableName=self.table.name,
-            Key=dump_item(keys.invoice(customer_number, number).item()),
-            UpdateExpression="REMOVE emailed_at",
-        )
-
     # spot prices
     def spot_price(self, zone: str, month: str) -> Decimal | None:
         item = self.table.get(keys.spot_price(zone, month))
@@ -714,28 +728,35 @@ class DynamoRepository:
     def put_spot_price(self, zone: str, month: str, price: Decimal) -> None:
         self.table.put({**keys.spot_price(zone, month).item(), "type": "spot", "price_per_kwh": price})
 
-    # billing runs
-    def record_failure(self, run_id: str, period: str, customer_number: str, reason: str) -> None:
-        self.table.put(
-            {
-                **keys.billing_failure(run_id, customer_number).item(),
-                "type": "billing_failure",
-                "period": period,
-                "customer_number": customer_number,
-                "reason": reason[:500],
-            }
-        )
 
-    def list_failures(self, run_id: str) -> list[dict[str, str]]:
-        return [
-            {"customer_number": i["customer_number"], "reason": i["reason"]}
-            for i in self.table.query(keys.run_pk(run_id), sk_prefix=keys.BILLING_FAILURES)
-        ]
+def _put_new(table_name: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Put": {"TableName": table_name, "Item": dump_item(item), "ConditionExpression": "attribute_not_exists(PK)"}
+    }
 
-    def save_summary(self, run_id: str, summary: dict[str, object]) -> None:
-        item = {**keys.billing_summary(run_id).item(), "type": "billing_run", "summary": json.dumps(summary)}
-        self.table.put(item)
 
-    def get_summary(self, run_id: str) -> dict[str, object] | None:
-        item = self.table.get(keys.billing_summary(run_id))
-        return json.loads(item["summary"]) if item else None
+def _counter_update(table_name: str, key: keys.Key, current: int, count: int, *, exists: bool) -> dict[str, Any]:
+    """The invoice counter moved from ``current`` by ``count``, if nobody moved it since it was read."""
+    if not exists:
+        return _put_new(table_name, {**key.item(), "value": current + count})
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": dump_item(key.item()),
+            "UpdateExpression": "SET #v = :next",
+            "ConditionExpression": "#v = :current",
+            "ExpressionAttributeNames": {"#v": "value"},
+            "ExpressionAttributeValues": dump_item({":next": current + count, ":current": current}),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def _pdf_key_update(table_name: str, stored: PdfStored) -> dict[str, Any]:
+    return {
+        "TableName": table_name,
+        "Key": dump_item(keys.invoice(stored.customer_number, stored.number).item()),
+        "UpdateExpression": "SET pdf_key = :k",
+        "ConditionExpression": "attribute_exists(PK)",
+        "ExpressionAttributeValues": dump_item({":k": stored.key}),
+    }

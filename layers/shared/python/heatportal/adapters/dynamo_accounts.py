@@ -168,8 +168,12 @@ class DynamoAccountStore:
         return self.table.transact(items)
 
     def list_audit(self, customer_number: str, limit: int = 200) -> list[AuditEntry]:
+        """Newest first: access changes (the customer's partition) merged with the
+        reads of provider shares (their own partition, ``keys.data_access``)."""
         items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.AUDIT, forward=False, limit=limit)
-        return [audit_from_item(i) for i in items]
+        reads = self.table.query(keys.data_access_pk(customer_number), forward=False, limit=limit)
+        entries = [audit_from_item(i) for i in [*items, *reads]]
+        return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
     def set_member_email(self, customer_number: str, user_id: str, email: str) -> None:
         try:

@@ -3,7 +3,8 @@ access patterns in docs/data-model.md, built by ``adapters.dynamo_keys``):
 a facility's alert settings and evaluation state (both also listed on GSI2
 ``ALERTS`` for the daily evaluation), the portal's notifications with the
 customer's inbox counters and each person's seen counters, and the monthly
-consumption information.
+consumption information; SMS held for the quiet hours (GSI2 ``HELDSMS`` by
+the time they may go, until they are released to the delivery outbox).
 
 What the evaluation tells is written in one transaction: the facility's new
 state, each notification if it is not there yet, and the facility's inbox
@@ -14,16 +15,21 @@ nothing is told twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from heatportal.adapters import dynamo_keys as keys
-from heatportal.adapters.dynamo import DynamoTable, dump_item
+from heatportal.adapters.dynamo import DynamoTable, conditional_check_failed, dump_item
+from heatportal.adapters.dynamo_readings import epoch
 from heatportal.domain.alerts import AlertRule, AlertSettings, AlertState, Episode
 from heatportal.domain.consumption_info import ConsumptionInfo, ConsumptionInfoLine
 from heatportal.domain.notifications import Notification
+from heatportal.services.alerts.ports import OutboundMessage
 
+HELD_KEPT = timedelta(days=30)  # a held SMS's item, long after it went to the outbox
 COUNTER = "n#"  # an inbox or seen item's counter attributes: n#<facility id> (n#* for the whole customer)
 
 
@@ -199,6 +205,39 @@ def consumption_info_from_item(item: dict[str, Any]) -> ConsumptionInfo:
     )
 
 
+def held_message_item(message: OutboundMessage) -> dict[str, Any]:
+    assert message.not_before is not None, "only a message with a time to wait for is held"
+    return {
+        **keys.held_message(message.id).item(),
+        **keys.held_until(message.not_before, message.id).item(),
+        "type": "held_message",
+        "id": message.id,
+        "channel": message.channel,
+        "recipient": message.to,
+        "subject": message.subject,
+        "text": message.text,
+        "html": message.html,
+        "not_before": message.not_before.isoformat(),
+        "customer_number": message.customer_number,
+        "purpose": message.purpose,
+        "expires_at": epoch(message.not_before + HELD_KEPT),  # the table's TTL attribute
+    }
+
+
+def held_message_from_item(item: dict[str, Any]) -> OutboundMessage:
+    return OutboundMessage(
+        id=item["id"],
+        channel=item["channel"],
+        to=item["recipient"],
+        subject=item.get("subject", ""),
+        text=item["text"],
+        html=item.get("html", ""),
+        not_before=datetime.fromisoformat(item["not_before"]),
+        customer_number=item.get("customer_number"),
+        purpose=item.get("purpose", "alert"),
+    )
+
+
 class DynamoAlertStore:
     """Implements the alert and notification ports of ``services.alerts``."""
 
@@ -323,3 +362,29 @@ class DynamoAlertStore:
             keys.customer_pk(customer_number), sk_prefix=keys.CONSUMPTION_INFO, forward=False, limit=limit
         )
         return [str(i["month"]) for i in items]
+
+    # SMS held for the quiet hours
+    def hold(self, message: OutboundMessage) -> bool:
+        try:
+            self.table.put(held_message_item(message), condition="attribute_not_exists(PK)")
+        except ClientError as error:
+            if conditional_check_failed(error):
+                return False
+            raise
+        return True
+
+    def due(self, now: datetime) -> list[OutboundMessage]:
+        items = self.table.query(keys.HELD_SMS, index=keys.GSI2, sk_between=("0", f"{keys.instant(now)}~"))
+        return [held_message_from_item(i) for i in items]
+
+    def released(self, message_ids: Sequence[str]) -> None:
+        """Off the list of those waiting; the item stays, so the message is held once."""
+        for message_id in message_ids:
+            self.table.call(
+                "update_item",
+                TableName=self.table.name,
+                Key=dump_item(keys.held_message(message_id).item()),
+                UpdateExpression="SET released = :yes REMOVE GSI2PK, GSI2SK",
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeValues=dump_item({":yes": True}),
+            )

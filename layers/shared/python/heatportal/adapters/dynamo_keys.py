@@ -16,6 +16,7 @@ entity's sort key.
 
 from __future__ import annotations
 
+import zlib
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
@@ -290,6 +291,16 @@ def interval(meter_number: str, day: date, interval_key: str) -> Key:
     return Key(meter_pk(meter_number), f"{intervals_of(day)}{interval_key}")
 
 
+def intervals_starting(first: tuple[date, str], last: tuple[date, str]) -> tuple[str, str]:
+    """Sort-key range of the interval values starting from ``first`` up to,
+    not including, ``last``: each a (local day, UTC start as in
+    ``IntervalValue.key``) pair. A value's key is its start followed by
+    ``#hour`` or ``#day``, so it sorts after the bare start: the lower bound
+    takes a value starting at ``first``, the upper one leaves out a value
+    starting at ``last``. Local days follow UTC order, so key order is start order."""
+    return f"{intervals_of(first[0])}{first[1]}", f"{intervals_of(last[0])}{last[1]}"
+
+
 def reading_confirmed(meter_number: str, read_on: date) -> Key:
     """The marker that a reading's confirmation email was sent."""
     return Key(meter_pk(meter_number), f"READMAIL#{read_on.isoformat()}")
@@ -402,10 +413,10 @@ def attempt_counter(scope: str, key: str, window: str) -> Key:
     return Key(f"COUNT#{scope}#{key}", window)
 
 
-def alert_message(message_id: str) -> Key:
-    """An alert's or monthly information's e-mail or SMS, queued once (the
-    interim sender in ``adapters.direct_deliveries``)."""
-    return Key(f"ALERTOUT#{message_id}", "ALERTOUT")
+def held_message(message_id: str) -> Key:
+    """An alert's SMS held for the quiet hours until it may go to the
+    delivery outbox (kept after, so it is held once)."""
+    return Key(f"HELDSMS#{message_id}", "HELDSMS")
 
 
 def invoice_counter() -> Key:
@@ -428,6 +439,24 @@ def move_in(handshake_id: str) -> Key:
 
 def sign_out(user_id: str) -> Key:
     return Key(user_pk(user_id), "SIGNOUT")
+
+
+# --- open data: tokens of the data API and what a provider read ------------------------------------
+
+
+def data_token(token_hash: str) -> Key:
+    """A personal access token or a provider share, by the SHA-256 of its secret."""
+    return Key(f"DATATOKEN#{token_hash}", "DATATOKEN")
+
+
+def data_access_pk(customer_number: str) -> str:
+    """The audit entries of reads by provider shares: a partition of their own,
+    so the customer's record (read on every request) never reads them."""
+    return f"DATAAUDIT#{customer_number}"
+
+
+def data_access(customer_number: str, at: datetime, suffix: str) -> Key:
+    return Key(data_access_pk(customer_number), f"{instant(at)}#{suffix}")
 
 
 # --- reminder agreements and SMS: PHONE#<e164> or EMAIL#<address> ------------------------------------
@@ -477,18 +506,48 @@ def month_of_spot_price(sk: str) -> str:
 
 
 BILLING_FAILURES = "FAIL#"
+RUN_BATCHES = "BATCH#"
 
 
 def run_pk(run_id: str) -> str:
     return f"RUN#{run_id}"
 
 
-def billing_summary(run_id: str) -> Key:
-    return Key(run_pk(run_id), "SUMMARY")
+def billing_run(run_id: str) -> Key:
+    """A bill run: its period and manifest, its progress counters, its summary."""
+    return Key(run_pk(run_id), "RUN")
+
+
+def run_batch(run_id: str, batch_key: str) -> Key:
+    """The marker that a batch's outcome was added to its run's progress (once)."""
+    return Key(run_pk(run_id), f"{RUN_BATCHES}{batch_key}")
 
 
 def billing_failure(run_id: str, customer_number: str) -> Key:
     return Key(run_pk(run_id), f"{BILLING_FAILURES}{customer_number}")
+
+
+# --- deliveries (the outbox): DELIVERY#<id> and OUTBOX#<group> ------------------------------------
+
+DELIVERY_FAILURES = "FAILED#"
+
+
+def delivery(delivery_id: str) -> Key:
+    """A delivery record; its id is the only key SES events carry back (a message tag)."""
+    return Key(f"DELIVERY#{delivery_id}", "DELIVERY")
+
+
+def outbox_group_pk(group: str) -> str:
+    return f"OUTBOX#{group}"
+
+
+def delivery_group(group: str) -> Key:
+    """The counts of a group's deliveries: queued, sent, failed."""
+    return Key(outbox_group_pk(group), "COUNTS")
+
+
+def delivery_group_failure(group: str, delivery_id: str) -> Key:
+    return Key(outbox_group_pk(group), f"{DELIVERY_FAILURES}{delivery_id}")
 
 
 UTILITY = "UTILITY"
@@ -603,6 +662,24 @@ def by_customer_agreement(customer_number: str, meter_number: str, channel: str,
     return IndexKey(GSI1, reminders_of_pk(customer_number), _agreement_sk(meter_number, channel, address))
 
 
+def tokens_of_pk(user_id: str) -> str:
+    return f"TOKENS#{user_id}"
+
+
+def by_user_token(user_id: str, created_at: datetime, token_id: str) -> IndexKey:
+    """A person's personal access tokens, oldest first."""
+    return IndexKey(GSI1, tokens_of_pk(user_id), f"{instant(created_at)}#{token_id}")
+
+
+def shares_of_pk(customer_number: str) -> str:
+    return f"SHARES#{customer_number}"
+
+
+def by_customer_share(customer_number: str, created_at: datetime, share_id: str) -> IndexKey:
+    """A customer's provider shares, oldest first."""
+    return IndexKey(GSI1, shares_of_pk(customer_number), f"{instant(created_at)}#{share_id}")
+
+
 def facility_pk(facility_id: str) -> str:
     return f"FACILITY#{facility_id}"
 
@@ -615,12 +692,31 @@ def by_facility_supply(facility_id: str, started_on: date, customer_number: str)
 # --- GSI2: lists a scheduled job or customer service walks -----------------------------------------
 
 ACCOUNTS = "ACCOUNTS"
+# Accounts to bill are spread over this many partition keys (ACCOUNTS#00 ..
+# ACCOUNTS#15), so no single index partition takes every customer's writes.
+ACCOUNT_SHARDS = 16
 REMINDERS = "REMINDERS"
+RUNS = "RUNS"
 ALERTS = "ALERTS"
+HELD_SMS = "HELDSMS"
+
+
+def account_shard(customer_number: str) -> int:
+    """A customer's shard: stable (CRC-32 of the number), spread evenly."""
+    return zlib.crc32(customer_number.encode()) % ACCOUNT_SHARDS
+
+
+def accounts_pk(shard: int) -> str:
+    return f"{ACCOUNTS}#{shard:02d}"
 
 
 def account_to_bill(customer_number: str) -> IndexKey:
-    return IndexKey(GSI2, ACCOUNTS, customer_number)
+    return IndexKey(GSI2, accounts_pk(account_shard(customer_number)), customer_number)
+
+
+def run_by_start(started_at: datetime, run_id: str) -> IndexKey:
+    """The runs, newest first (a Query in descending order)."""
+    return IndexKey(GSI2, RUNS, f"{instant(started_at)}#{run_id}")
 
 
 def agreement_to_remind(meter_number: str, channel: str, address: str) -> IndexKey:
@@ -635,6 +731,11 @@ def alert_settings_listed(customer_number: str, facility_id: str) -> IndexKey:
 def alert_state_listed(customer_number: str, facility_id: str) -> IndexKey:
     """Next to its settings, so the evaluation reads both in one walk."""
     return IndexKey(GSI2, ALERTS, f"{customer_number}#{facility_id}#state")
+
+
+def held_until(until: datetime, message_id: str) -> IndexKey:
+    """A held SMS in the list of those waiting, by the time it may go."""
+    return IndexKey(GSI2, HELD_SMS, f"{instant(until)}#{message_id}")
 
 
 def contact_requests_pk(status: str) -> str:

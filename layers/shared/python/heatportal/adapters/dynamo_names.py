@@ -50,7 +50,9 @@ class DynamoNameIndex:
     def get_customers(self, numbers: list[str]) -> list[Customer]:
         found = {
             customer.number: customer
-            for customer in (customer_from_item(i) for i in self.table.batch_get([keys.customer(n) for n in numbers]))
+            for customer in (
+                customer_from_item(i) for i in self.table.batch_get([keys.customer(n) for n in numbers]).values()
+            )
         }
         return [found[n] for n in numbers if n in found]
 

@@ -206,7 +206,7 @@ class DynamoPortfolioStore:
 
     # directories
     def directories(self, customer_numbers: Sequence[str]) -> dict[str, CustomerDirectory]:
-        items = self.table.batch_get([keys.directory(n) for n in dict.fromkeys(customer_numbers)])
+        items = self.table.batch_get(keys.directory(n) for n in customer_numbers).values()
         return {d.number: d for d in (directory_from_item(i) for i in items)}
 
     def put_directory(self, directory: CustomerDirectory) -> None:
@@ -241,7 +241,7 @@ class DynamoPortfolioStore:
 
     # figures
     def aggregates(self, wanted: Sequence[tuple[str, str, Supply]]) -> list[FacilityAggregate]:
-        items = self.table.batch_get([keys.facility_aggregate(*w) for w in dict.fromkeys(wanted)])
+        items = self.table.batch_get(keys.facility_aggregate(*w) for w in wanted).values()
         return [aggregate_from_item(i) for i in items]
 
     def put_aggregates(self, aggregates: Sequence[FacilityAggregate]) -> None:

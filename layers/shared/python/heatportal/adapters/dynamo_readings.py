@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from botocore.exceptions import ClientError
 
@@ -40,7 +41,7 @@ from heatportal.domain.errors import Conflict
 from heatportal.domain.model import DailyConsumption, Reading
 from heatportal.domain.reading_corrections import ReadingCorrection
 from heatportal.domain.reminders import ReadingLink, ReminderAgreement
-from heatportal.domain.smart_meter import IntervalValue
+from heatportal.domain.smart_meter import IntervalValue, start_key
 
 # How long the once-only markers are kept (the table's TTL deletes them after).
 INBOUND_SMS_MARKER_DAYS = 14  # SNS retries a delivery for hours, not weeks
@@ -73,6 +74,8 @@ def month_item(month: MonthlyConsumption) -> dict[str, Any]:
         "degree_days": month.degree_days,
         "volume_m3": month.volume_m3,
         "cooling_degree_days": month.cooling_degree_days or None,
+        "estimated_days": month.estimated_days or None,
+        "corrected_days": month.corrected_days or None,
     }
 
 
@@ -85,6 +88,8 @@ def month_from_item(item: dict[str, Any]) -> MonthlyConsumption:
         degree_days=item["degree_days"],
         volume_m3=item.get("volume_m3"),
         cooling_degree_days=item.get("cooling_degree_days") or Decimal(0),
+        estimated_days=int(item.get("estimated_days") or 0),
+        corrected_days=int(item.get("corrected_days") or 0),
     )
 
 
@@ -193,8 +198,8 @@ def interval_item(value: IntervalValue) -> dict[str, Any]:
         "flow_m3h": value.flow_m3h,
         "supply_temp": value.supply_temp,
         "return_temp": value.return_temp,
-        "estimated": True if value.estimated else None,
-        "replaced": True if value.replaced else None,
+        # Absent means measured (items written before quality was recorded).
+        "quality": None if value.quality == "measured" else value.quality,
     }
 
 
@@ -209,8 +214,7 @@ def interval_from_item(item: dict[str, Any]) -> IntervalValue:
         flow_m3h=item.get("flow_m3h"),
         supply_temp=item.get("supply_temp"),
         return_temp=item.get("return_temp"),
-        estimated=bool(item.get("estimated", False)),
-        replaced=bool(item.get("replaced", False)),
+        quality=item.get("quality") or "measured",
     )
 
 
@@ -382,6 +386,18 @@ class DynamoReadingsStore:
 
     def put_intervals(self, values: list[IntervalValue]) -> None:
         self.table.batch_put([interval_item(v) for v in values])
+
+    def intervals_starting(
+        self, meter_number: str, start: datetime, end: datetime, timezone: str
+    ) -> list[IntervalValue]:
+        """Interval values (hourly and daily) starting in [start, end), in start
+        order: one Query on the meter's partition (``keys.intervals_starting``)."""
+        zone = ZoneInfo(timezone)
+        bounds = keys.intervals_starting(
+            (start.astimezone(zone).date(), start_key(start)), (end.astimezone(zone).date(), start_key(end))
+        )
+        items = self.table.query(keys.meter_pk(meter_number), sk_between=bounds)
+        return [interval_from_item(i) for i in items]
 
     # reading confirmations and corrections
     def claim_confirmation(self, meter_number: str, read_on: date) -> bool:

@@ -10,10 +10,12 @@ services with fakes directly and never go through here.
 | settings, profile, clock, AWS clients, access | ``core`` |
 | meters and readings | ``readings`` |
 | pricing, bill run, invoices, payments, advances, economy | ``billing`` |
+| the delivery outbox: store, queue, sender, provider events | ``delivery`` |
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
 | the portfolio: facilities, groups, overview, analysis, protocols, figures | ``portfolio`` |
+| open data: tokens, provider shares, the data API, Home Assistant | ``open_data`` |
 | contracts, moving, documents store, services, sustainability | ``contracts`` |
 | alerts, notifications, monthly consumption information | ``alerts`` |
 """
@@ -25,6 +27,7 @@ from heatportal.composition.accounts import (
     forgotten_number_service,
     joining,
     link_service,
+    name_index,
     one_time_codes,
     registration_service,
     sign_in,
@@ -45,6 +48,9 @@ from heatportal.composition.billing import (
     advance_year_service,
     bill_explainer,
     bill_run,
+    bill_runs,
+    billing_reader,
+    billing_runs,
     correction_store,
     corrections,
     estimate_pdf_service,
@@ -57,6 +63,7 @@ from heatportal.composition.billing import (
     payment_repository,
     payment_service,
     pricing_service,
+    run_manifests,
     spot_price_service,
     trial_settlement_service,
 )
@@ -95,6 +102,23 @@ from heatportal.composition.core import (
     texts,
 )
 from heatportal.composition.customers import document_service, interruption_service, profile_service
+from heatportal.composition.delivery import (
+    delivery_events,
+    delivery_mailer,
+    delivery_queue,
+    delivery_sender,
+    delivery_store,
+    outbox,
+)
+from heatportal.composition.open_data import (
+    data_credentials,
+    data_scopes,
+    data_series,
+    home_assistant_sensors,
+    open_data_store,
+    personal_tokens,
+    provider_shares,
+)
 from heatportal.composition.portfolio import (
     analysis_export,
     analysis_service,
@@ -138,6 +162,9 @@ __all__ = [
     "annual_estimates",
     "bill_explainer",
     "bill_run",
+    "bill_runs",
+    "billing_reader",
+    "billing_runs",
     "clock",
     "cognito_accounts",
     "company_signup",
@@ -153,7 +180,15 @@ __all__ = [
     "credential_service",
     "customer_search",
     "customer_user_service",
+    "data_credentials",
+    "data_scopes",
+    "data_series",
     "deliveries",
+    "delivery_events",
+    "delivery_mailer",
+    "delivery_queue",
+    "delivery_sender",
+    "delivery_store",
     "document_service",
     "document_store",
     "documents",
@@ -167,6 +202,7 @@ __all__ = [
     "forgotten_number_service",
     "grant_service",
     "hold_store",
+    "home_assistant_sensors",
     "identity",
     "interruption_service",
     "invoice_drafts",
@@ -180,13 +216,17 @@ __all__ = [
     "meter_settings_service",
     "move_in_service",
     "move_out_service",
+    "name_index",
     "notices",
     "notification_service",
     "one_time_codes",
+    "open_data_store",
     "organisation_service",
+    "outbox",
     "overview_service",
     "payment_repository",
     "payment_service",
+    "personal_tokens",
     "portfolio_access",
     "portfolio_invoice_service",
     "portfolio_projector",
@@ -195,6 +235,7 @@ __all__ = [
     "profile",
     "profile_service",
     "protocol_service",
+    "provider_shares",
     "rate_limiter",
     "reading_confirmations",
     "reading_correction_service",
@@ -205,6 +246,7 @@ __all__ = [
     "release_held_messages",
     "reminder_service",
     "repository",
+    "run_manifests",
     "sessions",
     "sign_in",
     "signing_provider",

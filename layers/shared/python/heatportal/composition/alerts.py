@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from heatportal.services.alerts.delivery import AlertDeliveryService
     from heatportal.services.alerts.evaluation import AlertEvaluationService
     from heatportal.services.alerts.inbox import NotificationService
-    from heatportal.services.alerts.ports import AlertEvent, Deliveries
+    from heatportal.services.alerts.outbox import OutboxDeliveries
+    from heatportal.services.alerts.ports import AlertEvent
     from heatportal.services.alerts.settings import AlertSettingsService
 
 
@@ -60,12 +61,12 @@ def alert_evaluation() -> AlertEvaluationService:
 
 
 @cache
-def deliveries() -> Deliveries:
-    """The delivery outbox behind the alerts' port."""
-    from heatportal.adapters.direct_deliveries import DirectDeliveries
-    from heatportal.composition.core import mailer, sms
+def deliveries() -> OutboxDeliveries:
+    """The delivery outbox behind the alerts' port (SMS held for the quiet hours in the alert store)."""
+    from heatportal.composition.delivery import outbox
+    from heatportal.services.alerts.outbox import OutboxDeliveries
 
-    return DirectDeliveries(repository().table, mailer(), sms(), clock())
+    return OutboxDeliveries(outbox(), alert_store(), clock())
 
 
 def _facts(event: AlertEvent) -> Any:
@@ -138,8 +139,5 @@ def consumption_info_service() -> ConsumptionInfoService:
 
 
 def release_held_messages() -> int:
-    """INTERIM (until the delivery outbox): SMS held for the quiet hours whose time has come."""
-    from heatportal.adapters.direct_deliveries import DirectDeliveries
-
-    outbox = deliveries()
-    return outbox.release_due(clock().now()) if isinstance(outbox, DirectDeliveries) else 0
+    """SMS held for the quiet hours whose time has come, to the outbox."""
+    return deliveries().release_due()

@@ -7,12 +7,16 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from heatportal.adapters.aws import client
 from heatportal.composition.core import clock, config, contract_store, documents, mailer, profile, repository
+from heatportal.composition.delivery import delivery_store, outbox
 from heatportal.composition.readings import reading_service
 
 if TYPE_CHECKING:
     from heatportal.adapters.dynamo_billing import DynamoAdvanceRepository, DynamoPaymentRepository
     from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
+    from heatportal.adapters.dynamo_runs import DynamoBillingReader, DynamoBillingRuns
+    from heatportal.adapters.storage import S3RunManifests
     from heatportal.services.advance import AdvanceService
     from heatportal.services.advance_year import AdvanceYearService
     from heatportal.services.billing.corrections import Corrections
@@ -20,7 +24,9 @@ if TYPE_CHECKING:
     from heatportal.services.billing.explain import BillExplainer
     from heatportal.services.billing.issuing import InvoiceIssuer
     from heatportal.services.billing.pricing import PricingService
+    from heatportal.services.billing.reads import BatchReads
     from heatportal.services.billing.run import BillRun
+    from heatportal.services.billing.runs import BillRuns
     from heatportal.services.estimate_pdf import EstimatePdfService
     from heatportal.services.forecast import ForecastService
     from heatportal.services.invoices import InvoiceService
@@ -92,11 +98,55 @@ def invoice_issuer() -> InvoiceIssuer:
         profile(),
         repository(),
         documents(),
-        mailer(),
+        outbox(),
         _render_invoice_pdf,
         _render_invoice_email,
         config().portal_base_url,
+        clock(),
     )
+
+
+def _batch_drafts(reads: BatchReads) -> InvoiceDrafts:
+    """Pricing and drafting for one batch of a bill run, on the batch's reads."""
+    from heatportal.adapters.dynamo_accounts import DynamoProfileStore
+    from heatportal.services.billing.comparison import ConsumptionComparisons
+    from heatportal.services.billing.drafts import InvoiceDrafts
+    from heatportal.services.billing.pricing import PricingService
+    from heatportal.services.readings import ReadingService
+
+    readings = ReadingService(reads, clock(), climate_station=profile().climate_station)
+    pricing = PricingService(profile(), reads, reads, readings, reads, repository(), contracts=contract_store())
+    return InvoiceDrafts(
+        profile(),
+        pricing,
+        reads,
+        advance_repository(),
+        accounts=DynamoProfileStore(repository().table),
+        comparisons=ConsumptionComparisons(profile(), reads, reads),
+        holds=hold_store(),
+        clock=clock(),
+    )
+
+
+@cache
+def billing_runs() -> DynamoBillingRuns:
+    from heatportal.adapters.dynamo_runs import DynamoBillingRuns
+
+    return DynamoBillingRuns(repository().table)
+
+
+@cache
+def billing_reader() -> DynamoBillingReader:
+    from heatportal.adapters.dynamo_runs import DynamoBillingReader
+
+    return DynamoBillingReader(repository().table)
+
+
+@cache
+def run_manifests() -> S3RunManifests:
+    from heatportal.adapters.storage import S3RunManifests
+
+    return S3RunManifests(client("s3"), config().bucket_name)
 
 
 @cache
@@ -104,15 +154,21 @@ def bill_run() -> BillRun:
     from heatportal.services.billing.run import BillRun
 
     return BillRun(
-        profile(),
-        repository(),
-        repository(),
-        repository(),
-        clock(),
-        pricing_service(),
-        invoice_drafts(),
-        invoice_issuer(),
-        corrections(),
+        profile=profile(),
+        customers=repository(),
+        readings=repository(),
+        invoices=repository(),
+        runs=billing_runs(),
+        reader=billing_reader(),
+        manifests=run_manifests(),
+        deliveries=delivery_store(),
+        outbox=outbox(),
+        clock=clock(),
+        drafts=invoice_drafts(),
+        batch_drafts=_batch_drafts,
+        issuer=invoice_issuer(),
+        max_concurrency=config().billing_max_concurrency,
+        corrections=corrections(),
         final_invoices=final_invoices(),
     )
 
@@ -133,6 +189,19 @@ def final_invoices() -> FinalInvoices:
         contract_store(),
         clock(),
     )
+
+
+@cache
+def bill_runs() -> BillRuns:
+    """Bill runs for customer service: progress, failures, deliveries, redrive."""
+    from heatportal.adapters.stepfunctions import StepFunctionsRunStarter
+    from heatportal.services.billing.runs import BillRuns
+
+    arn = config().billing_state_machine_arn
+    if not arn:
+        raise RuntimeError("BILLING_STATE_MACHINE_ARN is not set for this function")
+    starter = StepFunctionsRunStarter(client("stepfunctions"), arn)
+    return BillRuns(billing_runs(), delivery_store(), starter, clock())
 
 
 @cache

@@ -776,7 +776,8 @@ def invoice_text(invoice: Invoice, customer: Customer, profile: UtilityProfile) 
         lines=tuple(_line_text(line, invoice, lang, customer.org_number is None) for line in invoice.lines),
         vat_rows=_vat_rows(invoice, lang),
         net_total=net_total,
-        total=(translate(total_label, lang), format_money(round_money(invoice.total, currency), currency, lang)),
+        # "To be credited" names the direction: the amount is printed without a minus.
+        total=(translate(total_label, lang), format_money(round_money(abs(invoice.total), currency), currency, lang)),
         payment=_payment(invoice, profile, lang),
         notes=_invoice_notes(invoice, lang),
         readings_heading=translate("invoice.reading.heading", lang),

@@ -51,6 +51,12 @@ AuditAction = Literal[
     "company_registered",
     "company_requested",
     "company_approved",
+    # Open data (services.open_data): ``subject`` is the token's name or the provider's.
+    "token_created",
+    "token_revoked",
+    "share_granted",
+    "share_revoked",
+    "share_used",  # a provider share read the customer's data; ``subject`` says what
     # Contracts and moving (services.contracts, services.moving); ``subject`` is the facility.
     "contract_signed",
     "moved_out",

@@ -192,8 +192,14 @@ class DailyConsumption(Frozen):
     peak_load_kw: Decimal | None = None
     mean_return_temp: Decimal | None = None
     volume_m3: Decimal | None = None
+    # Energy-weighted like the return temperature, the mean and the highest
+    # flow (m3/h), where the meter's intervals carry them
+    # (smart_meter.daily_from_intervals).
     mean_supply_temp: Decimal | None = None
+    mean_flow_m3h: Decimal | None = None
     max_flow_m3h: Decimal | None = None
+    # measured, estimated (a value filled in) or corrected (delivered again
+    # with another value): the worst of the day's intervals (domain.open_data.Quality).
     quality: DayQuality = "measured"
 
 

@@ -8,16 +8,19 @@ Files (CSV or JSON) carry one row per meter and interval:
   zone. ``interval`` is ``hour`` or ``day`` (a day starts at local midnight).
 - ``energy`` is in the meter's unit (kWh, MWh, GJ); ``volume`` in m3, the
   quantity of a hot-tap-water meter; ``flow`` in m3/h; temperatures in °C.
-  Empty cells are missing values. ``quality`` (optional) is ``measured`` (the
-  default) or ``estimated``: a value the meter or its collection system filled in.
+  Empty cells are missing values.
+- ``quality`` is ``measured`` (empty: the same) or ``estimated`` (the meter
+  head or the collector filled a gap). A stored value delivered again with
+  another value becomes ``corrected``; an estimate replaced by a measured
+  value is ``measured``.
 - JSON is ``{"values": [{...same keys...}, ...]}``.
 
 A day's consumption is the sum of its hourly values when it has any, else its
-daily value; its peak load is the largest hourly energy (kW); its return
-temperature is energy-weighted (what the Swedish return-temperature bonus
-uses), its supply temperature the mean of its values; its highest flow the
-largest hourly flow (m3/h). A day is estimated when one of its values is, and
-corrected when a later file replaced one of its stored values.
+daily value; its peak load is the largest hourly energy (kW); its supply and
+return temperatures are energy-weighted (what the Swedish return-temperature
+bonus uses), its flow the mean of its values, its highest flow the largest
+hourly flow (m3/h), and its quality the worst of its values (estimated, then
+corrected, then measured).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from heatportal.domain.model import DailyConsumption, DayQuality, Frozen, Meter
 from heatportal.domain.money import EnergyUnit, convert, is_energy
 
 Interval = Literal["hour", "day"]
+Quality = DayQuality
 COLUMNS = ("meter", "start", "interval", "energy", "volume", "flow", "supply_temp", "return_temp", "quality")
 MAX_ROWS = 200_000
 _TEMP_RANGE = (Decimal(-60), Decimal(160))
@@ -50,17 +54,38 @@ class IntervalValue(Frozen):
     flow_m3h: Decimal | None = None
     supply_temp: Decimal | None = None
     return_temp: Decimal | None = None
-    estimated: bool = False
-    # Set when this value replaced a different one stored for the same interval.
-    replaced: bool = False
+    quality: Quality = "measured"
 
     @property
     def key(self) -> str:
-        return f"{self.start.astimezone(ZoneInfo('UTC')).strftime('%Y-%m-%dT%H:%M')}#{self.interval}"
+        return f"{start_key(self.start)}#{self.interval}"
 
     def same_values(self, other: IntervalValue) -> bool:
-        fields = ("energy", "volume_m3", "flow_m3h", "supply_temp", "return_temp", "estimated")
-        return all(getattr(self, f) == getattr(other, f) for f in fields)
+        """The same delivery: the same numbers, both estimated or both not (a
+        stored ``corrected`` is what the meter delivered, like ``measured``)."""
+        fields = ("energy", "volume_m3", "flow_m3h", "supply_temp", "return_temp")
+        estimated = (self.quality == "estimated") == (other.quality == "estimated")
+        return estimated and all(getattr(self, f) == getattr(other, f) for f in fields)
+
+    def replacing(self, stored: IntervalValue) -> IntervalValue:
+        """This value as it replaces ``stored`` (delivered before, with other
+        values): a correction of a measured value, unless this one is an estimate."""
+        if self.quality == "estimated" or stored.quality == "estimated":
+            return self
+        return self.model_copy(update={"quality": "corrected"})
+
+
+def start_key(moment: datetime) -> str:
+    """An interval's start in the one form its key uses: UTC, to the minute."""
+    return moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M")
+
+
+_QUALITY_RANK: dict[str, int] = {"measured": 0, "corrected": 1, "estimated": 2}
+
+
+def worst_quality(qualities: list[Quality]) -> Quality:
+    """The quality of a sum: estimated if any part is, else corrected if any part is."""
+    return max(qualities, key=_QUALITY_RANK.__getitem__, default="measured")
 
 
 @dataclass(frozen=True)
@@ -161,7 +186,7 @@ def validate_row(row: ParsedRow, meter: Meter | None, zone: ZoneInfo, now: datet
         start=start,
         interval=interval,
         day=local.date(),
-        estimated=quality == "estimated",
+        quality="estimated" if quality == "estimated" else "measured",
         **values,
     )
 
@@ -181,28 +206,28 @@ def daily_from_intervals(meter: Meter, day: date, values: list[IntervalValue]) -
     peak = None
     if hourly and is_energy(meter.unit):
         peak = convert(max(quantity(v) for v in hourly), meter.unit, EnergyUnit.KWH).quantize(Decimal("0.01"))
-    weighted = [(v.return_temp, quantity(v)) for v in chosen if v.return_temp is not None]
-    weight = sum((q for _, q in weighted), Decimal(0))
-    mean_return = (
-        (sum((t * q for t, q in weighted), Decimal(0)) / weight).quantize(Decimal("0.1")) if weight > 0 else None
-    )
-    supplies = [v.supply_temp for v in chosen if v.supply_temp is not None]
-    flows = [v.flow_m3h for v in hourly if v.flow_m3h is not None] or [
+    flows = [v.flow_m3h for v in chosen if v.flow_m3h is not None]
+    hourly_flows = [v.flow_m3h for v in hourly if v.flow_m3h is not None] or [
         v.volume_m3 for v in hourly if v.volume_m3 is not None
     ]
-    quality: DayQuality = "measured"
-    if any(v.estimated for v in chosen):
-        quality = "estimated"
-    elif any(v.replaced for v in chosen):
-        quality = "corrected"
     return DailyConsumption(
         meter_number=meter.number,
         day=day,
         quantity=total,
         peak_load_kw=peak,
-        mean_return_temp=mean_return,
+        mean_return_temp=_weighted([(v.return_temp, quantity(v)) for v in chosen]),
+        mean_supply_temp=_weighted([(v.supply_temp, quantity(v)) for v in chosen]),
+        mean_flow_m3h=(sum(flows, Decimal(0)) / len(flows)).quantize(Decimal("0.001")) if flows else None,
         volume_m3=sum(volumes, Decimal(0)) if volumes else None,
-        mean_supply_temp=(sum(supplies, Decimal(0)) / len(supplies)).quantize(Decimal("0.1")) if supplies else None,
-        max_flow_m3h=max(flows).quantize(Decimal("0.001")) if flows else None,
-        quality=quality,
+        max_flow_m3h=max(hourly_flows).quantize(Decimal("0.001")) if hourly_flows else None,
+        quality=worst_quality([v.quality for v in chosen]),
     )
+
+
+def _weighted(pairs: list[tuple[Decimal | None, Decimal]]) -> Decimal | None:
+    """A temperature's mean weighted by the energy of each interval (to 0.1 °C)."""
+    present = [(t, q) for t, q in pairs if t is not None]
+    weight = sum((q for _, q in present), Decimal(0))
+    if weight <= 0:
+        return None
+    return (sum((t * q for t, q in present), Decimal(0)) / weight).quantize(Decimal("0.1"))

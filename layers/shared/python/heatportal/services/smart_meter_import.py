@@ -103,16 +103,16 @@ class SmartMeterImportService:
         for (number, day), values in sorted(by_day.items()):
             stored = {v.key: v for v in self.store.intervals_of_day(number, day)}
             changed = []
-            for value in values:
-                old = stored.get(value.key)
-                if old is not None and old.same_values(value):
+            for delivered in values:
+                old = stored.get(delivered.key)
+                if old is not None and old.same_values(delivered):
                     report.duplicates += 1
                     continue
                 if old is not None:
                     report.corrected += 1
-                kept = value.model_copy(update={"replaced": True}) if old is not None else value
-                changed.append(kept)
-                stored[value.key] = kept
+                value = delivered.replacing(old) if old is not None else delivered
+                changed.append(value)
+                stored[value.key] = value
             if not changed:
                 continue
             self.store.put_intervals(changed)

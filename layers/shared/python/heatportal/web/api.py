@@ -170,8 +170,8 @@ class ApiResolver(APIGatewayRestResolver):
         return response
 
 
-def build_resolver(logger: Logger) -> APIGatewayRestResolver:
-    app = ApiResolver()
+def build_resolver(logger: Logger, resolver: type[ApiResolver] = ApiResolver) -> APIGatewayRestResolver:
+    app = resolver()
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response[str]:

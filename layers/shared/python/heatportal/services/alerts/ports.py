@@ -5,7 +5,7 @@ topic and the delivery outbox)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -114,7 +114,24 @@ class Deliveries(Protocol):
     inside a batch (DESIGN.md)."""
 
     def queue(self, message: OutboundMessage) -> bool:
-        """Queue once per message id; False when it was queued before."""
+        """Queue once per message id; False when it was queued before. A
+        message with a ``not_before`` still to come is held until then."""
+        ...
+
+
+class HeldMessageStore(Protocol):
+    """SMS held for the profile's quiet hours until the time they may go."""
+
+    def hold(self, message: OutboundMessage) -> bool:
+        """Keep the message until its ``not_before``, once per id (False: held before)."""
+        ...
+
+    def due(self, now: datetime) -> list[OutboundMessage]:
+        """The held messages whose time has come (not released), earliest first."""
+        ...
+
+    def released(self, message_ids: Sequence[str]) -> None:
+        """They went to the outbox: no longer due, and never held again."""
         ...
 
 

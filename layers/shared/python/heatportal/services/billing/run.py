@@ -1,115 +1,137 @@
-"""The monthly bill run (the billing state machine's steps): plan the
-accounts in batches, bill each account once for the period, record what
-failed, summarise. Every step is safe to repeat: an account billed before is
-counted as such and not billed again."""
+"""The monthly bill run: the billing state machine's steps (infra/billing.asl.json).
+
+- ``plan``: write the run's account manifest (every account to bill, or the
+  failed accounts of a run being redriven) and record the run; returns a
+  pointer of constant size, whatever the number of accounts;
+- ``bill_batch``: one batch of the manifest (services.billing.batch);
+- ``record_batch_failure``: a batch that failed after its retries: each
+  account is reported by what is stored for it;
+- ``summarize``: read every batch's result from the result files the
+  Distributed Map wrote, record the accounts of batches that reported
+  nothing as failed, compare with the progress the batches recorded, and
+  store the summary on the run.
+
+Every step is safe to repeat. ``bill_account`` bills one account outside a
+run (loading history, tests).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from typing import Protocol
+from typing import Any, Literal
 
-from heatportal.domain.errors import DomainError, NotFound, TransientFailure
-from heatportal.domain.model import BillingPeriod, Customer, Invoice
-from heatportal.domain.profile import BillingMode, UtilityProfile
-from heatportal.domain.tariff import MissingPrice
-from heatportal.ports import BillingRunRepository, Clock, CustomerRepository, InvoiceRepository
-from heatportal.services.billing.corrections import Corrections
-from heatportal.services.billing.drafts import InvoiceDrafts
-from heatportal.services.billing.guards import InvoiceHeld
-from heatportal.services.billing.issuing import InvoiceIssuer
-from heatportal.services.billing.pricing import (
-    ADVANCE_KEY,
-    CONSUMPTION_KEY,
-    SETTLEMENT_KEY,
-    NothingToBill,
-    PricingService,
+from pydantic import BaseModel, ConfigDict, Field
+
+from heatportal.domain.billing_run import (
+    FAILURES_SHOWN,
+    MAX_BATCH,
+    RUN_ID_PATTERN,
+    AccountFailure,
+    BatchOutcome,
+    BillingRun,
+    Progress,
+    RunPointer,
+    RunSummary,
+    Tally,
+    add_reasons,
+    failure,
 )
+from heatportal.domain.errors import NotFound, ValidationFailed
+from heatportal.domain.model import BillingPeriod, Invoice
+from heatportal.domain.profile import BillingMode, UtilityProfile
+from heatportal.ports import (
+    BillingReader,
+    BillingRunRepository,
+    Clock,
+    CustomerRepository,
+    DeliveryStore,
+    InvoiceRepository,
+    ReadingRepository,
+    RunManifests,
+)
+from heatportal.services.billing.batch import BatchBilling, BatchSteps, FinalInvoiceSource, LateReadings, Retrier
+from heatportal.services.billing.drafts import InvoiceDrafts
+from heatportal.services.billing.issuing import InvoiceIssuer, invoice_delivery_id
+from heatportal.services.billing.pricing import ADVANCE_KEY, CONSUMPTION_KEY, SETTLEMENT_KEY
+from heatportal.services.billing.reads import BatchReads
+from heatportal.services.delivery.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
 
-class FinalInvoiceSource(Protocol):
-    def issue_due(self, customer: Customer, through: BillingPeriod) -> list[Invoice]:
-        """Issue the final invoices of the account's ended contracts up to the period."""
-        ...
-
-
 BATCH_SIZE = 25
+MAX_CONCURRENCY = 120
+MANIFESTS = "billing-runs"
+
+# Pricing and drafting on one batch's reads (the composition root builds them).
+BatchDrafts = Callable[[BatchReads], InvoiceDrafts]
 
 
-@dataclass
-class BatchResult:
-    billed: int = 0
-    already_billed: int = 0
-    skipped: int = 0
-    # Why accounts were skipped, by reason code (zero_bill_skipped: no consumption
-    # and no fixed charge), and drafts held by the compliance check.
-    skipped_reasons: dict[str, int] = field(default_factory=dict)
-    held: int = 0
-    failed: list[dict[str, str]] = field(default_factory=list)
-    totals: dict[str, str] = field(default_factory=dict)
-    invoices: list[int] = field(default_factory=list)
+class RunRequest(BaseModel):
+    """The execution's input: the schedule's, or a redrive's."""
 
-    def add_total(self, currency: str, amount: Decimal) -> None:
-        self.totals[currency] = str(Decimal(self.totals.get(currency, "0")) + amount)
+    model_config = ConfigDict(extra="ignore")
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "billed": self.billed,
-            "already_billed": self.already_billed,
-            "skipped": self.skipped,
-            "skipped_reasons": self.skipped_reasons,
-            "held": self.held,
-            "failed": self.failed,
-            "totals": self.totals,
-            "invoices": self.invoices,
-        }
+    period: str | None = Field(default=None, pattern=r"^(previous|\d{4}-\d{2})$")
+    redrive_of: str | None = Field(default=None, pattern=RUN_ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class ChildResult:
+    """One child of the Distributed Map, from the ResultWriter's files."""
+
+    status: Literal["SUCCEEDED", "FAILED", "PENDING"]
+    accounts: list[str]
+    outcome: BatchOutcome | None
+    error: str
 
 
 class BillRun:
     def __init__(
         self,
+        *,
         profile: UtilityProfile,
         customers: CustomerRepository,
+        readings: ReadingRepository,
         invoices: InvoiceRepository,
         runs: BillingRunRepository,
+        reader: BillingReader,
+        manifests: RunManifests,
+        deliveries: DeliveryStore,
+        outbox: Outbox,
         clock: Clock,
-        pricing: PricingService,
         drafts: InvoiceDrafts,
+        batch_drafts: BatchDrafts,
         issuer: InvoiceIssuer,
-        corrections: Corrections | None = None,
-        *,
+        sleep: Callable[[float], None] = time.sleep,
+        max_concurrency: int = MAX_CONCURRENCY,
+        corrections: LateReadings | None = None,
         final_invoices: FinalInvoiceSource | None = None,
     ) -> None:
         self.profile = profile
         self.customers = customers
+        self.readings = readings
         self.invoices = invoices
         self.runs = runs
+        self.reader = reader
+        self.manifests = manifests
+        self.deliveries = deliveries
+        self.outbox = outbox
         self.clock = clock
-        self.pricing = pricing
         self.drafts = drafts
+        self.batch_drafts = batch_drafts
         self.issuer = issuer
-        self.corrections = corrections
+        self.sleep = sleep
+        self.max_concurrency = max_concurrency
+        self.corrections = corrections if self.profile.billing_mode != BillingMode.ADVANCE_YEARLY else None
         self.final_invoices = final_invoices
 
-    # --- planning -----------------------------------------------------------
-    def resolve_period(self, requested: str | None) -> BillingPeriod:
-        """'previous' (the schedule's default) is the month before today."""
-        if not requested or requested == "previous":
-            today = self.clock.today()
-            return BillingPeriod(year=today.year, month=today.month).previous()
-        return BillingPeriod.parse(requested)
-
-    def plan(self, requested_period: str | None, batch_size: int = BATCH_SIZE) -> dict[str, object]:
-        period = self.resolve_period(requested_period)
-        accounts = self.customers.list_account_numbers()
-        batches = [accounts[i : i + batch_size] for i in range(0, len(accounts), batch_size)]
-        return {"period": period.key, "batches": batches, "accounts": len(accounts)}
-
-    # --- one account -----------------------------------------------------------
+    # --- which bills -----------------------------------------------------------------------------------
     @property
     def advance_mode(self) -> bool:
         """Monthly advances and a yearly settlement, when the profile says so
@@ -121,15 +143,211 @@ class BillRun:
         """The kind of the monthly bill: what marks an account billed for a period."""
         return ADVANCE_KEY if self.advance_mode else CONSUMPTION_KEY
 
-    def bill_account(
-        self, customer_number: str, period: BillingPeriod, issued_on: date | None = None
-    ) -> tuple[Invoice, bool]:
-        """Issue (once) the account's bill for the period. Returns (invoice, created).
+    def steps(self, period: BillingPeriod, drafts: InvoiceDrafts) -> BatchSteps:
+        """The bills of the period, in order: December's settlement deducts the
+        advances, December's among them, so it comes after."""
+        if not self.advance_mode:
+            return BatchSteps(((CONSUMPTION_KEY, drafts.consumption),))
+        if period.month == 12:
+            return BatchSteps(((ADVANCE_KEY, drafts.advance), (SETTLEMENT_KEY, drafts.settlement)))
+        return BatchSteps(((ADVANCE_KEY, drafts.advance),))
 
-        In advance mode the monthly bill is the advance invoice, and December's
-        run also issues the year's settlement. ``issued_on`` defaults to today;
-        loading history passes the real date.
-        """
+    def resolve_period(self, requested: str | None) -> BillingPeriod:
+        """'previous' (the schedule's default) is the month before today."""
+        if not requested or requested == "previous":
+            today = self.clock.today()
+            return BillingPeriod(year=today.year, month=today.month).previous()
+        return BillingPeriod.parse(requested)
+
+    # --- ListAccounts --------------------------------------------------------------------------------
+    def plan(self, request: RunRequest, run_id: str) -> RunPointer:
+        """The run's manifest in S3 and the run recorded; a retry writes the same."""
+        if request.redrive_of:
+            redriven = self.runs.get_run(request.redrive_of)
+            if redriven is None:
+                raise NotFound(f"run {request.redrive_of} not found", code="run_not_found")
+            period = BillingPeriod.parse(redriven.period)
+            accounts = sorted({f.customer_number for f in self.runs.list_failures(redriven.run_id)})
+        else:
+            period = self.resolve_period(request.period)
+            accounts = self.customers.list_account_numbers()
+        key = f"{MANIFESTS}/{run_id}/accounts.json"
+        self.manifests.write_accounts(key, accounts)
+        run = self.runs.start_run(
+            BillingRun(
+                run_id=run_id,
+                period=period.key,
+                accounts=len(accounts),
+                manifest_key=key,
+                started_at=self.clock.now(),
+                redrive_of=request.redrive_of,
+            )
+        )
+        return RunPointer(
+            period=run.period,
+            run_id=run.run_id,
+            manifest_key=run.manifest_key,
+            accounts=run.accounts,
+            max_concurrency=self.max_concurrency,
+        )
+
+    # --- BillBatch -------------------------------------------------------------------------------------
+    def bill_batch(self, run_id: str, period_key: str, accounts: Sequence[str], attempt: int = 0) -> BatchOutcome:
+        if not accounts or len(accounts) > MAX_BATCH:
+            raise ValidationFailed(f"a batch has 1 to {MAX_BATCH} accounts", code="batch_invalid")
+        period = BillingPeriod.parse(period_key)
+        retry = Retrier(self.sleep)
+        kinds = [kind for kind, _ in self.steps(period, self.drafts).kinds]
+        pairs = [(period.key, kind) for kind in kinds] + [(period.previous().key, CONSUMPTION_KEY)]
+        snapshot = retry(lambda: self.reader.read_accounts(list(accounts), pairs))
+        reads = BatchReads(snapshot, pairs, period, self.customers, self.readings, self.invoices)
+        drafts = self.batch_drafts(reads)
+        with drafts.pricing.spot_prices_cached():
+            batch = BatchBilling(
+                run_id,
+                period,
+                self.clock.today(),
+                snapshot,
+                self.invoices,
+                self.issuer,
+                self.outbox,
+                self.deliveries,
+                retry,
+                self.final_invoices,
+                self.corrections,
+            )
+            outcome = batch.bill(accounts, self.steps(period, drafts), attempt)
+        self._record(run_id, period, accounts, outcome, retry)
+        return outcome
+
+    def _record(
+        self, run_id: str, period: BillingPeriod, accounts: Sequence[str], outcome: BatchOutcome, retry: Retrier
+    ) -> None:
+        if outcome.failures:
+            retry(lambda: self.runs.record_failures(run_id, period.key, outcome.failures))
+        # A batch is known by its first account (the manifest lists each account once).
+        retry(lambda: self.runs.record_batch(run_id, accounts[0], outcome.progress()))
+
+    # --- RecordBatchFailure ----------------------------------------------------------------------------
+    def record_batch_failure(
+        self, run_id: str, period_key: str, accounts: Sequence[str], error: object
+    ) -> BatchOutcome:
+        """After the batch's retries: each account by what is stored for it. An
+        account with every invoice due stored, its PDF too and its e-mail
+        queued (or no address) is counted; any other is failed with the error."""
+        period = BillingPeriod.parse(period_key)
+        retry = Retrier(self.sleep)
+        kinds = [kind for kind, _ in self.steps(period, self.drafts).kinds]
+        snapshot = retry(lambda: self.reader.read_accounts(list(accounts), [(period.key, k) for k in kinds]))
+        stored = [s for key, s in snapshot.billed.items() if key[1] == period.key]
+        ids = [invoice_delivery_id(s.invoice) for s in stored]
+        queued = retry(lambda: self.deliveries.get_many(ids)) if ids else {}
+        reason = f"batch failed after retries: {_error_text(error)}"
+        outcome = BatchOutcome(accounts=len(accounts), batch_failed=True)
+        tally, failures = Tally(), []
+        billed = already = 0
+        for number in accounts:
+            invoices = [s for s in stored if s.invoice.customer_number == number]
+            for held in invoices:
+                tally = tally.add(held.invoice.kind, held.invoice.currency, held.invoice.total)
+            customer = snapshot.customers.get(number)
+            complete = bool(invoices) and all(
+                h.invoice.pdf_key and (invoice_delivery_id(h.invoice) in queued or not (customer and customer.email))
+                for h in invoices
+            )
+            if not complete:
+                failures.append(failure(number, reason))
+            elif any(h.created_by == run_id for h in invoices):
+                billed += 1
+            else:
+                already += 1
+        outcome = outcome.model_copy(
+            update={"billed": billed, "already_billed": already, "failures": failures, "tally": tally}
+        )
+        self._record(run_id, period, accounts, outcome, retry)
+        return outcome
+
+    # --- Summarize ------------------------------------------------------------------------------------------
+    def summarize(self, run_id: str, period_key: str, result_writer: dict[str, str]) -> RunSummary:
+        run = self.runs.get_run(run_id)
+        if run is None:
+            raise NotFound(f"run {run_id} not found", code="run_not_found")
+        total = Progress()
+        tally = Tally()
+        pdfs = queued = without_address = failed_batches = accounts = held = 0
+        reasons: dict[str, int] = {}
+        shown: list[AccountFailure] = []
+        for child in self.map_results(result_writer):
+            accounts += len(child.accounts)
+            outcome = child.outcome
+            if outcome is None:
+                # Neither the batch nor its failure step reported: every account failed.
+                failed_batches += 1
+                outcome = BatchOutcome(
+                    accounts=len(child.accounts),
+                    failures=[failure(n, f"batch reported nothing: {child.error}") for n in child.accounts],
+                    batch_failed=True,
+                )
+                self.runs.record_failures(run_id, period_key, outcome.failures)
+            elif outcome.batch_failed:
+                failed_batches += 1
+            progress = outcome.progress()
+            total = Progress(**{k: getattr(total, k) + getattr(progress, k) for k in Progress.model_fields})
+            tally = tally.plus(outcome.tally)
+            pdfs += outcome.pdfs_stored
+            queued += outcome.deliveries_queued
+            without_address += outcome.without_address
+            held += outcome.held
+            reasons = add_reasons(reasons, outcome.skipped_reasons)
+            shown += outcome.failures[: FAILURES_SHOWN - len(shown)]
+        recorded = self.runs.get_run(run_id) or run
+        summary = RunSummary(
+            run_id=run_id,
+            period=period_key,
+            accounts=run.accounts,
+            billed=total.billed,
+            already_billed=total.already_billed,
+            skipped=total.skipped,
+            failed=total.failed,
+            tally=tally,
+            skipped_reasons=reasons,
+            held=held,
+            pdfs_stored=pdfs,
+            deliveries_queued=queued,
+            without_address=without_address,
+            batches=total.batches,
+            retried_batches=total.retried_batches,
+            failed_batches=failed_batches,
+            failures=shown,
+            complete=accounts == run.accounts and total.done == run.accounts,
+            progress_agrees=_agrees(recorded.progress, total),
+        )
+        if not summary.progress_agrees:
+            logger.warning("progress records and result files disagree", extra={"run_id": run_id})
+        self.runs.finish_run(run_id, summary, self.clock.now())
+        return summary
+
+    def map_results(self, where: dict[str, str]) -> Iterator[ChildResult]:
+        """Every child of the Distributed Map, from the ResultWriter's manifest
+        (AWS's shape: the children's Input and Output are JSON text)."""
+        manifest: Any = self.manifests.read_json(where["Bucket"], where["Key"])
+        for status in ("SUCCEEDED", "FAILED", "PENDING"):
+            for part in manifest["ResultFiles"].get(status, []):
+                children: Any = self.manifests.read_json(manifest["DestinationBucket"], part["Key"])
+                for child in children:
+                    accounts = [str(a) for a in json.loads(child["Input"])["Items"]]
+                    output = child.get("Output")
+                    outcome = BatchOutcome.model_validate_json(output) if status == "SUCCEEDED" and output else None
+                    error = f"{child.get('Error', status)}: {str(child.get('Cause', ''))[:200]}"
+                    yield ChildResult(status, accounts, outcome, error)
+
+    # --- one account, outside a run ---------------------------------------------------------------------
+    def bill_account(
+        self, customer_number: str, period: BillingPeriod, issued_on: date | None = None, *, deliver: bool = True
+    ) -> tuple[Invoice, bool]:
+        """Issue (once) the account's bills for the period. Returns (the
+        monthly invoice, created). ``issued_on`` defaults to today; loading
+        history passes the real date and ``deliver`` False."""
         customer = self.customers.get_customer(customer_number)
         if customer is None:
             raise NotFound(f"customer {customer_number} not found", code="not_found")
@@ -138,89 +356,29 @@ class BillRun:
             # A contract that ended (moving out): its final invoice first, so the
             # period's own bill is what remains.
             self.final_invoices.issue_due(customer, period)
-        if self.advance_mode:
-            invoice, created = self.issuer.issue(customer, period, ADVANCE_KEY, issued, self.drafts.advance)
-            if period.month == 12:
-                self.issuer.issue(customer, period, SETTLEMENT_KEY, issued, self.drafts.settlement)
-            return invoice, created
         if self.corrections is not None and issued_on is None:
             # A late reading for last month's bill: its correction comes first.
             self.corrections.before_billing(customer, period.key)
-        return self.issuer.issue(customer, period, CONSUMPTION_KEY, issued, self.drafts.consumption)
+        first: tuple[Invoice, bool] | None = None
+        for kind, draft_of in self.steps(period, self.drafts).kinds:
+            issued_now = self.issuer.issue(customer, period, kind, issued, draft_of, deliver=deliver)
+            first = first or issued_now
+        assert first is not None  # every period has a monthly bill
+        return first
 
-    # --- batches and runs ----------------------------------------------------------
-    def bill_batch(self, run_id: str, period_key: str, accounts: list[str]) -> dict[str, object]:
-        period = BillingPeriod.parse(period_key)
-        result = BatchResult()
-        with self.pricing.spot_prices_cached():
-            self._bill_each(run_id, period, accounts, result)
-        return result.as_dict()
 
-    def _bill_each(self, run_id: str, period: BillingPeriod, accounts: list[str], result: BatchResult) -> None:
-        for number in accounts:
-            try:
-                invoice, created = self.bill_account(number, period)
-            except TransientFailure:
-                raise  # the state machine retries the batch; finished accounts are skipped then
-            except NothingToBill as nothing:
-                result.skipped += 1
-                result.skipped_reasons[nothing.code] = result.skipped_reasons.get(nothing.code, 0) + 1
-                continue
-            except InvoiceHeld as held:
-                reason = f"held: {', '.join(r.key for r in held.reasons)}"
-                self.runs.record_failure(run_id, period.key, number, reason)
-                result.held += 1
-                result.failed.append({"customer_number": number, "reason": reason})
-                continue
-            except (DomainError, MissingPrice, LookupError, ValueError) as error:
-                reason = f"{type(error).__name__}: {error}"
-                logger.warning("billing failed", extra={"customer": number, "reason": reason})
-                self.runs.record_failure(run_id, period.key, number, reason)
-                result.failed.append({"customer_number": number, "reason": reason})
-                continue
-            if created:
-                result.billed += 1
-            else:
-                result.already_billed += 1
-            result.invoices.append(invoice.number)
-            result.add_total(invoice.currency, invoice.total)
+def _agrees(recorded: Progress, counted: Progress) -> bool:
+    return all(getattr(recorded, k) == getattr(counted, k) for k in ("billed", "already_billed", "skipped", "failed"))
 
-    def record_batch_failure(
-        self, run_id: str, period_key: str, accounts: list[str], error: object
-    ) -> dict[str, object]:
-        """After retries are exhausted: accounts without an invoice are recorded as failed."""
-        period = BillingPeriod.parse(period_key)
-        result = BatchResult()
-        reason = f"batch failed after retries: {str(error)[:300]}"
-        for number in accounts:
-            invoice = self.invoices.find_billed(number, period, self.kind_key)
-            if invoice is not None:
-                result.already_billed += 1
-                result.invoices.append(invoice.number)
-                result.add_total(invoice.currency, invoice.total)
-                continue
-            self.runs.record_failure(run_id, period.key, number, reason)
-            result.failed.append({"customer_number": number, "reason": reason})
-        return result.as_dict()
 
-    def summarize(self, run_id: str, period_key: str, results: list[dict[str, object]]) -> dict[str, object]:
-        summary: dict[str, object] = {"run_id": run_id, "period": period_key}
-        totals: dict[str, Decimal] = {}
-        counts = {"billed": 0, "already_billed": 0, "skipped": 0, "held": 0}
-        failed: list[dict[str, str]] = []
-        skipped_reasons: dict[str, int] = {}
-        for batch in results:
-            for key in counts:
-                counts[key] += int(batch.get(key, 0))  # type: ignore[call-overload]
-            for code, count in dict(batch.get("skipped_reasons", {})).items():  # type: ignore[call-overload]
-                skipped_reasons[code] = skipped_reasons.get(code, 0) + int(count)
-            failed.extend(batch.get("failed", []))  # type: ignore[arg-type]
-            for currency, amount in dict(batch.get("totals", {})).items():  # type: ignore[call-overload]
-                totals[currency] = totals.get(currency, Decimal(0)) + Decimal(amount)
-        summary.update(counts)
-        summary["skipped_reasons"] = skipped_reasons
-        summary["failed"] = len(failed)
-        summary["failures"] = failed[:100]
-        summary["totals"] = {c: str(a) for c, a in totals.items()}
-        self.runs.save_summary(run_id, summary)
-        return summary
+def _error_text(error: object) -> str:
+    """Step Functions' caught error ({"Error": ..., "Cause": ...}) in one short line."""
+    if isinstance(error, dict):
+        cause = str(error.get("Cause", ""))
+        try:
+            parsed = json.loads(cause)
+            cause = str(parsed.get("errorMessage", cause)) if isinstance(parsed, dict) else cause
+        except ValueError:
+            pass
+        return f"{error.get('Error', 'Error')}: {cause}"[:250]
+    return str(error)[:250]

@@ -1,0 +1,127 @@
+"""The reads of one batch of accounts, done for the batch rather than per
+call: pricing and drafting ask the same ports they always ask, and this
+answers from what the batch read at its start (the customers and the
+invoices already stored, in a few batched requests) or from one window of
+readings and one of daily values per meter, read on first use.
+
+A meter's window runs from 92 days before the period to 62 days after its
+end: every read pricing makes for the period (the register value at its start
+and end, with the readings around them, a rollover in between, the month's
+daily values) falls inside it. A read outside it goes to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+from heatportal.domain.model import BillingPeriod, Customer, DailyConsumption, Facility, Invoice, Meter, Reading
+from heatportal.ports import (
+    AccountsToBill,
+    CustomerRepository,
+    InvoiceRepository,
+    NewInvoice,
+    PdfStored,
+    ReadingRepository,
+    StoredInvoice,
+)
+
+# Back far enough for the bill's comparison with the same days a year earlier
+# (services.billing.comparison reads a year of daily values before the period).
+BEFORE = timedelta(days=365 + 31)
+AFTER = timedelta(days=62)
+
+
+class BatchReads(CustomerRepository, ReadingRepository, InvoiceRepository):
+    def __init__(
+        self,
+        accounts: AccountsToBill,
+        read_pairs: Sequence[tuple[str, str]],
+        period: BillingPeriod,
+        customers: CustomerRepository,
+        readings: ReadingRepository,
+        invoices: InvoiceRepository,
+    ) -> None:
+        self.accounts = accounts
+        self.read_pairs = set(read_pairs)  # the (period key, kind key) pairs the batch read
+        self.customers = customers
+        self.readings = readings
+        self.invoices = invoices
+        self.first = period.start - BEFORE
+        self.last = period.end + AFTER
+        self._readings: dict[str, list[Reading]] = {}
+        self._days: dict[str, list[DailyConsumption]] = {}
+
+    # customers -----------------------------------------------------------------------------------
+    def get_customer(self, number: str) -> Customer | None:
+        if number in self.accounts.customers:
+            return self.accounts.customers[number]
+        return self.customers.get_customer(number)
+
+    def list_facilities(self, customer_number: str) -> list[Facility]:
+        return self.customers.list_facilities(customer_number)
+
+    def list_meters(self, customer_number: str) -> list[Meter]:
+        return self.customers.list_meters(customer_number)
+
+    def find_meter(self, meter_number: str) -> Meter | None:
+        return self.customers.find_meter(meter_number)
+
+    def list_account_numbers(self) -> list[str]:
+        return self.customers.list_account_numbers()
+
+    # readings ------------------------------------------------------------------------------------
+    def _inside(self, start: date, end: date) -> bool:
+        return self.first <= start and end <= self.last
+
+    def _window(self, meter_number: str) -> list[Reading]:
+        if meter_number not in self._readings:
+            self._readings[meter_number] = self.readings.list_readings(meter_number, self.first, self.last)
+        return self._readings[meter_number]
+
+    def list_readings(self, meter_number: str, start: date, end: date) -> list[Reading]:
+        if not self._inside(start, end):
+            return self.readings.list_readings(meter_number, start, end)
+        return [r for r in self._window(meter_number) if start <= r.read_on <= end]
+
+    def latest_reading(self, meter_number: str, before: date | None = None) -> Reading | None:
+        if before is not None and self._inside(before, before):
+            earlier = [r for r in self._window(meter_number) if r.read_on <= before]
+            if earlier:  # the newest one on or before ``before`` is in the window
+                return earlier[-1]
+        return self.readings.latest_reading(meter_number, before)
+
+    def add_reading(self, reading: Reading) -> Reading:
+        return self.readings.add_reading(reading)
+
+    def daily_consumption(self, meter_number: str, start: date, end: date) -> list[DailyConsumption]:
+        if not self._inside(start, end):
+            return self.readings.daily_consumption(meter_number, start, end)
+        if meter_number not in self._days:
+            self._days[meter_number] = self.readings.daily_consumption(meter_number, self.first, self.last)
+        return [d for d in self._days[meter_number] if start <= d.day < end]
+
+    # invoices ------------------------------------------------------------------------------------
+    def find_billed(self, customer_number: str, period: BillingPeriod, kind_key: str) -> Invoice | None:
+        if customer_number in self.accounts.customers and (period.key, kind_key) in self.read_pairs:
+            stored = self.accounts.billed.get((customer_number, period.key, kind_key))
+            return stored.invoice if stored else None
+        return self.invoices.find_billed(customer_number, period, kind_key)
+
+    def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
+        return self.invoices.create_invoice_once(draft, kind_key=kind_key, reference=reference)
+
+    def create_invoices_once(self, new: Sequence[NewInvoice], *, created_by: str = "") -> list[StoredInvoice]:
+        return self.invoices.create_invoices_once(new, created_by=created_by)
+
+    def get_invoice(self, customer_number: str, number: int) -> Invoice | None:
+        return self.invoices.get_invoice(customer_number, number)
+
+    def list_invoices(self, customer_number: str) -> list[Invoice]:
+        return self.invoices.list_invoices(customer_number)
+
+    def set_pdf_key(self, customer_number: str, number: int, key: str) -> None:
+        self.invoices.set_pdf_key(customer_number, number, key)
+
+    def set_pdf_keys(self, stored: Sequence[PdfStored]) -> None:
+        self.invoices.set_pdf_keys(stored)
