@@ -16,6 +16,7 @@ from portal_forms import date_or_none, decimal_or_none
 
 from heatportal import composition
 from heatportal.domain.errors import NotFound, ValidationFailed
+from heatportal.domain.model import Language
 from heatportal.domain.portfolio import SUPPLIES
 from heatportal.services.portfolio.facilities import FacilityQuery
 from heatportal.services.portfolio.invoices import PortfolioInvoiceFilter
@@ -136,7 +137,7 @@ INVOICE_FIELDS = (
 )
 
 
-def _invoice_filter(query: dict[str, str]) -> PortfolioInvoiceFilter:
+def _invoice_filter(query: dict[str, str], lang: Language) -> PortfolioInvoiceFilter:
     number = query.get("number", "").strip()
     status = query.get("status", "")
     return PortfolioInvoiceFilter(
@@ -147,8 +148,8 @@ def _invoice_filter(query: dict[str, str]) -> PortfolioInvoiceFilter:
         status=status if status in ("paid", "unpaid") else None,  # type: ignore[arg-type]  # narrowed by the check
         issued_from=date_or_none(query.get("issued_from", "")),
         issued_to=date_or_none(query.get("issued_to", "")),
-        amount_min=decimal_or_none(query.get("amount_min", "")),
-        amount_max=decimal_or_none(query.get("amount_max", "")),
+        amount_min=decimal_or_none(query.get("amount_min", ""), lang),
+        amount_max=decimal_or_none(query.get("amount_max", ""), lang),
         facility=query.get("facility", "").strip()[:40] or None,
     )
 
@@ -162,7 +163,7 @@ def invoices(view: Page) -> Response[str]:
     service = composition.portfolio_invoice_service()
     error = None
     try:
-        found = service.search(portfolio, _invoice_filter(query))
+        found = service.search(portfolio, _invoice_filter(query, view.lang))
     except ValidationFailed as refused:
         error = view.t(f"error.{refused.code}", **refused.params)
         found = service.search(portfolio, PortfolioInvoiceFilter())
@@ -176,7 +177,7 @@ def invoices_export(view: Page) -> Response[Any]:
 
     principal, _ = signed_in(view)
     query = {k: view.query.get(k, "") or "" for k in INVOICE_FIELDS}
-    found = composition.portfolio_invoice_service().search(view.portfolio(principal), _invoice_filter(query))
+    found = composition.portfolio_invoice_service().search(view.portfolio(principal), _invoice_filter(query, view.lang))
     if view.query.get("format") == "csv":
         return download(view, "invoices.csv", CSV, csv_bytes(invoices_csv(found, view.lang)))
     return download(view, "invoices.xlsx", XLSX, invoices_workbook(found, view.lang))
