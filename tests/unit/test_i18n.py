@@ -263,8 +263,27 @@ def test_a_counted_text_has_exactly_the_plural_forms_of_the_language(lang: Langu
         assert base not in catalog(lang), f"{lang}: {base} is both a text and plural forms"
 
 
-# A count in brackets after a noun phrase that does not change with it ("Advances invoiced so far (3)").
-COUNTS_WITHOUT_PLURAL_FORMS = {"line.advances_deducted", "advance_year.advances_invoiced"}
+# A count in brackets or after a colon, behind a noun phrase that does not change with it
+# ("Advances invoiced so far (3)", "Facilities found: 3").
+COUNTS_WITHOUT_PLURAL_FORMS = {
+    "line.advances_deducted",
+    "advance_year.advances_invoiced",
+    "analysis.signature.days_count",
+    "facilities.count",
+    "facilities.found",
+    "facilities.invoices.and_more",
+    "facilities.invoices.found",
+    "facilities.lead",
+    "facilities.select_all",
+    "overview.all_attention",
+    "overview.invoices_partial",
+    "overview.ok_count",
+    "overview.overdue",
+    "runs.pdfs",
+    "runs.retried",
+    "runs.without_address",
+    "start.affects_facilities",
+}
 
 
 def test_a_text_with_a_count_is_a_plural_form() -> None:
