@@ -10,6 +10,9 @@
   the same by hand. A report goes to ``import-reports/<file>.json``.
 - The same events for ``spot-prices/*`` load monthly spot prices per zone
   (``notifications_spot``); ``{"job": "spot-prices", "key": ...}`` by hand.
+- ``{"job": "portfolio"}`` (nightly) refreshes every customer's portfolio
+  figures (facility status, open invoices, last readings), those an import
+  has not refreshed during the day included.
 - ``{"job": "alerts"}`` evaluates every facility's alerts; records from the
   alerts topic queue their e-mail and SMS; ``{"job": "monthly-info"}``
   informs every customer with remotely read meters of last month
@@ -133,6 +136,13 @@ def _spot_prices(key: str) -> dict[str, Any]:
     return summary
 
 
+def _portfolio() -> dict[str, Any]:
+    refreshed = composition.portfolio_projector().refresh_all(composition.repository().list_account_numbers())
+    logger.info("portfolio figures refreshed", extra={"customers": refreshed})
+    metrics.add_metric(name="PortfolioCustomersRefreshed", unit=MetricUnit.Count, value=refreshed)
+    return {"job": "portfolio", "refreshed": refreshed}
+
+
 @logger.inject_lambda_context(log_event=False)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -160,6 +170,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return _import(str(event.get("key", "")))
     if job == "spot-prices":
         return _spot_prices(str(event.get("key", "")))
+    if job == "portfolio":
+        return _portfolio()
     if job == "alerts":
         result = run_alerts(event)
         logger.info("alerts evaluated", extra=result)

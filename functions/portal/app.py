@@ -17,12 +17,14 @@ import portal_account_users
 import portal_accounts
 import portal_advance
 import portal_alerts
+import portal_analysis
 import portal_consumption
 import portal_consumption_info
 import portal_contracts
 import portal_customer_number
 import portal_documents
 import portal_economy
+import portal_facilities
 import portal_help
 import portal_invitation
 import portal_invoices
@@ -66,6 +68,8 @@ for module in (
     portal_login,
     portal_logout,
     portal_accounts,
+    portal_facilities,
+    portal_analysis,
     portal_meters,
     portal_meters_staff,
     portal_consumption,

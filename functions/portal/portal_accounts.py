@@ -1,12 +1,12 @@
 """``/accounts``: the account chooser for a person linked to several customers
-(own links first, then those through a management company)."""
+(own links first, then those through a management company), shown after
+sign-in; the customer chosen last is offered first."""
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
-from portal_core import Page, page, signed_in
+from portal_core import LAST_CUSTOMER_COOKIE, Page, page, signed_in
 
 from heatportal import composition
-from heatportal.web import session as s
 
 router = Router()
 
@@ -14,11 +14,19 @@ router = Router()
 @router.get("/accounts")
 @page(router)
 def accounts(view: Page) -> Response[str]:
-    principal, current = signed_in(view)
+    principal, _ = signed_in(view)
     memberships = view.memberships(principal)
-    repo = composition.repository()
-    customers = [(m, repo.get_customer(m.customer_number)) for m in memberships]
-    return view.render("accounts.html", customers=customers, current=current)
+    chosen = view.chosen_customer(principal)
+    last = chosen or view.cookies.get(LAST_CUSTOMER_COOKIE)
+    found = composition.name_index().get_customers(list(dict.fromkeys(m.customer_number for m in memberships)))
+    names = {c.number: c for c in found}
+    customers = [(m, names.get(m.customer_number)) for m in memberships]
+    # The one chosen last first, the rest in their order (own links, then companies').
+    customers.sort(key=lambda pair: pair[0].customer_number != last)
+    # Before a choice the header names no customer.
+    return view.render(
+        "accounts.html", customers=customers, current=chosen, last=last, customer=names.get(chosen or "")
+    )
 
 
 @router.post("/accounts")
@@ -29,5 +37,5 @@ def choose_account(view: Page) -> Response[str]:
     view.check_csrf(form)
     chosen = form.get("customer", "")
     view.scope(principal, chosen)  # Forbidden unless the person may see something of it
-    view.set_cookies.append(s.cookie(s.CUSTOMER_COOKIE, chosen, secure=view.secure))
+    view.choose_customer(chosen)
     return view.redirect("/")

@@ -44,7 +44,7 @@ def change_advance(view: Page) -> Response[str]:
         return view.render("no_customer.html")
     form = view.form()
     try:
-        amount = decimal_or_none(form.get("amount", ""))
+        amount = decimal_or_none(form.get("amount", ""), view.lang)
         desired = date_or_none(form.get("desired_from", ""))
         if amount is None or desired is None or amount <= 0:
             raise ValidationFailed("Amount and date are required.", code="validation_failed")

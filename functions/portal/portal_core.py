@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 from zoneinfo import ZoneInfo
 
+import portal_layout as layout
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
@@ -23,21 +24,27 @@ from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, Valid
 from heatportal.domain.model import LANGUAGES, Customer, Language, Membership, Meter, MeterKind
 from heatportal.i18n import (
     format_date,
+    format_input,
     format_money,
     format_month,
     format_number,
     format_quantity,
     language_name,
     translate,
+    unit_symbol,
 )
 from heatportal.services.access import Links, Principal, Scope
 from heatportal.services.alerts.inbox import unread_of
+from heatportal.services.portfolio.scope import Portfolio
 from heatportal.web import session as s
 from heatportal.web.api import language_of, status_of
 from heatportal.web.scope import scope_of
 
 HERE = Path(__file__).parent
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
+# The customer a person with several chose last, offered first in the chooser.
+LAST_CUSTOMER_COOKIE = "hp_last_cust"
+LAST_CUSTOMER_SECONDS = 365 * 24 * 3600
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -55,6 +62,11 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+
+
+# Texts with a variant per country of the utility (``<key>.NO``, ``.SE``, ``.NL``,
+# ``.DE``) in every language: a Dutch KvK number is no "USt-IdNr." in German.
+BY_COUNTRY = frozenset({"company.field.org_number", "company.field.customer_org_number", "error.org_number_invalid"})
 
 
 class Page:
@@ -86,6 +98,7 @@ class Page:
         self._username: str | None = None
         self._links: Links | None = None
         self._scopes: dict[str, Scope] = {}
+        self._portfolio: Portfolio | None = None
 
     # --- forms -----------------------------------------------------------------
     def _body(self) -> str:
@@ -216,14 +229,45 @@ class Page:
             self._scopes[number] = known
         return known
 
+    def portfolio(self, principal: Principal) -> Portfolio:
+        """Every facility the person may see across their customers, decided once
+        per request from their links (read once) and the customers' directories;
+        customer service sees the customer it opened."""
+        if self._portfolio is None:
+            staff_customer = self.customer_number(principal) if principal.is_staff else None
+            self._portfolio = composition.portfolio_access().portfolio(
+                principal, links=self.links(principal), staff_customer=staff_customer
+            )
+        return self._portfolio
+
     def customer_number(self, principal: Principal) -> str | None:
         """The customer the person is looking at; checked against memberships."""
-        memberships = self.memberships(principal)
-        chosen = self.cookies.get(s.CUSTOMER_COOKIE)
-        numbers = [m.customer_number for m in memberships]
-        if chosen and (chosen in numbers or principal.is_staff):
+        chosen = self.chosen_customer(principal)
+        if chosen is not None:
             return chosen
+        numbers = [m.customer_number for m in self.memberships(principal)]
         return numbers[0] if numbers else None
+
+    def chosen_customer(self, principal: Principal) -> str | None:
+        """The customer the person chose in this session (the chooser, customer
+        service's search, a company's customer list), if they may see it."""
+        chosen = self.cookies.get(s.CUSTOMER_COOKIE)
+        if not chosen:
+            return None
+        if principal.is_staff or any(m.customer_number == chosen for m in self.memberships(principal)):
+            return chosen
+        return None
+
+    def choose_customer(self, number: str) -> None:
+        """Look at this customer from now on in this session, and remember it as
+        the last one chosen (the chooser offers it first next time)."""
+        self.set_cookies.append(s.cookie(s.CUSTOMER_COOKIE, number, secure=self.secure))
+        self.set_cookies.append(
+            s.cookie(LAST_CUSTOMER_COOKIE, number, secure=self.secure, max_age=LAST_CUSTOMER_SECONDS)
+        )
+
+    def leave_customer(self) -> None:
+        self.set_cookies.append(s.expired(s.CUSTOMER_COOKIE, secure=self.secure))
 
     def sees_whole_customer(self, principal: Principal, number: str) -> bool:
         """False only for a management company granted some of the customer's
@@ -240,7 +284,21 @@ class Page:
 
     # --- rendering -------------------------------------------------------------------
     def t(self, key: str, **params: Any) -> str:
+        if key in BY_COUNTRY:  # named as the utility's country names it (KvK, USt-IdNr., ...)
+            key = f"{key}.{composition.profile().country}"
         return translate(key, self.lang, **params)
+
+    def page_help(self, key: str, billing_mode: str) -> str | None:
+        """The page's "On this page" text, in the utility's variant where it has
+        one (``page_help.start.monthly_arrears``: no advances where the utility
+        bills in arrears); None for a page without one (the help page itself)."""
+        if key == "help":
+            return None
+        for candidate in (f"page_help.{key}.{billing_mode}", f"page_help.{key}"):
+            text = self.t(candidate)
+            if text != candidate:
+                return text
+        return self.t("page_help.generic")
 
     def switch_language(self, lang: Language) -> None:
         """The person picked a language in the switcher: this browser keeps it,
@@ -261,14 +319,13 @@ class Page:
         self.remember_language()
         profile = composition.profile()
         lang = self.lang
-        if "customer" not in context and self._principal is not None:
-            context["customer"] = self._current_customer(self._principal)
+        if self._principal is not None and "frame" not in context:
+            context["frame"] = self._frame(self._principal, context)
         if "unread" not in context and self._principal is not None:
             context["unread"] = self._unread(self._principal)
-        if "whole_customer" not in context and self._principal is not None:
-            number = self.customer_number(self._principal)
-            context["whole_customer"] = number is None or self.sees_whole_customer(self._principal, number)
+        help_key = layout.help_key(self.event.path)
         html = _env.get_template(template).render(
+            page_help=self.page_help(help_key, profile.billing_mode.value),
             t=self.t,
             lang=lang,
             languages=[(code, language_name(code)) for code in LANGUAGES],
@@ -277,8 +334,15 @@ class Page:
             csrf=self.csrf,
             path=self.event.path,
             money=lambda amount, currency=profile.currency: format_money(amount, currency, lang),
+            # A unit price: its currency, at least the currency's decimals and at most four.
+            price=lambda amount, currency=profile.currency: format_money(amount, currency, lang, max_decimals=4),
             number=lambda value, decimals=None: format_number(value, lang, decimals),
-            quantity=lambda value, unit: format_quantity(value, unit, lang),
+            # A number filled into a form field, in the language's notation (read back by parse_number).
+            input_number=lambda value, decimals=None: format_input(value, lang, decimals),
+            quantity=lambda value, unit, decimals=None: format_quantity(value, unit, lang, decimals),
+            # A register's value always with the register's own number of decimals (m³, kWh, ...).
+            reading=lambda value, register: format_quantity(value, register.unit.value, lang, register.decimals),
+            unit_label=lambda unit: unit_symbol(unit, lang),
             day=lambda d: format_date(d, lang),
             month=lambda p: format_month(p.start, lang),
             moment=lambda dt: format_moment(dt, lang, profile.timezone),
@@ -287,6 +351,30 @@ class Page:
         headers = self.security_headers()
         headers["Content-Language"] = lang
         return Response(status, "text/html; charset=utf-8", html, headers, cookies=self.set_cookies)
+
+    def _frame(self, principal: Principal, context: dict[str, Any]) -> layout.Frame:
+        """The menu, the customer in the header and customer service's banner
+        (customer service's own pages name no customer: no read for it)."""
+        path = self.event.path
+        staff_page = principal.is_staff and layout.staff_page(path)
+        if "customer" in context:  # the page names its customer (None: a page about no customer)
+            customer = context["customer"]
+        else:
+            customer = None if staff_page else self._current_customer(principal)
+            context["customer"] = customer
+        number = customer.number if customer is not None else None
+        whole = context.get("whole_customer")
+        if whole is None:
+            whole = number is None or self.sees_whole_customer(principal, number)
+        return layout.frame(
+            composition.profile(),
+            principal,
+            self.links(principal),
+            path,
+            customer,
+            whole_customer=bool(whole),
+            chosen=self.chosen_customer(principal),
+        )
 
     def _unread(self, principal: Principal) -> int | None:
         """The header's count of new notifications, from the record the page

@@ -5,7 +5,7 @@ person types (numbers with a decimal comma, dates)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from aws_lambda_powertools.event_handler import Response
 from portal_core import Page
@@ -13,7 +13,9 @@ from portal_core import Page
 from heatportal import composition
 from heatportal.domain.companies import format_org_number
 from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.domain.model import Language
 from heatportal.domain.profile import RegistrationMethod
+from heatportal.i18n import parse_number
 from heatportal.web.api import status_of
 
 
@@ -99,29 +101,20 @@ def new_password_fields() -> list[Field]:
     ]
 
 
-def decimal_or_none(text: str) -> Decimal | None:
-    text = text.strip().replace(" ", "").replace(",", ".")
-    if not text:
+def decimal_or_none(text: str, lang: Language) -> Decimal | None:
+    """A number typed in the person's language (``1 234,5``), None when empty."""
+    if not text.strip():
         return None
     try:
-        value = Decimal(text)
-    except InvalidOperation as error:
+        return parse_number(text, lang)
+    except ValueError as error:
         raise ValidationFailed("Not a number.", code="validation_failed") from error
-    if not value.is_finite():
-        raise ValidationFailed("Not a number.", code="validation_failed")
-    return value
 
 
-def typed_decimal(text: str | None) -> Decimal:
-    """A number typed by a person (spaces, decimal comma); ValueError if it is none."""
-    cleaned = (text or "").strip().replace(" ", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise ValueError(cleaned) from error
-    if not value.is_finite() or len(cleaned) > 20:
-        raise ValueError(cleaned)
-    return value
+def typed_decimal(text: str | None, lang: Language) -> Decimal:
+    """A number typed by a person in their language (spaces, ``1 234,5``,
+    ``1.234,5``); ValueError if it is none."""
+    return parse_number(text or "", lang)
 
 
 def date_or_none(text: str) -> date | None:

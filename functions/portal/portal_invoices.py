@@ -17,7 +17,7 @@ from portal_forms import date_or_none, decimal_or_none
 from heatportal import composition
 from heatportal.documents.invoice_text import InvoiceText, invoice_text, render_note
 from heatportal.domain.errors import DomainError, ValidationFailed
-from heatportal.domain.model import InvoiceKind, LineNote
+from heatportal.domain.model import InvoiceKind, Language, LineNote
 from heatportal.services.access import Principal
 from heatportal.services.invoices import InvoiceFilter
 
@@ -38,7 +38,7 @@ FILTER_FIELDS = (
 )
 
 
-def _invoice_filter(query: dict[str, str]) -> InvoiceFilter:
+def _invoice_filter(query: dict[str, str], lang: Language) -> InvoiceFilter:
     number = query.get("number", "").strip()
     status = query.get("status", "")
     kind = query.get("kind", "")
@@ -51,8 +51,8 @@ def _invoice_filter(query: dict[str, str]) -> InvoiceFilter:
         kind=InvoiceKind(kind) if kind in {k.value for k in InvoiceKind} else None,
         issued_from=date_or_none(query.get("issued_from", "")),
         issued_to=date_or_none(query.get("issued_to", "")),
-        amount_min=decimal_or_none(query.get("amount_min", "")),
-        amount_max=decimal_or_none(query.get("amount_max", "")),
+        amount_min=decimal_or_none(query.get("amount_min", ""), lang),
+        amount_max=decimal_or_none(query.get("amount_max", ""), lang),
     )
 
 
@@ -65,7 +65,7 @@ def invoices(view: Page) -> Response[str]:
     query = {k: view.query.get(k, "") or "" for k in FILTER_FIELDS}
     error = None
     try:
-        wanted = _invoice_filter(query)
+        wanted = _invoice_filter(query, view.lang)
         found = composition.invoice_service().search(view.scope(principal, number, invoices=True), wanted)
     except ValidationFailed as refused:
         error = view.t(f"error.{refused.code}", **refused.params)

@@ -55,6 +55,9 @@ def login(view: Page) -> Response[str]:
             )
         )
     _use_stored_language(view, tokens.id_token)
+    # A new sign-in starts without a chosen customer: "/" lands each person
+    # where they start (portal_layout.landing); the last choice is remembered.
+    view.leave_customer()
     return view.redirect(safe_next(form.get("next")))
 
 

@@ -7,7 +7,7 @@ page also shows the meter's settings and the replacement form (their POSTs
 are in ``portal_meters_staff``)."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -17,9 +17,12 @@ from portal_forms import typed_decimal
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from heatportal.domain.model import Meter, MeterKind, Reading
+from heatportal.domain.model import Language, Meter, MeterKind, Reading
 from heatportal.domain.money import EnergyUnit
+from heatportal.i18n import parse_number
 from heatportal.services.access import Principal, Scope
+from heatportal.services.plausibility import ImplausibleValue
+from heatportal.services.readings import MeterOverview
 
 router = Router()
 
@@ -78,7 +81,23 @@ def meters(view: Page) -> Response[str]:
     # listed with its removal date; customer service gets the "add meter" form.
     if len(overview) == 1 and overview[0].meter.removed_on is None and not principal.is_staff:
         return view.redirect(f"/meters/{overview[0].meter.number}")
-    return view.render("meters.html", meters=overview, **meters_list_extras(scope))
+    return meters_list(view, scope, overview)
+
+
+def meters_list(
+    view: Page, scope: Scope, overview: list[MeterOverview], status: int = 200, **extra: Any
+) -> Response[str]:
+    """The meter list: each meter with its facility and address, its last
+    reading and whether a reading is due; customer service's "add meter" form."""
+    context = {**meters_list_extras(scope), **extra}
+    return view.render(
+        "meters.html",
+        status,
+        meters=overview,
+        facilities={f.id: f for f in scope.record.facilities},
+        today=composition.clock().today(),
+        **context,
+    )
 
 
 def meter_page(
@@ -100,6 +119,7 @@ def meter_page(
         "error": None,
         "error_field": "value",
         "confirm": None,
+        "check": None,
     }
     # Corrections of these readings; for customer service the meter's settings too.
     context.update(meter_page_extras(scope, selected.meter, readings))
@@ -117,21 +137,18 @@ def meter(view: Page, meter_number: str) -> Response[str]:
     return meter_page(view, principal, number, meter_number, submitted=view.query.get("submitted"))
 
 
-def register_values(form: dict[str, str]) -> tuple[dict[str, Decimal], str | None]:
-    """Values of the secondary registers (inputs ``register_<name>``); an empty
-    input is a register the person could not read. Returns the values and the
-    name of the first one that is not a number."""
+def register_values(form: dict[str, str], lang: Language) -> tuple[dict[str, Decimal], str | None]:
+    """Values of the secondary registers (inputs ``register_<name>``), typed in
+    the person's language; an empty input is a register the person could not
+    read. Returns the values and the name of the first one that is not a number."""
     values: dict[str, Decimal] = {}
     for key, raw in sorted(form.items()):
         name = key.removeprefix("register_")
-        text = raw.strip().replace(" ", "").replace(",", ".")
-        if name == key or not text:
+        if name == key or not raw.strip():
             continue
         try:
-            values[name] = Decimal(text)
-        except InvalidOperation:
-            return values, name
-        if not values[name].is_finite():
+            values[name] = parse_number(raw, lang)
+        except ValueError:
             return values, name
     return values, None
 
@@ -141,7 +158,7 @@ def error_input(error: ValidationFailed) -> str:
     field_name = str(error.fields[0].get("field", "value")) if error.fields else "value"
     if field_name.startswith("registers."):
         return "register_" + field_name.removeprefix("registers.")
-    return "value"  # the main value and the date share the message under the value, as before
+    return "read_on" if field_name == "read_on" else "value"
 
 
 @router.post("/meters/<meter_number>/readings")
@@ -152,17 +169,13 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
         return view.render("no_customer.html")
     form = view.form()
     view.check_csrf(form)
-    raw_value = form.get("value", "").strip().replace(" ", "").replace(",", ".")
-    raw_date = form.get("read_on", "").strip()
     try:
-        value = Decimal(raw_value)
-        if not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
+        value = parse_number(form.get("value", ""), view.lang)
+    except ValueError:
         return meter_page(
             view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_not_a_number")
         )
-    registers, bad_register = register_values(form)
+    registers, bad_register = register_values(form, view.lang)
     if bad_register is not None:
         return meter_page(
             view,
@@ -174,10 +187,20 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
             error=view.t("error.register_not_a_number"),
             error_field=f"register_{bad_register}",
         )
+    raw_date = form.get("read_on", "").strip()
     try:
         read_on = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
-        return meter_page(view, principal, number, meter_number, 422, form=form, error=view.t("error.reading_bad_date"))
+        return meter_page(
+            view,
+            principal,
+            number,
+            meter_number,
+            422,
+            form=form,
+            error=view.t("error.reading_bad_date"),
+            error_field="read_on",
+        )
     try:
         composition.reading_service().submit(
             view.scope(principal, number),
@@ -190,7 +213,19 @@ def submit_reading(view: Page, meter_number: str) -> Response[str]:
     except ValidationFailed as error:
         message = view.t(f"error.{error.code}", **error.params)
         if error.code in ("reading_implausible", "register_implausible"):
-            return meter_page(view, principal, number, meter_number, 422, form=form, confirm=message)
+            # Say what was entered, what it implies and what was expected; the
+            # typed values stay in the form to correct, or are sent anyway.
+            return meter_page(
+                view,
+                principal,
+                number,
+                meter_number,
+                422,
+                form=form,
+                confirm=message,
+                check=ImplausibleValue.from_params(error.params),
+                error_field=error_input(error),
+            )
         return meter_page(
             view, principal, number, meter_number, 422, form=form, error=message, error_field=error_input(error)
         )
@@ -212,7 +247,7 @@ def replace_sms_reading(view: Page, meter_number: str, read_on: str) -> Response
     view.check_csrf(form)
     try:
         day = date.fromisoformat(read_on)
-        value = typed_decimal(form.get("value"))
+        value = typed_decimal(form.get("value"), view.lang)
     except ValueError:
         message = view.t("error.reading_not_a_number")
         return meter_page(view, principal, number, meter_number, 422, replace_reading_error=message)

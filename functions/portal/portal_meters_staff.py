@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in
 from portal_forms import typed_decimal
-from portal_meters import meter_page, meters_list_extras
+from portal_meters import meter_page, meters_list
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, Forbidden
@@ -38,7 +38,7 @@ def add_meter(view: Page) -> Response[str]:
         kind = MeterKind(form.get("kind", ""))
         unit = EnergyUnit(form.get("unit", ""))
         installed_on = date.fromisoformat(form.get("installed_on", "").strip())
-        start_value = typed_decimal(form.get("start_value"))
+        start_value = typed_decimal(form.get("start_value"), view.lang)
     except ValueError:
         return _meters_with_error(view, principal, number, form, view.t("error.meter_form_invalid"))
     try:
@@ -72,8 +72,8 @@ def replace_meter(view: Page, meter_number: str) -> Response[str]:
     view.check_csrf(form)
     try:
         on = date.fromisoformat(form.get("on", "").strip())
-        final_value = typed_decimal(form.get("final_value"))
-        new_start_value = typed_decimal(form.get("new_start_value"))
+        final_value = typed_decimal(form.get("final_value"), view.lang)
+        new_start_value = typed_decimal(form.get("new_start_value"), view.lang)
     except ValueError:
         return _replace_with_error(view, principal, number, meter_number, form, view.t("error.meter_form_invalid"))
     try:
@@ -99,9 +99,7 @@ def _meters_with_error(
 ) -> Response[str]:
     scope = view.scope(principal, number)
     overview = composition.reading_service().list_meters(scope)
-    extras = meters_list_extras(scope)
-    extras.update(add_form=form, add_error=message)
-    return view.render("meters.html", 422, meters=overview, **extras)
+    return meters_list(view, scope, overview, 422, add_form=form, add_error=message)
 
 
 def _replace_with_error(

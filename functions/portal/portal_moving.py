@@ -14,7 +14,7 @@ from portal_forms import date_or_none, decimal_or_none
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, ValidationFailed
-from heatportal.domain.model import LANGUAGES, Address, Role
+from heatportal.domain.model import LANGUAGES, Address, Language, Role
 from heatportal.domain.moving import IncomingParty
 from heatportal.services.access import Scope
 from heatportal.services.moving.move_in import MovedIn
@@ -91,7 +91,7 @@ def move_out(view: Page, facility_id: str) -> Response[str]:
             )
         readings: dict[str, Decimal] = {}
         for meter in meters:
-            value = _number(form.get(f"readings.{meter.number}", ""), f"readings.{meter.number}")
+            value = _number(form.get(f"readings.{meter.number}", ""), f"readings.{meter.number}", view.lang)
             if value is not None:
                 readings[meter.number] = value
         incoming = None
@@ -161,7 +161,7 @@ def move_in(view: Page) -> Response[str]:
                 code="moving_in_missing",
                 fields=[{"field": "meter_number", "code": "moving_in_missing"}],
             )
-        value = _number(form.get("reading", ""), "reading")
+        value = _number(form.get("reading", ""), "reading", view.lang)
         readings = {meter_number: value} if value is not None else {}
         result = composition.move_in_service().move_in_existing(
             scope, meter_number=meter_number, moving_on=moving_on, readings=readings
@@ -211,9 +211,10 @@ def confirm(view: Page) -> Response[str]:
     return view.render("moving_welcome.html", moved=moved)
 
 
-def _number(text: str, field: str) -> Decimal | None:
+def _number(text: str, field: str, lang: Language) -> Decimal | None:
+    """A reading typed in the person's language (``12 345,6``)."""
     try:
-        return decimal_or_none(text)
+        return decimal_or_none(text, lang)
     except ValidationFailed as error:
         raise ValidationFailed(
             "The reading must be a number.",

@@ -15,7 +15,6 @@ from portal_forms import Field, attempt, done_page, error_text, form_page, form_
 from heatportal import composition
 from heatportal.domain.companies import OrgRole
 from heatportal.domain.errors import DomainError, Unauthorized, ValidationFailed
-from heatportal.web import session as s
 from heatportal.web.api import status_of
 
 router = Router()
@@ -35,9 +34,12 @@ def _organisation_page(
     mine = service.my_organisations(principal)
     chosen = org or (mine[0][0].number if mine else None)
     detail = service.organisation(principal, chosen) if chosen else None
+    chosen_customer = view.chosen_customer(principal)
     return view.render(
         "organisation.html",
         form_status(error),
+        # The company's page names a customer in the header only once one was opened.
+        **({} if chosen_customer else {"customer": None}),
         mine=mine,
         detail=detail,
         is_admin=bool(detail and detail.me and detail.me.role == OrgRole.ADMIN),
@@ -188,7 +190,7 @@ def open_customer(view: Page, org: str, customer_path: str) -> Response[str]:
     view.form()
     number = customer_path.replace("-", "/")
     view.scope(principal, number)  # Forbidden unless the person may see something of it
-    view.set_cookies.append(s.cookie(s.CUSTOMER_COOKIE, number, secure=view.secure))
+    view.choose_customer(number)
     return view.redirect("/")
 
 

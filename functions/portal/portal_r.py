@@ -1,7 +1,6 @@
 """``/r/<token>``: a reading by the link a reminder e-mail carried, without
 signing in (the token allows one reading of one meter for one period)."""
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -10,6 +9,8 @@ from portal_core import Page, page
 
 from heatportal import composition
 from heatportal.domain.errors import DomainError, ValidationFailed
+from heatportal.i18n import parse_number
+from heatportal.services.plausibility import ImplausibleValue
 from heatportal.web import session as s
 
 router = Router()
@@ -22,7 +23,15 @@ def _link_page(view: Page, token: str, status: int = 200, **extra: Any) -> Respo
         return view.render("reading_link.html", 404, form=None, problem=view.t(f"error.{error.code}"))
     if not view.lang_switched and not view.cookies.get(s.LANG_COOKIE):
         view.lang = form.language  # the link was sent in the customer's language
-    context: dict[str, Any] = {"form": form, "token": token, "values": {}, "error": None, "confirm": None, "done": None}
+    context: dict[str, Any] = {
+        "form": form,
+        "token": token,
+        "values": {},
+        "error": None,
+        "confirm": None,
+        "check": None,
+        "done": None,
+    }
     context.update(extra)
     return view.render("reading_link.html", status, today=composition.clock().today(), **context)
 
@@ -38,12 +47,9 @@ def reading_link(view: Page, token: str) -> Response[str]:
 def reading_link_submit(view: Page, token: str) -> Response[str]:
     values = view.form()
     view.check_csrf(values)
-    raw = values.get("value", "").strip().replace(" ", "").replace(",", ".")
     try:
-        value = Decimal(raw)
-        if not value.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
+        value = parse_number(values.get("value", ""), view.lang)
+    except ValueError:
         return _link_page(view, token, 422, values=values, error=view.t("error.reading_not_a_number"))
     client = view.client
     try:
@@ -53,7 +59,8 @@ def reading_link_submit(view: Page, token: str) -> Response[str]:
     except ValidationFailed as error:
         message = view.t(f"error.{error.code}", **error.params)
         if error.code == "reading_implausible":
-            return _link_page(view, token, 422, values=values, confirm=message)
+            check = ImplausibleValue.from_params(error.params)
+            return _link_page(view, token, 422, values=values, confirm=message, check=check)
         return _link_page(view, token, 422, values=values, error=message)
     except DomainError as error:
         status = 429 if error.code == "rate_limited" else 404

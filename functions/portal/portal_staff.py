@@ -70,6 +70,15 @@ def contact_requests(view: Page) -> Response[str]:
     )
 
 
+@router.post("/staff/leave")
+@page(router)
+def leave_customer(view: Page) -> Response[str]:
+    """Customer service stops viewing a customer: back to the customer search."""
+    _staff(view)
+    view.leave_customer()
+    return view.redirect("/staff/customers")
+
+
 @router.post("/staff/contact-requests/<request_id>/handled")
 @page(router)
 def mark_handled(view: Page, request_id: str) -> Response[str]:

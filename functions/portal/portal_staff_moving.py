@@ -73,7 +73,7 @@ def complete_move(view: Page) -> Response[str]:
             raise ValidationFailed("Give the moving day.", code="moving_date_missing", fields=[{"field": "moving_on"}])
         readings: dict[str, Decimal] = {}
         meter = form.get("meter_number", "").strip()
-        value = decimal_or_none(form.get("reading", ""))
+        value = decimal_or_none(form.get("reading", ""), view.lang)
         if meter and value is not None:
             readings[meter] = value
         number = form.get("customer_number", "").strip() or None

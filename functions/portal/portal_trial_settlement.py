@@ -13,6 +13,7 @@ from heatportal import composition
 from heatportal.documents.invoice_text import describe_line
 from heatportal.domain.errors import DomainError, ValidationFailed
 from heatportal.domain.profile import BillingMode
+from heatportal.web.api import status_of
 
 router = Router()
 
@@ -23,12 +24,13 @@ def _trial_page(
     principal, _ = signed_in(view)
     scope = view.scope(principal, number, invoices=True)
     trial = composition.trial_settlement_service().trial(scope, readings)
+    meters = {m.number: m for m in scope.record.meters}
     currency = trial.priced.currency
     lines = [describe_line(line, view.lang, currency) for line in trial.priced.lines]
     year = None
     if composition.profile().billing_mode == BillingMode.ADVANCE_YEARLY:
         year = composition.advance_year_service().year(scope)
-    return view.render("billing_trial.html", status, trial=trial, lines=lines, year=year, **extra)
+    return view.render("billing_trial.html", status, trial=trial, lines=lines, year=year, meters=meters, **extra)
 
 
 @router.get("/trial-settlement")
@@ -47,14 +49,19 @@ def trial_settlement_entered(view: Page) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     form = view.form()
+    typed = {key.removeprefix("reading-"): value for key, value in form.items() if key.startswith("reading-")}
     entered: dict[str, Decimal] = {}
+    for meter, value in typed.items():
+        try:
+            parsed = decimal_or_none(value, view.lang)
+        except ValidationFailed:
+            message = view.t("error.reading_not_a_number")
+            return _trial_page(view, number, {}, 422, errors=[(f"reading-{meter}", message)], typed=typed)
+        if parsed is not None:
+            entered[meter] = parsed
     try:
-        for key, value in form.items():
-            if key.startswith("reading-") and value.strip():
-                parsed = decimal_or_none(value)
-                if parsed is not None:
-                    entered[key.removeprefix("reading-")] = parsed
-        return _trial_page(view, number, entered, entered=entered)
-    except (ValidationFailed, DomainError) as error:
+        return _trial_page(view, number, entered, typed=typed)
+    except DomainError as error:
         message = view.t(f"error.{error.code}", **error.params)
-        return _trial_page(view, number, {}, 422, error=message, entered=entered)
+        field = f"reading-{error.params['meter']}" if "meter" in error.params else "trial"
+        return _trial_page(view, number, {}, status_of(error), errors=[(field, message)], typed=typed)

@@ -259,6 +259,7 @@ class BarOut(BaseModel):
     volume_m3: Decimal | None = Field(
         default=None, description="m3 that circulated (year view of a meter with a volume register)"
     )
+    partial: bool = Field(default=False, description="The month is still running: what was counted so far")
 
 
 class ConsumptionOut(BaseModel):
@@ -274,6 +275,19 @@ class ConsumptionOut(BaseModel):
     previous_normalised_total: Decimal | None
     normal_degree_days: Decimal | None
     volume_total_m3: Decimal | None = Field(default=None, description="m3 that circulated in the year (year view)")
+    partial: bool = Field(
+        default=False,
+        description="The period is still running: the totals cover its ended part only (through compared_through)",
+    )
+    compared_through: int | None = Field(
+        default=None, description="The last ended month (year view) or day (month view) the totals cover"
+    )
+    counted_until: date | None = Field(
+        default=None, description="Total view: the last reading up to which the register counted the total"
+    )
+    earlier: Decimal | None = Field(
+        default=None, description="Total view: what the register counted before the first year of the bars"
+    )
     bars: list[BarOut]
 
 
@@ -304,6 +318,10 @@ def consumption(
         previous_normalised_total=v.previous_normalised_total,
         normal_degree_days=v.normal_degree_days,
         volume_total_m3=v.volume_total,
+        partial=v.partial,
+        compared_through=v.compared_through,
+        counted_until=v.counted_until,
+        earlier=v.earlier,
         bars=[
             BarOut(
                 key=b.key,
@@ -313,6 +331,7 @@ def consumption(
                 normalised=b.normalised,
                 previous_normalised=b.previous_normalised,
                 volume_m3=b.volume,
+                partial=b.partial,
             )
             for b in v.bars
         ],

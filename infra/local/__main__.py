@@ -27,7 +27,18 @@ def _run(args: argparse.Namespace) -> int:
 
     began = time.monotonic()
     print(f"Starting heatportal locally (profile {args.profile}) ...", flush=True)
-    stack = start(profile_id=args.profile, port=args.port, demo=not args.no_demo, customers=args.customers)
+
+    def step(text: str) -> None:
+        print(f"  {time.monotonic() - began:5.1f} s  {text}", flush=True)
+
+    stack = start(
+        profile_id=args.profile,
+        port=args.port,
+        demo=not args.no_demo,
+        customers=args.customers,
+        portfolio=args.portfolio,
+        progress=step,
+    )
     elapsed = time.monotonic() - began
     url = stack.portal_url
     print(f"\nheatportal is up in {elapsed:.1f} s\n", flush=True)
@@ -41,8 +52,14 @@ def _run(args: argparse.Namespace) -> int:
         for user in stack.demo.users:
             roles = ", ".join(f"{number} ({role.value})" for number, role in user.memberships) or "staff"
             if user.organisation:
-                roles = f"management company {user.organisation[1]} ({user.organisation[0]}), administrator"
+                role = "administrator" if user.org_role == "admin" else "manager"
+                roles = f"management company {user.organisation[1]} ({user.organisation[0]}), {role}"
             print(f"    {user.email:<42} {roles}")
+        portfolio = stack.demo.portfolio
+        if portfolio is not None:
+            print(f"\n  Property management company {portfolio.org_name} ({portfolio.granted_facilities} facilities)")
+            print(f"    {portfolio.admin.email:<42} administrator")
+            print(f"    {portfolio.manager.email:<42} manager")
     print("\nPress Ctrl-C to stop.", flush=True)
     stopped = threading.Event()
 
@@ -122,6 +139,7 @@ def _job(args: argparse.Namespace) -> int:
         "import": {"key": args.key or ""},
         "spot-prices": {"key": args.key or ""},
         "sms": {"from": args.sender or "", "text": args.text or ""},
+        "portfolio": {},
         "alerts": {"through": args.through or ""},
         "monthly-info": {"month": args.month or ""},
     }[args.job]
@@ -141,10 +159,26 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=3000)
     run.add_argument("--customers", type=int, default=60)
     run.add_argument("--no-demo", action="store_true", help="start without demo data")
+    run.add_argument(
+        "--portfolio",
+        type=int,
+        default=None,
+        help="facilities of the demo property management company (default: 222 in Sweden, none elsewhere)",
+    )
     job = sub.add_parser("job", help="run a scheduled job now against a running stack")
     job.add_argument(
         "job",
-        choices=["billing", "deliveries", "reminders", "import", "spot-prices", "sms", "alerts", "monthly-info"],
+        choices=[
+            "billing",
+            "deliveries",
+            "reminders",
+            "import",
+            "spot-prices",
+            "sms",
+            "portfolio",
+            "alerts",
+            "monthly-info",
+        ],
     )
     job.add_argument("--period", default="previous", help="billing: YYYY-MM, or 'previous' for last month")
     job.add_argument("--redrive-of", help="billing: bill the failed accounts of this run again")

@@ -10,6 +10,7 @@ Cognito users; past invoices are produced by the real billing service.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -30,19 +31,20 @@ from heatportal.adapters.dynamo_readings import agreement_item, interval_item, m
 from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, MeterKind, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
-from infra.local.demo import DemoDataset, generate
+from infra.local import in_process
+from infra.local.demo import DemoDataset, DemoUser, PortfolioDemo, generate
 from infra.local.demo.intervals import with_hours
 from infra.local.resources import LocalResources, clients
 
 HISTORY_INVOICE_MONTHS = 3
 
 
-def _create_users(resources: LocalResources, dataset: DemoDataset, repo: DynamoRepository) -> dict[str, str]:
+def _create_users(resources: LocalResources, users: list[DemoUser], repo: DynamoRepository) -> dict[str, str]:
     """Cognito users and their memberships; returns e-mail -> user id (sub)."""
     cognito = clients(resources.endpoint)["cognito-idp"]
     memberships = []
     subs: dict[str, str] = {}
-    for user in dataset.users:
+    for user in users:
         cognito.admin_create_user(
             UserPoolId=resources.user_pool_id,
             Username=user.email,
@@ -85,7 +87,7 @@ def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict
         normalize_org_number,
     )
 
-    admin = next((u for u in dataset.users if u.organisation), None)
+    admin = next((u for u in dataset.users if u.organisation and u.org_role == "admin"), None)
     if admin is None or admin.organisation is None:
         return
     store = DynamoCompanyStore(repo.table)
@@ -96,6 +98,10 @@ def _management_company(repo: DynamoRepository, dataset: DemoDataset, subs: dict
     member = OrgMember(org_number=number, user_id=subs[admin.email], email=admin.email, role=OrgRole.ADMIN)
     org = Organisation(number=number, name=name, created_at=at, created_by=admin.email)
     store.create_organisation(org, member, OrgAuditEntry(number, at, admin.email, "registered", name))
+    for manager in (u for u in dataset.users if u.organisation == admin.organisation and u.org_role == "manager"):
+        joined = OrgMember(org_number=number, user_id=subs[manager.email], email=manager.email, role=OrgRole.MANAGER)
+        joining = OrgAuditEntry(number, at + timedelta(days=1), manager.email, "joined", manager.email, "manager")
+        store.write_org_change(number, store.org_version(number), joining, put=joined)
     businesses = [c for c in dataset.customers if c.org_number][:3]
     facilities = {
         c.number: sorted(f.id for f in dataset.facilities if f.customer_number == c.number) for c in businesses
@@ -238,6 +244,13 @@ def _reminder_agreements(dataset: DemoDataset, profile: UtilityProfile) -> list[
     return items
 
 
+Progress = Callable[[str], None]
+
+
+def _quiet(_step: str) -> None:
+    return None
+
+
 def _demo_alerts(repo: DynamoRepository, dataset: DemoDataset, today: date) -> None:
     """The canonical demo customer watches its facility: a return-temperature
     limit its heat went over yesterday (the evaluation has run every day
@@ -288,50 +301,65 @@ def _demo_alerts(repo: DynamoRepository, dataset: DemoDataset, today: date) -> N
 
 
 def load_demo(
-    resources: LocalResources, profile: UtilityProfile, today: date | None = None, customers: int = 60
+    resources: LocalResources,
+    profile: UtilityProfile,
+    today: date | None = None,
+    customers: int = 60,
+    portfolio: int | None = None,
+    progress: Progress = _quiet,
 ) -> DemoDataset:
+    """Generate the demo and load it; ``progress`` hears one line per step."""
     from heatportal import composition
 
     today = today or datetime.now(ZoneInfo(profile.timezone)).date()
-    dataset = generate(profile, customers=customers, today=today)
-    ddb = clients(resources.endpoint)["dynamodb"]
-    repo = DynamoRepository(DynamoTable(ddb, resources.table_name))
+    dataset = generate(profile, customers=customers, today=today, portfolio=portfolio)
+    progress(f"demo data generated: {len(dataset.customers)} customers, {len(dataset.meters)} meters")
+    repo = DynamoRepository(DynamoTable(in_process.client("dynamodb"), resources.table_name))
 
-    # PIN hashing is deliberately slow; spread it over both cores' worth of threads.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        hashes = dict(zip(dataset.pins, pool.map(hash_secret, dataset.pins.values()), strict=True))
-    items: list[dict[str, Any]] = []
-    for c in dataset.customers:
-        # The profile item and its name tokens (staff find customers by name).
-        items += customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
-    items += [facility_item(f) for f in dataset.facilities]
-    items += [meter_item(m) for m in dataset.meters]
-    items += [reading_item(r) for r in dataset.readings]
-    # The canonical customer's heat meters in use also have hourly values of the last days.
-    hourly_meters = [
-        m
-        for m in dataset.meters
-        if m.customer_number == dataset.customers[0].number and m.kind == MeterKind.HEAT and m.removed_on is None
-    ]
-    intervals, daily = with_hours(hourly_meters, dataset.daily, today, profile.timezone)
-    items += [interval_item(v) for v in intervals]
-    items += [daily_item(d) for d in daily]
-    items += month_items(daily)  # the consumption views read monthly aggregates
-    items += _reminder_agreements(dataset, profile)
-    items += _advance_items(dataset, profile, today)
-    chunks = [items[i : i + 500] for i in range(0, len(items), 500)]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(repo.table.batch_put, chunks))
+    # PIN hashing is deliberately slow; scrypt releases the GIL, so it runs on
+    # the other core while the readings and daily values are stored.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        hashing = pool.map(hash_secret, dataset.pins.values())
+        items: list[dict[str, Any]] = [facility_item(f) for f in dataset.facilities]
+        items += [meter_item(m) for m in dataset.meters]
+        items += [reading_item(r) for r in dataset.readings]
+        # The canonical customer's heat meters in use also have hourly values of the last days.
+        hourly_meters = [
+            m
+            for m in dataset.meters
+            if m.customer_number == dataset.customers[0].number and m.kind == MeterKind.HEAT and m.removed_on is None
+        ]
+        intervals, daily = with_hours(hourly_meters, dataset.daily, today, profile.timezone)
+        items += [interval_item(v) for v in intervals]
+        items += [daily_item(d) for d in daily]
+        items += month_items(daily)  # the consumption views read monthly aggregates
+        items += _reminder_agreements(dataset, profile)
+        items += _advance_items(dataset, profile, today)
+        stored = in_process.put_items(resources.table_name, items)
+        hashes = dict(zip(dataset.pins, hashing, strict=True))
+    # The profile items and their name tokens (staff find customers by name).
+    stored += in_process.put_items(
+        resources.table_name,
+        (
+            item
+            for c in dataset.customers
+            for item in customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
+        ),
+    )
     for (zone, month), price in dataset.spot_prices.items():
         repo.put_spot_price(zone, month, price)
-    subs = _create_users(resources, dataset, repo)
+    progress(f"{stored:,} items stored (readings, daily values, customers, meters)")
+    subs = _create_users(resources, dataset.users, repo)
     _management_company(repo, dataset, subs, today)
+    if dataset.portfolio is not None:
+        _portfolio_company(resources, repo, dataset.portfolio, today)
     _announce_interruption(repo.table, profile, today)
     _contact_requests(repo.table, dataset, profile)
     _demo_alerts(repo, dataset, today)
+    progress(f"{len(dataset.users)} demo logins, the management company, an interruption, contact requests, an alert")
 
-    # Past invoices through the real billing service; history was delivered
-    # long ago, so the outbox shows only new mail.
+    # Past invoices through the real billing service, its requests answered by
+    # moto in-process; history was delivered long ago, so the outbox shows only new mail.
     history = composition.bill_run()
     current = BillingPeriod(year=today.year, month=today.month)
     periods = []
@@ -339,14 +367,126 @@ def load_demo(
     for _ in range(HISTORY_INVOICE_MONTHS):
         period = period.previous()
         periods.append(period)
-    for period in reversed(periods):
-        for customer in dataset.customers:
-            invoice, _created = history.bill_account(
-                customer.number, period, issued_on=period.end + timedelta(days=1), deliver=False
-            )
-            if period != periods[0]:
-                repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
+    # The property management company's customers are billed for the newest of
+    # these months only: its many meters make each bill long to draw.
+    managed = list(dataset.portfolio.customers) if dataset.portfolio else []
+    with in_process.answered_in_process(composition.repository().table):
+        for period in reversed(periods):
+            billed = [*dataset.customers, *(managed if period == periods[0] else [])]
+            for customer in billed:
+                invoice, _created = history.bill_account(
+                    customer.number, period, issued_on=period.end + timedelta(days=1), deliver=False
+                )
+                if period != periods[0]:
+                    repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
+            progress(f"invoices for {period.key} issued ({len(billed)} customers, with PDFs)")
+        _project_portfolio(repo, dataset)
+    progress("the portfolio's figures projected")
     return dataset
+
+
+# The demo company's days are stored from the month its invoices bill (the
+# rest of its history as monthly values and in the portfolio's figures),
+# which keeps the local stack's start short.
+
+
+def _portfolio_company(
+    resources: LocalResources, repo: DynamoRepository, portfolio: PortfolioDemo, today: date
+) -> None:
+    """The property management company with its many facilities: its
+    customers, facilities, meters and readings, its two logins (an
+    administrator and a manager) and its grants (most customers registered by
+    the company with every facility, two that granted some facilities)."""
+    from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
+    from heatportal.domain.companies import (
+        CompanyGrant,
+        Organisation,
+        OrgAuditEntry,
+        OrgMember,
+        OrgRole,
+        normalize_org_number,
+    )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        hashes = dict(zip(portfolio.pins, pool.map(hash_secret, portfolio.pins.values()), strict=True))
+    billed = BillingPeriod(year=today.year, month=today.month).previous().previous()
+    recent = billed.start  # the month its invoices bill (see load_demo), with its capacity and flow
+    items: list[dict[str, Any]] = []
+    for c in portfolio.customers:
+        items += customer_with_name_items(c.model_copy(update={"pin_hash": hashes.get(c.number)}))
+    items += [facility_item(f) for f in portfolio.facilities]
+    items += [meter_item(m) for m in portfolio.meters]
+    items += [reading_item(r) for r in portfolio.readings]
+    items += [daily_item(d) for d in portfolio.daily if d.day >= recent]
+    items += month_items(portfolio.daily)
+    chunks = [items[i : i + 500] for i in range(0, len(items), 500)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(repo.table.batch_put, chunks))
+    subs = _create_users(resources, [portfolio.admin, portfolio.manager], repo)
+    store = DynamoCompanyStore(repo.table)
+    country = portfolio.customers[0].address.country
+    number = normalize_org_number(portfolio.org_number, country)
+    at = datetime.combine(today - timedelta(days=400), time(9), tzinfo=UTC)
+    admin = OrgMember(number, subs[portfolio.admin.email], portfolio.admin.email, OrgRole.ADMIN)
+    organisation = Organisation(number=number, name=portfolio.org_name, created_at=at, created_by=admin.email)
+    store.create_organisation(
+        organisation, admin, OrgAuditEntry(number, at, admin.email, "registered", portfolio.org_name)
+    )
+    manager = OrgMember(number, subs[portfolio.manager.email], portfolio.manager.email, OrgRole.MANAGER)
+    extra: list[dict[str, Any]] = [org_member_item(manager)]
+    for grant in portfolio.grants:
+        extra.append(
+            grant_item(
+                CompanyGrant(
+                    customer_number=grant.customer_number,
+                    org_number=number,
+                    role=grant.role,
+                    facilities=frozenset(grant.facilities) if grant.facilities is not None else None,
+                    status="active",
+                    granted_by=admin.email,
+                    granted_at=at,
+                )
+            )
+        )
+    repo.table.batch_put(extra)
+
+
+def _project_portfolio(repo: DynamoRepository, dataset: DemoDataset) -> None:
+    """Every customer's portfolio figures, from the generated days and readings
+    (the projection the import and the nightly job keep current)."""
+    from heatportal import composition
+    from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
+
+    customers = list(dataset.customers)
+    daily = list(dataset.daily)
+    readings = list(dataset.readings)
+    if dataset.portfolio is not None:
+        customers += dataset.portfolio.customers
+        daily += dataset.portfolio.daily
+        readings += dataset.portfolio.readings
+    days: dict[str, list[Any]] = {}
+    for row in daily:
+        days.setdefault(row.meter_number, []).append(row)
+    last: dict[str, Any] = {}
+    for reading in readings:
+        if reading.meter_number not in last or last[reading.meter_number].read_on < reading.read_on:
+            last[reading.meter_number] = reading
+    projector = composition.portfolio_projector()
+    records = DynamoCustomerRecords(repo.table)
+
+    def project(number: str) -> None:
+        record = records.customer_record(number, invoices=True)
+        projected = projector.project(
+            record,
+            {m.number: days.get(m.number, []) for m in record.meters},
+            {m.number: last[m.number] for m in record.meters if m.number in last},
+            {},
+        )
+        projector.store.put_aggregates(projected.aggregates)
+        projector.store.put_directory(projected.directory)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(project, [c.number for c in customers]))
 
 
 def _advance_items(dataset: DemoDataset, profile: UtilityProfile, today: date) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ API_FUNCTIONS = (
     "InterruptionsFunction",
     "AlertsFunction",
     "ContractsFunction",
+    "PortfolioFunction",
     "RunsFunction",
     "DataFunction",
 )

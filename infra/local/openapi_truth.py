@@ -11,7 +11,8 @@ running stack by the fuzz gate in tests/e2e/test_fuzz_gate.py):
   path, 409 on writes, 400/413/415/422 on routes with a body;
 - the success status the handler really answers (``return ..., 201``, read
   from its source), in place of the 200 Powertools assumes;
-- ``application/pdf`` where the handler returns a PDF;
+- ``application/pdf`` where the handler returns a PDF, the media types of the
+  files a route answers (an Excel workbook or CSV);
 - the data API's reads (``DATA_ROUTES``): 401 and 403 (the function checks
   the token itself: API Gateway lets them through), an ``ETag`` on every
   answer and ``304`` for a request whose ``If-None-Match`` names it.
@@ -77,6 +78,13 @@ EXTRA_STATUSES: dict[tuple[str, str], set[str]] = {
 RAW_BODIES: dict[tuple[str, str], str] = {
     ("/api/payments/camt054", "post"): "application/xml",  # an ISO 20022 camt.054 bank file
 }
+# Routes that answer a file other than a PDF: (path, method) -> media types.
+FILES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("/api/portfolio/analysis/export", "get"): (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "text/csv",
+    ),
+}
 # A handler's success status: ``return Model(...), 201`` or ``..., 201 if created else 200``.
 _STATUS = re.compile(r"\)\s*,\s*(20[0-9])(?:\s+if\b[^\n]*?\belse\s+(20[0-9]))?\s*$", re.M)
 
@@ -137,6 +145,11 @@ def make_truthful(
                 responses["200"] = {
                     "description": "The document as a PDF",
                     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                }
+            if (path, method) in FILES:
+                responses["200"] = {
+                    "description": "The file (Excel or CSV, as asked)",
+                    "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in FILES[(path, method)]},
                 }
             for status in error_statuses(path, method, operation, (path, method) in open_routes):
                 responses[status] = {

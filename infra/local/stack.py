@@ -14,6 +14,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -262,7 +263,8 @@ def jobs_page(resources: LocalResources, deliveries: DeliveryPoller) -> Any:
     def page(request: Request) -> Response:
         if request.method != "POST":
             return Response(
-                "POST /_local/jobs/{billing,deliveries,reminders,import,spot-prices,sms,alerts,monthly-info}", 405
+                "POST /_local/jobs/{billing,deliveries,reminders,import,spot-prices,sms,portfolio,alerts,monthly-info}",
+                405,
             )
         job = request.path.rsplit("/", 1)[-1]
         if job == "billing":
@@ -294,6 +296,13 @@ def jobs_page(resources: LocalResources, deliveries: DeliveryPoller) -> Any:
 
             event = {"job": "spot-prices", "key": request.args.get("key", "")}
             return Response(json.dumps(invoke("NotificationsFunction", event)), content_type="application/json")
+        if job == "portfolio":
+            # The nightly schedule's event: every customer's portfolio figures refreshed.
+            from infra.local.lambdas import invoke
+
+            return Response(
+                json.dumps(invoke("NotificationsFunction", {"job": "portfolio"})), content_type="application/json"
+            )
         if job == "sms":
             # An inbound SMS as the two-way SMS topic delivers it: /_local/jobs/sms?from=+4791234567&text=KLEM 12345
             from infra.local.lambdas import invoke
@@ -321,6 +330,37 @@ def jobs_page(resources: LocalResources, deliveries: DeliveryPoller) -> Any:
     return page
 
 
+def portfolio_page(dataset: Any) -> Any:
+    """The property management company's logins as JSON (null without one)."""
+    portfolio = dataset.portfolio
+    body = json.dumps(
+        {
+            "org_number": portfolio.org_number,
+            "name": portfolio.org_name,
+            "facilities": portfolio.granted_facilities,
+            "customers": [g.customer_number for g in portfolio.grants],
+            "admin": {
+                "email": portfolio.admin.email,
+                "password": portfolio.admin.password,
+                "name": portfolio.admin.name,
+            },
+            "manager": {
+                "email": portfolio.manager.email,
+                "password": portfolio.manager.password,
+                "name": portfolio.manager.name,
+            },
+        }
+        if portfolio is not None
+        else None,
+        ensure_ascii=False,
+    )
+
+    def page(_request: Request) -> Response:
+        return Response(body, content_type="application/json")
+
+    return page
+
+
 def demo_page(dataset: Any) -> Any:
     """The demo logins as JSON, for scripts and end-to-end tests."""
     body = json.dumps(
@@ -332,7 +372,9 @@ def demo_page(dataset: Any) -> Any:
                 "staff": user.staff,
                 "customers": [{"customer_number": number, "role": role.value} for number, role in user.memberships],
                 "organisation": (
-                    {"org_number": user.organisation[0], "name": user.organisation[1]} if user.organisation else None
+                    {"org_number": user.organisation[0], "name": user.organisation[1], "role": user.org_role}
+                    if user.organisation
+                    else None
                 ),
             }
             for user in dataset.users
@@ -346,24 +388,34 @@ def demo_page(dataset: Any) -> Any:
     return page
 
 
+def _quiet(_step: str) -> None:
+    return None
+
+
 def start(
     profile_id: str = "no",
     port: int = 3000,
     moto_port: int | None = None,
     demo: bool = True,
     customers: int = 60,
+    progress: Callable[[str], None] = _quiet,
     *,
     deliver_in_background: bool = True,
+    portfolio: int | None = None,
 ) -> RunningStack:
-    """``deliver_in_background``: drain the delivery queue as its event source
-    mapping would (tests turn it off and drain when they choose)."""
+    """Start moto, create the template's resources, load the demo and serve the
+    portal and API; ``progress`` hears one line per step. ``deliver_in_background``:
+    drain the delivery queue as its event source mapping would (tests turn it off
+    and drain when they choose)."""
     moto_port = moto_port or free_port()
     moto_server = start_moto(moto_port)
+    progress(f"moto listening on {HOST}:{moto_port}")
     endpoint = f"http://{HOST}:{moto_port}"
     from heatportal.domain.profile import load_profile
 
     profile = load_profile(profile_id)
     resources = create_all(endpoint, profile.sender_email)
+    progress("resources created from template.yaml (tables, bucket, user pool, topics, state machine)")
     portal_url = f"http://{HOST}:{port}"
     _configure_environment(resources, profile_id, portal_url, moto_port)
 
@@ -405,9 +457,10 @@ def start(
     if demo:
         from infra.local.demo_loader import load_demo
 
-        dataset = load_demo(resources, profile, customers=customers)
+        dataset = load_demo(resources, profile, customers=customers, portfolio=portfolio, progress=progress)
     if dataset is not None:
         gateway.extra["/_local/demo.json"] = demo_page(dataset)
+        gateway.extra["/_local/demo-portfolio.json"] = portfolio_page(dataset)
     http_server = make_server(HOST, port, gateway, threaded=True)
     thread = threading.Thread(target=http_server.serve_forever, name="local-gateway", daemon=True)
     thread.start()

@@ -40,6 +40,7 @@ FUNCTIONS = {
     "NotificationsFunction": "functions/notifications/",
     "PortalFunction": "functions/portal/",
     "InterruptionsFunction": "functions/interruptions/",
+    "PortfolioFunction": "functions/portfolio/",
     "DataFunction": "functions/data/",
     "DocsFunction": "functions/docs/",
     "ContractsFunction": "functions/contracts/",
@@ -137,6 +138,23 @@ ROUTES = {
     ("/api/customers/{customer}/late-readings/corrections", "post"): "InvoicesFunction",
     ("/api/spot-prices/{zone}/{month}", "put"): "InvoicesFunction",
     ("/api/spot-prices/{zone}", "get"): "InvoicesFunction",
+    ("/api/portfolio/facilities", "get"): "PortfolioFunction",
+    ("/api/portfolio/facilities/{facility}", "get"): "PortfolioFunction",
+    ("/api/portfolio/facilities/{facility}/report", "get"): "PortfolioFunction",
+    ("/api/portfolio/facilities/{facility}/protocols/{protocol}", "get"): "PortfolioFunction",
+    ("/api/customers/{customer}/facilities/{facility}/protocols", "post"): "PortfolioFunction",
+    ("/api/portfolio/groups", "get"): "PortfolioFunction",
+    ("/api/portfolio/groups", "post"): "PortfolioFunction",
+    ("/api/portfolio/groups/{group}", "put"): "PortfolioFunction",
+    ("/api/portfolio/groups/{group}", "delete"): "PortfolioFunction",
+    ("/api/portfolio/overview", "get"): "PortfolioFunction",
+    ("/api/portfolio/start-tiles", "get"): "PortfolioFunction",
+    ("/api/portfolio/start-tiles", "put"): "PortfolioFunction",
+    ("/api/portfolio/analysis", "get"): "PortfolioFunction",
+    ("/api/portfolio/analysis/export", "get"): "PortfolioFunction",
+    ("/api/portfolio/return-temperature", "get"): "PortfolioFunction",
+    ("/api/portfolio/invoices", "get"): "PortfolioFunction",
+    ("/api/portfolio/customers/{customer}/invoices/{number}", "get"): "PortfolioFunction",
     ("/api/customers/{customer}/alerts", "get"): "AlertsFunction",
     ("/api/customers/{customer}/alerts/{facility}", "put"): "AlertsFunction",
     ("/api/customers/{customer}/notifications", "get"): "AlertsFunction",
@@ -244,6 +262,8 @@ FUNCTION_SERVICES = {
     # states: the bill runs page's redrive; sqs: a final invoice billed at once queues its e-mail.
     "PortalFunction": {"cognito-idp", "dynamodb", "s3", "ses", "sns", "sqs", "states"},
     "InterruptionsFunction": {"dynamodb"},
+    # s3: operating protocols (customer service uploads, the facility's people get a link).
+    "PortfolioFunction": {"dynamodb", "s3"},
     # ses: a provider share's token goes to the provider's e-mail.
     "DataFunction": {"dynamodb", "ses"},
     # Serves files its build wrote beside it: no AWS service at all.
@@ -260,6 +280,7 @@ FUNCTION_S3_ACTIONS = {
     "PortalFunction": {"s3:GetObject", "s3:PutObject"},
     "BillingFunction": {"s3:GetObject", "s3:PutObject"},
     "NotificationsFunction": {"s3:GetObject", "s3:PutObject"},
+    "PortfolioFunction": {"s3:GetObject", "s3:PutObject"},
     "ContractsFunction": {"s3:GetObject", "s3:PutObject"},  # published documents, final invoice PDFs
 }
 # Exceptions to "invoices/* only": the portal draws price sheets into their own prefix.
@@ -281,6 +302,10 @@ FUNCTION_S3_GRANTS = {
         ("s3:PutObject", "invoices/*"),  # a correction's PDFs; a final invoice issued at once on moving out
         ("s3:GetObject", "price-sheets/*"),
         ("s3:PutObject", "price-sheets/*"),
+        ("s3:GetObject", "protocols/*"),
+        ("s3:PutObject", "protocols/*"),
+        ("s3:GetObject", "downloads/*"),
+        ("s3:PutObject", "downloads/*"),
         ("s3:GetObject", "documents/*"),
         ("s3:PutObject", "documents/*"),  # customer service publishes, signing stores the signed contract
     },
@@ -290,6 +315,7 @@ FUNCTION_S3_GRANTS = {
         ("s3:GetObject", "invoices/*"),
         ("s3:PutObject", "invoices/*"),
     },
+    "PortfolioFunction": {("s3:GetObject", "protocols/*"), ("s3:PutObject", "protocols/*")},
 }
 DYNAMODB_READ = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
 IDEMPOTENCY_USERS = {"ReadingsFunction", "BillingFunction"}
@@ -734,6 +760,11 @@ def test_state_machine_and_schedules(sam: dict[str, Any]) -> None:
             {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
             {"job": "reminders"},
         ),
+        "NightlyPortfolioSchedule": (
+            "cron(30 4 * * ? *)",
+            {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
+            {"job": "portfolio"},
+        ),
         "DailyAlertSchedule": (
             "cron(0 7 * * ? *)",
             {"Fn::GetAtt": ["NotificationsFunction", "Arn"]},
@@ -779,8 +810,13 @@ def test_sam_translates_offline(cfn: dict[str, Any], translated: tuple[dict[str,
     assert not any(t.startswith("AWS::Serverless::") for t in types.values())
     assert translated[1].calls == 0, "a managed policy by name needs IAM; use inline statements"
     rest = cfn["Resources"]["Api"]["Properties"]
-    # multipart/form-data: customer service uploads a document's PDF through a portal form.
-    assert rest["BinaryMediaTypes"] == ["application/pdf", "image/png", "multipart/form-data"]
+    assert rest["BinaryMediaTypes"] == [
+        "application/pdf",
+        "image/png",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        # multipart/form-data: customer service uploads a document's PDF through a portal form.
+        "multipart/form-data",
+    ]
 
 
 def test_every_non_public_route_uses_cognito(cfn: dict[str, Any]) -> None:
@@ -890,6 +926,11 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         # Tokens: GetItem by hash, transactions of Put and Update (never Delete: a revoked
         # token stays listed until TTL); rate counters and last use: UpdateItem; reads: Query.
         assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+        return
+    assert table_actions >= DYNAMODB_READ
+    if function_id == "PortfolioFunction":
+        # Reads in batches; writes only a person's groups and tiles and a protocol's item.
+        assert table_actions == DYNAMODB_READ | {"dynamodb:PutItem"}
     elif function_id == "InvoicesFunction":
         # Payments: one transaction (Put the payment if absent, Update the invoice); never Delete.
         assert table_actions == DYNAMODB_READ | {

@@ -41,12 +41,16 @@ class LocalStack:
         return {"Authorization": f"Bearer {resp.json()['id_token']}"}
 
 
-def _start(tmp_path_factory: pytest.TempPathFactory, profile: str) -> Iterator[LocalStack]:
+def _start(tmp_path_factory: pytest.TempPathFactory, profile: str, *extra: str) -> Iterator[LocalStack]:
     port = free_port()
     log = tmp_path_factory.mktemp(f"stack-{profile}") / "stack.log"
     handle = log.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "run", "--profile", profile, "--port", str(port), "--customers", "20"],
+        [
+            sys.executable,
+            *("-m", "infra.local", "run", "--profile", profile, "--port", str(port), "--customers", "20"),
+            *extra,
+        ],
         cwd=ROOT,
         stdout=handle,
         stderr=subprocess.STDOUT,
@@ -82,7 +86,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         # A module that starts a stack of its own names its group itself (the fuzz gate).
         if item.get_closest_marker("e2e") is not None and item.get_closest_marker("xdist_group") is None:
-            stack = "nl" if "local_stack_nl" in getattr(item, "fixturenames", ()) else "no"
+            names = getattr(item, "fixturenames", ())
+            stack = "nl" if "local_stack_nl" in names else "se" if "local_stack_se" in names else "no"
             item.add_marker(pytest.mark.xdist_group(f"e2e-{stack}"))
 
 
@@ -95,3 +100,10 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
 def local_stack_nl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """The Dutch profile: advance payments (voorschot) and Dutch as the default language."""
     yield from _start(tmp_path_factory, "nl")
+
+
+@pytest.fixture(scope="session")
+def local_stack_se(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The Swedish profile (district heating and cooling) with a property
+    management company of about 24 facilities across its customers."""
+    yield from _start(tmp_path_factory, "se", "--customers", "12", "--portfolio", "24")

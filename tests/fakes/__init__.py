@@ -42,6 +42,7 @@ adapter's behaviour by the contract suite in tests/contract/ports.
 | pacer         | RecordingPacer                  | accounts.Pacer                                  | pacing.MinimumDuration               |
 | sessions      | InMemorySignOutStore            | sessions.SignOutStore                           | signouts.DynamoSignOuts              |
 | sms_starts    | InMemoryPendingStartStore       | sms_agreements.PendingStartStore                | dynamo_sms_starts.DynamoSmsStarts    |
+| portfolio     | InMemoryPortfolioStore          | portfolio.ports.PortfolioStore, portfolio.ports.PortfolioSettingsStore | dynamo_portfolio.DynamoPortfolioStore |
 | alerts        | InMemoryAlertStore              | alerts.ports.AlertSettingsStore, AlertEvaluationStore, NotificationStore, ConsumptionInfoStore | dynamo_alerts.DynamoAlertStore |
 | alerts        | RecordingAlertPublisher         | alerts.ports.AlertPublisher                     | messaging.SnsAlertPublisher          |
 | alerts        | InMemoryDeliveries              | alerts.ports.Deliveries                         | the delivery outbox                  |

@@ -17,8 +17,19 @@ class InMemoryDocumentStore(DocumentStore):
     def get(self, key: str) -> bytes:
         return self.objects[key][0]
 
-    def presigned_url(self, key: str, filename: str, expires_seconds: int) -> str:
+    def presigned_url(
+        self,
+        key: str,
+        filename: str,
+        expires_seconds: int,
+        *,
+        media_type: str = "application/pdf",
+        download: bool = False,
+    ) -> str:
         # Stricter than S3, which signs a link to any key: a link to nothing is a test's mistake.
         if key not in self.objects:
             raise KeyError(key)
-        return f"https://documents.example/{key}?filename={filename}&expires={expires_seconds}"
+        shown = "attachment" if download else "inline"
+        return (
+            f"https://documents.example/{key}?filename={filename}&expires={expires_seconds}&type={media_type}&{shown}"
+        )

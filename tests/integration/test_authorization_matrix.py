@@ -602,6 +602,21 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         CHANGE,
         _params(facility=lambda w: f"F{w.customer}"),
     ),
+    # The portfolio: customer service uploads a facility's operating protocol; an invoice across
+    # customers is the whole invoice or the share of the granted facilities (company_other's facility
+    # has no meter, so no share: as unknown as any other invoice). The rest of the portfolio's routes
+    # are in test_portfolio.
+    ("POST", "/api/customers/{customer}/facilities/{facility}/protocols"): (
+        STAFF_CREATE,
+        _with_body(
+            _params(facility=lambda w: f"F{w.customer}"),
+            lambda w: {"title": "Funksjonskontroll", "filename": "k.pdf", "content_base64": "JVBERi0xLjQKJSVFT0YK"},
+        ),
+    ),
+    ("GET", "/api/portfolio/customers/{customer}/invoices/{number}"): (
+        (401, 404, 200, 200, 200, 200, 404, 200),
+        _params(number=invoice),
+    ),
     # Sharing with an energy-service provider (FFVAV §5(4)): the customer's own
     # administrators decide; customer service sees the shares.
     ("GET", "/api/customers/{customer}/shares"): (ADMIN_READ, _params()),

@@ -75,13 +75,23 @@ def test_trial_settlement_page_computes_without_storing(browser, billed_person, 
         "/trial-settlement", data={"csrf": csrf_of(html), f"reading-{person.meter.number}": "999999999"}
     )
     assert entered.status_code == 200
-    assert "999999999" in entered.get_data(as_text=True)
+    priced = entered.get_data(as_text=True)
+    assert "999999999" in priced
+    # An absurd reading is priced, but not without a word: what it implies, against what is usual.
+    check = re.search(rf'<div class="confirm" id="reading-{person.meter.number}-check">(.*?)</div>', priced, re.S)
+    assert check and "Kontroller målerstanden" in check.group(1) and "Vanlig for disse dagene" in check.group(1)
+    assert re.search(
+        rf'id="reading-{person.meter.number}"[^>]*aria-describedby="reading-{person.meter.number}-check"', priced
+    )
     assert repo.list_invoices(person.customer.number) == before
+    usual = browser.post("/trial-settlement", data={"csrf": csrf_of(html), f"reading-{person.meter.number}": "21 000"})
+    assert usual.status_code == 200 and 'class="confirm"' not in usual.get_data(as_text=True)
     no_csrf = browser.post("/trial-settlement", data={f"reading-{person.meter.number}": "1"})
     assert no_csrf.status_code == 403
     too_low = browser.post("/trial-settlement", data={"csrf": csrf_of(html), f"reading-{person.meter.number}": "1"})
     assert too_low.status_code == 422
     assert "lavere enn målerstanden" in too_low.get_data(as_text=True)
+    assert f'<a href="#reading-{person.meter.number}">' in too_low.get_data(as_text=True)  # the summary links the field
 
 
 def test_economy_page_has_the_caution_and_a_pdf(browser, billed_person):

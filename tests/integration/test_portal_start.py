@@ -105,7 +105,7 @@ def test_the_start_page_shows_name_number_balance_and_the_interruptions_that_tou
     assert "Planlagte driftsavbrudd de neste 30 dagene" in page and "Planned work Storgata-7c1" in page
     assert "Elsewhere-7c1" not in page  # another area
     assert "Too far ahead-7c1" not in page  # more than 30 days ahead
-    assert "Ubetalte fakturaer: 0" in page
+    assert "0 ubetalte fakturaer" in page
     assert "Nye dokumenter" in page
 
     listed = body(http.get("/api/interruptions", headers=staff))

@@ -36,13 +36,19 @@ def test_consumption_page_draws_the_year_as_svg_with_a_table(stack, repo, seed):
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "<svg" in html and 'role="img"' in html
-    assert len(re.findall(r"<rect x=", html)) == 12 + 5  # all of 2023, 2024 until mid-May (500 days)
-    assert "<script" not in html
-    assert "Forbruk i 2024 per måned" in html and "1,55\u00a0MWh" in html
+    wide, narrow = (html.split(f'class="chart-{name}"')[1].split("</svg>")[0] for name in ("wide", "narrow"))
+    assert len(re.findall(r"<rect x=", wide)) == 12 + 5  # all of 2023, 2024 until mid-May (500 days)
+    assert len(re.findall(r"<rect x=", narrow)) == 12 + 5  # the same bars drawn for a phone
+    assert ">MWh</text>" in wide  # the value axis names its unit
+    assert "#c0392b" not in html  # no alarm red for this year
+    assert "<script>" not in html  # no inline script: only the portal's own file
+    assert "Forbruk i 2024 per måned" in html and "1,550\u00a0MWh" in html  # a fixed number of decimals per unit
     assert 'href="/consumption"' in html and 'aria-current="page"' in html  # the nav entry
     month = browser.get(f"/consumption?meter={seeded.meter.number}&view=month&year=2024&month=2")
     assert month.status_code == 200
-    assert len(re.findall(r"<rect x=", month.get_data(as_text=True))) == 29
+    month_html = month.get_data(as_text=True)
+    assert len(re.findall(r"<rect x=", month_html.split('class="chart-wide"')[1].split("</svg>")[0])) == 29
+    assert "tor. 1. feb." in month_html  # the language's own day label
     total = browser.get(f"/consumption?meter={seeded.meter.number}&view=total&unit=GJ")
     assert "Totalt forbruk siden måleren ble montert" in total.get_data(as_text=True)
 
@@ -122,3 +128,44 @@ def test_reminder_agreements_are_set_up_and_ended_in_the_profile(stack, seed):
         data={"csrf": csrf, "meter": seeded.meter.number, "channel": "sms", "address": "+4791234567"},
     )
     assert missing.status_code == 404
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("\u00a0", " ")
+
+
+def test_an_unusual_reading_says_what_it_means_and_correcting_keeps_the_typed_value(stack, seed):
+    # Six monthly readings of 1 500 kWh: the last on the 1st of last month.
+    seeded = seed()
+    browser = signed_in_browser(stack, seeded.email)
+    page = browser.get(f"/meters/{seeded.meter.number}").get_data(as_text=True)
+    today = composition.clock().today()
+    form = {"csrf": csrf_of(page), "value": "25 000", "read_on": today.isoformat()}
+    unusual = browser.post(f"/meters/{seeded.meter.number}/readings", data=form)
+    assert unusual.status_code == 422
+    html = unusual.get_data(as_text=True)
+    text = text_of(html)
+    # What was entered, the previous reading, the consumption it implies and the range expected.
+    assert "Du skrev inn 25 000 kWh" in text and "Forrige målerstand 19 000 kWh" in text
+    assert re.search(r"Det gir et forbruk på 6 000 kWh på \d+ dager", text)
+    assert re.search(r"Vanlig for disse dagene omtrent [\d ]+ kWh, høyst [\d ]+ kWh", text)
+    # "Correct" is the main action and leads to the field, which keeps what was typed.
+    assert re.search(r'<a class="button primary" href="#value">Korriger opplysningene</a>', html)
+    assert re.search(r'<input id="value" name="value"[^>]*aria-describedby="check"[^>]*value="25 000"', html)
+    # "Send anyway" is the secondary action, and sends the same values confirmed.
+    assert re.search(r'<input type="hidden" name="value" value="25 000">', html)
+    assert '<button type="submit">Send likevel</button>' in html
+    sent = browser.post(f"/meters/{seeded.meter.number}/readings", data={**form, "confirm": "yes"})
+    assert sent.status_code == 303
+    stored = composition.repository().latest_reading(seeded.meter.number)
+    assert stored is not None and (stored.read_on, stored.value) == (today, 25000)
+
+
+def test_a_reading_with_a_decimal_comma_and_spaces_is_read_in_the_persons_language(stack, seed):
+    seeded = seed()
+    browser = signed_in_browser(stack, seeded.email)
+    page = browser.get(f"/meters/{seeded.meter.number}").get_data(as_text=True)
+    form = {"csrf": csrf_of(page), "value": "19 100,0", "read_on": composition.clock().today().isoformat()}
+    assert browser.post(f"/meters/{seeded.meter.number}/readings", data=form).status_code == 303
+    stored = composition.repository().latest_reading(seeded.meter.number)
+    assert stored is not None and stored.value == 19100

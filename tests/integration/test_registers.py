@@ -176,8 +176,9 @@ def test_the_portal_form_has_an_input_per_register_and_puts_errors_on_it(stack, 
     browser = signed_in_browser(stack, seeded.email)
     page = browser.get(f"/meters/{seeded.meter.number}").get_data(as_text=True)
     assert '<label for="register_volume">Volum (m³)</label>' in page
-    assert '<label for="value">Målerstand (kWh)</label>' in page  # the main register, labelled as before
-    assert "Andre telleverk på måleren" in page and "580\u00a0m³" in page
+    # The main register, labelled as before and marked required.
+    assert re.search(r'<label for="value">Målerstand \(kWh\) <abbr class="required"[^>]*>\*</abbr></label>', page)
+    assert "Andre telleverk på måleren" in page and "580,00\u00a0m³" in page  # the register's own 2 decimals
     form = {"csrf": csrf_of(page), "value": "19900", "read_on": "", "register_volume": "579"}
 
     refused = browser.post(f"/meters/{seeded.meter.number}/readings", data=form)

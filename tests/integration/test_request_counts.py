@@ -64,6 +64,13 @@ PAGES = {
     # sign-out + links + record
     "/documents": (200, 3),
     "/documents/facilities/F{customer}": (200, 3),
+    # sign-out + links + record + the months of daily data (none: the meter is read by hand) + its
+    # readings, the months made from them (a meter with daily data: 4, its months found at once)
+    "/consumption": (200, 5),
+    # sign-out + links + record + the month's days + the same month a year earlier
+    "/consumption?view=month": (200, 5),
+    # sign-out + links + record + the months + the readings (what the register counted), read once
+    "/consumption?view=total": (200, 5),
     # sign-out + links + record (with the notification counters) + the alert settings
     "/alerts": (200, 4),
     # sign-out + links + record + the newest notifications (seen already: no write)
@@ -110,7 +117,8 @@ ROUTES = {
     # sign-out + record + the readings + their corrections
     ("GET", "/api/customers/{customer}/meters/{meter}/readings"): (200, 4),
     # sign-out + record + what checks the value against the history + the write
-    ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (201, 8),
+    # + the portfolio's last reading of the meter (one UpdateItem)
+    ("POST", "/api/customers/{customer}/meters/{meter}/readings"): (201, 9),
     # sign-out + record + the months of daily data (none: read by hand) + the readings
     ("GET", "/api/customers/{customer}/meters/{meter}/consumption?view=total"): (200, 4),
     # sign-out + the record with its invoices + the payments

@@ -3,18 +3,31 @@ Dutch profile; the local test stack runs the Norwegian one, which has no advance
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from heatportal.domain.payments import AdvancePayment
-from heatportal.domain.profile import load_profile
+from heatportal.domain.profile import UtilityProfile, load_profile
 from heatportal.i18n import format_date, format_money, translate
 from heatportal.services.advance import AdvanceOverview, AllowedRange
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "functions" / "portal" / "templates"
+PORTAL = Path(__file__).resolve().parents[2] / "functions" / "portal"
+TEMPLATES = PORTAL / "templates"
+
+
+def signed_in_frame(profile: UtilityProfile) -> Any:
+    """The frame the portal draws around a customer's page (menu of the profile)."""
+    if str(PORTAL) not in sys.path:
+        sys.path.append(str(PORTAL))  # the portal function's folder, as on Lambda
+    import portal_layout
+
+    menu = portal_layout.menu_for(profile, staff=False, whole_customer=True, companies=False)
+    return portal_layout.Frame(menu, staff=False, customer=None, viewing_as_staff=None, several_accounts=False)
 
 
 def render(template: str, **context: object) -> str:
@@ -31,6 +44,7 @@ def render(template: str, **context: object) -> str:
         money=lambda amount, currency="EUR": format_money(amount, currency, "nl"),
         day=lambda d: format_date(d, "nl"),
         customer=None,
+        frame=signed_in_frame(profile),
         **context,
     )
 

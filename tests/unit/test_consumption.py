@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from heatportal.domain.climate import normal_degree_days
 from heatportal.domain.consumption import MonthlyConsumption, monthly_aggregates, year_view
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
-from heatportal.domain.model import DailyConsumption, MeterKind, Role
+from heatportal.domain.model import DailyConsumption, MeterKind, Reading, ReadingSource, Role
 from heatportal.domain.money import EnergyUnit
 from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.consumption import ConsumptionService
@@ -45,7 +45,8 @@ class World:
         memberships = InMemoryMembershipRepository(a_membership("owner", CUSTOMER, Role.READ))
         self.access = AccessService(InMemoryCustomerRecords(memberships, self.customers))
         clock = FixedClock(date(2024, 6, 10))
-        readings = ReadingService(InMemoryReadingRepository(), clock)
+        self.readings = InMemoryReadingRepository()
+        readings = ReadingService(self.readings, clock)
         self.service = ConsumptionService(readings, self.store, clock, "oslo")
 
     def scope(self, who: Principal, number: str = CUSTOMER) -> Scope:
@@ -76,14 +77,45 @@ def test_a_corrected_day_corrects_its_month(world: World) -> None:
 
 
 def test_year_by_month_with_last_year_beside_it(world: World) -> None:
+    result = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "year", year=2023)
+    bars = result.view.bars
+    assert [b.key for b in bars][:2] == ["2023-01", "2023-02"]
+    assert bars[0].quantity == Decimal("3100.0") and bars[0].previous is None  # nothing in 2022
+    assert result.view.total == Decimal("36500.0") and not result.view.partial
+
+
+def test_the_running_year_compares_its_complete_months_with_the_same_months_last_year(world: World) -> None:
+    # Today is 10 June 2024: January to May have ended, June is running.
     result = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "year", year=2024)
     bars = result.view.bars
-    assert [b.key for b in bars][:2] == ["2024-01", "2024-02"]
     assert bars[0].quantity == Decimal("3100.0") and bars[0].previous == Decimal("3100.0")
-    assert bars[5].quantity == Decimal("900.0")  # June so far: 9 days
-    assert bars[6].quantity is None and bars[6].previous == Decimal("3100.0")
-    assert result.view.total == Decimal(100 * (31 + 29 + 31 + 30 + 31 + 9))
-    assert result.view.previous_total == Decimal(100 * 365)
+    june = bars[5]
+    assert (june.quantity, june.partial, june.previous) == (Decimal("900.0"), True, None)  # 9 days: not compared
+    assert bars[6].quantity is None and bars[6].previous == Decimal("3100.0")  # July: last year's only
+    assert (result.view.partial, result.view.compared_through) == (True, 5)
+    assert result.view.total == Decimal(100 * (31 + 29 + 31 + 30 + 31))
+    assert result.view.previous_total == Decimal(100 * (31 + 28 + 31 + 30 + 31))  # the same months of 2023
+
+
+def test_without_a_period_asked_for_the_last_complete_month_and_its_year_are_shown(world: World) -> None:
+    month = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "month")
+    assert (month.year, month.month, len(month.view.bars), month.view.partial) == (2024, 5, 31, False)
+    year = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "year")
+    assert year.year == 2024
+
+
+def test_the_running_month_shows_the_days_that_ended_against_the_same_days_last_year(world: World) -> None:
+    result = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "month", year=2024, month=6)
+    assert [b.label for b in result.view.bars] == list(range(1, 10))  # 1-9 June: no empty days ahead
+    assert (result.view.partial, result.view.compared_through) == (True, 9)
+    assert result.view.total == Decimal("900.0") and result.view.previous_total == Decimal("900.0")
+
+
+def test_degree_days_are_shown_for_heat_only(world: World) -> None:
+    heat = world.service.view(world.scope(OWNER, CUSTOMER), "H-1", "month", year=2024, month=5)
+    water = world.service.view(world.scope(OWNER, CUSTOMER), "W-1", "month", year=2024, month=5)
+    assert heat.view.bars[0].degree_days is not None
+    assert all(b.degree_days is None for b in water.view.bars)
 
 
 def test_a_month_by_day_compares_with_the_same_month_last_year(world: World) -> None:
@@ -101,6 +133,33 @@ def test_total_since_installation_by_year(world: World) -> None:
         ("2024", Decimal("16100.0")),
     ]
     assert result.view.total == Decimal("52600.0")
+
+
+def test_the_total_since_installation_is_what_the_register_counted(world: World) -> None:
+    # Installed on 1 Nov 2022 at 5 000 kWh, two months before its daily data
+    # begin, and read on 1 June 2024 at 60 000: it counted 55 000 kWh. The
+    # months before that reading chart 51 700; 3 300 were counted earlier.
+    meter = world.customers.add_meter(
+        a_meter("H-2", CUSTOMER, installed_on=date(2022, 11, 1), start_value=Decimal(5000))
+    )
+    world.fill("H-2", date(2023, 1, 1), 366 + 160, "100")
+    world.readings.add_reading(
+        Reading(
+            meter_number=meter.number,
+            read_on=date(2024, 6, 1),
+            value=Decimal(60000),
+            source=ReadingSource.PORTAL,
+            recorded_at=datetime(2024, 6, 1, tzinfo=UTC),
+        )
+    )
+    result = world.service.view(world.scope(OWNER, CUSTOMER), "H-2", "total")
+    assert result.view.total == Decimal("55000.0")  # the register: 60 000 - 5 000
+    assert result.view.counted_until == date(2024, 6, 1)
+    assert [(b.key, b.quantity) for b in result.view.bars] == [
+        ("2023", Decimal("36500.0")),
+        ("2024", Decimal("15200.0")),  # January to May: the months before the reading
+    ]
+    assert result.view.earlier == Decimal("3300.0")  # counted before the daily data began
 
 
 @pytest.mark.parametrize(

@@ -178,9 +178,10 @@ def test_meters_units_numbers_and_facilities(profile_id: str) -> None:
     facilities = {f.id: f for f in ds.facilities}
     for meter in ds.meters:
         assert facilities[meter.facility_id].customer_number == meter.customer_number
-        if meter.kind == MeterKind.HEAT:
+        if meter.kind in (MeterKind.HEAT, MeterKind.COOLING):
             assert meter.unit == UNITS[profile_id]
             assert meter.decimals == (0 if meter.unit == EnergyUnit.KWH else 3)
+            assert meter.kind == MeterKind.HEAT or profile_id == "se"  # district cooling in Sweden
         else:
             assert meter.kind == MeterKind.HOT_WATER
             assert (meter.unit, meter.decimals) == (EnergyUnit.M3, 3)
@@ -247,6 +248,8 @@ def test_heat_rows_carry_plausible_load_return_temperature_and_volume(profile_id
     meters = meters_by_number(ds)
     for row in ds.daily:
         meter = meters[row.meter_number]
+        if meter.kind == MeterKind.COOLING:
+            continue  # test_cooling_rows_follow_the_summer
         if meter.kind != MeterKind.HEAT:
             assert row.peak_load_kw is None and row.mean_return_temp is None and row.volume_m3 is None
             continue
@@ -260,6 +263,37 @@ def test_heat_rows_carry_plausible_load_return_temperature_and_volume(profile_id
             assert Decimal("1.25") < ratio < Decimal("1.65")
             delta_t = kwh / (Decimal("1.163") * row.volume_m3)
             assert Decimal(29) < delta_t < Decimal(46)
+
+
+def test_swedish_offices_take_district_cooling_that_follows_the_summer() -> None:
+    ds = dataset("se")
+    meters = meters_by_number(ds)
+    cooling = {m.number for m in ds.meters if m.kind == MeterKind.COOLING}
+    assert 3 <= len(cooling) <= len(ds.facilities) * 0.3
+    businesses = {c.number for c in ds.customers if c.org_number and not c.name.startswith("Brf")}
+    assert {meters[n].customer_number for n in cooling} <= businesses
+    by_meter = daily_by_meter(ds)
+    for number in cooling:
+        rows = by_meter[number]
+        summer = [r.quantity for r in rows if r.day.month in (6, 7, 8)]
+        winter = [r.quantity for r in rows if r.day.month in (12, 1, 2)]
+        assert sum(summer) / len(summer) > 2 * sum(winter) / len(winter)
+        for row in rows:
+            assert row.mean_return_temp is not None and Decimal(11) <= row.mean_return_temp <= Decimal(19)
+            assert row.mean_supply_temp is not None and row.mean_supply_temp < row.mean_return_temp
+    assert {r.meter_number for r in ds.readings} >= cooling
+
+
+@pytest.mark.parametrize("profile_id", PROFILE_IDS)
+def test_some_days_are_estimated_or_corrected_and_heat_days_carry_supply_and_flow(profile_id: str) -> None:
+    ds = dataset(profile_id)
+    meters = meters_by_number(ds)
+    qualities = [r.quality for r in ds.daily]
+    assert 0.002 < qualities.count("estimated") / len(qualities) < 0.01
+    assert 0.001 < qualities.count("corrected") / len(qualities) < 0.006
+    heat = [r for r in ds.daily if meters[r.meter_number].kind == MeterKind.HEAT and r.quantity > 0]
+    assert all(r.mean_supply_temp is not None and r.max_flow_m3h is not None for r in heat)
+    assert all(r.mean_supply_temp > r.mean_return_temp for r in heat)  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("profile_id", PROFILE_IDS)
@@ -291,6 +325,11 @@ def test_yearly_volumes_are_realistic(profile_id: str) -> None:
     for number, total in totals.items():
         meter = meters[number]
         if counts[number] < 365:
+            continue
+        if meter.kind == MeterKind.COOLING:
+            assert (
+                Decimal(20) < convert(total, meter.unit, EnergyUnit.MWH) < Decimal(700)
+            )  # a fifth to a half of its heat
             continue
         if meter.kind == MeterKind.HOT_WATER:
             if meter.customer_number not in businesses:
@@ -397,8 +436,10 @@ def test_users_point_at_existing_customers(profile_id: str) -> None:
         assert re.fullmatch(r"[a-z0-9.\-]+@example\.(com|net|org)", user.email)
         # Every login reaches customers: by memberships, as staff, or through its management company.
         assert user.staff == (not user.memberships and user.organisation is None)
-    [company] = [u for u in ds.users if u.organisation]
-    assert company.memberships == [] and company.organisation is not None
+    company, manager = [u for u in ds.users if u.organisation]
+    assert company.memberships == [] and company.organisation is not None and company.org_role == "admin"
+    assert manager.memberships == [] and manager.organisation == company.organisation
+    assert manager.org_role == "manager"
     from heatportal.domain.companies import normalize_org_number
 
     normalize_org_number(company.organisation[0], ds.customers[0].address.country)  # a valid number

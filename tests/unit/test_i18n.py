@@ -226,7 +226,8 @@ def test_every_key_the_portal_templates_use_exists() -> None:
         for key in re.findall(r"\bt\(['\"]([a-z_]+\.[a-z_.]+)['\"]\s*[,)]", path.read_text("utf-8"))
     }
     assert "nav.invoices" in used
-    assert sorted(key for key in used if key not in catalog("en")) == []
+    english = catalog("en")
+    assert sorted(key for key in used if key not in english and f"{key}.other" not in english) == []
 
 
 @pytest.mark.parametrize(
@@ -242,6 +243,96 @@ def test_the_seeds_own_words_are_used(lang: str, words: list[str]) -> None:
     texts = set(catalog(lang).values())
     for word in words:
         assert word in texts, word
+
+
+def plural_groups(lang: Language) -> dict[str, set[str]]:
+    groups: dict[str, set[str]] = {}
+    for key in catalog(lang):
+        base, _, form = key.rpartition(".")
+        if form in i18n.PLURAL_CATEGORIES:
+            groups.setdefault(base, set()).add(form)
+    return groups
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_counted_text_has_exactly_the_plural_forms_of_the_language(lang: Language) -> None:
+    groups = plural_groups(lang)
+    assert "company.org.facility_count" in groups
+    for base, forms in groups.items():
+        assert forms == i18n.plural_categories(lang), f"{lang}: {base}"
+        assert base not in catalog(lang), f"{lang}: {base} is both a text and plural forms"
+
+
+# A count in brackets or after a colon, behind a noun phrase that does not change with it
+# ("Advances invoiced so far (3)", "Facilities found: 3").
+COUNTS_WITHOUT_PLURAL_FORMS = {
+    "line.advances_deducted",
+    "advance_year.advances_invoiced",
+    "analysis.signature.days_count",
+    "facilities.count",
+    "facilities.found",
+    "facilities.invoices.and_more",
+    "facilities.invoices.found",
+    "facilities.lead",
+    "facilities.select_all",
+    "overview.all_attention",
+    "overview.invoices_partial",
+    "overview.ok_count",
+    "overview.overdue",
+    "runs.pdfs",
+    "runs.retried",
+    "runs.without_address",
+    "start.affects_facilities",
+}
+
+
+def test_a_text_with_a_count_is_a_plural_form() -> None:
+    for lang in LANGUAGES:
+        counted = {
+            key
+            for key, text in catalog(lang).items()
+            if "count" in placeholders(text) and key.rpartition(".")[2] not in i18n.PLURAL_CATEGORIES
+        }
+        assert counted <= COUNTS_WITHOUT_PLURAL_FORMS, f"{lang}: {sorted(counted - COUNTS_WITHOUT_PLURAL_FORMS)}"
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "three"),
+    [
+        ("nb", "1 valgt anlegg", "3 valgte anlegg"),
+        ("sv", "1 vald anläggning", "3 valda anläggningar"),
+        ("nl", "1 gekozen aansluiting", "3 gekozen aansluitingen"),
+        ("de", "1 ausgewählte Anlage", "3 ausgewählte Anlagen"),
+        ("en", "1 selected facility", "3 selected facilities"),
+    ],
+)
+def test_plural_forms_follow_the_languages_rules(lang: Language, one: str, three: str) -> None:
+    assert i18n.plural("company.org.facility_count", lang, 1) == one
+    assert i18n.plural("company.org.facility_count", lang, 3) == three
+    # translate with count= finds the plural forms of a key that has no bare text.
+    assert translate("company.org.facility_count", lang, count=1) == one
+    assert translate("company.org.facility_count", lang, count=0) == three.replace("3", "0")
+    assert i18n.plural_translator(lang)("company.org.facility_count", 3) == three
+
+
+def test_the_count_is_written_in_the_language_and_its_category_chosen_by_cldr() -> None:
+    assert plain(i18n.plural("staff.customers.results", "nb", 1200)) == "1 200 kunder funnet"
+    assert i18n.plural("staff.customers.results", "de", 1200) == "1.200 Kunden gefunden"
+    assert i18n.plural_category(1, "en") == "one"
+    assert i18n.plural_category(Decimal("1.5"), "en") == "other"
+    assert i18n.plural_category(21, "nb") == "other"
+    assert translate("staff.customers.results", "en", count="1") == "1 customer found"  # a count kept as text
+
+
+def test_a_missing_plural_form_falls_back_to_other_then_english_then_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sparse = {"x.things.other": "{count} Dinge"}
+    english = {"x.things.one": "{count} thing", "x.things.other": "{count} things", "y.only.other": "{count} y"}
+    monkeypatch.setattr(i18n, "catalog", lambda lang: english if lang == "en" else sparse)
+    assert i18n.plural("x.things", "de", 1) == "1 Dinge"  # German's own "other" before English's "one"
+    assert i18n.plural("y.only", "de", 1) == "1 y"
+    assert i18n.plural("z.none", "de", 2) == "z.none"
 
 
 # -- translate --------------------------------------------------------------------
@@ -392,3 +483,14 @@ def test_decimal_parameters_are_written_as_numbers_of_the_language() -> None:
     )
     assert "1.234,50" in dutch and "2.000,00" in dutch
     assert "1,234.50" in english
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_company_number_is_named_as_the_utilitys_country_names_it(lang: Language) -> None:
+    # The portal's t() picks <key>.<country> for these keys (portal_core.BY_COUNTRY).
+    for key in ("company.field.org_number", "company.field.customer_org_number", "error.org_number_invalid"):
+        for country in ("NO", "SE", "NL", "DE"):
+            assert translate(f"{key}.{country}", lang) != f"{key}.{country}", (key, country)
+    assert "KvK" in translate("company.field.org_number.NL", lang)  # not "USt-IdNr." in German
+    assert "USt-IdNr." in translate("company.field.org_number.DE", lang)
+    assert "USt-IdNr." not in translate("company.field.org_number.NL", lang)

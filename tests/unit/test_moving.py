@@ -403,7 +403,8 @@ def test_after_a_move_each_customer_sees_only_their_own_readings_and_consumption
     assert alice_april.view.total == Decimal("1.500")  # 15 days
     assert bram_april.view.total == Decimal("0.400")  # 16-19 April
     bram_year = consumption.view(nl.scope(bram, moved.customer.number), "G-1", "year", year=2025)
-    assert bram_year.view.total == Decimal("0.400")
+    april = bram_year.view.bars[3]  # still running on the day: shown apart, not in the ended months' total
+    assert (april.quantity, april.partial, bram_year.view.total) == (Decimal("0.400"), True, Decimal(0))
 
 
 def test_the_moved_meters_reminder_and_sms_agreements_end_and_others_stay(nl):
@@ -446,8 +447,10 @@ def test_the_footprint_is_each_years_heat_of_the_supply_times_that_years_co2(nl)
     assert [y.year for y in years] == [2023, 2024, 2025]
     goal = service.goal()
     for year in years:
-        oracle = consumption.view(scope, "G-1", "year", year=year.year, unit=EnergyUnit.MWH).view.total
-        assert year.mwh == oracle, year
+        # The year's months, the running one included (the page's total covers the ended ones only).
+        bars = consumption.view(scope, "G-1", "year", year=year.year, unit=EnergyUnit.MWH).view.bars
+        oracle = sum((b.quantity for b in bars if b.quantity is not None), Decimal(0))
+        assert abs(year.mwh - oracle) <= Decimal("0.012"), year  # months rounded one by one
         assert year.co2_kg_per_mwh == goal.figures_for(year.year).co2_kg_per_mwh
     # 0.1 GJ a day: 61 days of 2023, 366 of 2024, 105 of 2025 (1 January to 15 April: the moving day is the next's).
     gj = [Decimal("6.1"), Decimal("36.6"), Decimal("10.5")]

@@ -69,9 +69,14 @@ def test_the_layout_has_language_skip_link_and_one_main():
 def test_error_summaries_link_to_the_field_in_error():
     login = (TEMPLATES / "login.html").read_text(encoding="utf-8")
     assert '<a href="#username">' in login and 'aria-describedby="login-error"' in login and 'id="login-error"' in login
+    # The shared form parts: one link per field in error, the message next to
+    # its field and tied to it; the reading form uses them.
+    forms = (TEMPLATES / "forms.html").read_text(encoding="utf-8")
+    assert '<li><a href="#{{ target }}">{{ message }}</a></li>' in forms
+    assert "{% if error %}{% set _ = described.append(id ~ '-error') %}{% endif %}" in forms
+    assert '<span class="field-error" id="{{ id }}-error">' in forms and 'aria-invalid="true"' in forms
     meter = (TEMPLATES / "meter.html").read_text(encoding="utf-8")
-    assert '<a href="#value">' in meter and 'id="value"' in meter
-    assert 'aria-describedby="value-error"' in meter
+    assert "forms.error_summary([(error_field, error)])" in meter and "forms.field('value'" in meter
 
 
 def test_phone_layout_shows_column_names_and_focus_is_visible():

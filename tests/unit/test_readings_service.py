@@ -184,8 +184,19 @@ def test_implausible_boundary_is_three_times_the_expected_use_plus_two_days(worl
 def test_implausible_reading_tells_what_was_expected(world: Setup) -> None:
     with pytest.raises(ValidationFailed) as refused:
         world.submit("11451", TODAY)
-    # 6000/182 x 14 = 461.5 -> 462
-    assert refused.value.params == {"consumption": "1451", "expected": "462", "unit": "kWh"}
+    # 6000/182 x 14 = 461.5 -> 462, up to 3 x 461.5 + 2 x 33.0 = 1450.5 -> 1450 (to the meter's decimals, down)
+    assert refused.value.params == {
+        "value": "11451",
+        "read_on": TODAY.isoformat(),
+        "previous": "10000",
+        "previous_on": "2024-03-01",
+        "consumption": "1451",
+        "days": "14",
+        "expected": "462",
+        "upper": "1450",
+        "unit": "kWh",
+        "rollover": "no",
+    }
 
 
 def test_an_implausible_reading_is_stored_once_confirmed(world: Setup) -> None:

@@ -441,8 +441,11 @@ def test_twelve_monthly_fixed_fees_add_up_to_the_price_sheet(profile_id: str) ->
             for ln in priced.lines:
                 if ln.component == "fixed_fee":
                     fees[ln.text_key] = fees.get(ln.text_key, Decimal(0)) + ln.amount
+        # The bills are a heat customer's: the fixed fees that apply to heat (a cooling fee is a cooling customer's).
         sheet = {
-            c.name_key or "line.fixed_fee": c.amount_per_year for c in price_list.components if c.type == "fixed_fee"
+            c.name_key or "line.fixed_fee": c.amount_per_year
+            for c in price_list.components
+            if c.type == "fixed_fee" and c.applies_to in (None, MeterKind.HEAT)
         }
         months = sum(
             1 for m in range(1, 13) if profile.price_list_on(month(f"{year}-{m:02d}").start).id == price_list.id

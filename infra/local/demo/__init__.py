@@ -8,6 +8,6 @@ give the same data. The loader stores it (hashing the PINs) and prints
 ``users`` with ``DEMO_PASSWORD``.
 """
 
-from infra.local.demo.generator import DEMO_PASSWORD, DemoDataset, DemoUser, generate
+from infra.local.demo.generator import DEMO_PASSWORD, DemoDataset, DemoUser, PortfolioDemo, PortfolioGrant, generate
 
-__all__ = ["DEMO_PASSWORD", "DemoDataset", "DemoUser", "generate"]
+__all__ = ["DEMO_PASSWORD", "DemoDataset", "DemoUser", "PortfolioDemo", "PortfolioGrant", "generate"]

@@ -15,6 +15,13 @@ How the data hangs together (what tests and the loader may rely on):
   canonical customer among them) also have a volume register (m3): the water
   that circulated, the daily ``volume_m3`` summed; their readings carry its
   value too. Chosen without the random generator, so nothing else changes.
+* In Sweden about a third of the offices and shops (business customers that
+  are companies, not housing co-operatives) also take district cooling: a
+  cooling meter (MWh) whose days follow the cooling degree days. Planned with
+  random generators of their own after everything else, so adding them
+  changed nothing else.
+* Some days are marked estimated or corrected (about one in two hundred, one in
+  three hundred), and heat days carry supply temperature and highest flow.
 * One heat meter is replaced inside the window: the old meter has
   ``removed_on = X`` and a final reading on X, the new meter ``installed_on = X``
   with its own ``start_value`` and a first reading on X (both by staff).
@@ -33,7 +40,9 @@ from zoneinfo import ZoneInfo
 
 from heatportal.domain.climate import (
     DEFAULT_BASE,
+    DEFAULT_COOLING_BASE,
     daily_temperature_series,
+    normal_yearly_cooling_degree_days,
     normal_yearly_degree_days,
 )
 from heatportal.domain.model import (
@@ -107,8 +116,62 @@ class DemoUser:
     name: str
     memberships: list[tuple[str, Role]]
     staff: bool = False
-    # A management company this login administers (seed 004): (organisation number, name).
+    # A management company this login belongs to (seed 004): (organisation number, name),
+    # as its administrator or one of its managers (org_role).
     organisation: tuple[str, str] | None = None
+    org_role: str = "admin"
+
+
+@dataclass(frozen=True)
+class PortfolioGrant:
+    """A customer's grant to the demo property management company."""
+
+    customer_number: str
+    facilities: tuple[str, ...] | None  # None: every facility (the company registered the customer itself)
+    role: Role
+
+
+@dataclass(frozen=True)
+class PortfolioDemo:
+    """A property management company with many facilities (seed 004): its
+    customers (housing co-operatives, property companies, an office owner),
+    their facilities, meters, days and readings, its grants and two logins."""
+
+    org_number: str
+    org_name: str
+    admin: DemoUser
+    manager: DemoUser
+    customers: list[Customer]
+    pins: dict[str, str]
+    facilities: list[Facility]
+    meters: list[Meter]
+    daily: list[DailyConsumption]
+    readings: list[Reading]
+    grants: list[PortfolioGrant]
+
+    @property
+    def granted_facilities(self) -> int:
+        """The facilities the company's people see."""
+        total = 0
+        for grant in self.grants:
+            owned = [f for f in self.facilities if f.customer_number == grant.customer_number]
+            total += len(owned) if grant.facilities is None else len(grant.facilities)
+        return total
+
+
+PORTFOLIO_FACILITIES = 222
+# The Swedish demo company's customers: (name, facilities, takes cooling, facilities granted or None for all).
+PORTFOLIO_OWNERS: tuple[tuple[str, int, bool, int | None], ...] = (
+    ("Brf Ugglan", 20, False, None),
+    ("Brf Kvarnen", 24, False, None),
+    ("Fastighets AB Söderport", 32, True, None),
+    ("Stiftelsen Hemgården", 28, False, None),
+    ("Brf Sjöutsikten", 18, False, None),
+    ("AB Stadsfastigheter i Solna", 36, True, None),
+    ("Brf Linden", 22, False, None),
+    ("Fastighets AB Norrtull", 26, True, 14),
+    ("Kontorshuset Kista AB", 16, True, 8),
+)
 
 
 @dataclass(frozen=True)
@@ -130,6 +193,8 @@ class DemoDataset:
     profile_id: str
     today: date
     start: date
+    # A property management company with many facilities (Sweden; None elsewhere).
+    portfolio: PortfolioDemo | None = None
 
 
 # --- internal plan ----------------------------------------------------------
@@ -171,6 +236,8 @@ class _Fac:
     return_base: float
     hot_water_m3_day: float | None
     installed_on: date | None = None  # inside the window for a new connection
+    cooling_kwh: float | None = None  # yearly district cooling (offices and shops in Sweden)
+    cooling_return: float = 15.5  # where its cooling water comes back, °C
     meters: list[Meter] = field(default_factory=list)
 
 
@@ -229,6 +296,8 @@ class _Generator:
         self.facility_seq = 0
         self.staff_email = "kundeservice.demo@example.org"
         self.emails.add(self.staff_email)
+        self.with_portfolio = False
+        self.portfolio_facilities = 0
 
     def rng(self, label: str) -> random.Random:
         return random.Random(f"heatportal-demo/{self.profile.id}/{self.seed}/{label}")
@@ -590,30 +659,85 @@ class _Generator:
                 water.append((day, _dec(m3 if m3 > 0.0 else 0.0, m3_places), temp, None, None, None))
         return heat, water
 
-    def build_daily(self) -> dict[str, list[DailyConsumption]]:
+    def build_daily(self, customers: list[_Cust] | None = None) -> dict[str, list[DailyConsumption]]:
         by_meter: dict[str, list[DailyConsumption]] = {}
-        for cust in self.customers:
+        for cust in self.customers if customers is None else customers:
             for fac in cust.facilities:
                 heat, water = self.facility_days(cust, fac)
+                cooling = self.cooling_days(fac) if fac.cooling_kwh else []
                 for meter in fac.meters:
-                    series = heat if meter.kind == MeterKind.HEAT else water
+                    series = {MeterKind.HEAT: heat, MeterKind.COOLING: cooling}.get(meter.kind, water)
                     begin = max(meter.installed_on, self.start)
                     end = meter.removed_on or self.today
-                    number = meter.number
-                    by_meter[number] = [
-                        DailyConsumption(
-                            meter_number=number,
-                            day=day,
-                            quantity=quantity,
-                            mean_outdoor_temp=temp,
-                            peak_load_kw=peak,
-                            mean_return_temp=ret,
-                            volume_m3=volume,
-                        )
-                        for day, quantity, temp, peak, ret, volume in series
-                        if begin <= day < end
-                    ]
+                    by_meter[meter.number] = self.days_of(meter, [row for row in series if begin <= row[0] < end])
         return by_meter
+
+    def days_of(self, meter: Meter, series: list[tuple]) -> list[DailyConsumption]:
+        """A meter's days from the facility's rows: supply temperature and highest
+        hourly flow follow from energy, volume and return temperature, and a few
+        days are marked estimated or corrected (a generator of its own)."""
+        rng = self.rng(f"quality/{meter.number}")
+        per_unit = _KWH_PER_UNIT.get(meter.unit, 0.0)
+        cooling = meter.kind == MeterKind.COOLING
+        rows = []
+        for day, quantity, temp, peak, ret, volume in series:
+            draw = rng.random()
+            supply = flow = None
+            if volume and ret is not None and quantity > 0:
+                delta = float(quantity) * per_unit / (_WATER_HEAT_CAPACITY * float(volume))
+                supply = _dec(float(ret) + (-delta if cooling else delta), 1)
+                flow = _dec(float(volume) / 24.0 * (1.7 if cooling else 1.5), 3)
+            rows.append(
+                DailyConsumption(
+                    meter_number=meter.number,
+                    day=day,
+                    quantity=quantity,
+                    mean_outdoor_temp=temp,
+                    peak_load_kw=peak,
+                    mean_return_temp=ret,
+                    volume_m3=volume,
+                    mean_supply_temp=supply,
+                    max_flow_m3h=flow,
+                    quality="estimated" if draw < 0.005 else "corrected" if draw < 0.008 else "measured",
+                )
+            )
+        return rows
+
+    def cooling_days(self, fac: _Fac) -> list[tuple]:
+        """Daily district cooling of a facility: a base (server rooms, shops'
+        refrigeration) and a part that follows the cooling degree days;
+        returned in the shape of heat rows (cooling water back at 14-17 °C)."""
+        rng = self.rng(f"cooling-daily/{fac.facility.id}")
+        assert fac.cooling_kwh is not None
+        yearly_cdd = max(float(normal_yearly_cooling_degree_days(self.profile.climate_station)), 1.0)
+        base_kwh = fac.cooling_kwh * 0.3 / 365.0
+        factor = fac.cooling_kwh * 0.7 / yearly_cdd
+        unit_kwh = _KWH_PER_UNIT[self.heat_unit]
+        places = _DECIMALS[self.heat_unit] + 1
+        first_day = fac.installed_on or self.start
+        rows: list[tuple] = []
+        for day in self.days:
+            if day < first_day:
+                continue
+            temp = self.temperatures[day]
+            cdd = max(self.temps_f[day] - float(DEFAULT_COOLING_BASE), 0.0)
+            base = base_kwh * (1.0 + rng.gauss(0.0, 0.08))
+            if day.weekday() >= 5:
+                base *= 0.8
+            kwh = max(base + factor * cdd * (1.0 + rng.gauss(0.0, 0.06)), 0.0)
+            ret = _clamp(fac.cooling_return + 0.12 * cdd + rng.gauss(0.0, 0.4), 11.0, 19.0)
+            delta_t = _clamp(ret - 6.0 + rng.gauss(0.0, 0.3), 4.0, 13.0)
+            rows.append(
+                (
+                    day,
+                    _dec(kwh / unit_kwh, places),
+                    temp,
+                    _dec(kwh / 24.0 * rng.uniform(1.4, 1.9), 2),
+                    _dec(ret, 1),
+                    _dec(kwh / (_WATER_HEAT_CAPACITY * delta_t), 3),
+                )
+            )
+        return rows
 
     # --- readings -----------------------------------------------------------
 
@@ -668,6 +792,8 @@ class _Generator:
                     moved[first] = first + timedelta(days=rng.randint(1, 5))
             for fac in cust.facilities:
                 for meter in fac.meters:
+                    if meter.kind == MeterKind.COOLING:
+                        continue  # read by the smart-meter collection (monthly_readings)
                     rows = by_meter[meter.number]
                     registers = self.registers(meter, fac, rows, rng)
                     volumes = self.volumes(meter, registers, rows)
@@ -717,6 +843,66 @@ class _Generator:
                             )
                         )
         return readings
+
+    def monthly_readings(self, meter: Meter, fac: _Fac, rows: list[DailyConsumption], label: str) -> list[Reading]:
+        """A remotely read meter's readings: on every 1st of the window, by the
+        smart-meter collection (a generator of its own per meter)."""
+        rng = self.rng(f"{label}/{meter.number}")
+        registers = self.registers(meter, fac, rows, rng)
+        volumes = self.volumes(meter, registers, rows)
+        quantum = _quantum(meter.decimals)
+        begin = max(meter.installed_on, self.start)
+        end = meter.removed_on or self.today
+        return [
+            Reading(
+                meter_number=meter.number,
+                read_on=day,
+                value=registers[day].quantize(quantum, rounding=ROUND_FLOOR),
+                source=ReadingSource.IMPORT,
+                recorded_at=self.recorded_at(day, ReadingSource.IMPORT, rng),
+                registers={
+                    r.name.value: volumes[day].quantize(_quantum(r.decimals), rounding=ROUND_FLOOR)
+                    for r in meter.registers
+                    if day in volumes
+                },
+            )
+            for day in (*self.days, self.today)
+            if day.day == 1 and begin <= day <= end and day in registers
+        ]
+
+    def plan_cooling(self) -> None:
+        """District cooling for some Swedish offices and shops, and its meters
+        (generators of their own: the rest of the data stays as it was)."""
+        if self.country.code != "SE":
+            return
+        rng = self.rng("cooling-meters")
+        for cust in self.customers:
+            if not cust.business or cust.name.startswith("Brf"):
+                continue
+            for fac in cust.facilities:
+                self.add_cooling(fac, rng, self.rng(f"cooling/{fac.facility.id}").random() < 0.35)
+
+    def add_cooling(self, fac: _Fac, rng: random.Random, wanted: bool) -> None:
+        if not wanted:
+            return
+        plan = self.rng(f"cooling-plan/{fac.facility.id}")
+        fac.cooling_kwh = fac.annual_kwh * plan.uniform(0.2, 0.55)
+        # One building in five has a cooling system that sends its water back too cold.
+        fac.cooling_return = plan.uniform(12.5, 13.5) if plan.random() < 0.2 else plan.uniform(15.0, 16.5)
+        heat = next(m for m in fac.meters if m.kind == MeterKind.HEAT)
+        fac.meters.append(
+            Meter(
+                number=self.meter_number(rng),
+                customer_number=heat.customer_number,
+                facility_id=fac.facility.id,
+                kind=MeterKind.COOLING,
+                unit=self.heat_unit,
+                decimals=_DECIMALS[self.heat_unit],
+                installed_on=heat.installed_on,
+                start_value=Decimal(0).quantize(_quantum(_DECIMALS[self.heat_unit])),
+                registers=_volume_register(Decimal(0)),
+            )
+        )
 
     def volumes(
         self, meter: Meter, registers: dict[date, Decimal], rows: list[DailyConsumption]
@@ -783,7 +969,9 @@ class _Generator:
                 [(c.number, Role.FULL) for c in companies],
             )
         )
-        users.append(self.company_admin())
+        company = self.company_admin()
+        users.append(company)
+        users.append(self.company_manager(company))
         staff = _Person(rng.choice(country.first_names), rng.choice(country.last_names))
         users.append(DemoUser(self.staff_email, DEMO_PASSWORD, staff.name, [], staff=True))
         return users
@@ -806,6 +994,19 @@ class _Generator:
             person.name,
             [],
             organisation=(org_number(self.country.code, name, rng), name),
+        )
+
+    def company_manager(self, admin: DemoUser) -> DemoUser:
+        """A manager of the administrator's company, on every customer it manages."""
+        rng = self.rng("company-manager")
+        person = _Person(rng.choice(self.country.first_names), rng.choice(self.country.last_names))
+        return DemoUser(
+            self.email_for(person.first, person.last, rng, "example.org"),
+            DEMO_PASSWORD,
+            person.name,
+            [],
+            organisation=admin.organisation,
+            org_role="manager",
         )
 
     # --- prices -------------------------------------------------------------
@@ -873,13 +1074,140 @@ class _Generator:
             result[cust.number] = (gross / 12).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return result
 
+    # --- the property management company (seed 004) -----------------------------
+
+    def portfolio_company(self) -> PortfolioDemo:
+        """Customers whose facilities a property management company looks after,
+        each with generators of its own (nothing else in the data changes)."""
+        rng = self.rng("portfolio")
+        code = self.country.code
+        taken = {c.number for c in self.customers}
+        number = 8_100_001
+        owners: list[_Cust] = []
+        grants: list[PortfolioGrant] = []
+        scale = self.portfolio_facilities / sum(count for _, count, _, _ in PORTFOLIO_OWNERS)
+        for name, full, offices, full_granted in PORTFOLIO_OWNERS:
+            count = max(2, round(full * scale))
+            granted = max(1, min(count - 1, round(full_granted * scale))) if full_granted else None
+            number += rng.randint(3, 40)
+            while f"{number:07d}" in taken:
+                number += 1
+            stem = name.split()[-1] if not name.startswith("Kontorshuset") else "Kista"
+            email = f"post.{ascii_slug(stem, code, '-')}@example.org"
+            self.emails.add(email)
+            cust = _Cust(
+                index=len(self.customers) + len(owners),
+                number=f"{number:07d}",
+                business=True,
+                name=name,
+                person=None,
+                email=email,
+                phone=phone_number(code, rng, mobile=False),
+                language=self.profile.default_language,
+                address=self.address(rng, flat=False),
+                org=org_number(code, name, rng),
+                channel=ReadingSource.IMPORT,
+                stem=stem,
+            )
+            blocks = list(self.country.property_blocks)
+            low, high = self.country.building_kwh
+            for i in range(count):
+                plan = self.rng(f"portfolio/{cust.number}/{i}")
+                fac = self.add_facility(
+                    cust,
+                    f"{blocks[(i + len(owners)) % len(blocks)]} {i + 1}",
+                    cust.address if i == 0 else self.address(plan, flat=False),
+                    math.exp(plan.uniform(math.log(low), math.log(high))),
+                    plan,
+                    business=True,
+                    hot_water=None,
+                )
+                installed = self.start - timedelta(days=plan.randint(400, 12 * 365))
+                heat = Meter(
+                    number=self.meter_number(rng),
+                    customer_number=cust.number,
+                    facility_id=fac.facility.id,
+                    kind=MeterKind.HEAT,
+                    unit=self.heat_unit,
+                    decimals=_DECIMALS[self.heat_unit],
+                    installed_on=installed,
+                    start_value=Decimal(0).quantize(_quantum(_DECIMALS[self.heat_unit])),
+                    registers=_volume_register(Decimal(0)),
+                )
+                fac.meters.append(heat)
+                self.add_cooling(fac, rng, offices and plan.random() < 0.45)
+            owners.append(cust)
+            ids = [f.facility.id for f in cust.facilities]
+            chosen = tuple(sorted(self.rng(f"portfolio-grant/{cust.number}").sample(ids, granted))) if granted else None
+            grants.append(
+                PortfolioGrant(cust.number, chosen, Role.FULL if granted is None or granted > 10 else Role.READ)
+            )
+        by_meter = self.build_daily(owners)
+        readings = [
+            reading
+            for cust in owners
+            for fac in cust.facilities
+            for meter in fac.meters
+            for reading in self.monthly_readings(meter, fac, by_meter[meter.number], "portfolio-readings")
+        ]
+        people = self.rng("portfolio-people")
+        org_name = "Norrström Fastighetsförvaltning AB" if code == "SE" else "Portfolio Property Management"
+        org = org_number(code, org_name, people)
+        admin_person = _Person(people.choice(self.country.first_names), people.choice(self.country.last_names))
+        manager_person = _Person(people.choice(self.country.first_names), people.choice(self.country.last_names))
+        pins = self.rng("portfolio-pins")
+        return PortfolioDemo(
+            org_number=org,
+            org_name=org_name,
+            admin=DemoUser(
+                self.email_for(admin_person.first, admin_person.last, people, "example.org"),
+                DEMO_PASSWORD,
+                admin_person.name,
+                [],
+                organisation=(org, org_name),
+            ),
+            manager=DemoUser(
+                self.email_for(manager_person.first, manager_person.last, people, "example.org"),
+                DEMO_PASSWORD,
+                manager_person.name,
+                [],
+            ),
+            customers=[
+                Customer(
+                    number=c.number,
+                    name=c.name,
+                    email=c.email,
+                    phone=c.phone,
+                    language=c.language,
+                    address=c.address,
+                    org_number=c.org,
+                )
+                for c in owners
+            ],
+            pins={c.number: f"{pins.randint(0, 999_999):06d}" for c in owners},
+            facilities=[f.facility for c in owners for f in c.facilities],
+            meters=[m for c in owners for f in c.facilities for m in f.meters],
+            daily=[row for c in owners for f in c.facilities for m in f.meters for row in by_meter[m.number]],
+            readings=readings,
+            grants=grants,
+        )
+
     # --- assembly -------------------------------------------------------------
 
     def run(self) -> DemoDataset:
         self.plan()
         self.plan_meters()
+        self.plan_cooling()
         by_meter = self.build_daily()
         readings = self.build_readings(by_meter)
+        readings += [
+            reading
+            for cust in self.customers
+            for fac in cust.facilities
+            for meter in fac.meters
+            if meter.kind == MeterKind.COOLING
+            for reading in self.monthly_readings(meter, fac, by_meter[meter.number], "cooling-readings")
+        ]
         pin_rng = self.rng("pins")
         customers = [
             Customer(
@@ -910,6 +1238,7 @@ class _Generator:
             profile_id=self.profile.id,
             today=self.today,
             start=self.start,
+            portfolio=self.portfolio_company() if self.with_portfolio else None,
         )
 
 
@@ -920,6 +1249,14 @@ def generate(
     today: date,
     months: int = 24,
     seed: int = 7,
+    portfolio: int | None = None,
 ) -> DemoDataset:
-    """Demo data for ``profile``: deterministic for the same arguments."""
-    return _Generator(profile, customers, today, months, seed).run()
+    """Demo data for ``profile``: deterministic for the same arguments.
+    ``portfolio``: the facilities of the property management company (about
+    that many; 0 for none); by default 222 (202 of them granted to it) in
+    Sweden, the country of seed 004, and none elsewhere."""
+    generator = _Generator(profile, customers, today, months, seed)
+    default = PORTFOLIO_FACILITIES if profile.country == "SE" else 0
+    generator.portfolio_facilities = default if portfolio is None else portfolio
+    generator.with_portfolio = generator.portfolio_facilities > 0
+    return generator.run()

@@ -42,6 +42,7 @@ from heatportal.adapters.dynamo_meter_lifecycle import DynamoMeterLifecycleStore
 from heatportal.adapters.dynamo_meter_settings import DynamoMeterSettingsStore
 from heatportal.adapters.dynamo_names import DynamoNameIndex, customer_with_name_items
 from heatportal.adapters.dynamo_open_data import DynamoOpenDataStore
+from heatportal.adapters.dynamo_portfolio import DynamoPortfolioStore
 from heatportal.adapters.dynamo_readings import DynamoReadingsStore
 from heatportal.adapters.dynamo_runs import DynamoBillingReader, DynamoBillingRuns
 from heatportal.adapters.dynamo_sms_starts import DynamoSmsStarts
@@ -91,6 +92,7 @@ from heatportal.services.moving.move_out import MoveOutStore
 from heatportal.services.open_data.common import OpenDataStore
 from heatportal.services.open_data.series import IntervalReader
 from heatportal.services.payments import PaymentRepository
+from heatportal.services.portfolio.ports import PortfolioSettingsStore, PortfolioStore
 from heatportal.services.profile import ProfileStore
 from heatportal.services.ratelimit import RateLimitStore
 from heatportal.services.reading_confirmations import ConfirmationMarkers
@@ -124,6 +126,7 @@ from tests.fakes.meters import InMemoryMeterLifecycleStore, InMemoryMeterSetting
 from tests.fakes.name_index import InMemoryNameIndex
 from tests.fakes.open_data import InMemoryOpenDataStore
 from tests.fakes.payments import InMemoryAdvanceRepository, InMemoryPaymentRepository
+from tests.fakes.portfolio import InMemoryPortfolioStore
 from tests.fakes.profile import InMemoryProfileStore
 from tests.fakes.ratelimit import InMemoryRateLimitStore
 from tests.fakes.readings import InMemoryConfirmationMarkers, InMemoryReadingHistoryStore, InMemoryReadingRepository
@@ -205,6 +208,8 @@ class Ports:
     interruptions: InterruptionRepository
     sign_outs: SignOutStore
     sms_starts: PendingStartStore
+    portfolio: PortfolioStore
+    portfolio_settings: PortfolioSettingsStore
     open_data: OpenDataStore
     interval_reader: IntervalReader
     contracts: ContractStore
@@ -268,6 +273,7 @@ def in_memory_ports() -> Ports:
     )
     payments = InMemoryPaymentRepository(invoices)
     meter_settings = InMemoryMeterSettingsStore(customers)
+    portfolio = InMemoryPortfolioStore()
     contracts, published = InMemoryContractStore(customers, readings), InMemoryPublishedDocuments()
     alerts = InMemoryAlertStore()
     return Ports(
@@ -313,6 +319,8 @@ def in_memory_ports() -> Ports:
         interruptions=InMemoryInterruptionRepository(),
         sign_outs=InMemorySignOutStore(),
         sms_starts=InMemoryPendingStartStore(),
+        portfolio=portfolio,
+        portfolio_settings=portfolio,
         open_data=InMemoryOpenDataStore(accounts.audit),
         interval_reader=consumption,
         contracts=contracts,
@@ -394,6 +402,8 @@ def dynamo_ports(table: DynamoTable) -> Ports:
         interruptions=DynamoInterruptions(table),
         sign_outs=DynamoSignOuts(table),
         sms_starts=DynamoSmsStarts(table),
+        portfolio=DynamoPortfolioStore(table),
+        portfolio_settings=DynamoPortfolioStore(table),
         open_data=DynamoOpenDataStore(table),
         interval_reader=store,
         contracts=DynamoContractStore(table),

@@ -53,6 +53,16 @@ def test_a_document_is_read_back_as_stored_and_linked_by_its_key(outbound: Outbo
     assert url.startswith("https://") and "invoices/100001/7.pdf" in url and "invoice-7.pdf" in url
 
 
+def test_a_workbook_is_linked_as_a_download_of_its_own_type(outbound: Outbound) -> None:
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    outbound.documents.put("downloads/ab/heating.xlsx", b"PK\x03\x04", xlsx)
+    url = outbound.documents.presigned_url(
+        "downloads/ab/heating.xlsx", "heating.xlsx", 300, media_type=xlsx, download=True
+    )
+    assert "attachment" in url and "spreadsheetml" in url
+    assert "attachment" not in outbound.documents.presigned_url("downloads/ab/heating.xlsx", "heating.xlsx", 300)
+
+
 def test_every_email_and_sms_sent_gets_its_own_message_id(outbound: Outbound) -> None:
     pdf = ("invoice-7.pdf", b"%PDF-1.7", "application/pdf")
     ids = [

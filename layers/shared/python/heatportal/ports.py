@@ -316,7 +316,18 @@ class DocumentStore(Protocol):
 
     def get(self, key: str) -> bytes: ...
 
-    def presigned_url(self, key: str, filename: str, expires_seconds: int) -> str: ...
+    def presigned_url(
+        self,
+        key: str,
+        filename: str,
+        expires_seconds: int,
+        *,
+        media_type: str = "application/pdf",
+        download: bool = False,
+    ) -> str:
+        """A short-lived link to the object, served as ``media_type``: shown in the
+        browser, or saved as ``filename`` when ``download``."""
+        ...
 
 
 class Mailer(Protocol):

@@ -407,7 +407,8 @@ def daily_item(day: DailyConsumption) -> dict[str, Any]:
         "volume_m3": day.volume_m3,
         "mean_supply_temp": day.mean_supply_temp,
         "mean_flow_m3h": day.mean_flow_m3h,
-        # Absent means measured (items written before quality was recorded).
+        "max_flow_m3h": day.max_flow_m3h,
+        # Absent means measured (most days, and items written before quality was recorded).
         "quality": None if day.quality == "measured" else day.quality,
     }
 
@@ -423,6 +424,7 @@ def daily_from_item(item: dict[str, Any]) -> DailyConsumption:
         volume_m3=item.get("volume_m3"),
         mean_supply_temp=item.get("mean_supply_temp"),
         mean_flow_m3h=item.get("mean_flow_m3h"),
+        max_flow_m3h=item.get("max_flow_m3h"),
         quality=item.get("quality") or "measured",
     )
 

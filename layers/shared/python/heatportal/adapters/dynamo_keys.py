@@ -356,6 +356,39 @@ def org_invitation(invitation_id: str) -> Key:
     return Key(f"ORGINV#{invitation_id}", "ORGINV")
 
 
+# --- the portfolio: a customer's directory, a facility's figures and protocols, a person's settings -----
+
+FACILITY_AGGREGATES = "AGG#"
+PROTOCOLS = "PROTOCOL#"
+
+
+def directory(customer_number: str) -> Key:
+    """What the portfolio shows of a customer (facilities, meters, last readings,
+    status, open invoices), in a partition of its own so the customer's record
+    Query never reads it."""
+    return Key(f"DIRECTORY#{customer_number}", "DIRECTORY")
+
+
+def facility_figures_pk(customer_number: str, facility_id: str) -> str:
+    """A facility's figures and operating protocols (not GSI1's ``FACILITY#``, which lists supplies)."""
+    return f"FIGURES#{customer_number}#{facility_id}"
+
+
+def facility_aggregate(customer_number: str, facility_id: str, supply: str) -> Key:
+    """A facility's figures of one supply (heating or cooling)."""
+    return Key(facility_figures_pk(customer_number, facility_id), f"{FACILITY_AGGREGATES}{supply}")
+
+
+def operating_protocol(customer_number: str, facility_id: str, uploaded_at: datetime, protocol_id: str) -> Key:
+    """A function-control operating protocol (the PDF is in S3)."""
+    return Key(facility_figures_pk(customer_number, facility_id), f"{PROTOCOLS}{instant(uploaded_at)}#{protocol_id}")
+
+
+def portfolio_settings(user_id: str) -> Key:
+    """A person's facility groups and start-page tiles."""
+    return Key(user_pk(user_id), "PORTFOLIO")
+
+
 # --- one-item partitions -------------------------------------------------------------------------------
 
 
@@ -405,7 +438,7 @@ def move_in(handshake_id: str) -> Key:
 
 
 def sign_out(user_id: str) -> Key:
-    return Key(f"USER#{user_id}", "SIGNOUT")
+    return Key(user_pk(user_id), "SIGNOUT")
 
 
 # --- open data: tokens of the data API and what a provider read ------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from heatportal.adapters import dynamo_keys as keys
-from heatportal.adapters.dynamo import DynamoTable, customer_from_item, customer_item, dump_item, load_item
+from heatportal.adapters.dynamo import DynamoTable, customer_from_item, customer_item, dump_item
 from heatportal.domain.model import Customer
 from heatportal.domain.name_search import name_tokens, partition_of
 
@@ -48,16 +48,12 @@ class DynamoNameIndex:
         return [(i["customer_number"], i["name"]) for i in items]
 
     def get_customers(self, numbers: list[str]) -> list[Customer]:
-        found: dict[str, Customer] = {}
-        for start in range(0, len(numbers), 100):
-            wanted = [dump_item(keys.customer(n).item()) for n in numbers[start : start + 100]]
-            pending: dict[str, Any] = {self.table.name: {"Keys": wanted}}
-            while pending:
-                resp = self.table.call("batch_get_item", RequestItems=pending)
-                for raw in resp.get("Responses", {}).get(self.table.name, []):
-                    customer = customer_from_item(load_item(raw))
-                    found[customer.number] = customer
-                pending = resp.get("UnprocessedKeys") or {}
+        found = {
+            customer.number: customer
+            for customer in (
+                customer_from_item(i) for i in self.table.batch_get([keys.customer(n) for n in numbers]).values()
+            )
+        }
         return [found[n] for n in numbers if n in found]
 
     def rename(self, customer: Customer, new_name: str) -> Customer:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,7 @@ def month_item(month: MonthlyConsumption) -> dict[str, Any]:
         "days": month.days,
         "degree_days": month.degree_days,
         "volume_m3": month.volume_m3,
+        "cooling_degree_days": month.cooling_degree_days or None,
         "estimated_days": month.estimated_days or None,
         "corrected_days": month.corrected_days or None,
     }
@@ -85,6 +87,7 @@ def month_from_item(item: dict[str, Any]) -> MonthlyConsumption:
         days=int(item["days"]),
         degree_days=item["degree_days"],
         volume_m3=item.get("volume_m3"),
+        cooling_degree_days=item.get("cooling_degree_days") or Decimal(0),
         estimated_days=int(item.get("estimated_days") or 0),
         corrected_days=int(item.get("corrected_days") or 0),
     )

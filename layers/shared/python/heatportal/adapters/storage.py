@@ -31,15 +31,23 @@ class S3DocumentStore:
             "S3 GetObject", lambda: bytes(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
         )
 
-    def presigned_url(self, key: str, filename: str, expires_seconds: int) -> str:
+    def presigned_url(
+        self,
+        key: str,
+        filename: str,
+        expires_seconds: int,
+        *,
+        media_type: str = "application/pdf",
+        download: bool = False,
+    ) -> str:
         return str(
             self.s3.generate_presigned_url(
                 "get_object",
                 Params={
                     "Bucket": self.bucket,
                     "Key": key,
-                    "ResponseContentDisposition": f'inline; filename="{filename}"',
-                    "ResponseContentType": "application/pdf",
+                    "ResponseContentDisposition": f'{"attachment" if download else "inline"}; filename="{filename}"',
+                    "ResponseContentType": media_type,
                 },
                 ExpiresIn=expires_seconds,
             )

@@ -14,6 +14,7 @@ services with fakes directly and never go through here.
 | profile, documents, interruptions | ``customers`` |
 | registration, sign-in, users, customer search | ``accounts`` |
 | management companies | ``companies`` |
+| the portfolio: facilities, groups, overview, analysis, protocols, figures | ``portfolio`` |
 | open data: tokens, provider shares, the data API, Home Assistant | ``open_data`` |
 | contracts, moving, documents store, services, sustainability | ``contracts`` |
 | alerts, notifications, monthly consumption information | ``alerts`` |
@@ -26,6 +27,7 @@ from heatportal.composition.accounts import (
     forgotten_number_service,
     joining,
     link_service,
+    name_index,
     one_time_codes,
     registration_service,
     sign_in,
@@ -117,6 +119,19 @@ from heatportal.composition.open_data import (
     personal_tokens,
     provider_shares,
 )
+from heatportal.composition.portfolio import (
+    analysis_export,
+    analysis_service,
+    download_link,
+    facility_report,
+    facility_service,
+    overview_service,
+    portfolio_access,
+    portfolio_invoice_service,
+    portfolio_projector,
+    portfolio_store,
+    protocol_service,
+)
 from heatportal.composition.readings import (
     consumption_service,
     meter_lifecycle_service,
@@ -142,6 +157,8 @@ __all__ = [
     "alert_evaluation",
     "alert_settings_service",
     "alert_store",
+    "analysis_export",
+    "analysis_service",
     "annual_estimates",
     "bill_explainer",
     "bill_run",
@@ -175,8 +192,11 @@ __all__ = [
     "document_service",
     "document_store",
     "documents",
+    "download_link",
     "energy_services",
     "estimate_pdf_service",
+    "facility_report",
+    "facility_service",
     "final_invoices",
     "forecast_service",
     "forgotten_number_service",
@@ -196,18 +216,25 @@ __all__ = [
     "meter_settings_service",
     "move_in_service",
     "move_out_service",
+    "name_index",
     "notices",
     "notification_service",
     "one_time_codes",
     "open_data_store",
     "organisation_service",
     "outbox",
+    "overview_service",
     "payment_repository",
     "payment_service",
     "personal_tokens",
+    "portfolio_access",
+    "portfolio_invoice_service",
+    "portfolio_projector",
+    "portfolio_store",
     "pricing_service",
     "profile",
     "profile_service",
+    "protocol_service",
     "provider_shares",
     "rate_limiter",
     "reading_confirmations",

@@ -22,6 +22,7 @@ from heatportal.composition.core import (
 )
 
 if TYPE_CHECKING:
+    from heatportal.adapters.dynamo_names import DynamoNameIndex
     from heatportal.adapters.identity import Tokens
     from heatportal.domain.model import Customer
     from heatportal.services.accounts.codes import OneTimeCodes
@@ -171,13 +172,20 @@ def forgotten_number_service() -> ForgottenNumberService:
 
 
 @cache
-def customer_search() -> CustomerSearch:
+def name_index() -> DynamoNameIndex:
+    """Customers by name, and several customers read in one request (the account chooser)."""
     from heatportal.adapters.dynamo_names import DynamoNameIndex
+
+    return DynamoNameIndex(repository().table)
+
+
+@cache
+def customer_search() -> CustomerSearch:
     from heatportal.services.accounts.search import CustomerSearch
 
     return CustomerSearch(
         profile=profile(),
         customers=repository(),
         store=account_store(),
-        names=DynamoNameIndex(repository().table),
+        names=name_index(),
     )

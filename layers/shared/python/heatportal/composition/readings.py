@@ -41,7 +41,15 @@ def reading_service() -> ReadingService:
         clock(),
         climate_station=profile().climate_station,
         confirmations=_confirm_reading,
+        on_stored=_note_reading,
     )
+
+
+def _note_reading(meter: Any, reading: Any) -> None:
+    # The portfolio lists each meter's last reading (one UpdateItem).
+    from heatportal.composition.portfolio import portfolio_store
+
+    portfolio_store().note_reading(meter.customer_number, reading)
 
 
 @cache
@@ -175,7 +183,18 @@ def reminder_service() -> ReminderService:
 def smart_meter_import_service() -> SmartMeterImportService:
     from heatportal.services.smart_meter_import import SmartMeterImportService
 
-    return SmartMeterImportService(repository(), readings_store(), clock(), profile().timezone)
+    return SmartMeterImportService(
+        repository(), readings_store(), clock(), profile().timezone, on_imported=_refresh_portfolio
+    )
+
+
+def _refresh_portfolio(customers: set[str]) -> None:
+    # New days move the portfolio's figures of the customers they belong to.
+    from heatportal.composition.portfolio import portfolio_projector
+
+    projector = portfolio_projector()
+    for number in sorted(customers):
+        projector.refresh(number)
 
 
 @cache

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from babel.dates import get_month_names
 
-from heatportal.domain.model import Language
+from heatportal.domain.model import Language, MeterKind
 from heatportal.domain.profile import (
     CapacityCharge,
     EnergyPrice,
@@ -73,12 +73,11 @@ def _row(component: TariffComponent, profile: UtilityProfile, lang: Language, on
                 translate("line.fixed_fee", lang, name=component.name), f"{price(component.amount_per_year)} / {per}"
             )
         ]
+    cooling = getattr(component, "applies_to", None) == MeterKind.COOLING
     if isinstance(component, EnergyPrice):
         unit = unit_symbol(component.unit.value, lang)
-        return [
-            PriceRow(translate("line.energy", lang) + _months(p, lang), f"{price(p.price)} / {unit}")
-            for p in component.prices
-        ]
+        label = translate("line.cooling_energy" if cooling else "line.energy", lang)
+        return [PriceRow(label + _months(p, lang), f"{price(p.price)} / {unit}") for p in component.prices]
     if isinstance(component, SpotEnergyPrice):
         transfer = max(
             (p for p in component.transfer_cost if p.valid_from <= on), key=lambda p: p.valid_from, default=None
@@ -103,7 +102,7 @@ def _row(component: TariffComponent, profile: UtilityProfile, lang: Language, on
     if isinstance(component, CapacityCharge):
         return [
             PriceRow(
-                translate("line.capacity", lang),
+                translate("line.cooling_capacity" if cooling else "line.capacity", lang),
                 translate(
                     "pricesheet.capacity", lang, price=price(component.price_per_kw_year), days=component.top_days
                 ),
@@ -112,9 +111,10 @@ def _row(component: TariffComponent, profile: UtilityProfile, lang: Language, on
     if isinstance(component, ReturnTemperature):
         return [
             PriceRow(
-                translate("pricesheet.return_temperature", lang) + _months(p, lang),
+                translate("pricesheet.cooling_return_temperature" if cooling else "pricesheet.return_temperature", lang)
+                + _months(p, lang),
                 translate(
-                    "pricesheet.return_temperature_price",
+                    "pricesheet.cooling_return_temperature_price" if cooling else "pricesheet.return_temperature_price",
                     lang,
                     reference=format_number(p.price, lang),
                     price=price(component.price_per_degree_mwh),

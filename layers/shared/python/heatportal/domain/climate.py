@@ -1,7 +1,9 @@
-"""Outdoor temperature and heating degree days for the profiles' climate stations.
+"""Outdoor temperature and heating and cooling degree days for the profiles' climate stations.
 
 Heat use follows the weather: a facility's daily heat is roughly a base load
-(hot water, losses) plus a factor times the heating degree days of the day.
+(hot water, losses) plus a factor times the heating degree days of the day;
+district cooling is the mirror image, a base (server rooms, processes) plus a
+factor times the cooling degree days.
 This module knows the monthly normal temperatures of the four climate stations
 the shipped profiles name, produces realistic daily temperature series for demo
 data and tests, and computes degree days for estimates and forecasts.
@@ -22,6 +24,12 @@ from functools import cache
 
 DEFAULT_BASE = Decimal("17")
 """Base temperature (°C) of heating degree days: below it a building needs heat."""
+
+DEFAULT_COOLING_BASE = Decimal("15")
+"""Base temperature (°C) of cooling degree days: above it a building connected
+to district cooling needs cooling. Lower than the comfort temperature because
+offices, shops and server rooms (the buildings district cooling serves) gain
+heat from people, equipment and the sun."""
 
 _TENTH = Decimal("0.1")
 # Weather noise is generated from this day on, so a day's temperature does not
@@ -181,6 +189,19 @@ def heating_degree_days(temp: Decimal, base: Decimal = DEFAULT_BASE) -> Decimal:
     return difference if difference > 0 else Decimal(0)
 
 
+def cooling_degree_days(temp: Decimal, base: Decimal = DEFAULT_COOLING_BASE) -> Decimal:
+    """Cooling degree days of one day: ``max(0, temp - base)``."""
+    if not isinstance(temp, Decimal) or not isinstance(base, Decimal):
+        raise TypeError("temperatures are Decimal")
+    difference = temp - base
+    return difference if difference > 0 else Decimal(0)
+
+
+def degree_days(temp: Decimal, *, cooling: bool = False) -> Decimal:
+    """The day's heating degree days, or its cooling degree days for a cooling supply."""
+    return cooling_degree_days(temp) if cooling else heating_degree_days(temp)
+
+
 def _normal_cdf(z: float) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))
 
@@ -197,6 +218,20 @@ def normal_degree_days(station: str, month: int, base: Decimal = DEFAULT_BASE) -
     day-to-day spread; so spring and autumn months, whose mean is close to the
     base, still get the degree days of their cold days.
     """
+    return _expected_excess(station, month, base, below=True)
+
+
+def normal_cooling_degree_days(station: str, month: int, base: Decimal = DEFAULT_COOLING_BASE) -> Decimal:
+    """Expected cooling degree days of a calendar month (non-leap year), 0.1 steps:
+    the expectation of ``max(0, T - base)`` over the month's days, T normally
+    distributed around the seasonal curve with the station's day-to-day spread
+    (so a mild May still has the cooling days of its warm spells)."""
+    return _expected_excess(station, month, base, below=False)
+
+
+def _expected_excess(station: str, month: int, base: Decimal, *, below: bool) -> Decimal:
+    """Sum over the month's days of E[max(0, base - T)] (``below``) or
+    E[max(0, T - base)], T normal around the seasonal curve, in 0.1 steps."""
     if not 1 <= month <= 12:
         raise ValueError("month is 1 to 12")
     _fourier(station)
@@ -206,11 +241,22 @@ def normal_degree_days(station: str, month: int, base: Decimal = DEFAULT_BASE) -
         position = _month_position(date(2001, month, day_of_month))
         mean = _seasonal(station, position)
         sd = _spread(station, position)
-        z = (b - mean) / sd
-        total += (b - mean) * _normal_cdf(z) + sd * _normal_pdf(z)
+        gap = b - mean if below else mean - b
+        z = gap / sd
+        total += gap * _normal_cdf(z) + sd * _normal_pdf(z)
     return _tenths(total)
+
+
+def normal_month_degree_days(station: str, month: int, *, cooling: bool = False) -> Decimal:
+    """A month's normal heating degree days, or cooling degree days for a cooling supply."""
+    return normal_cooling_degree_days(station, month) if cooling else normal_degree_days(station, month)
 
 
 def normal_yearly_degree_days(station: str, base: Decimal = DEFAULT_BASE) -> Decimal:
     """Expected heating degree days of a whole (non-leap) year."""
     return sum((normal_degree_days(station, m, base) for m in range(1, 13)), Decimal(0))
+
+
+def normal_yearly_cooling_degree_days(station: str, base: Decimal = DEFAULT_COOLING_BASE) -> Decimal:
+    """Expected cooling degree days of a whole (non-leap) year."""
+    return sum((normal_cooling_degree_days(station, m, base) for m in range(1, 13)), Decimal(0))

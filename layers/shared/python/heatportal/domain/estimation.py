@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Literal
 
 from heatportal.domain import notes
-from heatportal.domain.climate import DEFAULT_BASE, heating_degree_days, normal_temperature, station_info
+from heatportal.domain.climate import DEFAULT_BASE, degree_days, heating_degree_days, normal_temperature, station_info
 from heatportal.domain.model import DailyConsumption, LineNote, Reading
 
 # Fewer intervals than this, or less than this many days of history, give no fit.
@@ -104,16 +104,20 @@ def degree_days_between(
     end: date,
     temperatures: Mapping[date, Decimal] | None = None,
     base: Decimal = DEFAULT_BASE,
+    *,
+    cooling: bool = False,
 ) -> Decimal:
-    """Heating degree days of the days in [start, end): measured temperature
-    where known, the climate normal of the day otherwise."""
+    """Heating degree days of the days in [start, end) (cooling degree days for
+    a cooling supply): measured temperature where known, the climate normal of
+    the day otherwise."""
     total = Decimal(0)
     day = start
     one = timedelta(days=1)
     known = temperatures or {}
     while day < end:
         temp = known.get(day)
-        total += heating_degree_days(temp if temp is not None else normal_temperature(station, day), base)
+        outdoor = temp if temp is not None else normal_temperature(station, day)
+        total += degree_days(outdoor, cooling=True) if cooling else heating_degree_days(outdoor, base)
         day += one
     return total
 
@@ -150,9 +154,12 @@ def observations_from_readings(
     station: str,
     temperatures: Mapping[date, Decimal] | None = None,
     register_range: Decimal | None = None,
+    *,
+    cooling: bool = False,
 ) -> list[Observation]:
     """One observation per interval between consecutive actual readings; an
-    interval across a rollover counts what the register counted through the wrap."""
+    interval across a rollover counts what the register counted through the wrap.
+    A cooling meter's observations carry cooling degree days."""
     actual = sorted((r for r in readings if not r.estimated), key=lambda r: r.read_on)
     result = []
     for before, after in pairwise(actual):
@@ -163,32 +170,36 @@ def observations_from_readings(
         result.append(
             Observation(
                 Decimal(days),
-                degree_days_between(station, before.read_on, after.read_on, temperatures),
+                degree_days_between(station, before.read_on, after.read_on, temperatures, cooling=cooling),
                 used,
             )
         )
     return result
 
 
-def observations_from_daily(rows: Iterable[DailyConsumption], station: str) -> list[Observation]:
+def observations_from_daily(
+    rows: Iterable[DailyConsumption], station: str, *, cooling: bool = False
+) -> list[Observation]:
     """Daily values grouped by week (7 days smooth out day-to-day storage in
-    the building), with the measured outdoor temperature when the row has it."""
+    the building), with the measured outdoor temperature when the row has it
+    (cooling degree days for a cooling meter)."""
     weeks: dict[tuple[int, int], list[DailyConsumption]] = {}
     for row in rows:
         iso = row.day.isocalendar()
         weeks.setdefault((iso.year, iso.week), []).append(row)
     result = []
     for days in weeks.values():
-        hdd = sum(
+        weather = sum(
             (
-                heating_degree_days(
-                    d.mean_outdoor_temp if d.mean_outdoor_temp is not None else normal_temperature(station, d.day)
+                degree_days(
+                    d.mean_outdoor_temp if d.mean_outdoor_temp is not None else normal_temperature(station, d.day),
+                    cooling=cooling,
                 )
                 for d in days
             ),
             Decimal(0),
         )
-        result.append(Observation(Decimal(len(days)), hdd, sum((d.quantity for d in days), Decimal(0))))
+        result.append(Observation(Decimal(len(days)), weather, sum((d.quantity for d in days), Decimal(0))))
     return result
 
 

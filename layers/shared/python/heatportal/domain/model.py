@@ -174,7 +174,17 @@ class Reading(Frozen):
     register_rollovers: frozenset[str] = frozenset()
 
 
+DayQuality = Literal["measured", "estimated", "corrected"]
+"""Where a day's value comes from: measured by the meter, estimated (the meter
+or the utility filled a gap) or corrected (a later delivery replaced it)."""
+
+
 class DailyConsumption(Frozen):
+    """What a meter counted in one (local) day, with what its interval data
+    tell about the day: the highest hourly load (kW), the energy-weighted
+    return and the mean supply temperature (°C), the water that circulated
+    (m3) and the highest hourly flow (m3/h)."""
+
     meter_number: str
     day: date
     quantity: Decimal
@@ -182,13 +192,15 @@ class DailyConsumption(Frozen):
     peak_load_kw: Decimal | None = None
     mean_return_temp: Decimal | None = None
     volume_m3: Decimal | None = None
-    # Energy-weighted like the return temperature, and the mean flow (m3/h),
-    # where the meter's intervals carry them (smart_meter.daily_from_intervals).
+    # Energy-weighted like the return temperature, the mean and the highest
+    # flow (m3/h), where the meter's intervals carry them
+    # (smart_meter.daily_from_intervals).
     mean_supply_temp: Decimal | None = None
     mean_flow_m3h: Decimal | None = None
+    max_flow_m3h: Decimal | None = None
     # measured, estimated (a value filled in) or corrected (delivered again
     # with another value): the worst of the day's intervals (domain.open_data.Quality).
-    quality: Literal["measured", "estimated", "corrected"] = "measured"
+    quality: DayQuality = "measured"
 
 
 class Membership(Frozen):

@@ -168,11 +168,13 @@ class VolumePrice(Strict):
 
 
 class CapacityCharge(Strict):
-    """Price per kW and year on the mean of the N highest daily average loads."""
+    """Price per kW and year on the mean of the N highest daily average loads
+    of the heat meters (or of the cooling meters, for a cooling price list)."""
 
     type: Literal["capacity_charge"]
     price_per_kw_year: Decimal
     top_days: int = Field(default=3, ge=1, le=31)
+    applies_to: Literal[MeterKind.HEAT, MeterKind.COOLING] = MeterKind.HEAT
 
     @field_validator("price_per_kw_year")
     @classmethod
@@ -181,11 +183,18 @@ class CapacityCharge(Strict):
 
 
 class ReturnTemperature(Strict):
-    """Bonus (negative) or fee per degree away from the reference, per MWh."""
+    """Bonus (negative) or fee per degree away from the reference, per MWh.
+
+    District heating wants the water back cold: a return above the reference is
+    a fee, below it a bonus. District cooling works the other way round: the
+    network wants its water back warm (a large temperature difference), so a
+    return below the reference is the fee and above it the bonus.
+    """
 
     type: Literal["return_temperature"]
     reference_c: tuple[MonthPrice, ...]  # MonthPrice.price holds the reference temperature
     price_per_degree_mwh: Decimal
+    applies_to: Literal[MeterKind.HEAT, MeterKind.COOLING] = MeterKind.HEAT
 
     @field_validator("price_per_degree_mwh")
     @classmethod

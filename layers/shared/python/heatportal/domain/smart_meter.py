@@ -18,8 +18,9 @@ Files (CSV or JSON) carry one row per meter and interval:
 A day's consumption is the sum of its hourly values when it has any, else its
 daily value; its peak load is the largest hourly energy (kW); its supply and
 return temperatures are energy-weighted (what the Swedish return-temperature
-bonus uses), its flow the mean of its values, and its quality the worst of
-its values (estimated, then corrected, then measured).
+bonus uses), its flow the mean of its values, its highest flow the largest
+hourly flow (m3/h), and its quality the worst of its values (estimated, then
+corrected, then measured).
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from heatportal.domain.model import DailyConsumption, Frozen, Meter
+from heatportal.domain.model import DailyConsumption, DayQuality, Frozen, Meter
 from heatportal.domain.money import EnergyUnit, convert, is_energy
 
 Interval = Literal["hour", "day"]
-Quality = Literal["measured", "estimated", "corrected"]
+Quality = DayQuality
 COLUMNS = ("meter", "start", "interval", "energy", "volume", "flow", "supply_temp", "return_temp", "quality")
 MAX_ROWS = 200_000
 _TEMP_RANGE = (Decimal(-60), Decimal(160))
@@ -168,7 +169,7 @@ def validate_row(row: ParsedRow, meter: Meter | None, zone: ZoneInfo, now: datet
         }
     except InvalidOperation:
         return RowProblem(row.line, "import_not_a_number", number)
-    quality = raw.get("quality", "") or "measured"
+    quality = raw.get("quality", "").strip().lower() or "measured"
     if quality not in ("measured", "estimated"):
         return RowProblem(row.line, "import_bad_quality", number)
     quantity = values["energy"] if is_energy(meter.unit) else values["volume_m3"]
@@ -206,6 +207,9 @@ def daily_from_intervals(meter: Meter, day: date, values: list[IntervalValue]) -
     if hourly and is_energy(meter.unit):
         peak = convert(max(quantity(v) for v in hourly), meter.unit, EnergyUnit.KWH).quantize(Decimal("0.01"))
     flows = [v.flow_m3h for v in chosen if v.flow_m3h is not None]
+    hourly_flows = [v.flow_m3h for v in hourly if v.flow_m3h is not None] or [
+        v.volume_m3 for v in hourly if v.volume_m3 is not None
+    ]
     return DailyConsumption(
         meter_number=meter.number,
         day=day,
@@ -215,6 +219,7 @@ def daily_from_intervals(meter: Meter, day: date, values: list[IntervalValue]) -
         mean_supply_temp=_weighted([(v.supply_temp, quantity(v)) for v in chosen]),
         mean_flow_m3h=(sum(flows, Decimal(0)) / len(flows)).quantize(Decimal("0.001")) if flows else None,
         volume_m3=sum(volumes, Decimal(0)) if volumes else None,
+        max_flow_m3h=max(hourly_flows).quantize(Decimal("0.001")) if hourly_flows else None,
         quality=worst_quality([v.quality for v in chosen]),
     )
 

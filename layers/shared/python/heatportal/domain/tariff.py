@@ -305,9 +305,16 @@ def _price_component(component: TariffComponent, data: PricingInput, out: _LineB
             quantity = _energy(usages, component.applies_to, component.unit)
             season = next(p for p in component.prices if period.month in p.months)
             seasonal = len(season.months) < MONTHS_PER_YEAR
+            cooling = component.applies_to == MeterKind.COOLING
+            if usages and not any(u.kind == component.applies_to for u in usages):
+                return  # e.g. the cooling energy price of a customer without cooling, or the reverse
             out.add(
-                "energy",
-                "line.energy_named" if component.name else "invoice.component.energy",
+                "cooling_energy" if cooling else "energy",
+                "line.energy_named"
+                if component.name
+                else "line.cooling_energy"
+                if cooling
+                else "invoice.component.energy",
                 quantity,
                 component.unit.value,
                 season.price,
@@ -411,9 +418,12 @@ def _price_spot(component: SpotEnergyPrice, data: PricingInput, out: _LineBuilde
 
 
 def _price_capacity(component: CapacityCharge, data: PricingInput, out: _LineBuilder) -> None:
+    cooling = component.applies_to == MeterKind.COOLING
+    if data.usages and not any(u.kind == component.applies_to for u in data.usages):
+        return  # e.g. the cooling capacity charge of a customer without cooling, or the reverse
     daily_kw: defaultdict[date, Decimal] = defaultdict(lambda: Decimal(0))
     for usage in data.usages:
-        if usage.kind != MeterKind.HEAT:
+        if usage.kind != component.applies_to:
             continue
         for day in usage.days:
             kwh = convert(day.quantity, usage.unit, EnergyUnit.KWH)
@@ -426,8 +436,8 @@ def _price_capacity(component: CapacityCharge, data: PricingInput, out: _LineBui
         return
     share = supplied.share
     out.add(
-        "capacity",
-        "invoice.component.capacity",
+        "cooling_capacity" if cooling else "capacity",
+        "line.cooling_capacity" if cooling else "invoice.component.capacity",
         load,
         "kW",
         component.price_per_kw_year,
@@ -450,7 +460,7 @@ def _price_return(component: ReturnTemperature, data: PricingInput, out: _LineBu
     energy_mwh = Decimal(0)
     weighted = Decimal(0)
     for usage in data.usages:
-        if usage.kind != MeterKind.HEAT:
+        if usage.kind != component.applies_to:
             continue
         for day in usage.days:
             if day.mean_return_temp is None:
@@ -462,17 +472,21 @@ def _price_return(component: ReturnTemperature, data: PricingInput, out: _LineBu
         return
     mean_return = (weighted / energy_mwh).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     reference = next(p.price for p in component.reference_c if data.period.month in p.months)
-    degrees = mean_return - reference
+    # Degrees on the wrong side of the reference are positive (a fee): above it
+    # for heating, below it for cooling (the network wants its water back warm).
+    cooling = component.applies_to == MeterKind.COOLING
+    degrees = reference - mean_return if cooling else mean_return - reference
     bonus = degrees < 0
+    outcome = "bonus" if bonus else "fee"
     quantity = energy_mwh.quantize(QUANTITY_STEP, rounding=ROUND_HALF_UP)
     out.add(
-        "return_temperature",
-        "invoice.component.return_bonus" if bonus else "invoice.component.return_fee",
+        "cooling_return_temperature" if cooling else "return_temperature",
+        f"line.cooling_return_{outcome}" if cooling else f"invoice.component.return_{outcome}",
         quantity,
         "MWh",
         _at_least_cents(degrees * component.price_per_degree_mwh),
         LineNote(
-            key="invoice.note.return_bonus" if bonus else "invoice.note.return_fee",
+            key=f"invoice.note.cooling_return_{outcome}" if cooling else f"invoice.note.return_{outcome}",
             params={
                 "mean_return": notes.temp(mean_return),
                 "reference": notes.temp(reference),

@@ -8,6 +8,13 @@ word rather than an error page. ``tests/unit/test_i18n.py`` keeps the five
 catalogs complete and their placeholders identical, so the fallback is a
 safety net, not a habit.
 
+A text that names a count has one key per CLDR plural category of the
+language (``company.org.facility_count.one`` / ``.other``; a language with
+more categories, e.g. ``few`` or ``many``, lists those too). ``plural`` (or
+``translate`` with ``count=``, when the catalog has no text under the bare
+key) picks the form with ``babel.Locale.plural_form``; ``{count}`` is the
+number written in the language.
+
 Numbers, money and dates are formatted by Babel from CLDR data, never by hand.
 """
 
@@ -27,19 +34,22 @@ from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_interval as _babel_format_interval
 from babel.dates import format_skeleton as _babel_format_skeleton
+from babel.numbers import NumberFormatError, get_currency_precision, get_currency_symbol
 from babel.numbers import format_currency as _babel_format_currency
 from babel.numbers import format_decimal as _babel_format_decimal
 from babel.numbers import format_percent as _babel_format_percent
-from babel.numbers import get_currency_precision, get_currency_symbol
+from babel.numbers import parse_decimal as _babel_parse_decimal
 
 from heatportal.domain.model import Language
 
 __all__ = [
     "BABEL_LOCALES",
     "FALLBACK_LANGUAGE",
+    "PLURAL_CATEGORIES",
     "catalog",
     "format_date",
     "format_date_range",
+    "format_input",
     "format_money",
     "format_month",
     "format_months",
@@ -49,6 +59,11 @@ __all__ = [
     "format_unit_price",
     "language_name",
     "month_name",
+    "parse_number",
+    "plural",
+    "plural_categories",
+    "plural_category",
+    "plural_translator",
     "t",
     "translate",
     "translator",
@@ -88,6 +103,25 @@ def _locale(lang: str) -> str:
     return BABEL_LOCALES[_language(lang)]
 
 
+# CLDR's plural categories; a catalog key ending in one of them is a plural form.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+@cache
+def _babel_locale(lang: str) -> Locale:
+    return Locale.parse(_locale(lang))
+
+
+def plural_category(count: Decimal | int, lang: Language) -> str:
+    """The CLDR plural category of ``count`` in the language (``one``, ``other``, ...)."""
+    return str(_babel_locale(lang).plural_form(abs(_as_decimal(count))))
+
+
+def plural_categories(lang: Language) -> frozenset[str]:
+    """The categories the language distinguishes (always with ``other``)."""
+    return frozenset(_babel_locale(lang).plural_form.tags) | {"other"}
+
+
 @cache
 def catalog(lang: Language) -> Mapping[str, str]:
     """The catalog of one language, read once per process (read-only view).
@@ -122,22 +156,56 @@ class _KeepMissing(dict[str, object]):
         return "{" + key + "}"
 
 
+def _template(key: str, lang: Language) -> str | None:
+    found = catalog(_language(lang)).get(key)
+    return found if found is not None else catalog(FALLBACK_LANGUAGE).get(key)
+
+
 def translate(key: str, lang: Language, **params: object) -> str:
     """The text for ``key`` in ``lang`` with ``params`` filled in; never raises.
 
     Lookup order: ``lang``, English, the key itself. A placeholder without a
     parameter stays visible as ``{name}`` so the gap is noticed, not hidden.
     A ``Decimal`` parameter is written as a number of the language (``214,82``
-    in Dutch), keeping the decimals it has.
+    in Dutch), keeping the decimals it has. With ``count=`` and plural forms in
+    the catalog (``key.one``, ``key.other``, ...) the form for the count is used.
     """
-    template = catalog(_language(lang)).get(key)
+    template = _template(key, lang)
     if template is None:
-        template = catalog(FALLBACK_LANGUAGE).get(key, key)
+        count = params.get("count")
+        if isinstance(count, str) and count.isdigit():  # a count kept as text (an invoice line's parameters)
+            count = int(count)
+        if isinstance(count, int | Decimal) and not isinstance(count, bool):
+            return plural(key, lang, count, **{k: v for k, v in params.items() if k != "count"})
+        template = key
+    return _fill(template, lang, params)
+
+
+def plural(key: str, lang: Language, count: Decimal | int, **params: object) -> str:
+    """The plural form of ``key`` for ``count`` in ``lang`` (``1 selected facility``,
+    ``2 selected facilities``; ``1 valgt anlegg``), ``{count}`` written in the
+    language. A missing form falls back to the language's ``other`` form, then
+    to English, then to the key."""
+    category = plural_category(count, lang)
+    own, english = catalog(_language(lang)), catalog(FALLBACK_LANGUAGE)
+    template = (
+        own.get(f"{key}.{category}")
+        or own.get(f"{key}.other")
+        or english.get(f"{key}.{plural_category(count, FALLBACK_LANGUAGE)}")
+        or english.get(f"{key}.other")
+        or key
+    )
+    return _fill(template, lang, {**params, "count": count})
+
+
+def _fill(template: str, lang: Language, params: dict[str, object]) -> str:
     if not params and "{" not in template:
         return template
     values = {
         name: format_number(value, lang, max(0, -int(value.as_tuple().exponent)))
         if isinstance(value, Decimal) and value.is_finite()
+        else format_number(value, lang)
+        if isinstance(value, int) and not isinstance(value, bool) and name == "count"
         else value
         for name, value in params.items()
     }
@@ -157,6 +225,15 @@ def translator(lang: Language) -> Callable[..., str]:
 
     def bound(key: str, /, **params: object) -> str:
         return translate(key, lang, **params)
+
+    return bound
+
+
+def plural_translator(lang: Language) -> Callable[..., str]:
+    """``plural`` bound to one language: ``n_('company.org.facility_count', 3)``."""
+
+    def bound(key: str, count: Decimal | int, /, **params: object) -> str:
+        return plural(key, lang, count, **params)
 
     return bound
 
@@ -193,6 +270,44 @@ def format_number(value: Decimal | int, lang: Language, decimals: int | None = N
         return _babel_format_decimal(number, locale=locale)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return _babel_format_decimal(_round(number, decimals), format=pattern, locale=locale)
+
+
+def format_input(value: Decimal | int, lang: Language, decimals: int | None = None) -> str:
+    """A number as a form field is filled in: the language's decimal sign, no
+    grouping (``12345,6`` in nb, ``12345.6`` in en), so ``parse_number`` reads
+    it back exactly. ``decimals`` as in ``format_number``."""
+    number = _as_decimal(value)
+    if decimals is None:
+        pattern = "0.###"
+    else:
+        number = _round(number, decimals)
+        pattern = "0" + ("." + "0" * decimals if decimals > 0 else "")
+    return _babel_format_decimal(number, format=pattern, locale=_locale(lang), group_separator=False)
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_ONE_DECIMAL_SIGN = re.compile(r"^-?\d+[.,]\d+$")
+_DIGITS_AND_SIGNS = re.compile(r"^-?[\d.,]*\d[\d.,]*$")
+
+
+def parse_number(text: str, lang: Language) -> Decimal:
+    """A number a person typed, as their language writes it: ``1 234,5`` and
+    ``1234,5`` (nb), ``1.234,5`` (de), ``1,234.5`` (en); spaces are ignored.
+    A lone ``.`` or ``,`` that cannot be a thousands separator is the decimal
+    sign whichever the language (``1234.5`` typed on an English keyboard in
+    German). ValueError when it is no number."""
+    cleaned = _SPACES.sub("", text or "")
+    if len(cleaned) > 40 or not _DIGITS_AND_SIGNS.match(cleaned):
+        raise ValueError(text)
+    try:
+        number = Decimal(_babel_parse_decimal(cleaned, locale=_locale(lang), strict=True))
+    except (NumberFormatError, ArithmeticError):
+        if not _ONE_DECIMAL_SIGN.match(cleaned):
+            raise ValueError(text) from None
+        number = Decimal(cleaned.replace(",", "."))
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
 
 
 def format_percent(rate: Decimal | int, lang: Language) -> str:

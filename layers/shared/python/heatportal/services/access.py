@@ -211,10 +211,12 @@ class AccessService:
         own, orgs = self.companies.access_of(principal.user_id)
         seen = {m.customer_number for m in own}
         via: list[Membership] = []
+        used: list[CompanyGrant] = []
         for org in orgs:
             for grant in self.companies.grants_of_org(org.org_number):
                 if grant.active and grant.customer_number not in seen and org.manages(grant.customer_number):
                     seen.add(grant.customer_number)
+                    used.append(grant)
                     via.append(
                         Membership(
                             user_id=principal.user_id,
@@ -224,14 +226,21 @@ class AccessService:
                             via_org=org.org_number,
                         )
                     )
-        return Links([*own, *via], orgs)
+        return Links([*own, *via], orgs, tuple(used))
 
 
 @dataclass(frozen=True)
 class Links:
     """A person's links to customers: their own memberships first, then those
     through a management company (``via_org`` set), and the organisations they
-    belong to (which ``AccessService.scope`` takes, so it need not read them again)."""
+    belong to (which ``AccessService.scope`` takes, so it need not read them again),
+    and the company grants behind the ``via_org`` links (which facilities each
+    covers: the portfolio lists exactly those)."""
 
     customers: list[Membership]
     organisations: list[OrgMember]
+    grants: tuple[CompanyGrant, ...] = ()
+
+    def grant(self, customer_number: str) -> CompanyGrant | None:
+        """The grant behind a ``via_org`` link to the customer."""
+        return next((g for g in self.grants if g.customer_number == customer_number), None)

@@ -16,6 +16,8 @@ from heatportal.domain.consumption import (
     Bar,
     ConsumptionView,
     MonthlyConsumption,
+    counted_since_installation,
+    last_complete_month,
     month_view,
     monthly_from_readings,
     total_view,
@@ -38,6 +40,11 @@ _QUANTUM = {
     EnergyUnit.GJ: Decimal("0.001"),
     EnergyUnit.M3: Decimal("0.001"),
 }
+
+
+def shown_decimals(unit: EnergyUnit) -> int:
+    """How many decimals a quantity in this unit is printed with (always that many)."""
+    return -int(_QUANTUM[unit].as_tuple().exponent)
 
 
 class ConsumptionRepository(Protocol):
@@ -83,7 +90,12 @@ class ConsumptionService:
         year: int | None = None,
         month: int | None = None,
         unit: EnergyUnit | None = None,
+        counted_by_register: bool = True,
     ) -> MeterConsumption:
+        """One view of a meter's consumption. The total view's figure is what
+        the register counted until its last reading (one more Query); with
+        ``counted_by_register=False`` it is the sum of every month with data, by
+        year (the footprint's figures, from one Query)."""
         grant = scope.require(Role.READ, companies="any")
         meter = scope.meter(meter_number)
         grant.require_facility(meter.facility_id)
@@ -96,36 +108,75 @@ class ConsumptionService:
                 fields=[{"field": "unit", "code": "consumption_unit_invalid"}],
             )
         today = self.clock.today()
-        year = year or today.year
+        # Without a period asked for: the last complete month (and its year),
+        # never a month with a day of data.
+        complete_year, complete_month = last_complete_month(today)
+        year = year or complete_year
         life = _Life(meter)
-        if view == "total":
+        if view == "total" and not counted_by_register:
             result = total_view(self._months(meter, "0000-00", "9999-99", life))
+            year = month = None
+        elif view == "total":
+            # Only the meter's life with this customer (a move hands it on).
+            readings = [
+                r
+                for r in self.readings.readings.list_readings(
+                    meter.number, meter.installed_on, meter.removed_on or today
+                )
+                if life.covers(r.read_on) or r.read_on == meter.removed_on
+            ]
+            counted = counted_since_installation(meter.start_value, readings, register_range(meter))
+            result = total_view(
+                self._months(meter, "0000-00", "9999-99", life, readings),
+                counted=counted[0] if counted else None,
+                counted_until=counted[1] if counted else None,
+            )
             year = month = None
         elif view == "year":
             months = self._months(meter, f"{year - 1:04d}-01", f"{year:04d}-12", life)
-            # Only heat follows the outdoor temperature; other meters are not normalised.
+            # Heat and cooling follow the outdoor temperature (cooling on cooling
+            # degree days); other meters are not normalised.
             result = year_view(
                 months,
                 year,
                 self.station,
-                normalise=meter.kind == MeterKind.HEAT,
+                normalise=meter.kind in (MeterKind.HEAT, MeterKind.COOLING),
                 volume=meter.register(RegisterName.VOLUME.value) is not None,
+                cooling=meter.kind == MeterKind.COOLING,
+                today=today,
             )
             month = None
         else:
-            month = month or today.month
+            if month is None:
+                month = complete_month if year == complete_year else today.month if year == today.year else 12
             start = date(year, month, 1)
             end = date(year + month // 12, month % 12 + 1, 1)
-            previous = life.month(self.consumption.month(meter.number, f"{year - 1:04d}-{month:02d}"))
+            previous: MonthlyConsumption | list[DailyConsumption] | None
+            if (year, month) == (today.year, today.month):
+                # The running month: the same days a year earlier (one Query).
+                before = date(year - 1, month, 1)
+                previous = [
+                    d
+                    for d in self.consumption.days(meter.number, before, before.replace(day=today.day))
+                    if life.covers(d.day)
+                ]
+            else:
+                previous = life.month(self.consumption.month(meter.number, f"{year - 1:04d}-{month:02d}"))
             days = [d for d in self.consumption.days(meter.number, start, end) if life.covers(d.day)]
-            result = month_view(days, year, month, previous)
+            result = month_view(days, year, month, previous, today)
+        if meter.kind != MeterKind.HEAT:
+            # Degree days explain heating, not hot water or cooling: not shown for them.
+            result = replace(result, bars=tuple(replace(b, degree_days=None) for b in result.bars))
         return MeterConsumption(meter, target, year, month, _in_unit(result, meter.unit, target))
 
-    def _months(self, meter: Meter, first: str, last: str, life: _Life) -> list[MonthlyConsumption]:
+    def _months(
+        self, meter: Meter, first: str, last: str, life: _Life, readings: list[Reading] | None = None
+    ) -> list[MonthlyConsumption]:
         """Monthly aggregates of daily data; for a meter read only by hand (no
-        daily data), months derived from its readings (a second Query). Only
-        the meter's life with this customer: a month it began or ended in
-        (moving in or out) counts the customer's own days only."""
+        daily data), months derived from its readings (a second Query, unless
+        the caller read them already). Only the meter's life with this
+        customer: a month it began or ended in (moving in or out) counts the
+        customer's own days only."""
         months = [m for m in (life.month(m) for m in self.consumption.months(meter.number, first, last)) if m]
         if months:
             partial = [m for m in months if life.partial(m.month)]
@@ -141,14 +192,15 @@ class ConsumptionService:
             date(max(int(first[:4]), meter.installed_on.year, 2000), 1, 1) if first != "0000-00" else meter.installed_on
         )
         end = date(min(int(last[:4]), 2100), 12, 31)
-        # One reading before the range and one after it bound the first and last months.
-        readings = [
-            r
-            for r in self.readings.readings.list_readings(
-                meter.number, start - timedelta(days=62), end + timedelta(days=62)
-            )
-            if life.covers(r.read_on) or r.read_on == meter.removed_on
-        ]
+        if readings is None:
+            # One reading before the range and one after it bound the first and last months.
+            readings = [
+                r
+                for r in self.readings.readings.list_readings(
+                    meter.number, start - timedelta(days=62), end + timedelta(days=62)
+                )
+                if life.covers(r.read_on) or r.read_on == meter.removed_on
+            ]
         months = [m for m in monthly_from_readings(readings, register_range(meter)) if first <= m.month <= last]
         return with_register_volumes(meter, months, readings)
 
@@ -235,6 +287,7 @@ def _in_unit(view: ConsumptionView, source: EnergyUnit, target: EnergyUnit) -> C
         view,
         bars=tuple(bar(b) for b in view.bars),
         total=c(view.total) or Decimal(0),
+        earlier=c(view.earlier),
         previous_total=c(view.previous_total),
         normalised_total=c(view.normalised_total),
         previous_normalised_total=c(view.previous_normalised_total),

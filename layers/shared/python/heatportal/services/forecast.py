@@ -4,7 +4,8 @@ that bounds the advance payment.
 
 The model per meter is fitted on the past year's daily consumption:
 ``quantity of a month = base per day x days + factor x normal degree days``
-(heat; other meters use the base only). The range is a mild and a cold year:
+(heating degree days for heat, cooling degree days for district cooling;
+other meters use the base only). The range is a mild and a cold year:
 the degree-day part 15 % lower or higher. Every month is priced by the tariff
 engine through the pricing service the bills use (services.billing.pricing).
 """
@@ -19,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from heatportal.domain.climate import normal_degree_days
+from heatportal.domain.climate import normal_month_degree_days
 from heatportal.domain.model import BillingPeriod, Invoice, InvoiceKind, Meter, MeterKind, Role
 from heatportal.domain.money import round_money
 from heatportal.domain.profile import UtilityProfile
@@ -71,9 +72,10 @@ class YearOverview:
 
 
 def fit_meter(meter: Meter, days: list[tuple[date, Decimal]], station: str) -> MeterModel | None:
-    """Least squares of monthly sums on (days, normal degree days); heat only
-    gets a degree-day factor, and a negative factor or base falls back to a
-    flat daily mean. None without any daily data."""
+    """Least squares of monthly sums on (days, normal degree days); heat (on
+    heating degree days) and cooling (on cooling degree days) get a degree-day
+    factor, and a negative factor or base falls back to a flat daily mean. None
+    without any daily data."""
     if not days:
         return None
     by_month: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
@@ -90,7 +92,7 @@ def fit_meter(meter: Meter, days: list[tuple[date, Decimal]], station: str) -> M
         rows.append(
             (
                 Decimal(month_days),
-                normal_degree_days(station, month),
+                normal_month_degree_days(station, month, cooling=meter.kind == MeterKind.COOLING),
                 sum(quantities, Decimal(0)) * month_days / len(quantities),
             )
         )
@@ -182,10 +184,20 @@ class ForecastService:
     def price_month(
         self, period: BillingPeriod, models: list[tuple[Meter, MeterModel]], swing: Decimal, spot: Decimal | None
     ) -> Decimal:
-        degree_days = normal_degree_days(self.profile.climate_station, period.month)
+        station = self.profile.climate_station
         usages = tuple(
             MeterUsage(
-                meter.number, meter.kind, meter.unit, max(model.quantity(period, degree_days, swing), Decimal(0))
+                meter.number,
+                meter.kind,
+                meter.unit,
+                max(
+                    model.quantity(
+                        period,
+                        normal_month_degree_days(station, period.month, cooling=meter.kind == MeterKind.COOLING),
+                        swing,
+                    ),
+                    Decimal(0),
+                ),
             )
             for meter, model in models
         )

@@ -85,6 +85,11 @@ class InterruptionService:
         }
         return self._notice(postcodes, everything=False)
 
+    def for_postcodes(self, postcodes: set[str]) -> InterruptionNotice:
+        """Interruptions touching any of these postcodes (a portfolio's facilities,
+        already narrowed to those the person may see)."""
+        return self._notice({p.replace(" ", "").upper() for p in postcodes}, everything=False)
+
     def _notice(self, postcodes: set[str], *, everything: bool) -> InterruptionNotice:
         now = self.clock.now()
         found = self.repository.interruptions_starting(now - LONGEST, now + ANNOUNCE_AHEAD)

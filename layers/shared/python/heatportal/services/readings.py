@@ -3,7 +3,7 @@ and the register value at a date (actual or estimated) that billing uses."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,13 +19,11 @@ from heatportal.domain.estimation import (
     observations_from_readings,
     register_advance,
 )
-from heatportal.domain.model import Meter, Reading, ReadingSource, Register, Role
+from heatportal.domain.model import Meter, MeterKind, Reading, ReadingSource, Register, Role
 from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import Principal, Scope
+from heatportal.services.plausibility import ImplausibleValue, judge
 
-# A reading is implausible when the consumption it implies is far outside what
-# the meter's own history predicts; the person is asked to confirm it.
-PLAUSIBLE_FACTOR_HIGH = Decimal(3)
 HISTORY_DAYS = 365
 # The degree-day model of an estimate learns from this much history.
 MODEL_HISTORY_DAYS = 2 * 365
@@ -189,6 +187,15 @@ class MeterOverview:
     # last reading, which perhaps came by SMS with the main register only).
     last_registers: dict[str, RegisterReading] = field(default_factory=dict)
 
+    def reading_due(self, today: date) -> bool:
+        """Whether it is time to read the meter: in use, and no reading of its
+        own (an estimate does not count) since the 1st of this month, the day
+        the month's consumption is read to."""
+        if self.meter.removed_on is not None:
+            return False
+        last = self.last_reading
+        return last is None or last.estimated or last.read_on < today.replace(day=1)
+
 
 @dataclass(frozen=True)
 class MeterPage:
@@ -242,9 +249,12 @@ class ReadingService:
         *,
         climate_station: str | None = None,
         confirmations: ReadingConfirmer | None = None,
+        on_stored: Callable[[Meter, Reading], None] | None = None,
     ) -> None:
         # Portal and API submissions are confirmed by email.
         self.confirmations = confirmations
+        # Told of every reading stored (the portfolio keeps each meter's last one).
+        self.on_stored = on_stored
         self.readings = readings
         self.clock = clock
         # With a climate station, estimates follow the weather (degree-day
@@ -350,6 +360,8 @@ class ReadingService:
             meter, value, read_on, confirmed=confirmed, source=source, recorded_by=recorded_by, registers=registers
         )
         stored = self.readings.add_reading(checked.reading)
+        if self.on_stored is not None:
+            self.on_stored(meter, stored)
         return replace(checked, reading=stored)
 
     def check(
@@ -395,9 +407,9 @@ class ReadingService:
         consumption = value + span - start_value if rollover and span is not None else value - start_value
         counted = self._secondary_counts(meter, secondary, read_on)
         if not confirmed:
-            self._check_plausible(meter, previous, consumption, read_on, unexpected_without_history=rollover)
+            self._check_plausible(meter, previous, value, consumption, read_on, rollover=rollover)
             for count in counted:
-                count.check_plausible(read_on)
+                count.check_plausible(secondary[count.register.name.value], read_on)
         reading = Reading(
             meter_number=meter.number,
             read_on=read_on,
@@ -486,38 +498,64 @@ class ReadingService:
         self,
         meter: Meter,
         previous: Reading | None,
+        value: Decimal,
         consumption: Decimal,
         read_on: date,
         *,
-        unexpected_without_history: bool = False,
+        rollover: bool = False,
     ) -> None:
-        daily = self.expected_daily(meter, previous.read_on) if previous is not None else None
-        if previous is None or daily is None or daily <= 0:
-            if unexpected_without_history:
-                # A rollover claims a whole pass of the register; with no
-                # history to judge it by, the person confirms it.
-                raise ValidationFailed(
-                    "The reading is lower than the previous one; confirm that the register went past its highest value.",
-                    code="reading_implausible",
-                    params={"consumption": str(consumption), "unit": meter.unit.value},
-                    fields=[{"field": "value", "code": "reading_implausible"}],
-                )
+        found = self._judge(meter, previous, value, consumption, read_on, rollover=rollover)
+        if found is None:
             return
-        days = max((read_on - previous.read_on).days, 1)
-        expected = daily * days
-        # Generous band: weather alone moves monthly heat use by a factor of 2-3.
-        upper = expected * PLAUSIBLE_FACTOR_HIGH + daily * 2
-        if consumption > upper:
-            raise ValidationFailed(
-                "The reading implies an unusually high consumption. Please check it and confirm.",
-                code="reading_implausible",
-                params={
-                    "consumption": str(consumption),
-                    "expected": str(expected.quantize(Decimal(1))),
-                    "unit": meter.unit.value,
-                },
-                fields=[{"field": "value", "code": "reading_implausible"}],
-            )
+        message = (
+            "The reading is lower than the previous one; confirm that the register went past its highest value."
+            if found.expected is None
+            else "The reading implies an unusually high consumption. Please check it and confirm."
+        )
+        raise ValidationFailed(
+            message,
+            code="reading_implausible",
+            params=found.params(),
+            fields=[{"field": "value", "code": "reading_implausible"}],
+        )
+
+    def _judge(
+        self,
+        meter: Meter,
+        previous: Reading | None,
+        value: Decimal,
+        consumption: Decimal,
+        read_on: date,
+        *,
+        rollover: bool,
+    ) -> ImplausibleValue | None:
+        daily = self.expected_daily(meter, previous.read_on) if previous is not None else None
+        return judge(
+            value=value,
+            read_on=read_on,
+            previous=previous.value if previous is not None else meter.start_value,
+            previous_on=previous.read_on if previous is not None else meter.installed_on,
+            consumption=consumption,
+            # Without a previous reading nothing judges the value, except a rollover to confirm.
+            daily=daily,
+            unit=meter.unit.value,
+            rollover=rollover,
+            decimals=meter.decimals,
+        )
+
+    def plausibility(self, meter: Meter, value: Decimal, read_on: date) -> ImplausibleValue | None:
+        """Whether a value a person typed looks right, without storing it (the
+        trial settlement): what it implies against the meter's history. None
+        when it is plausible, or below the previous value without a rollover
+        (the caller refuses that on its own terms)."""
+        previous = self._latest_actual(meter, read_on - timedelta(days=1))
+        start_value = previous.value if previous else meter.start_value
+        span = register_range(meter)
+        rollover = value < start_value
+        if rollover and not is_rollover(value, start_value, span):
+            return None
+        consumption = value + span - start_value if rollover and span is not None else value - start_value
+        return self._judge(meter, previous, value, consumption, read_on, rollover=rollover)
 
     def value_at(self, meter: Meter, day: date) -> RegisterValue:
         """The register value at the start of ``day``: the actual reading of that
@@ -545,7 +583,8 @@ class ReadingService:
             estimate = prev_value + measured * Decimal(span_days) / Decimal(len(daily))
             method = EstimateMethod("daily", prev_day, prev_value, measured_days=len(daily))
         elif (model := self.degree_day_model(meter, prev_day)) is not None and self.station is not None:
-            degree_days = degree_days_between(self.station, prev_day, day)
+            cooling = meter.kind == MeterKind.COOLING
+            degree_days = degree_days_between(self.station, prev_day, day, cooling=cooling)
             until_day = model.predict(Decimal((day - prev_day).days), degree_days)
             method = EstimateMethod(
                 "degree_days",
@@ -560,7 +599,8 @@ class ReadingService:
                 # Share the known consumption between the readings by the weather.
                 nxt = after[0]
                 whole = model.predict(
-                    Decimal((nxt.read_on - prev_day).days), degree_days_between(self.station, prev_day, nxt.read_on)
+                    Decimal((nxt.read_on - prev_day).days),
+                    degree_days_between(self.station, prev_day, nxt.read_on, cooling=cooling),
                 )
                 gap = _gap(prev_value, nxt, span)
                 estimate = prev_value + gap * (until_day / whole if whole > 0 else Decimal(0))
@@ -587,11 +627,13 @@ class ReadingService:
             return None
         start = max(meter.installed_on, until - timedelta(days=MODEL_HISTORY_DAYS))
         history = self.readings.list_readings(meter.number, start, until)
-        model = fit(observations_from_readings(history, self.station, register_range=register_range(meter)))
+        cooling = meter.kind == MeterKind.COOLING
+        model = fit(
+            observations_from_readings(history, self.station, register_range=register_range(meter), cooling=cooling)
+        )
         if model is None:
-            model = fit(
-                observations_from_daily(self.readings.daily_consumption(meter.number, start, until), self.station)
-            )
+            daily = self.readings.daily_consumption(meter.number, start, until)
+            model = fit(observations_from_daily(daily, self.station, cooling=cooling))
         return model
 
 
@@ -616,32 +658,29 @@ class _RegisterCount:
         wrapped = span * wraps if span is not None else Decimal(0)
         return (last.registers[name] + wrapped - first.registers[name]) / Decimal(days) if days > 0 else None
 
-    def check_plausible(self, read_on: date) -> None:
+    def check_plausible(self, value: Decimal, read_on: date) -> None:
         """The same band as the main register: asks for a confirmation, never refuses."""
         name = self.register.name.value
-        unit = self.register.unit.value
-        daily = self.expected_daily()
-        if daily is None or daily <= 0:
-            if self.rollover:
-                raise _refuse(
-                    "The value is lower than this register's previous one; confirm that it went past its highest value.",
-                    _SECONDARY.implausible,
-                    register_field(name),
-                    consumption=self.consumption,
-                    unit=unit,
-                )
+        last = self.history[-1] if self.history else None
+        found = judge(
+            value=value,
+            read_on=read_on,
+            previous=last.registers[name] if last is not None else self.register.start_value,
+            previous_on=last.read_on if last is not None else read_on,
+            consumption=self.consumption,
+            daily=self.expected_daily(),
+            unit=self.register.unit.value,
+            rollover=self.rollover,
+            decimals=self.register.decimals,
+        )
+        if found is None:
             return
-        days = max((read_on - self.history[-1].read_on).days, 1)
-        expected = daily * days
-        if self.consumption > expected * PLAUSIBLE_FACTOR_HIGH + daily * 2:
-            raise _refuse(
-                "This register's value implies an unusually high quantity. Please check it and confirm.",
-                _SECONDARY.implausible,
-                register_field(name),
-                consumption=self.consumption,
-                expected=expected.quantize(Decimal(1)),
-                unit=unit,
-            )
+        message = (
+            "The value is lower than this register's previous one; confirm that it went past its highest value."
+            if found.expected is None
+            else "This register's value implies an unusually high quantity. Please check it and confirm."
+        )
+        raise _refuse(message, _SECONDARY.implausible, register_field(name), **found.params())
 
 
 def _gap(prev_value: Decimal, nxt: Reading, span: Decimal) -> Decimal:

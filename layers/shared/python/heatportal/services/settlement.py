@@ -18,6 +18,7 @@ from heatportal.domain.tariff import MissingPrice, PricedPeriod
 from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import Scope
 from heatportal.services.billing.pricing import PricingService
+from heatportal.services.plausibility import ImplausibleValue
 from heatportal.services.readings import ReadingService, RegisterValue
 
 # The month's average spot price is known only after the month; a trial in the
@@ -35,6 +36,9 @@ class TrialMeter:
     estimated: bool
     quantity: Decimal
     unit: str
+    # An entered value that looks wrong: what it implies against the meter's
+    # history, shown next to the price (the same check as the reading step).
+    check: ImplausibleValue | None = None
 
 
 @dataclass(frozen=True)
@@ -118,16 +122,24 @@ class TrialSettlementService:
                     code="trial_reading_too_low",
                     params={"meter": period_value.meter_number, "start": str(period_value.start_value)},
                 )
+        checks = {
+            number: self.reading_service.plausibility(meters[number], value, today) for number, value in entered.items()
+        }
         return TrialSettlement(
             customer_number=customer_number,
             period=period,
             as_of=today,
-            meters=tuple(self._meter(v, read_on, entered) for v in values),
+            meters=tuple(self._meter(v, read_on, entered, checks.get(v.meter_number)) for v in values),
             priced=priced,
         )
 
     @staticmethod
-    def _meter(value: MeterPeriodValue, read_on: dict[str, date], entered: Mapping[str, Decimal]) -> TrialMeter:
+    def _meter(
+        value: MeterPeriodValue,
+        read_on: dict[str, date],
+        entered: Mapping[str, Decimal],
+        check: ImplausibleValue | None,
+    ) -> TrialMeter:
         return TrialMeter(
             meter_number=value.meter_number,
             start_value=value.start_value,
@@ -137,4 +149,5 @@ class TrialSettlementService:
             estimated=value.end_estimated,
             quantity=value.quantity,
             unit=value.unit.value,
+            check=check,
         )

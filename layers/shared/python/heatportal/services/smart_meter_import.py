@@ -11,6 +11,7 @@ consumption views.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol
@@ -41,14 +42,25 @@ class ImportReport:
     days: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     error: str | None = None  # the file as a whole could not be read
+    customers: set[str] = field(default_factory=set)  # whose days changed
 
 
 class SmartMeterImportService:
-    def __init__(self, customers: CustomerRepository, store: IntervalStore, clock: Clock, timezone: str) -> None:
+    def __init__(
+        self,
+        customers: CustomerRepository,
+        store: IntervalStore,
+        clock: Clock,
+        timezone: str,
+        *,
+        on_imported: Callable[[set[str]], None] | None = None,
+    ) -> None:
         self.customers = customers
         self.store = store
         self.clock = clock
         self.zone = ZoneInfo(timezone)
+        # Told which customers' days changed (the portfolio refreshes their figures).
+        self.on_imported = on_imported
 
     def run(self, key: str, body: bytes) -> ImportReport:
         report = ImportReport(key=key)
@@ -110,7 +122,10 @@ class SmartMeterImportService:
             aggregate = daily_from_intervals(meter, day, list(stored.values()))
             if aggregate is not None:
                 daily.append(aggregate)
+                report.customers.add(meter.customer_number)
         if daily:
             self.store.put_daily(daily)
         report.days = len(daily)
+        if report.customers and self.on_imported is not None:
+            self.on_imported(report.customers)
         return report

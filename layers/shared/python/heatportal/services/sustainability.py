@@ -65,7 +65,9 @@ class SustainabilityService:
         for meter in meters:
             if meter.installed_on.year > this_year or (meter.removed_on and meter.removed_on.year < years[0]):
                 continue
-            by_year = self.consumption.view(grant, meter.number, "total", unit=EnergyUnit.MWH).view.bars
+            by_year = self.consumption.view(
+                grant, meter.number, "total", unit=EnergyUnit.MWH, counted_by_register=False
+            ).view.bars
             for bar in by_year:
                 if int(bar.key) in mwh:
                     mwh[int(bar.key)] += bar.quantity or Decimal(0)

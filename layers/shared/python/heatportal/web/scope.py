@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from heatportal import composition
 from heatportal.domain.companies import OrgMember
 from heatportal.services.access import Principal, Scope
+from heatportal.services.portfolio.scope import Portfolio
 from heatportal.web.api import customer_from_path, principal
 
 
@@ -27,3 +28,11 @@ def customer_scope(app: APIGatewayRestResolver | Router, customer: str, *, invoi
     """An API route's scope: the caller (verified claims) on the customer in
     the path (``customer`` as the URL writes it)."""
     return scope_of(principal(app), customer_from_path(customer), invoices=invoices)
+
+
+def portfolio_of(app: APIGatewayRestResolver | Router, *, staff_customer: str | None = None) -> Portfolio:
+    """An API route's portfolio: every facility the caller may see (customer
+    service: the customer it names), decided once for the request."""
+    return composition.portfolio_access().portfolio(
+        principal(app), staff_customer=customer_from_path(staff_customer) if staff_customer else None
+    )

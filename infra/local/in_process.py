@@ -1,0 +1,68 @@
+"""moto's backends reached in this process, without the HTTP hop, for bulk work.
+
+The demo loader writes tens of thousands of items and bills months of history
+before the stack serves anyone: over HTTP each request pays a socket round
+trip and the embedded server's request handling on top of moto's own work.
+Here the items go straight into moto's DynamoDB table (typed by the same
+``dump_item`` the adapter uses), and a boto3 client answered in-process (the
+botocore hook moto's own decorator uses) stands in for the HTTP one while the
+history is billed, so every request still goes through botocore and the real
+adapters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from heatportal.adapters.dynamo import DynamoTable, dump_item
+from infra.local.resources import ACCOUNT, REGION
+
+
+def put_items(table_name: str, items: Iterable[dict[str, Any]]) -> int:
+    """Store the items (plain values, as the adapters' item mappers build them)
+    in moto's table directly; returns how many."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends[ACCOUNT][REGION].get_table(table_name)
+    count = 0
+    for item in items:
+        table.put_item(dump_item(item))
+        count += 1
+    return count
+
+
+def client(service: str) -> Any:
+    """A boto3 client whose requests moto answers in this process (its default
+    AWS endpoint, never sent: moto's botocore hook answers before the send)."""
+    import boto3
+    from botocore.config import Config
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    answer = BotocoreStubber()
+    answer.enabled = True
+    session = boto3.session.Session(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto accepts any key
+        region_name=REGION,
+    )
+    made = session.client(  # type: ignore[call-overload]  # service name is dynamic
+        service,
+        endpoint_url=f"https://{service}.{REGION}.amazonaws.com",
+        config=Config(retries={"mode": "standard", "max_attempts": 3}),
+    )
+    made.meta.events.register("before-send", answer)
+    return made
+
+
+@contextmanager
+def answered_in_process(table: DynamoTable) -> Iterator[DynamoTable]:
+    """The table's requests answered in-process for the duration (its request
+    count keeps counting); the HTTP client is back afterwards."""
+    http = table.client
+    table.client = client("dynamodb")
+    try:
+        yield table
+    finally:
+        table.client = http

@@ -1,0 +1,102 @@
+"""The local stack's moto patches keep DynamoDB's answers what moto answers
+without them: the same items for every sort-key condition, binary values,
+the 400 KB item limit, and the demo loader's in-process writes and client."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from infra.local import in_process
+from infra.local.resources import clients
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def ddb(stack) -> Any:
+    return clients(stack.resources.endpoint)["dynamodb"]
+
+
+@pytest.fixture
+def partition(stack, ddb) -> str:
+    pk = f"TEST#{uuid.uuid4().hex}"
+    for sk in ("A#1", "A#2", "B#1", "B#2", "B#3", "C"):
+        ddb.put_item(
+            TableName=stack.resources.table_name,
+            Item={"PK": {"S": pk}, "SK": {"S": sk}, "blob": {"B": b"\x00\xff" + sk.encode()}},
+        )
+    return pk
+
+
+def sort_keys(ddb, table: str, condition: str, values: dict[str, Any], forward: bool = True) -> list[str]:
+    resp = ddb.query(
+        TableName=table,
+        KeyConditionExpression=f"PK = :pk AND {condition}",
+        ExpressionAttributeValues=values,
+        ScanIndexForward=forward,
+    )
+    return [item["SK"]["S"] for item in resp["Items"]]
+
+
+@pytest.mark.parametrize(
+    ("condition", "values", "expected"),
+    [
+        ("begins_with(SK, :a)", {":a": "B#"}, ["B#1", "B#2", "B#3"]),
+        ("SK BETWEEN :a AND :b", {":a": "A#2", ":b": "B#2"}, ["A#2", "B#1", "B#2"]),
+        ("SK = :a", {":a": "C"}, ["C"]),
+        ("SK < :a", {":a": "B"}, ["A#1", "A#2"]),
+        ("SK <= :a", {":a": "B#1"}, ["A#1", "A#2", "B#1"]),
+        ("SK > :a", {":a": "B#3"}, ["C"]),
+        ("SK >= :a", {":a": "B#3"}, ["B#3", "C"]),
+    ],
+)
+def test_a_sort_key_condition_answers_the_same_items_in_order(stack, ddb, partition, condition, values, expected):
+    typed = {":pk": {"S": partition}, **{k: {"S": v} for k, v in values.items()}}
+    table = stack.resources.table_name
+    assert sort_keys(ddb, table, condition, typed) == expected
+    assert sort_keys(ddb, table, condition, typed, forward=False) == list(reversed(expected))
+
+
+def test_binary_values_come_back_as_they_were_stored(stack, ddb, partition):
+    item = ddb.get_item(TableName=stack.resources.table_name, Key={"PK": {"S": partition}, "SK": {"S": "B#2"}})
+    assert item["Item"]["blob"]["B"] == b"\x00\xffB#2"
+
+
+def test_an_item_over_400_kb_is_refused_also_when_it_grows_by_an_update(stack, ddb):
+    table = stack.resources.table_name
+    key = {"PK": {"S": f"TEST#{uuid.uuid4().hex}"}, "SK": {"S": "BIG"}}
+    with pytest.raises(ClientError, match="Item size has exceeded"):
+        ddb.put_item(TableName=table, Item={**key, "text": {"S": "x" * 410_000}})
+    ddb.put_item(TableName=table, Item={**key, "a": {"S": "x" * 200_000}, "b": {"S": "y" * 150_000}})
+    # Replacing an attribute counts its new size instead of the old one ...
+    ddb.update_item(
+        TableName=table, Key=key, UpdateExpression="SET b = :b", ExpressionAttributeValues={":b": {"S": "z" * 190_000}}
+    )
+    # ... and a removed attribute no longer counts.
+    ddb.update_item(TableName=table, Key=key, UpdateExpression="REMOVE a")
+    ddb.update_item(
+        TableName=table, Key=key, UpdateExpression="SET c = :c", ExpressionAttributeValues={":c": {"S": "w" * 200_000}}
+    )
+    with pytest.raises(ClientError, match="Item size"):
+        ddb.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression="SET d = :d",
+            ExpressionAttributeValues={":d": {"S": "v" * 30_000}},
+        )
+
+
+def test_the_demo_loader_writes_in_process_what_a_client_reads_over_http(stack, ddb):
+    pk = f"TEST#{uuid.uuid4().hex}"
+    stored = in_process.put_items(stack.resources.table_name, [{"PK": pk, "SK": f"N#{n}", "n": n} for n in range(3)])
+    assert stored == 3
+    over_http = sort_keys(ddb, stack.resources.table_name, "begins_with(SK, :a)", {":pk": {"S": pk}, ":a": {"S": "N#"}})
+    assert over_http == ["N#0", "N#1", "N#2"]
+    answered_here = in_process.client("dynamodb").get_item(
+        TableName=stack.resources.table_name, Key={"PK": {"S": pk}, "SK": {"S": "N#2"}}
+    )
+    assert answered_here["Item"]["n"] == {"N": "2"}
