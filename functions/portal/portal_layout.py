@@ -13,8 +13,9 @@ from heatportal.domain.model import Customer, Membership
 from heatportal.domain.profile import UtilityProfile
 from heatportal.services.access import Links, Principal
 
-# A management company's people land on their portfolio. The portfolio's
-# facilities overview replaces the company page here once it exists.
+# A management company's people land on their portfolio's status overview
+# ("/") once customers have granted the company facilities; before that, on
+# the company's page (register it, invite colleagues, see who granted what).
 COMPANY_LANDING = "/organisation"
 STAFF_LANDING = "/staff/customers"
 CHOOSER = "/accounts"
@@ -54,8 +55,12 @@ CUSTOMER_MENU: tuple[MenuItem, ...] = (
     MenuItem("/account", "account.nav.account"),
     MenuItem("/help", "nav.help"),
 )
-# A management company's person before opening one of its customers.
+# A management company's person before opening one of its customers: the
+# portfolio (every facility granted to the company) and the company's page.
 COMPANY_MENU: tuple[MenuItem, ...] = (
+    MenuItem("/", "nav.start"),
+    MenuItem("/facilities", "nav.facilities"),
+    MenuItem("/analysis", "nav.analysis"),
     MenuItem(COMPANY_LANDING, "company.org.title"),
     MenuItem("/account", "account.nav.account"),
     MenuItem("/help", "nav.help"),
@@ -142,14 +147,15 @@ def frame(
 def landing(principal: Principal, links: Links, chosen: str | None) -> str | None:
     """Where ``/`` sends a person who has not chosen a customer in this
     session: customer service to the customer search, a management company's
-    people to their portfolio, a person with several accounts to the chooser.
-    None: the start page of their one customer (or the chosen one)."""
+    people without granted customers yet to the company's page, a person with
+    several accounts to the chooser. None: the start page (the portfolio's
+    overview for a company's people, else their one customer or the chosen one)."""
     if chosen is not None:
         return None
     if principal.is_staff:
         return STAFF_LANDING
     if links.organisations:
-        return COMPANY_LANDING
+        return None if links.customers else COMPANY_LANDING
     if len(own_and_granted(links.customers)) > 1:
         return CHOOSER
     return None

@@ -37,6 +37,8 @@ def start(view: Page) -> Response[str]:
         return view.redirect(elsewhere)
     if number is None:
         return view.render("no_customer.html")
+    if view.links(principal).organisations and view.chosen_customer(principal) is None:
+        return overview(view, principal)  # a company's people: every facility granted to the company
     if len(view.memberships(principal)) > 1:
         return overview(view, principal)  # many customers: many facilities, no customer's record needed
     scope = view.scope(principal, number, invoices=True)

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.e2e.browsing import signed_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,7 +61,7 @@ def log_in(browser, stack, user, locale: str):
     page.locator("#username").fill(user["email"])
     page.locator("#password").fill(user["password"])
     page.locator("form[method=post][action='/login'] button.primary").click()
-    page.wait_for_url(f"{stack.url}/")
+    signed_in(page)
     return context, page
 
 

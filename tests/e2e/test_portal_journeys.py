@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.e2e.browsing import signed_in
 from tests.polling import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -56,7 +57,7 @@ def log_in(browser, stack, user, locale: str, labels: tuple[str, str, str]):
     page.get_by_label(email, exact=True).fill(user["email"])
     page.get_by_label(password, exact=True).fill(user["password"])
     page.get_by_role("button", name=button, exact=True).click()
-    page.wait_for_url(f"{stack.url}/")
+    signed_in(page)
     return context, page
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.e2e.browsing import choose_language, signed_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,7 +53,7 @@ def log_in(browser, stack, user, viewport=None, locale="nb-NO"):
     page.locator("#username").fill(user["email"])
     page.locator("#password").fill(user["password"])
     page.locator("form[method=post][action='/login'] button.primary").click()
-    page.wait_for_url(f"{stack.url}/")
+    signed_in(page)
     return context, page
 
 
@@ -135,8 +137,7 @@ def test_keyboard_skip_link_comes_first_and_focus_is_visible(browser, local_stac
 def test_the_chosen_language_follows_the_person_to_another_browser(browser, local_stack):
     user = own_user(local_stack)
     context, page = log_in(browser, local_stack, user)
-    page.locator("#lang-select").select_option("sv")
-    page.locator("form.lang button").click()
+    choose_language(page, "sv")
     assert page.locator("html").get_attribute("lang") == "sv"
     context.close()
 
@@ -144,7 +145,6 @@ def test_the_chosen_language_follows_the_person_to_another_browser(browser, loca
     other, page = log_in(browser, local_stack, user, locale="nb-NO")
     assert page.locator("html").get_attribute("lang") == "sv"
     assert page.locator("nav").get_by_role("link", name="Fakturor").is_visible()
-    page.locator("#lang-select").select_option("nb")  # leave the demo user as it was
-    page.locator("form.lang button").click()
+    choose_language(page, "nb")  # leave the demo user as it was
     assert page.locator("html").get_attribute("lang") == "nb"
     other.close()

@@ -2,7 +2,8 @@
 customer service on the customer search with its own menu and, while it
 views a customer, a banner with the way back; a person with several accounts
 on the chooser (the last one chosen offered first); a management company's
-people on their company page."""
+people on their company page until customers grant them facilities, then on
+their portfolio's overview."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from werkzeug.test import Client
 from heatportal.adapters.dynamo import membership_item
 from heatportal.domain.model import Membership, Role
 from infra.local.resources import clients
-from tests.integration.test_companies import company
+from tests.integration.test_companies import company, customer_with_two_facilities, org_number
 from tests.integration.test_portal_session import csrf_of, sign_in
 
 
@@ -98,10 +99,36 @@ def test_several_accounts_choose_after_sign_in_and_the_last_one_is_offered_first
     assert 'class="tag"' in again
 
 
-def test_a_management_company_lands_on_its_portfolio(stack, http, browser):
-    _org, email, _headers = company(stack, http)
+def test_a_management_company_lands_on_its_company_page_then_on_its_portfolio(stack, http, seed, repo, browser):
+    org, email, headers = company(stack, http)
     sign_in(browser, email)
+    # No customer has granted the company anything yet: its page (register, invite, wait).
     landed = browser.get("/")
     assert (landed.status_code, landed.headers["Location"]) == (303, "/organisation")
     page = browser.get("/organisation").get_data(as_text=True)
     assert 'href="/organisation" aria-current="page"' in page
+
+    # Two customers grant it their facilities: "/" is the portfolio's status overview of all of
+    # them (never the chooser), with the portfolio's menu and no customer named in the header.
+    for _ in range(2):
+        customer_org = org_number()
+        customer, _ = customer_with_two_facilities(seed, repo, org=customer_org)
+        number = customer.customer.number
+        done = http.post(
+            f"/api/organisations/{org}/customers",
+            json={"customer_number": number, "customer_org_number": customer_org},
+            headers=headers,
+        )
+        assert done.status_code == 201, done.text
+        approved = http.post(f"/api/customers/{number}/companies/{org}/approve", headers=customer.auth)
+        assert approved.status_code == 200, approved.text
+    sign_in(browser, email)
+    start = browser.get("/")
+    html = start.get_data(as_text=True)
+    assert start.status_code == 200, start.headers.get("Location")
+    assert 'id="h-status"' in html
+    nav = re.search(r"<nav.*?</nav>", html, re.S)
+    assert nav is not None
+    for href in ("/", "/facilities", "/analysis", "/organisation"):
+        assert f'href="{href}"' in nav.group(0)
+    assert 'href="/invoices"' not in nav.group(0)
