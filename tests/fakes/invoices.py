@@ -117,7 +117,10 @@ class InMemoryBillingReader(BillingReader):
         self.invoices = invoices
         self.reads = 0
 
-    def read_accounts(self, customer_numbers: Sequence[str], billed: Sequence[tuple[str, str]]) -> AccountsToBill:
+    def read_accounts(
+        self, customer_numbers: Sequence[str], billed: Sequence[tuple[str, str]], *, bank_accounts: bool = False
+    ) -> AccountsToBill:
+        """Bank accounts are not among the fakes: None, and drafting asks its own store."""
         self.reads += 1
         customers: dict[str, Customer] = {}
         for number in customer_numbers:

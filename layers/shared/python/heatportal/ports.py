@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from heatportal.domain.accounts import BankAccount
 from heatportal.domain.billing_run import AccountFailure, BillingRun, Progress, RunSummary
 from heatportal.domain.compliance import HoldReason
 from heatportal.domain.delivery import Delivery, DeliveryCounts
@@ -210,17 +211,23 @@ class SpotPriceRepository(Protocol):
 @dataclass(frozen=True)
 class AccountsToBill:
     """What a batch of accounts needs read before it is billed: the customers,
-    and each invoice already stored under a (customer, period, kind key)."""
+    each invoice already stored under a (customer, period, kind key), and (where
+    the utility collects by direct debit) each customer's own bank account;
+    ``bank_accounts`` is None when they were not read."""
 
     customers: Mapping[str, Customer]
     billed: Mapping[tuple[str, str, str], StoredInvoice]
+    bank_accounts: Mapping[str, BankAccount] | None = None
 
 
 class BillingReader(Protocol):
-    def read_accounts(self, customer_numbers: Sequence[str], billed: Sequence[tuple[str, str]]) -> AccountsToBill:
+    def read_accounts(
+        self, customer_numbers: Sequence[str], billed: Sequence[tuple[str, str]], *, bank_accounts: bool = False
+    ) -> AccountsToBill:
         """The customers, and for each of them every invoice stored under the
-        (period key, kind key) pairs of ``billed``, in as few requests as the
-        store allows (batched reads: a handful per batch of 25 accounts)."""
+        (period key, kind key) pairs of ``billed`` and (``bank_accounts``) their
+        own bank account, in as few requests as the store allows (batched
+        reads: a handful per batch of 25 accounts)."""
         ...
 
 

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from heatportal.adapters import dynamo_keys as keys
 from heatportal.adapters.dynamo import DynamoTable, customer_from_item, dump_item, invoice_from_item
+from heatportal.adapters.dynamo_accounts import bank_account_from_item
 from heatportal.domain.billing_run import AccountFailure, BillingRun, Progress, RunStatus, RunSummary, failure
 from heatportal.domain.model import Customer
 from heatportal.ports import AccountsToBill, StoredInvoice
@@ -148,14 +149,18 @@ class DynamoBillingReader:
     def __init__(self, table: DynamoTable) -> None:
         self.table = table
 
-    def read_accounts(self, customer_numbers: Sequence[str], billed: Sequence[tuple[str, str]]) -> AccountsToBill:
+    def read_accounts(
+        self, customer_numbers: Sequence[str], billed: Sequence[tuple[str, str]], *, bank_accounts: bool = False
+    ) -> AccountsToBill:
         marker_keys = {
             (number, period, kind): keys.billed(number, period, kind)
             for number in customer_numbers
             for period, kind in billed
         }
+        account_keys = {n: keys.bank_account(n) for n in customer_numbers} if bank_accounts else {}
         found = self.table.batch_get(
-            [*(keys.customer(n) for n in customer_numbers), *marker_keys.values()], consistent=True
+            [*(keys.customer(n) for n in customer_numbers), *marker_keys.values(), *account_keys.values()],
+            consistent=True,
         )
         customers: dict[str, Customer] = {}
         for number in customer_numbers:
@@ -170,4 +175,9 @@ class DynamoBillingReader:
             if key in invoices:  # written with its marker in one transaction
                 created_by = str(markers[what].get("created_by") or "")
                 stored[what] = StoredInvoice(invoice_from_item(invoices[key]), False, created_by)
-        return AccountsToBill(customers=customers, billed=stored)
+        paying = (
+            {n: bank_account_from_item(found[k]) for n, k in account_keys.items() if k in found}
+            if bank_accounts
+            else None
+        )
+        return AccountsToBill(customers=customers, billed=stored, bank_accounts=paying)

@@ -112,6 +112,7 @@ def _batch_drafts(reads: BatchReads) -> InvoiceDrafts:
     from heatportal.services.billing.comparison import ConsumptionComparisons
     from heatportal.services.billing.drafts import InvoiceDrafts
     from heatportal.services.billing.pricing import PricingService
+    from heatportal.services.billing.reads import BatchPayingAccounts
     from heatportal.services.readings import ReadingService
 
     readings = ReadingService(reads, clock(), climate_station=profile().climate_station)
@@ -121,7 +122,7 @@ def _batch_drafts(reads: BatchReads) -> InvoiceDrafts:
         pricing,
         reads,
         advance_repository(),
-        accounts=DynamoProfileStore(repository().table),
+        accounts=BatchPayingAccounts(reads.accounts, DynamoProfileStore(repository().table)),
         comparisons=ConsumptionComparisons(profile(), reads, reads),
         holds=hold_store(),
         clock=clock(),

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import Protocol
 
+from heatportal.domain.accounts import BankAccount
 from heatportal.domain.model import BillingPeriod, Customer, DailyConsumption, Facility, Invoice, Meter, Reading
 from heatportal.ports import (
     AccountsToBill,
@@ -25,6 +27,11 @@ from heatportal.ports import (
     ReadingRepository,
     StoredInvoice,
 )
+
+
+class PayingAccountStore(Protocol):
+    def get_bank_account(self, customer_number: str) -> BankAccount | None: ...
+
 
 # Back far enough for the bill's comparison with the same days a year earlier
 # (services.billing.comparison reads a year of daily values before the period).
@@ -125,3 +132,19 @@ class BatchReads(CustomerRepository, ReadingRepository, InvoiceRepository):
 
     def set_pdf_keys(self, stored: Sequence[PdfStored]) -> None:
         self.invoices.set_pdf_keys(stored)
+
+
+class BatchPayingAccounts:
+    """The customers' own bank accounts as the batch read them with the
+    customers (direct debit on the invoice: no read per account); a customer
+    outside the batch, or a batch read without them, is asked of the store."""
+
+    def __init__(self, accounts: AccountsToBill, store: PayingAccountStore) -> None:
+        self.accounts = accounts
+        self.store = store
+
+    def get_bank_account(self, customer_number: str) -> BankAccount | None:
+        read = self.accounts.bank_accounts
+        if read is not None and customer_number in self.accounts.customers:
+            return read.get(customer_number)
+        return self.store.get_bank_account(customer_number)

@@ -91,6 +91,17 @@ class ChildResult:
     error: str
 
 
+def batch_pairs(period: BillingPeriod, kinds: Sequence[str]) -> list[tuple[str, str]]:
+    """The (period key, kind key) pairs a batch reads before billing: what the
+    period's steps may have stored already, last month's consumption invoice
+    (a correction's base), and the same period a year earlier (the bill's
+    comparison with last year when daily values do not reach back)."""
+    year_earlier = BillingPeriod(year=period.year - 1, month=period.month).key
+    pairs = [(period.key, kind) for kind in kinds] + [(period.previous().key, CONSUMPTION_KEY)]
+    pairs += [(year_earlier, kind) for kind in kinds if kind in (CONSUMPTION_KEY, SETTLEMENT_KEY)]
+    return list(dict.fromkeys(pairs))
+
+
 class BillRun:
     def __init__(
         self,
@@ -198,8 +209,9 @@ class BillRun:
         period = BillingPeriod.parse(period_key)
         retry = Retrier(self.sleep)
         kinds = [kind for kind, _ in self.steps(period, self.drafts).kinds]
-        pairs = [(period.key, kind) for kind in kinds] + [(period.previous().key, CONSUMPTION_KEY)]
-        snapshot = retry(lambda: self.reader.read_accounts(list(accounts), pairs))
+        pairs = batch_pairs(period, kinds)
+        debit = self.profile.payment.direct_debit is not None
+        snapshot = retry(lambda: self.reader.read_accounts(list(accounts), pairs, bank_accounts=debit))
         reads = BatchReads(snapshot, pairs, period, self.customers, self.readings, self.invoices)
         drafts = self.batch_drafts(reads)
         with drafts.pricing.spot_prices_cached():
