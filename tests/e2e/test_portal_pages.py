@@ -68,7 +68,7 @@ def test_start_page_shows_the_planned_interruption_status_and_new_documents(brow
     assert "ventiler" in banner.inner_text()
     main = page.locator("main").inner_text()
     assert user["customers"][0]["customer_number"] in main
-    assert "Ubetalte fakturaer" in main and "Nye dokumenter" in main
+    assert "Utestående beløp" in main and "Nye dokumenter" in main
     shot(page, "start-interruption-desktop")
     page.set_viewport_size(PHONE)
     shot(page, "start-interruption-phone")
