@@ -6,7 +6,7 @@ import contextlib
 import email.parser
 import email.policy
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -21,9 +21,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from heatportal import composition
 from heatportal.domain.contact import hidden_character, text_invalid
 from heatportal.domain.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
-from heatportal.domain.model import LANGUAGES, Customer, Language, Membership, Meter, MeterKind
+from heatportal.domain.model import LANGUAGES, Customer, Invoice, Language, Membership, Meter, MeterKind
 from heatportal.i18n import (
     format_date,
+    format_date_range,
     format_input,
     format_money,
     format_month,
@@ -345,6 +346,7 @@ class Page:
             unit_label=lambda unit: unit_symbol(unit, lang),
             day=lambda d: format_date(d, lang),
             month=lambda p: format_month(p.start, lang),
+            supplied=lambda invoice: supplied(invoice, lang),
             moment=lambda dt: format_moment(dt, lang, profile.timezone),
             **context,
         )
@@ -456,6 +458,16 @@ def cognito_username(claims: dict[str, Any]) -> str | None:
     given at sign-in, which is the e-mail too)."""
     value = claims.get("email") or claims.get("cognito:username")
     return str(value) if value else None
+
+
+def supplied(invoice: Invoice, lang: Language) -> str:
+    """The days an invoice covers, as a list shows them: its month when it
+    covers exactly the month (most do), else the dates (a final invoice from the
+    last settlement to the moving day, a settlement's year)."""
+    first, last = invoice.supply_first_day, invoice.supply_last_day
+    if first == invoice.period.start and last == invoice.period.end - timedelta(days=1):
+        return format_month(invoice.period.start, lang)
+    return format_date_range(first, last, lang)
 
 
 def signed_in(view: Page) -> tuple[Principal, str | None]:
