@@ -29,7 +29,8 @@ app = build_resolver(logger)
 
 FacilityPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,40}$", description="Facility id")]
 MonthPath = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
-Threshold = Annotated[Decimal, DecimalText(1, 6)]
+# Text or a JSON number, bounded either way (a JSON number skips the text pattern).
+Threshold = Annotated[Decimal, DecimalText(1, 6), Field(ge=0, le=999999, decimal_places=1)]
 
 
 class RuleIn(BaseModel):

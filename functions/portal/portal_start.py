@@ -17,7 +17,7 @@ from portal_core import Page, page, signed_in
 
 from heatportal import composition
 from heatportal.domain.errors import Forbidden, ValidationFailed
-from heatportal.domain.model import InvoiceKind, InvoiceStatus
+from heatportal.domain.model import InvoiceKind, InvoiceStatus, Role
 from heatportal.domain.profile import BillingMode
 from heatportal.services.access import Principal
 
@@ -42,7 +42,9 @@ def start(view: Page) -> Response[str]:
     if len(view.memberships(principal)) > 1:
         return overview(view, principal)  # many customers: many facilities, no customer's record needed
     scope = view.scope(principal, number, invoices=True)
-    if len(scope.record.facilities) > 1 and not principal.is_staff:
+    # The facilities this person sees (a management company granted one of several sees that one).
+    narrowed = scope.require(Role.READ, companies="any")
+    if sum(1 for f in scope.record.facilities if narrowed.sees(f.id)) > 1 and not principal.is_staff:
         return overview(view, principal)
     customer = scope.record.customer
     meters = composition.reading_service().list_meters(scope)

@@ -37,7 +37,7 @@ def test_a_management_company_accepts_and_sees_exactly_what_was_granted(browser,
         shot(page, "companies-organisation")
 
         # The customer that granted one facility: its meters are those of that facility only.
-        partial = page.locator("table").first.locator("tbody tr").filter(has_text="1 valgte anlegg")
+        partial = page.locator("table").first.locator("tbody tr").filter(has_text="1 valgt anlegg")
         customer_text = partial.locator("td").first.inner_text()
         found = re.search(r"\d{6}", customer_text)
         assert found is not None, customer_text

@@ -36,7 +36,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 PHONE = {"width": 360, "height": 740}
 SERIOUS = {"serious", "critical"}
 # Paths never followed: files, the local stack's own pages, one-time links.
-SKIP = re.compile(r"^/(static/|_local/|api/|r/)|\.(pdf|csv|xlsx|json)$")
+SKIP = re.compile(r"^/(static/|_local/|api/|r/)|\.(pdf|csv|xlsx|json)$|/export$")
 MAX_PAGES_PER_ROLE = 60
 # Pages of one kind visited per role: two meters (heat, hot water), two invoices, ...
 PER_KIND = 2

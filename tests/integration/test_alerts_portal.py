@@ -118,11 +118,11 @@ def test_the_header_counts_new_notifications_until_the_list_is_opened(stack, see
     browser = Client(stack.http_server.app)
     sign_in(browser, person.email)
     start = browser.get("/").get_data(as_text=True)
-    assert 'aria-label="Meldinger, 1 nye"' in start
+    assert 'aria-label="Meldinger, 1 ny"' in start
     listed = browser.get("/notifications").get_data(as_text=True)
     assert "Timeeffekt på Storgata 1 var 31,5\u00a0kW" in listed
     assert f'href="/analysis?facility={facility}&amp;supply=heating&amp;section=power"' in listed
-    assert "Meldinger, 1 nye" not in browser.get("/").get_data(as_text=True)
+    assert "Meldinger, 1 ny" not in browser.get("/").get_data(as_text=True)
 
 
 def test_the_monthly_information_page_shows_the_months_comparisons(stack, seed, repo) -> None:
