@@ -51,8 +51,9 @@ def counted(call: Callable[[], Any]) -> tuple[int, Any]:
 # / 11, /meters 5, /meters/<n> 13, /invoices 7, /invoices/<n> 5, /documents 7,
 # a facility's data card 6.
 PAGES = {
-    # sign-out + links + the record with its invoices + the meter's last reading + interruptions
-    "/": (200, 5),
+    # sign-out + links + the record with its invoices + the meter's last reading (the interruptions
+    # read less than a minute ago by this warm container are not read again)
+    "/": (200, 4),
     # sign-out + links + record + the meter's last reading (one meter: straight to it)
     "/meters": (303, 4),
     # sign-out + links + record + the meter's readings + their corrections

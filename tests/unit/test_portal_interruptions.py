@@ -80,7 +80,25 @@ def test_the_repository_is_asked_for_a_bounded_range_not_everything(world):
     service, repo, _clock, access = world
     service.for_customer(access.scope(KARI, "100001"))
     start, end = repo.queries[-1]
-    assert end - start == timedelta(days=120)
+    assert end - start == timedelta(days=120, minutes=1)  # and the minute the read is kept for
+
+
+def test_a_warm_container_reads_once_a_minute_and_at_once_after_an_announcement(world):
+    service, repo, clock, access = world
+    scope = access.scope(KARI, "100001")
+    service.for_customer(scope)
+    clock.advance(timedelta(seconds=59))
+    service.for_customer(scope)
+    assert len(repo.queries) == 1
+    announce(service, hours_from_now=-1, hours=None, title="Pipe burst", planned=False)
+    assert [i.title for i in service.for_customer(scope).current] == ["Pipe burst"]  # read again at once
+    assert len(repo.queries) == 2
+    clock.advance(timedelta(seconds=60))
+    service.for_customer(scope)
+    assert len(repo.queries) == 3
+    clock.advance(timedelta(seconds=-5))  # a clock set back: read again rather than trust the old read
+    service.for_customer(scope)
+    assert len(repo.queries) == 4
 
 
 def test_only_staff_announce_and_list_and_only_members_see_a_customer(world):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from pydantic import ValidationError
@@ -33,6 +33,12 @@ class InterruptionNotice:
     upcoming: list[ServiceInterruption]
 
 
+# The start page asks on every visit; a warm container answers from what it read
+# less than this long ago (a new announcement shows within a minute elsewhere, at
+# once in the container that recorded it).
+KEPT_FOR = timedelta(seconds=60)
+
+
 class InterruptionService:
     def __init__(
         self,
@@ -41,6 +47,16 @@ class InterruptionService:
     ) -> None:
         self.repository = repository
         self.clock = clock
+        self._read_at: datetime | None = None
+        self._read: list[ServiceInterruption] = []
+
+    def _starting_around(self, now: datetime) -> list[ServiceInterruption]:
+        """Every interruption that may be current or upcoming at ``now``: read
+        once per minute for a window that covers the minute to come."""
+        if self._read_at is None or not timedelta(0) <= now - self._read_at < KEPT_FOR:
+            self._read = self.repository.interruptions_starting(now - LONGEST, now + ANNOUNCE_AHEAD + KEPT_FOR)
+            self._read_at = now
+        return self._read
 
     def announce(
         self,
@@ -68,6 +84,7 @@ class InterruptionService:
         except ValidationError as error:
             raise ValidationFailed("The interruption is not valid.", code="interruption_invalid") from error
         self.repository.put_interruption(interruption)
+        self._read_at = None  # this container shows it at once
         return interruption
 
     def upcoming(self, principal: Principal) -> InterruptionNotice:
@@ -92,7 +109,7 @@ class InterruptionService:
 
     def _notice(self, postcodes: set[str], *, everything: bool) -> InterruptionNotice:
         now = self.clock.now()
-        found = self.repository.interruptions_starting(now - LONGEST, now + ANNOUNCE_AHEAD)
+        found = self._starting_around(now)
         relevant = [i for i in found if everything or i.affects(postcodes)]
         return InterruptionNotice(
             current=[i for i in relevant if i.is_current(now)],
