@@ -38,6 +38,7 @@ SERIOUS = {"serious", "critical"}
 # Paths never followed: files, the local stack's own pages, one-time links.
 SKIP = re.compile(r"^/(static/|_local/|api/|r/)|\.(pdf|csv|xlsx|json)$|/export$")
 MAX_PAGES_PER_ROLE = 60
+CUSTOMER_COOKIE = "hp_cust"  # heatportal.web.session.CUSTOMER_COOKIE
 # Pages of one kind visited per role: two meters (heat, hot water), two invoices, ...
 PER_KIND = 2
 
@@ -232,6 +233,19 @@ def check(page: Any, axe: Any, role: str, path: str, crawl: Crawl) -> None:
             crawl.findings.append(Finding(role, path, f"axe {violation['impact']} {violation['id']}: {targets}"))
 
 
+def looking_at(context: Any) -> str | None:
+    """The customer the session looks at (the portal's customer cookie), if any."""
+    return next((c["value"] for c in context.cookies() if c["name"] == CUSTOMER_COOKIE), None)
+
+
+def look_at(context: Any, base: str, customer: str | None) -> None:
+    if looking_at(context) == customer:
+        return
+    context.clear_cookies(name=CUSTOMER_COOKIE)
+    if customer is not None:
+        context.add_cookies([{"name": CUSTOMER_COOKIE, "value": customer, "url": base}])
+
+
 def crawl_role(browser: Any, axe: Any, base: str, demo: list[dict[str, Any]], role: Role, crawl: Crawl) -> None:
     user = role.user(demo)
     assert user is not None, f"the demo has no login for {role.name}"
@@ -241,15 +255,19 @@ def crawl_role(browser: Any, axe: Any, base: str, demo: list[dict[str, Any]], ro
     if role.prepare is not None:
         role.prepare(page, base, demo)
     landing = urlsplit(page.url).path
-    queue = [landing, *menu_links(page, base), *role.deep(page)]
+    # Each link is opened as from the page it was found on: with the customer that page looked at
+    # (a portfolio's facility page looks at the facility's customer, and its links are that customer's).
+    start = looking_at(context)
+    queue = [(p, start) for p in dict.fromkeys([landing, *menu_links(page, base), *role.deep(page)])]
     seen: dict[str, int] = {}
     visited: list[str] = []
     while queue and len(visited) < MAX_PAGES_PER_ROLE:
-        path = queue.pop(0)
+        path, customer = queue.pop(0)
         key = page_kind(path)
         if path in visited or seen.get(key, 0) >= PER_KIND:
             continue
         seen[key] = seen.get(key, 0) + 1
+        look_at(context, base, customer)
         response = page.goto(base + path)
         status = response.status if response is not None else 0
         visited.append(path)
@@ -257,7 +275,9 @@ def crawl_role(browser: Any, axe: Any, base: str, demo: list[dict[str, Any]], ro
             crawl.findings.append(Finding(role.name, path, f"HTTP {status}"))
             continue
         check(page, axe, role.name, path, crawl)
-        queue += [p for p in menu_links(page, base) if p not in queue]
+        now = looking_at(context)
+        queued = {p for p, _ in queue}
+        queue += [(p, now) for p in menu_links(page, base) if p not in queued]
     crawl.pages[role.name] = visited
     context.close()
 
