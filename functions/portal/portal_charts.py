@@ -279,3 +279,55 @@ def scatter(
         LegendItem(labels[1], colour, "line"),
     ]
     return chart
+
+
+# Where a month's cost comes from: invoiced, estimated from measured consumption, forecast.
+SOURCE_COLOURS = {"invoiced": "#1d5c9e", "estimated": "#6f9fd1", "forecast": "#a9b4bd"}
+RANGE_COLOUR = "#263238"
+
+
+def source_bars(
+    title: str,
+    unit: str,
+    months: Sequence[tuple[str, Decimal, str, Decimal, Decimal]],
+    source_labels: dict[str, str],
+    range_label: str,
+    fmt: Format,
+) -> Chart:
+    """A year's cost month by month: (month label, amount, source, low, high)
+    per month, each bar coloured by its source, a forecast month with a line
+    from its mild-year to its cold-year figure."""
+    chart = Chart(title, unit)
+    values = [float(v) for _, total, _, low, high in months for v in (total, low, high)]
+    if not values or max(values) <= 0:
+        return chart
+    low, high, step = nice_range(min(0.0, *values), max(values))
+    chart.y_ticks = _ticks(low, high, step, fmt)
+    slot = (WIDTH - LEFT - RIGHT) / len(months)
+    ranged = False
+    for index, (label, total, source, mild, cold) in enumerate(months):
+        colour = SOURCE_COLOURS.get(source, SOURCE_COLOURS["forecast"])
+        top, bottom = _y(max(float(total), 0.0), low, high), _y(0.0, low, high)
+        chart.bars.append(
+            Bar(
+                round(LEFT + index * slot + slot * 0.15, 1),
+                top,
+                round(slot * 0.7, 1),
+                round(max(bottom - top, 0.5), 1),
+                colour,
+                f"{label}: {fmt(total)} {unit} ({source_labels.get(source, source)})",
+            )
+        )
+        if source == "forecast" and cold > mild:
+            x = round(LEFT + index * slot + slot / 2, 1)
+            chart.lines.append(Line(f"{x},{_y(float(mild), low, high)} {x},{_y(float(cold), low, high)}", RANGE_COLOUR))
+            ranged = True
+    shown = dict.fromkeys(source for _, _, source, _, _ in months)
+    chart.legend = [
+        LegendItem(source_labels.get(s, s), SOURCE_COLOURS.get(s, SOURCE_COLOURS["forecast"])) for s in shown
+    ]
+    if ranged:
+        chart.legend.append(LegendItem(range_label, RANGE_COLOUR, "line"))
+    chart.x_labels = [(round(LEFT + i * slot + slot / 2, 1), months[i][0]) for i in range(len(months))]
+    chart.zero_y = _y(0.0, low, high)
+    return chart

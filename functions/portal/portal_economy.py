@@ -1,15 +1,17 @@
 """``/economy``: the cost so far this year and the forecast of the rest with its
 range; ``/economy.pdf`` the same as a PDF."""
 
-from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import Router
+from babel.dates import format_date
+from portal_charts import source_bars
 from portal_core import Page, page, signed_in
 
 from heatportal import composition
 from heatportal.domain.profile import BillingMode
+from heatportal.i18n import format_number
 
 router = Router()
 
@@ -28,8 +30,18 @@ def economy(view: Page) -> Response[str]:
         overview = year.overview
     else:
         overview = composition.forecast_service().overview(scope)
-    peak = max((m.high for m in overview.months), default=Decimal(0))
-    return view.render("billing_economy.html", overview=overview, peak=peak, year=year)
+    chart = source_bars(
+        view.t("economy.chart_title"),
+        overview.currency,
+        [
+            (str(format_date(m.period.start, "LLL", locale=view.lang)), m.total, m.source, m.low, m.high)
+            for m in overview.months
+        ],
+        {source: view.t("economy.source." + source) for source in ("invoiced", "estimated", "forecast")},
+        view.t("economy.chart_range"),
+        lambda amount: format_number(amount, view.lang, 0),
+    )
+    return view.render("billing_economy.html", overview=overview, chart=chart, year=year)
 
 
 @router.get("/economy.pdf")

@@ -101,7 +101,10 @@ def test_economy_page_has_the_caution_and_a_pdf(browser, billed_person):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Vi ber om at økonomioversikt brukes med varsomhet" in html
-    assert "<svg" in html
+    # The chart names its unit, months and what each colour means (readable on a phone: 12 px text).
+    assert "<svg" in html and "Kostnad per måned" in html and ">NOK</text>" in html
+    assert ">jan</text>" in html and ">des</text>" in html and 'font-size="10"' not in html
+    assert '<figcaption class="legend">' in html and "Prognose" in html
     pdf = browser.get("/economy.pdf")
     assert pdf.status_code == 200
     assert pdf.get_data().startswith(b"%PDF")
