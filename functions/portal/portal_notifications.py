@@ -67,14 +67,19 @@ def _company_notifications(view: Page, principal: Principal, links: Links) -> Re
     request); one Query per customer (at most MAX_CUSTOMERS) and the portfolio's
     directories for the customers' names (one BatchGetItem per 100)."""
     found = composition.notification_service().of_grants(links.grants)
-    names = {number: d.name for number, d in view.portfolio(principal).directories.items()}
+    directories = view.portfolio(principal).directories
     items = []
     for n in found.notifications:
-        entry = NotificationEntry(n, False, n.facility_name)
+        directory = directories.get(n.customer_number)
+        facility = directory.facility(n.facility_id) if directory and n.facility_id else None
+        entry = NotificationEntry(n, False, n.facility_name or (facility.name if facility else None))
         grant = links.grant(n.customer_number)
         org = grant.org_number if grant else ""
         action = f"/organisation/{org}/customers/{customer_to_path(n.customer_number)}/open"
         items.append(
-            CompanyItem(entry, *describe(entry, view), names.get(n.customer_number, n.customer_number), action)
+            CompanyItem(entry, *describe(entry, view), directory.name if directory else n.customer_number, action)
         )
-    return view.render("notifications_company.html", items=items, left_out=found.left_out)
+    # A page about no one customer: the header names none (no read for it).
+    return view.render(
+        "notifications_company.html", items=items, left_out=found.left_out, customer=None, whole_customer=True
+    )
