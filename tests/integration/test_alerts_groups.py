@@ -301,6 +301,14 @@ def test_a_company_sees_the_notifications_of_every_granted_customer_newest_first
     # customer granted (2) + the portfolio's directories (one BatchGetItem)
     assert requests == 6
 
+    # Opening a customer from the list may go on to a page of it (its monthly information);
+    # only a path on this site.
+    opening = f"/organisation/{org}/customers/{whole.customer.number}/open"
+    went = browser.post(opening, data={"csrf": csrf_of(html), "next": "/consumption-info/2026-01"})
+    assert (went.status_code, went.headers["Location"]) == (303, "/consumption-info/2026-01")
+    away = browser.post(opening, data={"csrf": csrf_of(html), "next": "//evil.example/x"})
+    assert away.headers["Location"] == "/"
+
     # The other company's person sees its own customer's only.
     other = Client(stack.http_server.app)
     sign_in(other, emails["other"])
