@@ -16,17 +16,18 @@ from heatportal.domain.alerts import UNIT, AlertRule, Channel, Measure, Season, 
 from heatportal.domain.consumption_info import ConsumptionInfo, ConsumptionInfoLine
 from heatportal.web.api import CustomerPath, OrgPath, build_resolver, customer_to_path, principal
 from heatportal.web.fields import DecimalText
-from heatportal.web.scope import customer_scope
+from heatportal.web.scope import customer_scope, scope_of
 
 if TYPE_CHECKING:  # the service modules load with the first request, not at cold start
     from heatportal.services.alerts.inbox import NotificationEntry
-    from heatportal.services.alerts.settings import FacilityAlerts
+    from heatportal.services.alerts.settings import FacilityAlerts, RuleInput
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = build_resolver(logger)
 
+GroupPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,40}$", description="Group id")]
 FacilityPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z_-]{1,40}$", description="Facility id")]
 MonthPath = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 # Text or a JSON number, bounded either way (a JSON number skips the text pattern).
@@ -107,6 +108,13 @@ class FacilityAlertsOut(BaseModel):
             updated_at=settings.updated_at if settings else None,
             updated_by=settings.updated_by if settings else None,
         )
+
+
+class GroupAlertsOut(BaseModel):
+    group_id: str
+    group_name: str
+    facilities: list[FacilityAlertsOut] = Field(description="The group's facilities set, with what each stores now")
+    left_as_they_are: list[str] = Field(description="Facilities of the group the caller may only see")
 
 
 class NotificationOut(BaseModel):
@@ -229,13 +237,10 @@ def list_alerts(customer: CustomerPath) -> list[FacilityAlertsOut]:
     return [FacilityAlertsOut.of(entry) for entry in composition.alert_settings_service().overview(scope)]
 
 
-@app.put("/api/customers/<customer>/alerts/<facility>")
-@tracer.capture_method
-def set_alerts(customer: CustomerPath, facility: FacilityPath, body: AlertSettingsIn) -> FacilityAlertsOut:
+def _rules(body: AlertSettingsIn) -> list["RuleInput"]:
     from heatportal.services.alerts.settings import RuleInput
 
-    scope = customer_scope(app, customer)
-    rules = [
+    return [
         RuleInput(
             supply=r.supply,
             measure=r.measure,
@@ -248,8 +253,42 @@ def set_alerts(customer: CustomerPath, facility: FacilityPath, body: AlertSettin
         )
         for r in body.rules
     ]
-    [saved] = composition.alert_settings_service().save(scope, [facility], rules, body.email_to, body.sms_to)
+
+
+@app.put("/api/customers/<customer>/alerts/<facility>")
+@tracer.capture_method
+def set_alerts(customer: CustomerPath, facility: FacilityPath, body: AlertSettingsIn) -> FacilityAlertsOut:
+    scope = customer_scope(app, customer)
+    service = composition.alert_settings_service()
+    [saved] = service.save(scope, [facility], _rules(body), body.email_to, body.sms_to)
     return FacilityAlertsOut.of(saved)
+
+
+@app.put("/api/portfolio/groups/<group>/alerts")
+@tracer.capture_method
+def set_group_alerts(group: GroupPath, body: AlertSettingsIn) -> GroupAlertsOut:
+    """The same settings for every facility of the caller's group they may
+    set (administrators and full access); the facilities they only see are
+    left as they are and listed."""
+    who = principal(app)
+    links = composition.access().links_of(who)
+    portfolio = composition.portfolio_access().portfolio(who, links=links)
+    groups = composition.facility_service().settings(portfolio)
+    done = composition.alert_settings_service().save_group(
+        portfolio,
+        groups,
+        group,
+        _rules(body),
+        body.email_to,
+        body.sms_to,
+        lambda number: scope_of(who, number, organisations=links.organisations),
+    )
+    return GroupAlertsOut(
+        group_id=done.group_id,
+        group_name=done.group_name,
+        facilities=[FacilityAlertsOut.of(entry) for entry in done.saved],
+        left_as_they_are=[f.id for f in done.skipped],
+    )
 
 
 @app.get("/api/customers/<customer>/notifications")

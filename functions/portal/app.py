@@ -17,6 +17,7 @@ import portal_account_users
 import portal_accounts
 import portal_advance
 import portal_alerts
+import portal_alerts_groups
 import portal_analysis
 import portal_consumption
 import portal_consumption_info
@@ -75,6 +76,7 @@ for module in (
     portal_consumption,
     portal_consumption_info,
     portal_alerts,
+    portal_alerts_groups,
     portal_notifications,
     portal_r,
     portal_reminders,

@@ -3,6 +3,7 @@ consumption above expected, no data from the meter; how to be told), for one
 facility or several at once. Everyone who sees a facility sees its settings;
 administrators and people with full access change them."""
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -11,7 +12,7 @@ from aws_lambda_powertools.event_handler.router import Router
 from portal_core import Page, page, signed_in_scope
 
 from heatportal import composition
-from heatportal.domain.alerts import SEASONAL, TEMPERATURES, AlertRule, Channel, Measure, Supply
+from heatportal.domain.alerts import SEASONAL, TEMPERATURES, AlertRule, AlertSettings, Channel, Measure, Supply
 from heatportal.domain.errors import Forbidden, ValidationFailed
 from heatportal.domain.model import Language, Role
 from heatportal.i18n import month_name
@@ -34,15 +35,18 @@ def _form_values(entry: FacilityAlerts) -> dict[str, str]:
     """The form's fields for a facility: its rules turned on, and the
     suggestions for the measures it does not watch (turned on only while the
     facility has no settings at all: nothing is watched until saved)."""
-    stored = list(entry.settings.rules) if entry.settings else []
+    return form_values(entry.settings, entry.supplies)
+
+
+def form_values(settings: AlertSettings | None, supplies: Sequence[Supply]) -> dict[str, str]:
+    """The form's fields for these settings (None: the suggestions, turned on)."""
+    stored = list(settings.rules) if settings else []
     watched = {(r.supply, r.measure) for r in stored}
-    suggested = [
-        s for supply in entry.supplies for s in suggested_rules(supply) if (s.supply, s.measure) not in watched
-    ]
+    suggested = [s for supply in supplies for s in suggested_rules(supply) if (s.supply, s.measure) not in watched]
     values: dict[str, str] = {}
     shown: list[tuple[AlertRule | RuleInput, bool]] = [
         *((r, True) for r in stored),
-        *((s, entry.settings is None) for s in suggested),
+        *((s, settings is None) for s in suggested),
     ]
     for rule, on in shown:
         key = f"{rule.supply.value}.{rule.measure.value}"
@@ -54,9 +58,9 @@ def _form_values(entry: FacilityAlerts) -> dict[str, str]:
                 values[f"{key}.{name}"] = str(value)
         for channel in rule.channels:
             values[f"{key}.channel.{channel.value}"] = "on"
-    if entry.settings:
-        values["email_to"] = "\n".join(entry.settings.email_to)
-        values["sms_to"] = "\n".join(entry.settings.sms_to)
+    if settings:
+        values["email_to"] = "\n".join(settings.email_to)
+        values["sms_to"] = "\n".join(settings.sms_to)
     return values
 
 

@@ -61,6 +61,7 @@ COMPANY_MENU: tuple[MenuItem, ...] = (
     MenuItem("/", "nav.start"),
     MenuItem("/facilities", "nav.facilities"),
     MenuItem("/analysis", "nav.analysis"),
+    MenuItem("/notifications", "nav.notifications"),
     MenuItem(COMPANY_LANDING, "company.org.title"),
     MenuItem("/account", "account.nav.account"),
     MenuItem("/help", "nav.help"),
@@ -132,8 +133,7 @@ def frame(
     customer chosen in this session, if any)."""
     staff = principal.is_staff and (customer is None or staff_page(path))
     viewing = customer if principal.is_staff and not staff else None
-    company_only = bool(links.organisations) and chosen is None and all(m.via_org for m in links.customers)
-    if company_only:
+    if company_only(links, chosen):
         return Frame(COMPANY_MENU, staff=False, customer=None, viewing_as_staff=None, several_accounts=False)
     return Frame(
         menu=menu_for(profile, staff=staff, whole_customer=whole_customer, companies=bool(links.organisations)),
@@ -142,6 +142,12 @@ def frame(
         viewing_as_staff=viewing,
         several_accounts=len(links.customers) > 1,
     )
+
+
+def company_only(links: Links, chosen: str | None) -> bool:
+    """A management company's person who has not opened one of its customers
+    (and has none of their own): the company's menu and its pages across customers."""
+    return bool(links.organisations) and chosen is None and all(m.via_org for m in links.customers)
 
 
 def landing(principal: Principal, links: Links, chosen: str | None) -> str | None:

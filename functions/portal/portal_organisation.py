@@ -16,6 +16,7 @@ from heatportal import composition
 from heatportal.domain.companies import OrgRole
 from heatportal.domain.errors import DomainError, Unauthorized, ValidationFailed
 from heatportal.web.api import status_of
+from heatportal.web.redirects import safe_next
 
 router = Router()
 
@@ -187,11 +188,12 @@ def drop_customer(view: Page, org: str, customer_path: str) -> Response[str]:
 def open_customer(view: Page, org: str, customer_path: str) -> Response[str]:
     """Look at a granted customer: the portal's pages then show what the grant covers."""
     principal, _ = signed_in(view)
-    view.form()
+    form = view.form()
     number = customer_path.replace("-", "/")
     view.scope(principal, number)  # Forbidden unless the person may see something of it
     view.choose_customer(number)
-    return view.redirect("/")
+    # The company's notifications open a customer's monthly information ("next").
+    return view.redirect(safe_next(form.get("next")))
 
 
 def _signup_page(view: Page, values: dict[str, str] | None = None, error: DomainError | None = None) -> Response[str]:

@@ -157,6 +157,7 @@ ROUTES = {
     ("/api/portfolio/customers/{customer}/invoices/{number}", "get"): "PortfolioFunction",
     ("/api/customers/{customer}/alerts", "get"): "AlertsFunction",
     ("/api/customers/{customer}/alerts/{facility}", "put"): "AlertsFunction",
+    ("/api/portfolio/groups/{group}/alerts", "put"): "AlertsFunction",
     ("/api/customers/{customer}/notifications", "get"): "AlertsFunction",
     ("/api/customers/{customer}/notifications/seen", "post"): "AlertsFunction",
     ("/api/organisations/{org}/notifications", "get"): "AlertsFunction",
@@ -914,8 +915,9 @@ def test_function_role_grants_only_its_services(cfn: dict[str, Any], function_id
         return
     if function_id == "AlertsFunction":
         # Reads, and PutItem of a facility's settings and a person's seen counters; never
-        # Update or Delete. The index only for a management company's organisations.
-        assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"}
+        # Update or Delete. BatchGetItem: a group's portfolio directories. The index only for
+        # a management company's organisations.
+        assert table_actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:PutItem"}
         assert index_actions == {"dynamodb:Query"}
         return
     assert table_actions == index_actions

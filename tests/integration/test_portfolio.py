@@ -265,6 +265,19 @@ MATRIX: dict[tuple[str, str], tuple[tuple[int, ...], Call]] = {
         (401, 200, 200, 200, 200, 200, 404),
         lambda w, p: (f"/api/portfolio/groups/{_fresh_group(w, p)}", None),
     ),
+    # One alert setting for every facility of the person's own group they may set (the alerts
+    # function): read access may not set (403), customer service has no group of its own (404).
+    ("PUT", "/api/portfolio/groups/{group}/alerts"): (
+        (401, 200, 403, 200, 200, 200, 404),
+        lambda w, p: (
+            f"/api/portfolio/groups/{_fresh_group(w, p)}/alerts",
+            {
+                "rules": [
+                    {"supply": "heating", "measure": "no_data", "hours": 48, "channels": ["portal"]},
+                ]
+            },
+        ),
+    ),
     ("GET", "/api/portfolio/overview"): (OWN, _get("/api/portfolio/overview")),
     ("GET", "/api/portfolio/start-tiles"): (OWN, _get("/api/portfolio/start-tiles")),
     ("PUT", "/api/portfolio/start-tiles"): (

@@ -165,3 +165,29 @@ def test_a_company_person_pays_one_query_more_for_its_organisations(stack, http,
     # last reading (and no sign-out check)
     assert (resp.status_code, requests) == (200, 4)
     assert [m["number"] for m in resp.json] == [customer.meter.number]
+
+
+def test_a_companys_notifications_page_pays_one_query_per_customer_granted(stack, seed, repo):
+    """``/notifications`` before a customer is opened: sign-out + links (the
+    person's memberships and organisations, the company's grants) + the
+    portfolio's directories (one BatchGetItem per 100 customers) + one Query of
+    the newest notifications per customer granted (at most 100 customers)."""
+    import secrets
+
+    from tests.integration.conftest import create_user
+    from tests.integration.test_portfolio import _grant, _organisation
+
+    email = f"teller-{secrets.token_hex(4)}@example.com"
+    org = _organisation(repo, create_user(stack, email), email)
+    browser = Client(stack.http_server.app)
+    measured = []
+    for _ in range(2):
+        customer = seed().customer.number
+        _grant(repo, customer, org, None)
+        composition.portfolio_projector().refresh(customer)
+        sign_in(browser, email)
+        browser.get("/notifications")  # warm
+        requests, resp = counted(lambda: browser.get("/notifications"))
+        assert resp.status_code == 200
+        measured.append(requests)
+    assert measured == [5, 6]

@@ -5,6 +5,7 @@ the unread count; the monthly consumption information."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -15,7 +16,9 @@ import pytest
 from heatportal.domain.alerts import AlertSettings, Channel, Measure, Supply
 from heatportal.domain.consumption_info import ConsumptionInfo
 from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
+from heatportal.domain.facility_groups import FacilityGroup, PortfolioSettings
 from heatportal.domain.model import Customer, DailyConsumption, Facility, MeterKind, Role
+from heatportal.domain.portfolio import CustomerDirectory, DirectoryFacility
 from heatportal.domain.profile import load_profile
 from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.alerts.consumption_info import ConsumptionInfoService
@@ -26,6 +29,7 @@ from heatportal.services.alerts.outbox import OutboxDeliveries
 from heatportal.services.alerts.ports import AlertEvent, Deliveries
 from heatportal.services.alerts.settings import AlertSettingsService, RuleInput
 from heatportal.services.delivery.outbox import Outbox
+from heatportal.services.portfolio.scope import CustomerAccess, Portfolio, PortfolioFacility
 from tests.builders import ADDRESS, a_customer, a_membership, a_meter
 from tests.fakes.alerts import InMemoryAlertStore, InMemoryDeliveries, RecordingAlertPublisher
 from tests.fakes.clock import FixedClock
@@ -349,6 +353,88 @@ def test_a_group_of_facilities_gets_the_same_settings_and_an_unknown_one_none(wo
     assert [s.facility.id for s in saved] == [FACILITY, "F-2"]
     with pytest.raises(NotFound):
         world.settings_service().save(world.scope(ADMIN), [FACILITY, "F-9"], [return_rule()])
+
+
+# --- a group's alerts: one setting for each facility of the person's group they may set ---------
+
+SECOND = "100002"
+
+
+def group_world(world: Alerts, second_role: Role, *, second_email: str | None = "b@example.no") -> Portfolio:
+    """The administrator of CUSTOMER is linked with ``second_role`` to SECOND (facility F-B);
+    their portfolio holds both customers' facilities."""
+    world.customers.add_customer(a_customer(SECOND, email=second_email))
+    world.customers.add_facility(Facility(id="F-B", customer_number=SECOND, name="Bakgården", address=ADDRESS))
+    world.customers.add_meter(a_meter("M-B", SECOND).model_copy(update={"facility_id": "F-B"}))
+    world.memberships.add(a_membership(ADMIN.user_id, SECOND, second_role))
+    roles = {CUSTOMER: Role.ADMIN, SECOND: second_role}
+    where = {FACILITY: CUSTOMER, "F-B": SECOND}
+    customers = {n: CustomerAccess(n, r) for n, r in roles.items()}
+    directories = {
+        n: CustomerDirectory(
+            number=n,
+            name=f"Kunde {n}",
+            facilities=tuple(DirectoryFacility(id=f, name=f, address=ADDRESS) for f, c in where.items() if c == n),
+        )
+        for n in roles
+    }
+    facilities = tuple(
+        PortfolioFacility(customers[c], f"Kunde {c}", directories[c].facility(f))  # type: ignore[arg-type]
+        for f, c in where.items()
+    )
+    return Portfolio(ADMIN, customers, directories, facilities)
+
+
+def groups(*members: tuple[str, tuple[str, ...]]) -> PortfolioSettings:
+    made = datetime(2026, 1, 1, tzinfo=UTC)
+    return PortfolioSettings(
+        user_id=ADMIN.user_id,
+        groups=tuple(FacilityGroup(id=g, name=f"Gruppe {g}", facilities=f, created_at=made) for g, f in members),
+    )
+
+
+def scope_of(world: Alerts) -> Callable[[str], Scope]:
+    return lambda number: AccessService(world.records, None).scope(ADMIN, number)
+
+
+def test_a_group_sets_the_facilities_the_person_may_set_and_names_the_others(world: Alerts) -> None:
+    portfolio = group_world(world, Role.READ)
+    service = world.settings_service()
+    cooling = RuleInput(Supply.COOLING, Measure.NO_DATA, ALL, hours=24)
+    done = service.save_group(
+        portfolio, groups(("g1", (FACILITY, "F-B"))), "g1", [return_rule(), cooling], [], [], scope_of(world)
+    )
+    assert [e.facility.id for e in done.saved] == [FACILITY] and [f.id for f in done.skipped] == ["F-B"]
+    stored = world.store.settings[(CUSTOMER, FACILITY)]
+    # Stored as when set alone, with the rules of the supplies its meters measure (heating).
+    assert [(r.supply, r.measure) for r in stored.rules] == [(Supply.HEATING, Measure.RETURN_TEMPERATURE)]
+    assert (SECOND, "F-B") not in world.store.settings
+
+
+def test_an_unknown_group_and_one_the_person_may_only_see_are_refused(world: Alerts) -> None:
+    portfolio = group_world(world, Role.READ)
+    service = world.settings_service()
+    mine = groups(("g1", ("F-B",)))
+    with pytest.raises(NotFound) as unknown:
+        service.save_group(portfolio, mine, "nope", [return_rule()], [], [], scope_of(world))
+    with pytest.raises(Forbidden) as read_only:
+        service.save_group(portfolio, mine, "g1", [return_rule()], [], [], scope_of(world))
+    assert (unknown.value.code, read_only.value.code) == ("alert_group_not_found", "alert_group_read_only")
+    assert world.store.settings == {}
+
+
+def test_a_mistake_for_any_customer_of_the_group_stores_nothing(world: Alerts) -> None:
+    """The first customer has an e-mail address on record, the second none:
+    the second refuses e-mail alerts, and the first is not written either."""
+    portfolio = group_world(world, Role.ADMIN, second_email=None)
+    mine = groups(("g1", (FACILITY, "F-B")))
+    rule = return_rule(frozenset({Channel.EMAIL}))
+    with pytest.raises(ValidationFailed) as refused:
+        world.settings_service().save_group(portfolio, mine, "g1", [rule], [], [], scope_of(world))
+    assert refused.value.code == "alert_email_missing"
+    assert world.store.settings == {}
+    done = world.settings_service().save_group(portfolio, mine, "g1", [rule], ["vakt@example.no"], [], scope_of(world))
+    assert {e.facility.id for e in done.saved} == {FACILITY, "F-B"} and len(world.store.settings) == 2
 
 
 def test_a_company_sets_alerts_on_the_facilities_it_was_granted_only(world: Alerts) -> None:

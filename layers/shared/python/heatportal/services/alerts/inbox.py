@@ -4,8 +4,10 @@ header's unread count comes from the customer's record (no read of its own)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from heatportal.domain.companies import CompanyGrant
 from heatportal.domain.errors import Forbidden
 from heatportal.domain.model import Role
 from heatportal.domain.notifications import Notification, is_unread, unread_count
@@ -72,19 +74,23 @@ class NotificationService:
         )
         if member is None and not principal.is_staff:
             raise Forbidden("You do not have access to this company.", code="forbidden")
-        grants = sorted(
-            (
-                g
-                for g in self.companies.grants_of_org(org_number)
-                if g.active and (member is None or member.manages(g.customer_number))
-            ),
-            key=lambda g: g.customer_number,
-        )
+        grants = [
+            g for g in self.companies.grants_of_org(org_number) if member is None or member.manages(g.customer_number)
+        ]
+        return self.of_grants(grants, limit=limit)
+
+    def of_grants(self, grants: Sequence[CompanyGrant], *, limit: int = LIST_LENGTH) -> CompanyNotifications:
+        """The newest notifications of the customers behind these grants (the
+        grants a person's links already hold: active, of customers the person
+        manages), on the facilities each grant covers. One Query per customer,
+        for at most MAX_CUSTOMERS customers (by number)."""
+        chosen = sorted((g for g in grants if g.active), key=lambda g: g.customer_number)
         found = [
             n
-            for grant in grants[:MAX_CUSTOMERS]
+            for grant in chosen[:MAX_CUSTOMERS]
             for n in self.store.notifications(grant.customer_number, PER_CUSTOMER)
             if n.facility_id is None or grant.covers(n.facility_id)
         ]
         found.sort(key=lambda n: (n.day, n.created_at), reverse=True)
-        return CompanyNotifications(found[:limit], min(len(grants), MAX_CUSTOMERS), max(0, len(grants) - MAX_CUSTOMERS))
+        read = min(len(chosen), MAX_CUSTOMERS)
+        return CompanyNotifications(found[:limit], read, len(chosen) - read)

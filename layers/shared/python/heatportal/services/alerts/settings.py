@@ -6,7 +6,7 @@ all of it is right."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,11 +28,13 @@ from heatportal.domain.alerts import (
     supply_of,
 )
 from heatportal.domain.contact import email_address, phone_number
-from heatportal.domain.errors import NotFound, ValidationFailed
+from heatportal.domain.errors import Forbidden, NotFound, ValidationFailed
+from heatportal.domain.facility_groups import PortfolioSettings
 from heatportal.domain.model import Facility, Role
 from heatportal.ports import Clock
 from heatportal.services.access import Scope
 from heatportal.services.alerts.ports import AlertSettingsStore
+from heatportal.services.portfolio.scope import Portfolio, PortfolioFacility
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,26 @@ class FacilityAlerts:
     facility: Facility
     supplies: tuple[Supply, ...]  # what its meters measure (none: nothing to watch yet)
     settings: AlertSettings | None
+
+
+@dataclass(frozen=True)
+class GroupAlerts:
+    """A group's facilities set at once, and those left as they were (the
+    person only sees them)."""
+
+    group_id: str
+    group_name: str
+    saved: tuple[FacilityAlerts, ...]
+    skipped: tuple[PortfolioFacility, ...]
+
+
+def may_set(portfolio: Portfolio, facility: PortfolioFacility) -> bool:
+    """Whether the person may change the facility's alerts (administrators and full access)."""
+    try:
+        portfolio.require(facility, Role.FULL)
+    except Forbidden:
+        return False
+    return True
 
 
 def suggested_rules(supply: Supply) -> list[RuleInput]:
@@ -127,7 +149,61 @@ class AlertSettingsService:
         email_to: Sequence[str] = (),
         sms_to: Sequence[str] = (),
     ) -> list[FacilityAlerts]:
-        """The same settings for each facility named (a group's facilities at once)."""
+        """The same settings for each facility named (several at once)."""
+        checked = self._checked(scope, facility_ids, rules, email_to, sms_to)
+        return self._store(checked)
+
+    def save_group(
+        self,
+        portfolio: Portfolio,
+        groups: PortfolioSettings,
+        group_id: str,
+        rules: Sequence[RuleInput],
+        email_to: Sequence[str],
+        sms_to: Sequence[str],
+        scope_of: Callable[[str], Scope],
+    ) -> GroupAlerts:
+        """One setting for every facility of the person's group they may set
+        (administrators and full access; the facilities they only see are left
+        as they are and named). The group is a way to choose facilities: each
+        facility's settings are stored as when set alone, each facility keeps
+        the rules of the supplies its meters measure. Every customer of the
+        group is checked (its scope: one read of its record) before anything
+        is stored; then one PutItem per facility."""
+        group = groups.group(group_id)
+        if group is None:
+            raise NotFound("This group does not exist.", code="alert_group_not_found")
+        members = portfolio.chosen(group.facilities)
+        settable = [f for f in members if may_set(portfolio, f)]
+        if not settable:
+            raise Forbidden(
+                "You may not change the alerts of any facility in this group.", code="alert_group_read_only"
+            )
+        by_customer: dict[str, list[str]] = {}
+        for facility in settable:
+            by_customer.setdefault(facility.customer_number, []).append(facility.id)
+        checked = [
+            self._checked(scope_of(number), ids, rules, email_to, sms_to, per_supply=True)
+            for number, ids in by_customer.items()
+        ]
+        saved = [entry for each in checked for entry in self._store(each)]
+        skipped = tuple(f for f in members if f not in settable)
+        return GroupAlerts(group.id, group.name, tuple(saved), skipped)
+
+    def _checked(
+        self,
+        scope: Scope,
+        facility_ids: Sequence[str],
+        rules: Sequence[RuleInput],
+        email_to: Sequence[str],
+        sms_to: Sequence[str],
+        *,
+        per_supply: bool = False,
+    ) -> list[FacilityAlerts]:
+        """The settings to store for each facility of the scope's customer
+        named; ValidationFailed (every problem, each with its field) or
+        Forbidden/NotFound before anything is stored. ``per_supply``: each
+        facility keeps only the rules of the supplies its meters measure."""
         grant = scope.require(Role.FULL, companies="any")
         if not facility_ids:
             raise ValidationFailed(
@@ -162,21 +238,27 @@ class AlertSettingsService:
             )
         by = scope.principal.email or scope.principal.user_id
         now = self.clock.now()
-        saved = [
-            AlertSettings(
+        result = []
+        for facility_id in dict.fromkeys(facility_ids):
+            supplies = _supplies(grant, facility_id)
+            kept = [r for r in rules if not per_supply or not supplies or r.supply in supplies]
+            settings = AlertSettings(
                 customer_number=grant.customer_number,
                 facility_id=facility_id,
-                rules=tuple(AlertRule(**vars(rule)) for rule in rules),
+                rules=tuple(AlertRule(**vars(rule)) for rule in kept),
                 email_to=emails,
                 sms_to=phones,
                 updated_at=now,
                 updated_by=by,
             )
-            for facility_id in dict.fromkeys(facility_ids)
-        ]
-        for settings in saved:
-            self.store.put_settings(settings)
-        return [FacilityAlerts(known[s.facility_id], _supplies(grant, s.facility_id), s) for s in saved]
+            result.append(FacilityAlerts(known[facility_id], supplies, settings))
+        return result
+
+    def _store(self, checked: list[FacilityAlerts]) -> list[FacilityAlerts]:
+        for entry in checked:
+            if entry.settings is not None:
+                self.store.put_settings(entry.settings)
+        return checked
 
     def _recipients(
         self, email_to: Sequence[str], sms_to: Sequence[str], problems: list[dict[str, object]]
