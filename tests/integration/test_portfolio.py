@@ -410,8 +410,9 @@ def test_the_list_overview_and_a_groups_analysis_read_the_same_whatever_the_faci
     large = _portal_requests(stack, email, pages(group))
     assert list(small.values()) == list(large.values())
     # The list: sign-out, links, the customers' directories (one batch), the person's settings and the
-    # customer record a single customer's page needs; the overview and the analysis add the figures (one batch).
-    assert [count for _status, count in small.values()] == [5, 6, 6], small
+    # customer record a single customer's page needs; the overview and the analysis add the figures (one batch),
+    # the overview's interruptions come from what the warm container read less than a minute ago.
+    assert [count for _status, count in small.values()] == [5, 5, 6], small
     assert all(status == 200 for status, _count in small.values())
 
 
