@@ -10,8 +10,9 @@ Cognito users; past invoices are produced by the real billing service.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ from heatportal.adapters.dynamo import (
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore
 from heatportal.adapters.dynamo_names import customer_with_name_items
 from heatportal.adapters.dynamo_readings import agreement_item, interval_item, month_items
-from heatportal.domain.model import BillingPeriod, InvoiceStatus, Membership, MeterKind, Role
+from heatportal.domain.model import BillingPeriod, DailyConsumption, InvoiceStatus, Membership, MeterKind, Role
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
 from infra.local import in_process
@@ -300,6 +301,34 @@ def _demo_alerts(repo: DynamoRepository, dataset: DemoDataset, today: date) -> N
     composition.alert_evaluation().run(yesterday)
 
 
+@contextmanager
+def _days_read_once(repository: DynamoRepository) -> Iterator[None]:
+    """While the demo's history is billed: each meter's daily values read once
+    for the whole window the history's bills look at (the month, and the year
+    before it for the comparison with last year) and answered from memory,
+    instead of one read a bill; nothing writes daily values meanwhile. A range
+    outside the window is read from the store."""
+    read = repository.daily_consumption
+    kept: dict[str, tuple[date, date, list[DailyConsumption]]] = {}
+
+    def daily_consumption(meter_number: str, start: date, end: date) -> list[DailyConsumption]:
+        window = kept.get(meter_number)
+        if window is None:
+            # The first bill asks for its month first: a year before it covers its comparison too.
+            first, last = start - timedelta(days=366), end + timedelta(days=3 * 31)
+            window = kept[meter_number] = (first, last, read(meter_number, first, last))
+        first, last, days = window
+        if start < first or end > last:
+            return read(meter_number, start, end)
+        return [d for d in days if start <= d.day < end]
+
+    repository.daily_consumption = daily_consumption  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del repository.daily_consumption  # the class's method again
+
+
 def load_demo(
     resources: LocalResources,
     profile: UtilityProfile,
@@ -370,7 +399,7 @@ def load_demo(
     # The property management company's customers are billed for the newest of
     # these months only: its many meters make each bill long to draw.
     managed = list(dataset.portfolio.customers) if dataset.portfolio else []
-    with in_process.answered_in_process(composition.repository().table):
+    with in_process.answered_in_process(composition.repository().table), _days_read_once(composition.repository()):
         for period in reversed(periods):
             billed = [*dataset.customers, *(managed if period == periods[0] else [])]
             for customer in billed:
