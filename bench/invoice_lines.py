@@ -30,10 +30,15 @@ _NUMBER = re.compile(r"-?[\d\u00a0\u202f .,]*\d")
 
 def number(text: str, lang: str) -> Decimal:
     """The first number in a printed text, in the language's notation."""
-    match = _NUMBER.search(text.replace("\u2212", "-"))
+    text = text.replace("\u2212", "-")
+    match = _NUMBER.search(text)
     assert match, text
     raw = match.group(0).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    return parse_decimal(raw, locale=BABEL_LOCALES[lang], strict=False)
+    value = parse_decimal(raw, locale=BABEL_LOCALES[lang], strict=False)
+    # A sign printed before the currency ("-SEK 3.23", "-€ 3,23") belongs to the number after it.
+    if not raw.startswith("-") and re.match(r"^\s*-\D*$", text[: match.start()]):
+        value = -value
+    return value
 
 
 def share(text: str) -> Fraction:
