@@ -34,9 +34,10 @@ from heatportal.i18n import (
     translate,
     unit_symbol,
 )
-from heatportal.services.access import Links, Principal, Scope
+from heatportal.services.access import Links, PersonLinks, Principal, Scope
 from heatportal.services.alerts.inbox import unread_of
 from heatportal.services.portfolio.scope import Portfolio
+from heatportal.services.sessions import revoked_by
 from heatportal.web import session as s
 from heatportal.web.api import language_of, status_of
 from heatportal.web.scope import scope_of
@@ -98,6 +99,7 @@ class Page:
         self._principal: Principal | None = None
         self._username: str | None = None
         self._links: Links | None = None
+        self._person: PersonLinks | None = None
         self._scopes: dict[str, Scope] = {}
         self._portfolio: Portfolio | None = None
 
@@ -178,9 +180,13 @@ class Page:
         if token:
             try:
                 claims = verifier.verify(token)
-                if signed_out_since(claims):
+                principal = Principal.from_claims(claims)
+                # The sign-out record comes with the person's links, in one read.
+                person = composition.access().person(principal)
+                if revoked_by(claims, person.signed_out_at_ms):
                     raise Unauthorized("Signed out on another device.", code="session_expired")
-                self._principal = Principal.from_claims(claims)
+                self._person = person
+                self._principal = principal
                 self._username = cognito_username(claims)
                 return self._principal
             except Unauthorized:
@@ -213,7 +219,7 @@ class Page:
     def links(self, principal: Principal) -> Links:
         """The person's customer relationships and organisations, read once per request."""
         if self._links is None:
-            self._links = composition.access().links_of(principal)
+            self._links = composition.access().links_of(principal, self._person)
         return self._links
 
     def memberships(self, principal: Principal) -> list[Membership]:
@@ -445,11 +451,6 @@ def _wrap(router: Router, handler: Callable[..., Response[str]]) -> Callable[...
 
     wrapped.__name__ = handler.__name__
     return wrapped
-
-
-def signed_out_since(claims: dict[str, Any]) -> bool:
-    """True if the person signed out everywhere after this ID token was issued."""
-    return composition.sessions().revoked(claims)
 
 
 def cognito_username(claims: dict[str, Any]) -> str | None:

@@ -6,8 +6,7 @@ count the reads a request costs."""
 from __future__ import annotations
 
 from heatportal.domain.companies import CompanyGrant, OrgMember
-from heatportal.domain.model import Membership
-from heatportal.services.access import CompanyDirectory
+from heatportal.services.access import CompanyDirectory, PersonLinks
 from tests.fakes.customers import InMemoryMembershipRepository
 
 
@@ -25,9 +24,9 @@ class InMemoryCompanyDirectory(CompanyDirectory):
         self.facilities = facilities or {}
         self.calls: list[str] = []
 
-    def access_of(self, user_id: str) -> tuple[list[Membership], list[OrgMember]]:
+    def access_of(self, user_id: str) -> PersonLinks:
         self.calls.append("access_of")
-        return self.memberships.list_memberships(user_id), self.organisations_of(user_id)
+        return PersonLinks(self.memberships.list_memberships(user_id), self.organisations_of(user_id))
 
     def organisations_of(self, user_id: str) -> list[OrgMember]:
         self.calls.append("organisations_of")

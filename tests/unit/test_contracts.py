@@ -26,7 +26,12 @@ from heatportal.i18n import catalog
 from heatportal.services.access import AccessService, Principal, Scope
 from heatportal.services.contracts.code_signing import EmailCodeSigning
 from heatportal.services.contracts.contracts import ContractService
-from heatportal.services.contracts.estimate import AnnualEstimateService, ExpectedConsumption, compare
+from heatportal.services.contracts.estimate import (
+    SPOT_KEPT_FOR,
+    AnnualEstimateService,
+    ExpectedConsumption,
+    compare,
+)
 from heatportal.services.contracts.signing import ContractSigning, SignRequest, fingerprint, first_days_ahead
 from heatportal.services.document_store import DocumentStoreService
 from heatportal.services.forecast import ForecastService
@@ -178,6 +183,29 @@ def test_the_annual_estimate_is_twelve_months_priced_by_the_tariff(contracts):
     assert estimate.price_list.prices_include_vat
     assert estimate.total == sum((line.amount for line in estimate.lines), Decimal(0))
     assert estimate.total == estimate.net_total + estimate.vat_total
+
+
+def test_a_warm_container_prices_estimates_with_the_spot_average_it_read_within_a_minute(contracts):
+    """The contract pages ask for the newest spot average on every visit: read
+    once per minute per zone (SPOT_KEPT_FOR); a new month's import shows
+    within the minute."""
+    spot_prices, clock = contracts.world.spot_prices, contracts.world.clock
+    energy = lambda: next(  # noqa: E731
+        line
+        for line in contracts.estimates.estimate(contracts.scope(FULL), "F-100001")[1].lines
+        if line.component == "spot_energy"
+    )
+    before = spot_prices.gets
+    first = energy()
+    read_once = spot_prices.gets - before
+    assert read_once >= 1
+    contracts.billing.spot("2025-03", "1.80")  # imported meanwhile (the newest known month)
+    contracts.billing.spot("2025-04", "1.80")
+    assert energy().amount == first.amount and spot_prices.gets - before == read_once
+    clock._now += SPOT_KEPT_FOR
+    later = energy()
+    assert spot_prices.gets - before > read_once
+    assert later.quantity == first.quantity and later.amount > first.amount
 
 
 def test_the_simulator_shows_each_lines_change(contracts):

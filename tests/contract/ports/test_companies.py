@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from heatportal.domain.companies import CompanyGrant, OrgMember, OrgRole
 from heatportal.domain.model import Role
+from heatportal.services.access import PersonLinks
 from tests.builders import a_membership
 from tests.contract.ports.conftest import Ports
 
@@ -23,14 +24,15 @@ def test_a_person_has_its_memberships_and_its_organisations_from_one_read(ports:
     ports.given.org_member(OrgMember("812345672", "per", "per@example.no", OrgRole.ADMIN))
     ports.given.org_member(OrgMember("923609016", "eva", "eva@example.no", OrgRole.ADMIN))
 
-    own, orgs = ports.companies.access_of("per")
+    links = ports.companies.access_of("per")
+    own, orgs = links.memberships, links.organisations
     assert [(m.customer_number, m.role) for m in own] == [("100001", Role.ADMIN), ("100002", Role.READ)]
     assert [(o.org_number, o.role, o.customers) for o in orgs] == [
         ("812345672", OrgRole.ADMIN, None),
         ("923609016", OrgRole.MANAGER, frozenset({"100003"})),
     ]
     assert ports.companies.organisations_of("per") == orgs
-    assert ports.companies.access_of("nobody") == ([], [])
+    assert ports.companies.access_of("nobody") == PersonLinks([], [])
 
 
 def test_grants_are_listed_per_company(ports: Ports) -> None:

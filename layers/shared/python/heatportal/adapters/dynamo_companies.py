@@ -27,7 +27,8 @@ from heatportal.domain.companies import (
     OrgMember,
     OrgRole,
 )
-from heatportal.domain.model import Membership, Role
+from heatportal.domain.model import Role
+from heatportal.services.access import PersonLinks
 
 
 def organisation_item(org: Organisation) -> dict[str, Any]:
@@ -174,11 +175,14 @@ class DynamoCompanyStore:
         self.table = table
 
     # --- access --------------------------------------------------------------------------
-    def access_of(self, user_id: str) -> tuple[list[Membership], list[OrgMember]]:
+    def access_of(self, user_id: str) -> PersonLinks:
+        """One Query of the person's GSI1 partition: memberships, organisations
+        and the sign-out record (adapters.signouts puts it there too)."""
         items = self.table.query(keys.user_pk(user_id), index=keys.GSI1)
         own = [membership_from_item(i) for i in items if i.get("type") == "membership"]
         orgs = [org_member_from_item(i) for i in items if i.get("type") == "org_member"]
-        return own, orgs
+        signed_out = next((int(i["at"]) for i in items if i.get("type") == "signout"), None)
+        return PersonLinks(own, orgs, signed_out)
 
     def organisations_of(self, user_id: str) -> list[OrgMember]:
         items = self.table.query(keys.user_pk(user_id), index=keys.GSI1, sk_prefix=keys.ORGANISATIONS)

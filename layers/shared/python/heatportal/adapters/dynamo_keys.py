@@ -437,8 +437,11 @@ def move_in(handshake_id: str) -> Key:
     return Key(f"MOVEIN#{handshake_id}", "MOVEIN")
 
 
+SIGN_OUT = "SIGNOUT"  # sort key of the sign-out record, in the table and on GSI1
+
+
 def sign_out(user_id: str) -> Key:
-    return Key(user_pk(user_id), "SIGNOUT")
+    return Key(user_pk(user_id), SIGN_OUT)
 
 
 # --- open data: tokens of the data API and what a provider read ------------------------------------

@@ -149,11 +149,24 @@ class CustomerRecords(Protocol):
     def list_memberships(self, user_id: str) -> list[Membership]: ...
 
 
+@dataclass(frozen=True)
+class PersonLinks:
+    """What one read of a person's index partition holds: their own
+    memberships, the organisations they belong to and when they last signed
+    out everywhere (epoch ms; ``None`` when never, or when the directory does
+    not keep sign-outs)."""
+
+    memberships: list[Membership]
+    organisations: list[OrgMember]
+    signed_out_at_ms: int | None = None
+
+
 class CompanyDirectory(Protocol):
     """Management companies as access needs them (adapters.dynamo_companies)."""
 
-    def access_of(self, user_id: str) -> tuple[list[Membership], list[OrgMember]]:
-        """The user's own memberships and organisation memberships (one query)."""
+    def access_of(self, user_id: str) -> PersonLinks:
+        """The user's own memberships, organisation memberships and last
+        sign-out everywhere (one query)."""
         ...
 
     def organisations_of(self, user_id: str) -> list[OrgMember]: ...
@@ -203,12 +216,21 @@ class AccessService:
         those a management company of theirs was granted (``via_org`` set)."""
         return self.links_of(principal).customers
 
-    def links_of(self, principal: Principal) -> Links:
-        """The customers the person may choose and the organisations the person
-        belongs to: one read, plus one per organisation."""
+    def person(self, principal: Principal) -> PersonLinks:
+        """The person's own links and last sign-out everywhere: one read."""
         if self.companies is None:
-            return Links(self.records.list_memberships(principal.user_id), [])
-        own, orgs = self.companies.access_of(principal.user_id)
+            return PersonLinks(self.records.list_memberships(principal.user_id), [])
+        return self.companies.access_of(principal.user_id)
+
+    def links_of(self, principal: Principal, person: PersonLinks | None = None) -> Links:
+        """The customers the person may choose and the organisations the person
+        belongs to: one read (none when ``person`` was read already), plus one
+        per organisation."""
+        if person is None:
+            person = self.person(principal)
+        own, orgs = person.memberships, person.organisations
+        if self.companies is None:
+            return Links(own, orgs)
         seen = {m.customer_number for m in own}
         via: list[Membership] = []
         used: list[CompanyGrant] = []

@@ -37,6 +37,15 @@ def issued_before_sign_out(issued_at: int, signed_out_at_ms: int | None) -> bool
     return signed_out_at_ms is not None and issued_at * 1000 <= signed_out_at_ms
 
 
+def revoked_by(claims: Mapping[str, object], signed_out_at_ms: int | None) -> bool:
+    """True for the claims of a token issued before the given last sign-out
+    everywhere, or without a subject (read by the caller, e.g. with the
+    person's links: ``services.access.PersonLinks``)."""
+    if not claims.get("sub"):
+        return True
+    return issued_before_sign_out(_issued_at(claims), signed_out_at_ms)
+
+
 def _issued_at(claims: Mapping[str, object]) -> int:
     # API Gateway hands claims to the function as strings.
     try:
@@ -68,9 +77,7 @@ class Sessions:
     def revoked(self, claims: Mapping[str, object]) -> bool:
         """True for the claims of a token issued before the person's last sign-out everywhere."""
         user_id = str(claims.get("sub") or "")
-        if not user_id:
-            return True
-        return issued_before_sign_out(_issued_at(claims), self.store.signed_out_at_ms(user_id))
+        return revoked_by(claims, self.store.signed_out_at_ms(user_id) if user_id else None)
 
     def fresh(self, sign_in: Callable[[], T], claims_of: Callable[[T], Mapping[str, object]]) -> T:
         """Tokens from ``sign_in`` that are not revoked on arrival: a sign-in in

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -35,6 +35,10 @@ from heatportal.services.readings import ReadingService
 
 MONTHS = 12
 SPOT_LOOKBACK_MONTHS = 12
+# A spot average changes when the month's prices are imported (or corrected): a
+# warm container prices estimates with the one it read less than this long ago,
+# as the start page does its interruptions (services.interruptions.KEPT_FOR).
+SPOT_KEPT_FOR = timedelta(seconds=60)
 DAYS_PER_YEAR = Decimal(365)
 QUANTITY_STEP = Decimal("0.001")  # a month's expected quantity, as a register shows at most
 
@@ -186,6 +190,8 @@ class AnnualEstimateService:
         self.pricing = pricing
         self.clock = clock
         self.render_pdf = render_pdf
+        # (zone, the month known until) -> (read at, the spot average): see SPOT_KEPT_FOR
+        self._spot_read: dict[tuple[str | None, str], tuple[datetime, Decimal | None]] = {}
 
     # --- the contract's estimate ------------------------------------------------------
     def estimate(self, scope: Scope, facility_id: str) -> tuple[Contract, AnnualEstimate]:
@@ -277,13 +283,21 @@ class AnnualEstimateService:
         base = self.profile.price_list_on(period.start)
         zone = next((c.zone for c in base.components if isinstance(c, SpotEnergyPrice)), None)
         if zone not in spots:
-            today = self.clock.today()
-            spots[zone] = self.pricing.spot_price(
-                period,
-                fallback_months=SPOT_LOOKBACK_MONTHS - 1,
-                known_until=BillingPeriod(year=today.year, month=today.month),
-            )
+            spots[zone] = self._spot_average(period, zone)
         return self._price(period, usages, spots[zone], month_list)
+
+    def _spot_average(self, period: BillingPeriod, zone: str | None) -> Decimal | None:
+        """The newest known spot average of the zone (every month ahead is
+        priced with it), as this container read it less than SPOT_KEPT_FOR ago."""
+        now = self.clock.now()
+        today = self.clock.today()
+        this_month = BillingPeriod(year=today.year, month=today.month)
+        kept = self._spot_read.get((zone, this_month.key))
+        if kept is not None and timedelta(0) <= now - kept[0] < SPOT_KEPT_FOR:
+            return kept[1]
+        spot = self.pricing.spot_price(period, fallback_months=SPOT_LOOKBACK_MONTHS - 1, known_until=this_month)
+        self._spot_read[(zone, this_month.key)] = (now, spot)
+        return spot
 
     def _price(
         self, period: BillingPeriod, usages: list[MeterUsage], spot: Decimal | None, price_list: PriceList
