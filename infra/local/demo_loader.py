@@ -10,7 +10,7 @@ Cognito users; past invoices are produced by the real billing service.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -302,25 +302,18 @@ def _demo_alerts(repo: DynamoRepository, dataset: DemoDataset, today: date) -> N
 
 
 @contextmanager
-def _days_read_once(repository: DynamoRepository) -> Iterator[None]:
-    """While the demo's history is billed: each meter's daily values read once
-    for the whole window the history's bills look at (the month, and the year
-    before it for the comparison with last year) and answered from memory,
-    instead of one read a bill; nothing writes daily values meanwhile. A range
-    outside the window is read from the store."""
-    read = repository.daily_consumption
-    kept: dict[str, tuple[date, date, list[DailyConsumption]]] = {}
+def days_answered_from(repository: DynamoRepository, stored: Iterable[DailyConsumption]) -> Iterator[None]:
+    """While the demo's history is billed: each meter's daily values answered
+    from the rows the loader has just stored (``stored``: exactly those, no
+    more), instead of a Query of moto per bill; nothing writes daily values
+    meanwhile. tests/integration/test_demo_start.py holds the answers to the
+    store's."""
+    days: dict[str, list[DailyConsumption]] = {}
+    for row in sorted(stored, key=lambda d: d.day):
+        days.setdefault(row.meter_number, []).append(row)
 
     def daily_consumption(meter_number: str, start: date, end: date) -> list[DailyConsumption]:
-        window = kept.get(meter_number)
-        if window is None:
-            # The first bill asks for its month first: a year before it covers its comparison too.
-            first, last = start - timedelta(days=366), end + timedelta(days=3 * 31)
-            window = kept[meter_number] = (first, last, read(meter_number, first, last))
-        first, last, days = window
-        if start < first or end > last:
-            return read(meter_number, start, end)
-        return [d for d in days if start <= d.day < end]
+        return [d for d in days.get(meter_number, ()) if start <= d.day < end]
 
     repository.daily_consumption = daily_consumption  # type: ignore[method-assign]
     try:
@@ -380,8 +373,9 @@ def load_demo(
     progress(f"{stored:,} items stored (readings, daily values, customers, meters)")
     subs = _create_users(resources, dataset.users, repo)
     _management_company(repo, dataset, subs, today)
+    stored_days = list(daily)
     if dataset.portfolio is not None:
-        _portfolio_company(resources, repo, dataset.portfolio, today)
+        stored_days += _portfolio_company(resources, repo, dataset.portfolio, today)
     _announce_interruption(repo.table, profile, today)
     _contact_requests(repo.table, dataset, profile)
     _demo_alerts(repo, dataset, today)
@@ -399,7 +393,10 @@ def load_demo(
     # The property management company's customers are billed for the newest of
     # these months only: its many meters make each bill long to draw.
     managed = list(dataset.portfolio.customers) if dataset.portfolio else []
-    with in_process.answered_in_process(composition.repository().table), _days_read_once(composition.repository()):
+    with (
+        in_process.answered_in_process(composition.repository().table),
+        days_answered_from(composition.repository(), stored_days),
+    ):
         for period in reversed(periods):
             billed = [*dataset.customers, *(managed if period == periods[0] else [])]
             for customer in billed:
@@ -421,11 +418,12 @@ def load_demo(
 
 def _portfolio_company(
     resources: LocalResources, repo: DynamoRepository, portfolio: PortfolioDemo, today: date
-) -> None:
+) -> list[DailyConsumption]:
     """The property management company with its many facilities: its
     customers, facilities, meters and readings, its two logins (an
     administrator and a manager) and its grants (most customers registered by
-    the company with every facility, two that granted some facilities)."""
+    the company with every facility, two that granted some facilities).
+    Returns the daily values it stored."""
     from heatportal.adapters.dynamo_companies import DynamoCompanyStore, grant_item, org_member_item
     from heatportal.domain.companies import (
         CompanyGrant,
@@ -446,7 +444,8 @@ def _portfolio_company(
     items += [facility_item(f) for f in portfolio.facilities]
     items += [meter_item(m) for m in portfolio.meters]
     items += [reading_item(r) for r in portfolio.readings]
-    items += [daily_item(d) for d in portfolio.daily if d.day >= recent]
+    days = [d for d in portfolio.daily if d.day >= recent]
+    items += [daily_item(d) for d in days]
     items += month_items(portfolio.daily)
     chunks = [items[i : i + 500] for i in range(0, len(items), 500)]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -478,6 +477,7 @@ def _portfolio_company(
             )
         )
     repo.table.batch_put(extra)
+    return days
 
 
 def _project_portfolio(repo: DynamoRepository, dataset: DemoDataset) -> None:

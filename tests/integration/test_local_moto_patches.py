@@ -100,3 +100,37 @@ def test_the_demo_loader_writes_in_process_what_a_client_reads_over_http(stack, 
         TableName=stack.resources.table_name, Key={"PK": {"S": pk}, "SK": {"S": "N#2"}}
     )
     assert answered_here["Item"]["n"] == {"N": "2"}
+
+
+def test_the_demo_history_bills_from_the_daily_values_the_store_answers(stack):
+    """The demo loader bills its history with each meter's daily values answered
+    from the rows it has just stored: the answers equal the store's, for any
+    range, for a meter with days and one without."""
+    from datetime import date, timedelta
+
+    from heatportal import composition
+    from heatportal.adapters.dynamo import daily_item
+    from infra.local.demo import generate
+    from infra.local.demo.intervals import with_hours
+    from infra.local.demo_loader import days_answered_from
+
+    today = date(2026, 11, 20)
+    dataset = generate(composition.profile(), customers=12, today=today, months=14, seed=11)
+    meter = next(m for m in dataset.meters if any(d.meter_number == m.number for d in dataset.daily))
+    _, days = with_hours([meter], [d for d in dataset.daily if d.meter_number == meter.number], today, "Europe/Oslo")
+    number = f"T{uuid.uuid4().hex[:10]}"  # a meter of its own in the shared table
+    stored = [d.model_copy(update={"meter_number": number}) for d in days]
+    in_process.put_items(stack.resources.table_name, [daily_item(d) for d in stored])
+    repo = composition.repository()
+    ranges = [
+        (today - timedelta(days=400), today),
+        (date(2026, 2, 1), date(2026, 3, 1)),
+        (today - timedelta(days=3), today + timedelta(days=30)),
+        (date(2020, 1, 1), date(2020, 2, 1)),
+    ]
+    from_store = {(m, r): repo.daily_consumption(m, *r) for m in (number, "nobody") for r in ranges}
+    assert sum(len(v) for v in from_store.values()) > 300
+    with days_answered_from(repo, stored):
+        answered = {(m, r): repo.daily_consumption(m, *r) for m in (number, "nobody") for r in ranges}
+    assert answered == from_store
+    assert repo.daily_consumption.__func__ is type(repo).daily_consumption  # restored
