@@ -49,6 +49,15 @@ item's attributes each time one is set, so storing an item costs the square
 of its attributes (most of the time the demo loader spent on its ~76,000
 items). The patch keeps the item's size as attributes are set and removed and
 refuses exactly what moto refuses.
+
+moto's SQS builds a queue's whole attribute map, with its three approximate
+message counts (each a pass over every message in the queue), to read one
+static attribute: once per message sent (content-based deduplication) and
+once per message received (the retention period). A queue holding a bill
+run's e-mails made every send and receive cost the queue's length: a 4,000
+account run spent 39 % of its time there. While moto sends or receives, the
+patch leaves the counts out of that map (nothing there reads them);
+GetQueueAttributes still counts.
 """
 
 from __future__ import annotations
@@ -377,6 +386,38 @@ def _patch_item_size() -> None:
         setattr(LimitedSizeDict, name, forget(getattr(dict, name)))
 
 
+_sqs_uncounted = threading.local()
+_SQS_COUNTS = (
+    "approximate_number_of_messages",
+    "approximate_number_of_messages_delayed",
+    "approximate_number_of_messages_not_visible",
+)
+
+
+def _patch_sqs_counts() -> None:
+    from moto.sqs.models import Queue, SQSBackend
+
+    def uncounted_while(original: Any) -> Any:
+        @functools.wraps(original)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            outer = getattr(_sqs_uncounted, "value", False)
+            _sqs_uncounted.value = True
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                _sqs_uncounted.value = outer
+
+        return call
+
+    def count_unless_uncounted(original: Any) -> property:
+        return property(lambda self: None if getattr(_sqs_uncounted, "value", False) else original.fget(self))
+
+    for name in _SQS_COUNTS:
+        setattr(Queue, name, count_unless_uncounted(getattr(Queue, name)))
+    for name in ("send_message", "receive_message"):
+        setattr(SQSBackend, name, uncounted_while(getattr(SQSBackend, name)))
+
+
 def apply() -> None:
     if _state["applied"]:
         return
@@ -390,6 +431,7 @@ def apply() -> None:
     moto_distributed_map.apply()
     _patch_dynamodb_answers()
     _patch_item_size()
+    _patch_sqs_counts()
 
     models.copy = _NoTableCopy()  # type: ignore[assignment]
     original = models.DynamoDBBackend.transact_write_items

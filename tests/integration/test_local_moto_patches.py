@@ -134,3 +134,34 @@ def test_the_demo_history_bills_from_the_daily_values_the_store_answers(stack):
         answered = {(m, r): repo.daily_consumption(m, *r) for m in (number, "nobody") for r in ranges}
     assert answered == from_store
     assert repo.daily_consumption.__func__ is type(repo).daily_consumption  # restored
+
+
+def test_sqs_sends_and_receives_without_counting_the_queue_and_still_counts_when_asked(stack):
+    """moto built a queue's approximate counts (a pass over every message) to
+    read one static attribute per message sent and received; the patch leaves
+    them out there, and GetQueueAttributes still counts."""
+    from moto.sqs.models import Message
+
+    sqs = clients(stack.resources.endpoint)["sqs"]
+    url = sqs.create_queue(QueueName=f"test-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    for batch in range(5):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "MessageBody": f"{batch}-{n}"} for n in range(10)])
+    checks = {"n": 0}
+    delayed = Message.delayed
+
+    def counting(self: Any) -> bool:
+        checks["n"] += 1
+        return delayed.fget(self)
+
+    Message.delayed = property(counting)  # type: ignore[method-assign,assignment]
+    try:
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+        sqs.send_message(QueueUrl=url, MessageBody="one more")
+    finally:
+        Message.delayed = delayed  # type: ignore[method-assign]
+    assert len(received) == 10
+    # One pass over the 50 messages to find the visible ones (moto's), not one per message received.
+    assert checks["n"] <= 60, checks
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("41", "10")
+    assert counts["ApproximateNumberOfMessagesDelayed"] == "0" and int(counts["MessageRetentionPeriod"]) > 0
