@@ -32,7 +32,7 @@ PARALLEL := -n $(JOBS) --dist loadgroup
 test: $(STAMP) chromium typecheck
 	$(PY) -m ruff check .
 	PYTHONPATH=layers/shared/python:. $(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest $(PARALLEL) --cov --cov-report=term:skip-covered --cov-report=xml
+	$(PY) -m pytest $(PARALLEL) --durations=25 --cov --cov-report=term:skip-covered --cov-report=xml
 
 test-fast: $(STAMP)
 	$(PY) -m pytest $(PARALLEL) -m "not e2e"
