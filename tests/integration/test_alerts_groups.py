@@ -108,9 +108,9 @@ def test_a_groups_facilities_across_two_customers_get_one_setting(stack, http, s
         # Stored as when set alone: the facility's own page shows it.
     shown = browser.get(f"/alerts?facility={facilities[0]}").get_data(as_text=True)
     assert 'value="45.5"' in shown
-    # sign-out + links + the portfolio's directories (one BatchGetItem) + the groups (GetItem)
-    # + each customer's record (2) + one PutItem per facility (2)
-    assert requests == 8
+    # links with the sign-out (one Query) + the portfolio's directories (one BatchGetItem) + the groups
+    # (GetItem) + each customer's record (2) + one PutItem per facility (2)
+    assert requests == 7
     assert "lagret for 2 anlegg" in browser.get(resp.headers["Location"]).get_data(as_text=True)
 
 
@@ -297,9 +297,9 @@ def test_a_company_sees_the_notifications_of_every_granted_customer_newest_first
     assert "Kunde: Sameiet Delvis · Storgata 1" in html and "Kunde: Borettslaget Hele · Storgata 1" in html
     link = f'href="/analysis?facility={partly.meter.facility_id}&amp;supply=heating&amp;section=power"'
     assert link in html
-    # sign-out + links (memberships and organisations, the company's grants) + one Query per
+    # links with the sign-out (memberships and organisations; the company's grants) + one Query per
     # customer granted (2) + the portfolio's directories (one BatchGetItem)
-    assert requests == 6
+    assert requests == 5
 
     # Opening a customer from the list may go on to a page of it (its monthly information);
     # only a path on this site.

@@ -133,7 +133,7 @@ def test_the_demo_history_bills_from_the_daily_values_the_store_answers(stack):
     with days_answered_from(repo, stored):
         answered = {(m, r): repo.daily_consumption(m, *r) for m in (number, "nobody") for r in ranges}
     assert answered == from_store
-    assert repo.daily_consumption.__func__ is type(repo).daily_consumption  # restored
+    assert repo.daily_consumption.__func__ is type(repo).daily_consumption  # type: ignore[attr-defined]  # restored
 
 
 def test_sqs_sends_and_receives_without_counting_the_queue_and_still_counts_when_asked(stack):
@@ -151,7 +151,7 @@ def test_sqs_sends_and_receives_without_counting_the_queue_and_still_counts_when
 
     def counting(self: Any) -> bool:
         checks["n"] += 1
-        return delayed.fget(self)
+        return delayed.fget(self)  # type: ignore[attr-defined]
 
     Message.delayed = property(counting)  # type: ignore[method-assign,assignment]
     try:

@@ -217,6 +217,34 @@ def test_the_projection_keeps_last_readings_status_figures_and_open_invoices(wor
     assert directory.invoices is not None and directory.invoices.open_count == 0
 
 
+def test_a_spot_indexed_projection_reads_the_spot_prices_once_per_year_not_per_month() -> None:
+    """The Norwegian list is indexed to the month's spot average: projecting a
+    customer reads each year's averages in one Query (the nightly refresh of
+    every customer made one GetItem per facility and month), and prices each
+    month with its own average."""
+    w = World()
+    w.projector = PortfolioProjector(
+        load_profile("no"), w.records, w.readings, InMemorySpotPriceStore(), w.store, w.clock
+    )
+    spot = w.projector.spot_prices
+    assert isinstance(spot, InMemorySpotPriceStore)
+    for month in range(1, 13):
+        spot.put_spot_price("NO1", f"2025-{month:02d}", Decimal("0.5000"))
+    spot.put_spot_price("NO1", "2026-01", Decimal("1.5000"))
+    w.customers.add_customer(a_customer("1000001"))
+    w.facility("1000001", "F-A1", "Ugglan 12", MeterKind.HEAT)
+    w.facility("1000001", "F-A2", "Ugglan 14", MeterKind.HEAT)
+    w.projector.refresh("1000001")
+    assert (spot.gets, spot.queries) == (0, 3)  # 2024, 2025, 2026: once for both facilities
+    heating = w.store.stored_aggregates[("1000001", "F-A1", "heating")]
+    december, january = heating.month("2025-12"), heating.month("2026-01")
+    assert december is not None and january is not None
+    per_kwh = [m.cost["spot_energy"] / m.energy_kwh for m in (december, january)]
+    assert per_kwh[1] > per_kwh[0] + Decimal("0.5")  # each month its own average (1.50 against 0.50)
+    unpriced = heating.month("2026-02")  # no average known: not priced
+    assert unpriced is not None and unpriced.cost == {}
+
+
 def test_a_new_reading_moves_only_its_meters_last_reading(world: World) -> None:
     world.store.note_reading("1000001", a_reading("F-A1-heat", date(2026, 3, 9), "130.000"))
     meter = world.portfolio(EVA).facility("F-A1").facility.meters[0]

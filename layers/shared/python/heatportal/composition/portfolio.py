@@ -76,13 +76,14 @@ def protocol_service() -> ProtocolService:
 def portfolio_projector() -> PortfolioProjector:
     from heatportal.adapters.dynamo_billing import DynamoPaymentRepository
     from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
+    from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
     from heatportal.services.portfolio.projection import PortfolioProjector
 
     return PortfolioProjector(
         profile(),
         DynamoCustomerRecords(repository().table),
         repository(),
-        repository(),
+        DynamoSpotPriceStore(repository().table),
         portfolio_store(),
         clock(),
         paid=DynamoPaymentRepository(repository().table),

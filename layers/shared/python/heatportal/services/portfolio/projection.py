@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
+from typing import Protocol
 
 from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.model import BillingPeriod, DailyConsumption, Invoice, InvoiceStatus, Meter, Reading
@@ -40,7 +41,7 @@ from heatportal.domain.portfolio import (
 )
 from heatportal.domain.profile import ReturnTemperature, SpotEnergyPrice, UtilityProfile
 from heatportal.domain.tariff import MeterUsage, MissingPrice, PricedPeriod, PricingInput, price_period
-from heatportal.ports import Clock, ReadingRepository, SpotPriceRepository
+from heatportal.ports import Clock, ReadingRepository
 from heatportal.services.access import CustomerRecords
 from heatportal.services.invoices import PaidAmounts
 from heatportal.services.portfolio.ports import PortfolioStore
@@ -59,13 +60,21 @@ def _first_of_history(today: date) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+class SpotPricesByYear(Protocol):
+    """The spot averages of a zone's year in one read (adapters.dynamo_spot)."""
+
+    def prices_of_year(self, zone: str, year: int) -> dict[str, Decimal]:
+        """Month (YYYY-MM) -> price per kWh."""
+        ...
+
+
 class PortfolioProjector:
     def __init__(
         self,
         profile: UtilityProfile,
         records: CustomerRecords,
         readings: ReadingRepository,
-        spot_prices: SpotPriceRepository,
+        spot_prices: SpotPricesByYear,
         store: PortfolioStore,
         clock: Clock,
         paid: PaidAmounts | None = None,
@@ -114,6 +123,7 @@ class PortfolioProjector:
         now = self.clock.now()
         today = self.clock.today()
         aggregates = []
+        spot_years: dict[tuple[str, int], dict[str, Decimal]] = {}  # read once per zone and year
         status: dict[tuple[str, Supply], SupplyStatus] = {}
         for facility in record.facilities:
             meters = [m for m in record.meters if m.facility_id == facility.id]
@@ -127,7 +137,7 @@ class PortfolioProjector:
                     supply=supply,
                     meters=priced_meters,
                     rows=days,
-                    price=self._pricer(),
+                    price=self._pricer(spot_years),
                     reference=partial(self.return_reference, supply),
                 )
                 aggregates.append(
@@ -147,23 +157,30 @@ class PortfolioProjector:
         directory = directory_of(record, last_readings=last_readings, status=status, invoices=invoices, as_of=now)
         return Projected(directory, tuple(aggregates))
 
-    def _pricer(self) -> Pricer:
+    def _pricer(self, spot_years: dict[tuple[str, int], dict[str, Decimal]]) -> Pricer:
         def price(month: str, usages: list[MeterUsage]) -> PricedPeriod | None:
             if not usages:
                 return None
             period = BillingPeriod.parse(month)
             try:
-                return price_period(self.profile, PricingInput(period, tuple(usages), self._spot(period)))
+                spot = self._spot(period, spot_years)
+                return price_period(self.profile, PricingInput(period, tuple(usages), spot))
             except (MissingPrice, LookupError):
                 return None
 
         return price
 
-    def _spot(self, period: BillingPeriod) -> Decimal | None:
-        """The month's average spot price when the price list is indexed to one."""
+    def _spot(self, period: BillingPeriod, years: dict[tuple[str, int], dict[str, Decimal]]) -> Decimal | None:
+        """The month's average spot price when the price list is indexed to one:
+        one read per zone and year (``years`` keeps them for the customer's
+        facilities), not one per month."""
         price_list = self.profile.price_list_on(period.start)
         zone = next((c.zone for c in price_list.components if isinstance(c, SpotEnergyPrice)), None)
-        return self.spot_prices.spot_price(zone, period.key) if zone else None
+        if zone is None:
+            return None
+        if (zone, period.year) not in years:
+            years[(zone, period.year)] = self.spot_prices.prices_of_year(zone, period.year)
+        return years[(zone, period.year)].get(period.key)
 
     def return_reference(self, supply: Supply, month: str) -> Decimal | None:
         """The price list's reference return temperature of the month (None: no such component)."""
