@@ -9,9 +9,10 @@ Cognito users; past invoices are produced by the real billing service.
 
 from __future__ import annotations
 
+import multiprocessing
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -29,9 +30,19 @@ from heatportal.adapters.dynamo import (
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore
 from heatportal.adapters.dynamo_names import customer_with_name_items
 from heatportal.adapters.dynamo_readings import agreement_item, interval_item, month_items
-from heatportal.domain.model import BillingPeriod, DailyConsumption, InvoiceStatus, Membership, MeterKind, Role
+from heatportal.domain.model import (
+    BillingPeriod,
+    Customer,
+    DailyConsumption,
+    Invoice,
+    InvoiceStatus,
+    Membership,
+    MeterKind,
+    Role,
+)
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
+from heatportal.services.billing.issuing import InvoiceIssuer
 from infra.local import in_process
 from infra.local.demo import DemoDataset, DemoUser, PortfolioDemo, generate
 from infra.local.demo.intervals import with_hours
@@ -322,6 +333,57 @@ def days_answered_from(repository: DynamoRepository, stored: Iterable[DailyConsu
         del repository.daily_consumption  # the class's method again
 
 
+# The second process that draws the demo history's invoice PDFs (see pdfs_drawn_aside).
+_drawing: dict[str, UtilityProfile] = {}
+
+
+def _drawer_ready(profile: UtilityProfile) -> None:
+    from heatportal.documents import invoice_pdf  # noqa: F401 - imported before the first invoice arrives
+
+    _drawing["profile"] = profile
+
+
+def _draw(invoice: Invoice, customer: Customer) -> bytes:
+    from heatportal.documents.invoice_pdf import render_invoice_pdf
+
+    return render_invoice_pdf(invoice, customer, _drawing["profile"])
+
+
+def pdf_drawer(profile: UtilityProfile) -> ProcessPoolExecutor:
+    """A process of its own that draws invoice PDFs, started (and importing
+    reportlab) while this one stores the demo data."""
+    drawer = ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_drawer_ready, initargs=(profile,)
+    )
+    drawer.submit(int)  # the process starts at the first task: now
+    return drawer
+
+
+@contextmanager
+def pdfs_drawn_aside(issuer: InvoiceIssuer, drawer: ProcessPoolExecutor) -> Iterator[None]:
+    """While the demo's history is billed: each invoice's PDF is drawn by the
+    same function in ``drawer`` (the machine's other core) while this process
+    bills the next account, and put in the bucket under the key the invoice
+    records when the block ends. The issuer's renderer and document store are
+    its own again afterwards."""
+    render, documents = issuer.render_pdf, issuer.documents
+    drawn: list[tuple[str, Future[bytes], str]] = []
+
+    class Later:
+        @staticmethod
+        def put(key: str, body: Future[bytes], content_type: str) -> None:
+            drawn.append((key, body, content_type))
+
+    issuer.render_pdf = lambda invoice, customer, _profile: drawer.submit(_draw, invoice, customer)  # type: ignore[assignment,return-value]
+    issuer.documents = Later  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        issuer.render_pdf, issuer.documents = render, documents
+    for key, body, content_type in drawn:
+        documents.put(key, body.result(), content_type)
+
+
 def load_demo(
     resources: LocalResources,
     profile: UtilityProfile,
@@ -331,9 +393,22 @@ def load_demo(
     progress: Progress = _quiet,
 ) -> DemoDataset:
     """Generate the demo and load it; ``progress`` hears one line per step."""
+    today = today or datetime.now(ZoneInfo(profile.timezone)).date()
+    with pdf_drawer(profile) as drawer:
+        return _load(resources, profile, today, customers, portfolio, progress, drawer)
+
+
+def _load(
+    resources: LocalResources,
+    profile: UtilityProfile,
+    today: date,
+    customers: int,
+    portfolio: int | None,
+    progress: Progress,
+    drawer: ProcessPoolExecutor,
+) -> DemoDataset:
     from heatportal import composition
 
-    today = today or datetime.now(ZoneInfo(profile.timezone)).date()
     dataset = generate(profile, customers=customers, today=today, portfolio=portfolio)
     progress(f"demo data generated: {len(dataset.customers)} customers, {len(dataset.meters)} meters")
     repo = DynamoRepository(DynamoTable(in_process.client("dynamodb"), resources.table_name))
@@ -396,6 +471,7 @@ def load_demo(
     with (
         in_process.answered_in_process(composition.repository().table),
         days_answered_from(composition.repository(), stored_days),
+        pdfs_drawn_aside(history.issuer, drawer),
     ):
         for period in reversed(periods):
             billed = [*dataset.customers, *(managed if period == periods[0] else [])]
@@ -405,9 +481,9 @@ def load_demo(
                 )
                 if period != periods[0]:
                     repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
-            progress(f"invoices for {period.key} issued ({len(billed)} customers, with PDFs)")
+            progress(f"invoices for {period.key} issued ({len(billed)} customers)")
         _project_portfolio(repo, dataset)
-    progress("the portfolio's figures projected")
+    progress("their PDFs drawn and stored, the portfolio's figures projected")
     return dataset
 
 
