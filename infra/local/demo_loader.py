@@ -349,9 +349,10 @@ def _draw(invoice: Invoice, customer: Customer) -> bytes:
     return render_invoice_pdf(invoice, customer, _drawing["profile"])
 
 
-def pdf_drawer(profile: UtilityProfile) -> ProcessPoolExecutor:
-    """A process of its own that draws invoice PDFs, started (and importing
-    reportlab) while this one stores the demo data."""
+def second_process(profile: UtilityProfile) -> ProcessPoolExecutor:
+    """A process of its own (the machine's other core) that draws invoice PDFs
+    (and writes the API's docs), started (and importing reportlab) while this
+    one stores the demo data."""
     drawer = ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_drawer_ready, initargs=(profile,)
     )
@@ -391,11 +392,16 @@ def load_demo(
     customers: int = 60,
     portfolio: int | None = None,
     progress: Progress = _quiet,
+    drawer: ProcessPoolExecutor | None = None,
 ) -> DemoDataset:
-    """Generate the demo and load it; ``progress`` hears one line per step."""
+    """Generate the demo and load it; ``progress`` hears one line per step;
+    ``drawer`` draws the history's PDFs (``second_process``; one of its own
+    when not given)."""
     today = today or datetime.now(ZoneInfo(profile.timezone)).date()
-    with pdf_drawer(profile) as drawer:
+    if drawer is not None:
         return _load(resources, profile, today, customers, portfolio, progress, drawer)
+    with second_process(profile) as own:
+        return _load(resources, profile, today, customers, portfolio, progress, own)
 
 
 def _load(

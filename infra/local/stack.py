@@ -433,10 +433,18 @@ def start(
 
     lambdas.install_moto_dispatch()
     # The docs function (template.yaml's DocsFunction) serves what its build writes
-    # beside it on AWS; here the same files are written to a folder of the stack's own.
+    # beside it on AWS; here the same files are written to a folder of the stack's own:
+    # with the demo, by the second process that draws its PDFs, while this one loads it.
     docs_dir = Path(tempfile.mkdtemp(prefix="heatportal-docs-"))
-    docs.write(docs_dir)
     os.environ["DOCS_DIR"] = str(docs_dir)
+    helper = None
+    if demo:
+        from infra.local.demo_loader import second_process
+
+        helper = second_process(profile)
+        docs_written = helper.submit(docs.write, docs_dir)
+    else:
+        docs.write(docs_dir)
     verifier = JwtVerifier(
         f"https://cognito-idp.{REGION}.amazonaws.com/{resources.user_pool_id}",
         resources.user_pool_client_id,
@@ -462,10 +470,14 @@ def start(
     signouts = DynamoSignOuts(DynamoTable(clients(endpoint)["dynamodb"], resources.table_name))
     gateway = LocalGateway(verifier, extra, revoked=Sessions(signouts).revoked)
     dataset = None
-    if demo:
+    if helper is not None:
         from infra.local.demo_loader import load_demo
 
-        dataset = load_demo(resources, profile, customers=customers, portfolio=portfolio, progress=progress)
+        with helper:
+            dataset = load_demo(
+                resources, profile, customers=customers, portfolio=portfolio, progress=progress, drawer=helper
+            )
+            docs_written.result()
     if dataset is not None:
         gateway.extra["/_local/demo.json"] = demo_page(dataset)
         gateway.extra["/_local/demo-portfolio.json"] = portfolio_page(dataset)
