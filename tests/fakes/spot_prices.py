@@ -29,6 +29,14 @@ class InMemorySpotPriceStore(SpotPriceStore, SpotPriceRepository):
         self.queries += 1
         return {m: p for (z, m), p in sorted(self.prices.items()) if z == zone and m.startswith(f"{year:04d}-")}
 
+    def prices_of_years(self, zone: str, first: int, last: int) -> dict[str, Decimal]:
+        self.queries += 1
+        return {
+            m: p
+            for (z, m), p in sorted(self.prices.items())
+            if z == zone and f"{first:04d}-01" <= m <= f"{last:04d}-12"
+        }
+
     def put_spot_price(self, zone: str, month: str, price: Decimal) -> None:
         self.puts += 1
         self.prices[(zone, month)] = price

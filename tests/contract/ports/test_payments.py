@@ -87,3 +87,9 @@ def test_spot_prices_are_read_by_zone_and_month_and_listed_per_year(ports: Ports
     assert ports.spot_prices.spot_price("NO1", "2026-03") is None
     assert ports.spot_prices.prices_of_year("NO1", 2026) == {"2026-01": Decimal("0.8513"), "2026-02": Decimal("0.7001")}
     assert ports.spot_prices.prices_of_year("NO3", 2026) == {}
+    # What a batch or a priced page reads at once: two years of a zone in one Query.
+    assert ports.billing_spot_prices.prices_of_years("NO1", 2025, 2026) == {
+        "2025-12": Decimal("1.1"),
+        "2026-01": Decimal("0.8513"),
+        "2026-02": Decimal("0.7001"),
+    }

@@ -207,6 +207,11 @@ class HoldRepository(Protocol):
 class SpotPriceRepository(Protocol):
     def spot_price(self, zone: str, month: str) -> Decimal | None: ...
 
+    def prices_of_years(self, zone: str, first: int, last: int) -> dict[str, Decimal]:
+        """Month (YYYY-MM) -> the zone's average, of the months known from
+        January of ``first`` to December of ``last`` (one Query)."""
+        ...
+
 
 @dataclass(frozen=True)
 class AccountsToBill:

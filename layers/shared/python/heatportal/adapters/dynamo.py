@@ -725,6 +725,11 @@ class DynamoRepository:
         item = self.table.get(keys.spot_price(zone, month))
         return Decimal(item["price_per_kwh"]) if item else None
 
+    def prices_of_years(self, zone: str, first: int, last: int) -> dict[str, Decimal]:
+        lowest, highest = keys.spot_prices_of_year(first)[0], keys.spot_prices_of_year(last)[1]
+        items = self.table.query(keys.spot_pk(zone), sk_between=(lowest, highest))
+        return {keys.month_of_spot_price(str(i["SK"])): Decimal(i["price_per_kwh"]) for i in items}
+
     def put_spot_price(self, zone: str, month: str, price: Decimal) -> None:
         self.table.put({**keys.spot_price(zone, month).item(), "type": "spot", "price_per_kwh": price})
 

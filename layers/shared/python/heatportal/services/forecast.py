@@ -209,6 +209,10 @@ class ForecastService:
         """A normal year's cost of the customer's ``meters`` from next month on, in
         total and per supply type (the share of each meter kind is its energy and
         volume lines; fixed fees go to heat)."""
+        with self.pricing.spot_prices_cached():  # twelve months priced: a year of spot averages read once
+            return self._expected_yearly_cost(meters)
+
+    def _expected_yearly_cost(self, meters: Sequence[Meter]) -> tuple[Decimal, dict[str, Decimal]]:
         models = self.models(meters)
         today = self.clock.today()
         period = BillingPeriod(year=today.year, month=today.month).next()
@@ -243,6 +247,11 @@ class ForecastService:
 
     # --- the overview ---------------------------------------------------------------
     def overview(self, scope: Scope) -> YearOverview:
+        """The year month by month: invoiced, estimated from measured use, forecast."""
+        with self.pricing.spot_prices_cached():  # each month priced: a year of spot averages read once
+            return self._overview(scope)
+
+    def _overview(self, scope: Scope) -> YearOverview:
         scope.require(Role.READ, companies="whole")
         customer_number = scope.customer_number
         today = self.clock.today()

@@ -67,6 +67,10 @@ class TrialSettlementService:
         """The running period priced up to today. ``entered`` maps meter numbers
         to register values the person reads off now; other meters use their
         newest reading in the period, or an estimate for today."""
+        with self.pricing.spot_prices_cached():
+            return self._trial(scope, entered)
+
+    def _trial(self, scope: Scope, entered: Mapping[str, Decimal] | None) -> TrialSettlement:
         scope.require(Role.READ, companies="whole")
         customer_number = scope.customer_number
         customer = scope.record.customer

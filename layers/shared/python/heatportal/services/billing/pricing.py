@@ -6,6 +6,7 @@ what a person is shown is what the bill will say. It reads and stores nothing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,10 +79,11 @@ class PricingService:
         self.reading_service = reading_service
         self.invoices = invoices
         self.spot_prices = spot_prices
-        # Filled only while a bill run's batch runs: one spot-price read per zone
-        # and month per batch instead of one per account; a later correction is
-        # seen by the next run.
-        self._spot_cache: dict[tuple[str, str], Decimal | None] | None = None
+        # Filled only inside ``spot_prices_cached`` (a bill run's batch, a page
+        # that prices month by month), per thread (local stacks run batches on
+        # threads sharing this service): a zone's spot averages read two years at
+        # a time; a later correction is seen by the next batch or page.
+        self._cached = threading.local()
 
     def price(
         self,
@@ -217,19 +219,29 @@ class PricingService:
 
     @contextmanager
     def spot_prices_cached(self) -> Iterator[None]:
-        """While a batch of accounts is billed: each spot price is read once."""
-        self._spot_cache = {}
+        """While a batch of accounts is billed, or a page prices month after
+        month: a zone's spot averages are read two years at a time (one Query),
+        not month by month (a GetItem each). Nested uses share the outermost's."""
+        outer = getattr(self._cached, "spots", None)
+        if outer is None:
+            self._cached.spots = {}
         try:
             yield
         finally:
-            self._spot_cache = None
+            if outer is None:
+                self._cached.spots = None
 
     def _spot(self, zone: str, month: str) -> Decimal | None:
-        cache = self._spot_cache  # local stacks run batches on threads sharing this service
+        cache: dict[tuple[str, str], Decimal | None] | None = getattr(self._cached, "spots", None)
         if cache is None:
             return self.spot_prices.spot_price(zone, month)
         if (zone, month) not in cache:
-            cache[(zone, month)] = self.spot_prices.spot_price(zone, month)
+            # The month's year and the one before (a look-back for a month not yet published, last
+            # year's comparison) in one read.
+            year = int(month[:4])
+            known = self.spot_prices.prices_of_years(zone, year - 1, year)
+            for key in (f"{y:04d}-{m:02d}" for y in (year - 1, year) for m in range(1, 13)):
+                cache.setdefault((zone, key), known.get(key))
         return cache[(zone, month)]
 
     @staticmethod
