@@ -139,6 +139,8 @@ def main(accounts: int = 1000) -> dict[str, Any]:
             f" complete {summary['complete']}, progress agrees {summary['progress_agrees']}"
         )
         print(f"  totals {json.dumps(summary['tally'])}")
+        for failure in summary.get("failures", [])[:20]:
+            print(f"  failed: {json.dumps(failure)}")
         print(
             f"  run wall time {run_wall:.1f} s = {figures['accounts/s']} accounts/s ({figures['ms per account']} ms per account;"
             f" process CPU {figures['cpu ms per account']} ms per account, moto's included);"
