@@ -317,8 +317,8 @@ def days_answered_from(repository: DynamoRepository, stored: Iterable[DailyConsu
     """While the demo's history is billed: each meter's daily values answered
     from the rows the loader has just stored (``stored``: exactly those, no
     more), instead of a Query of moto per bill; nothing writes daily values
-    meanwhile. tests/integration/test_demo_start.py holds the answers to the
-    store's."""
+    meanwhile. tests/integration/test_local_moto_patches.py holds the answers
+    to the store's."""
     days: dict[str, list[DailyConsumption]] = {}
     for row in sorted(stored, key=lambda d: d.day):
         days.setdefault(row.meter_number, []).append(row)

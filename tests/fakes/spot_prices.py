@@ -26,8 +26,7 @@ class InMemorySpotPriceStore(SpotPriceStore, SpotPriceRepository):
         return self.prices.get((zone, month))
 
     def prices_of_year(self, zone: str, year: int) -> dict[str, Decimal]:
-        self.queries += 1
-        return {m: p for (z, m), p in sorted(self.prices.items()) if z == zone and m.startswith(f"{year:04d}-")}
+        return self.prices_of_years(zone, year, year)
 
     def prices_of_years(self, zone: str, first: int, last: int) -> dict[str, Decimal]:
         self.queries += 1

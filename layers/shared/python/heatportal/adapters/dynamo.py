@@ -512,6 +512,13 @@ def invoice_from_item(item: dict[str, Any]) -> Invoice:
 # --- repositories ---------------------------------------------------------------
 
 
+def spot_prices_of_years(table: DynamoTable, zone: str, first: int, last: int) -> dict[str, Decimal]:
+    """Month (YYYY-MM) -> the zone's average, January of ``first`` to December of ``last``: one Query."""
+    lowest, highest = keys.spot_prices_of_year(first)[0], keys.spot_prices_of_year(last)[1]
+    items = table.query(keys.spot_pk(zone), sk_between=(lowest, highest))
+    return {keys.month_of_spot_price(str(i["SK"])): Decimal(i["price_per_kwh"]) for i in items}
+
+
 class DynamoRepository:
     """Implements the customer, membership, reading, invoice and spot-price
     ports on the single table (bill runs: ``dynamo_runs``)."""
@@ -726,9 +733,7 @@ class DynamoRepository:
         return Decimal(item["price_per_kwh"]) if item else None
 
     def prices_of_years(self, zone: str, first: int, last: int) -> dict[str, Decimal]:
-        lowest, highest = keys.spot_prices_of_year(first)[0], keys.spot_prices_of_year(last)[1]
-        items = self.table.query(keys.spot_pk(zone), sk_between=(lowest, highest))
-        return {keys.month_of_spot_price(str(i["SK"])): Decimal(i["price_per_kwh"]) for i in items}
+        return spot_prices_of_years(self.table, zone, first, last)
 
     def put_spot_price(self, zone: str, month: str, price: Decimal) -> None:
         self.table.put({**keys.spot_price(zone, month).item(), "type": "spot", "price_per_kwh": price})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from heatportal.adapters import dynamo_keys as keys
-from heatportal.adapters.dynamo import DynamoTable
+from heatportal.adapters.dynamo import DynamoTable, spot_prices_of_years
 from heatportal.domain.spot_prices import SpotPrice
 
 
@@ -32,8 +32,7 @@ class DynamoSpotPriceStore:
         return Decimal(item["price_per_kwh"]) if item else None
 
     def prices_of_year(self, zone: str, year: int) -> dict[str, Decimal]:
-        items = self.table.query(keys.spot_pk(zone), sk_between=keys.spot_prices_of_year(year))
-        return {keys.month_of_spot_price(str(i["SK"])): Decimal(i["price_per_kwh"]) for i in items}
+        return spot_prices_of_years(self.table, zone, year, year)
 
     def put_spot_price(self, zone: str, month: str, price: Decimal) -> None:
         self.table.put(spot_price_item(zone, month, price))

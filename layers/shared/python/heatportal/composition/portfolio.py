@@ -76,14 +76,13 @@ def protocol_service() -> ProtocolService:
 def portfolio_projector() -> PortfolioProjector:
     from heatportal.adapters.dynamo_billing import DynamoPaymentRepository
     from heatportal.adapters.dynamo_customer_record import DynamoCustomerRecords
-    from heatportal.adapters.dynamo_spot import DynamoSpotPriceStore
     from heatportal.services.portfolio.projection import PortfolioProjector
 
     return PortfolioProjector(
         profile(),
         DynamoCustomerRecords(repository().table),
         repository(),
-        DynamoSpotPriceStore(repository().table),
+        repository(),
         portfolio_store(),
         clock(),
         paid=DynamoPaymentRepository(repository().table),

@@ -209,7 +209,7 @@ class ForecastService:
         """A normal year's cost of the customer's ``meters`` from next month on, in
         total and per supply type (the share of each meter kind is its energy and
         volume lines; fixed fees go to heat)."""
-        with self.pricing.spot_prices_cached():  # twelve months priced: a year of spot averages read once
+        with self.pricing.spot_prices_cached():  # twelve months priced, spot averages read once
             return self._expected_yearly_cost(meters)
 
     def _expected_yearly_cost(self, meters: Sequence[Meter]) -> tuple[Decimal, dict[str, Decimal]]:
@@ -248,7 +248,7 @@ class ForecastService:
     # --- the overview ---------------------------------------------------------------
     def overview(self, scope: Scope) -> YearOverview:
         """The year month by month: invoiced, estimated from measured use, forecast."""
-        with self.pricing.spot_prices_cached():  # each month priced: a year of spot averages read once
+        with self.pricing.spot_prices_cached():  # each month priced, spot averages read once
             return self._overview(scope)
 
     def _overview(self, scope: Scope) -> YearOverview:

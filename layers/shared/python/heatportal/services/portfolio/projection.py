@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Protocol
 
 from heatportal.domain.customer_record import CustomerRecord
 from heatportal.domain.model import BillingPeriod, DailyConsumption, Invoice, InvoiceStatus, Meter, Reading
@@ -41,7 +40,7 @@ from heatportal.domain.portfolio import (
 )
 from heatportal.domain.profile import ReturnTemperature, SpotEnergyPrice, UtilityProfile
 from heatportal.domain.tariff import MeterUsage, MissingPrice, PricedPeriod, PricingInput, price_period
-from heatportal.ports import Clock, ReadingRepository
+from heatportal.ports import Clock, ReadingRepository, SpotPriceRepository
 from heatportal.services.access import CustomerRecords
 from heatportal.services.invoices import PaidAmounts
 from heatportal.services.portfolio.ports import PortfolioStore
@@ -60,21 +59,13 @@ def _first_of_history(today: date) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-class SpotPricesByYear(Protocol):
-    """The spot averages of a zone's year in one read (adapters.dynamo_spot)."""
-
-    def prices_of_year(self, zone: str, year: int) -> dict[str, Decimal]:
-        """Month (YYYY-MM) -> price per kWh."""
-        ...
-
-
 class PortfolioProjector:
     def __init__(
         self,
         profile: UtilityProfile,
         records: CustomerRecords,
         readings: ReadingRepository,
-        spot_prices: SpotPricesByYear,
+        spot_prices: SpotPriceRepository,
         store: PortfolioStore,
         clock: Clock,
         paid: PaidAmounts | None = None,
@@ -179,7 +170,7 @@ class PortfolioProjector:
         if zone is None:
             return None
         if (zone, period.year) not in years:
-            years[(zone, period.year)] = self.spot_prices.prices_of_year(zone, period.year)
+            years[(zone, period.year)] = self.spot_prices.prices_of_years(zone, period.year, period.year)
         return years[(zone, period.year)].get(period.key)
 
     def return_reference(self, supply: Supply, month: str) -> Decimal | None:
