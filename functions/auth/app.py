@@ -432,7 +432,7 @@ def cancel_invitation(customer: CustomerPath, invitation: InvitationPath) -> Sta
 
 @app.get("/api/customers/<customer>/audit")
 def audit_trail(customer: CustomerPath) -> list[AuditOut]:
-    entries = composition.customer_user_service().audit(customer_scope(app, customer))
+    entries = composition.customer_user_service().audit(customer_scope(app, customer, audit=True))
     return [
         AuditOut(at=e.at, actor=e.actor, action=e.action, subject=e.subject, role=e.role, previous_role=e.previous_role)
         for e in entries

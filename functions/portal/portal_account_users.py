@@ -27,7 +27,7 @@ def _users_page(view: Page, error: DomainError | None = None) -> Response[str]:
     if number is None:
         return view.render("no_customer.html")
     service = composition.customer_user_service()
-    scope = view.scope(principal, number)
+    scope = view.scope(principal, number, audit=True)
     members, invitations = service.users(scope)
     trail = service.audit(scope)
     return view.render(

@@ -226,13 +226,15 @@ class Page:
         """The customers the person may choose (own first, then through a company)."""
         return self.links(principal).customers
 
-    def scope(self, principal: Principal, number: str, *, invoices: bool = False) -> Scope:
+    def scope(self, principal: Principal, number: str, *, invoices: bool = False, audit: bool = False) -> Scope:
         """The person's scope on the customer, decided once per request: one read
-        of the customer's record (with its invoices when the page shows them).
-        Forbidden when the person may see nothing of the customer."""
+        of the customer's record (with its invoices or audit trail when the page
+        shows them). Forbidden when the person may see nothing of the customer."""
         known = self._scopes.get(number)
-        if known is None or (invoices and known.record.invoices is None):
-            known = scope_of(principal, number, invoices=invoices, organisations=self.links(principal).organisations)
+        if known is None or (invoices and known.record.invoices is None) or (audit and known.record.audit is None):
+            known = scope_of(
+                principal, number, invoices=invoices, audit=audit, organisations=self.links(principal).organisations
+            )
             self._scopes[number] = known
         return known
 

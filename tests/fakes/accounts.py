@@ -2,10 +2,13 @@
 memberships to AccessService) in memory, with the semantics of
 ``adapters.dynamo_accounts.DynamoAccountStore`` (held to it by
 tests/contract/ports): an access change is written only at the version read,
-all or nothing; the audit trail lists newest first."""
+all or nothing; the audit trail lists newest first: the access changes
+(``audit``, in the customer's partition there) merged with the reads of provider
+shares (``data_reads``, a partition of their own)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from heatportal.domain.accounts import AuditEntry, Challenge
@@ -24,6 +27,7 @@ class InMemoryAccountStore(AccountStore, MembershipRepository):
         self.members: dict[tuple[str, str], Membership] = {}
         self.versions: dict[str, int] = {}
         self.audit: list[AuditEntry] = []
+        self.data_reads: list[AuditEntry] = []
         # Number of upcoming write_access_change calls that lose an optimistic-lock race.
         self.lose_races = 0
         # Errors raised by the next write_access_change calls (a DynamoDB outage).
@@ -100,10 +104,17 @@ class InMemoryAccountStore(AccountStore, MembershipRepository):
             self.challenges.pop(delete_challenge, None)
         return True
 
-    def list_audit(self, customer_number: str, limit: int = 200) -> list[AuditEntry]:
-        # Newest first; entries of the same moment, the last written first.
-        newest_first = sorted(enumerate(self.audit), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
-        return [a for _, a in newest_first if a.customer_number == customer_number][:limit]
+    def changes_of(self, customer_number: str) -> list[AuditEntry]:
+        """The access changes, newest first (as the customer's record reads them)."""
+        return _newest_first(self.audit, customer_number)
+
+    def list_audit(
+        self, customer_number: str, limit: int = 200, *, changes: Sequence[AuditEntry] | None = None
+    ) -> list[AuditEntry]:
+        if changes is None:
+            changes = self.changes_of(customer_number)[:limit]
+        entries = [*changes, *_newest_first(self.data_reads, customer_number)[:limit]]
+        return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
     def customers_by_email(self, email: str) -> list[Customer]:
         assert self.customers is not None
@@ -118,3 +129,9 @@ class InMemoryAccountStore(AccountStore, MembershipRepository):
         assert self.customers is not None
         current = self.customers.customers[customer_number]
         self.customers.customers[customer_number] = current.model_copy(update={"pin_hash": pin_hash})
+
+
+def _newest_first(entries: list[AuditEntry], customer_number: str) -> list[AuditEntry]:
+    """The customer's entries, newest first; of the same moment, the last written first."""
+    newest = sorted(enumerate(entries), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
+    return [a for _, a in newest if a.customer_number == customer_number]

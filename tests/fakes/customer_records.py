@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from heatportal.domain.customer_record import CustomerRecord
+from heatportal.domain.customer_record import AUDIT_SHOWN, CustomerRecord
 from heatportal.domain.model import Facility, Membership
 from heatportal.services.access import CustomerRecords
 from tests.builders import ADDRESS
+from tests.fakes.accounts import InMemoryAccountStore
 from tests.fakes.alerts import InMemoryAlertStore
 from tests.fakes.companies import InMemoryCompanyDirectory
 from tests.fakes.contracts import InMemoryContractStore, InMemoryPublishedDocuments
@@ -37,8 +38,12 @@ class InMemoryCustomerRecords(CustomerRecords):
         contracts: InMemoryContractStore | None = None,
         documents: InMemoryPublishedDocuments | None = None,
         alerts: InMemoryAlertStore | None = None,
+        accounts: InMemoryAccountStore | None = None,
     ) -> None:
         self.memberships = memberships
+        # The access changes (audit trail) live with the account store: the one given, or the
+        # memberships' when that keeps them.
+        self.accounts = accounts or (memberships if isinstance(memberships, InMemoryAccountStore) else None)
         self.contracts = contracts
         self.documents = documents
         self.customers = customers or InMemoryCustomerRepository()
@@ -47,8 +52,9 @@ class InMemoryCustomerRecords(CustomerRecords):
         self.alerts = alerts
         self.reads = 0
 
-    def customer_record(self, customer_number: str, *, invoices: bool = False) -> CustomerRecord:
+    def customer_record(self, customer_number: str, *, invoices: bool = False, audit: bool = False) -> CustomerRecord:
         self.reads += 1
+        accounts = self.accounts
         facilities = self.customers.list_facilities(customer_number)
         if self.companies is not None:
             # Facilities a company test names by id only.
@@ -67,6 +73,7 @@ class InMemoryCustomerRecords(CustomerRecords):
             memberships=tuple(self.memberships.list_members(customer_number)),
             grants=tuple(sorted(grants, key=lambda g: g.org_number)),
             invoices=tuple(self.invoices.list_invoices(customer_number)) if invoices and self.invoices else None,
+            audit=tuple(accounts.changes_of(customer_number)[:AUDIT_SHOWN] if accounts else ()) if audit else None,
             supplies=tuple(self.contracts.supplies_of_customer(customer_number)) if self.contracts else (),
             contract_versions=tuple(
                 v for (c, _, _), v in sorted(self.contracts.versions.items()) if c == customer_number

@@ -2,8 +2,9 @@
 in memory, with the semantics of ``adapters.dynamo_open_data.DynamoOpenDataStore``
 (held to it by tests/contract/ports): one record per token hash, a revocation
 only once, the audit entries written with the change; a provider share's reads
-go to the customer's audit trail (``audit``, the account store's list when
-given, so ``list_audit`` shows them as the adapter's merge does)."""
+go to their own list (``reads``) and the changes to the audit trail
+(``audit``): the account store's lists when given, so that its ``list_audit``
+merges them as the adapter does."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from heatportal.services.open_data.common import OpenDataStore
 
 
 class InMemoryOpenDataStore(OpenDataStore):
-    def __init__(self, audit: list[AuditEntry] | None = None) -> None:
+    def __init__(self, audit: list[AuditEntry] | None = None, reads: list[AuditEntry] | None = None) -> None:
         self.credentials: dict[str, DataCredential] = {}
         self.audit: list[AuditEntry] = audit if audit is not None else []
+        self.reads: list[AuditEntry] = reads if reads is not None else []
         self.touched = 0
 
     def find(self, token_hash: str) -> DataCredential | None:
@@ -69,4 +71,4 @@ class InMemoryOpenDataStore(OpenDataStore):
         return True
 
     def record_access(self, entry: AuditEntry) -> None:
-        self.audit.append(entry)
+        self.reads.append(entry)

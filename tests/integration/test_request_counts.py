@@ -113,9 +113,10 @@ PAGES = {
     "/documents/contract": (200, 2),
     "/alerts?facility=F{customer}": (200, 3),
     "/moving/in": (200, 2),
+    # links (with the sign-out) + the record with its audit trail + the open invitations + the data
+    # shares' read log (a partition of its own); before: 5, the audit trail read on its own
+    "/account/users": (200, 4),
     # Over the budget of 4 (issue 16's gap, counted so that it can only shrink):
-    # + the open invitations, the audit trail and the data shares' read log, each a partition of its own
-    "/account/users": (200, 5),
     # + the meter's readings in four windows (the period's, its start, two years back, ahead), the
     # month's days and the next month's, the bill already issued, the spot averages
     "/trial-settlement": (200, 12),

@@ -302,7 +302,7 @@ def test_a_share_goes_to_the_provider_and_every_read_is_in_the_customers_audit_t
     world.scopes.scope(credential, "100001", None, "meters")
 
     assert [m.number for m in scope.visible_meters()] == ["M-100001"]
-    actions = [(e.action, e.actor, e.subject) for e in world.store.audit]
+    actions = [(e.action, e.actor, e.subject) for e in [*world.store.audit, *world.store.reads]]
     assert actions == [
         ("share_granted", "kari@example.no", "Energieberatung Müller"),
         ("share_used", "Energieberatung Müller <daten@mueller.example>", "consumption M-100001"),

@@ -115,6 +115,25 @@ def test_a_providers_reads_are_in_the_customers_audit_trail_newest_first(ports: 
     assert len(ports.accounts.list_audit("100001", limit=2)) == 2
 
 
+def test_the_access_changes_read_with_the_record_are_merged_with_the_reads_without_reading_them_again(
+    ports: Ports,
+) -> None:
+    ports.open_data.add_share(a_share(), audit("100001", "share_granted", NOW))
+    ports.open_data.record_access(audit("100001", "share_used", NOW + timedelta(minutes=1), "meters"))
+    ports.open_data.record_access(audit("100001", "share_used", NOW + timedelta(minutes=3), "meters"))
+    ports.open_data.add_token(a_token(), [audit("100001", "token_created", NOW + timedelta(minutes=2))])
+
+    record = ports.records.customer_record("100001", audit=True)
+
+    # The record holds the access changes only (the reads are a partition of their own), newest first.
+    assert record.audit is not None
+    assert [e.action for e in record.audit] == ["token_created", "share_granted"]
+    assert ports.records.customer_record("100001").audit is None  # not asked for
+    merged = ports.accounts.list_audit("100001", changes=record.audit)
+    assert merged == ports.accounts.list_audit("100001")
+    assert [e.action for e in merged] == ["share_used", "token_created", "share_used", "share_granted"]
+
+
 def hour(start: datetime, energy: str, interval: str = "hour") -> IntervalValue:
     return IntervalValue(
         meter_number="M-1",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -167,12 +168,19 @@ class DynamoAccountStore:
             items.append({"Delete": {"TableName": name, "Key": dump_item(key)}})
         return self.table.transact(items)
 
-    def list_audit(self, customer_number: str, limit: int = 200) -> list[AuditEntry]:
-        """Newest first: access changes (the customer's partition) merged with the
-        reads of provider shares (their own partition, ``keys.data_access``)."""
-        items = self.table.query(keys.customer_pk(customer_number), sk_prefix=keys.AUDIT, forward=False, limit=limit)
+    def list_audit(
+        self, customer_number: str, limit: int = 200, *, changes: Sequence[AuditEntry] | None = None
+    ) -> list[AuditEntry]:
+        """Newest first: access changes (the customer's partition; ``changes``
+        when read with the record) merged with the reads of provider shares
+        (their own partition, ``keys.data_access``)."""
+        if changes is None:
+            items = self.table.query(
+                keys.customer_pk(customer_number), sk_prefix=keys.AUDIT, forward=False, limit=limit
+            )
+            changes = [audit_from_item(i) for i in items]
         reads = self.table.query(keys.data_access_pk(customer_number), forward=False, limit=limit)
-        entries = [audit_from_item(i) for i in [*items, *reads]]
+        entries = [*changes, *(audit_from_item(i) for i in reads)]
         return sorted(entries, key=lambda e: e.at, reverse=True)[:limit]
 
     def set_member_email(self, customer_number: str, user_id: str, email: str) -> None:

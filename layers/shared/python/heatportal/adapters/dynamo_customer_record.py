@@ -1,9 +1,9 @@
 """The customer's record in one request: one Query on the customer's
 partition (docs/data-model.md) returns its profile, facilities, meters,
 memberships, company grants, supplies and contract versions, the documents
-published to it and who opened them, notification counters (and invoices when
-asked); a filter on the item type leaves out what the partition holds besides (audit trail, payments,
-requests, ...)."""
+published to it and who opened them, notification counters (and its invoices or its audit trail when
+asked); a filter on the item type leaves out what the partition holds besides (payments, requests,
+...)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from heatportal.adapters.dynamo import (
     membership_from_item,
     meter_from_item,
 )
+from heatportal.adapters.dynamo_accounts import audit_from_item
 from heatportal.adapters.dynamo_alerts import counters_from_item
 from heatportal.adapters.dynamo_companies import grant_from_item
 from heatportal.adapters.dynamo_contracts import contract_version_from_item, supply_from_item
 from heatportal.adapters.dynamo_documents import document_from_item, opened_from_item
-from heatportal.domain.customer_record import CustomerRecord
+from heatportal.domain.customer_record import AUDIT_SHOWN, CustomerRecord
 from heatportal.domain.model import Membership
 
 _RECORD_TYPES = (
@@ -46,8 +47,8 @@ class DynamoCustomerRecords:
     def __init__(self, table: DynamoTable) -> None:
         self.table = table
 
-    def customer_record(self, customer_number: str, *, invoices: bool = False) -> CustomerRecord:
-        types = (*_RECORD_TYPES, "invoice") if invoices else _RECORD_TYPES
+    def customer_record(self, customer_number: str, *, invoices: bool = False, audit: bool = False) -> CustomerRecord:
+        types = (*_RECORD_TYPES, *(("invoice",) if invoices else ()), *(("audit",) if audit else ()))
         items = self.table.query(keys.customer_pk(customer_number), types=types)
         by_type: dict[str, list[dict[str, Any]]] = {}
         for item in items:
@@ -62,6 +63,10 @@ class DynamoCustomerRecords:
             grants=tuple(grant_from_item(i) for i in by_type.get("company_grant", [])),
             # The partition sorts invoices oldest first; listings show the newest first.
             invoices=tuple(invoice_from_item(i) for i in reversed(by_type.get("invoice", []))) if invoices else None,
+            # The partition sorts the audit trail oldest first (AUDIT#<moment>).
+            audit=tuple(audit_from_item(i) for i in reversed(by_type.get("audit", [])))[:AUDIT_SHOWN]
+            if audit
+            else None,
             supplies=tuple(supply_from_item(i) for i in by_type.get("supply", [])),
             contract_versions=tuple(contract_version_from_item(i) for i in by_type.get("contract_version", [])),
             documents=tuple(document_from_item(i) for i in reversed(by_type.get("document", []))),

@@ -1,6 +1,6 @@
 """What the utility holds on one customer in one place: the profile, its
 facilities and meters, the people linked to it and the management companies
-granted access (and, when a page asks, its invoices).
+granted access (and, when a page asks, its invoices or its audit trail).
 
 Read in one request (the customer's partition) once per request: access is
 decided from it, and a page shows it without reading any of it again.
@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from heatportal.domain.accounts import AuditEntry
 from heatportal.domain.companies import CompanyGrant
 from heatportal.domain.contracts import ContractVersion, Supply
 from heatportal.domain.document_store import PublishedDocument
 from heatportal.domain.model import Customer, Facility, Invoice, Membership, Meter
+
+AUDIT_SHOWN = 200  # the newest entries of an audit trail a page shows
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class CustomerRecord:
     memberships: tuple[Membership, ...] = ()
     grants: tuple[CompanyGrant, ...] = ()
     invoices: tuple[Invoice, ...] | None = None  # newest first; None when not read
+    # Who changed access to the customer (the partition's audit trail), newest
+    # first, at most AUDIT_SHOWN; None when not read.
+    audit: tuple[AuditEntry, ...] | None = None
     supplies: tuple[Supply, ...] = ()
     contract_versions: tuple[ContractVersion, ...] = ()
     documents: tuple[PublishedDocument, ...] = ()  # published to the customer, newest first

@@ -141,9 +141,9 @@ class Scope:
 class CustomerRecords(Protocol):
     """The customer's record in one read (adapters.dynamo_customer_record)."""
 
-    def customer_record(self, customer_number: str, *, invoices: bool = False) -> CustomerRecord:
+    def customer_record(self, customer_number: str, *, invoices: bool = False, audit: bool = False) -> CustomerRecord:
         """Profile, facilities, meters, memberships and company grants of the
-        customer (its invoices too when asked), in one request."""
+        customer (its invoices or its audit trail too when asked), in one request."""
         ...
 
     def list_memberships(self, user_id: str) -> list[Membership]: ...
@@ -185,13 +185,14 @@ class AccessService:
         customer_number: str,
         *,
         invoices: bool = False,
+        audit: bool = False,
         organisations: list[OrgMember] | None = None,
     ) -> Scope:
         """The person's scope on the customer: one read of the customer's record
-        (with its invoices when asked), plus the person's organisations when the
+        (with its invoices or audit trail when asked), plus the person's organisations when the
         person is no member and no staff (unless the caller has them already).
         Forbidden unless the person may see something of the customer."""
-        record = self.records.customer_record(customer_number, invoices=invoices)
+        record = self.records.customer_record(customer_number, invoices=invoices, audit=audit)
         grants: tuple[CompanyGrant, ...] = ()
         if record.membership(principal.user_id) is None and not principal.is_staff and self.companies is not None:
             if organisations is None:

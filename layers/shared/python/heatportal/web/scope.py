@@ -16,18 +16,25 @@ from heatportal.web.api import customer_from_path, principal
 
 
 def scope_of(
-    who: Principal, customer_number: str, *, invoices: bool = False, organisations: list[OrgMember] | None = None
+    who: Principal,
+    customer_number: str,
+    *,
+    invoices: bool = False,
+    audit: bool = False,
+    organisations: list[OrgMember] | None = None,
 ) -> Scope:
     """The person's scope on the customer: one read of the customer's record
-    (with its invoices when the page shows them); Forbidden when the person
-    may see nothing of the customer."""
-    return composition.access().scope(who, customer_number, invoices=invoices, organisations=organisations)
+    (with its invoices or audit trail when the page shows them); Forbidden
+    when the person may see nothing of the customer."""
+    return composition.access().scope(who, customer_number, invoices=invoices, audit=audit, organisations=organisations)
 
 
-def customer_scope(app: APIGatewayRestResolver | Router, customer: str, *, invoices: bool = False) -> Scope:
+def customer_scope(
+    app: APIGatewayRestResolver | Router, customer: str, *, invoices: bool = False, audit: bool = False
+) -> Scope:
     """An API route's scope: the caller (verified claims) on the customer in
     the path (``customer`` as the URL writes it)."""
-    return scope_of(principal(app), customer_from_path(customer), invoices=invoices)
+    return scope_of(principal(app), customer_from_path(customer), invoices=invoices, audit=audit)
 
 
 def portfolio_of(app: APIGatewayRestResolver | Router, *, staff_customer: str | None = None) -> Portfolio:

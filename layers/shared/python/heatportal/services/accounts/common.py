@@ -4,6 +4,7 @@ the name index, the pacer) and the rules of e-mail addresses and passwords."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
@@ -64,7 +65,13 @@ class AccountStore(Protocol):
         only if the access list is still at ``version``; False otherwise."""
         ...
 
-    def list_audit(self, customer_number: str, limit: int = 200) -> list[AuditEntry]: ...
+    def list_audit(
+        self, customer_number: str, limit: int = 200, *, changes: Sequence[AuditEntry] | None = None
+    ) -> list[AuditEntry]:
+        """The audit trail, newest first: the access changes merged with the
+        reads of provider shares. ``changes``: the access changes when they were
+        read with the customer's record (then only the reads are read)."""
+        ...
 
     def customers_by_email(self, email: str) -> list[Customer]:
         """Customers whose e-mail on record is ``email`` (lower-case)."""

@@ -54,8 +54,11 @@ class CustomerUserService:
         return list(scope.record.memberships), self.store.list_invitations(scope.customer_number)
 
     def audit(self, scope: Scope) -> list[AuditEntry]:
+        """The audit trail, newest first: the access changes read with the
+        record when the edge asked for them (``audit=True``), and the reads of
+        provider shares."""
         scope.require(Role.ADMIN)
-        return self.store.list_audit(scope.customer_number)
+        return self.store.list_audit(scope.customer_number, changes=scope.record.audit)
 
     def invite(self, scope: Scope, email: str, role: Role) -> Pending:
         _require_admin(scope)
