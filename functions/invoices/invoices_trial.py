@@ -56,7 +56,7 @@ class TrialOut(BaseModel):
 
 
 def _trial(customer: str, entered: dict[str, Decimal]) -> TrialOut:
-    scope = customer_scope(router, customer)
+    scope = customer_scope(router, customer, invoices=True)  # the previous bill among them
     trial = composition.trial_settlement_service().trial(scope, entered)
     lang = scope.record.customer.language if scope.record.customer else composition.profile().default_language
     return TrialOut(

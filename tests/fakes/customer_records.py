@@ -73,6 +73,13 @@ class InMemoryCustomerRecords(CustomerRecords):
             memberships=tuple(self.memberships.list_members(customer_number)),
             grants=tuple(sorted(grants, key=lambda g: g.org_number)),
             invoices=tuple(self.invoices.list_invoices(customer_number)) if invoices and self.invoices else None,
+            billed={
+                (period, kind): number
+                for (c, period, kind), (number, _) in self.invoices.billed.items()
+                if c == customer_number
+            }
+            if invoices and self.invoices
+            else None,
             audit=tuple(accounts.changes_of(customer_number)[:AUDIT_SHOWN] if accounts else ()) if audit else None,
             supplies=tuple(self.contracts.supplies_of_customer(customer_number)) if self.contracts else (),
             contract_versions=tuple(

@@ -83,7 +83,7 @@ PAGES = {
     "/contracts": (200, 2),
     # + the meter's daily values of a year and readings of two years (its expected consumption);
     # the spot average for the twelve months ahead is the one this warm container read less than a
-    # minute ago (services.contracts.estimate.SPOT_KEPT_FOR). Before: 41, each month looked the spot
+    # minute ago (services.billing.reads.SPOT_KEPT_FOR). Before: 41, each month looked the spot
     # average up again; then 6, one read of it per page.
     "/contracts/F{customer}": (200, 4),
     # The same once for both years priced (before: 79).
@@ -116,10 +116,12 @@ PAGES = {
     # links (with the sign-out) + the record with its audit trail + the open invitations + the data
     # shares' read log (a partition of its own); before: 5, the audit trail read on its own
     "/account/users": (200, 4),
-    # Over the budget of 4 (issue 16's gap, counted so that it can only shrink):
-    # + the meter's readings in four windows (the period's, its start, two years back, ahead), the
-    # month's days and the next month's, the bill already issued, the spot averages
-    "/trial-settlement": (200, 12),
+    # links (with the sign-out) + the record with its invoices and which invoice billed each period + the
+    # meter's readings (one window: two years back for the degree-day model to two months ahead) + its
+    # daily values (one window); the spot averages are the ones this warm container read less than a
+    # minute ago (services.billing.reads.SPOT_KEPT_FOR). Before: 12, the readings in four overlapping
+    # windows, the days in three, the previous bill's marker and the spot averages each read on their own.
+    "/trial-settlement": (200, 4),
 }
 
 

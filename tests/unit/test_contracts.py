@@ -24,10 +24,10 @@ from heatportal.domain.profile import PROFILE_IDS, EnergyPrice, FixedFee, SpotEn
 from heatportal.domain.signing import Collected, Signer, SignStart, qr_content
 from heatportal.i18n import catalog
 from heatportal.services.access import AccessService, Principal, Scope
+from heatportal.services.billing.reads import SPOT_KEPT_FOR
 from heatportal.services.contracts.code_signing import EmailCodeSigning
 from heatportal.services.contracts.contracts import ContractService
 from heatportal.services.contracts.estimate import (
-    SPOT_KEPT_FOR,
     AnnualEstimateService,
     ExpectedConsumption,
     compare,

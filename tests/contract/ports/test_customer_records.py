@@ -50,7 +50,16 @@ def test_invoices_come_with_the_record_only_when_asked_and_newest_first(ports: P
 
     assert record.invoices is not None
     assert [i.period.month for i in record.invoices] == [2, 1]
-    assert ports.records.customer_record("100001").invoices is None
+    # Which invoice billed each period (the markers), so that pricing finds the previous bill in the record.
+    assert record.billed == {
+        ("2026-01", "invoice"): record.invoices[1].number,
+        ("2026-02", "invoice"): record.invoices[0].number,
+    }
+    assert record.billed_invoice("2026-02", "invoice") == record.invoices[0]
+    assert record.billed_invoice("2026-03", "invoice") is None
+    assert record.billed_invoice("2026-02", "advance") is None
+    plain = ports.records.customer_record("100001")
+    assert (plain.invoices, plain.billed) == (None, None)
 
 
 def test_an_unknown_customer_has_an_empty_record(ports: Ports) -> None:

@@ -98,6 +98,13 @@ class PdfStored:
     key: str
 
 
+class BilledInvoices(Protocol):
+    """What pricing asks of the invoices: the bill a period had already (its
+    register values are where the next period starts)."""
+
+    def find_billed(self, customer_number: str, period: BillingPeriod, kind_key: str) -> Invoice | None: ...
+
+
 class InvoiceRepository(Protocol):
     def create_invoice_once(self, draft: Invoice, *, kind_key: str, reference: Callable[[int], str]) -> StoredInvoice:
         """Allocate the next gapless invoice number and store the invoice with its

@@ -41,6 +41,12 @@ _RECORD_TYPES = (
 )
 
 
+def _billed(marker: dict[str, Any]) -> tuple[tuple[str, str], int]:
+    """A BILLED#<period>#<kind key> marker: which invoice billed the period."""
+    _, period_key, kind_key = marker["SK"].split("#", 2)
+    return (period_key, kind_key), int(marker["invoice_number"])
+
+
 class DynamoCustomerRecords:
     """Implements services.access.CustomerRecords."""
 
@@ -48,7 +54,7 @@ class DynamoCustomerRecords:
         self.table = table
 
     def customer_record(self, customer_number: str, *, invoices: bool = False, audit: bool = False) -> CustomerRecord:
-        types = (*_RECORD_TYPES, *(("invoice",) if invoices else ()), *(("audit",) if audit else ()))
+        types = (*_RECORD_TYPES, *(("invoice", "billed") if invoices else ()), *(("audit",) if audit else ()))
         items = self.table.query(keys.customer_pk(customer_number), types=types)
         by_type: dict[str, list[dict[str, Any]]] = {}
         for item in items:
@@ -63,6 +69,7 @@ class DynamoCustomerRecords:
             grants=tuple(grant_from_item(i) for i in by_type.get("company_grant", [])),
             # The partition sorts invoices oldest first; listings show the newest first.
             invoices=tuple(invoice_from_item(i) for i in reversed(by_type.get("invoice", []))) if invoices else None,
+            billed=dict(_billed(i) for i in by_type.get("billed", [])) if invoices else None,
             # The partition sorts the audit trail oldest first (AUDIT#<moment>).
             audit=tuple(audit_from_item(i) for i in reversed(by_type.get("audit", [])))[:AUDIT_SHOWN]
             if audit

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from heatportal.adapters.dynamo_corrections import DynamoCorrectionStore, DynamoHoldStore
     from heatportal.adapters.dynamo_runs import DynamoBillingReader, DynamoBillingRuns
     from heatportal.adapters.storage import S3RunManifests
+    from heatportal.ports import BilledInvoices, ReadingRepository
     from heatportal.services.advance import AdvanceService
     from heatportal.services.advance_year import AdvanceYearService
     from heatportal.services.billing.corrections import Corrections
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from heatportal.services.billing.explain import BillExplainer
     from heatportal.services.billing.issuing import InvoiceIssuer
     from heatportal.services.billing.pricing import PricingService
-    from heatportal.services.billing.reads import BatchReads
+    from heatportal.services.billing.reads import BatchReads, KeptSpotPrices
     from heatportal.services.billing.run import BillRun
     from heatportal.services.billing.runs import BillRuns
     from heatportal.services.estimate_pdf import EstimatePdfService
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from heatportal.services.invoices import InvoiceService
     from heatportal.services.moving.final_invoice import FinalInvoices
     from heatportal.services.payments import PaymentService
+    from heatportal.services.readings import ReadingService
     from heatportal.services.settlement import TrialSettlementService
     from heatportal.services.spot_prices import SpotPriceService
 
@@ -259,7 +261,27 @@ def payment_service() -> PaymentService:
 def trial_settlement_service() -> TrialSettlementService:
     from heatportal.services.settlement import TrialSettlementService
 
-    return TrialSettlementService(repository(), reading_service(), pricing_service(), clock())
+    return TrialSettlementService(repository(), repository(), _trial_pricing, clock())
+
+
+def _trial_pricing(readings: ReadingRepository, billed: BilledInvoices) -> tuple[ReadingService, PricingService]:
+    """The bill's pricing on one trial's reads, with the spot averages a warm
+    container read less than a minute ago."""
+    from heatportal.services.billing.pricing import PricingService
+    from heatportal.services.readings import ReadingService
+
+    values = ReadingService(readings, clock(), climate_station=profile().climate_station)
+    pricing = PricingService(
+        profile(), repository(), readings, values, billed, kept_spot_prices(), contracts=contract_store()
+    )
+    return values, pricing
+
+
+@cache
+def kept_spot_prices() -> KeptSpotPrices:
+    from heatportal.services.billing.reads import KeptSpotPrices
+
+    return KeptSpotPrices(repository(), clock())
 
 
 @cache

@@ -29,6 +29,9 @@ class CustomerRecord:
     memberships: tuple[Membership, ...] = ()
     grants: tuple[CompanyGrant, ...] = ()
     invoices: tuple[Invoice, ...] | None = None  # newest first; None when not read
+    # Which invoice billed a period, by (period key, kind key) -> invoice number
+    # (the store's markers); read with the invoices, None when not read.
+    billed: Mapping[tuple[str, str], int] | None = None
     # Who changed access to the customer (the partition's audit trail), newest
     # first, at most AUDIT_SHOWN; None when not read.
     audit: tuple[AuditEntry, ...] | None = None
@@ -47,6 +50,14 @@ class CustomerRecord:
 
     def grant(self, org_number: str) -> CompanyGrant | None:
         return next((g for g in self.grants if g.org_number == org_number), None)
+
+    def billed_invoice(self, period_key: str, kind_key: str) -> Invoice | None:
+        """The invoice that billed the period under the kind key, as read with
+        the invoices (call only when they were: ``billed`` is not None)."""
+        assert self.billed is not None
+        assert self.invoices is not None
+        number = self.billed.get((period_key, kind_key))
+        return next((i for i in self.invoices if i.number == number), None) if number is not None else None
 
     def meter(self, meter_number: str) -> Meter | None:
         return next((m for m in self.meters if m.number == meter_number), None)

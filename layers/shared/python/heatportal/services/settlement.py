@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from heatportal.domain.errors import NotFound, ValidationFailed
 from heatportal.domain.model import BillingPeriod, MeterPeriodValue, ReadingSource, Role
 from heatportal.domain.tariff import MissingPrice, PricedPeriod
-from heatportal.ports import Clock, ReadingRepository
+from heatportal.ports import BilledInvoices, Clock, ReadingRepository
 from heatportal.services.access import Scope
 from heatportal.services.billing.pricing import PricingService
+from heatportal.services.billing.reads import MeterWindows, RecordBilled
 from heatportal.services.plausibility import ImplausibleValue
-from heatportal.services.readings import ReadingService, RegisterValue
+from heatportal.services.readings import MODEL_HISTORY_DAYS, ReadingService, RegisterValue
 
 # The month's average spot price is known only after the month; a trial in the
 # running month uses the newest average of up to this many earlier months.
@@ -50,34 +52,67 @@ class TrialSettlement:
     priced: PricedPeriod
 
 
+class TrialPricing(Protocol):
+    """The bill's pricing on the reads of one trial (composition builds it as
+    it builds the bill's): register values from ``readings``, the bill a
+    period had from ``billed``."""
+
+    def __call__(
+        self, readings: ReadingRepository, billed: BilledInvoices
+    ) -> tuple[ReadingService, PricingService]: ...
+
+
+# What a trial reads of a meter, once: its readings from far enough back for the
+# register value at the period's start (the readings around it, the degree-day
+# model fitted on two years before it) to the readings after the period that an
+# estimate between readings looks at; its daily values of the period and the
+# months before it.
+READINGS_BEFORE = timedelta(days=MODEL_HISTORY_DAYS + 92)
+DAYS_BEFORE = timedelta(days=92)
+AFTER = timedelta(days=62)
+
+
 class TrialSettlementService:
     def __init__(
-        self,
-        readings: ReadingRepository,
-        reading_service: ReadingService,
-        pricing: PricingService,
-        clock: Clock,
+        self, readings: ReadingRepository, invoices: BilledInvoices, priced_on: TrialPricing, clock: Clock
     ) -> None:
         self.readings = readings
-        self.reading_service = reading_service
-        self.pricing = pricing
+        self.invoices = invoices
+        self.priced_on = priced_on
         self.clock = clock
 
     def trial(self, scope: Scope, entered: Mapping[str, Decimal] | None = None) -> TrialSettlement:
         """The running period priced up to today. ``entered`` maps meter numbers
         to register values the person reads off now; other meters use their
         newest reading in the period, or an estimate for today."""
-        with self.pricing.spot_prices_cached():
-            return self._trial(scope, entered)
+        today = self.clock.today()
+        period = BillingPeriod(year=today.year, month=today.month)
+        # Each meter's readings and daily values read once for the whole trial (one Query each), the
+        # bill already issued from the record when it was read with its invoices.
+        reads = MeterWindows(
+            self.readings, period.start - READINGS_BEFORE, period.end + AFTER, days_first=period.start - DAYS_BEFORE
+        )
+        reading_service, pricing = self.priced_on(reads, RecordBilled(scope.record, self.invoices))
+        with pricing.spot_prices_cached():
+            return _Trial(reads, reading_service, pricing).settle(scope, entered, today, period)
 
-    def _trial(self, scope: Scope, entered: Mapping[str, Decimal] | None) -> TrialSettlement:
+
+class _Trial:
+    """One trial on its reads."""
+
+    def __init__(self, readings: ReadingRepository, reading_service: ReadingService, pricing: PricingService) -> None:
+        self.readings = readings
+        self.reading_service = reading_service
+        self.pricing = pricing
+
+    def settle(
+        self, scope: Scope, entered: Mapping[str, Decimal] | None, today: date, period: BillingPeriod
+    ) -> TrialSettlement:
         scope.require(Role.READ, companies="whole")
         customer_number = scope.customer_number
         customer = scope.record.customer
         if customer is None:  # pragma: no cover - a membership without its customer
             raise NotFound("Customer not found.", code="not_found")
-        today = self.clock.today()
-        period = BillingPeriod(year=today.year, month=today.month)
         meters = {m.number: m for m in scope.record.meters}
         entered = dict(entered or {})
         unknown = sorted(set(entered) - set(meters))

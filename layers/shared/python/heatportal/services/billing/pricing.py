@@ -30,7 +30,7 @@ from heatportal.domain.model import (
 )
 from heatportal.domain.profile import PriceList, SpotEnergyPrice, UtilityProfile
 from heatportal.domain.tariff import MeterUsage, PricedPeriod, PricingInput, price_period, summarise
-from heatportal.ports import CustomerRepository, InvoiceRepository, ReadingRepository, SpotPriceRepository
+from heatportal.ports import BilledInvoices, CustomerRepository, ReadingRepository, SpotPriceRepository
 from heatportal.services.readings import ReadingService, RegisterValue, register_range
 
 # What marks an account billed for a period: the monthly consumption invoice,
@@ -67,7 +67,7 @@ class PricingService:
         customers: CustomerRepository,
         readings: ReadingRepository,
         reading_service: ReadingService,
-        invoices: InvoiceRepository,
+        invoices: BilledInvoices,
         spot_prices: SpotPriceRepository,
         *,
         contracts: ContractTerms | None = None,

@@ -29,16 +29,13 @@ from heatportal.domain.tariff import MeterUsage, MissingPrice, PricedPeriod
 from heatportal.ports import Clock
 from heatportal.services.access import Scope
 from heatportal.services.billing.pricing import PricingService
+from heatportal.services.billing.reads import SPOT_KEPT_FOR
 from heatportal.services.contracts.contracts import ContractService
 from heatportal.services.forecast import ForecastService, MeterModel
 from heatportal.services.readings import ReadingService
 
 MONTHS = 12
 SPOT_LOOKBACK_MONTHS = 12
-# A spot average changes when the month's prices are imported (or corrected): a
-# warm container prices estimates with the one it read less than this long ago,
-# as the start page does its interruptions (services.interruptions.KEPT_FOR).
-SPOT_KEPT_FOR = timedelta(seconds=60)
 DAYS_PER_YEAR = Decimal(365)
 QUANTITY_STEP = Decimal("0.001")  # a month's expected quantity, as a register shows at most
 
