@@ -19,7 +19,20 @@ import time
 import uuid
 from typing import Any
 
-PAGES = ("/login", "/", "/meters", "/meters/{meter}", "/invoices", "/invoices/{invoice}", "/documents", "/help")
+PAGES = (
+    "/login",
+    "/",
+    "/meters",
+    "/meters/{meter}",
+    "/consumption",
+    "/invoices",
+    "/invoices/{invoice}",
+    "/trial-settlement",
+    "/economy",
+    "/documents",
+    "/account/users",
+    "/help",
+)
 PORTFOLIO_PAGES = (
     "/",
     "/facilities",
