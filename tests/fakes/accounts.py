@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from heatportal.domain.accounts import AuditEntry, Challenge
+from heatportal.domain.customer_record import AUDIT_SHOWN
 from heatportal.domain.model import Customer, Membership
 from heatportal.ports import MembershipRepository
 from heatportal.services.accounts.common import AccountStore
@@ -109,7 +110,7 @@ class InMemoryAccountStore(AccountStore, MembershipRepository):
         return _newest_first(self.audit, customer_number)
 
     def list_audit(
-        self, customer_number: str, limit: int = 200, *, changes: Sequence[AuditEntry] | None = None
+        self, customer_number: str, limit: int = AUDIT_SHOWN, *, changes: Sequence[AuditEntry] | None = None
     ) -> list[AuditEntry]:
         if changes is None:
             changes = self.changes_of(customer_number)[:limit]

@@ -29,6 +29,7 @@ from heatportal.adapters.dynamo import (
     version_update,
 )
 from heatportal.domain.accounts import AuditEntry, BankAccount, Challenge, ContactRequest
+from heatportal.domain.customer_record import AUDIT_SHOWN
 from heatportal.domain.errors import TransientFailure, ValidationFailed
 from heatportal.domain.model import Address, Customer, Membership, Role
 
@@ -169,7 +170,7 @@ class DynamoAccountStore:
         return self.table.transact(items)
 
     def list_audit(
-        self, customer_number: str, limit: int = 200, *, changes: Sequence[AuditEntry] | None = None
+        self, customer_number: str, limit: int = AUDIT_SHOWN, *, changes: Sequence[AuditEntry] | None = None
     ) -> list[AuditEntry]:
         """Newest first: access changes (the customer's partition; ``changes``
         when read with the record) merged with the reads of provider shares

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from heatportal.domain.accounts import AuditEntry, Challenge
 from heatportal.domain.contact import email_address
+from heatportal.domain.customer_record import AUDIT_SHOWN
 from heatportal.domain.errors import Unauthorized, ValidationFailed
 from heatportal.domain.model import Customer, Membership
 
@@ -66,7 +67,7 @@ class AccountStore(Protocol):
         ...
 
     def list_audit(
-        self, customer_number: str, limit: int = 200, *, changes: Sequence[AuditEntry] | None = None
+        self, customer_number: str, limit: int = AUDIT_SHOWN, *, changes: Sequence[AuditEntry] | None = None
     ) -> list[AuditEntry]:
         """The audit trail, newest first: the access changes merged with the
         reads of provider shares. ``changes``: the access changes when they were
