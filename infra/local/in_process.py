@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
+
+from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeSerializer
 
 from heatportal.adapters.dynamo import DynamoTable, dump_item
 from infra.local.resources import ACCOUNT, REGION
+
+_SERIALIZER = TypeSerializer()
 
 
 def put_items(table_name: str, items: Iterable[dict[str, Any]]) -> int:
@@ -30,17 +35,39 @@ def put_items(table_name: str, items: Iterable[dict[str, Any]]) -> int:
     hash_attr, range_attr = table.hash_key_attr, table.range_key_attr
     count = 0
     for item in items:
-        typed = dump_item(item)
-        if range_attr is None or hash_attr not in typed or range_attr not in typed:
-            table.put_item(typed)  # moto's checks and its error for a key that is missing
+        if range_attr is None or not isinstance(item.get(hash_attr), str) or not isinstance(item.get(range_attr), str):
+            table.put_item(dump_item(item))  # moto's checks and its error for a key that is missing
         else:
             # What moto's put_item stores for an unconditional put, without its
-            # per-attribute type and key-size checks (the adapters' own item
-            # mappers built these items; tests put them through moto's checks).
-            hash_value, range_value = DynamoType(typed[hash_attr]), DynamoType(typed[range_attr])
-            table.items[hash_value][range_value] = Item(hash_value, range_value, typed)
+            # per-attribute type, key-size and item-size checks (the adapters'
+            # own item mappers built these items; tests put them through moto's
+            # checks), each attribute typed as ``dump_item`` types it.
+            typed = {name: _typed(value, DynamoType) for name, value in item.items() if value is not None}
+            stored = Item(typed[hash_attr], typed[range_attr], {})
+            dict.update(stored.attrs, typed)
+            table.items[stored.hash_key][stored.range_key] = stored
         count += 1
     return count
+
+
+def _typed(value: Any, dynamo_type: Any) -> Any:
+    """moto's ``DynamoType`` of a plain value, as ``DynamoType(dump_item's
+    serialization)`` builds it; strings, numbers and booleans directly (they
+    are nearly all of the demo's attributes), anything else through it."""
+    kind = type(value)
+    if kind is str:
+        typed, typed.type, typed.value = object.__new__(dynamo_type), "S", value
+        return typed
+    if kind is Decimal or kind is int:
+        number = str(DYNAMODB_CONTEXT.create_decimal(value))  # dump_item's rounding traps and form
+        if number in ("Infinity", "NaN"):
+            raise TypeError("Infinity and NaN not supported")
+        typed, typed.type, typed.value = object.__new__(dynamo_type), "N", number
+        return typed
+    if kind is bool:
+        typed, typed.type, typed.value = object.__new__(dynamo_type), "BOOL", value
+        return typed
+    return dynamo_type(_SERIALIZER.serialize(value))
 
 
 def client(service: str) -> Any:

@@ -243,6 +243,13 @@ def test_a_spot_indexed_projection_reads_the_spot_prices_once_per_year_not_per_m
     assert per_kwh[1] > per_kwh[0] + Decimal("0.5")  # each month its own average (1.50 against 0.50)
     unpriced = heating.month("2026-02")  # no average known: not priced
     assert unpriced is not None and unpriced.cost == {}
+    # The nightly pass over every customer reads each year once for them all.
+    w.customers.add_customer(a_customer("1000002"))
+    w.facility("1000002", "F-B1", "Kvarnen 3", MeterKind.HEAT)
+    spot.queries = 0
+    assert w.projector.refresh_all(["1000001", "1000002", "1000404"]) == 2
+    assert spot.queries == 3
+    assert w.store.stored_aggregates[("1000002", "F-B1", "heating")].month("2026-01") is not None
 
 
 def test_a_new_reading_moves_only_its_meters_last_reading(world: World) -> None:

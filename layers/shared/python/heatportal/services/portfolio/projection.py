@@ -47,6 +47,9 @@ from heatportal.services.portfolio.ports import PortfolioStore
 
 HISTORY_MONTHS = 38  # three whole years to compare with, and the current one
 
+# A zone's spot averages by (zone, year), as read during one projection or pass.
+SpotYears = dict[tuple[str, int], dict[str, Decimal]]
+
 
 @dataclass(frozen=True)
 class Projected:
@@ -78,8 +81,9 @@ class PortfolioProjector:
         self.clock = clock
         self.paid = paid
 
-    def refresh(self, customer_number: str) -> CustomerDirectory | None:
-        """Rebuild and store one customer's portfolio figures (None: no such customer)."""
+    def refresh(self, customer_number: str, spot_years: SpotYears | None = None) -> CustomerDirectory | None:
+        """Rebuild and store one customer's portfolio figures (None: no such
+        customer); ``spot_years``: see ``project``."""
         record = self.records.customer_record(customer_number, invoices=True)
         if record.customer is None:
             return None
@@ -88,14 +92,17 @@ class PortfolioProjector:
         days = {m.number: self.readings.daily_consumption(m.number, start, today) for m in record.meters}
         last = {m.number: r for m in record.meters if (r := self.readings.latest_reading(m.number)) is not None}
         paid = self.paid.paid_amounts(customer_number) if self.paid else {}
-        projected = self.project(record, days, last, paid)
+        projected = self.project(record, days, last, paid, spot_years)
         self.store.put_aggregates(projected.aggregates)
         self.store.put_directory(projected.directory)
         return projected.directory
 
     def refresh_all(self, customer_numbers: Sequence[str]) -> int:
-        """The nightly refresh: every customer's figures; returns how many were refreshed."""
-        return sum(1 for number in customer_numbers if self.refresh(number) is not None)
+        """The nightly refresh: every customer's figures; returns how many were
+        refreshed. The spot averages are read once per zone and year for the
+        whole pass, not once per customer."""
+        spot_years: SpotYears = {}
+        return sum(1 for number in customer_numbers if self.refresh(number, spot_years) is not None)
 
     def note_reading(self, meter: Meter, reading: Reading) -> None:
         """A reading was stored: it is the meter's last one unless a newer is known."""
@@ -107,14 +114,17 @@ class PortfolioProjector:
         days: dict[str, list[DailyConsumption]],
         last_readings: dict[str, Reading],
         paid: dict[int, Decimal],
+        spot_years: SpotYears | None = None,
     ) -> Projected:
         """The customer's figures from its record, its meters' daily values and
         last readings and its payments (pure but for the clock and the spot
-        prices the price list may need)."""
+        prices the price list may need). The spot averages are read once per
+        zone and year into ``spot_years``: a pass over many customers passes
+        one for them all."""
         now = self.clock.now()
         today = self.clock.today()
         aggregates = []
-        spot_years: dict[tuple[str, int], dict[str, Decimal]] = {}  # read once per zone and year
+        spot_years = {} if spot_years is None else spot_years
         status: dict[tuple[str, Supply], SupplyStatus] = {}
         for facility in record.facilities:
             meters = [m for m in record.meters if m.facility_id == facility.id]
@@ -148,7 +158,7 @@ class PortfolioProjector:
         directory = directory_of(record, last_readings=last_readings, status=status, invoices=invoices, as_of=now)
         return Projected(directory, tuple(aggregates))
 
-    def _pricer(self, spot_years: dict[tuple[str, int], dict[str, Decimal]]) -> Pricer:
+    def _pricer(self, spot_years: SpotYears) -> Pricer:
         def price(month: str, usages: list[MeterUsage]) -> PricedPeriod | None:
             if not usages:
                 return None
@@ -161,7 +171,7 @@ class PortfolioProjector:
 
         return price
 
-    def _spot(self, period: BillingPeriod, years: dict[tuple[str, int], dict[str, Decimal]]) -> Decimal | None:
+    def _spot(self, period: BillingPeriod, years: SpotYears) -> Decimal | None:
         """The month's average spot price when the price list is indexed to one:
         one read per zone and year (``years`` keeps them for the customer's
         facilities), not one per month."""
