@@ -30,6 +30,7 @@ from heatportal.adapters.dynamo import (
 from heatportal.adapters.dynamo_companies import DynamoCompanyStore
 from heatportal.adapters.dynamo_names import customer_with_name_items
 from heatportal.adapters.dynamo_readings import agreement_item, interval_item, month_items
+from heatportal.adapters.storage import S3DocumentStore
 from heatportal.domain.model import (
     BillingPeriod,
     Customer,
@@ -382,8 +383,14 @@ def pdfs_drawn_aside(issuer: InvoiceIssuer, drawer: ProcessPoolExecutor) -> Iter
         yield
     finally:
         issuer.render_pdf, issuer.documents = render, documents
+    # Put in the same bucket, moto answering in this process (no HTTP hop).
+    store = (
+        S3DocumentStore(in_process.client("s3"), documents.bucket)
+        if isinstance(documents, S3DocumentStore)
+        else documents
+    )
     for key, body, content_type in drawn:
-        documents.put(key, body.result(), content_type)
+        store.put(key, body.result(), content_type)
 
 
 def load_demo(

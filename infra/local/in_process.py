@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT, TypeSerializer
@@ -70,9 +71,11 @@ def _typed(value: Any, dynamo_type: Any) -> Any:
     return dynamo_type(_SERIALIZER.serialize(value))
 
 
+@cache
 def client(service: str) -> Any:
     """A boto3 client whose requests moto answers in this process (its default
-    AWS endpoint, never sent: moto's botocore hook answers before the send)."""
+    AWS endpoint, never sent: moto's botocore hook answers before the send);
+    one per service, shared (boto3's clients are thread-safe)."""
     import boto3
     from botocore.config import Config
     from moto.core.botocore_stubber import BotocoreStubber

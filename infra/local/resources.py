@@ -7,7 +7,10 @@ IAM) is production-only and checked by cfn-lint and the SAM translator in tests.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +70,50 @@ class LocalResources:
         }
 
 
-def clients(endpoint: str) -> dict[str, Any]:
-    session = boto3.session.Session(
+SERVICES = ("dynamodb", "s3", "cognito-idp", "sns", "sesv2", "stepfunctions", "sqs")
+_made: dict[tuple[str, str], Any] = {}
+_making = threading.Lock()
+
+
+class Clients(Mapping[str, Any]):
+    """The stack's clients of one endpoint (``SERVICES``), each made when first
+    asked for and then shared by everyone in the process who asks (boto3's
+    clients are thread-safe; making one loads its service's model, about a
+    tenth of a second, and a session of its own every time made the start
+    load them all several times)."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in SERVICES:
+            raise KeyError(name)
+        with _making:  # a session is not thread-safe
+            made = _made.get((self.endpoint, name))
+            if made is None:
+                made = _made[(self.endpoint, name)] = _session().client(  # type: ignore[call-overload]  # name is dynamic
+                    name, endpoint_url=self.endpoint
+                )
+            return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERVICES)
+
+    def __len__(self) -> int:
+        return len(SERVICES)
+
+
+def clients(endpoint: str) -> Clients:
+    return Clients(endpoint)
+
+
+@cache
+def _session() -> boto3.session.Session:
+    return boto3.session.Session(
         aws_access_key_id="testing",
         aws_secret_access_key="testing",  # noqa: S106 - moto accepts any key
         region_name=REGION,
     )
-    names = ("dynamodb", "s3", "cognito-idp", "sns", "sesv2", "stepfunctions", "sqs")
-    return {name: session.client(name, endpoint_url=endpoint) for name in names}  # type: ignore[call-overload]
 
 
 def _only(resource_type: str) -> tuple[str, dict[str, Any]]:

@@ -688,7 +688,9 @@ class _Generator:
                 supply = _dec(float(ret) + (-delta if cooling else delta), 1)
                 flow = _dec(float(volume) / 24.0 * (1.7 if cooling else 1.5), 3)
             rows.append(
-                DailyConsumption(
+                # The generator's own values, each of its field's type: built
+                # without validation (which was a quarter of the generation).
+                DailyConsumption.model_construct(
                     meter_number=meter.number,
                     day=day,
                     quantity=quantity,

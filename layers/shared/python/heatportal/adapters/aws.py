@@ -7,6 +7,7 @@ code talks to AWS in production and to the embedded moto server locally.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
@@ -46,10 +47,21 @@ TRANSIENT_CODES = frozenset(
 T = TypeVar("T")
 
 
+_making = threading.Lock()
+
+
+@cache
+def _session() -> boto3.session.Session:
+    """The container's one session: each new one loads botocore's endpoint
+    data again (a cold start made one per client)."""
+    return boto3.session.Session()
+
+
 @cache
 def client(service: str, *, retries: bool = True) -> Any:
     config = _CONFIG if retries else _ONCE
-    return boto3.session.Session().client(service, config=config)  # type: ignore[call-overload]  # service name is dynamic
+    with _making:  # a session is not thread-safe (its clients are)
+        return _session().client(service, config=config)  # type: ignore[call-overload]  # service name is dynamic
 
 
 def is_transient(error: Exception) -> bool:
