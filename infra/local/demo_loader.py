@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,6 +45,7 @@ from heatportal.domain.model import (
 from heatportal.domain.profile import UtilityProfile
 from heatportal.domain.secrets import hash_secret
 from heatportal.services.billing.issuing import InvoiceIssuer
+from heatportal.services.billing.run import BATCH_SIZE
 from heatportal.services.portfolio.projection import SpotYears
 from infra.local import in_process
 from infra.local.demo import DemoDataset, DemoUser, PortfolioDemo, generate
@@ -362,35 +364,58 @@ def second_process(profile: UtilityProfile) -> ProcessPoolExecutor:
     return drawer
 
 
+@dataclass
+class _Drawing:
+    """An invoice's PDF being drawn in the second process (or, when this one
+    got to it first, here)."""
+
+    invoice: Invoice
+    customer: Customer
+    aside: Future[bytes]
+    here: bytes | None = None
+
+    def body(self) -> bytes:
+        return self.here if self.here is not None else self.aside.result()
+
+
 @contextmanager
 def pdfs_drawn_aside(issuer: InvoiceIssuer, drawer: ProcessPoolExecutor) -> Iterator[None]:
     """While the demo's history is billed: each invoice's PDF is drawn by the
     same function in ``drawer`` (the machine's other core) while this process
     bills the next account, and put in the bucket under the key the invoice
-    records when the block ends. The issuer's renderer and document store are
-    its own again afterwards."""
+    records when the block ends. Then this process, its own work done, draws
+    from the last of those not yet begun while ``drawer`` goes on from the
+    first, so both cores finish them. The issuer's renderer and document store
+    are its own again afterwards."""
     render, documents = issuer.render_pdf, issuer.documents
-    drawn: list[tuple[str, Future[bytes], str]] = []
+    drawn: list[tuple[str, _Drawing, str]] = []
 
     class Later:
         @staticmethod
-        def put(key: str, body: Future[bytes], content_type: str) -> None:
+        def put(key: str, body: _Drawing, content_type: str) -> None:
             drawn.append((key, body, content_type))
 
-    issuer.render_pdf = lambda invoice, customer, _profile: drawer.submit(_draw, invoice, customer)  # type: ignore[assignment,return-value]
+    def aside(invoice: Invoice, customer: Customer, _profile: UtilityProfile) -> _Drawing:
+        return _Drawing(invoice, customer, drawer.submit(_draw, invoice, customer))
+
+    issuer.render_pdf = aside  # type: ignore[assignment]
     issuer.documents = Later  # type: ignore[assignment]
     try:
         yield
     finally:
         issuer.render_pdf, issuer.documents = render, documents
+    for _key, drawing, _content_type in reversed(drawn):
+        if not drawing.aside.cancel():  # begun (or done) aside: the rest is too
+            break
+        drawing.here = render(drawing.invoice, drawing.customer, issuer.profile)
     # Put in the same bucket, moto answering in this process (no HTTP hop).
     store = (
         S3DocumentStore(in_process.client("s3"), documents.bucket)
         if isinstance(documents, S3DocumentStore)
         else documents
     )
-    for key, body, content_type in drawn:
-        store.put(key, body.result(), content_type)
+    for key, drawing, content_type in drawn:
+        store.put(key, drawing.body(), content_type)
 
 
 def load_demo(
@@ -486,16 +511,17 @@ def _load(
         in_process.answered_in_process(composition.repository().table),
         days_answered_from(composition.repository(), stored_days),
         pdfs_drawn_aside(history.issuer, drawer),
-        history.drafts.pricing.spot_prices_cached(),  # as a bill run's batch: each zone's averages read once
     ):
         for period in reversed(periods):
-            billed = [*dataset.customers, *(managed if period == periods[0] else [])]
-            for customer in billed:
-                invoice, _created = history.bill_account(
-                    customer.number, period, issued_on=period.end + timedelta(days=1), deliver=False
+            billed = [c.number for c in [*dataset.customers, *(managed if period == periods[0] else [])]]
+            # In a bill run's batches, each reading what it needs for all its accounts at once.
+            for first in range(0, len(billed), BATCH_SIZE):
+                issued = history.bill_history(
+                    period, billed[first : first + BATCH_SIZE], period.end + timedelta(days=1)
                 )
-                if period != periods[0]:
-                    repo.set_status(customer.number, invoice.number, InvoiceStatus.PAID.value)
+                if period != periods[0]:  # paid, but for the newest month's
+                    for number, invoices in issued.items():
+                        repo.set_status(number, invoices[0].number, InvoiceStatus.PAID.value)
             progress(f"invoices for {period.key} issued ({len(billed)} customers)")
         _project_portfolio(repo, dataset)
     progress("their PDFs drawn and stored, the portfolio's figures projected")

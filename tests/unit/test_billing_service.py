@@ -17,7 +17,7 @@ import pytest
 
 from heatportal.domain.billing_run import AccountFailure, BatchOutcome, RunSummary
 from heatportal.domain.delivery import DeliveryState
-from heatportal.domain.errors import NotFound, TransientFailure
+from heatportal.domain.errors import DomainError, NotFound, TransientFailure
 from heatportal.domain.model import BillingPeriod, Customer, Invoice, InvoiceKind, Meter, ReadingSource
 from heatportal.domain.payment_reference import payment_reference
 from heatportal.domain.profile import UtilityProfile, load_profile
@@ -448,6 +448,40 @@ def test_a_batch_bills_skips_and_records_failures_and_totals(billing: Billing) -
     # The run's progress holds the batch once, even when its outcome is recorded again
     run = billing.world.runs.get_run("run-1")
     assert run is not None and (run.progress.billed, run.progress.failed, run.progress.batches) == (3, 1, 1)
+
+
+def test_history_is_billed_as_a_batch_bills_it_on_its_own_date_unsent_and_in_no_run(billing: Billing) -> None:
+    """Loading history (the demo): the same invoices a run's batch makes, on
+    the batch's reads, but issued on the day given, with no e-mail queued and
+    no run's progress recorded; the same bills again are found, not doubled."""
+    twin = Billing()  # the same accounts billed by a run's batch, to compare with
+    for number, readings in (("100001", ("10000", "11500")), ("100002", ("5000", "5800"))):
+        twin.customer(number, readings={date(2025, 1, 1): readings[0], date(2025, 2, 1): readings[1]})
+    twin.spot("2025-01", "0.90")
+    twin.service.plan(RunRequest(period="2025-01"), "run-1")
+    twin.service.bill_batch("run-1", "2025-01", ["100001", "100002"])
+
+    issued = billing.service.bill_history(JANUARY, ["100001", "100004", "100002"], date(2025, 2, 2))
+    assert list(issued) == ["100001", "100002"]  # 100004 has no meter: nothing to bill
+    for number, invoices in issued.items():
+        (invoice,) = invoices
+        (same,) = twin.world.invoices.list_invoices(number)
+        assert invoice.number == same.number and invoice.total == same.total and invoice.lines == same.lines
+        assert invoice.issued_on == date(2025, 2, 2) and invoice.pdf_key
+        assert billing.world.invoices.billed[(number, "2025-01", "invoice")][1] == "history"
+    assert billing.world.deliveries.deliveries == {} and billing.world.runs.runs == {}
+    assert billing.reader.reads == 1 and billing.renderers.pdfs == 2
+    again = billing.service.bill_history(JANUARY, ["100001", "100002"], date(2025, 2, 2))
+    assert again == issued and billing.world.invoices.all_numbers() == [1, 2] and billing.renderers.pdfs == 2
+
+
+def test_history_that_cannot_be_billed_says_which_account_and_why(billing: Billing) -> None:
+    billing.world.clock.set_today(date(2025, 3, 3))
+    billing.world.readings.add_reading(a_reading("M-100001", date(2025, 3, 1), "12000"))
+    with pytest.raises(DomainError) as raised:
+        billing.service.bill_history(FEBRUARY, ["100001", "999999"], date(2025, 3, 3))
+    assert raised.value.code == "history_not_billed"
+    assert "100001: MissingPrice" in raised.value.message and "999999: NotFound" in raised.value.message
 
 
 def test_a_missing_price_fails_each_account_and_the_batch_carries_on(billing: Billing) -> None:

@@ -140,6 +140,14 @@ class BatchBilling:
         self.corrections = corrections
 
     def bill(self, numbers: Sequence[str], steps: BatchSteps, attempt: int) -> BatchOutcome:
+        work, pdfs = self.issue(numbers, steps)
+        queued, without_address = self._queue_deliveries(work)
+        return self._outcome(work, attempt, pdfs, queued, without_address)
+
+    def issue(self, numbers: Sequence[str], steps: BatchSteps) -> tuple[list[AccountWork], int]:
+        """Steps 0 to 2: each account's invoices issued, numbered and stored
+        with their PDFs, nothing sent yet. Returns the accounts' work and how
+        many PDFs were stored."""
         work = [AccountWork(n, self.accounts.customers.get(n)) for n in dict.fromkeys(numbers)]
         for account in work:
             if account.customer is None:
@@ -148,9 +156,7 @@ class BatchBilling:
         self._correct_late_readings(work)
         for kind_key, draft_of in steps.kinds:
             self._issue_kind(work, kind_key, draft_of)
-        pdfs = self._store_pdfs(work)
-        queued, without_address = self._queue_deliveries(work)
-        return self._outcome(work, attempt, pdfs, queued, without_address)
+        return work, self._store_pdfs(work)
 
     # --- 0. the final invoices of ended contracts (moving out), before the period's own bills --------
     def _issue_final_invoices(self, work: list[AccountWork]) -> None:

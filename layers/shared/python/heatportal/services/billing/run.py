@@ -11,8 +11,9 @@
   nothing as failed, compare with the progress the batches recorded, and
   store the summary on the run.
 
-Every step is safe to repeat. ``bill_account`` bills one account outside a
-run (loading history, tests).
+Every step is safe to repeat. Outside a run, ``bill_history`` bills a batch
+of accounts for a past period as a batch does (loading history: the demo) and
+``bill_account`` one account at a time (tests).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -41,7 +43,7 @@ from heatportal.domain.billing_run import (
     add_reasons,
     failure,
 )
-from heatportal.domain.errors import NotFound, ValidationFailed
+from heatportal.domain.errors import DomainError, NotFound, ValidationFailed
 from heatportal.domain.model import BillingPeriod, Invoice
 from heatportal.domain.profile import BillingMode, UtilityProfile
 from heatportal.ports import (
@@ -65,6 +67,7 @@ logger = logging.getLogger(__name__)
 
 
 BATCH_SIZE = 25
+HISTORY = "history"  # what marks the invoices ``bill_history`` stored (a run's id marks a run's)
 MAX_CONCURRENCY = 120
 MANIFESTS = "billing-runs"
 
@@ -208,6 +211,41 @@ class BillRun:
             raise ValidationFailed(f"a batch has 1 to {MAX_BATCH} accounts", code="batch_invalid")
         period = BillingPeriod.parse(period_key)
         retry = Retrier(self.sleep)
+        with self._batch(run_id, period, accounts, self.clock.today(), retry, self.corrections) as (batch, steps):
+            outcome = batch.bill(accounts, steps, attempt)
+        self._record(run_id, period, accounts, outcome, retry)
+        return outcome
+
+    def bill_history(self, period: BillingPeriod, accounts: Sequence[str], issued_on: date) -> dict[str, list[Invoice]]:
+        """A past period's bills of a batch of accounts, read, drafted, numbered
+        and stored as a run's batch does it, but issued on ``issued_on``, never
+        sent (delivered long ago), recorded in no run and with no late reading
+        corrected (loading history: the demo). Returns each billed account's
+        invoices in the order of the period's kinds (an account with nothing
+        to bill has none); raises a DomainError (history_not_billed) naming
+        each account that failed and why."""
+        if not accounts or len(accounts) > MAX_BATCH:
+            raise ValidationFailed(f"a batch has 1 to {MAX_BATCH} accounts", code="batch_invalid")
+        with self._batch(HISTORY, period, accounts, issued_on, Retrier(self.sleep), None) as (batch, steps):
+            work, _pdfs = batch.issue(accounts, steps)
+        failed = [w.failure for w in work if w.failure is not None]
+        if failed:
+            reason = "; ".join(f"{f.customer_number}: {f.reason}" for f in failed)
+            raise DomainError(reason, code="history_not_billed", params={"reason": reason})
+        return {w.number: [h.invoice for h in w.invoices] for w in work if w.invoices}
+
+    @contextmanager
+    def _batch(
+        self,
+        run_id: str,
+        period: BillingPeriod,
+        accounts: Sequence[str],
+        issued: date,
+        retry: Retrier,
+        corrections: LateReadings | None,
+    ) -> Iterator[tuple[BatchBilling, BatchSteps]]:
+        """A batch's billing on what it read for all its accounts at once, and
+        the period's kinds drafted on those reads."""
         kinds = [kind for kind, _ in self.steps(period, self.drafts).kinds]
         pairs = batch_pairs(period, kinds)
         debit = self.profile.payment.direct_debit is not None
@@ -215,22 +253,22 @@ class BillRun:
         reads = BatchReads(snapshot, pairs, period, self.customers, self.readings, self.invoices)
         drafts = self.batch_drafts(reads)
         with drafts.pricing.spot_prices_cached():
-            batch = BatchBilling(
-                run_id,
-                period,
-                self.clock.today(),
-                snapshot,
-                self.invoices,
-                self.issuer,
-                self.outbox,
-                self.deliveries,
-                retry,
-                self.final_invoices,
-                self.corrections,
+            yield (
+                BatchBilling(
+                    run_id,
+                    period,
+                    issued,
+                    snapshot,
+                    self.invoices,
+                    self.issuer,
+                    self.outbox,
+                    self.deliveries,
+                    retry,
+                    self.final_invoices,
+                    corrections,
+                ),
+                self.steps(period, drafts),
             )
-            outcome = batch.bill(accounts, self.steps(period, drafts), attempt)
-        self._record(run_id, period, accounts, outcome, retry)
-        return outcome
 
     def _record(
         self, run_id: str, period: BillingPeriod, accounts: Sequence[str], outcome: BatchOutcome, retry: Retrier
@@ -359,7 +397,8 @@ class BillRun:
     ) -> tuple[Invoice, bool]:
         """Issue (once) the account's bills for the period. Returns (the
         monthly invoice, created). ``issued_on`` defaults to today; loading
-        history passes the real date and ``deliver`` False."""
+        history passes the real date and ``deliver`` False (``bill_history``
+        does that for a batch of accounts on the batch's reads)."""
         customer = self.customers.get_customer(customer_number)
         if customer is None:
             raise NotFound(f"customer {customer_number} not found", code="not_found")
