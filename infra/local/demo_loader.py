@@ -4,7 +4,8 @@ Customers, facilities, meters, readings and daily consumption (and, for the
 canonical customer's heat meters, hourly values of the last days:
 infra.local.demo.intervals) go to DynamoDB
 through the same item mapping the functions use; demo logins become real
-Cognito users; past invoices are produced by the real billing service.
+Cognito users; past invoices are produced by the real billing service, as a
+bill run's batches produce them.
 """
 
 from __future__ import annotations
@@ -495,8 +496,9 @@ def _load(
     _demo_alerts(repo, dataset, today)
     progress(f"{len(dataset.users)} demo logins, the management company, an interruption, contact requests, an alert")
 
-    # Past invoices through the real billing service, its requests answered by
-    # moto in-process; history was delivered long ago, so the outbox shows only new mail.
+    # Past invoices through the real billing service, in a bill run's batches
+    # (BillRun.bill_history), its requests answered by moto in-process; history
+    # was delivered long ago, so the outbox shows only new mail.
     history = composition.bill_run()
     current = BillingPeriod(year=today.year, month=today.month)
     periods = []
